@@ -1,0 +1,54 @@
+import { type Counter, ParseError } from './types.js';
+
+const MAX_SAFE_DIGITS = 15; // every 15-digit decimal is below 2^53
+
+/** Parses an unsigned decimal counter exactly: a number when safe, a bigint when it could exceed 2^53. */
+export function parseCounter(text: string, what = 'counter'): Counter {
+  if (text.length === 0 || text.length > 20) throw new ParseError(`${what}: not an unsigned integer: "${clip(text)}"`);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) throw new ParseError(`${what}: not an unsigned integer: "${clip(text)}"`);
+  }
+  if (text.length <= MAX_SAFE_DIGITS) return Number(text);
+  const big = BigInt(text);
+  return big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
+}
+
+/** Parses a signed decimal integer that is a gauge, not a counter (exactness beyond 2^53 is not needed). */
+export function parseIntStrict(text: string, what = 'value'): number {
+  if (!/^-?\d{1,20}$/.test(text)) throw new ParseError(`${what}: not an integer: "${clip(text)}"`);
+  return Number(text);
+}
+
+/** Parses a decimal number such as a PSI average ("12.34"). */
+export function parseDecimal(text: string, what = 'value'): number {
+  if (!/^-?\d+(\.\d+)?$/.test(text)) throw new ParseError(`${what}: not a number: "${clip(text)}"`);
+  return Number(text);
+}
+
+/** Splits on runs of spaces and tabs without allocating a regex per call. */
+export function fields(line: string): string[] {
+  const out: string[] = [];
+  let start = -1;
+  for (let i = 0; i <= line.length; i++) {
+    const c = i < line.length ? line.charCodeAt(i) : 32;
+    if (c === 32 || c === 9) {
+      if (start >= 0) {
+        out.push(line.slice(start, i));
+        start = -1;
+      }
+    } else if (start < 0) start = i;
+  }
+  return out;
+}
+
+/** Lines of a text, without the empty one after a trailing newline. */
+export function lines(text: string): string[] {
+  const out = text.split('\n');
+  if (out.length > 0 && out[out.length - 1] === '') out.pop();
+  return out;
+}
+
+export function clip(text: string, max = 40): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}

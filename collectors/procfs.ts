@@ -1,0 +1,182 @@
+import { closeSync, constants, openSync, readdirSync, readlinkSync, readSync } from 'node:fs';
+import { statfs } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ParseError, type SourceReport, type SourceStatus } from './types.js';
+
+/** Maps an errno to the source status it means for a /proc or /sys read. */
+export function statusOfError(err: unknown): { status: SourceStatus; reason: string } {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code ?? '';
+  switch (code) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+    case 'ESRCH': // the process exited between readdir and read
+      return { status: 'absent', reason: code };
+    case 'EOPNOTSUPP':
+    case 'ENOTSUP':
+      return { status: 'absent', reason: `${code} (not supported by this kernel or disabled)` };
+    case 'EINVAL':
+      return { status: 'absent', reason: 'EINVAL (no value for this device)' };
+    case 'EACCES':
+    case 'EPERM':
+      return { status: 'denied', reason: code };
+    default:
+      return { status: 'failed', reason: code || String((err as Error)?.message ?? err) };
+  }
+}
+
+type ReadOutcome = { ok: true; text: string } | { ok: false; status: SourceStatus; reason: string };
+
+const INITIAL_BUFFER = 64 * 1024;
+
+/**
+ * Reads /proc and /sys under a root ("/" live, a fixture tree in tests). System-wide files are kept
+ * open and re-read from offset 0 (pread), which saves an open+close per file per tick; per-pid files
+ * are opened, read once and closed. Reads are synchronous on purpose: procfs answers from memory in
+ * microseconds, and the thread pool round trip of an async read costs more than the read itself.
+ * Nothing here throws for a missing, denied or vanished file: it reports.
+ */
+export class ProcFs {
+  readonly root: string;
+  private buffer = Buffer.allocUnsafe(INITIAL_BUFFER);
+  private readonly kept = new Map<string, number>();
+
+  constructor(root = '/') {
+    this.root = root;
+  }
+
+  path(rel: string): string {
+    return join(this.root, rel);
+  }
+
+  /** Reads a file that is read every tick, keeping its descriptor open between ticks. */
+  readKept(rel: string): ReadOutcome {
+    let fd = this.kept.get(rel);
+    try {
+      if (fd === undefined) {
+        fd = openSync(this.path(rel), constants.O_RDONLY);
+        this.kept.set(rel, fd);
+      }
+      return { ok: true, text: this.readAll(fd) };
+    } catch (err) {
+      if (fd !== undefined) {
+        this.kept.delete(rel);
+        safeClose(fd);
+      }
+      return { ok: false, ...statusOfError(err) };
+    }
+  }
+
+  /** Reads a file once (per-pid files, sysfs attributes read rarely). */
+  readOnce(rel: string): ReadOutcome {
+    let fd: number | undefined;
+    try {
+      fd = openSync(this.path(rel), constants.O_RDONLY);
+      return { ok: true, text: this.readAll(fd) };
+    } catch (err) {
+      return { ok: false, ...statusOfError(err) };
+    } finally {
+      if (fd !== undefined) safeClose(fd);
+    }
+  }
+
+  listDir(rel: string): { ok: true; names: string[] } | { ok: false; status: SourceStatus; reason: string } {
+    try {
+      return { ok: true, names: readdirSync(this.path(rel)) };
+    } catch (err) {
+      return { ok: false, ...statusOfError(err) };
+    }
+  }
+
+  readLink(rel: string): string | undefined {
+    try {
+      return readlinkSync(this.path(rel));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** statfs(2) on the thread pool; callers bound it with a timeout (see collectors/filesystem). */
+  statfs(absPath: string) {
+    return statfs(absPath, { bigint: false });
+  }
+
+  close(): void {
+    for (const fd of this.kept.values()) safeClose(fd);
+    this.kept.clear();
+  }
+
+  private readAll(fd: number): string {
+    let length = 0;
+    for (;;) {
+      if (length === this.buffer.length) {
+        const bigger = Buffer.allocUnsafe(this.buffer.length * 2);
+        this.buffer.copy(bigger, 0, 0, length);
+        this.buffer = bigger;
+      }
+      const n = readSync(fd, this.buffer, length, this.buffer.length - length, length);
+      if (n === 0) break;
+      length += n;
+    }
+    return this.buffer.toString('latin1', 0, length);
+  }
+}
+
+function safeClose(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // already closed or invalid: nothing to release
+  }
+}
+
+/**
+ * Collects the per-source reports of one collector's read and wraps parsing so that bad content
+ * becomes a failed report naming the file and the reason, never an exception out of the tick.
+ */
+export class SourceLog {
+  readonly reports: SourceReport[] = [];
+
+  constructor(readonly fs: ProcFs) {}
+
+  /** Text of a kept (every-tick) file, or undefined after recording why not. */
+  kept(rel: string): string | undefined {
+    return this.take(rel, this.fs.readKept(rel));
+  }
+
+  /** Text of a file read once, or undefined after recording why not. */
+  once(rel: string, record = true): string | undefined {
+    const r = this.fs.readOnce(rel);
+    if (r.ok) return r.text;
+    if (record) this.reports.push({ source: rel, status: r.status, reason: r.reason });
+    return undefined;
+  }
+
+  /** Runs a pure parser; a ParseError (or any bug in it) becomes a failed report for that source. */
+  parse<T>(rel: string, text: string | undefined, parser: (text: string) => T): T | undefined {
+    if (text === undefined) return undefined;
+    try {
+      const value = parser(text);
+      this.reports.push({ source: rel, status: 'ok' });
+      return value;
+    } catch (err) {
+      const reason = err instanceof ParseError ? err.message : `parser error: ${(err as Error)?.message ?? err}`;
+      this.reports.push({ source: rel, status: 'failed', reason });
+      return undefined;
+    }
+  }
+
+  /** Reads a kept file and parses it in one step. */
+  keptParsed<T>(rel: string, parser: (text: string) => T): T | undefined {
+    return this.parse(rel, this.kept(rel), parser);
+  }
+
+  report(source: string, status: SourceStatus, reason?: string): void {
+    this.reports.push(reason === undefined ? { source, status } : { source, status, reason });
+  }
+
+  private take(rel: string, r: ReturnType<ProcFs['readKept']>): string | undefined {
+    if (r.ok) return r.text;
+    this.reports.push({ source: rel, status: r.status, reason: r.reason });
+    return undefined;
+  }
+}

@@ -1,0 +1,31 @@
+import type { Resource } from '../model/frame.js';
+
+/** Units as they appear in the catalog; views convert (ratios are shown as percent). */
+export type Unit =
+  | 'ratio'
+  | 'count'
+  | 'per_s'
+  | 'bytes'
+  | 'bytes_per_s'
+  | 'bits_per_s'
+  | 'ms'
+  | 'seconds'
+  | 'hours'
+  | 'threads'
+  | 'cpus';
+
+/** What the metric's instances are: "" for host-wide, otherwise the key of the row. */
+export type InstanceKind = 'host' | 'cpu' | 'disk' | 'nic' | 'mount';
+
+export interface MetricDef {
+  name: string;
+  resource: Resource;
+  unit: Unit;
+  instance: InstanceKind;
+  /** One line for humans. */
+  description: string;
+  /** The /proc or /sys file(s) it comes from. */
+  source: string;
+  /** How it is computed; Δ means the increase between two samples, Δt the interval in seconds. */
+  formula: string;
+}

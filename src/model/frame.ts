@@ -1,0 +1,171 @@
+import type { SourceReport } from '../../collectors/types.js';
+
+/**
+ * The unit that flows from the pipeline to every view: TUI, WebSocket feed, Prometheus, OTLP,
+ * recorder. Serialised as JSON (without `raw`), versioned by `schema`. Documented in docs/feed.md.
+ */
+export const FRAME_SCHEMA = 1;
+
+export type Resource = 'cpu' | 'memory' | 'disk' | 'network' | 'filesystem' | 'fd' | 'tasks' | 'tcp' | 'conntrack';
+export const RESOURCES: readonly Resource[] = [
+  'cpu',
+  'memory',
+  'disk',
+  'network',
+  'filesystem',
+  'fd',
+  'tasks',
+  'tcp',
+  'conntrack',
+];
+
+export type Dimension = 'utilization' | 'saturation' | 'errors';
+export const DIMENSIONS: readonly Dimension[] = ['utilization', 'saturation', 'errors'];
+
+/** Metric name → instance → value. Host-wide metrics use the instance "" (empty string). */
+export type MetricValues = Record<string, Record<string, number>>;
+
+export type CellStatus = 'ok' | 'warning' | 'critical' | 'unknown' | 'gap';
+
+export interface UseCell {
+  resource: Resource;
+  instance: string;
+  dimension: Dimension;
+  status: CellStatus;
+  /** The metric that decided the status (the worst rule's), with its value and unit. */
+  metric?: string;
+  value?: number;
+  unit?: string;
+  /** For a gap: why the cell cannot be measured from /proc and /sys; for unknown: what is missing. */
+  reason?: string;
+}
+
+export type Severity = 'warning' | 'critical';
+export type FindingState = 'pending' | 'firing' | 'resolved';
+
+/** A process as shown in evidence and the process table; names are already sanitised. */
+export interface ProcessEntry {
+  pid: number;
+  /** Sanitised comm (no control characters or escape sequences). */
+  name: string;
+  /** Sanitised, shortened command line; empty for kernel threads. */
+  cmd: string;
+  user: string;
+  /** Scheduler state letter from /proc/<pid>/stat: R S D Z T I … */
+  state: string;
+  /** CPU time used in the interval as a share of one CPU (1 = one full core). */
+  cpu: number;
+  rssBytes: number;
+  /** RSS growth in bytes/s over the recent window; undefined until there is history. */
+  rssGrowthBps?: number;
+  readBps?: number;
+  writeBps?: number;
+  /** Mean number of this process's threads waiting for a CPU over the interval (Δrun_delay/Δt). */
+  runDelay?: number;
+  majorFaultsPs?: number;
+  fds?: number;
+  fdLimit?: number;
+  threads: number;
+}
+
+export interface Evidence {
+  value: number;
+  threshold: number;
+  /** The window over which the breach was sustained, in ms. */
+  windowMs: number;
+  /** Top processes for the rule's drilldown measure. */
+  processes: ProcessEntry[];
+}
+
+export interface Finding {
+  /** `${rule}@${instance}`: stable while the finding lives. */
+  id: string;
+  rule: string;
+  resource: Resource;
+  dimension: Dimension;
+  instance: string;
+  severity: Severity;
+  state: FindingState;
+  summary: string;
+  /** Epoch ms when the breach was first seen (pending) for this episode. */
+  since: number;
+  /** Epoch ms when it resolved, for resolved findings kept for display. */
+  resolvedAt?: number;
+  evidence: Evidence;
+  next: string[];
+}
+
+export type FindingEventKind = 'raised' | 'escalated' | 'de-escalated' | 'resolved';
+
+export interface FindingEvent {
+  ts: number;
+  kind: FindingEventKind;
+  findingId: string;
+  rule: string;
+  instance: string;
+  severity: Severity;
+  value: number;
+  summary: string;
+}
+
+export interface HostInfo {
+  hostname: string;
+  kernel: string;
+  os?: string;
+  cpuModel?: string;
+  /** Online CPUs seen in /proc/stat. */
+  cpus: number;
+  uptimeSeconds?: number;
+  agentVersion: string;
+}
+
+export interface CollectorStat {
+  name: string;
+  durationMs: number;
+  ok: boolean;
+}
+
+export interface SelfStats {
+  /** Wall time of the whole tick (collect + derive + evaluate). */
+  tickMs: number;
+  /** CPU time (user+system) of the tick. */
+  tickCpuMs: number;
+  collectors: CollectorStat[];
+  skippedTicks: number;
+  rssBytes: number;
+}
+
+export interface Frame {
+  schema: typeof FRAME_SCHEMA;
+  seq: number;
+  /** Epoch ms at which the sample was taken. */
+  ts: number;
+  /** Measured interval since the previous sample (0 on the first frame, which has no rates). */
+  intervalMs: number;
+  host: HostInfo;
+  metrics: MetricValues;
+  use: UseCell[];
+  /** Active findings (pending and firing) plus recently resolved ones. */
+  findings: Finding[];
+  /** Lifecycle events raised on this tick. */
+  events: FindingEvent[];
+  /** Union of the top processes by each measure. */
+  processes: ProcessEntry[];
+  /** Sources that were not ok on this tick (absent, denied, failed). */
+  sources: SourceReport[];
+  self: SelfStats;
+  /**
+   * In-process only: the raw cumulative counters of this tick, for outputs that export counters
+   * (Prometheus, OTLP). Never serialised; see serializeFrame().
+   */
+  raw?: unknown;
+}
+
+/** JSON of a frame as sent on the feed and written by the recorder (no in-process fields). */
+export function serializeFrame(frame: Frame): string {
+  const { raw: _raw, ...wire } = frame;
+  return JSON.stringify(wire);
+}
+
+/** Anything that yields frames: the live pipeline, a remote feed, a recording. */
+export type FrameSource = AsyncIterable<Frame>;
