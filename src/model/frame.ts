@@ -108,6 +108,17 @@ export interface FindingEvent {
   summary: string;
 }
 
+export interface KernelEvent {
+  /** Epoch ms, from the record's boot-relative timestamp. */
+  ts: number;
+  /** Which resource and cell it speaks to, e.g. memory/errors for an OOM kill. */
+  resource: Resource;
+  /** Short category: "oom", "io_error", "mce", "fs_error", "file_max", "fork_rejected", "conntrack_full". */
+  kind: string;
+  /** The record's text, sanitised. */
+  text: string;
+}
+
 export interface HostInfo {
   hostname: string;
   kernel: string;
@@ -151,6 +162,8 @@ export interface Frame {
   events: FindingEvent[];
   /** Union of the top processes by each measure. */
   processes: ProcessEntry[];
+  /** Kernel log records matching known error patterns (OOM, I/O error, MCE…) first seen on this tick. */
+  kernelEvents: KernelEvent[];
   /** Sources that were not ok on this tick (absent, denied, failed). */
   sources: SourceReport[];
   self: SelfStats;
