@@ -1,0 +1,15 @@
+import { runTickBench } from './sections/tick.js';
+import { round } from './stats.js';
+
+/**
+ * `npm run bench`: human-readable figures; with `-- --json`, one JSON object on the last line.
+ * Budgets are reported in docs/performance.md and never enforced by timed tests.
+ */
+const json = process.argv.includes('--json');
+const results: Record<string, number> = {};
+
+Object.assign(results, await runTickBench());
+results.rss_mb = round(process.memoryUsage.rss() / 1024 / 1024, 1);
+console.log(`benchmark process RSS: ${results.rss_mb} MB`);
+
+if (json) console.log(JSON.stringify(results));

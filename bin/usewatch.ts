@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { register as registerAgent } from '../src/commands/agent.js';
+import { register as registerCheck } from '../src/commands/check.js';
+import { register as registerChecklist } from '../src/commands/checklist.js';
+import { register as registerTop } from '../src/commands/top.js';
+import { VERSION } from '../src/version.js';
+
+// Each command module only declares its options here; its action imports the heavy modules it
+// needs, so `usewatch --version` and `usewatch check` do not pay for the agent's server stack.
+const program = new Command()
+  .name('usewatch')
+  .description('Linux performance agent that walks the USE method: Utilization, Saturation and Errors for every resource')
+  .version(VERSION, '-V, --version');
+
+for (const register of [registerTop, registerCheck, registerChecklist, registerAgent]) register(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) process.exit(err.exitCode);
+  console.error(`usewatch: ${(err as Error)?.message ?? err}`);
+  process.exit(process.exitCode && process.exitCode !== 0 ? process.exitCode : 1);
+}

@@ -1,0 +1,153 @@
+import { hostname, release, uptime } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { ProcFs, SourceLog } from '../../collectors/procfs.js';
+import type { SourceReport } from '../../collectors/types.js';
+import { type DeriveConfig, defaultDeriveConfig, MetricSink } from '../derive/types.js';
+import type { UseEvaluatorLike } from '../model/evaluation.js';
+import { FRAME_SCHEMA, type CollectorStat, type Frame, type HostInfo, type KernelEvent } from '../model/frame.js';
+import { VERSION } from '../version.js';
+import { createFamilies, type Family, type FamilyOutput, type RawSamples } from './families.js';
+import type { Inventory } from './inventory.js';
+
+export interface EngineOptions {
+  /** Root of /proc and /sys: "/" live, a fixture tree in tests. */
+  root?: string;
+  /** Nominal interval in ms, announced in frames; rates use the measured interval. */
+  intervalMs?: number;
+  /** Evaluates the USE checklist each tick; without one the frame has no cells or findings. */
+  evaluator?: UseEvaluatorLike;
+  derive?: Partial<DeriveConfig>;
+  /** statfs timeout per mount (a hung NFS mount must not stall a tick). */
+  statfsTimeoutMs?: number;
+  /** The reader of /proc and /sys; tests and the benchmark pass an instrumented one. */
+  fs?: ProcFs;
+  /** Static inventory (CPU model, OS) when known; refreshed outside the tick by the caller. */
+  inventory?: () => Inventory | undefined;
+}
+
+/**
+ * One tick of the pipeline: read every collector, derive metrics from this sample and the previous
+ * one, evaluate the checklist, and assemble a Frame. Knows nothing of outputs or scheduling.
+ */
+export class Engine {
+  readonly intervalMs: number;
+  private readonly fs: ProcFs;
+  private readonly families: Family[];
+  private readonly deriveConfig: DeriveConfig;
+  private prev: { mono: number; samples: Map<string, unknown> } | undefined;
+  private seq = 0;
+  private skippedTicks = 0;
+
+  constructor(private readonly opts: EngineOptions = {}) {
+    this.intervalMs = opts.intervalMs ?? 1000;
+    this.fs = opts.fs ?? new ProcFs(opts.root ?? '/');
+    this.deriveConfig = { ...defaultDeriveConfig, ...opts.derive };
+    this.families = createFamilies({ statfsTimeoutMs: opts.statfsTimeoutMs ?? 1000, deriveConfig: this.deriveConfig });
+  }
+
+  get evaluator(): UseEvaluatorLike | undefined {
+    return this.opts.evaluator;
+  }
+
+  /** Counts a tick the scheduler had to skip because the previous one overran; shown in self stats. */
+  noteSkippedTick(): void {
+    this.skippedTicks++;
+  }
+
+  async tick(): Promise<Frame> {
+    const cpuStart = process.cpuUsage();
+    const wallStart = performance.now();
+    const ts = Date.now();
+    const mono = wallStart;
+    const sources: SourceReport[] = [];
+    const collectorStats: CollectorStat[] = [];
+    const samples = new Map<string, unknown>();
+
+    for (const family of this.families) {
+      const log = new SourceLog(this.fs);
+      const started = performance.now();
+      let sample: unknown;
+      try {
+        sample = await family.collector.read(log);
+      } catch (err) {
+        // A collector must not throw; if one does, the tick goes on without it and says why.
+        log.report(family.name, 'failed', `collector error: ${(err as Error)?.message ?? err}`);
+      }
+      if (sample !== undefined) samples.set(family.name, sample);
+      const ok = sample !== undefined && !log.reports.some((r) => r.status === 'failed');
+      collectorStats.push({ name: family.name, durationMs: round3(performance.now() - started), ok });
+      for (const r of log.reports) if (r.status !== 'ok') sources.push(r);
+    }
+
+    const out = new MetricSink();
+    const dtSeconds = this.prev ? (mono - this.prev.mono) / 1000 : 0;
+    const ctx = { dtSeconds, out, config: this.deriveConfig };
+    const output: FamilyOutput = { processes: [], kernelEvents: [] as KernelEvent[] };
+    for (const family of this.families) {
+      const cur = samples.get(family.name);
+      if (cur === undefined) continue;
+      const prev = this.prev?.samples.get(family.name);
+      try {
+        family.derive(prev, cur, ctx, output);
+      } catch (err) {
+        sources.push({ source: family.name, status: 'failed', reason: `derive error: ${(err as Error)?.message ?? err}` });
+      }
+    }
+    this.prev = { mono, samples };
+
+    const evaluation = this.opts.evaluator?.evaluate({ metrics: out.values, processes: output.processes, ts }) ?? {
+      use: [],
+      findings: [],
+      events: [],
+    };
+
+    const cpuUsed = process.cpuUsage(cpuStart);
+    const raw: RawSamples = Object.fromEntries(samples);
+    return {
+      schema: FRAME_SCHEMA,
+      seq: ++this.seq,
+      ts,
+      intervalMs: Math.round(dtSeconds * 1000),
+      host: this.hostInfo(out.get('cpu.count')),
+      metrics: out.values,
+      use: evaluation.use,
+      findings: evaluation.findings,
+      events: evaluation.events,
+      processes: output.processes,
+      kernelEvents: output.kernelEvents,
+      sources,
+      self: {
+        tickMs: round3(performance.now() - wallStart),
+        tickCpuMs: round3((cpuUsed.user + cpuUsed.system) / 1000),
+        collectors: collectorStats,
+        skippedTicks: this.skippedTicks,
+        rssBytes: process.memoryUsage.rss(),
+      },
+      raw,
+    };
+  }
+
+  close(): void {
+    this.fs.close();
+    for (const family of this.families) family.close?.();
+  }
+
+  private hostInfo(cpus: number | undefined): HostInfo {
+    const inv = this.opts.inventory?.();
+    const live = (this.opts.root ?? '/') === '/';
+    const info: HostInfo = {
+      hostname: hostname(),
+      kernel: live ? release() : 'fixture',
+      cpus: cpus ?? 0,
+      agentVersion: VERSION,
+    };
+    if (inv?.os) info.os = inv.os;
+    if (inv?.cpuModel) info.cpuModel = inv.cpuModel;
+    if (live) info.uptimeSeconds = Math.round(uptime());
+    return info;
+  }
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
