@@ -52,3 +52,13 @@ export function lines(text: string): string[] {
 export function clip(text: string, max = 40): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
+
+const HEX = /^0x([0-9a-fA-F]{1,13})$/;
+
+/** Parses a sysfs "0x1a" value (SCSI ioerr_cnt/iotmo_cnt, /proc/net/softnet_stat columns without the prefix). */
+export function parseHex(text: string, what = 'value', prefixed = true): number {
+  const t = text.trim();
+  const m = HEX.exec(prefixed ? t : `0x${t}`);
+  if (m === null) throw new ParseError(`${what}: not a hex number: "${clip(t)}"`);
+  return Number.parseInt(m[1], 16);
+}

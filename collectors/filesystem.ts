@@ -1,0 +1,299 @@
+import type { Collector } from './collector.js';
+import { fields, lines, parseCounter, parseIntStrict } from './parse.js';
+import { type SourceLog, statusOfError } from './procfs.js';
+import { ParseError } from './types.js';
+
+/** One /proc/self/mountinfo row (see proc(5)); paths have their octal escapes decoded. */
+export interface MountInfo {
+  mountId: number;
+  parentId: number;
+  /** "major:minor" of the filesystem's device; the key for telling bind mounts apart. */
+  device: string;
+  /** Root of the mount inside its filesystem ("/" unless a bind mount of a subdirectory). */
+  root: string;
+  mountPoint: string;
+  /** Per-mount options (ro/rw, nosuid…). */
+  options: string[];
+  /** Optional fields such as "shared:1", "master:2". */
+  optional: string[];
+  fstype: string;
+  source: string;
+  superOptions: string[];
+}
+
+const BACKSLASH = 92;
+
+/** Decodes the kernel's octal escapes (\040 space, \011 tab, \012 newline, \134 backslash). */
+export function unescapeOctal(text: string): string {
+  if (!text.includes('\\')) return text;
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (
+      c === BACKSLASH &&
+      i + 3 < text.length &&
+      isOctal(text, i + 1) &&
+      isOctal(text, i + 2) &&
+      isOctal(text, i + 3)
+    ) {
+      out += String.fromCharCode(Number.parseInt(text.slice(i + 1, i + 4), 8));
+      i += 3;
+    } else out += text[i];
+  }
+  return out;
+}
+
+function isOctal(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  return c >= 48 && c <= 55;
+}
+
+/** Parses /proc/self/mountinfo. */
+export function parseMountinfo(text: string): MountInfo[] {
+  const out: MountInfo[] = [];
+  const rows = lines(text);
+  for (let i = 0; i < rows.length; i++) {
+    const cols = fields(rows[i]);
+    const where = `line ${i + 1}`;
+    const sep = cols.indexOf('-', 6);
+    if (cols.length < 10 || sep < 0 || cols.length < sep + 4) {
+      throw new ParseError(
+        `${where}: expected "id parent major:minor root mountpoint options [optional…] - fstype source superoptions"`,
+      );
+    }
+    const device = cols[2];
+    const colon = device.indexOf(':');
+    if (colon < 0) throw new ParseError(`${where}: device "${device}" is not major:minor`);
+    parseCounter(device.slice(0, colon), `${where} major`);
+    parseCounter(device.slice(colon + 1), `${where} minor`);
+    out.push({
+      mountId: parseIntStrict(cols[0], `${where} mount id`),
+      parentId: parseIntStrict(cols[1], `${where} parent id`),
+      device,
+      root: unescapeOctal(cols[3]),
+      mountPoint: unescapeOctal(cols[4]),
+      options: cols[5].split(','),
+      optional: cols.slice(6, sep),
+      fstype: cols[sep + 1],
+      source: unescapeOctal(cols[sep + 2]),
+      superOptions: cols[sep + 3].split(','),
+    });
+  }
+  return out;
+}
+
+/** node_exporter's defFSTypesExcluded: pseudo filesystems with no capacity to run out of. */
+const EXCLUDED_FSTYPES: ReadonlySet<string> = new Set([
+  'autofs',
+  'binfmt_misc',
+  'bpf',
+  'cgroup',
+  'cgroup2',
+  'configfs',
+  'debugfs',
+  'devpts',
+  'devtmpfs',
+  'fusectl',
+  'hugetlbfs',
+  'iso9660',
+  'mqueue',
+  'nsfs',
+  'overlay',
+  'proc',
+  'procfs',
+  'pstore',
+  'rpc_pipefs',
+  'securityfs',
+  'selinuxfs',
+  'squashfs',
+  'erofs',
+  'sysfs',
+  'tracefs',
+]);
+
+/** node_exporter's defMountPointsExcluded: kernel trees and container layers. */
+const EXCLUDED_MOUNT_POINTS =
+  /^\/(dev|proc|run\/credentials\/.+|sys|var\/lib\/docker\/.+|var\/lib\/containers\/storage\/.+)($|\/)/;
+
+/**
+ * The mounts worth watching: pseudo filesystems and excluded trees dropped; of a mount point mounted
+ * over several times the visible (last) one; of several mounts of one device (bind mounts) the one with
+ * the shortest mount point, since statfs answers the same for all of them.
+ */
+export function selectMounts(mounts: readonly MountInfo[]): MountInfo[] {
+  const byPoint = new Map<string, MountInfo>();
+  for (const m of mounts) {
+    if (EXCLUDED_FSTYPES.has(m.fstype) || EXCLUDED_MOUNT_POINTS.test(m.mountPoint)) continue;
+    byPoint.delete(m.mountPoint);
+    byPoint.set(m.mountPoint, m);
+  }
+  const byDevice = new Map<string, MountInfo>();
+  for (const m of byPoint.values()) {
+    const seen = byDevice.get(m.device);
+    if (seen === undefined || m.mountPoint.length < seen.mountPoint.length) byDevice.set(m.device, m);
+  }
+  return [...byDevice.values()];
+}
+
+export interface StatfsValues {
+  bsize: number;
+  blocks: number;
+  bfree: number;
+  bavail: number;
+  files: number;
+  ffree: number;
+}
+
+export interface MountSample {
+  mountPoint: string;
+  fstype: string;
+  source: string;
+  device: string;
+  /** 'ro' among the per-mount options: the kernel remounts ext4 read-only on errors=remount-ro. */
+  readonly: boolean;
+  /** Undefined when statfs failed or the mount is stuck. */
+  stats?: StatfsValues;
+  /** statfs did not answer within the timeout (dead NFS server, hung FUSE daemon). */
+  stuck: boolean;
+  /** /sys/fs/ext4/<dev>/errors_count, ext4 only. */
+  errorsCount?: number;
+}
+
+export interface FilesystemSample {
+  /** By mount point. */
+  mounts: Map<string, MountSample>;
+}
+
+export interface FilesystemCollectorOptions {
+  /** How long one statfs may take before the mount is declared stuck (ms). */
+  statfsTimeoutMs?: number;
+  /** How long a stuck mount is left alone before statfs is tried again (ms). */
+  stuckRetryMs?: number;
+  /** statfs of an absolute mount point; the default asks the kernel through ProcFs (libuv thread pool). */
+  statfs?: (mountPoint: string) => Promise<StatfsValues>;
+  /** Monotonic clock in ms; injectable for tests. */
+  now?: () => number;
+}
+
+export const STUCK_REASON = 'statfs timed out: mount is stuck';
+
+interface StuckMount {
+  since: number;
+  /** The hung call returned: its thread-pool thread is free again. */
+  settled: boolean;
+}
+
+const TIMED_OUT = Symbol('timed out');
+
+export function createFilesystemCollector(opts: FilesystemCollectorOptions = {}): Collector<FilesystemSample> {
+  const timeoutMs = opts.statfsTimeoutMs ?? 1000;
+  const retryMs = opts.stuckRetryMs ?? 5 * 60_000;
+  const now = opts.now ?? (() => performance.now());
+  const stuck = new Map<string, StuckMount>();
+  const kernelNames = new Map<string, string>();
+
+  /** statfs bounded by the timeout; a call that times out keeps running on its thread, so it is remembered. */
+  async function boundedStatfs(log: SourceLog, mountPoint: string): Promise<StatfsValues | typeof TIMED_OUT> {
+    const call = opts.statfs ? opts.statfs(mountPoint) : log.fs.statfs(mountPoint);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+      timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
+    });
+    try {
+      const result = await Promise.race([call, timeout]);
+      if (result === TIMED_OUT) {
+        const entry: StuckMount = { since: now(), settled: false };
+        stuck.set(mountPoint, entry);
+        call.then(
+          () => {
+            entry.settled = true;
+          },
+          () => {
+            entry.settled = true;
+          },
+        );
+      }
+      return result;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function readMount(log: SourceLog, m: MountInfo): Promise<MountSample> {
+    const sample: MountSample = {
+      mountPoint: m.mountPoint,
+      fstype: m.fstype,
+      source: m.source,
+      device: m.device,
+      readonly: m.options.includes('ro'),
+      stuck: false,
+    };
+    const source = `statfs ${m.mountPoint}`;
+    const hung = stuck.get(m.mountPoint);
+    // A call still in flight holds a thread-pool thread: never start a second one on the same mount.
+    if (hung !== undefined && (!hung.settled || now() - hung.since < retryMs)) {
+      sample.stuck = true;
+      log.report(source, 'failed', STUCK_REASON);
+      return sample;
+    }
+    stuck.delete(m.mountPoint);
+    try {
+      const r = await boundedStatfs(log, m.mountPoint);
+      if (r === TIMED_OUT) {
+        sample.stuck = true;
+        log.report(source, 'failed', STUCK_REASON);
+      } else {
+        sample.stats = {
+          bsize: r.bsize,
+          blocks: r.blocks,
+          bfree: r.bfree,
+          bavail: r.bavail,
+          files: r.files,
+          ffree: r.ffree,
+        };
+      }
+    } catch (err) {
+      const { status, reason } = statusOfError(err);
+      log.report(source, status, reason);
+    }
+    if (m.fstype === 'ext4') {
+      const errors = readExt4Errors(log, m);
+      if (errors !== undefined) sample.errorsCount = errors;
+    }
+    return sample;
+  }
+
+  function readExt4Errors(log: SourceLog, m: MountInfo): number | undefined {
+    let name = kernelNames.get(m.device);
+    if (name === undefined) {
+      // /sys/fs/ext4 is keyed by the kernel's device name (dm-0), which the source (/dev/mapper/vg-root) may not show.
+      const link = log.fs.readLink(`sys/dev/block/${m.device}`);
+      name = basename(link ?? m.source);
+      kernelNames.set(m.device, name);
+    }
+    if (name === '' || name === '.' || name === '..') return undefined;
+    const rel = `sys/fs/ext4/${name}/errors_count`;
+    const r = log.fs.readOnce(rel);
+    if (!r.ok) return undefined;
+    return log.parse(rel, r.text, (s) => parseIntStrict(s.trim(), rel));
+  }
+
+  return {
+    name: 'filesystem',
+    async read(log) {
+      const all = log.keptParsed('proc/self/mountinfo', parseMountinfo);
+      if (all === undefined) return undefined;
+      const selected = selectMounts(all);
+      const live = new Set(selected.map((m) => m.mountPoint));
+      for (const mp of stuck.keys()) if (!live.has(mp)) stuck.delete(mp);
+      const devices = new Set(selected.map((m) => m.device));
+      for (const d of kernelNames.keys()) if (!devices.has(d)) kernelNames.delete(d);
+      const samples = await Promise.all(selected.map((m) => readMount(log, m)));
+      return { mounts: new Map(samples.map((s) => [s.mountPoint, s])) };
+    },
+  };
+}
+
+function basename(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}

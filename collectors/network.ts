@@ -1,0 +1,237 @@
+import type { Collector } from './collector.js';
+import { fields, lines, parseCounter, parseHex, parseIntStrict } from './parse.js';
+import type { SourceLog } from './procfs.js';
+import { type Counter, ParseError } from './types.js';
+
+/** The 16 counters of one /proc/net/dev row, in file order (8 receive, 8 transmit). */
+export interface NetDevCounters {
+  rxBytes: Counter;
+  rxPackets: Counter;
+  rxErrs: Counter;
+  rxDrop: Counter;
+  rxFifo: Counter;
+  rxFrame: Counter;
+  rxCompressed: Counter;
+  rxMulticast: Counter;
+  txBytes: Counter;
+  txPackets: Counter;
+  txErrs: Counter;
+  txDrop: Counter;
+  txFifo: Counter;
+  txColls: Counter;
+  txCarrier: Counter;
+  txCompressed: Counter;
+}
+
+const NET_DEV_KEYS: readonly (keyof NetDevCounters)[] = [
+  'rxBytes',
+  'rxPackets',
+  'rxErrs',
+  'rxDrop',
+  'rxFifo',
+  'rxFrame',
+  'rxCompressed',
+  'rxMulticast',
+  'txBytes',
+  'txPackets',
+  'txErrs',
+  'txDrop',
+  'txFifo',
+  'txColls',
+  'txCarrier',
+  'txCompressed',
+];
+
+const NET_DEV_HEADER_LINES = 2;
+
+/**
+ * Parses /proc/net/dev. Name and counters are split at the LAST ':' as procfs does, because an
+ * alias name ("eth0:1") contains one and the kernel may print no space after it.
+ */
+export function parseNetDev(text: string): Map<string, NetDevCounters> {
+  const out = new Map<string, NetDevCounters>();
+  const rows = lines(text);
+  for (let i = NET_DEV_HEADER_LINES; i < rows.length; i++) {
+    const row = rows[i];
+    const where = `line ${i + 1}`;
+    const colon = row.lastIndexOf(':');
+    if (colon < 0) throw new ParseError(`${where}: no ':' after the interface name`);
+    const name = row.slice(0, colon).trim();
+    if (name.length === 0) throw new ParseError(`${where}: empty interface name`);
+    const cols = fields(row.slice(colon + 1));
+    if (cols.length !== NET_DEV_KEYS.length) {
+      throw new ParseError(`${where}: expected ${NET_DEV_KEYS.length} counters, got ${cols.length}`);
+    }
+    const c = {} as NetDevCounters;
+    for (let k = 0; k < NET_DEV_KEYS.length; k++)
+      c[NET_DEV_KEYS[k]] = parseCounter(cols[k], `${where} ${NET_DEV_KEYS[k]}`);
+    out.set(name, c);
+  }
+  return out;
+}
+
+/** Protocol prefix ("Tcp", "TcpExt", "Udp"…) → column name → value. */
+export type ProtoCounters = Map<string, Map<string, Counter>>;
+
+/**
+ * Parses /proc/net/snmp and /proc/net/netstat: pairs of lines with the same prefix, names then values.
+ * Mapped by name because columns are added across kernels. Values are counters except a few signed
+ * gauges (Tcp MaxConn is -1).
+ */
+export function parseProtoCounters(text: string): ProtoCounters {
+  const out: ProtoCounters = new Map();
+  const rows = lines(text);
+  for (let i = 0; i < rows.length; i += 2) {
+    const where = `line ${i + 1}`;
+    const header = fields(rows[i]);
+    if (i + 1 >= rows.length) throw new ParseError(`${where}: header line without a value line`);
+    const values = fields(rows[i + 1]);
+    const prefix = header[0];
+    if (prefix === undefined || !prefix.endsWith(':')) throw new ParseError(`${where}: expected "Prefix: names…"`);
+    if (values[0] !== prefix) {
+      throw new ParseError(`line ${i + 2}: expected values for "${prefix}", got "${values[0] ?? ''}"`);
+    }
+    if (values.length !== header.length) {
+      throw new ParseError(`line ${i + 2}: ${header.length - 1} names but ${values.length - 1} values`);
+    }
+    const map = new Map<string, Counter>();
+    for (let k = 1; k < header.length; k++) {
+      const v = values[k];
+      const what = `line ${i + 2} ${header[k]}`;
+      map.set(header[k], v.charCodeAt(0) === 45 ? parseIntStrict(v, what) : parseCounter(v, what));
+    }
+    out.set(prefix.slice(0, -1), map);
+  }
+  return out;
+}
+
+export interface SoftnetTotals {
+  /** Packets processed, summed over CPUs (column 1). */
+  processed: number;
+  /** Packets dropped because netdev_max_backlog was full (column 2). */
+  dropped: number;
+  /** Times net_rx_action ran out of budget or time with work left (column 3, time_squeeze). */
+  timeSqueezed: number;
+}
+
+/** Parses /proc/net/softnet_stat (one row of hex columns per online CPU) into sums over CPUs. */
+export function parseSoftnetStat(text: string): SoftnetTotals {
+  const out: SoftnetTotals = { processed: 0, dropped: 0, timeSqueezed: 0 };
+  const rows = lines(text);
+  for (let i = 0; i < rows.length; i++) {
+    const cols = fields(rows[i]);
+    const where = `line ${i + 1}`;
+    if (cols.length < 3) throw new ParseError(`${where}: expected at least 3 columns, got ${cols.length}`);
+    out.processed += parseHex(cols[0], `${where} column 1`, false);
+    out.dropped += parseHex(cols[1], `${where} column 2`, false);
+    out.timeSqueezed += parseHex(cols[2], `${where} column 3`, false);
+  }
+  return out;
+}
+
+export type Duplex = 'full' | 'half' | 'unknown';
+
+/** What /sys/class/net/<if> says about a link. */
+export interface LinkFacts {
+  /** Link speed in Mb/s; undefined when the driver does not know (-1, 0, EINVAL on lo/ifb/down links). */
+  speedMbps?: number;
+  duplex: Duplex;
+  operstate?: string;
+  mtu?: number;
+  /** /sys/class/net/<if>/device exists: a NIC rather than a bridge, bond, veth, VLAN or lo. */
+  physical: boolean;
+}
+
+export interface NetInterface {
+  counters: NetDevCounters;
+  link: LinkFacts;
+}
+
+export interface NetworkSample {
+  interfaces: Map<string, NetInterface>;
+  /** /proc/net/snmp (Ip, Icmp, Tcp, Udp…); undefined when unreadable. */
+  snmp?: ProtoCounters;
+  /** /proc/net/netstat (TcpExt, IpExt…). */
+  netstat?: ProtoCounters;
+  softnet?: SoftnetTotals;
+}
+
+/** Parses /sys/class/net/<if>/speed; -1 and 0 (virtual NICs) mean unknown. */
+export function parseSpeed(text: string): number | undefined {
+  const mbps = parseIntStrict(text.trim(), 'speed');
+  return mbps > 0 ? mbps : undefined;
+}
+
+export interface NetworkCollectorOptions {
+  /** How long sysfs link facts are trusted before they are read again (ms). */
+  factsTtlMs?: number;
+  /** Monotonic clock in ms; injectable for tests. */
+  now?: () => number;
+}
+
+export function createNetworkCollector(opts: NetworkCollectorOptions = {}): Collector<NetworkSample> {
+  const ttl = opts.factsTtlMs ?? 60_000;
+  const now = opts.now ?? (() => performance.now());
+  let facts = new Map<string, LinkFacts>();
+  let factsAt = Number.NEGATIVE_INFINITY;
+
+  return {
+    name: 'network',
+    read(log) {
+      const devs = log.keptParsed('proc/net/dev', parseNetDev);
+      if (devs === undefined) return undefined;
+      const t = now();
+      let stale = t - factsAt >= ttl;
+      for (const name of devs.keys()) if (!facts.has(name)) stale = true;
+      if (stale) {
+        const fresh = new Map<string, LinkFacts>();
+        for (const name of devs.keys()) fresh.set(name, readLinkFacts(log, name));
+        facts = fresh;
+        factsAt = t;
+      }
+      const interfaces = new Map<string, NetInterface>();
+      for (const [name, counters] of devs) interfaces.set(name, { counters, link: facts.get(name)! });
+      const sample: NetworkSample = { interfaces };
+      const snmp = log.keptParsed('proc/net/snmp', parseProtoCounters);
+      if (snmp !== undefined) sample.snmp = snmp;
+      const netstat = log.keptParsed('proc/net/netstat', parseProtoCounters);
+      if (netstat !== undefined) sample.netstat = netstat;
+      const softnet = log.keptParsed('proc/net/softnet_stat', parseSoftnetStat);
+      if (softnet !== undefined) sample.softnet = softnet;
+      return sample;
+    },
+  };
+}
+
+/**
+ * Reads the sysfs attributes of one interface. An absent or EINVAL attribute is the normal way the
+ * kernel says "unknown" (lo, ifb, a down link), so only denied or failed reads are reported.
+ */
+function readLinkFacts(log: SourceLog, name: string): LinkFacts {
+  // A kernel interface name never holds '/' nor is a dot entry; anything else must not steer the path.
+  if (name.includes('/') || name === '.' || name === '..') return { duplex: 'unknown', physical: false };
+  const dir = `sys/class/net/${name}`;
+  const attr = (file: string): string | undefined => {
+    const rel = `${dir}/${file}`;
+    const r = log.fs.readOnce(rel);
+    if (r.ok) return r.text.trim();
+    if (r.status !== 'absent') log.report(rel, r.status, r.reason);
+    return undefined;
+  };
+  const facts: LinkFacts = { duplex: 'unknown', physical: log.fs.listDir(`${dir}/device`).ok };
+  const speed = attr('speed');
+  if (speed !== undefined) {
+    const mbps = log.parse(`${dir}/speed`, speed, parseSpeed);
+    if (mbps !== undefined) facts.speedMbps = mbps;
+  }
+  const duplex = attr('duplex');
+  if (duplex === 'full' || duplex === 'half') facts.duplex = duplex;
+  const operstate = attr('operstate');
+  if (operstate !== undefined) facts.operstate = operstate;
+  const mtu = attr('mtu');
+  if (mtu !== undefined) {
+    const v = log.parse(`${dir}/mtu`, mtu, (s) => parseIntStrict(s, 'mtu'));
+    if (v !== undefined) facts.mtu = v;
+  }
+  return facts;
+}
