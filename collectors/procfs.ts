@@ -1,6 +1,5 @@
 import { closeSync, constants, openSync, readdirSync, readlinkSync, readSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ParseError, type SourceReport, type SourceStatus } from './types.js';
 
 /** Maps an errno to the source status it means for a /proc or /sys read. */
@@ -37,15 +36,18 @@ const INITIAL_BUFFER = 64 * 1024;
  */
 export class ProcFs {
   readonly root: string;
+  /** The root with one trailing slash, so that a path is one concatenation (path.join costs ~1 µs a call). */
+  private readonly prefix: string;
   private buffer = Buffer.allocUnsafe(INITIAL_BUFFER);
   private readonly kept = new Map<string, number>();
 
   constructor(root = '/') {
     this.root = root;
+    this.prefix = root.endsWith('/') ? root : `${root}/`;
   }
 
   path(rel: string): string {
-    return join(this.root, rel);
+    return this.prefix + rel;
   }
 
   /** Reads a file that is read every tick, keeping its descriptor open between ticks. */

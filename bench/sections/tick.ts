@@ -80,7 +80,9 @@ export async function runTickBench(ticks = 30): Promise<Record<string, number>> 
     const big = await measure(dir, ticks);
     console.log('tick (collect + derive)');
     console.log(`  live host, ${live.procs} processes: ${live.tick.toFixed(2)} ms CPU per tick (median of ${ticks})`);
-    console.log(`  bare read of the same files:   ${live.floor.toFixed(2)} ms CPU  (ratio ${(live.tick / live.floor).toFixed(2)}, budget ≤ 1.5)`);
+    console.log(
+      `  bare read of the same files:   ${live.floor.toFixed(2)} ms CPU  (ratio ${(live.tick / live.floor).toFixed(2)}, budget ≤ 1.5)`,
+    );
     console.log(`  generated root, ${big.procs} processes: ${big.tick.toFixed(2)} ms CPU per tick (budget ≤ 30)`);
     console.log(`  bare read of the same files:   ${big.floor.toFixed(2)} ms CPU`);
     return {

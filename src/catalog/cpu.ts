@@ -109,7 +109,8 @@ export const cpuMetrics: MetricDef[] = [
     resource: 'cpu',
     unit: 'threads',
     instance: 'host',
-    description: 'Mean number of tasks waiting for a CPU over the interval, summed from per-process schedstat',
+    description:
+      'Mean number of tasks waiting for a CPU over the interval, summed from the schedstat of each process (its main thread)',
     source: '/proc/<pid>/schedstat field 2 (run_delay, ns)',
     formula: 'Σ Δrun_delay / Δt',
   },

@@ -4,7 +4,7 @@ import { ProcFs, SourceLog } from '../../collectors/procfs.js';
 import type { SourceReport } from '../../collectors/types.js';
 import { type DeriveConfig, defaultDeriveConfig, MetricSink } from '../derive/types.js';
 import type { UseEvaluatorLike } from '../model/evaluation.js';
-import { FRAME_SCHEMA, type CollectorStat, type Frame, type HostInfo, type KernelEvent } from '../model/frame.js';
+import { type CollectorStat, FRAME_SCHEMA, type Frame, type HostInfo, type KernelEvent } from '../model/frame.js';
 import { VERSION } from '../version.js';
 import { createFamilies, type Family, type FamilyOutput, type RawSamples } from './families.js';
 import type { Inventory } from './inventory.js';
@@ -90,7 +90,11 @@ export class Engine {
       try {
         family.derive(prev, cur, ctx, output);
       } catch (err) {
-        sources.push({ source: family.name, status: 'failed', reason: `derive error: ${(err as Error)?.message ?? err}` });
+        sources.push({
+          source: family.name,
+          status: 'failed',
+          reason: `derive error: ${(err as Error)?.message ?? err}`,
+        });
       }
     }
     this.prev = { mono, samples };

@@ -71,7 +71,7 @@ export interface FamilyOptions {
 /** Every collector with its deriver, in tick order (processes last: it is the costliest). */
 export function createFamilies(opts: FamilyOptions): Family[] {
   const kmsg = createKmsgCollector();
-  const processDeriver = createProcessDeriver(opts.deriveConfig);
+  const processDeriver = createProcessDeriver();
   return [
     family('cpu', createCpuCollector(), deriveCpu),
     family('pressure', createPressureCollector(), derivePressure),
@@ -79,7 +79,11 @@ export function createFamilies(opts: FamilyOptions): Family[] {
     family('kernel', createKernelCollector(), deriveKernel),
     family('disk', createDiskCollector(), deriveDisk),
     family('network', createNetworkCollector(), deriveNetwork),
-    family('filesystem', createFilesystemCollector({ statfsTimeoutMs: opts.statfsTimeoutMs }), createFilesystemDeriver()),
+    family(
+      'filesystem',
+      createFilesystemCollector({ statfsTimeoutMs: opts.statfsTimeoutMs }),
+      createFilesystemDeriver(),
+    ),
     family('kmsg', kmsg, deriveKmsg, {
       close: () => kmsg.close(),
       output: (cur, output) => output.kernelEvents.push(...cur.events),

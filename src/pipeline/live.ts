@@ -29,7 +29,17 @@ export async function* liveFrames(opts: LiveOptions = {}): FrameSource {
   }
 }
 
-export async function* scheduleTicks(engine: Engine, opts: LiveOptions): AsyncGenerator<Frame> {
+/** What the scheduler drives: the Engine, or a stand-in in tests. */
+export interface Ticker {
+  readonly intervalMs: number;
+  tick(): Promise<Frame>;
+  noteSkippedTick(): void;
+}
+
+export async function* scheduleTicks(
+  engine: Ticker,
+  opts: Pick<LiveOptions, 'signal' | 'count' | 'onSkip'>,
+): AsyncGenerator<Frame> {
   const interval = engine.intervalMs;
   const start = performance.now();
   let slot = 0;

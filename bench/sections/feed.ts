@@ -1,0 +1,316 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'ws';
+import { createFeedServer } from '../../src/feed/server.js';
+import {
+  DIMENSIONS,
+  type Dimension,
+  type Finding,
+  FRAME_SCHEMA,
+  type Frame,
+  type MetricValues,
+  type ProcessEntry,
+  type Resource,
+  type UseCell,
+} from '../../src/model/frame.js';
+import { FrameBus } from '../../src/pipeline/bus.js';
+import { cpuMsSince, percentile, round } from '../stats.js';
+
+const CLIENTS = 1000;
+const BROADCASTS = 10;
+const CHILD_ENV = 'USEWATCH_FEED_BENCH_URL';
+
+type ChildReport = { type: 'ready'; connected: number; failed: number } | { type: 'latencies'; values: number[] };
+
+const COMMANDS = [
+  'postgres: checkpointer',
+  'node /srv/api/dist/server.js --port 8080',
+  'nginx: worker process',
+  '/usr/lib/jvm/java-17-openjdk-amd64/bin/java -Xmx4g -jar /opt/search/search-server.jar --config /etc/search/server.yml',
+  '',
+  '/lib/systemd/systemd-journald',
+];
+
+/** Deterministic values with the full float precision the engine emits (rates are not rounded). */
+function values(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+}
+
+function processEntry(i: number, next: () => number): ProcessEntry {
+  const kernel = i % 6 === 4;
+  return {
+    pid: 1000 + i * 37,
+    name: kernel ? `kworker/${i % 8}:1` : (COMMANDS[i % 6].split(/[ :]/)[0].split('/').pop() ?? 'proc'),
+    cmd: COMMANDS[i % 6],
+    user: i % 3 === 0 ? 'root' : 'postgres',
+    state: i % 7 === 0 ? 'R' : 'S',
+    cpu: next(),
+    rssBytes: Math.floor(next() * 4e9),
+    ...(kernel ? {} : { readBps: next() * 1e6, writeBps: next() * 1e6, fds: 20 + i, fdLimit: 1024 }),
+    runDelay: next(),
+    majorFaultsPs: 0,
+    threads: 1 + (i % 9),
+  };
+}
+
+/**
+ * A frame as a busy 8-CPU host with 4 disks, 2 NICs and 6 mounts would produce: about 130 metric
+ * series, the USE matrix with per-device cells, three firing findings with their top-5 evidence,
+ * and `processes` entries: the agent sends the union of the top 5 by each measure, about 20 on a
+ * host of 100 processes. (A real frame from this machine's engine, without a checklist, was 7.9 KB
+ * with 117 series and 10 processes.)
+ */
+export function syntheticFrame(seq: number, processes: number): Frame {
+  const next = values(seq);
+  const instances: Record<string, string[]> = {
+    host: [''],
+    cpu: ['', ...Array.from({ length: 8 }, (_, i) => `cpu${i}`)],
+    disk: ['vda', 'vdb', 'nvme0n1', 'dm-0'],
+    nic: ['eth0', 'eth1'],
+    mount: ['/', '/boot', '/var', '/home', '/srv/data', '/tmp'],
+  };
+  const families: [string, string, number][] = [
+    ['host', 'cpu.', 8],
+    ['cpu', 'cpu.', 2],
+    ['host', 'memory.', 18],
+    ['host', 'kernel.', 12],
+    ['host', 'tcp.', 8],
+    ['disk', 'disk.', 8],
+    ['nic', 'net.', 6],
+    ['mount', 'fs.', 3],
+  ];
+  const metrics: MetricValues = {};
+  for (const [kind, prefix, count] of families) {
+    for (let m = 0; m < count; m++) {
+      metrics[`${prefix}${kind}_measure_${m}`] = Object.fromEntries(instances[kind].map((inst) => [inst, next()]));
+    }
+  }
+  const use: UseCell[] = [];
+  const cell = (resource: Resource, instance: string, dimension: Dimension) =>
+    use.push({
+      resource,
+      instance,
+      dimension,
+      status: 'ok',
+      metric: `${resource}.${dimension}`,
+      value: next(),
+      unit: 'ratio',
+    });
+  for (const resource of ['cpu', 'memory', 'disk', 'network', 'filesystem', 'fd', 'tasks', 'tcp'] as const) {
+    for (const dimension of DIMENSIONS) cell(resource, '', dimension);
+  }
+  for (const disk of instances.disk) for (const dimension of DIMENSIONS) cell('disk', disk, dimension);
+  for (const nic of instances.nic) for (const dimension of DIMENSIONS) cell('network', nic, dimension);
+  for (const mount of instances.mount) cell('filesystem', mount, 'utilization');
+  const findings: Finding[] = [0, 1, 2].map((i) => ({
+    id: `cpu.saturation.runqueue_${i}@`,
+    rule: `cpu.saturation.runqueue_${i}`,
+    resource: 'cpu',
+    dimension: 'saturation',
+    instance: '',
+    severity: i === 0 ? 'critical' : 'warning',
+    state: 'firing',
+    summary: `run queue ${(1.5 + i).toFixed(2)} per CPU (threshold 1.00)`,
+    since: Date.now() - 60_000,
+    evidence: {
+      value: 1.5 + next(),
+      threshold: 1,
+      windowMs: 10_000,
+      processes: [0, 1, 2, 3, 4].map((p) => processEntry(p, next)),
+    },
+    next: ['mpstat -P ALL 1', 'pidstat -u 1'],
+  }));
+  return {
+    schema: FRAME_SCHEMA,
+    seq,
+    ts: Date.now(),
+    intervalMs: 1000,
+    host: {
+      hostname: 'db-prod-17',
+      kernel: '6.1.0-18-amd64',
+      os: 'Debian GNU/Linux 12 (bookworm)',
+      cpuModel: 'Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz',
+      cpus: 8,
+      uptimeSeconds: 8_640_000,
+      agentVersion: '0.1.0',
+    },
+    metrics,
+    use,
+    findings,
+    events: [],
+    processes: Array.from({ length: processes }, (_, i) => processEntry(i, next)),
+    kernelEvents: [],
+    sources: [{ source: 'proc/pressure/io', status: 'absent', reason: 'ENOENT' }],
+    self: {
+      tickMs: next() * 10,
+      tickCpuMs: next() * 10,
+      collectors: ['cpu', 'memory', 'pressure', 'disk', 'network', 'filesystem', 'kernel', 'processes'].map((name) => ({
+        name,
+        durationMs: next(),
+        ok: true,
+      })),
+      skippedTicks: 0,
+      rssBytes: 60_000_000,
+    },
+  };
+}
+
+function frameBytes(frame: Frame): number {
+  return Buffer.byteLength(JSON.stringify({ type: 'frame', ...frame }));
+}
+
+function waitFor<T extends ChildReport['type']>(
+  child: ChildProcess,
+  type: T,
+): Promise<Extract<ChildReport, { type: T }>> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: ChildReport) => {
+      if (m.type !== type) return;
+      child.off('message', onMessage);
+      resolve(m as Extract<ChildReport, { type: T }>);
+    };
+    child.on('message', onMessage);
+    child.once('exit', (code) => reject(new Error(`feed bench clients exited early (code ${code})`)));
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The feed at 1,000 local clients, 1 Hz, about 10 s. The clients live in a child process so that
+ * this process's CPU time is the server's alone; the idle cost of holding the connections (timers,
+ * heartbeat) is measured first and subtracted.
+ */
+export async function runFeedBench(): Promise<Record<string, number>> {
+  const typical = frameBytes(syntheticFrame(1, 20));
+  const hundred = frameBytes(syntheticFrame(1, 100));
+
+  const bus = new FrameBus(120);
+  const feed = createFeedServer({
+    bus,
+    hello: () => ({ host: 'bench', agentVersion: '0.1.0', intervalMs: 1000, checklist: [] }),
+    auth: { requireToken: false, allowedOrigins: [] },
+    limits: { maxClients: CLIENTS + 10, maxPerAddress: CLIENTS + 10 },
+  });
+  const http = createServer();
+  http.on('upgrade', (req, socket, head) => feed.handleUpgrade(req, socket, head));
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/feed?backfill=0`;
+  const child = fork(fileURLToPath(import.meta.url), [], {
+    env: { ...process.env, [CHILD_ENV]: url },
+    stdio: 'inherit',
+  });
+  try {
+    const ready = await waitFor(child, 'ready');
+    await sleep(1000);
+
+    const idleStart = process.cpuUsage();
+    const idleWall = performance.now();
+    await sleep(3000);
+    const idleCpuPerMs = cpuMsSince(idleStart) / (performance.now() - idleWall);
+
+    const syncCpu: number[] = [];
+    const runStart = process.cpuUsage();
+    const runWall = performance.now();
+    for (let seq = 1; seq <= BROADCASTS; seq++) {
+      const frame = syntheticFrame(seq, 20);
+      frame.ts = Date.now();
+      const start = process.cpuUsage();
+      bus.publish(frame);
+      syncCpu.push(cpuMsSince(start));
+      await sleep(1000);
+    }
+    const runCpu = cpuMsSince(runStart) - idleCpuPerMs * (performance.now() - runWall);
+    const cpuPerBroadcast = runCpu / BROADCASTS;
+
+    const latenciesPromise = waitFor(child, 'latencies');
+    child.send('report');
+    const { values } = await latenciesPromise;
+    const p50 = percentile(values, 50);
+    const p99 = percentile(values, 99);
+    const expected = ready.connected * BROADCASTS;
+
+    console.log(
+      `feed (${ready.connected} local clients${ready.failed ? `, ${ready.failed} failed to connect` : ''}, ${BROADCASTS} broadcasts at 1 Hz)`,
+    );
+    console.log(`  frame size: ${typical} B typical (20 processes), ${hundred} B with 100 processes (budget < 16 KB)`);
+    console.log(
+      `  server CPU per broadcast: ${cpuPerBroadcast.toFixed(1)} ms (${(cpuPerBroadcast / 10).toFixed(2)} % of one core at 1 Hz, budget ≤ 3 %)`,
+    );
+    console.log(`  synchronous send loop: ${percentile(syncCpu, 50).toFixed(1)} ms CPU (median)`);
+    console.log(`  tick → client latency: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (budget ≤ 50 ms)`);
+    console.log(
+      `  delivered ${values.length} of ${expected} frames; dropped by back-pressure: ${feed.droppedFrames()}`,
+    );
+    return {
+      feed_frame_bytes: typical,
+      feed_frame_bytes_100_procs: hundred,
+      feed_clients: ready.connected,
+      feed_cpu_ms_per_broadcast: round(cpuPerBroadcast, 2),
+      feed_cpu_pct_one_core_1hz: round(cpuPerBroadcast / 10, 3),
+      feed_send_loop_cpu_ms: round(percentile(syncCpu, 50), 2),
+      feed_latency_p50_ms: round(p50, 2),
+      feed_latency_p99_ms: round(p99, 2),
+      feed_delivered_ratio: round(values.length / expected, 4),
+    };
+  } finally {
+    child.kill();
+    await feed.close();
+    http.closeAllConnections();
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+  }
+}
+
+/** Child side: open the clients, note each frame's age on arrival (same host clock), report on request. */
+async function runClients(url: string): Promise<void> {
+  const latencies: number[] = [];
+  const sockets: WebSocket[] = [];
+  let failed = 0;
+  const TS = Buffer.from('"ts":');
+  const onMessage = (data: Buffer) => {
+    const now = Date.now();
+    // Only the frame's ts is needed: read it from the bytes rather than parse 10 KB of JSON per client.
+    const at = data.indexOf(TS);
+    if (at < 0 || data.indexOf('"type":"frame"') !== 1) return;
+    let ts = 0;
+    for (let i = at + TS.length; i < data.length; i++) {
+      const c = data[i];
+      if (c < 48 || c > 57) break;
+      ts = ts * 10 + (c - 48);
+    }
+    latencies.push(now - ts);
+  };
+  for (let batch = 0; batch < CLIENTS; batch += 100) {
+    const opened = Array.from({ length: Math.min(100, CLIENTS - batch) }, () => {
+      const ws = new WebSocket(url, { perMessageDeflate: false });
+      ws.on('message', onMessage);
+      return new Promise<void>((resolve) => {
+        ws.once('open', () => {
+          sockets.push(ws);
+          resolve();
+        });
+        ws.once('error', () => {
+          failed++;
+          resolve();
+        });
+      });
+    });
+    await Promise.all(opened);
+  }
+  process.send?.({ type: 'ready', connected: sockets.length, failed } satisfies ChildReport);
+  process.on('message', () => {
+    process.send?.({ type: 'latencies', values: latencies } satisfies ChildReport, () => {
+      for (const ws of sockets) ws.terminate();
+      process.exit(0);
+    });
+  });
+}
+
+const childUrl = process.env[CHILD_ENV];
+if (childUrl !== undefined) await runClients(childUrl);

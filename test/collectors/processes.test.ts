@@ -1,0 +1,303 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createProcessCollector,
+  isKernelThread,
+  type ProcessesSample,
+  parseCmdline,
+  parseMaxOpenFiles,
+  parseProcIo,
+  parseProcStat,
+  parseProcStatus,
+  parseSchedstat,
+} from '../../collectors/processes.js';
+import { ProcFs, SourceLog } from '../../collectors/procfs.js';
+import { ParseError } from '../../collectors/types.js';
+import { parsePasswd } from '../../collectors/users.js';
+import { fuzzParser, readOnce } from './parser-fuzz.js';
+
+const fixtures = join(import.meta.dirname, '..', 'fixtures');
+const basic = join(fixtures, 'procs', 'basic');
+const host = join(fixtures, 'host');
+const file = (root: string, rel: string) => readFileSync(join(root, rel), 'latin1');
+
+/** A ProcFs that fails chosen files with an errno, as the kernel would (EACCES on io, ESRCH on exit). */
+class FaultyProcFs extends ProcFs {
+  constructor(
+    root: string,
+    private readonly faults: Record<string, string>,
+  ) {
+    super(root);
+  }
+
+  override readOnce(rel: string) {
+    const code = this.faults[rel];
+    if (code === undefined) return super.readOnce(rel);
+    const status = code === 'EACCES' ? ('denied' as const) : code === 'EIO' ? ('failed' as const) : ('absent' as const);
+    return { ok: false as const, status, reason: code };
+  }
+}
+
+function readWith(fs: ProcFs, collector = createProcessCollector()) {
+  const log = new SourceLog(fs);
+  const sample = collector.read(log) as ProcessesSample | undefined;
+  return { sample, reports: log.reports };
+}
+
+const byPid = (sample: ProcessesSample | undefined, pid: number) =>
+  [...(sample?.processes.values() ?? [])].find((p) => p.pid === pid);
+
+describe('parseProcStat', () => {
+  it('reads the fields of a real /proc/<pid>/stat', () => {
+    const stat = parseProcStat(file(host, 'proc/3396/stat'));
+    expect(stat).toEqual({
+      pid: 3396,
+      comm: 'bash',
+      state: 'S',
+      ppid: 3379,
+      flags: 4194560,
+      minflt: 11073,
+      majflt: 0,
+      utime: 2,
+      stime: 7,
+      numThreads: 1,
+      starttime: 25312,
+      vsizeBytes: 5255168,
+      rssPages: 981,
+      processor: 1,
+      blkioTicks: 0,
+    });
+    expect(isKernelThread(stat)).toBe(false);
+  });
+
+  it('recognises a kernel thread by PF_KTHREAD', () => {
+    const stat = parseProcStat(file(host, 'proc/2/stat'));
+    expect(stat.comm).toBe('kthreadd');
+    expect(isKernelThread(stat)).toBe(true);
+  });
+
+  it('splits comm at the last ")" so that comms with ")" and spaces keep their fields', () => {
+    expect(parseProcStat(file(basic, 'proc/100/stat'))).toMatchObject({ pid: 100, comm: '(sd-pam)', state: 'S' });
+    const weird = parseProcStat(file(basic, 'proc/200/stat'));
+    expect(weird).toMatchObject({ pid: 200, comm: 'a) b', state: 'R', utime: 5000, stime: 1000, numThreads: 4 });
+  });
+
+  it('accepts an old kernel without the fields after rss', () => {
+    const line = '42 (old) S 1 42 42 0 -1 0 5 0 1 0 7 3 0 0 20 0 2 0 99 4096 12';
+    const stat = parseProcStat(line);
+    expect(stat).toMatchObject({ pid: 42, utime: 7, stime: 3, numThreads: 2, starttime: 99, rssPages: 12 });
+    expect(stat.processor).toBeUndefined();
+  });
+
+  it('rejects a line cut before rss, naming the count', () => {
+    expect(() => parseProcStat('42 (old) S 1 42 42')).toThrow(/6 fields, expected at least 24/);
+    expect(() => parseProcStat('no comm here')).toThrow(ParseError);
+  });
+
+  it('yields a value or a ParseError on any input', () => {
+    fuzzParser(parseProcStat, file(host, 'proc/3396/stat'));
+  });
+});
+
+describe('parseProcStatus', () => {
+  it('reads the fields of a real status by key', () => {
+    expect(parseProcStatus(file(host, 'proc/3396/status'))).toEqual({
+      name: 'bash',
+      uid: 0,
+      vmRssKiB: 4156,
+      vmSwapKiB: 0,
+      threads: 1,
+      voluntaryCtxtSwitches: 254,
+      nonvoluntaryCtxtSwitches: 71,
+      kthread: false,
+    });
+    expect(parseProcStatus(file(host, 'proc/2/status'))).toMatchObject({ name: 'kthreadd', kthread: true });
+  });
+
+  it('takes the effective uid', () => {
+    expect(parseProcStatus('Name:\tsu\nUid:\t1000\t0\t0\t0\n').uid).toBe(0);
+  });
+
+  it('yields a value or a ParseError on any input', () => {
+    fuzzParser(parseProcStatus, file(host, 'proc/3396/status'));
+  });
+});
+
+describe('parseProcIo, parseSchedstat, parseCmdline, parseMaxOpenFiles, parsePasswd', () => {
+  it('reads io counters, exact beyond 2^53', () => {
+    expect(parseProcIo(file(basic, 'proc/500/io'))).toEqual({
+      rchar: 2 ** 31,
+      wchar: 2 ** 31,
+      readBytes: 2 ** 30,
+      writeBytes: 2 ** 30,
+      cancelledWriteBytes: 0,
+    });
+    const big = parseProcIo('rchar: 18446744073709551615\nwchar: 0\nread_bytes: 1\nwrite_bytes: 2\n');
+    expect(big.rchar).toBe(18446744073709551615n);
+    expect(() => parseProcIo('rchar: 1\n')).toThrow(ParseError);
+    fuzzParser(parseProcIo, file(host, 'proc/3396/io'));
+  });
+
+  it('reads the run delay of schedstat', () => {
+    expect(parseSchedstat(file(host, 'proc/1/schedstat')).runDelayNs).toBe(
+      Number(file(host, 'proc/1/schedstat').split(' ')[1]),
+    );
+    expect(() => parseSchedstat('12\n')).toThrow(ParseError);
+    fuzzParser(parseSchedstat, file(host, 'proc/1/schedstat'));
+  });
+
+  it('joins cmdline arguments and keeps kernel threads empty', () => {
+    expect(parseCmdline('dd\0if=/dev/vda\0of=/dev/null\0')).toBe('dd if=/dev/vda of=/dev/null');
+    expect(parseCmdline(file(host, 'proc/2/cmdline'))).toBe('');
+    expect(parseCmdline('x'.repeat(10_000), 100)).toHaveLength(100);
+  });
+
+  it('reads the soft open-files limit', () => {
+    expect(parseMaxOpenFiles(file(host, 'proc/1/limits'))).toBeGreaterThan(0);
+    expect(parseMaxOpenFiles('Max open files            unlimited            unlimited            files\n')).toBe(
+      undefined,
+    );
+    fuzzParser((t) => parseMaxOpenFiles(t), file(host, 'proc/1/limits'));
+  });
+
+  it('maps uids to names, skipping broken lines', () => {
+    expect(parsePasswd(file(basic, 'etc/passwd'))).toEqual(
+      new Map([
+        [0, 'root'],
+        [1000, 'app'],
+      ]),
+    );
+  });
+});
+
+describe('process collector', () => {
+  it('lists every process once, keyed by pid and start time', () => {
+    const { sample, reports } = readWith(new ProcFs(basic));
+    expect([...(sample?.processes.keys() ?? [])].sort()).toEqual(
+      ['1:1001', '2:1002', '100:1100', '200:1200', '300:1300', '500:1500', '600:1600', '700:1700'].sort(),
+    );
+    // pid 400 was listed but had exited: silently left out
+    expect(reports).toEqual([{ source: 'proc/[pid]', status: 'ok', reason: '8 processes, 8 read in detail' }]);
+  });
+
+  it('reads details: user names, cmdline decoded as UTF-8, fds against the limit, kernel threads without cmdline', () => {
+    const { sample } = readWith(new ProcFs(basic));
+    expect(byPid(sample, 1)).toMatchObject({ user: 'root', cmd: '/sbin/init splash', runDelayNs: 9043720 });
+    expect(byPid(sample, 2)).toMatchObject({ kthread: true, cmd: '' });
+    expect(byPid(sample, 700)).toMatchObject({
+      comm: 'café',
+      cmd: '/usr/bin/café --naïve',
+      user: '4242',
+      fds: 3,
+      fdLimit: 4096,
+    });
+    expect(byPid(sample, 500)?.io).toMatchObject({ readBytes: 2 ** 30 });
+  });
+
+  it('counts io denied (EACCES) per tick in one report instead of failing or reporting each pid', () => {
+    const fs = new FaultyProcFs(basic, { 'proc/1/io': 'EACCES', 'proc/2/io': 'EACCES' });
+    const { sample, reports } = readWith(fs);
+    expect(byPid(sample, 1)?.io).toBeUndefined();
+    expect(byPid(sample, 1)?.user).toBe('root');
+    expect(reports).toEqual([
+      { source: 'proc/[pid]', status: 'ok', reason: '8 processes, 8 read in detail; io denied for 2' },
+    ]);
+  });
+
+  it('reports io as denied when no process io can be read at all (not root)', () => {
+    const faults = Object.fromEntries([1, 2, 100, 200, 300, 500, 600, 700].map((p) => [`proc/${p}/io`, 'EACCES']));
+    const { reports } = readWith(new FaultyProcFs(basic, faults));
+    expect(reports).toContainEqual(expect.objectContaining({ source: 'proc/[pid]/io', status: 'denied' }));
+  });
+
+  it('treats a process vanishing between readdir and read (ESRCH, ENOENT) as normal', () => {
+    const fs = new FaultyProcFs(basic, { 'proc/200/stat': 'ESRCH', 'proc/500/status': 'ENOENT' });
+    const { sample, reports } = readWith(fs);
+    expect(byPid(sample, 200)).toBeUndefined();
+    expect(byPid(sample, 500)?.state).toBe('D');
+    expect(reports.map((r) => r.status)).toEqual(['ok']);
+  });
+
+  it('reports an unreadable stat (EIO) as failed, naming the file', () => {
+    const { reports } = readWith(new FaultyProcFs(basic, { 'proc/200/stat': 'EIO' }));
+    expect(reports).toContainEqual({
+      source: 'proc/[pid]/stat',
+      status: 'failed',
+      reason: '1 unreadable, first: proc/200/stat: EIO',
+    });
+  });
+
+  it('gives a reused pid a new key and reads its cmdline afresh', () => {
+    const root = scratchCopy();
+    const collector = createProcessCollector();
+    const fs = new ProcFs(root);
+    readWith(fs, collector);
+    writeFileSync(join(root, 'proc/200/stat'), file(basic, 'proc/200/stat').replace(' 1200 ', ' 9999 '));
+    writeFileSync(join(root, 'proc/200/cmdline'), 'new\0program\0');
+    const { sample } = readWith(fs, collector);
+    expect(byPid(sample, 200)).toMatchObject({ key: '200:9999', cmd: 'new program' });
+    expect(sample?.processes.has('200:1200')).toBe(false);
+  });
+
+  it('reads the costly files only for candidates, and reaches every process through the round robin', () => {
+    const reads: string[] = [];
+    class Counting extends ProcFs {
+      override readOnce(rel: string) {
+        reads.push(rel);
+        return super.readOnce(rel);
+      }
+    }
+    const collector = createProcessCollector({ perMeasure: 1, roundRobin: 1 });
+    const fs = new Counting(basic);
+    const seen = new Set<string>();
+    for (let tick = 0; tick < 8; tick++) {
+      reads.length = 0;
+      readWith(fs, collector);
+      // 9 listed directories, one of them without files (exited)
+      expect(reads.filter((r) => r.endsWith('/stat')).length).toBe(9);
+      const detailed = reads.filter((r) => r.endsWith('/status'));
+      expect(detailed.length).toBeLessThan(8);
+      for (const r of detailed) seen.add(r);
+    }
+    expect(seen.size).toBe(8);
+  });
+
+  it('turns a corrupted stat into a failed report, never an exception', async () => {
+    const root = scratchCopy();
+    const real = file(basic, 'proc/200/stat');
+    await fc.assert(
+      fc.asyncProperty(fc.nat({ max: real.length }), fc.string({ unit: 'binary' }), async (cut, junk) => {
+        writeFileSync(join(root, 'proc/200/stat'), real.slice(0, cut) + junk, 'latin1');
+        const { reports } = await readOnce(createProcessCollector(), root);
+        const failed = reports.find((r) => r.source === 'proc/[pid]/stat');
+        expect(
+          failed === undefined || (failed.status === 'failed' && /proc\/200\/stat/.test(failed.reason ?? '')),
+        ).toBe(true);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('reports a root without proc as absent', () => {
+    const root = mkdtempSync(join(tmpdir(), 'usewatch-noproc-'));
+    scratch.push(root);
+    const { sample, reports } = readWith(new ProcFs(root));
+    expect(sample).toBeUndefined();
+    expect(reports).toEqual([{ source: 'proc', status: 'absent', reason: 'ENOENT' }]);
+  });
+});
+
+const scratch: string[] = [];
+afterEach(() => {
+  for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function scratchCopy(): string {
+  const root = mkdtempSync(join(tmpdir(), 'usewatch-procs-'));
+  cpSync(basic, root, { recursive: true });
+  scratch.push(root);
+  return root;
+}
