@@ -1,0 +1,275 @@
+import type { Collector } from './collector.js';
+import { fields, lines, parseCounter, parseDecimal, parseIntStrict } from './parse.js';
+import type { SourceLog } from './procfs.js';
+import { type Counter, ParseError } from './types.js';
+
+/**
+ * CPU times of one /proc/stat line in USER_HZ ticks. Plain numbers: 2^53 ticks at 100 Hz is
+ * millions of years, so they stay exact. guest and guest_nice are already counted inside user and
+ * nice; they are kept for display only and never added to a total.
+ */
+export interface CpuTimes {
+  user: number;
+  nice: number;
+  system: number;
+  idle: number;
+  iowait: number;
+  irq: number;
+  softirq: number;
+  steal: number;
+  guest: number;
+  guestNice: number;
+}
+
+export const CPU_MODES = [
+  'user',
+  'nice',
+  'system',
+  'idle',
+  'iowait',
+  'irq',
+  'softirq',
+  'steal',
+  'guest',
+  'guestNice',
+] as const satisfies readonly (keyof CpuTimes)[];
+
+export interface ProcStat {
+  /** The aggregate `cpu` line. */
+  total: CpuTimes;
+  /** One entry per online CPU, keyed "cpu0", "cpu1"…: an offline CPU has no line. */
+  cpus: Map<string, CpuTimes>;
+  ctxt?: Counter;
+  /** Total interrupts (first column of the intr line). */
+  intr?: Counter;
+  /** Forks since boot. */
+  processes?: Counter;
+  /** Boot time, epoch seconds. */
+  btime?: number;
+  procsRunning?: number;
+  procsBlocked?: number;
+}
+
+export interface LoadAvg {
+  load1: number;
+  load5: number;
+  load15: number;
+  /** Runnable scheduling entities right now. */
+  running: number;
+  /** Existing scheduling entities (threads). */
+  threads: number;
+  lastPid: number;
+}
+
+/** A cgroup CPU bandwidth limit: quota µs of CPU time per period µs. */
+export interface CpuQuota {
+  quotaUs: number;
+  periodUs: number;
+}
+
+export interface CpuSample {
+  stat: ProcStat;
+  loadavg?: LoadAvg;
+  /** Undefined when no quota is set (or no cgroup CPU controller is visible). */
+  quota?: CpuQuota;
+}
+
+const MIN_CPU_COLUMNS = 4; // user nice system idle: every kernel prints at least these
+
+function parseCpuLine(cols: string[], lineNo: number): CpuTimes {
+  if (cols.length - 1 < MIN_CPU_COLUMNS) {
+    throw new ParseError(`line ${lineNo}: ${cols[0]}: expected at least ${MIN_CPU_COLUMNS} columns`);
+  }
+  const v = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+  const n = Math.min(cols.length - 1, v.length);
+  for (let i = 0; i < n; i++) v[i] = Number(parseCounter(cols[i + 1], `line ${lineNo}: ${cols[0]} ${CPU_MODES[i]}`));
+  return {
+    user: v[0],
+    nice: v[1],
+    system: v[2],
+    idle: v[3],
+    iowait: v[4],
+    irq: v[5],
+    softirq: v[6],
+    steal: v[7],
+    guest: v[8],
+    guestNice: v[9],
+  };
+}
+
+function isCpuN(key: string): boolean {
+  if (key.length < 4 || !key.startsWith('cpu')) return false;
+  for (let i = 3; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** Parses /proc/stat. Columns missing on old kernels (steal, guest, guest_nice) read as 0. */
+export function parseProcStat(text: string): ProcStat {
+  let total: CpuTimes | undefined;
+  const cpus = new Map<string, CpuTimes>();
+  const out: Omit<ProcStat, 'total' | 'cpus'> = {};
+  let pos = 0;
+  let lineNo = 0;
+  while (pos < text.length) {
+    let end = text.indexOf('\n', pos);
+    if (end < 0) end = text.length;
+    lineNo++;
+    const keyEnd = text.indexOf(' ', pos);
+    const key = keyEnd < 0 || keyEnd > end ? text.slice(pos, end) : text.slice(pos, keyEnd);
+    if (key === 'intr') {
+      // The intr line lists every IRQ (thousands of columns): only the total in front is needed.
+      let numEnd = text.indexOf(' ', keyEnd + 1);
+      if (numEnd < 0 || numEnd > end) numEnd = end;
+      out.intr = parseCounter(text.slice(keyEnd + 1, numEnd), `line ${lineNo}: intr`);
+    } else if (key.startsWith('cpu')) {
+      const cols = fields(text.slice(pos, end));
+      if (key === 'cpu') total = parseCpuLine(cols, lineNo);
+      else if (isCpuN(key)) cpus.set(key, parseCpuLine(cols, lineNo));
+    } else if (key === 'ctxt' || key === 'processes' || key === 'btime') {
+      const cols = fields(text.slice(pos, end));
+      if (cols.length !== 2) throw new ParseError(`line ${lineNo}: ${key}: expected 1 value`);
+      const value = parseCounter(cols[1], `line ${lineNo}: ${key}`);
+      if (key === 'btime') out.btime = Number(value);
+      else out[key] = value;
+    } else if (key === 'procs_running' || key === 'procs_blocked') {
+      const cols = fields(text.slice(pos, end));
+      if (cols.length !== 2) throw new ParseError(`line ${lineNo}: ${key}: expected 1 value`);
+      const value = Number(parseCounter(cols[1], `line ${lineNo}: ${key}`));
+      if (key === 'procs_running') out.procsRunning = value;
+      else out.procsBlocked = value;
+    }
+    pos = end + 1;
+  }
+  if (total === undefined) throw new ParseError('no "cpu" line');
+  return { total, cpus, ...out };
+}
+
+/** Parses /proc/loadavg: "0.09 0.16 0.08 1/86 4503". */
+export function parseLoadAvg(text: string): LoadAvg {
+  const cols = fields(text.trim());
+  if (cols.length !== 5) throw new ParseError(`expected 5 fields, got ${cols.length}`);
+  const slash = cols[3].indexOf('/');
+  if (slash < 0) throw new ParseError(`field 4: expected running/total, got "${cols[3]}"`);
+  return {
+    load1: parseDecimal(cols[0], 'load1'),
+    load5: parseDecimal(cols[1], 'load5'),
+    load15: parseDecimal(cols[2], 'load15'),
+    running: Number(parseCounter(cols[3].slice(0, slash), 'running')),
+    threads: Number(parseCounter(cols[3].slice(slash + 1), 'threads')),
+    lastPid: Number(parseCounter(cols[4], 'last pid')),
+  };
+}
+
+/** Parses cgroup v2 cpu.max: "max 100000" (no limit → undefined) or "50000 100000". */
+export function parseCpuMax(text: string): CpuQuota | undefined {
+  const cols = fields(text.trim());
+  if (cols.length !== 2) throw new ParseError(`expected "quota period", got ${cols.length} fields`);
+  const periodUs = Number(parseCounter(cols[1], 'period'));
+  if (cols[0] === 'max') return undefined;
+  return { quotaUs: Number(parseCounter(cols[0], 'quota')), periodUs };
+}
+
+/** Parses cgroup v1 cpu.cfs_quota_us and cpu.cfs_period_us; a quota of -1 means no limit. */
+export function parseCfsQuota(quotaText: string, periodText: string): CpuQuota | undefined {
+  const quotaUs = parseIntStrict(quotaText.trim(), 'cfs_quota_us');
+  const periodUs = parseIntStrict(periodText.trim(), 'cfs_period_us');
+  if (quotaUs < 0) return undefined;
+  if (periodUs <= 0) throw new ParseError(`cfs_period_us: not positive: ${periodUs}`);
+  return { quotaUs, periodUs };
+}
+
+/** The agent's own cgroups from /proc/self/cgroup: the v2 path ("0::/path") and v1 paths by controller. */
+export interface SelfCgroups {
+  v2?: string;
+  v1: Map<string, string>;
+}
+
+export function parseSelfCgroup(text: string): SelfCgroups {
+  const out: SelfCgroups = { v1: new Map() };
+  for (const [i, line] of lines(text).entries()) {
+    const first = line.indexOf(':');
+    const second = line.indexOf(':', first + 1);
+    if (first < 0 || second < 0) throw new ParseError(`line ${i + 1}: expected "id:controllers:path"`);
+    const controllers = line.slice(first + 1, second);
+    const path = line.slice(second + 1);
+    if (!path.startsWith('/')) throw new ParseError(`line ${i + 1}: path does not start with "/"`);
+    if (line.slice(0, first) === '0' && controllers === '') out.v2 = path;
+    else for (const c of controllers.split(',')) out.v1.set(c, path);
+  }
+  return out;
+}
+
+/**
+ * Directories where a cgroup file of the agent's cgroup may be, most specific first. Inside a
+ * container with a cgroup namespace the path is "/" and the mount root is the container's cgroup;
+ * without one the path may not exist under the mount, so the mount root is tried too.
+ */
+export function cgroupDirs(self: SelfCgroups, v1Controller: string, v1Mounts: readonly string[]): string[] {
+  const dirs: string[] = [];
+  const add = (mount: string, path: string | undefined) => {
+    if (path === undefined) return;
+    const dir = path === '/' ? mount : `${mount}${path}`;
+    if (!dirs.includes(dir)) dirs.push(dir);
+  };
+  for (const mount of ['sys/fs/cgroup', 'sys/fs/cgroup/unified']) {
+    add(mount, self.v2);
+    add(mount, '/');
+  }
+  for (const mount of v1Mounts) {
+    add(mount, self.v1.get(v1Controller));
+    add(mount, '/');
+  }
+  return dirs;
+}
+
+/** Reads /proc/self/cgroup; without it (a fixture root, an old kernel) the root cgroup is assumed. */
+export function readSelfCgroups(log: SourceLog): SelfCgroups {
+  const text = log.once('proc/self/cgroup', false);
+  const parsed = text === undefined ? undefined : log.parse('proc/self/cgroup', text, parseSelfCgroup);
+  return parsed ?? { v2: '/', v1: new Map() };
+}
+
+const CPU_V1_MOUNTS = ['sys/fs/cgroup/cpu,cpuacct', 'sys/fs/cgroup/cpu'] as const;
+
+type QuotaReader = (log: SourceLog) => CpuQuota | undefined;
+
+/** Finds which cgroup CPU-limit file applies (once: the agent does not move between cgroups). */
+function resolveQuotaReader(log: SourceLog): QuotaReader | undefined {
+  for (const dir of cgroupDirs(readSelfCgroups(log), 'cpu', CPU_V1_MOUNTS)) {
+    const max = `${dir}/cpu.max`;
+    if (log.fs.readOnce(max).ok) return (l) => l.keptParsed(max, parseCpuMax);
+    const quota = `${dir}/cpu.cfs_quota_us`;
+    const period = `${dir}/cpu.cfs_period_us`;
+    if (log.fs.readOnce(quota).ok) {
+      return (l) => {
+        const q = l.kept(quota);
+        const p = l.kept(period);
+        return q === undefined || p === undefined ? undefined : l.parse(quota, q, (t) => parseCfsQuota(t, p));
+      };
+    }
+  }
+  return undefined;
+}
+
+/** /proc/stat, /proc/loadavg and the cgroup CPU quota of the agent's cgroup. */
+export function createCpuCollector(): Collector<CpuSample> {
+  let quotaReader: QuotaReader | undefined;
+  let resolved = false;
+  return {
+    name: 'cpu',
+    read(log) {
+      const stat = log.keptParsed('proc/stat', parseProcStat);
+      if (stat === undefined) return undefined;
+      const loadavg = log.keptParsed('proc/loadavg', parseLoadAvg);
+      if (!resolved) {
+        quotaReader = resolveQuotaReader(log);
+        resolved = true;
+      }
+      const quota = quotaReader?.(log);
+      return { stat, loadavg, quota };
+    },
+  };
+}

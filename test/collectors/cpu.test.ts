@@ -1,0 +1,169 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  cgroupDirs,
+  createCpuCollector,
+  parseCfsQuota,
+  parseCpuMax,
+  parseLoadAvg,
+  parseProcStat,
+  parseSelfCgroup,
+} from '../../collectors/cpu.js';
+import { ParseError } from '../../collectors/types.js';
+import { expectCorruptionReported, fuzzParser, readOnce } from './parser-fuzz.js';
+
+const fixtures = join(import.meta.dirname, '..', 'fixtures');
+const host = join(fixtures, 'host');
+const fixture = (tree: string, rel: string) => readFileSync(join(fixtures, tree, rel), 'latin1');
+
+const readCpu = (root: string) => readOnce(createCpuCollector(), root);
+
+describe('parseProcStat', () => {
+  it('reads every field of the host /proc/stat', () => {
+    const stat = parseProcStat(fixture('host', 'proc/stat'));
+    expect(stat.total).toEqual({
+      user: 5260,
+      nice: 0,
+      system: 2652,
+      idle: 91146,
+      iowait: 243,
+      irq: 0,
+      softirq: 50,
+      steal: 12,
+      guest: 0,
+      guestNice: 0,
+    });
+    expect([...stat.cpus.keys()]).toEqual(['cpu0', 'cpu1']);
+    expect(stat.cpus.get('cpu1')).toMatchObject({
+      user: 2879,
+      system: 1418,
+      idle: 45113,
+      iowait: 214,
+      softirq: 40,
+      steal: 8,
+    });
+    expect(stat.ctxt).toBe(674058);
+    expect(stat.intr).toBe(182482);
+    expect(stat.btime).toBe(1795612995);
+    expect(stat.processes).toBe(10946);
+    expect(stat.procsRunning).toBe(1);
+    expect(stat.procsBlocked).toBe(0);
+  });
+
+  it('reads missing trailing columns of an old kernel as 0', () => {
+    const stat = parseProcStat(fixture('old-kernel', 'proc/stat'));
+    expect(stat.total).toEqual({
+      user: 1000,
+      nice: 10,
+      system: 500,
+      idle: 8000,
+      iowait: 100,
+      irq: 20,
+      softirq: 30,
+      steal: 0,
+      guest: 0,
+      guestNice: 0,
+    });
+    expect(stat.intr).toBe(123456);
+  });
+
+  it('has no line for an offline CPU', () => {
+    expect([...parseProcStat(fixture('offline-cpu', 'proc/stat')).cpus.keys()]).toEqual(['cpu0', 'cpu2']);
+  });
+
+  it('keeps a counter beyond 2^53 exact', () => {
+    expect(parseProcStat('cpu 1 2 3 4\nctxt 18446744073709551615\n').ctxt).toBe(18446744073709551615n);
+  });
+
+  it('names the line of a bad value', () => {
+    expect(() => parseProcStat('cpu 1 2 3 4\ncpu0 1 x 3 4\n')).toThrow(/line 2: cpu0 nice/);
+    expect(() => parseProcStat('cpu0 1 2 3 4\n')).toThrow(/no "cpu" line/);
+    expect(() => parseProcStat('cpu 1 2 3\n')).toThrow(/at least 4 columns/);
+  });
+
+  it('rejects nonsense and truncations only with ParseError', () => {
+    fuzzParser(parseProcStat, fixture('host', 'proc/stat'));
+  });
+});
+
+describe('parseLoadAvg', () => {
+  it('reads the host /proc/loadavg', () => {
+    expect(parseLoadAvg(fixture('host', 'proc/loadavg'))).toEqual({
+      load1: 1.18,
+      load5: 0.49,
+      load15: 0.21,
+      running: 1,
+      threads: 1143,
+      lastPid: 10946,
+    });
+  });
+
+  it('rejects nonsense and truncations only with ParseError', () => {
+    fuzzParser(parseLoadAvg, fixture('host', 'proc/loadavg'));
+  });
+});
+
+describe('cgroup CPU quota', () => {
+  it('reads cpu.max with and without a limit', () => {
+    expect(parseCpuMax('max 100000\n')).toBeUndefined();
+    expect(parseCpuMax('50000 100000\n')).toEqual({ quotaUs: 50000, periodUs: 100000 });
+    expect(() => parseCpuMax('50000\n')).toThrow(ParseError);
+    fuzzParser(parseCpuMax, '50000 100000\n');
+  });
+
+  it('reads v1 cfs quota, -1 meaning no limit', () => {
+    expect(parseCfsQuota('-1\n', '100000\n')).toBeUndefined();
+    expect(parseCfsQuota('150000\n', '100000\n')).toEqual({ quotaUs: 150000, periodUs: 100000 });
+    expect(() => parseCfsQuota('1000\n', '0\n')).toThrow(ParseError);
+  });
+
+  it('parses /proc/self/cgroup of a hybrid host', () => {
+    const self = parseSelfCgroup('9:name=systemd:/\n4:memory:/app\n2:cpu,cpuacct:/app\n0::/\n');
+    expect(self.v2).toBe('/');
+    expect(self.v1.get('cpu')).toBe('/app');
+    expect(self.v1.get('memory')).toBe('/app');
+    expect(() => parseSelfCgroup('garbage\n')).toThrow(/line 1/);
+    fuzzParser(parseSelfCgroup, '9:name=systemd:/\n4:memory:/app\n0::/\n');
+  });
+
+  it('looks in the own cgroup first, then at the mount roots', () => {
+    const self = parseSelfCgroup('2:cpu,cpuacct:/app\n0::/svc\n');
+    expect(cgroupDirs(self, 'cpu', ['sys/fs/cgroup/cpu'])).toEqual([
+      'sys/fs/cgroup/svc',
+      'sys/fs/cgroup',
+      'sys/fs/cgroup/unified/svc',
+      'sys/fs/cgroup/unified',
+      'sys/fs/cgroup/cpu/app',
+      'sys/fs/cgroup/cpu',
+    ]);
+  });
+});
+
+describe('createCpuCollector', () => {
+  it('reads the host tree: no quota (cfs_quota_us = -1)', async () => {
+    const { sample, reports } = await readCpu(host);
+    expect(sample?.stat.cpus.size).toBe(2);
+    expect(sample?.loadavg?.threads).toBe(1143);
+    expect(sample?.quota).toBeUndefined();
+    expect(reports.filter((r) => r.status !== 'ok')).toEqual([]);
+  });
+
+  it("finds the quota of the agent's own cgroup v2", async () => {
+    expect((await readCpu(join(fixtures, 'cgroup-v2'))).sample?.quota).toEqual({ quotaUs: 50000, periodUs: 100000 });
+  });
+
+  it('reports a broken /proc/stat as failed, naming the file, and never throws', async () => {
+    await expectCorruptionReported(createCpuCollector, host, 'proc/stat');
+  });
+
+  it('reports a broken /proc/loadavg as failed and still returns the stat sample', async () => {
+    await expectCorruptionReported(createCpuCollector, host, 'proc/loadavg');
+  });
+
+  it('reports a missing /proc/stat as absent', async () => {
+    const { sample, reports } = await readCpu(join(fixtures, 'nopsi'));
+    expect(sample).toBeUndefined();
+    expect(reports).toContainEqual({ source: 'proc/stat', status: 'absent', reason: 'ENOENT' });
+  });
+});
