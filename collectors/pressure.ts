@@ -1,5 +1,5 @@
 import type { Collector } from './collector.js';
-import { OptionalSource } from './kernel.js';
+import { OptionalSource } from './optional.js';
 import { fields, lines, parseCounter, parseDecimal } from './parse.js';
 import { type Counter, ParseError } from './types.js';
 

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   createKernelCollector,
-  OptionalSource,
   parseFileNr,
   parsePidsEvents,
   parsePidsMax,
@@ -12,6 +11,7 @@ import {
   parseSockStat,
   parseTcpMem,
 } from '../../collectors/kernel.js';
+import { OptionalSource } from '../../collectors/optional.js';
 import { ProcFs, SourceLog } from '../../collectors/procfs.js';
 import { expectCorruptionReported, fuzzParser, readOnce } from './parser-fuzz.js';
 
