@@ -31,7 +31,7 @@ export const memoryMetrics: MetricDef[] = [
   bytes('used_bytes', 'Memory in use (total − available, as procps 4 free)', meminfo, 'total − available'),
   bytes('free_bytes', 'Memory not used at all', meminfo, 'MemFree × 1024'),
   bytes('buffers_bytes', 'Block device buffers', meminfo, 'Buffers × 1024'),
-  bytes('cached_bytes', 'Page cache', meminfo, 'Cached × 1024'),
+  bytes('cached_bytes', 'Page cache (Cached; SReclaimable not included)', meminfo, 'Cached × 1024'),
   {
     name: 'memory.swap_utilization',
     resource: 'memory',
