@@ -37,12 +37,20 @@ export class Engine {
   private prev: { mono: number; samples: Map<string, unknown> } | undefined;
   private seq = 0;
   private skippedTicks = 0;
+  /** Host facts that do not change while the agent runs, read once rather than per tick. */
+  private readonly staticHost: { hostname: string; kernel: string; bootMs?: number };
 
   constructor(private readonly opts: EngineOptions = {}) {
     this.intervalMs = opts.intervalMs ?? 1000;
     this.fs = opts.fs ?? new ProcFs(opts.root ?? '/');
     this.deriveConfig = { ...defaultDeriveConfig, ...opts.derive };
     this.families = createFamilies({ statfsTimeoutMs: opts.statfsTimeoutMs ?? 1000, deriveConfig: this.deriveConfig });
+    const live = (opts.root ?? '/') === '/';
+    this.staticHost = {
+      hostname: hostname(),
+      kernel: live ? release() : 'fixture',
+      bootMs: live ? Date.now() - uptime() * 1000 : undefined,
+    };
   }
 
   get evaluator(): UseEvaluatorLike | undefined {
@@ -138,16 +146,11 @@ export class Engine {
 
   private hostInfo(cpus: number | undefined): HostInfo {
     const inv = this.opts.inventory?.();
-    const live = (this.opts.root ?? '/') === '/';
-    const info: HostInfo = {
-      hostname: hostname(),
-      kernel: live ? release() : 'fixture',
-      cpus: cpus ?? 0,
-      agentVersion: VERSION,
-    };
+    const { hostname, kernel, bootMs } = this.staticHost;
+    const info: HostInfo = { hostname, kernel, cpus: cpus ?? 0, agentVersion: VERSION };
     if (inv?.os) info.os = inv.os;
     if (inv?.cpuModel) info.cpuModel = inv.cpuModel;
-    if (live) info.uptimeSeconds = Math.round(uptime());
+    if (bootMs !== undefined) info.uptimeSeconds = Math.round((Date.now() - bootMs) / 1000);
     return info;
   }
 }
