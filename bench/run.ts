@@ -1,3 +1,5 @@
+import { runFeedBench } from './sections/feed.js';
+import { runRecorderBench } from './sections/recorder.js';
 import { runTickBench } from './sections/tick.js';
 import { round } from './stats.js';
 
@@ -9,6 +11,8 @@ const json = process.argv.includes('--json');
 const results: Record<string, number> = {};
 
 Object.assign(results, await runTickBench());
+Object.assign(results, await runRecorderBench());
+Object.assign(results, await runFeedBench());
 results.rss_mb = round(process.memoryUsage.rss() / 1024 / 1024, 1);
 console.log(`benchmark process RSS: ${results.rss_mb} MB`);
 

@@ -3,6 +3,9 @@ import { Command, CommanderError } from 'commander';
 import { register as registerAgent } from '../src/commands/agent.js';
 import { register as registerCheck } from '../src/commands/check.js';
 import { register as registerChecklist } from '../src/commands/checklist.js';
+import { register as registerInstallService } from '../src/commands/install-service.js';
+import { register as registerRecord } from '../src/commands/record.js';
+import { register as registerReplay } from '../src/commands/replay.js';
 import { register as registerTop } from '../src/commands/top.js';
 import { VERSION } from '../src/version.js';
 
@@ -10,10 +13,22 @@ import { VERSION } from '../src/version.js';
 // needs, so `usewatch --version` and `usewatch check` do not pay for the agent's server stack.
 const program = new Command()
   .name('usewatch')
-  .description('Linux performance agent that walks the USE method: Utilization, Saturation and Errors for every resource')
+  .description(
+    'Linux performance agent that walks the USE method: Utilization, Saturation and Errors for every resource',
+  )
   .version(VERSION, '-V, --version');
 
-for (const register of [registerTop, registerCheck, registerChecklist, registerAgent]) register(program);
+for (const register of [
+  registerTop,
+  registerCheck,
+  registerChecklist,
+  registerAgent,
+  registerRecord,
+  registerReplay,
+  registerInstallService,
+]) {
+  register(program);
+}
 
 try {
   await program.parseAsync(process.argv);

@@ -33,6 +33,17 @@ export class MetricSink {
   get(name: string, instance = ''): number | undefined {
     return this.values[name]?.[instance];
   }
+
+  /**
+   * Rounds every value to six significant digits, once derivation is done. Derived values carry
+   * far more digits than the counters behind them justify (0.8654075479504103); six keep every view
+   * exact to the unit it shows while cutting a frame by a sixth.
+   */
+  roundAll(): void {
+    for (const byInstance of Object.values(this.values)) {
+      for (const instance in byInstance) byInstance[instance] = roundSignificant(byInstance[instance]);
+    }
+  }
 }
 
 export interface DeriveContext {
@@ -47,3 +58,11 @@ export interface DeriveContext {
  * tick (and after the collector failed): then only gauges are set, never rates.
  */
 export type Deriver<S> = (prev: S | undefined, cur: S, ctx: DeriveContext) => void;
+
+const SIGNIFICANT_DIGITS = 6;
+
+export function roundSignificant(value: number): number {
+  if (Number.isInteger(value) || value === 0) return value;
+  const scale = 10 ** (SIGNIFICANT_DIGITS - Math.ceil(Math.log10(Math.abs(value))));
+  return Math.round(value * scale) / scale;
+}

@@ -106,6 +106,7 @@ export class Engine {
       }
     }
     this.prev = { mono, samples };
+    out.roundAll();
 
     const evaluation = this.opts.evaluator?.evaluate({ metrics: out.values, processes: output.processes, ts }) ?? {
       use: [],

@@ -1,0 +1,147 @@
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { Frame } from '../model/frame.js';
+
+type Format = 'tui' | 'summary' | 'ndjson';
+
+interface ReplayFlags {
+  from?: string;
+  to?: string;
+  speed?: number;
+  format?: Format;
+  checklist: string[];
+}
+
+function parseSpeed(text: string): number {
+  const speed = Number(text);
+  if (text.trim() === '' || !Number.isFinite(speed) || speed < 0) {
+    throw new InvalidArgumentError(
+      `"${text}" is not a speed: 1 = real time, 10 = ten times faster, 0 = as fast as possible`,
+    );
+  }
+  return speed;
+}
+
+const percent = (ratio: number | undefined) =>
+  ratio === undefined ? '   -  ' : `${(ratio * 100).toFixed(1).padStart(5)}%`;
+
+function localTime(ts: number): string {
+  const d = new Date(ts);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** One line per frame: local time, CPU and memory utilization, then the active findings. */
+export function summaryLine(frame: Frame): string {
+  const active = frame.findings.filter((f) => f.state !== 'resolved');
+  const findings =
+    active.length === 0
+      ? 'no findings'
+      : active
+          .map((f) => `${f.instance ? f.id : f.rule} ${f.severity}${f.state === 'pending' ? ' (pending)' : ''}`)
+          .join(', ');
+  return `${localTime(frame.ts)}  cpu ${percent(frame.metrics['cpu.utilization']?.[''])}  mem ${percent(frame.metrics['memory.utilization']?.[''])}  ${findings}`;
+}
+
+async function replay(path: string, flags: ReplayFlags): Promise<void> {
+  const { parseTimeSpec } = await import('../replay/time.js');
+  const time = (name: string, spec: string | undefined) => {
+    if (spec === undefined) return undefined;
+    try {
+      return parseTimeSpec(spec);
+    } catch (err) {
+      throw new Error(`--${name}: ${(err as Error).message}`);
+    }
+  };
+  const from = time('from', flags.from);
+  const to = time('to', flags.to);
+  if (from !== undefined && to !== undefined && to < from)
+    throw new Error(`--to ${flags.to} is before --from ${flags.from}`);
+  const interactive = process.stdout.isTTY === true && process.stdin.isTTY === true;
+  const format: Format = flags.format ?? (interactive ? 'tui' : 'summary');
+  if (format === 'tui' && !interactive) throw new Error('--format tui needs a terminal on stdin and stdout');
+
+  const { replaySource } = await import('../replay/source.js');
+  const warnings: string[] = [];
+  const source = await replaySource(path, {
+    from,
+    to,
+    speed: flags.speed ?? (format === 'tui' ? 1 : 0),
+    atEnd: format === 'tui' ? 'hold' : 'finish',
+    onWarning: (w) => {
+      const line = `usewatch replay: warning: ${w.path}: ${w.message}`;
+      if (format === 'tui') warnings.push(line);
+      else console.error(line);
+    },
+  });
+  let frames: AsyncIterable<Frame> = source.frames;
+  if (flags.checklist.length > 0) {
+    const [{ loadChecklist }, { UseEvaluator }, { reevaluate }] = await Promise.all([
+      import('../checklist/load.js'),
+      import('../use/evaluator.js'),
+      import('../replay/reevaluate.js'),
+    ]);
+    frames = reevaluate(source.frames, new UseEvaluator({ checklist: await loadChecklist(flags.checklist) }));
+  }
+
+  if (format === 'tui') {
+    const { runTop } = await import('../tui/app.js');
+    try {
+      await runTop({ ...source, frames }, { stdin: process.stdin, stdout: process.stdout, env: process.env });
+    } finally {
+      source.control.close();
+      for (const line of warnings) console.error(line);
+    }
+    setTimeout(() => process.exit(process.exitCode ?? 0), 500).unref();
+    return;
+  }
+
+  // `usewatch replay … | head` closes the pipe: stop quietly.
+  let closed = false;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    closed = true;
+    source.control.close();
+  });
+  const { serializeFrame } = await import('../model/frame.js');
+  let count = 0;
+  for await (const frame of frames) {
+    if (closed) break;
+    count++;
+    const line = `${format === 'ndjson' ? serializeFrame(frame) : summaryLine(frame)}\n`;
+    if (!process.stdout.write(line)) await new Promise((resolve) => process.stdout.once('drain', resolve));
+  }
+  if (count === 0 && !closed)
+    console.error(
+      `usewatch replay: no frames in ${path}${from !== undefined || to !== undefined ? ' between --from and --to' : ''}`,
+    );
+}
+
+export function register(program: Command): void {
+  program
+    .command('replay')
+    .description('show a recording (FILE or DIR of segments) in the terminal view, or print it')
+    .argument('<path>', 'a recorded segment file or a directory of segments')
+    .option('--from <time>', 'start at: ISO time, -2h (before now) or 03:12 (today)')
+    .option('--to <time>', 'stop at: same forms as --from')
+    .addOption(
+      new Option(
+        '--speed <n>',
+        '1 = real time, 10 = ten times faster, 0 = as fast as possible (default 1 in the view, 0 when printing)',
+      ).argParser(parseSpeed),
+    )
+    .addOption(
+      new Option(
+        '--format <format>',
+        'tui (default on a terminal), summary (a line per frame, default otherwise) or ndjson',
+      ).choices(['tui', 'summary', 'ndjson']),
+    )
+    .option(
+      '--checklist <path>',
+      're-evaluate the recorded metrics with this checklist added to the defaults (repeatable)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .action(async (path: string, flags: ReplayFlags) => {
+      await replay(path, flags);
+    });
+}

@@ -1,0 +1,290 @@
+import { z } from 'zod';
+import { DIMENSIONS, FRAME_SCHEMA, type Frame, RESOURCES } from '../model/frame.js';
+
+/**
+ * The feed's wire protocol: message shapes, the zod schemas that validate them (client messages on
+ * the server, server messages in the client) and the JSON Schema generated from them for docs/feed.md.
+ */
+export const FEED_PROTOCOL = 1;
+
+/**
+ * Frame fields a client may subscribe to. `schema`, `seq`, `ts` and `intervalMs` are always sent.
+ * Typed as a record over the Frame's keys so that a section added to Frame fails to compile here
+ * until the feed knows about it.
+ */
+const SECTION_FLAGS: Record<Exclude<keyof Frame, 'schema' | 'seq' | 'ts' | 'intervalMs' | 'raw'>, true> = {
+  host: true,
+  metrics: true,
+  use: true,
+  findings: true,
+  events: true,
+  processes: true,
+  kernelEvents: true,
+  sources: true,
+  self: true,
+};
+export type FrameSection = keyof typeof SECTION_FLAGS;
+export const FRAME_SECTIONS = Object.keys(SECTION_FLAGS) as FrameSection[];
+
+/** Close codes the feed uses (RFC 6455 §7.4.1). */
+export const CLOSE = {
+  normal: 1000,
+  goingAway: 1001,
+  tooBig: 1009,
+  tryAgainLater: 1013,
+  /** A client that stayed behind too long or stopped answering pings is dropped without a handshake. */
+  abnormal: 1006,
+} as const;
+
+// ---- client → server ------------------------------------------------------------------------
+
+const sectionSchema = z.enum(FRAME_SECTIONS as [FrameSection, ...FrameSection[]]);
+
+export const subscribeMessageSchema = z
+  .object({
+    type: z.literal('subscribe'),
+    sections: z.array(sectionSchema).min(1).max(FRAME_SECTIONS.length),
+  })
+  .strict()
+  .describe('Narrow the frames sent to this client to these sections (seq, ts, schema and intervalMs always come).');
+
+export const pingMessageSchema = z
+  .object({
+    type: z.literal('ping'),
+    /** Echoed in the pong, so a client can match them. */
+    id: z.union([z.string().max(64), z.number()]).optional(),
+  })
+  .strict()
+  .describe('Application-level ping; the server answers with a pong.');
+
+export const clientMessageSchema = z.discriminatedUnion('type', [subscribeMessageSchema, pingMessageSchema]);
+export type ClientMessage = z.infer<typeof clientMessageSchema>;
+
+/** Parses one client text message; an error names what is wrong with it, ready for an `error` message. */
+export function parseClientMessage(text: string): { ok: true; message: ClientMessage } | { ok: false; error: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, error: `not JSON: ${(err as Error).message}` };
+  }
+  const result = clientMessageSchema.safeParse(value);
+  if (result.success) return { ok: true, message: result.data };
+  return { ok: false, error: describeIssues(result.error) };
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`)
+    .join('; ');
+}
+
+// ---- server → client: frame -----------------------------------------------------------------
+
+const resourceSchema = z.enum(RESOURCES as [string, ...string[]]);
+const dimensionSchema = z.enum(DIMENSIONS as [string, ...string[]]);
+const severitySchema = z.enum(['warning', 'critical']);
+
+const processSchema = z.looseObject({
+  pid: z.number().int(),
+  name: z.string(),
+  cmd: z.string(),
+  user: z.string(),
+  state: z.string(),
+  cpu: z.number(),
+  rssBytes: z.number(),
+  rssGrowthBps: z.number().optional(),
+  readBps: z.number().optional(),
+  writeBps: z.number().optional(),
+  runDelay: z.number().optional(),
+  majorFaultsPs: z.number().optional(),
+  fds: z.number().optional(),
+  fdLimit: z.number().optional(),
+  threads: z.number(),
+});
+
+const frameSectionSchemas = {
+  host: z.looseObject({
+    hostname: z.string(),
+    kernel: z.string(),
+    os: z.string().optional(),
+    cpuModel: z.string().optional(),
+    cpus: z.number(),
+    uptimeSeconds: z.number().optional(),
+    agentVersion: z.string(),
+  }),
+  metrics: z
+    .record(z.string(), z.record(z.string(), z.number()))
+    .describe('metric name → instance ("" for host-wide) → value'),
+  use: z.array(
+    z.looseObject({
+      resource: resourceSchema,
+      instance: z.string(),
+      dimension: dimensionSchema,
+      status: z.enum(['ok', 'warning', 'critical', 'unknown', 'gap']),
+      metric: z.string().optional(),
+      value: z.number().optional(),
+      unit: z.string().optional(),
+      reason: z.string().optional(),
+    }),
+  ),
+  findings: z.array(
+    z.looseObject({
+      id: z.string(),
+      rule: z.string(),
+      resource: resourceSchema,
+      dimension: dimensionSchema,
+      instance: z.string(),
+      severity: severitySchema,
+      state: z.enum(['pending', 'firing', 'resolved']),
+      summary: z.string(),
+      since: z.number(),
+      resolvedAt: z.number().optional(),
+      evidence: z.looseObject({
+        value: z.number(),
+        threshold: z.number(),
+        windowMs: z.number(),
+        processes: z.array(processSchema),
+      }),
+      next: z.array(z.string()),
+    }),
+  ),
+  events: z.array(
+    z.looseObject({
+      ts: z.number(),
+      kind: z.enum(['raised', 'escalated', 'de-escalated', 'resolved']),
+      findingId: z.string(),
+      rule: z.string(),
+      instance: z.string(),
+      severity: severitySchema,
+      value: z.number(),
+      summary: z.string(),
+    }),
+  ),
+  processes: z.array(processSchema),
+  kernelEvents: z.array(
+    z.looseObject({ ts: z.number(), resource: resourceSchema, kind: z.string(), text: z.string() }),
+  ),
+  sources: z.array(
+    z.looseObject({
+      source: z.string(),
+      status: z.enum(['ok', 'absent', 'denied', 'failed']),
+      reason: z.string().optional(),
+    }),
+  ),
+  self: z.looseObject({
+    tickMs: z.number(),
+    tickCpuMs: z.number(),
+    collectors: z.array(z.looseObject({ name: z.string(), durationMs: z.number(), ok: z.boolean() })),
+    skippedTicks: z.number(),
+    rssBytes: z.number(),
+  }),
+} satisfies Record<FrameSection, z.ZodType>;
+
+export const frameMessageSchema = z
+  .looseObject({
+    type: z.literal('frame'),
+    /** Frames not sent to this client since its previous frame because it was reading too slowly. */
+    skipped: z.number().int().positive().optional(),
+    schema: z.literal(FRAME_SCHEMA),
+    seq: z.number().int(),
+    ts: z.number(),
+    intervalMs: z.number(),
+    ...Object.fromEntries(FRAME_SECTIONS.map((s) => [s, frameSectionSchemas[s].optional()])),
+  })
+  .describe('One tick. Every section is present unless the client subscribed to a subset.');
+
+/** A frame as received: sections the client did not subscribe to are absent. */
+export type WireFrame = Pick<Frame, 'schema' | 'seq' | 'ts' | 'intervalMs'> &
+  Partial<Omit<Frame, 'schema' | 'seq' | 'ts' | 'intervalMs' | 'raw'>> & { skipped?: number };
+
+// ---- server → client: control messages ------------------------------------------------------
+
+// Server messages are loose objects: a client must accept fields a newer agent adds.
+export const helloMessageSchema = z
+  .looseObject({
+    type: z.literal('hello'),
+    protocol: z.literal(FEED_PROTOCOL),
+    /** Frame schema version (Frame.schema). */
+    schema: z.literal(FRAME_SCHEMA),
+    /** Identifies the agent's sequence space: seq numbers only compare within one stream. */
+    stream: z.string(),
+    host: z.string(),
+    agentVersion: z.string(),
+    intervalMs: z.number(),
+    checklist: z.array(z.string()).describe('Rule ids of the loaded checklist'),
+    sections: z.array(sectionSchema).describe('Sections this client will receive'),
+    /** How many backfill frames follow the hello (after a gap message, if any). */
+    backfill: z.number().int().nonnegative(),
+  })
+  .describe('First message on every connection.');
+
+export const gapMessageSchema = z
+  .looseObject({
+    type: z.literal('gap'),
+    from: z.number().int(),
+    to: z.number().int(),
+  })
+  .describe('Frames from..to (inclusive) were asked for with ?since= but have left the agent’s ring.');
+
+export const errorMessageSchema = z
+  .looseObject({
+    type: z.literal('error'),
+    code: z.string().describe('bad_message: the client message was not valid JSON or not a known message'),
+    message: z.string(),
+  })
+  .describe('A client message was not understood; the connection stays open.');
+
+export const pongMessageSchema = z
+  .looseObject({
+    type: z.literal('pong'),
+    id: z.union([z.string(), z.number()]).optional(),
+    ts: z.number(),
+  })
+  .describe('Answer to a client ping, with the server clock in epoch ms.');
+
+export const serverMessageSchema = z.discriminatedUnion('type', [
+  helloMessageSchema,
+  frameMessageSchema,
+  gapMessageSchema,
+  errorMessageSchema,
+  pongMessageSchema,
+]);
+
+export type HelloMessage = z.infer<typeof helloMessageSchema>;
+export type GapMessage = z.infer<typeof gapMessageSchema>;
+export type ErrorMessage = z.infer<typeof errorMessageSchema>;
+export type PongMessage = z.infer<typeof pongMessageSchema>;
+export type ServerMessage = HelloMessage | GapMessage | ErrorMessage | PongMessage | ({ type: 'frame' } & WireFrame);
+
+/** Parses one server message; an error names the problem (a newer agent, a proxy returning HTML…). */
+export function parseServerMessage(text: string): { ok: true; message: ServerMessage } | { ok: false; error: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, error: `not JSON: ${(err as Error).message}` };
+  }
+  const result = serverMessageSchema.safeParse(value);
+  if (result.success) return { ok: true, message: result.data as ServerMessage };
+  return { ok: false, error: describeIssues(result.error) };
+}
+
+/** The JSON Schema of both directions, written to docs/feed.schema.json. */
+export function feedJsonSchema(): Record<string, unknown> {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    title: `usewatch feed protocol ${FEED_PROTOCOL}`,
+    $defs: {
+      serverMessage: withoutDialect(z.toJSONSchema(serverMessageSchema)),
+      clientMessage: withoutDialect(z.toJSONSchema(clientMessageSchema)),
+    },
+  };
+}
+
+/** Nested definitions inherit the document's $schema. */
+function withoutDialect(schema: Record<string, unknown>): Record<string, unknown> {
+  const { $schema: _dialect, ...rest } = schema;
+  return rest;
+}

@@ -1,0 +1,146 @@
+import * as fsp from 'node:fs/promises';
+import { constants, createGzip, type Gzip } from 'node:zlib';
+import type { SegmentHeader } from './format.js';
+
+/** The part of an open file the writer uses; node:fs/promises FileHandle satisfies it. */
+export interface SegmentFile {
+  write(buffer: Uint8Array, offset: number, length: number): Promise<{ bytesWritten: number }>;
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The file-system calls the recorder makes; tests inject failures (ENOSPC, EACCES) through it. */
+export interface RecorderFs {
+  mkdir(path: string, opts: { recursive: true }): Promise<unknown>;
+  open(path: string, flags: string): Promise<SegmentFile>;
+  readdir(path: string): Promise<string[]>;
+  stat(path: string): Promise<{ size: number; mtimeMs: number }>;
+  unlink(path: string): Promise<void>;
+}
+
+export const nodeFs: RecorderFs = {
+  mkdir: (path, opts) => fsp.mkdir(path, opts),
+  open: (path, flags) => fsp.open(path, flags),
+  readdir: (path) => fsp.readdir(path),
+  stat: (path) => fsp.stat(path),
+  unlink: (path) => fsp.unlink(path),
+};
+
+export interface SegmentWriterOptions {
+  /** Frames per gzip member: a damaged member loses at most this many frames. */
+  memberFrames: number;
+  /** zlib level 1–9. */
+  level: number;
+}
+
+export const DEFAULT_MEMBER_FRAMES = 300;
+export const DEFAULT_LEVEL = 6;
+
+/**
+ * One segment file. Every append() ends with a Z_SYNC_FLUSH and a write(2) of what it produced,
+ * so the bytes of every appended line reach the kernel before append() resolves: a process killed
+ * after that loses nothing of it, and a kill during the write leaves a tail the reader drops.
+ * Keeping one deflate stream across frames (rather than one gzip member per frame) lets each frame
+ * be compressed against the previous ones, which is most of the size saving: frames differ little.
+ */
+export class SegmentWriter {
+  /** Compressed bytes written so far. */
+  bytes = 0;
+  lines = 0;
+  private member: Gzip | undefined;
+  private memberLines = 0;
+  private out: Buffer[] = [];
+
+  private constructor(
+    readonly path: string,
+    readonly startTs: number,
+    private readonly file: SegmentFile,
+    private readonly opts: SegmentWriterOptions,
+  ) {}
+
+  /** Creates the file (never overwrites one: EEXIST is the caller's to handle) and writes the header. */
+  static async create(
+    fs: RecorderFs,
+    path: string,
+    header: SegmentHeader,
+    opts: SegmentWriterOptions = { memberFrames: DEFAULT_MEMBER_FRAMES, level: DEFAULT_LEVEL },
+  ): Promise<SegmentWriter> {
+    const file = await fs.open(path, 'wx');
+    const writer = new SegmentWriter(path, header.created, file, opts);
+    try {
+      await writer.append([JSON.stringify(header)]);
+    } catch (err) {
+      // Not even the header made it: the file holds no frame, so leave nothing behind to account for.
+      await writer.abandon();
+      await fs.unlink(path).catch(() => undefined);
+      throw err;
+    }
+    return writer;
+  }
+
+  /** Appends complete lines (without their newline) and makes them durable against a process crash. */
+  async append(lines: readonly string[]): Promise<void> {
+    for (const line of lines) {
+      if (this.member === undefined) this.startMember();
+      this.member!.write(`${line}\n`);
+      this.memberLines++;
+      if (this.memberLines >= this.opts.memberFrames) await this.endMember();
+    }
+    if (this.member !== undefined) await syncFlush(this.member);
+    await this.writeOut();
+    this.lines += lines.length;
+  }
+
+  /** Ends the gzip member, fsyncs and closes: a closed segment is complete and checksummed. */
+  async close(): Promise<void> {
+    try {
+      if (this.member !== undefined) await this.endMember();
+      await this.writeOut();
+      await this.file.sync();
+    } finally {
+      await this.file.close();
+    }
+  }
+
+  /** Gives the file up after a failed write; what reached the disk stays readable up to the damage. */
+  async abandon(): Promise<void> {
+    this.member?.destroy();
+    this.member = undefined;
+    this.out = [];
+    await this.file.close().catch(() => undefined);
+  }
+
+  private startMember(): void {
+    const gzip = createGzip({ level: this.opts.level });
+    gzip.on('data', (chunk: Buffer) => this.out.push(chunk));
+    this.member = gzip;
+    this.memberLines = 0;
+  }
+
+  private async endMember(): Promise<void> {
+    const gzip = this.member!;
+    this.member = undefined;
+    await new Promise<void>((resolve, reject) => {
+      gzip.once('end', resolve);
+      gzip.once('error', reject);
+      gzip.end();
+    });
+  }
+
+  private async writeOut(): Promise<void> {
+    if (this.out.length === 0) return;
+    const buf = this.out.length === 1 ? this.out[0] : Buffer.concat(this.out);
+    this.out = [];
+    let offset = 0;
+    while (offset < buf.length) {
+      const { bytesWritten } = await this.file.write(buf, offset, buf.length - offset);
+      if (bytesWritten <= 0) throw Object.assign(new Error(`no progress writing ${this.path}`), { code: 'EIO' });
+      offset += bytesWritten;
+      this.bytes += bytesWritten;
+    }
+  }
+}
+
+function syncFlush(gzip: Gzip): Promise<void> {
+  return new Promise((resolve) => gzip.flush(constants.Z_SYNC_FLUSH, () => resolve()));
+}

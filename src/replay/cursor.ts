@@ -1,0 +1,169 @@
+import { readFile } from 'node:fs/promises';
+import type { Frame } from '../model/frame.js';
+import { finishSegment, newParseState, parseLines, type ReplayWarning, type SegmentParseState } from './lines.js';
+import { listSegments, type RecordingSegment, regionFrames } from './reader.js';
+import { decodeRegion, fileRegions, readRegion } from './regions.js';
+
+interface RegionRef {
+  offset: number;
+  length: number;
+  /** ts of the region's first frame once known; null when it holds none. */
+  firstTs?: number | null;
+}
+
+interface SegmentIndex {
+  segment: RecordingSegment;
+  regions?: RegionRef[];
+  state: SegmentParseState;
+}
+
+/**
+ * Random access to a recording for seeking: segments are located by the time in their names,
+ * regions (gzip members) by the time of their first frame, learnt lazily and cached, and only the
+ * region being played is held decoded. A plain NDJSON file is a single region.
+ */
+export class RecordingCursor {
+  private seg = 0;
+  private region = -1;
+  private frames: Frame[] = [];
+  private index = 0;
+
+  private constructor(
+    private readonly segments: SegmentIndex[],
+    private readonly warn: (w: ReplayWarning) => void,
+  ) {}
+
+  static async open(path: string, warn: (w: ReplayWarning) => void): Promise<RecordingCursor> {
+    const segments = (await listSegments(path)).map((segment) => ({ segment, state: newParseState(segment.path) }));
+    return new RecordingCursor(segments, warn);
+  }
+
+  /** The next frame in recording order, or undefined at the end. */
+  async next(): Promise<Frame | undefined> {
+    while (this.index >= this.frames.length) {
+      if (!(await this.advance())) return undefined;
+    }
+    return this.frames[this.index++];
+  }
+
+  /** Positions so that next() returns the first frame at or after `ts`, or the last frame when there is none. */
+  async seek(ts: number): Promise<void> {
+    let first = 0;
+    for (let s = 0; s < this.segments.length; s++) {
+      const start = this.segments[s].segment.startTs;
+      if (start !== undefined && start <= ts) first = s;
+    }
+    for (let s = first; s < this.segments.length; s++) {
+      const regions = await this.regionsOf(s);
+      let startRegion = 0;
+      for (let r = 0; r < regions.length; r++) {
+        const firstTs = await this.firstTs(s, r);
+        if (firstTs === null) continue;
+        if (firstTs > ts) break;
+        startRegion = r;
+      }
+      for (let r = startRegion; r < regions.length; r++) {
+        const frames = await this.load(s, r);
+        const i = frames.findIndex((f) => f.ts >= ts);
+        if (i >= 0) return this.place(s, r, frames, i);
+      }
+    }
+    await this.seekLast();
+  }
+
+  private async seekLast(): Promise<void> {
+    for (let s = this.segments.length - 1; s >= 0; s--) {
+      const regions = await this.regionsOf(s);
+      for (let r = regions.length - 1; r >= 0; r--) {
+        const frames = await this.load(s, r);
+        if (frames.length > 0) return this.place(s, r, frames, frames.length - 1);
+      }
+    }
+    this.place(this.segments.length, 0, [], 0);
+  }
+
+  private place(s: number, r: number, frames: Frame[], i: number): void {
+    this.seg = s;
+    this.region = r;
+    this.frames = frames;
+    this.index = i;
+  }
+
+  private async advance(): Promise<boolean> {
+    while (this.seg < this.segments.length) {
+      const regions = await this.regionsOf(this.seg);
+      if (this.region + 1 < regions.length) {
+        this.region++;
+        this.frames = await this.load(this.seg, this.region);
+        this.index = 0;
+        return true;
+      }
+      finishSegment(this.segments[this.seg].state, this.warn);
+      this.seg++;
+      this.region = -1;
+    }
+    return false;
+  }
+
+  private async regionsOf(s: number): Promise<RegionRef[]> {
+    const entry = this.segments[s];
+    if (entry.regions !== undefined) return entry.regions;
+    const regions: RegionRef[] = [];
+    try {
+      if (entry.segment.gzip) {
+        for await (const region of fileRegions(entry.segment.path)) {
+          regions.push({ offset: region.offset, length: region.bytes.length });
+        }
+      } else {
+        regions.push({ offset: 0, length: -1 });
+      }
+    } catch (err) {
+      this.warn({ path: entry.segment.path, message: `cannot read: ${(err as Error).message}` });
+    }
+    entry.regions = regions;
+    return regions;
+  }
+
+  private async load(s: number, r: number): Promise<Frame[]> {
+    const entry = this.segments[s];
+    const ref = entry.regions![r];
+    let frames: Frame[] = [];
+    try {
+      if (ref.length < 0) {
+        frames = parseLines(await readFile(entry.segment.path, 'utf8'), entry.state, this.warn);
+      } else {
+        const bytes = await readRegion(entry.segment.path, ref.offset, ref.length);
+        frames = regionFrames({ offset: ref.offset, bytes }, entry.state, this.warn);
+      }
+    } catch (err) {
+      this.warn({ path: entry.segment.path, message: `cannot read: ${(err as Error).message}` });
+    }
+    ref.firstTs = frames[0]?.ts ?? null;
+    return frames;
+  }
+
+  /** The first frame's time of a region, parsing only up to that frame. */
+  private async firstTs(s: number, r: number): Promise<number | null> {
+    const entry = this.segments[s];
+    const ref = entry.regions![r];
+    if (ref.firstTs !== undefined) return ref.firstTs;
+    if (ref.length < 0) return (await this.load(s, r))[0]?.ts ?? null;
+    ref.firstTs = null;
+    try {
+      const { text } = decodeRegion(await readRegion(entry.segment.path, ref.offset, ref.length));
+      const quiet = newParseState(entry.segment.path);
+      let start = 0;
+      for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
+        const [frame] = parseLines(text.slice(start, end + 1), quiet, () => {});
+        start = end + 1;
+        if (frame !== undefined) {
+          ref.firstTs = frame.ts;
+          break;
+        }
+      }
+    } catch {
+      // load() reports what is wrong with this region when it is played
+    }
+    return ref.firstTs;
+  }
+}

@@ -1,0 +1,292 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FrameBus } from '../../src/pipeline/bus.js';
+import { frame, type Harness, handshakeStatus, Peer, rawHandshake, startFeed, TOKEN } from './helpers.js';
+
+let harness: Harness | undefined;
+const peers: Peer[] = [];
+
+async function start(...args: Parameters<typeof startFeed>): Promise<Harness> {
+  harness = await startFeed(...args);
+  return harness;
+}
+
+async function open(url: string, headers: Record<string, string> = {}): Promise<Peer> {
+  const peer = await Peer.open(url, headers);
+  peers.push(peer);
+  return peer;
+}
+
+afterEach(async () => {
+  for (const p of peers.splice(0)) p.close();
+  await harness?.close();
+  harness = undefined;
+});
+
+describe('feed: connect, backfill, live', () => {
+  it('sends hello, then the recent frames, then each new frame, without in-process fields', async () => {
+    const h = await start();
+    for (let seq = 1; seq <= 3; seq++) h.bus.publish(frame(seq));
+    const peer = await open(h.url);
+    await peer.untilFrames(3);
+    expect(peer.messages[0]).toMatchObject({
+      type: 'hello',
+      protocol: 1,
+      schema: 1,
+      host: 'test-host',
+      agentVersion: '0.1.0',
+      intervalMs: 1000,
+      checklist: ['cpu.saturation.runqueue'],
+      backfill: 3,
+    });
+    expect(peer.messages[0].sections).toContain('findings');
+    h.bus.publish(frame(4));
+    await peer.untilFrames(4);
+    expect(peer.seqs()).toEqual([1, 2, 3, 4]);
+    const last = peer.frames()[3];
+    expect(last).toMatchObject({ type: 'frame', schema: 1, seq: 4, host: { hostname: 'test-host' } });
+    expect(last).not.toHaveProperty('raw');
+    expect(last).not.toHaveProperty('skipped');
+  });
+
+  it('backfills only the last 60 s by default, and the window ?backfill= asks for', async () => {
+    const h = await start();
+    const now = Date.now();
+    h.bus.publish(frame(1, 1, now - 120_000));
+    h.bus.publish(frame(2, 1, now - 30_000));
+    h.bus.publish(frame(3, 1, now - 1_000));
+    const byDefault = await open(h.url);
+    await byDefault.untilFrames(2);
+    expect(byDefault.seqs()).toEqual([2, 3]);
+    const shortWindow = await open(`${h.url}?backfill=10`);
+    await shortWindow.untilFrames(1);
+    const none = await open(`${h.url}?backfill=0`);
+    await none.until((p) => p.messages.length >= 1, 'hello');
+    h.bus.publish(frame(4));
+    await none.untilFrames(1);
+    await shortWindow.untilFrames(2);
+    expect(shortWindow.seqs()).toEqual([3, 4]);
+    expect(none.messages[0]).toMatchObject({ type: 'hello', backfill: 0 });
+    expect(none.seqs()).toEqual([4]);
+  });
+
+  it('resumes after ?since= with exactly the frames missed', async () => {
+    const h = await start();
+    for (let seq = 1; seq <= 10; seq++) h.bus.publish(frame(seq));
+    const first = await open(h.url);
+    await first.until((p) => p.messages.length > 0, 'hello');
+    const peer = await open(`${h.url}?since=6&stream=${first.messages[0].stream}`);
+    await peer.untilFrames(4);
+    h.bus.publish(frame(11));
+    await peer.untilFrames(5);
+    expect(peer.seqs()).toEqual([7, 8, 9, 10, 11]);
+    expect(peer.messages.some((m) => m.type === 'gap')).toBe(false);
+  });
+
+  it('says which frames are gone when the ones asked for have left the ring', async () => {
+    const h = await start({}, new FrameBus(5));
+    for (let seq = 1; seq <= 10; seq++) h.bus.publish(frame(seq));
+    const peer = await open(`${h.url}?since=2`);
+    await peer.untilFrames(5);
+    expect(peer.messages.map((m) => m.type)).toEqual(['hello', 'gap', 'frame', 'frame', 'frame', 'frame', 'frame']);
+    expect(peer.messages[1]).toEqual({ type: 'gap', from: 3, to: 5 });
+    expect(peer.seqs()).toEqual([6, 7, 8, 9, 10]);
+  });
+
+  it('ignores ?since= from another stream (an agent that restarted) and backfills as for a new client', async () => {
+    const h = await start();
+    for (let seq = 1; seq <= 3; seq++) h.bus.publish(frame(seq));
+    const peer = await open(`${h.url}?since=2&stream=not-this-one`);
+    await peer.untilFrames(3);
+    expect(peer.seqs()).toEqual([1, 2, 3]);
+  });
+
+  it('refuses a malformed query with 400 before upgrading', async () => {
+    const h = await start();
+    expect(await handshakeStatus(`${h.url}?since=abc`)).toBe(400);
+    expect(await handshakeStatus(`${h.url}?sections=findings,bogus`)).toBe(400);
+  });
+});
+
+describe('feed: security', () => {
+  it('requires the token when told to: 401 without it or with a wrong one; header or ?token= open', async () => {
+    const h = await start({ auth: { token: TOKEN, requireToken: true, allowedOrigins: [] } });
+    expect(await handshakeStatus(h.url)).toBe(401);
+    expect(await handshakeStatus(h.url, { authorization: 'Bearer wrong' })).toBe(401);
+    expect(await handshakeStatus(`${h.url}?token=wrong`)).toBe(401);
+    const byHeader = await open(h.url, { authorization: `Bearer ${TOKEN}` });
+    const byQuery = await open(`${h.url}?token=${TOKEN}`);
+    await byHeader.until((p) => p.messages[0]?.type === 'hello', 'hello');
+    await byQuery.until((p) => p.messages[0]?.type === 'hello', 'hello');
+    expect(h.feed.clientCount()).toBe(2);
+  });
+
+  it('lets nobody in when a token is required but none is configured', async () => {
+    const h = await start({ auth: { requireToken: true, allowedOrigins: [] } });
+    expect(await handshakeStatus(h.url, { authorization: 'Bearer ' })).toBe(401);
+    expect(await handshakeStatus(`${h.url}?token=`)).toBe(401);
+  });
+
+  it('answers 403 to an Origin not in the allow-list, and accepts listed or absent Origins', async () => {
+    const h = await start();
+    expect(await handshakeStatus(h.url, { origin: 'https://evil.example.com' })).toBe(403);
+    await open(h.url, { origin: 'https://dash.example.org' });
+    await open(h.url);
+    expect(h.feed.clientCount()).toBe(2);
+  });
+
+  it('closes the connection beyond the client cap with 1013', async () => {
+    const h = await start({ limits: { maxClients: 2 } });
+    await open(h.url);
+    await open(h.url);
+    const third = await open(h.url);
+    expect(await third.untilClosed()).toMatchObject({ code: 1013 });
+    expect(third.closed?.reason).toMatch(/too many clients/);
+    expect(h.feed.clientCount()).toBe(2);
+  });
+
+  it('caps connections per remote address with 1013', async () => {
+    const h = await start({ limits: { maxPerAddress: 1 } });
+    await open(h.url);
+    const second = await open(h.url);
+    expect(await second.untilClosed()).toMatchObject({ code: 1013 });
+    expect(second.closed?.reason).toMatch(/this address/);
+  });
+});
+
+describe('feed: client messages', () => {
+  it('closes with 1009 on a message over the size cap', async () => {
+    const h = await start({ limits: { maxMessageBytes: 1024 } });
+    const peer = await open(h.url);
+    peer.ws.send(JSON.stringify({ type: 'ping', pad: 'x'.repeat(2000) }));
+    expect(await peer.untilClosed()).toMatchObject({ code: 1009 });
+  });
+
+  it('closes with 1009 on a binary message', async () => {
+    const h = await start();
+    const peer = await open(h.url);
+    peer.ws.send(Buffer.from([1, 2, 3]));
+    expect(await peer.untilClosed()).toMatchObject({ code: 1009 });
+  });
+
+  it('answers garbage and unknown messages with an error and keeps the connection', async () => {
+    const h = await start();
+    const peer = await open(h.url);
+    peer.ws.send('{not json');
+    peer.ws.send(JSON.stringify({ type: 'launch' }));
+    peer.ws.send(JSON.stringify({ type: 'subscribe', sections: ['nope'] }));
+    peer.ws.send(JSON.stringify({ type: 'ping', id: 7 }));
+    await peer.until((p) => p.messages.some((m) => m.type === 'pong'), 'pong');
+    const errors = peer.messages.filter((m) => m.type === 'error');
+    expect(errors).toHaveLength(3);
+    expect(errors[0]).toMatchObject({ code: 'bad_message', message: expect.stringMatching(/^not JSON/) });
+    expect(errors[2].message).toMatch(/sections\.0/);
+    expect(peer.messages.find((m) => m.type === 'pong')).toMatchObject({ id: 7 });
+    expect(peer.closed).toBeUndefined();
+  });
+
+  it('narrows frames to the subscribed sections (message or ?sections=), keeping seq and ts', async () => {
+    const h = await start();
+    const bySubscribe = await open(h.url);
+    const byQuery = await open(`${h.url}?sections=findings,events`);
+    bySubscribe.ws.send(JSON.stringify({ type: 'subscribe', sections: ['findings'] }));
+    bySubscribe.ws.send(JSON.stringify({ type: 'ping' }));
+    await bySubscribe.until((p) => p.messages.some((m) => m.type === 'pong'), 'pong');
+    h.bus.publish(frame(1, 50));
+    await bySubscribe.untilFrames(1);
+    await byQuery.untilFrames(1);
+    expect(Object.keys(bySubscribe.frames()[0]).sort()).toEqual([
+      'findings',
+      'intervalMs',
+      'schema',
+      'seq',
+      'ts',
+      'type',
+    ]);
+    expect(byQuery.messages[0].sections).toEqual(['findings', 'events']);
+    expect(Object.keys(byQuery.frames()[0]).sort()).toEqual([
+      'events',
+      'findings',
+      'intervalMs',
+      'schema',
+      'seq',
+      'ts',
+      'type',
+    ]);
+  });
+});
+
+describe('feed: slow and dead clients', () => {
+  it('skips then drops a client that never reads, while a healthy client gets every frame', async () => {
+    const h = await start({ limits: { maxBufferedBytes: 64 * 1024, maxBehindMs: 300, heartbeatMs: 60_000 } });
+    const healthy = await open(h.url);
+    const stalled = await rawHandshake(h.port);
+    stalled.pause();
+    await sleep(50);
+    expect(h.feed.clientCount()).toBe(2);
+    // ~180 KB frames: loopback socket buffers absorb several MB before bufferedAmount grows.
+    const big = frame(0, 1000);
+    let seq = 0;
+    for (let i = 0; i < 400 && h.feed.clientCount() === 2; i++) {
+      h.bus.publish({ ...big, seq: ++seq, ts: Date.now() });
+      await healthy.untilFrames(seq);
+      await sleep(5);
+    }
+    expect(h.feed.clientCount()).toBe(1);
+    expect(h.feed.droppedFrames()).toBeGreaterThan(0);
+    h.bus.publish({ ...big, seq: ++seq });
+    await healthy.untilFrames(seq);
+    expect(healthy.seqs()).toEqual(Array.from({ length: seq }, (_, i) => i + 1));
+    expect(healthy.frames().some((m) => 'skipped' in m)).toBe(false);
+    stalled.destroy();
+  });
+
+  it('tells a client that fell behind how many frames it missed, with its next frame', async () => {
+    const h = await start({ limits: { maxBufferedBytes: 64 * 1024, maxBehindMs: 60_000, heartbeatMs: 60_000 } });
+    const slow = await open(h.url);
+    await slow.until((p) => p.messages.length > 0, 'hello');
+    const socket = (slow.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    socket.pause();
+    const big = frame(0, 1000);
+    let seq = 0;
+    for (let i = 0; i < 400 && h.feed.droppedFrames() < 3; i++) {
+      h.bus.publish({ ...big, seq: ++seq });
+      await sleep(2);
+    }
+    expect(h.feed.droppedFrames()).toBe(3);
+    socket.resume();
+    await slow.untilFrames(seq - 3);
+    // Once drained, the next frame carries the count of those it never got.
+    for (let i = 0; i < 100 && !slow.frames().some((m) => 'skipped' in m); i++) {
+      h.bus.publish({ ...frame(++seq) });
+      await sleep(20);
+    }
+    const marked = slow.frames().find((m) => 'skipped' in m);
+    expect(marked?.skipped).toBe(3);
+    const seqs = slow.seqs();
+    expect(seqs.length + 3).toBe(seqs[seqs.length - 1]);
+  });
+
+  it('closes a peer that stops answering pings within two heartbeat intervals, and keeps live ones', async () => {
+    const heartbeatMs = 200;
+    const h = await start({ limits: { heartbeatMs } });
+    const live = await open(h.url);
+    const dead = await rawHandshake(h.port);
+    dead.on('data', () => {}); // reads everything, answers nothing
+    const started = Date.now();
+    await new Promise<void>((resolve) => dead.once('close', () => resolve()));
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeLessThan(2 * heartbeatMs + 250);
+    await sleep(3 * heartbeatMs);
+    expect(live.closed).toBeUndefined();
+    expect(h.feed.clientCount()).toBe(1);
+  });
+
+  it('closes every client with 1001 when the server shuts down', async () => {
+    const h = await start();
+    const peer = await open(h.url);
+    await h.feed.close();
+    expect(await peer.untilClosed()).toMatchObject({ code: 1001 });
+    expect(h.feed.clientCount()).toBe(0);
+  });
+});

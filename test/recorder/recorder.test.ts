@@ -1,0 +1,244 @@
+import { chmodSync, existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { attachRecorder } from '../../src/outputs/recorder/attach.js';
+import { parseSegmentName, segmentName } from '../../src/outputs/recorder/format.js';
+import { createRecorder, type RecorderProblem } from '../../src/outputs/recorder/recorder.js';
+import { nodeFs, type RecorderFs } from '../../src/outputs/recorder/segment.js';
+import { FrameBus } from '../../src/pipeline/bus.js';
+import { readRecording } from '../../src/replay/reader.js';
+import { collect, makeFrame, segmentFiles, T0, tempDir, wire } from './helpers.js';
+
+describe('segment names', () => {
+  it('carry the UTC start time and sort by time as text', () => {
+    const a = segmentName(Date.UTC(2026, 10, 25, 13, 23, 44, 900), 1);
+    expect(a).toBe('usewatch-20261125T132344Z-000001.ndjson.gz');
+    expect(parseSegmentName(a)).toEqual({ startTs: Date.UTC(2026, 10, 25, 13, 23, 44), counter: 1 });
+    const b = segmentName(Date.UTC(2026, 10, 25, 13, 23, 45), 2);
+    expect([b, a].sort()).toEqual([a, b]);
+    expect(parseSegmentName('notes.txt')).toBeUndefined();
+  });
+});
+
+describe('recorder', () => {
+  it('reads back every frame as written, without the in-process raw field', async () => {
+    const dir = tempDir();
+    const recorder = createRecorder({ dir });
+    const frames = Array.from({ length: 50 }, (_, i) => makeFrame(i + 1));
+    for (const f of frames) recorder.write(f);
+    await recorder.close();
+    expect(recorder.stats()).toMatchObject({ framesWritten: 50, dropped: 0, paused: false, segments: 1 });
+    const read = await collect(await readRecording(dir));
+    expect(read).toEqual(frames.map(wire));
+  });
+
+  it('writes segments that zcat and a JSON parser read line by line, header first', async () => {
+    const dir = tempDir();
+    const recorder = createRecorder({ dir, host: 'web-01' });
+    for (let i = 1; i <= 3; i++) recorder.write(makeFrame(i));
+    await recorder.close();
+    const [seg] = segmentFiles(dir);
+    expect(seg.name).toBe(segmentName(T0, 1));
+    const { readFileSync } = await import('node:fs');
+    const lines = gunzipSync(readFileSync(join(dir, seg.name)))
+      .toString()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({ usewatch: 'recording', format: 1, frameSchema: 1, host: 'web-01', created: T0 });
+    expect(lines.slice(1).map((l) => l.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('rotates a segment when it reaches segmentBytes', async () => {
+    const dir = tempDir();
+    const recorder = createRecorder({ dir, maxBytes: 1024 * 1024, segmentBytes: 8 * 1024 });
+    const frames = Array.from({ length: 40 }, (_, i) => makeFrame(i + 1, undefined, 2000));
+    for (const f of frames) {
+      recorder.write(f);
+      await recorder.flush();
+    }
+    await recorder.close();
+    const segs = segmentFiles(dir);
+    expect(segs.length).toBeGreaterThan(3);
+    // A segment closes on the first write past the limit: it exceeds it by at most one frame.
+    for (const s of segs) expect(s.size).toBeLessThan(8 * 1024 + 2500);
+    expect((await collect(await readRecording(dir))).map((f) => f.seq)).toEqual(frames.map((f) => f.seq));
+  });
+
+  it('rotates a segment when it spans segmentMs of frame time, naming each by its first frame', async () => {
+    const dir = tempDir();
+    const recorder = createRecorder({ dir, segmentMs: 10_000 });
+    for (let i = 1; i <= 35; i++) recorder.write(makeFrame(i));
+    await recorder.close();
+    expect(segmentFiles(dir).map((s) => s.name)).toEqual(
+      [0, 10, 20, 30].map((s, i) => segmentName(T0 + s * 1000, i + 1)),
+    );
+    expect(await collect(await readRecording(dir))).toHaveLength(35);
+  });
+
+  it('deletes the oldest segments to stay under maxBytes, keeping the newest frames', async () => {
+    const dir = tempDir();
+    const maxBytes = 64 * 1024;
+    const recorder = createRecorder({ dir, maxBytes, segmentBytes: 8 * 1024 });
+    for (let i = 1; i <= 150; i++) {
+      recorder.write(makeFrame(i, undefined, 2000));
+      await recorder.flush();
+      expect(recorder.stats().diskBytes).toBeLessThanOrEqual(maxBytes);
+    }
+    await recorder.close();
+    const total = segmentFiles(dir).reduce((sum, s) => sum + s.size, 0);
+    expect(total).toBeLessThanOrEqual(maxBytes);
+    const seqs = (await collect(await readRecording(dir))).map((f) => f.seq);
+    expect(seqs.at(-1)).toBe(150);
+    expect(seqs[0]).toBeGreaterThan(1);
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => seqs[0] + i));
+  });
+
+  it('deletes segments past retention, including those of an earlier run, and nothing else', async () => {
+    const dir = tempDir();
+    const now = Date.UTC(2026, 10, 26, 12, 0, 0);
+    const old = join(dir, segmentName(now - 30 * 3_600_000, 1));
+    const recent = join(dir, segmentName(now - 3_600_000, 2));
+    const notOurs = join(dir, 'notes.ndjson.gz');
+    for (const p of [old, recent, notOurs]) writeFileSync(p, 'x');
+    utimesSync(old, (now - 25 * 3_600_000) / 1000, (now - 25 * 3_600_000) / 1000);
+    utimesSync(recent, (now - 3_600_000) / 1000, (now - 3_600_000) / 1000);
+    utimesSync(notOurs, 0, 0);
+    const recorder = createRecorder({ dir, now: () => now });
+    recorder.write(makeFrame(1, now));
+    await recorder.close();
+    expect(existsSync(old)).toBe(false);
+    expect(existsSync(recent)).toBe(true);
+    expect(existsSync(notOurs)).toBe(true);
+  });
+
+  it('drops and counts frames when the queue is full, and says so once', async () => {
+    const dir = tempDir();
+    const problems: RecorderProblem[] = [];
+    const recorder = createRecorder({ dir, queueFrames: 5, onProblem: (p) => problems.push(p) });
+    for (let i = 1; i <= 12; i++) recorder.write(makeFrame(i));
+    await recorder.close();
+    expect(recorder.stats()).toMatchObject({ framesWritten: 5, dropped: 7 });
+    expect(problems.map((p) => p.kind)).toEqual(['frames_dropped']);
+  });
+
+  it('rejects nonsense limits with a message naming the option', () => {
+    expect(() => createRecorder({ dir: '/tmp/x', maxBytes: 10 })).toThrow(/maxBytes/);
+    expect(() => createRecorder({ dir: '/tmp/x', maxBytes: 1e6, segmentBytes: 9e5 })).toThrow(/segmentBytes/);
+    expect(() => createRecorder({ dir: '/tmp/x', retentionMs: -1 })).toThrow(/retentionMs/);
+  });
+
+  it('records every frame published on a bus once attached, and stops when closed', async () => {
+    const dir = tempDir();
+    const bus = new FrameBus(10);
+    const attached = attachRecorder(bus, { dir });
+    for (let i = 1; i <= 5; i++) bus.publish(makeFrame(i));
+    await attached.close();
+    bus.publish(makeFrame(6));
+    expect(attached.stats().framesWritten).toBe(5);
+    expect((await collect(await readRecording(dir))).map((f) => f.seq)).toEqual([1, 2, 3, 4, 5]);
+  });
+});
+
+/** A file system that fails writes with `code` while `failing` is set. */
+function failingFs(code: string): RecorderFs & { failing: boolean; calls: number } {
+  const fs = {
+    failing: true,
+    calls: 0,
+    ...nodeFs,
+    open: async (path: string, flags: string) => {
+      const file = await nodeFs.open(path, flags);
+      return {
+        write: async (buf: Uint8Array, offset: number, length: number) => {
+          fs.calls++;
+          if (fs.failing) {
+            await file.write(buf, offset, Math.min(length, 7)); // a partial write, as a filling disk does
+            throw Object.assign(new Error(`${code}: simulated, write`), { code });
+          }
+          return file.write(buf, offset, length);
+        },
+        sync: () => file.sync(),
+        close: () => file.close(),
+      };
+    },
+  };
+  return fs;
+}
+
+describe('recorder on a failing disk', () => {
+  it('pauses on ENOSPC, reports disk_full once, retries after retryMs and resumes', async () => {
+    const dir = tempDir();
+    let now = T0;
+    const problems: RecorderProblem[] = [];
+    const resumed: unknown[] = [];
+    const fs = failingFs('ENOSPC');
+    const recorder = createRecorder({
+      dir,
+      fs,
+      retryMs: 30_000,
+      now: () => now,
+      onProblem: (p) => problems.push(p),
+      onResume: (info) => resumed.push(info),
+    });
+    for (let i = 1; i <= 5; i++) {
+      expect(() => recorder.write(makeFrame(i))).not.toThrow();
+      await recorder.flush();
+    }
+    expect(recorder.stats()).toMatchObject({ paused: true, framesWritten: 0, dropped: 5 });
+    expect(recorder.stats().lastError).toMatch(/ENOSPC/);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ kind: 'disk_full', code: 'ENOSPC' });
+    expect(problems[0].message).toMatch(/recording paused.*retrying every 30s/);
+    expect(problems[0].path.startsWith(dir)).toBe(true);
+
+    now += 30_000; // still failing at the retry: no second report
+    recorder.write(makeFrame(6));
+    await recorder.flush();
+    expect(problems).toHaveLength(1);
+    expect(recorder.stats().paused).toBe(true);
+
+    fs.failing = false;
+    now += 30_000;
+    recorder.write(makeFrame(7));
+    recorder.write(makeFrame(8));
+    await recorder.close();
+    expect(resumed).toHaveLength(1);
+    expect(recorder.stats()).toMatchObject({ paused: false, framesWritten: 2, dropped: 6 });
+    // The segments cut short by the failure hold nothing readable and do not break the replay.
+    const warnings: string[] = [];
+    const read = await collect(await readRecording(dir, { onWarning: (w) => warnings.push(w.message) }));
+    expect(read.map((f) => f.seq)).toEqual([7, 8]);
+  });
+
+  it('reports an unwritable directory as unwritable and never throws', async () => {
+    const base = tempDir();
+    writeFileSync(join(base, 'file'), '');
+    const problems: RecorderProblem[] = [];
+    const recorder = createRecorder({ dir: join(base, 'file', 'rec'), onProblem: (p) => problems.push(p) });
+    recorder.write(makeFrame(1));
+    await recorder.close();
+    expect(problems).toMatchObject([{ kind: 'unwritable', code: 'ENOTDIR' }]);
+    expect(recorder.stats()).toMatchObject({ paused: true, dropped: 1 });
+  });
+
+  it.each([['EACCES'], ['EROFS']])('classifies %s as unwritable', async (code) => {
+    const problems: RecorderProblem[] = [];
+    const recorder = createRecorder({ dir: tempDir(), fs: failingFs(code), onProblem: (p) => problems.push(p) });
+    recorder.write(makeFrame(1));
+    await recorder.close();
+    expect(problems).toMatchObject([{ kind: 'unwritable', code }]);
+  });
+
+  it('pauses when a read-only directory refuses the segment (as a non-root user sees it)', async (ctx) => {
+    if (process.getuid?.() === 0) ctx.skip(); // root ignores directory permissions
+    const dir = tempDir();
+    mkdirSync(join(dir, 'ro'));
+    chmodSync(join(dir, 'ro'), 0o555);
+    const problems: RecorderProblem[] = [];
+    const recorder = createRecorder({ dir: join(dir, 'ro'), onProblem: (p) => problems.push(p) });
+    recorder.write(makeFrame(1));
+    await recorder.close();
+    expect(problems).toMatchObject([{ kind: 'unwritable', code: 'EACCES' }]);
+  });
+});
