@@ -174,10 +174,20 @@ export interface Frame {
   raw?: unknown;
 }
 
-/** JSON of a frame as sent on the feed and written by the recorder (no in-process fields). */
+const serialized = new WeakMap<Frame, string>();
+
+/**
+ * JSON of a frame as sent on the feed and written by the recorder (no in-process fields). Frames
+ * are immutable once published, so the text is made once and shared by every output.
+ */
 export function serializeFrame(frame: Frame): string {
-  const { raw: _raw, ...wire } = frame;
-  return JSON.stringify(wire);
+  let json = serialized.get(frame);
+  if (json === undefined) {
+    const { raw: _raw, ...wire } = frame;
+    json = JSON.stringify(wire);
+    serialized.set(frame, json);
+  }
+  return json;
 }
 
 /** Anything that yields frames: the live pipeline, a remote feed, a recording. */
