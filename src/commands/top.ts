@@ -1,0 +1,121 @@
+import { readFile } from 'node:fs/promises';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { DURATION_HINT, parseDuration } from '../checklist/duration.js';
+import type { ViewSource } from '../model/source.js';
+import type { RuleBook } from '../tui/view/model.js';
+
+interface TopFlags {
+  interval: number;
+  root: string;
+  connect?: string;
+  tokenFile?: string;
+  checklist: string[];
+}
+
+function parseInterval(text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms < 100) throw new InvalidArgumentError(`"${text}" is not ${DURATION_HINT}, at least 100ms`);
+  return ms;
+}
+
+async function readToken(file: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new Error(`--token-file ${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? err})`);
+  }
+  const token = text.trim();
+  if (!token) throw new Error(`--token-file ${file}: the file is empty`);
+  return token;
+}
+
+/**
+ * The in-process pipeline with the checklist evaluated, and the rules for the detail pages. Loading
+ * the checklist and the pipeline happens when the view starts reading frames, so the screen is up
+ * (header, "collecting") while they load; a bad checklist ends the view with its error.
+ */
+function localSource(flags: TopFlags, signal: AbortSignal): { source: ViewSource; rules: RuleBook } {
+  const rules: RuleBook = { rules: [] };
+  async function* frames() {
+    const [{ loadChecklist }, { resolveThresholds }, { UseEvaluator }, { liveFrames }] = await Promise.all([
+      import('../checklist/load.js'),
+      import('../checklist/model.js'),
+      import('../use/evaluator.js'),
+      import('../pipeline/live.js'),
+    ]);
+    const checklist = await loadChecklist(flags.checklist);
+    const byId = new Map(checklist.rules.map((r) => [r.id, r]));
+    rules.rules = checklist.rules;
+    rules.thresholdsFor = (ruleId, instance) => {
+      const rule = byId.get(ruleId);
+      return rule && resolveThresholds(rule, checklist.overrides, instance);
+    };
+    yield* liveFrames({
+      root: flags.root,
+      intervalMs: flags.interval,
+      evaluator: new UseEvaluator({ checklist }),
+      derive: { linkSpeedsBps: checklist.linkSpeedsBps },
+      signal,
+    });
+  }
+  return { source: { kind: 'local', label: 'local', frames: frames() }, rules };
+}
+
+async function remoteSource(flags: TopFlags & { connect: string }, signal: AbortSignal): Promise<ViewSource> {
+  const { connectFeed } = await import('../feed/client.js');
+  const token = flags.tokenFile ? await readToken(flags.tokenFile) : undefined;
+  return connectFeed(flags.connect, { token, signal });
+}
+
+async function top(flags: TopFlags): Promise<void> {
+  if (!process.stdout.isTTY || !process.stdin.isTTY) {
+    throw new Error('top needs a terminal on stdin and stdout; for a report use `usewatch check`');
+  }
+  if (flags.connect && (flags.checklist.length > 0 || flags.root !== '/')) {
+    throw new Error(
+      '--checklist and --root apply to the local pipeline, not to --connect (the agent evaluates its own checklist)',
+    );
+  }
+  const abort = new AbortController();
+  const { runTop } = await import('../tui/app.js');
+  const { source, rules } = flags.connect
+    ? { source: await remoteSource({ ...flags, connect: flags.connect }, abort.signal), rules: undefined }
+    : localSource(flags, abort.signal);
+  try {
+    await runTop(source, {
+      stdin: process.stdin,
+      stdout: process.stdout,
+      env: process.env,
+      intervalMs: flags.connect ? undefined : flags.interval,
+      rules,
+    });
+  } finally {
+    abort.abort();
+  }
+  // A source that is slow to wind down (a tick mid-read, a socket closing) must not keep a quit TUI alive.
+  setTimeout(() => process.exit(process.exitCode ?? 0), 500).unref();
+}
+
+export function register(program: Command): void {
+  program
+    .command('top')
+    .description('live terminal view: the USE matrix, findings with their culprits, and top processes')
+    .addOption(
+      new Option('--interval <duration>', 'sampling interval (local pipeline)')
+        .default(1000, '1s')
+        .argParser(parseInterval),
+    )
+    .addOption(new Option('--root <dir>', 'root of /proc and /sys (tests)').default('/').hideHelp())
+    .option('--connect <url>', "show a remote agent's feed, e.g. ws://HOST:9464/feed")
+    .option('--token-file <file>', 'bearer token for --connect, read from this file')
+    .option(
+      '--checklist <path>',
+      'extra checklist file or directory (repeatable; the default set is always loaded)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .action(async (flags: TopFlags) => {
+      await top(flags);
+    });
+}

@@ -1,0 +1,144 @@
+import type { Frame } from '../model/frame.js';
+import type { ConnectionState, ViewSource } from '../model/source.js';
+import { FrameHistory } from './history.js';
+import { cellValues } from './lists.js';
+import { initialState, type Key, reduceKey, type UiState } from './state.js';
+import { type TerminalIo, TerminalSession } from './terminal.js';
+import { colorEnabled, unicodeEnabled } from './theme.js';
+import type { RuleBook, ScreenModel } from './view/model.js';
+import { renderScreen, selectionContext } from './view/screen.js';
+import { LineDiffWriter } from './writer.js';
+
+export interface TopOptions extends TerminalIo {
+  env: NodeJS.ProcessEnv;
+  /** Nominal interval of the source, ms (sparkline resolution, header); remote sources: taken from the frames. */
+  intervalMs?: number;
+  rules?: RuleBook;
+}
+
+/**
+ * Holds what the screen shows: the UI state, the latest frame and, while paused, the frozen frame
+ * and history. Knows nothing of the terminal; `runTop` wires it to one.
+ */
+export class TopController {
+  ui: UiState = initialState;
+  private latest?: Frame;
+  private frozen?: { frame?: Frame; history: FrameHistory };
+  private missed = 0;
+  private connection?: ConnectionState;
+  private connectionDetail?: string;
+  private notice?: string;
+  readonly history = new FrameHistory(cellValues);
+
+  constructor(
+    private readonly source: Pick<ViewSource, 'kind' | 'label'>,
+    private readonly intervalMs: number | undefined,
+    private readonly rules?: RuleBook,
+  ) {}
+
+  onFrame(frame: Frame): void {
+    this.history.push(frame);
+    this.latest = frame;
+    if (this.ui.paused) this.missed++;
+  }
+
+  onKey(key: Key): void {
+    const wasPaused = this.ui.paused;
+    this.ui = reduceKey(this.ui, key, selectionContext(this.model()));
+    if (this.ui.paused && !wasPaused) {
+      this.frozen = { frame: this.latest, history: this.history.snapshot() };
+      this.missed = 0;
+    } else if (!this.ui.paused && wasPaused) {
+      this.frozen = undefined;
+      this.missed = 0;
+    }
+  }
+
+  onConnection(state: ConnectionState, detail?: string): void {
+    this.connection = state;
+    this.connectionDetail = detail;
+  }
+
+  setNotice(notice: string | undefined): void {
+    this.notice = notice;
+  }
+
+  model(): ScreenModel {
+    return {
+      ui: this.ui,
+      frame: this.frozen ? this.frozen.frame : this.latest,
+      history: this.frozen ? this.frozen.history : this.history,
+      source: this.source,
+      intervalMs: this.intervalMs ?? measuredInterval(this.latest),
+      connection: this.connection,
+      connectionDetail: this.connectionDetail,
+      missed: this.missed,
+      rules: this.rules,
+      notice: this.notice,
+    };
+  }
+}
+
+/** A remote source's interval as measured between its frames, to the nearest 100 ms. */
+function measuredInterval(frame: Frame | undefined): number {
+  if (!frame || frame.intervalMs <= 0) return 1000;
+  return Math.max(100, Math.round(frame.intervalMs / 100) * 100);
+}
+
+/**
+ * Runs the terminal UI over a view source until the user quits. Shows the header and a
+ * "collecting" state at once, then each frame as it arrives. Any frame source works: the live
+ * pipeline, a remote feed, a recording.
+ */
+export async function runTop(source: ViewSource, opts: TopOptions): Promise<void> {
+  const controller = new TopController(source, opts.intervalMs, opts.rules);
+  const screen = {
+    color: colorEnabled(opts.env, opts.stdout.isTTY === true),
+    unicode: unicodeEnabled(opts.env),
+  };
+  const writer = new LineDiffWriter(opts.stdout);
+  let quit: () => void = () => {};
+  const quitting = new Promise<void>((resolve) => {
+    quit = resolve;
+  });
+  const redraw = () => {
+    const { cols, rows } = session.size;
+    writer.draw(renderScreen(controller.model(), { cols, rows, ...screen }));
+  };
+  const session = new TerminalSession(opts, {
+    onKey: (key) => {
+      controller.onKey(key);
+      if (controller.ui.quit) quit();
+      else redraw();
+    },
+    onResize: () => {
+      writer.invalidate();
+      redraw();
+    },
+  });
+  source.onState?.((state, detail) => {
+    controller.onConnection(state, detail);
+    redraw();
+  });
+  redraw();
+
+  const frames = source.frames[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      const next = await Promise.race([frames.next(), quitting.then(() => undefined)]);
+      if (next === undefined) break;
+      if (next.done) {
+        controller.setNotice('source ended');
+        redraw();
+        await quitting;
+        break;
+      }
+      controller.onFrame(next.value);
+      redraw();
+    }
+  } finally {
+    session.restore();
+    // The source may be waiting for its next tick or message; ending it must not hold up the exit.
+    frames.return?.().catch(() => {});
+  }
+}

@@ -1,0 +1,215 @@
+import { catalogByName } from '../../catalog/index.js';
+import type { Dimension, Finding, Frame, ProcessEntry, Resource } from '../../model/frame.js';
+import { formatAge, formatClock, formatValue } from '../format.js';
+import { gridRows, rowLabel } from '../lists.js';
+import type { DetailTarget } from '../state.js';
+import { wrap } from '../text.js';
+import { compose, type Part } from './compose.js';
+import { evidenceMeasure } from './findings.js';
+import { unitOf } from './grid.js';
+import type { Canvas, RuleInfo, ScreenModel } from './model.js';
+
+const DIMENSIONS: readonly Dimension[] = ['utilization', 'saturation', 'errors'];
+
+/** Builds the lines of one detail page; the page scrolls, so it can be longer than the screen. */
+class Page {
+  readonly lines: string[] = [];
+  constructor(private readonly c: Canvas) {}
+
+  heading(text: string): void {
+    this.lines.push(
+      '',
+      compose(this.c.cols, [{ text: ` ${text}`, paint: this.c.theme.title }], this.c.glyphs.ellipsis),
+    );
+  }
+
+  row(parts: Part[]): void {
+    this.lines.push(compose(this.c.cols, parts, this.c.glyphs.ellipsis));
+  }
+
+  text(text: string, indent = 3, paint?: (s: string) => string): void {
+    for (const line of wrap(text, this.c.cols - indent, this.c.glyphs.ellipsis)) {
+      this.row([
+        { text: '', width: indent },
+        { text: line, flex: true, paint },
+      ]);
+    }
+  }
+}
+
+function metricUnit(name: string): string | undefined {
+  return catalogByName.get(name)?.unit;
+}
+
+function threshold(rule: RuleInfo, instance: string, m: ScreenModel): string {
+  const t = m.rules?.thresholdsFor?.(rule.id, instance) ?? { warn: rule.warn, crit: rule.crit };
+  if (!t) return 'disabled for this instance';
+  const unit = metricUnit(rule.metric);
+  const parts = [`${rule.direction}`];
+  if (t.warn !== undefined) parts.push(`warn ${formatValue(t.warn, unit)}`);
+  if (t.crit !== undefined) parts.push(`crit ${formatValue(t.crit, unit)}`);
+  if ('clear' in t && t.clear !== undefined) parts.push(`clear ${formatValue(t.clear, unit)}`);
+  parts.push(`for ${formatAge(rule.forMs)}`);
+  return parts.join(' ');
+}
+
+function rulesSection(p: Page, m: ScreenModel, rules: RuleInfo[], instance: string, c: Canvas): void {
+  if (rules.length === 0) return;
+  p.heading('Rules');
+  for (const rule of rules) {
+    p.row([
+      { text: '', width: 3 },
+      { text: rule.id, width: 34, paint: c.theme.label },
+      { text: `${rule.metric} ${threshold(rule, instance, m)}`, flex: true },
+    ]);
+    if (rule.explain) p.text(rule.explain, 5, c.theme.dim);
+  }
+}
+
+function processTable(p: Page, list: readonly ProcessEntry[], measure: (pe: ProcessEntry) => string): void {
+  for (const pe of list) {
+    p.row([
+      { text: String(pe.pid), width: 10, align: 'right' },
+      { text: ' ', width: 1 },
+      { text: pe.state, width: 2 },
+      { text: measure(pe), width: 14 },
+      { text: pe.cmd ? `${pe.name}  ${pe.cmd}` : pe.name, flex: true },
+    ]);
+  }
+}
+
+function resourceDetail(p: Page, m: ScreenModel, f: Frame, resource: Resource, instance: string, c: Canvas): void {
+  const row = gridRows(f, true).find((r) => r.resource === resource && r.instance === instance);
+  p.heading('USE cells');
+  for (const d of DIMENSIONS) {
+    const cell = row?.cells[d];
+    const status = cell?.status;
+    const value = cell ? formatValue(cell.value, unitOf(cell)) : '-';
+    p.row([
+      { text: '', width: 3 },
+      { text: d, width: 13 },
+      {
+        text: cell?.status === 'gap' ? 'gap' : value,
+        width: 9,
+        align: 'right',
+        paint: status && c.theme.status[status],
+      },
+      { text: ' ', width: 2 },
+      { text: status ?? (cell ? 'no rule' : 'no cell'), width: 9 },
+      { text: cell?.reason ?? cell?.metric ?? '', flex: true, paint: c.theme.dim },
+    ]);
+  }
+  const rules = (m.rules?.rules ?? []).filter((r) => r.resource === resource);
+  rulesSection(p, m, rules, instance, c);
+  p.heading('Metrics');
+  const names = Object.keys(f.metrics)
+    .filter((name) => catalogByName.get(name)?.resource === resource && f.metrics[name][instance] !== undefined)
+    .sort();
+  if (names.length === 0) p.text('no metrics for this instance in the frame', 3, c.theme.dim);
+  for (const name of names) {
+    p.row([
+      { text: '', width: 3 },
+      { text: name, width: 32 },
+      { text: formatValue(f.metrics[name][instance], metricUnit(name)), width: 9, align: 'right' },
+      { text: '  ', width: 2 },
+      { text: catalogByName.get(name)?.description ?? '', flex: true, paint: c.theme.dim },
+    ]);
+  }
+  const findings = f.findings.filter((x) => x.resource === resource && x.instance === instance);
+  if (findings.length > 0) {
+    p.heading('Findings');
+    for (const x of findings) p.text(`${x.severity} ${x.state}: ${x.summary}`);
+  }
+}
+
+function findingDetail(p: Page, m: ScreenModel, f: Frame | undefined, captured: Finding, c: Canvas): void {
+  const finding = f?.findings.find((x) => x.id === captured.id) ?? captured;
+  const now = f?.ts ?? finding.since;
+  const unit = metricUnit(m.rules?.rules.find((r) => r.id === finding.rule)?.metric ?? '');
+  p.row([
+    { text: ' ' },
+    { text: `${finding.severity.toUpperCase()} ${finding.state}`, paint: c.theme.severity[finding.severity] },
+    {
+      text: `  ${finding.rule} @ ${rowLabel(finding.resource, finding.instance).trim()}`,
+      flex: true,
+      paint: c.theme.label,
+    },
+  ]);
+  if (f && !f.findings.some((x) => x.id === captured.id)) p.text('no longer reported by the source', 3, c.theme.dim);
+  p.text(finding.summary);
+  const ev = finding.evidence;
+  const when = [`since ${formatClock(finding.since)} (${formatAge(now - finding.since)})`];
+  if (finding.resolvedAt !== undefined) when.push(`resolved ${formatClock(finding.resolvedAt)}`);
+  when.push(
+    `value ${formatValue(ev.value, unit)}`,
+    `threshold ${formatValue(ev.threshold, unit)}`,
+    `window ${formatAge(ev.windowMs)}`,
+  );
+  p.text(when.join(`  ${c.glyphs.dot}  `));
+  const rule = m.rules?.rules.find((r) => r.id === finding.rule);
+  if (rule) rulesSection(p, m, [rule], finding.instance, c);
+  p.heading('Evidence: top processes');
+  if (ev.processes.length === 0) p.text('none recorded', 3, c.theme.dim);
+  processTable(p, ev.processes, (pe) => evidenceMeasure(finding, pe));
+  if (finding.next.length > 0) {
+    p.heading('Next');
+    for (const cmd of finding.next)
+      p.row([
+        { text: '', width: 3 },
+        { text: `$ ${cmd}`, flex: true, paint: c.theme.accent },
+      ]);
+  }
+}
+
+function processDetail(p: Page, f: Frame | undefined, captured: ProcessEntry): void {
+  const pe = f?.processes.find((x) => x.pid === captured.pid) ?? captured;
+  const fields: [string, string][] = [
+    ['pid', String(pe.pid)],
+    ['name', pe.name],
+    ['command', pe.cmd || '(kernel thread)'],
+    ['user', pe.user],
+    ['state', pe.state],
+    ['cpu', formatValue(pe.cpu, 'ratio')],
+    ['rss', formatValue(pe.rssBytes, 'bytes')],
+    ['rss growth', formatValue(pe.rssGrowthBps, 'bytes_per_s')],
+    ['read', formatValue(pe.readBps, 'bytes_per_s')],
+    ['write', formatValue(pe.writeBps, 'bytes_per_s')],
+    ['run delay', pe.runDelay === undefined ? '-' : `${pe.runDelay.toFixed(2)} threads waiting`],
+    ['major faults', formatValue(pe.majorFaultsPs, 'per_s')],
+    ['fds', pe.fds === undefined ? '-' : `${pe.fds}${pe.fdLimit ? ` of ${pe.fdLimit}` : ''}`],
+    ['threads', String(pe.threads)],
+  ];
+  p.lines.push('');
+  for (const [k, v] of fields)
+    p.row([
+      { text: '', width: 3 },
+      { text: k, width: 14 },
+      { text: v, flex: true },
+    ]);
+}
+
+function targetTitle(t: DetailTarget): string {
+  if (t.kind === 'resource') return rowLabel(t.resource, t.instance).trim();
+  if (t.kind === 'finding') return t.finding.id;
+  return `process ${t.process.pid}`;
+}
+
+/** The detail page of a resource row, a finding or a process; `height` lines from the scroll position. */
+export function renderDetail(m: ScreenModel, c: Canvas, height: number, target: DetailTarget): string[] {
+  const p = new Page(c);
+  if (target.kind === 'resource') {
+    if (m.frame) resourceDetail(p, m, m.frame, target.resource, target.instance, c);
+  } else if (target.kind === 'finding') findingDetail(p, m, m.frame, target.finding, c);
+  else processDetail(p, m.frame, target.process);
+  const title = compose(
+    c.cols,
+    [
+      { text: c.glyphs.rule },
+      { text: ` DETAIL ${targetTitle(target)} `, paint: c.theme.selected },
+      { text: ` esc back ${c.glyphs.dot} up/down scroll`, flex: true, paint: c.theme.dim },
+    ],
+    c.glyphs.ellipsis,
+  );
+  const start = Math.min(m.ui.scroll, Math.max(0, p.lines.length - (height - 1)));
+  return [title, ...p.lines.slice(start, start + height - 1)];
+}

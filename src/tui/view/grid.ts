@@ -1,0 +1,89 @@
+import { catalogByName } from '../../catalog/index.js';
+import type { Dimension } from '../../model/frame.js';
+import { formatValue } from '../format.js';
+import { sparkline } from '../history.js';
+import { type CellView, cellKey, type GridRow } from '../lists.js';
+import { compose, type Part } from './compose.js';
+import type { Canvas, ScreenModel } from './model.js';
+import { scrollStart, titleLine } from './section.js';
+
+const DIMENSIONS: readonly Dimension[] = ['utilization', 'saturation', 'errors'];
+const MARKER = 2;
+const VALUE = 7;
+const WINDOW_MS = 60_000;
+/** Without colour the status would be invisible: a letter after the value says it instead. */
+const STATUS_MARK: Partial<Record<string, string>> = { critical: 'C', warning: 'W', unknown: '?' };
+
+export function unitOf(cell: CellView): string | undefined {
+  return cell.unit ?? (cell.metric ? catalogByName.get(cell.metric)?.unit : undefined);
+}
+
+function cellParts(m: ScreenModel, row: GridRow, dimension: Dimension, width: number, c: Canvas): Part[] {
+  const cell = row.cells[dimension];
+  const sparkWidth = Math.max(0, width - VALUE - 2);
+  if (!cell) return [{ text: '', width }];
+  const paint = cell.status ? c.theme.status[cell.status] : undefined;
+  if (cell.status === 'gap')
+    return [
+      { text: 'gap', width: VALUE, align: 'right', paint: c.theme.dim },
+      { text: '', width: width - VALUE },
+    ];
+  const unit = unitOf(cell);
+  const value = cell.status === 'unknown' && cell.value === undefined ? 'n/a' : formatValue(cell.value, unit);
+  const spark = m.frame
+    ? sparkline(m.history, cellKey(row.resource, row.instance, dimension), m.frame.ts, {
+        width: sparkWidth,
+        windowMs: WINDOW_MS,
+        intervalMs: m.intervalMs,
+        fixedMax: unit === 'ratio' ? 1 : undefined,
+        levels: c.glyphs.spark,
+      })
+    : '';
+  return [
+    { text: value, width: VALUE, align: 'right', paint },
+    { text: c.statusMarks ? (STATUS_MARK[cell.status ?? 'ok'] ?? ' ') : ' ', width: 1, paint },
+    { text: spark, width: sparkWidth, paint: paint ?? c.theme.accent },
+    { text: ' ', width: width - VALUE - 1 - sparkWidth },
+  ];
+}
+
+/** The USE matrix: one row per resource instance, U/S/E cells with value and a one-minute sparkline. */
+export function renderGrid(m: ScreenModel, c: Canvas, height: number, rows: readonly GridRow[]): string[] {
+  const focused = m.ui.focus === 'grid' && !m.ui.detail && !m.ui.help;
+  const perCpu = m.ui.perCpu ? 'per-CPU on (c)' : 'per-CPU off (c)';
+  const lines = [titleLine('USE', focused, c, `last 60s ${c.glyphs.dot} ${perCpu}`)];
+  if (height <= 1) return lines.slice(0, height);
+  const labelWidth = c.cols >= 110 ? 16 : 12;
+  const cellWidth = Math.floor((c.cols - MARKER - labelWidth) / 3);
+  lines.push(
+    compose(
+      c.cols,
+      [
+        { text: '', width: MARKER },
+        { text: 'RESOURCE', width: labelWidth },
+        { text: 'UTILIZATION', width: cellWidth },
+        { text: 'SATURATION', width: cellWidth },
+        { text: 'ERRORS', width: cellWidth },
+      ],
+      c.glyphs.ellipsis,
+    ),
+  );
+  const room = height - 2;
+  if (rows.length === 0) {
+    if (room > 0) lines.push(c.theme.dim('  no USE evaluation in this source (no checklist loaded)'));
+    return lines;
+  }
+  const selected = Math.min(m.ui.selected.grid, rows.length - 1);
+  const start = scrollStart(selected, rows.length, room);
+  for (let i = start; i < rows.length && lines.length < height; i++) {
+    const row = rows[i];
+    const isSelected = focused && i === selected;
+    const parts: Part[] = [
+      { text: isSelected ? c.glyphs.select : '', width: MARKER },
+      { text: row.label, width: labelWidth, paint: isSelected ? c.theme.selected : c.theme.label },
+    ];
+    for (const d of DIMENSIONS) parts.push(...cellParts(m, row, d, cellWidth, c));
+    lines.push(compose(c.cols, parts, c.glyphs.ellipsis));
+  }
+  return lines;
+}

@@ -1,0 +1,91 @@
+import type { ProcessEntry } from '../../model/frame.js';
+import { formatValue } from '../format.js';
+import type { SortKey } from '../lists.js';
+import { compose, type Part } from './compose.js';
+import type { Canvas, ScreenModel } from './model.js';
+import { scrollStart, titleLine } from './section.js';
+
+interface Column {
+  title: string;
+  width: number;
+  left?: boolean;
+  sort?: SortKey;
+  value: (p: ProcessEntry) => string;
+}
+
+const COLUMNS: readonly Column[] = [
+  { title: 'PID', width: 7, value: (p) => String(p.pid) },
+  { title: 'USER', width: 8, left: true, value: (p) => p.user },
+  { title: 'S', width: 1, left: true, value: (p) => p.state },
+  { title: 'CPU%', width: 6, sort: 'cpu', value: (p) => (p.cpu * 100).toFixed(1) },
+  { title: 'RSS', width: 6, sort: 'memory', value: (p) => formatValue(p.rssBytes, 'bytes') },
+  { title: 'IO/s', width: 7, sort: 'io', value: io },
+  { title: 'RUNQ', width: 5, sort: 'runDelay', value: (p) => (p.runDelay === undefined ? '-' : p.runDelay.toFixed(2)) },
+  { title: 'FDS', width: 5, sort: 'fds', value: (p) => (p.fds === undefined ? '-' : String(p.fds)) },
+];
+
+function io(p: ProcessEntry): string {
+  if (p.readBps === undefined && p.writeBps === undefined) return '-';
+  return formatValue((p.readBps ?? 0) + (p.writeBps ?? 0), 'bytes');
+}
+
+export const SORT_TITLE: Record<SortKey, string> = {
+  cpu: 'cpu',
+  memory: 'memory',
+  io: 'io',
+  runDelay: 'run delay',
+  fds: 'fds',
+};
+
+/** Uninterruptible sleep (D) means blocked in the kernel, usually on I/O: worth the eye's attention. */
+function isBlocked(p: ProcessEntry): boolean {
+  return p.state === 'D';
+}
+
+/** Top processes sorted by the chosen measure, D state highlighted, filtered by name. */
+export function renderProcesses(m: ScreenModel, c: Canvas, height: number, list: readonly ProcessEntry[]): string[] {
+  const { theme, glyphs } = c;
+  const focused = m.ui.focus === 'processes' && !m.ui.detail && !m.ui.help;
+  const filter = m.ui.filter ? `filter "${m.ui.filter}" ${glyphs.dot} ` : '';
+  const lines = [titleLine('PROCESSES', focused, c, `${filter}sort ${SORT_TITLE[m.ui.sort]} (s)`)];
+  if (height <= 1) return lines.slice(0, height);
+  const header: Part[] = [{ text: '', width: 2 }];
+  for (const col of COLUMNS) {
+    const title = col.sort === m.ui.sort ? `${col.title}*` : col.title;
+    header.push(
+      {
+        text: title,
+        width: col.width,
+        align: col.left ? 'left' : 'right',
+        paint: col.sort === m.ui.sort ? theme.label : undefined,
+      },
+      { text: ' ', width: 1 },
+    );
+  }
+  header.push({ text: 'COMMAND', flex: true });
+  lines.push(compose(c.cols, header, glyphs.ellipsis));
+  const room = height - 2;
+  if (list.length === 0) {
+    if (room > 0) lines.push(theme.dim(m.frame ? '  no processes match' : ''));
+    return lines;
+  }
+  const selected = Math.min(m.ui.selected.processes, list.length - 1);
+  const start = scrollStart(selected, list.length, room);
+  for (let i = start; i < list.length && lines.length < height; i++) {
+    const p = list[i];
+    const isSelected = focused && i === selected;
+    const blocked = isBlocked(p);
+    const parts: Part[] = [{ text: isSelected ? glyphs.select : '', width: 2 }];
+    for (const col of COLUMNS) {
+      const paint = col.title === 'S' && blocked ? theme.alert : undefined;
+      parts.push(
+        { text: col.value(p), width: col.width, align: col.left ? 'left' : 'right', paint },
+        { text: ' ', width: 1 },
+      );
+    }
+    const command = p.cmd && p.cmd !== p.name ? `${p.name}  ${p.cmd}` : p.name;
+    parts.push({ text: command, flex: true, paint: isSelected ? theme.selected : blocked ? theme.alert : undefined });
+    lines.push(compose(c.cols, parts, glyphs.ellipsis));
+  }
+  return lines;
+}

@@ -1,0 +1,137 @@
+import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import type { Frame } from '../../src/model/frame.js';
+import type { ViewSource } from '../../src/model/source.js';
+import { runTop } from '../../src/tui/app.js';
+import { toKey } from '../../src/tui/terminal.js';
+import { frame } from './frames.js';
+
+const ENTER_ALT = '\x1b[?1049h';
+const LEAVE_ALT = '\x1b[?1049l';
+const SHOW_CURSOR = '\x1b[?25h';
+
+class FakeTty extends EventEmitter {
+  columns = 120;
+  rows = 40;
+  isTTY = true;
+  output = '';
+  write(chunk: string): boolean {
+    this.output += chunk;
+    this.emit('wrote');
+    return true;
+  }
+  waitFor(text: string): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.output.includes(text)) {
+          this.off('wrote', check);
+          resolve();
+        }
+      };
+      this.on('wrote', check);
+      check();
+    });
+  }
+}
+
+function io() {
+  const stdin = new PassThrough() as unknown as NodeJS.ReadStream;
+  const stdout = new FakeTty();
+  return {
+    stdin,
+    stdout,
+    opts: { stdin, stdout: stdout as unknown as NodeJS.WriteStream, env: { LANG: 'C.UTF-8' }, intervalMs: 1000 },
+  };
+}
+
+/** Frames as the test hands them over; the iteration then waits, like a live source between ticks. */
+function source(frames: Frame[], fail?: Error): ViewSource {
+  async function* gen(): AsyncGenerator<Frame> {
+    yield* frames;
+    if (fail) throw fail;
+    await new Promise(() => {});
+  }
+  return { kind: 'local', label: 'local', frames: gen() };
+}
+
+describe('runTop', () => {
+  it('draws on the alternate screen, reacts to keys and restores the terminal on q', async () => {
+    const { stdin, stdout, opts } = io();
+    const signalsBefore = process.listenerCount('SIGTERM');
+    const done = runTop(source([frame(1), frame(2)]), opts);
+    expect(process.listenerCount('SIGTERM')).toBe(signalsBefore + 1);
+    await stdout.waitFor('web-1');
+    expect(stdout.output.startsWith(ENTER_ALT)).toBe(true);
+    stdin.write('s');
+    await stdout.waitFor('sort memory (s)');
+    stdin.write(' ');
+    await stdout.waitFor('PAUSED');
+    stdin.write('q');
+    await done;
+    expect(stdout.output.endsWith(`${SHOW_CURSOR}${LEAVE_ALT}`)).toBe(true);
+    expect(process.listenerCount('SIGTERM')).toBe(signalsBefore);
+  });
+
+  it('shows the collecting state at once, before any frame', async () => {
+    const { stdin, stdout, opts } = io();
+    const done = runTop(source([]), opts);
+    await stdout.waitFor('collecting the first sample');
+    stdin.write('q');
+    await done;
+  });
+
+  it('repaints the whole screen for the new size on resize', async () => {
+    const { stdin, stdout, opts } = io();
+    const done = runTop(source([frame(1)]), opts);
+    await stdout.waitFor('web-1');
+    stdout.columns = 60;
+    stdout.rows = 20;
+    stdout.emit('resize');
+    await stdout.waitFor('terminal too small (60x20)');
+    expect(stdout.output).toContain('\x1b[2J');
+    stdin.write('q');
+    await done;
+  });
+
+  it('ends the source when the user quits', async () => {
+    const { stdin, stdout, opts } = io();
+    let ended = false;
+    async function* ticking(): AsyncGenerator<Frame> {
+      try {
+        for (let seq = 1; ; seq++) {
+          yield frame(seq);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      } finally {
+        ended = true;
+      }
+    }
+    const done = runTop({ kind: 'local', label: 'local', frames: ticking() }, opts);
+    await stdout.waitFor('web-1');
+    stdin.write('q');
+    await done;
+    await expect.poll(() => ended).toBe(true);
+  });
+
+  it('restores the terminal and reports a failing source', async () => {
+    const { stdout, opts } = io();
+    await expect(runTop(source([frame(1)], new Error('collector exploded')), opts)).rejects.toThrow(
+      'collector exploded',
+    );
+    expect(stdout.output.endsWith(LEAVE_ALT)).toBe(true);
+  });
+});
+
+describe('toKey', () => {
+  it('maps readline keypresses to view keys', () => {
+    expect(toKey('q', { name: 'q' })).toEqual({ name: 'char', ch: 'q' });
+    expect(toKey(' ', { name: 'space' })).toEqual({ name: 'char', ch: ' ' });
+    expect(toKey('?', { sequence: '?' })).toEqual({ name: 'char', ch: '?' });
+    expect(toKey(undefined, { name: 'up' })).toEqual({ name: 'up' });
+    expect(toKey('\r', { name: 'return' })).toEqual({ name: 'enter' });
+    expect(toKey('\t', { name: 'tab', shift: true })).toEqual({ name: 'backtab' });
+    expect(toKey('\x03', { name: 'c', ctrl: true })).toEqual({ name: 'interrupt' });
+    expect(toKey('\x1b[15~', { name: 'f5' })).toBeUndefined();
+  });
+});
