@@ -1,5 +1,6 @@
 import { runFeedBench } from './sections/feed.js';
 import { runRecorderBench } from './sections/recorder.js';
+import { runScrapeBench } from './sections/scrape.js';
 import { runTickBench } from './sections/tick.js';
 import { round } from './stats.js';
 
@@ -11,6 +12,7 @@ const json = process.argv.includes('--json');
 const results: Record<string, number> = {};
 
 Object.assign(results, await runTickBench());
+Object.assign(results, await runScrapeBench());
 Object.assign(results, await runRecorderBench());
 Object.assign(results, await runFeedBench());
 results.rss_mb = round(process.memoryUsage.rss() / 1024 / 1024, 1);

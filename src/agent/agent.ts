@@ -1,0 +1,229 @@
+import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import type { Checklist } from '../checklist/model.js';
+import { ConfigError } from '../config/load.js';
+import { type AgentConfig, parseListen } from '../config/schema.js';
+import type { FeedServer } from '../feed/server.js';
+import type { Logger } from '../log/logger.js';
+import { RepeatedProblemLog } from '../log/repeats.js';
+import type { Frame } from '../model/frame.js';
+import { createPrometheusExporter } from '../outputs/prometheus/exporter.js';
+import { FrameBus } from '../pipeline/bus.js';
+import { liveFrames } from '../pipeline/live.js';
+import { hostPolicy } from '../server/auth.js';
+import { type AgentServer, startServer } from '../server/http.js';
+import { VERSION } from '../version.js';
+import { ReloadableEvaluator } from './evaluator.js';
+import { healthReport } from './health.js';
+
+export interface AgentDeps {
+  log: Logger;
+  /** Root of /proc and /sys (tests use a fixture tree). */
+  root?: string;
+}
+
+export interface RunningAgent {
+  readonly server: AgentServer;
+  readonly bus: FrameBus;
+  /** Resolves when the tick loop has ended (after stop(), or if it failed). */
+  readonly done: Promise<void>;
+  /**
+   * Registers work to finish on stop (flush a recorder, close an exporter, tell systemd STOPPING=1);
+   * hooks run when stop() starts, alongside the server close, and stop() waits for them.
+   */
+  onStop(hook: () => void | Promise<void>): void;
+  /** Rule ids of the checklist in use. */
+  ruleIds(): string[];
+  /** Applies what can change without a restart: the checklist, the log level. */
+  reload(config: AgentConfig, checklist: Checklist): string[];
+  stop(): Promise<void>;
+}
+
+/** Frames kept for the feed's backfill: five minutes, within bounds whatever the interval. */
+function ringCapacity(intervalMs: number): number {
+  return Math.min(600, Math.max(60, Math.ceil(300_000 / intervalMs)));
+}
+
+/** Settings read once at start; a SIGHUP that changes them is logged as needing a restart. */
+const RESTART_KEYS = [
+  'listen',
+  'interval',
+  'token',
+  'tls',
+  'allow_hosts',
+  'limits',
+  'insecure_no_auth',
+  'collect',
+  'feed',
+  'prometheus',
+] as const;
+
+/**
+ * The agent: the tick loop publishing frames on a bus, and one HTTP server for /metrics, /healthz
+ * and the /feed upgrade, all reading from that bus.
+ */
+export async function startAgent(config: AgentConfig, checklist: Checklist, deps: AgentDeps): Promise<RunningAgent> {
+  const { log } = deps;
+  const listen = parseListen(config.listen);
+  if (typeof listen === 'string') throw new ConfigError([`listen: ${listen}`]);
+  const tls = config.tls.cert && config.tls.key ? await readTls(config.tls.cert, config.tls.key) : undefined;
+
+  let current = config;
+  const bus = new FrameBus(ringCapacity(config.interval), (err) => log.error({ err }, 'frame listener failed'));
+  const evaluator = new ReloadableEvaluator(checklist, config.collect.top_n);
+  const problems = new RepeatedProblemLog(log, { summaryIntervalMs: config.log.repeat_summary });
+  const startedMono = performance.now();
+  let lastTickMono: number | undefined;
+
+  let feed: FeedServer | undefined;
+  if (config.feed.enabled) {
+    const { createFeedServer } = await import('../feed/server.js');
+    feed = createFeedServer({
+      bus,
+      hello: () => ({
+        host: hostname(),
+        agentVersion: VERSION,
+        intervalMs: current.interval,
+        checklist: evaluator.ruleIds(),
+      }),
+      auth: {
+        token: config.token,
+        requireToken: config.token !== undefined,
+        allowedOrigins: config.feed.allowed_origins,
+        hosts: hostPolicy(listen.host, config.allow_hosts, hostname()),
+      },
+      log,
+    });
+  }
+
+  let server: AgentServer | undefined;
+  const exporter = config.prometheus.enabled
+    ? createPrometheusExporter({
+        latest: () => bus.latest(),
+        version: VERSION,
+        topProcesses: config.prometheus.top_processes,
+        runtime: {
+          feed: feed && (() => ({ clients: feed.clientCount(), droppedFrames: feed.droppedFrames() })),
+          http: () => server?.stats() ?? { rejectedConnections: 0, clientErrors: 0, unauthorized: 0 },
+        },
+      })
+    : undefined;
+
+  try {
+    server = await startServer({
+      host: listen.host,
+      port: listen.port,
+      token: config.token,
+      insecureNoAuth: config.insecure_no_auth,
+      tls,
+      allowHosts: config.allow_hosts,
+      machineName: hostname(),
+      limits: {
+        maxConnections: config.limits.max_connections,
+        maxConnectionsPerIp: config.limits.max_connections_per_ip,
+        maxHeaderBytes: config.limits.max_header_bytes,
+        headersTimeoutMs: config.limits.headers_timeout,
+        requestTimeoutMs: config.limits.request_timeout,
+        keepAliveTimeoutMs: config.limits.keep_alive_timeout,
+      },
+      metrics: exporter?.render,
+      health: () =>
+        healthReport({
+          lastTickMono,
+          startedMono,
+          intervalMs: current.interval,
+          seq: bus.latest()?.seq,
+          now: performance.now(),
+        }),
+      upgradeHandler: feed,
+      log,
+    });
+  } catch (err) {
+    await feed?.close();
+    throw err;
+  }
+  const running = server;
+
+  const stopHooks: (() => void | Promise<void>)[] = [];
+  const abort = new AbortController();
+  const frames = liveFrames({
+    root: deps.root,
+    intervalMs: config.interval,
+    evaluator,
+    statfsTimeoutMs: config.collect.statfs_timeout,
+    derive: { topN: config.collect.top_n, linkSpeedsBps: checklist.linkSpeedsBps },
+    signal: abort.signal,
+    onSkip: (n) => log.debug({ skipped: n }, 'tick overran its interval'),
+  });
+
+  const done = (async () => {
+    let previous: Frame | undefined;
+    try {
+      for await (const frame of frames) {
+        bus.publish(frame);
+        lastTickMono = performance.now();
+        // Only the latest frame's raw counters are read (by /metrics); older frames in the ring drop theirs.
+        if (previous) previous.raw = undefined;
+        previous = frame;
+        problems.observe(frame.sources);
+      }
+    } catch (err) {
+      log.error({ err }, 'tick loop failed; /healthz will report it');
+    }
+  })();
+
+  log.info(
+    {
+      url: running.url,
+      interval: `${config.interval}ms`,
+      auth: config.token ? 'bearer token' : 'none',
+      tls: tls !== undefined,
+      rules: evaluator.ruleIds().length,
+      checklists: checklist.files,
+    },
+    'usewatch agent listening',
+  );
+
+  return {
+    server: running,
+    bus,
+    done,
+    onStop: (hook) => {
+      stopHooks.push(hook);
+    },
+    ruleIds: () => evaluator.ruleIds(),
+    reload(next, nextChecklist) {
+      const needRestart = RESTART_KEYS.filter((k) => JSON.stringify(next[k]) !== JSON.stringify(current[k]));
+      evaluator.replace(nextChecklist);
+      log.level = next.log.level;
+      current = { ...current, log: next.log, checklists: next.checklists };
+      return needRestart;
+    },
+    async stop() {
+      abort.abort();
+      problems.summarize();
+      const hooks = stopHooks.map(async (hook) => {
+        try {
+          await hook();
+        } catch (err) {
+          log.error({ err }, 'stop hook failed');
+        }
+      });
+      await Promise.all([...hooks, running.close(), feed?.close(), done]);
+    },
+  };
+}
+
+async function readTls(certFile: string, keyFile: string): Promise<{ cert: Buffer; key: Buffer }> {
+  const read = async (file: string, what: string) => {
+    try {
+      return await readFile(file);
+    } catch (err) {
+      throw new ConfigError([
+        `tls.${what}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      ]);
+    }
+  };
+  return { cert: await read(certFile, 'cert'), key: await read(keyFile, 'key') };
+}

@@ -1,0 +1,31 @@
+import type { Checklist } from '../checklist/model.js';
+import type { EvaluationInput, UseEvaluation, UseEvaluatorLike } from '../model/evaluation.js';
+import { UseEvaluator } from '../use/evaluator.js';
+
+/**
+ * The evaluator the engine holds for its lifetime, whose checklist a SIGHUP can replace between
+ * ticks. Rule state starts afresh with a new set: pending and firing findings are raised again if
+ * their breach persists.
+ */
+export class ReloadableEvaluator implements UseEvaluatorLike {
+  private current: UseEvaluator;
+
+  constructor(
+    checklist: Checklist,
+    private readonly topN: number,
+  ) {
+    this.current = new UseEvaluator({ checklist, topN });
+  }
+
+  replace(checklist: Checklist): void {
+    this.current = new UseEvaluator({ checklist, topN: this.topN });
+  }
+
+  evaluate(input: EvaluationInput): UseEvaluation {
+    return this.current.evaluate(input);
+  }
+
+  ruleIds(): string[] {
+    return this.current.ruleIds();
+  }
+}

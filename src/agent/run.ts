@@ -1,0 +1,141 @@
+import type { EventEmitter } from 'node:events';
+import { ChecklistError, loadChecklist } from '../checklist/load.js';
+import type { Checklist } from '../checklist/model.js';
+import { ConfigError, type ConfigSources, loadConfig } from '../config/load.js';
+import { formatConfig } from '../config/print.js';
+import type { AgentConfig } from '../config/schema.js';
+import { createLogger, type Logger, type LogLevel } from '../log/logger.js';
+import { type RunningAgent, startAgent } from './agent.js';
+
+/** Exit status for a configuration or checklist that cannot be used. */
+export const EXIT_CONFIG = 2;
+/** How long a stop may take before the process exits anyway. */
+export const STOP_DEADLINE_MS = 1800;
+
+export interface RunOptions {
+  sources: ConfigSources;
+  printConfig?: boolean;
+  root?: string;
+  /** Where SIGTERM, SIGINT and SIGHUP arrive from (the process; an emitter in tests). */
+  signals?: EventEmitter;
+  /** Writes --print-config output and fatal problems (stdout/stderr by default). */
+  out?: (text: string) => void;
+  err?: (text: string) => void;
+  /** A logger to use instead of one made from the config (tests). */
+  log?: Logger;
+  /** Called once the agent is up, with it (tests, readiness notification). */
+  onReady?: (agent: RunningAgent) => void;
+}
+
+/**
+ * `usewatch agent`: loads the configuration and checklist, runs until SIGTERM or SIGINT, and
+ * reloads on SIGHUP. Returns the exit status.
+ */
+export async function runAgent(opts: RunOptions): Promise<number> {
+  const out = opts.out ?? ((t: string) => process.stdout.write(t));
+  const err = opts.err ?? ((t: string) => process.stderr.write(t));
+  const signals = opts.signals ?? process;
+
+  let loaded: { config: AgentConfig; checklist: Checklist; warnings: string[] };
+  try {
+    loaded = await loadAll(opts.sources);
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof ChecklistError) {
+      err(`usewatch agent: invalid ${e instanceof ConfigError ? 'configuration' : 'checklist'}:\n${e.message}\n`);
+      return EXIT_CONFIG;
+    }
+    throw e;
+  }
+  if (opts.printConfig) {
+    out(formatConfig(loaded.config));
+    return 0;
+  }
+
+  const log = opts.log ?? createLogger({ level: loaded.config.log.level as LogLevel });
+  for (const w of loaded.warnings) log.warn(w);
+  let agent: RunningAgent;
+  try {
+    agent = await startAgent(loaded.config, loaded.checklist, { log, root: opts.root });
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      err(`usewatch agent: invalid configuration:\n${e.message}\n`);
+      return EXIT_CONFIG;
+    }
+    const code = (e as NodeJS.ErrnoException).code;
+    err(`usewatch agent: cannot listen on ${loaded.config.listen}: ${code ?? (e as Error).message}\n`);
+    return 1;
+  }
+  opts.onReady?.(agent);
+
+  let reloading = Promise.resolve();
+  const onHup = () => {
+    reloading = reloading.then(() => reload(agent, opts.sources, log));
+  };
+
+  const stopped = new Promise<number>((resolve) => {
+    const onStop = (signal: string) => {
+      log.info({ signal }, 'stopping');
+      const deadline = setTimeout(() => {
+        log.warn({ afterMs: STOP_DEADLINE_MS }, 'stop took too long; exiting anyway');
+        resolve(0);
+      }, STOP_DEADLINE_MS);
+      deadline.unref();
+      agent.stop().then(
+        () => {
+          clearTimeout(deadline);
+          log.info('stopped');
+          resolve(0);
+        },
+        (e) => {
+          clearTimeout(deadline);
+          log.error({ err: e }, 'error while stopping');
+          resolve(1);
+        },
+      );
+    };
+    signals.once('SIGTERM', () => onStop('SIGTERM'));
+    signals.once('SIGINT', () => onStop('SIGINT'));
+  });
+  signals.on('SIGHUP', onHup);
+  try {
+    return await stopped;
+  } finally {
+    signals.off('SIGHUP', onHup);
+  }
+}
+
+async function loadAll(sources: ConfigSources) {
+  const { config, warnings } = await loadConfig(sources);
+  const checklist = await loadChecklist(config.checklists);
+  return { config, checklist, warnings };
+}
+
+/** SIGHUP: re-read config and checklists; on any problem keep everything running as it was. */
+async function reload(agent: RunningAgent, sources: ConfigSources, log: Logger): Promise<void> {
+  let next: Awaited<ReturnType<typeof loadAll>>;
+  try {
+    next = await loadAll(sources);
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof ChecklistError) {
+      log.error(
+        { problems: e.message.split('\n') },
+        `reload refused: the new ${e instanceof ConfigError ? 'configuration' : 'checklist'} is invalid; keeping the running one`,
+      );
+      return;
+    }
+    log.error({ err: e }, 'reload failed; keeping the running configuration');
+    return;
+  }
+  for (const w of next.warnings) log.warn(w);
+  const needRestart = agent.reload(next.config, next.checklist);
+  log.info(
+    { rules: next.checklist.rules.length, checklists: next.checklist.files },
+    'reloaded configuration and checklists',
+  );
+  if (needRestart.length > 0) {
+    log.warn(
+      { settings: needRestart },
+      'changed settings take effect only after a restart; running with the old values',
+    );
+  }
+}

@@ -1,0 +1,70 @@
+import { type Command, Option } from 'commander';
+import { DEFAULT_CONFIG_FILE, DEFAULT_LISTEN } from '../config/schema.js';
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+interface AgentFlags {
+  listen?: string;
+  interval?: string;
+  config?: string;
+  checklist?: string[];
+  tokenFile?: string;
+  insecureNoAuth?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  allowHost?: string[];
+  logLevel?: string;
+  printConfig?: boolean;
+  root?: string;
+}
+
+/**
+ * `usewatch agent`. No defaults are given to commander: an absent flag must not hide the value from
+ * the config file or the environment (flags > USEWATCH_* > file > defaults).
+ */
+export function register(program: Command): void {
+  program
+    .command('agent')
+    .description('run the agent: sample every interval, serve /metrics, /healthz and the /feed WebSocket on one port')
+    .option('--listen <host:port>', `address to serve on (default ${DEFAULT_LISTEN}); non-loopback needs a token`)
+    .option('--interval <duration>', 'sampling interval, e.g. 1s or 500ms (default 1s)')
+    .option('--config <file>', `YAML config file (default ${DEFAULT_CONFIG_FILE} when present)`)
+    .option('--checklist <path>', 'extra checklist file or directory (repeatable)', collect)
+    .option('--token-file <file>', 'file holding the bearer token clients must present')
+    .option('--insecure-no-auth', 'serve a non-loopback address without a token (explicit opt-out)')
+    .option('--tls-cert <file>', 'TLS certificate (PEM); serve HTTPS with --tls-key')
+    .option('--tls-key <file>', 'TLS private key (PEM)')
+    .option(
+      '--allow-host <name>',
+      'extra name accepted in the Host header (repeatable; "*" turns the check off)',
+      collect,
+    )
+    .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent (default info)')
+    .option('--print-config', 'print the effective configuration and exit')
+    .addOption(new Option('--root <dir>', 'root of /proc and /sys (tests)').hideHelp())
+    .action(async (flags: AgentFlags) => {
+      const { runAgent } = await import('../agent/run.js');
+      process.exitCode = await runAgent({
+        sources: {
+          file: flags.config,
+          flags: {
+            '--listen': flags.listen,
+            '--interval': flags.interval,
+            '--checklist': flags.checklist,
+            '--token-file': flags.tokenFile,
+            '--insecure-no-auth': flags.insecureNoAuth,
+            '--tls-cert': flags.tlsCert,
+            '--tls-key': flags.tlsKey,
+            '--allow-host': flags.allowHost,
+            '--log-level': flags.logLevel,
+          },
+        },
+        printConfig: flags.printConfig,
+        root: flags.root,
+      });
+      // Handles such as an open /dev/kmsg may outlive the agent's stop; the work is done.
+      process.exit(process.exitCode ?? 0);
+    });
+}

@@ -1,0 +1,275 @@
+import { readFile, stat } from 'node:fs/promises';
+import { LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { isLoopbackHost } from '../server/auth.js';
+import { CONFIG_ENV, convertOptionText, SETTING_OPTIONS } from './options.js';
+import { positionOf } from './position.js';
+import { type AgentConfig, configSchema, DEFAULT_CONFIG_FILE, parseListen } from './schema.js';
+
+/** Invalid configuration: every problem, each naming where it came from (file:line:col, env var, flag). */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+/** Shortest token accepted: a guessable token is worse than an obvious lack of one. */
+export const MIN_TOKEN_LENGTH = 16;
+
+const WHITESPACE = /\s/;
+
+export interface ConfigSources {
+  /** `--config FILE`; when absent, USEWATCH_CONFIG, then the default file when it exists. */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Flag values by long flag name ("--listen"), as commander gives them (strings, string arrays, true). */
+  flags?: Record<string, unknown>;
+  /** Overrides DEFAULT_CONFIG_FILE (tests). */
+  defaultFile?: string;
+}
+
+export interface LoadedConfig {
+  config: AgentConfig;
+  /** Not fatal but worth a log line (a token file others can read). */
+  warnings: string[];
+}
+
+type Origin = { kind: 'file'; file: string } | { kind: 'env'; name: string } | { kind: 'flag'; flag: string };
+
+interface YamlSource {
+  file: string;
+  doc: ReturnType<typeof parseDocument>;
+  lines: LineCounter;
+}
+
+/** Keys where a layer that sets one hides the other from lower layers: the highest layer's secret wins. */
+const EXCLUSIVE_SECRET = ['token', 'token_file'];
+
+/**
+ * Builds the effective configuration: defaults < YAML file < USEWATCH_* environment < flags,
+ * validated as one object. Errors name the file position, variable or flag the bad value came from.
+ */
+export async function loadConfig(src: ConfigSources = {}): Promise<LoadedConfig> {
+  const env = src.env ?? process.env;
+  const problems: string[] = [];
+  const merged: Record<string, unknown> = {};
+  const origins = new Map<string, Origin>();
+
+  const set = (path: readonly string[], value: unknown, origin: Origin) => {
+    if (path.length === 1 && EXCLUSIVE_SECRET.includes(path[0])) {
+      for (const k of EXCLUSIVE_SECRET) {
+        delete merged[k];
+        origins.delete(k);
+      }
+    }
+    setIn(merged, path, value);
+    origins.set(path.join('.'), origin);
+  };
+
+  const yaml = await readYaml(src, env, problems);
+  if (yaml) {
+    const data = yaml.doc.toJS() as unknown;
+    if (data !== null && data !== undefined) {
+      if (!isPlainObject(data)) {
+        const pos = positionOf(yaml.doc, yaml.lines, []);
+        problems.push(`${yaml.file}:${pos?.line ?? 1}:${pos?.col ?? 1}: expected a mapping of settings`);
+      } else {
+        if ('token' in data) {
+          const pos = positionOf(yaml.doc, yaml.lines, ['token'], true);
+          problems.push(
+            `${yaml.file}:${pos?.line ?? 1}:${pos?.col ?? 1}: token: put the token in a file and name it with token_file`,
+          );
+          delete data.token;
+        }
+        for (const [path, value] of leaves(data)) set(path, value, { kind: 'file', file: yaml.file });
+      }
+    }
+  }
+
+  for (const opt of SETTING_OPTIONS) {
+    const text = env[opt.env];
+    if (text === undefined) continue;
+    const converted = convertOptionText(opt.kind, text);
+    if ('problem' in converted) problems.push(`environment ${opt.env}: ${converted.problem}`);
+    else set(opt.path, converted.value, { kind: 'env', name: opt.env });
+  }
+
+  for (const opt of SETTING_OPTIONS) {
+    const raw = opt.flag === undefined ? undefined : src.flags?.[opt.flag];
+    if (raw === undefined || opt.flag === undefined) continue;
+    let value: unknown = raw;
+    if (typeof raw === 'string') {
+      const converted = convertOptionText(opt.kind, raw);
+      if ('problem' in converted) {
+        problems.push(`${opt.flag}: ${converted.problem}`);
+        continue;
+      }
+      value = converted.value;
+    }
+    set(opt.path, value, { kind: 'flag', flag: opt.flag });
+  }
+
+  const token = typeof merged.token === 'string' ? merged.token : undefined;
+  delete merged.token;
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(describeIssue(issue, origins, yaml));
+    throw new ConfigError(problems);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const config: AgentConfig = { ...parsed.data };
+  if (yaml) config.config_file = yaml.file;
+  const warnings: string[] = [];
+  const where = (key: string) => describeOrigin(origins.get(key), [key], yaml);
+
+  if (token !== undefined) config.token = token;
+  else if (config.token_file !== undefined) {
+    const read = await readTokenFile(config.token_file);
+    if ('problem' in read) problems.push(`${where('token_file')}: ${read.problem}`);
+    else {
+      config.token = read.token;
+      if (read.warning) warnings.push(read.warning);
+    }
+  }
+  if (config.token !== undefined && config.token.length < MIN_TOKEN_LENGTH) {
+    const key = token !== undefined ? 'token' : 'token_file';
+    problems.push(`${where(key)}: the token is shorter than ${MIN_TOKEN_LENGTH} characters`);
+  }
+
+  const listen = parseListen(config.listen);
+  if (typeof listen !== 'string' && !isLoopbackHost(listen.host) && config.token === undefined) {
+    if (!config.insecure_no_auth) {
+      problems.push(
+        `${where('listen')}: ${config.listen} is reachable from other hosts: give a bearer token ` +
+          '(--token-file FILE or USEWATCH_TOKEN), or pass --insecure-no-auth to serve without authentication',
+      );
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { config, warnings };
+}
+
+async function readYaml(
+  src: ConfigSources,
+  env: NodeJS.ProcessEnv,
+  problems: string[],
+): Promise<YamlSource | undefined> {
+  let file = src.file ?? env[CONFIG_ENV];
+  if (file === undefined) {
+    const fallback = src.defaultFile ?? DEFAULT_CONFIG_FILE;
+    const exists = await stat(fallback).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) return undefined;
+    file = fallback;
+  }
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    problems.push(`${file}: cannot read the config file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    return undefined;
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    for (const e of doc.errors) {
+      const pos = lines.linePos(e.pos[0]);
+      problems.push(`${file}:${pos.line}:${pos.col}: ${firstLine(e.message)}`);
+    }
+    return undefined;
+  }
+  return { file, doc, lines };
+}
+
+async function readTokenFile(file: string): Promise<{ token: string; warning?: string } | { problem: string }> {
+  try {
+    const [text, st] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
+    const token = text.trim();
+    if (token.length === 0) return { problem: `token file ${file} is empty` };
+    if (WHITESPACE.test(token)) return { problem: `token file ${file} holds more than one word` };
+    const warning =
+      (st.mode & 0o077) !== 0
+        ? `token file ${file} can be read by other users (mode ${(st.mode & 0o777).toString(8)}): chmod 600 it`
+        : undefined;
+    return { token, warning };
+  } catch (err) {
+    return { problem: `cannot read token file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
+  }
+}
+
+function describeIssue(issue: z.core.$ZodIssue, origins: Map<string, Origin>, yaml: YamlSource | undefined): string {
+  const path = issue.path.map(String);
+  let message = issue.message;
+  let keyPath = path;
+  let atKey = false;
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0];
+    keyPath = [...path, key];
+    atKey = true;
+    message = `unknown setting${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  }
+  const origin = originFor(keyPath, origins);
+  const name = keyPath.join('.');
+  return `${describeOrigin(origin, keyPath, yaml, atKey)}: ${name ? `${name}: ` : ''}${message}`;
+}
+
+/** The origin of a path: its own, an ancestor's (a whole list), or a descendant's (an object-level rule). */
+function originFor(path: string[], origins: Map<string, Origin>): Origin | undefined {
+  for (let n = path.length; n > 0; n--) {
+    const o = origins.get(path.slice(0, n).join('.'));
+    if (o) return o;
+  }
+  const prefix = path.length === 0 ? '' : `${path.join('.')}.`;
+  let found: Origin | undefined;
+  for (const [key, o] of origins) {
+    if (key.startsWith(prefix) && (found === undefined || rank(o) > rank(found))) found = o;
+  }
+  return found;
+}
+
+function rank(o: Origin): number {
+  return o.kind === 'flag' ? 3 : o.kind === 'env' ? 2 : 1;
+}
+
+function describeOrigin(
+  origin: Origin | undefined,
+  path: string[],
+  yaml: YamlSource | undefined,
+  atKey = false,
+): string {
+  if (origin === undefined) return 'config';
+  if (origin.kind === 'env') return `environment ${origin.name}`;
+  if (origin.kind === 'flag') return origin.flag;
+  const pos = yaml ? positionOf(yaml.doc, yaml.lines, path, atKey) : undefined;
+  return pos ? `${origin.file}:${pos.line}:${pos.col}` : origin.file;
+}
+
+function* leaves(obj: Record<string, unknown>, prefix: string[] = []): Generator<[string[], unknown]> {
+  for (const [k, v] of Object.entries(obj)) {
+    if (isPlainObject(v) && Object.keys(v).length > 0) yield* leaves(v, [...prefix, k]);
+    else yield [[...prefix, k], v];
+  }
+}
+
+function setIn(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let cur = target;
+  for (const key of path.slice(0, -1)) {
+    const next = cur[key];
+    if (!isPlainObject(next)) cur[key] = {};
+    cur = cur[key] as Record<string, unknown>;
+  }
+  cur[path[path.length - 1]] = value;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function firstLine(s: string): string {
+  const nl = s.indexOf('\n');
+  return nl < 0 ? s : s.slice(0, nl);
+}

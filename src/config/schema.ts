@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { DURATION_HINT, parseDuration } from '../checklist/duration.js';
+
+/** The agent's default port: outside node_exporter's 9100 and OpenTelemetry's 9464. */
+export const DEFAULT_PORT = 9733;
+export const DEFAULT_LISTEN = `127.0.0.1:${DEFAULT_PORT}`;
+export const DEFAULT_CONFIG_FILE = '/etc/usewatch/config.yaml';
+/** Processes exported per ranking when top-N export is on; more would make cardinality unbounded. */
+export const MAX_TOP_PROCESSES = 20;
+
+const durationMs = (min: number, max: number) =>
+  z.union([z.string(), z.number()]).transform((v, ctx) => {
+    const ms = typeof v === 'string' ? parseDuration(v.trim()) : undefined;
+    if (ms === undefined)
+      ctx.addIssue({ code: 'custom', message: `expected a duration: ${DURATION_HINT}; got ${JSON.stringify(v)}` });
+    else if (ms < min || ms > max) {
+      ctx.addIssue({ code: 'custom', message: `must be between ${min} ms and ${max} ms, got ${ms} ms` });
+    } else return ms;
+    return z.NEVER;
+  });
+
+const listen = z.string().superRefine((v, ctx) => {
+  const problem = parseListen(v);
+  if (typeof problem === 'string') ctx.addIssue({ code: 'custom', message: problem });
+});
+
+const int = (min: number, max: number) => z.number().int().min(min).max(max);
+
+/**
+ * The agent's configuration as written in YAML (snake_case keys, the same in every layer).
+ * Durations become milliseconds. Unknown keys are errors, so that a typo is never silently ignored.
+ */
+export const configSchema = z.strictObject({
+  listen: listen.default(DEFAULT_LISTEN),
+  interval: durationMs(100, 3_600_000).default(1000),
+  /** Checklist files or directories; empty means the built-in set. */
+  checklists: z.array(z.string().min(1)).default([]),
+  token_file: z.string().min(1).optional(),
+  insecure_no_auth: z.boolean().default(false),
+  tls: z
+    .strictObject({ cert: z.string().min(1).optional(), key: z.string().min(1).optional() })
+    .prefault({})
+    .refine((t) => (t.cert === undefined) === (t.key === undefined), {
+      message: 'give both tls.cert and tls.key, or neither',
+    }),
+  allow_hosts: z.array(z.string().min(1)).default([]),
+  limits: z
+    .strictObject({
+      max_connections: int(1, 100_000).default(256),
+      max_connections_per_ip: int(1, 100_000).default(32),
+      max_header_bytes: int(1024, 65_536).default(8192),
+      headers_timeout: durationMs(100, 600_000).default(10_000),
+      request_timeout: durationMs(100, 600_000).default(30_000),
+      keep_alive_timeout: durationMs(100, 600_000).default(5_000),
+    })
+    .prefault({}),
+  log: z
+    .strictObject({
+      level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+      /** How often repeated problems (a denied file, a stuck mount) are summarised. */
+      repeat_summary: durationMs(1000, 86_400_000).default(600_000),
+    })
+    .prefault({}),
+  prometheus: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** Export the top processes per ranking (pid, name labels); 0 = none. */
+      top_processes: int(0, MAX_TOP_PROCESSES).default(0),
+    })
+    .prefault({}),
+  feed: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** Exact origins ("https://dash.example.org") whose pages may open the feed in a browser. */
+      allowed_origins: z.array(z.string().url()).default([]),
+    })
+    .prefault({}),
+  collect: z
+    .strictObject({
+      statfs_timeout: durationMs(10, 60_000).default(1000),
+      /** Processes kept per ranking measure in frames (evidence, views). */
+      top_n: int(1, 100).default(5),
+    })
+    .prefault({}),
+});
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type FileConfig = z.output<typeof configSchema>;
+
+/** The effective configuration: the validated layers plus the resolved secret. */
+export interface AgentConfig extends FileConfig {
+  /** The bearer token, from USEWATCH_TOKEN or the token file; never printed. */
+  token?: string;
+  /** The config file that was read, if any. */
+  config_file?: string;
+}
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+const LISTEN_V6 = /^\[([0-9a-fA-F:.]+)\]:(\d{1,5})$/;
+const LISTEN_NAME = /^([^:\s[\]]+):(\d{1,5})$/;
+
+/** "127.0.0.1:9733", "[::1]:9733", "0.0.0.0:9733", "localhost:9733"; port 0 picks a free port. */
+export function parseListen(text: string): ListenAddress | string {
+  const m = LISTEN_V6.exec(text) ?? LISTEN_NAME.exec(text);
+  if (!m) return `expected HOST:PORT such as "127.0.0.1:${DEFAULT_PORT}" or "[::1]:${DEFAULT_PORT}", got "${text}"`;
+  const port = Number(m[2]);
+  if (port > 65_535) return `port ${port} is out of range (0-65535)`;
+  return { host: m[1], port };
+}

@@ -1,0 +1,489 @@
+import type { CpuTimes } from '../../../collectors/cpu.js';
+import type { DiskStats } from '../../../collectors/disk.js';
+import type { MountSample } from '../../../collectors/filesystem.js';
+import type { NetDevCounters, NetInterface } from '../../../collectors/network.js';
+import type { Frame } from '../../model/frame.js';
+import type { RawSamples } from '../../pipeline/families.js';
+import { type Emit, type FamilySpec, num } from './family.js';
+
+/**
+ * Families with node_exporter's names, units and labels, from the raw cumulative samples of the
+ * latest frame, so that the node-mixin recording rules and dashboards work unchanged.
+ */
+
+/** Linux reports /proc/stat times in USER_HZ, 100 on every architecture the kernel exposes to userspace. */
+const USER_HZ = 100;
+const SECTOR_BYTES = 512;
+
+function raw(frame: Frame): RawSamples {
+  return (frame.raw ?? {}) as RawSamples;
+}
+
+const CPU_MODES: readonly (keyof CpuTimes)[] = ['idle', 'iowait', 'irq', 'nice', 'softirq', 'steal', 'system', 'user'];
+
+function cpuLabel(key: string): string {
+  return key.slice(3); // "cpu12" → "12"
+}
+
+const cpu: FamilySpec[] = [
+  {
+    name: 'node_cpu_seconds_total',
+    help: 'Seconds the CPUs spent in each mode.',
+    type: 'counter',
+    read(f, emit) {
+      const cpus = raw(f).cpu?.stat.cpus;
+      if (!cpus) return;
+      for (const [key, t] of cpus) {
+        const cpu = cpuLabel(key);
+        for (const mode of CPU_MODES) emit({ cpu, mode }, t[mode] / USER_HZ);
+      }
+    },
+  },
+  {
+    name: 'node_cpu_guest_seconds_total',
+    help: 'Seconds the CPUs spent in guests (VMs) for each mode.',
+    type: 'counter',
+    read(f, emit) {
+      const cpus = raw(f).cpu?.stat.cpus;
+      if (!cpus) return;
+      for (const [key, t] of cpus) {
+        const cpu = cpuLabel(key);
+        emit({ cpu, mode: 'user' }, t.guest / USER_HZ);
+        emit({ cpu, mode: 'nice' }, t.guestNice / USER_HZ);
+      }
+    },
+  },
+  statValue('node_context_switches_total', 'Total number of context switches.', 'counter', (s) => s.ctxt),
+  statValue('node_intr_total', 'Total number of interrupts serviced.', 'counter', (s) => s.intr),
+  statValue('node_forks_total', 'Total number of forks.', 'counter', (s) => s.processes),
+  statValue('node_boot_time_seconds', 'Node boot time, in unixtime.', 'gauge', (s) => s.btime),
+  statValue('node_procs_running', 'Number of processes in runnable state.', 'gauge', (s) => s.procsRunning),
+  statValue(
+    'node_procs_blocked',
+    'Number of processes blocked waiting for I/O to complete.',
+    'gauge',
+    (s) => s.procsBlocked,
+  ),
+  loadValue('node_load1', '1m load average.', 'load1'),
+  loadValue('node_load5', '5m load average.', 'load5'),
+  loadValue('node_load15', '15m load average.', 'load15'),
+];
+
+function statValue(
+  name: string,
+  help: string,
+  type: 'counter' | 'gauge',
+  pick: (s: NonNullable<RawSamples['cpu']>['stat']) => number | bigint | undefined,
+): FamilySpec {
+  return {
+    name,
+    help,
+    type,
+    read(f, emit) {
+      const stat = raw(f).cpu?.stat;
+      if (stat) emit(undefined, pick(stat));
+    },
+  };
+}
+
+function loadValue(name: string, help: string, key: 'load1' | 'load5' | 'load15'): FamilySpec {
+  return {
+    name,
+    help,
+    type: 'gauge',
+    read(f, emit) {
+      emit(undefined, raw(f).cpu?.loadavg?.[key]);
+    },
+  };
+}
+
+const VMSTAT: readonly [string, 'pgpgin' | 'pgpgout' | 'pswpin' | 'pswpout' | 'pgmajfault' | 'oomKill'][] = [
+  ['pgpgin', 'pgpgin'],
+  ['pgpgout', 'pgpgout'],
+  ['pswpin', 'pswpin'],
+  ['pswpout', 'pswpout'],
+  ['pgmajfault', 'pgmajfault'],
+  ['oom_kill', 'oomKill'],
+];
+
+const memory: FamilySpec[] = VMSTAT.map(([field, key]) => ({
+  name: `node_vmstat_${field}`,
+  help: `/proc/vmstat information field ${field}.`,
+  type: 'untyped' as const,
+  read(f: Frame, emit: Emit) {
+    emit(undefined, raw(f).memory?.vmstat?.[key]);
+  },
+}));
+
+const PARENS = /\((.*)\)/;
+const NOT_NAME_CHAR = /[^a-zA-Z0-9_]/g;
+
+/** node_exporter's name for a /proc/meminfo field: "Active(anon)" → node_memory_Active_anon_bytes. */
+export function meminfoMetricName(field: string): string {
+  const base = field.replace(PARENS, '_$1').replace(NOT_NAME_CHAR, '_');
+  return field.startsWith('HugePages_') ? `node_memory_${base}` : `node_memory_${base}_bytes`;
+}
+
+/** One family per meminfo field present; the exporter registers new ones as they appear. */
+export function meminfoFamily(field: string): FamilySpec {
+  const bytes = !field.startsWith('HugePages_');
+  return {
+    name: meminfoMetricName(field),
+    help: `Memory information field ${field}${bytes ? '_bytes' : ''}.`,
+    type: 'gauge',
+    read(f, emit) {
+      emit(undefined, raw(f).memory?.meminfo.get(field));
+    },
+  };
+}
+
+type PsiKind = 'some' | 'full';
+const PSI_TOTALS: readonly [string, 'cpu' | 'memory' | 'io' | 'irq', PsiKind, string][] = [
+  [
+    'node_pressure_cpu_waiting_seconds_total',
+    'cpu',
+    'some',
+    'Total time in seconds that processes have waited for CPU time',
+  ],
+  [
+    'node_pressure_memory_waiting_seconds_total',
+    'memory',
+    'some',
+    'Total time in seconds that processes have waited for memory',
+  ],
+  [
+    'node_pressure_memory_stalled_seconds_total',
+    'memory',
+    'full',
+    'Total time in seconds no process could make progress due to memory congestion',
+  ],
+  [
+    'node_pressure_io_waiting_seconds_total',
+    'io',
+    'some',
+    'Total time in seconds that processes have waited due to IO congestion',
+  ],
+  [
+    'node_pressure_io_stalled_seconds_total',
+    'io',
+    'full',
+    'Total time in seconds no process could make progress due to IO congestion',
+  ],
+  [
+    'node_pressure_irq_stalled_seconds_total',
+    'irq',
+    'full',
+    'Total time in seconds no process could make progress due to IRQ congestion',
+  ],
+];
+
+const pressure: FamilySpec[] = PSI_TOTALS.map(([name, resource, kind, help]) => ({
+  name,
+  help,
+  type: 'counter' as const,
+  read(f: Frame, emit: Emit) {
+    const us = num(raw(f).pressure?.[resource]?.[kind]?.totalUs);
+    if (us !== undefined) emit(undefined, us / 1e6);
+  },
+}));
+
+const kernel: FamilySpec[] = [
+  kernelValue('node_filefd_allocated', 'File descriptor statistics: allocated.', (k) => num(k.fileNr?.allocated)),
+  kernelValue('node_filefd_maximum', 'File descriptor statistics: maximum.', (k) => num(k.fileNr?.max)),
+  kernelValue('node_processes_threads', 'Allocated threads in system.', (k) => k.threads),
+  kernelValue(
+    'node_processes_max_threads',
+    'Limit of threads in the system (kernel.threads-max).',
+    (k) => k.threadsMax,
+  ),
+  kernelValue('node_processes_max_processes', 'Number of max PIDs limit (kernel.pid_max).', (k) => k.pidMax),
+  kernelValue(
+    'node_nf_conntrack_entries',
+    'Number of currently allocated flow entries for connection tracking.',
+    (k) => k.conntrack?.count,
+  ),
+  kernelValue('node_nf_conntrack_entries_limit', 'Maximum size of connection tracking table.', (k) => k.conntrack?.max),
+  kernelValue('node_sockstat_sockets_used', 'Number of IPv4 sockets in use.', (k) => k.sockstat?.socketsUsed),
+  kernelValue('node_sockstat_TCP_inuse', 'Number of TCP sockets in state inuse.', (k) => k.sockstat?.tcp?.inuse),
+  kernelValue('node_sockstat_TCP_orphan', 'Number of TCP sockets in state orphan.', (k) => k.sockstat?.tcp?.orphan),
+  kernelValue('node_sockstat_TCP_tw', 'Number of TCP sockets in state tw.', (k) => k.sockstat?.tcp?.tw),
+  kernelValue('node_sockstat_TCP_alloc', 'Number of TCP sockets in state alloc.', (k) => k.sockstat?.tcp?.alloc),
+  kernelValue('node_sockstat_TCP_mem', 'Number of TCP sockets in state mem (pages).', (k) => k.sockstat?.tcp?.memPages),
+  kernelValue('node_sockstat_UDP_inuse', 'Number of UDP sockets in state inuse.', (k) => k.sockstat?.udp?.inuse),
+  kernelValue('node_sockstat_UDP_mem', 'Number of UDP sockets in state mem (pages).', (k) => k.sockstat?.udp?.memPages),
+];
+
+function kernelValue(
+  name: string,
+  help: string,
+  pick: (k: NonNullable<RawSamples['kernel']>) => number | undefined,
+): FamilySpec {
+  return {
+    name,
+    help,
+    type: 'gauge',
+    read(f, emit) {
+      const k = raw(f).kernel;
+      if (k) emit(undefined, pick(k));
+    },
+  };
+}
+
+const DISK: readonly [string, 'counter' | 'gauge', string, (s: DiskStats) => number | undefined][] = [
+  [
+    'node_disk_reads_completed_total',
+    'counter',
+    'The total number of reads completed successfully.',
+    (s) => num(s.reads),
+  ],
+  ['node_disk_reads_merged_total', 'counter', 'The total number of reads merged.', (s) => num(s.readsMerged)],
+  [
+    'node_disk_read_bytes_total',
+    'counter',
+    'The total number of bytes read successfully.',
+    (s) => times(s.sectorsRead, SECTOR_BYTES),
+  ],
+  [
+    'node_disk_read_time_seconds_total',
+    'counter',
+    'The total number of seconds spent by all reads.',
+    (s) => times(s.readMs, 1e-3),
+  ],
+  [
+    'node_disk_writes_completed_total',
+    'counter',
+    'The total number of writes completed successfully.',
+    (s) => num(s.writes),
+  ],
+  ['node_disk_writes_merged_total', 'counter', 'The number of writes merged.', (s) => num(s.writesMerged)],
+  [
+    'node_disk_written_bytes_total',
+    'counter',
+    'The total number of bytes written successfully.',
+    (s) => times(s.sectorsWritten, SECTOR_BYTES),
+  ],
+  [
+    'node_disk_write_time_seconds_total',
+    'counter',
+    'This is the total number of seconds spent by all writes.',
+    (s) => times(s.writeMs, 1e-3),
+  ],
+  ['node_disk_io_now', 'gauge', 'The number of I/Os currently in progress.', (s) => s.inflight],
+  ['node_disk_io_time_seconds_total', 'counter', 'Total seconds spent doing I/Os.', (s) => times(s.ioMs, 1e-3)],
+  [
+    'node_disk_io_time_weighted_seconds_total',
+    'counter',
+    'The weighted # of seconds spent doing I/Os.',
+    (s) => times(s.weightedMs, 1e-3),
+  ],
+  [
+    'node_disk_discards_completed_total',
+    'counter',
+    'The total number of discards completed successfully.',
+    (s) => num(s.discards),
+  ],
+  ['node_disk_discards_merged_total', 'counter', 'The total number of discards merged.', (s) => num(s.discardsMerged)],
+  [
+    'node_disk_discarded_sectors_total',
+    'counter',
+    'The total number of sectors discarded successfully.',
+    (s) => num(s.sectorsDiscarded),
+  ],
+  [
+    'node_disk_discard_time_seconds_total',
+    'counter',
+    'This is the total number of seconds spent by all discards.',
+    (s) => times(s.discardMs, 1e-3),
+  ],
+  [
+    'node_disk_flush_requests_total',
+    'counter',
+    'The total number of flush requests completed successfully',
+    (s) => num(s.flushes),
+  ],
+  [
+    'node_disk_flush_requests_time_seconds_total',
+    'counter',
+    'This is the total number of seconds spent by all flush requests.',
+    (s) => times(s.flushMs, 1e-3),
+  ],
+];
+
+function times(v: number | bigint | undefined, factor: number): number | undefined {
+  const n = num(v);
+  return n === undefined ? undefined : n * factor;
+}
+
+const disk: FamilySpec[] = DISK.map(([name, type, help, pick]) => ({
+  name,
+  help,
+  type,
+  read(f: Frame, emit: Emit) {
+    const devices = raw(f).disk?.devices;
+    if (!devices) return;
+    for (const [device, d] of devices) emit({ device }, pick(d.stats));
+  },
+}));
+
+const NETDEV: readonly [string, keyof NetDevCounters][] = [
+  ['receive_bytes', 'rxBytes'],
+  ['receive_packets', 'rxPackets'],
+  ['receive_errs', 'rxErrs'],
+  ['receive_drop', 'rxDrop'],
+  ['receive_fifo', 'rxFifo'],
+  ['receive_frame', 'rxFrame'],
+  ['receive_compressed', 'rxCompressed'],
+  ['receive_multicast', 'rxMulticast'],
+  ['transmit_bytes', 'txBytes'],
+  ['transmit_packets', 'txPackets'],
+  ['transmit_errs', 'txErrs'],
+  ['transmit_drop', 'txDrop'],
+  ['transmit_fifo', 'txFifo'],
+  ['transmit_colls', 'txColls'],
+  ['transmit_carrier', 'txCarrier'],
+  ['transmit_compressed', 'txCompressed'],
+];
+
+function perInterface(
+  name: string,
+  help: string,
+  type: 'counter' | 'gauge',
+  pick: (i: NetInterface) => number | bigint | undefined,
+): FamilySpec {
+  return {
+    name,
+    help,
+    type,
+    read(f, emit) {
+      const interfaces = raw(f).network?.interfaces;
+      if (!interfaces) return;
+      for (const [device, i] of interfaces) emit({ device }, pick(i));
+    },
+  };
+}
+
+/**
+ * node_exporter's default netstat field filter, so that the same node_netstat_* series appear
+ * (compiled once; the answer per field is cached).
+ */
+const NETSTAT_FIELDS =
+  /^(.*_(InErrors|InErrs)|Ip_Forwarding|Ip(6|Ext)_(InOctets|OutOctets)|Icmp6?_(InMsgs|OutMsgs)|TcpExt_(Listen.*|Syncookies.*|TCPSynRetrans|TCPTimeouts|TCPOFOQueue|TCPRcvQDrop)|Tcp_(ActiveOpens|InSegs|OutSegs|OutRsts|PassiveOpens|RetransSegs|CurrEstab)|Udp6?_(InDatagrams|OutDatagrams|NoPorts|RcvbufErrors|SndbufErrors))$/;
+const netstatKept = new Map<string, boolean>();
+
+export function netstatFieldExported(name: string): boolean {
+  let kept = netstatKept.get(name);
+  if (kept === undefined) {
+    kept = NETSTAT_FIELDS.test(name);
+    netstatKept.set(name, kept);
+  }
+  return kept;
+}
+
+/** node_netstat_<Proto>_<Field> families present in a frame, for the exporter to register. */
+export function netstatFamilyNames(frame: Frame): string[] {
+  const out: string[] = [];
+  const net = raw(frame).network;
+  for (const table of [net?.snmp, net?.netstat]) {
+    if (!table) continue;
+    for (const [proto, fields] of table) {
+      for (const field of fields.keys()) {
+        const key = `${proto}_${field}`;
+        if (netstatFieldExported(key)) out.push(key);
+      }
+    }
+  }
+  return out;
+}
+
+export function netstatFamily(key: string): FamilySpec {
+  const sep = key.indexOf('_');
+  const proto = key.slice(0, sep);
+  const field = key.slice(sep + 1);
+  return {
+    name: `node_netstat_${key.replace(NOT_NAME_CHAR, '_')}`,
+    help: `Statistic ${proto}${field}.`,
+    type: 'untyped',
+    read(f, emit) {
+      const net = raw(f).network;
+      emit(undefined, net?.snmp?.get(proto)?.get(field) ?? net?.netstat?.get(proto)?.get(field));
+    },
+  };
+}
+
+const network: FamilySpec[] = [
+  ...NETDEV.map(([suffix, key]) =>
+    perInterface(
+      `node_network_${suffix}_total`,
+      `Network device statistic ${suffix}.`,
+      'counter',
+      (i) => i.counters[key],
+    ),
+  ),
+  perInterface('node_network_speed_bytes', 'Network device property: speed_bytes', 'gauge', (i) =>
+    i.link.speedMbps === undefined ? undefined : (i.link.speedMbps * 1e6) / 8,
+  ),
+  perInterface('node_network_up', "Value is 1 if operstate is 'up', 0 otherwise.", 'gauge', (i) =>
+    i.link.operstate === undefined ? undefined : i.link.operstate === 'up' ? 1 : 0,
+  ),
+  perInterface('node_network_mtu_bytes', 'Network device property: mtu_bytes', 'gauge', (i) => i.link.mtu),
+];
+
+function perMount(name: string, help: string, pick: (m: MountSample) => number | undefined): FamilySpec {
+  return {
+    name,
+    help,
+    type: 'gauge',
+    read(f, emit) {
+      const mounts = raw(f).filesystem?.mounts;
+      if (!mounts) return;
+      for (const m of mounts.values()) emit({ device: m.source, mountpoint: m.mountPoint, fstype: m.fstype }, pick(m));
+    },
+  };
+}
+
+const filesystem: FamilySpec[] = [
+  perMount('node_filesystem_size_bytes', 'Filesystem size in bytes.', (m) => m.stats && m.stats.blocks * m.stats.bsize),
+  perMount(
+    'node_filesystem_free_bytes',
+    'Filesystem free space in bytes.',
+    (m) => m.stats && m.stats.bfree * m.stats.bsize,
+  ),
+  perMount(
+    'node_filesystem_avail_bytes',
+    'Filesystem space available to non-root users in bytes.',
+    (m) => m.stats && m.stats.bavail * m.stats.bsize,
+  ),
+  perMount('node_filesystem_files', 'Filesystem total file nodes.', (m) => m.stats?.files),
+  perMount('node_filesystem_files_free', 'Filesystem total free file nodes.', (m) => m.stats?.ffree),
+  perMount('node_filesystem_readonly', 'Filesystem read-only status.', (m) => (m.readonly ? 1 : 0)),
+  perMount(
+    'node_filesystem_device_error',
+    'Whether an error occurred while getting statistics for the given device.',
+    (m) => (m.stats === undefined || m.stuck ? 1 : 0),
+  ),
+];
+
+/** Every fixed node_exporter family; meminfo and netstat families depend on the host and are added as seen. */
+export const nodeFamilies: readonly FamilySpec[] = [
+  ...cpu,
+  ...memory,
+  ...pressure,
+  ...kernel,
+  ...disk,
+  ...network,
+  ...filesystem,
+];
+
+export function meminfoFields(frame: Frame): Iterable<string> {
+  return raw(frame).memory?.meminfo.keys() ?? [];
+}
+
+/** A cheap fingerprint of which meminfo and netstat fields a frame has (their counts). */
+export function dynamicShape(frame: Frame): string {
+  const r = raw(frame);
+  let shape = `${r.memory?.meminfo.size ?? 0}`;
+  for (const table of [r.network?.snmp, r.network?.netstat]) {
+    if (table) for (const [proto, fields] of table) shape += `,${proto}:${fields.size}`;
+  }
+  return shape;
+}

@@ -1,0 +1,284 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { Logger } from '../log/logger.js';
+import { hostAllowed, hostPolicy, isLoopbackHost, requestToken, tokenMatches } from './auth.js';
+
+/** Takes over a WebSocket handshake on /feed once the server has checked Host and token. */
+export interface UpgradeHandler {
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+}
+
+export interface ServerLimits {
+  maxConnections: number;
+  maxConnectionsPerIp: number;
+  maxHeaderBytes: number;
+  /** Time allowed for the request line and headers (slow-loris protection). */
+  headersTimeoutMs: number;
+  /** Time allowed for a whole request. */
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  /** How often Node checks the two timeouts above; the effective timeout is at most this much later. */
+  checkIntervalMs?: number;
+}
+
+export interface HealthReport {
+  ok: boolean;
+  body: Record<string, unknown>;
+}
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  /** Bearer token required on /metrics and /feed when set. */
+  token?: string;
+  /** The operator's explicit choice to serve a non-loopback address without a token. */
+  insecureNoAuth?: boolean;
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  allowHosts?: readonly string[];
+  /** Machine name accepted in Host headers (os.hostname() in the agent). */
+  machineName?: string;
+  limits: ServerLimits;
+  /** Renders /metrics; without it /metrics is 404 (the Prometheus output is off). */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
+  health: () => HealthReport;
+  upgradeHandler?: UpgradeHandler;
+  log: Logger;
+}
+
+export interface ServerStats {
+  /** Open TCP connections (including upgraded feed sockets). */
+  connections: number;
+  /** Connections refused by the total or per-address cap. */
+  rejectedConnections: number;
+  /** Malformed requests, oversized headers and timed-out requests. */
+  clientErrors: number;
+  /** Requests refused for a missing or wrong token. */
+  unauthorized: number;
+}
+
+export interface AgentServer {
+  readonly host: string;
+  readonly port: number;
+  readonly url: string;
+  stats(): ServerStats;
+  close(): Promise<void>;
+}
+
+const PATHS = new Set(['/metrics', '/healthz', '/feed']);
+const ALLOW = 'GET, HEAD';
+
+/** Replies written on raw sockets (connection caps, client errors, refused upgrades). */
+function rawResponse(status: number, reason: string, body: string, extra = ''): string {
+  return (
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+    `Connection: close\r\n${extra}\r\n${body}`
+  );
+}
+
+/**
+ * The agent's one HTTP(S) server: /metrics, /healthz and the /feed upgrade. Host checked on every
+ * request (DNS rebinding), token on /metrics and /feed, connection caps and header/request timeouts
+ * so that no client can hold the port or the event loop that runs the ticks.
+ */
+export async function startServer(opts: ServerOptions): Promise<AgentServer> {
+  if (!isLoopbackHost(opts.host) && opts.token === undefined && !opts.insecureNoAuth) {
+    throw new Error(`refusing to listen on ${opts.host} without a token: give one, or choose --insecure-no-auth`);
+  }
+  const { limits, log } = opts;
+  const policy = hostPolicy(opts.host, opts.allowHosts ?? [], opts.machineName);
+  const stats: ServerStats = { connections: 0, rejectedConnections: 0, clientErrors: 0, unauthorized: 0 };
+  const perIp = new Map<string, number>();
+  const reported = new Set<string>();
+  // One line per kind of refusal, then only counts (in stats and /metrics): a flood must not flood the log.
+  const reportOnce = (kind: string, fields: Record<string, unknown>, msg: string) => {
+    if (reported.has(kind)) return;
+    reported.add(kind);
+    log.warn(fields, `${msg}; further ones are only counted`);
+  };
+
+  const serverOptions = {
+    maxHeaderSize: limits.maxHeaderBytes,
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    connectionsCheckingInterval: limits.checkIntervalMs ?? 1000,
+  };
+  const server: Server = opts.tls
+    ? createHttpsServer({
+        ...serverOptions,
+        cert: opts.tls.cert,
+        key: opts.tls.key,
+        minVersion: 'TLSv1.2',
+        handshakeTimeout: limits.headersTimeoutMs,
+      })
+    : createHttpServer(serverOptions);
+
+  server.on('connection', (socket: Socket) => {
+    const ip = socket.remoteAddress ?? '?';
+    const fromIp = perIp.get(ip) ?? 0;
+    if (stats.connections >= limits.maxConnections || fromIp >= limits.maxConnectionsPerIp) {
+      stats.rejectedConnections++;
+      reportOnce(
+        'conn-cap',
+        { remote: ip, connections: stats.connections },
+        'connection refused: too many connections',
+      );
+      // A TLS client cannot read a plain-text reply; it just sees the close.
+      if (opts.tls) socket.destroy();
+      else
+        socket.end(rawResponse(503, 'Service Unavailable', 'too many connections\n', 'Retry-After: 1\r\n'), () =>
+          socket.destroy(),
+        );
+      return;
+    }
+    stats.connections++;
+    perIp.set(ip, fromIp + 1);
+    socket.once('close', () => {
+      stats.connections--;
+      const n = (perIp.get(ip) ?? 1) - 1;
+      if (n <= 0) perIp.delete(ip);
+      else perIp.set(ip, n);
+    });
+  });
+
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    stats.clientErrors++;
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const [status, reason, body] =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', `request headers exceed ${limits.maxHeaderBytes} bytes\n`]
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'Request Timeout', 'request not received in time\n']
+          : [400, 'Bad Request', 'malformed HTTP request\n'];
+    reportOnce(`client-${status}`, { code: err.code }, `bad request answered with ${status}`);
+    socket.end(rawResponse(status, reason, body), () => socket.destroy());
+  });
+
+  const authorized = (req: IncomingMessage, url: URL): boolean => {
+    if (opts.token === undefined) return true;
+    if (tokenMatches(requestToken(req, url), opts.token)) return true;
+    stats.unauthorized++;
+    reportOnce('auth', { remote: req.socket.remoteAddress, path: url.pathname }, 'request without a valid token');
+    return false;
+  };
+
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    void handle(req, res).catch((err) => {
+      log.error({ err }, 'request handler failed');
+      if (!res.headersSent) reply(res, 500, 'internal error\n');
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = parseUrl(req.url);
+    if (url === undefined) return reply(res, 400, 'malformed request target\n');
+    if (!hostAllowed(req.headers.host, policy)) {
+      reportOnce('host', { host: req.headers.host }, 'request with a foreign Host header refused');
+      return reply(
+        res,
+        421,
+        'the Host header does not name this server (DNS rebinding protection); allow a name with --allow-host\n',
+      );
+    }
+    if (!PATHS.has(url.pathname)) return reply(res, 404, 'not found: the paths are /metrics, /healthz and /feed\n');
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return reply(res, 405, `method ${req.method} not allowed\n`, { Allow: ALLOW });
+    }
+    if (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') {
+      return reply(res, 413, 'request bodies are not accepted\n', { Connection: 'close' });
+    }
+    if (req.headers['transfer-encoding'] !== undefined) {
+      return reply(res, 413, 'request bodies are not accepted\n', { Connection: 'close' });
+    }
+    if (url.pathname === '/healthz') {
+      const health = opts.health();
+      return reply(res, health.ok ? 200 : 503, `${JSON.stringify(health.body)}\n`, {
+        'Content-Type': 'application/json',
+      });
+    }
+    if (url.pathname === '/feed') {
+      if (!opts.upgradeHandler) return reply(res, 404, 'the live feed is not enabled\n');
+      return reply(res, 426, 'the feed is a WebSocket: send an Upgrade request\n', {
+        Upgrade: 'websocket',
+        Connection: 'Upgrade',
+      });
+    }
+    if (!opts.metrics) return reply(res, 404, 'the Prometheus output is disabled\n');
+    if (!authorized(req, url)) {
+      return reply(res, 401, 'a bearer token is required\n', { 'WWW-Authenticate': 'Bearer realm="usewatch"' });
+    }
+    const { contentType, body } = await opts.metrics();
+    return reply(res, 200, body, { 'Content-Type': contentType });
+  }
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const refuse = (status: number, reason: string, body: string, extra = '') => {
+      socket.end(rawResponse(status, reason, body, extra), () => socket.destroy());
+    };
+    const url = parseUrl(req.url);
+    if (url === undefined) return refuse(400, 'Bad Request', 'malformed request target\n');
+    if (!hostAllowed(req.headers.host, policy)) {
+      reportOnce('host', { host: req.headers.host }, 'request with a foreign Host header refused');
+      return refuse(421, 'Misdirected Request', 'the Host header does not name this server\n');
+    }
+    if (url.pathname !== '/feed' || !opts.upgradeHandler) return refuse(404, 'Not Found', 'not found\n');
+    if (!authorized(req, url)) {
+      return refuse(
+        401,
+        'Unauthorized',
+        'a bearer token is required\n',
+        'WWW-Authenticate: Bearer realm="usewatch"\r\n',
+      );
+    }
+    opts.upgradeHandler.handleUpgrade(req, socket, head);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', (err) => log.error({ err }, 'HTTP server error'));
+  const addr = server.address() as AddressInfo;
+  const hostForUrl = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+
+  return {
+    host: addr.address,
+    port: addr.port,
+    url: `${opts.tls ? 'https' : 'http'}://${hostForUrl}:${addr.port}`,
+    stats: () => ({ ...stats }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Keep-alive connections (a scraper's) would otherwise hold close() open.
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function parseUrl(target: string | undefined): URL | undefined {
+  try {
+    return new URL(target ?? '/', 'http://localhost');
+  } catch {
+    return undefined;
+  }
+}
+
+function reply(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    'Content-Length': Buffer.byteLength(body),
+    ...headers,
+  });
+  res.end(body);
+}

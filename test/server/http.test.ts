@@ -1,0 +1,288 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { afterEach, describe, expect, test } from 'vitest';
+import { type AgentServer, type ServerOptions, startServer } from '../../src/server/http.js';
+import { get, rawConnect, readUntilClose, silentLogger } from './helpers.js';
+
+const TOKEN = 'test-token-0123456789abcdef';
+const LIMITS = {
+  maxConnections: 64,
+  maxConnectionsPerIp: 16,
+  maxHeaderBytes: 8192,
+  headersTimeoutMs: 600,
+  requestTimeoutMs: 1000,
+  keepAliveTimeoutMs: 500,
+  checkIntervalMs: 100,
+};
+
+let server: AgentServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+async function start(over: Partial<ServerOptions> = {}): Promise<AgentServer> {
+  server = await startServer({
+    host: '127.0.0.1',
+    port: 0,
+    limits: LIMITS,
+    metrics: async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: 'up 1\n' }),
+    health: () => ({ ok: true, body: { status: 'ok' } }),
+    log: silentLogger(),
+    ...over,
+  });
+  return server;
+}
+
+const auth = { Authorization: `Bearer ${TOKEN}` };
+
+describe('authentication', () => {
+  test('a non-loopback address without a token is refused unless the opt-out is explicit', async () => {
+    await expect(
+      startServer({
+        host: '0.0.0.0',
+        port: 0,
+        limits: LIMITS,
+        health: () => ({ ok: true, body: {} }),
+        log: silentLogger(),
+      }),
+    ).rejects.toThrow(/refusing to listen on 0\.0\.0\.0 without a token/);
+    const s = await start({ host: '0.0.0.0', insecureNoAuth: true });
+    expect((await get(s.port, '/metrics')).status).toBe(200);
+  });
+
+  test('with a token, /metrics needs it: missing or wrong → 401, header or query → 200', async () => {
+    const s = await start({ token: TOKEN });
+    const none = await get(s.port, '/metrics');
+    expect(none.status).toBe(401);
+    expect(none.headers['www-authenticate']).toBe('Bearer realm="usewatch"');
+    expect(
+      (await get(s.port, '/metrics', { headers: { Authorization: 'Bearer wrong-token-0123456789ab' } })).status,
+    ).toBe(401);
+    expect((await get(s.port, '/metrics', { headers: auth })).status).toBe(200);
+    expect((await get(s.port, `/metrics?token=${TOKEN}`)).status).toBe(200);
+    expect(s.stats().unauthorized).toBe(2);
+  });
+
+  test('/healthz answers without a token (it tells only the tick age)', async () => {
+    const s = await start({ token: TOKEN });
+    expect((await get(s.port, '/healthz')).status).toBe(200);
+  });
+});
+
+describe('routing', () => {
+  test('unknown paths 404, wrong methods 405 with Allow, bodies 413', async () => {
+    const s = await start();
+    expect((await get(s.port, '/')).status).toBe(404);
+    expect((await get(s.port, '/metrics/')).status).toBe(404);
+    expect((await get(s.port, '/../etc/passwd')).status).toBe(404);
+    const post = await get(s.port, '/metrics', { method: 'POST' });
+    expect(post.status).toBe(405);
+    expect(post.headers.allow).toBe('GET, HEAD');
+    expect(
+      (await get(s.port, '/metrics', { method: 'OPTIONS', headers: { Origin: 'https://evil.example' } })).status,
+    ).toBe(405);
+    const head = await get(s.port, '/metrics', { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.body).toBe('');
+    expect((await get(s.port, '/metrics', { headers: { 'Content-Length': '3' } })).status).toBe(413);
+  });
+
+  test('no CORS headers on any answer, even to a cross-origin request', async () => {
+    const s = await start({ token: TOKEN });
+    for (const [path, method] of [
+      ['/metrics', 'GET'],
+      ['/healthz', 'GET'],
+      ['/nope', 'GET'],
+      ['/metrics', 'OPTIONS'],
+    ]) {
+      const r = await get(s.port, path, { method, headers: { Origin: 'https://evil.example', ...auth } });
+      expect(
+        Object.keys(r.headers).filter((h) => h.startsWith('access-control-')),
+        `${method} ${path}`,
+      ).toEqual([]);
+      expect(r.headers['x-content-type-options']).toBe('nosniff');
+    }
+  });
+
+  test('/metrics passes the renderer content type; /healthz is JSON, 503 when unhealthy', async () => {
+    let ok = true;
+    const s = await start({ health: () => ({ ok, body: { status: ok ? 'ok' : 'stalled' } }) });
+    const m = await get(s.port, '/metrics');
+    expect(m.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
+    expect(m.body).toBe('up 1\n');
+    expect(JSON.parse((await get(s.port, '/healthz')).body)).toEqual({ status: 'ok' });
+    ok = false;
+    const h = await get(s.port, '/healthz');
+    expect(h.status).toBe(503);
+    expect(h.headers['content-type']).toBe('application/json');
+  });
+
+  test('/metrics is 404 when the Prometheus output is off', async () => {
+    const s = await start({ metrics: undefined });
+    expect((await get(s.port, '/metrics')).status).toBe(404);
+  });
+});
+
+describe('Host header (DNS rebinding)', () => {
+  test('a foreign name is refused with 421 and a clear reason; listen address, localhost and allowed names pass', async () => {
+    const s = await start({ allowHosts: ['metrics.example.org'] });
+    const evil = await get(s.port, '/metrics', { headers: { Host: `rebind.evil.example:${s.port}` } });
+    expect(evil.status).toBe(421);
+    expect(evil.body).toMatch(/Host header does not name this server.*--allow-host/);
+    for (const host of [`127.0.0.1:${s.port}`, `localhost:${s.port}`, 'metrics.example.org']) {
+      expect((await get(s.port, '/metrics', { headers: { Host: host } })).status, host).toBe(200);
+    }
+  });
+});
+
+describe('the /feed path', () => {
+  const upgradeRequest = (port: number, host: string, token?: string) =>
+    `GET /feed${token ? `?token=${token}` : ''} HTTP/1.1\r\nHost: ${host}:${port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+    'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n';
+
+  test('without a feed handler: 404 for a plain GET and for an upgrade', async () => {
+    const s = await start();
+    expect((await get(s.port, '/feed')).status).toBe(404);
+    const sock = await rawConnect(s.port);
+    sock.write(upgradeRequest(s.port, '127.0.0.1'));
+    expect((await readUntilClose(sock, 2000)).data).toMatch(/^HTTP\/1\.1 404 /);
+  });
+
+  test('with one: a plain GET is told to upgrade (426); an upgrade reaches it only past the Host and token checks', async () => {
+    const upgrades: string[] = [];
+    const handler = {
+      handleUpgrade(req: { url?: string }, socket: Duplex) {
+        upgrades.push(req.url ?? '');
+        socket.end('HTTP/1.1 101 Switching Protocols\r\n\r\n');
+      },
+    };
+    const s = await start({ token: TOKEN, upgradeHandler: handler });
+    const plain = await get(s.port, '/feed', { headers: auth });
+    expect(plain.status).toBe(426);
+    expect(plain.headers.upgrade).toBe('websocket');
+
+    const tries: [string, string | undefined, RegExp][] = [
+      ['evil.example', TOKEN, /^HTTP\/1\.1 421 /],
+      ['127.0.0.1', undefined, /^HTTP\/1\.1 401 /],
+      ['127.0.0.1', TOKEN, /^HTTP\/1\.1 101 /],
+    ];
+    for (const [host, token, expected] of tries) {
+      const sock = await rawConnect(s.port);
+      sock.write(upgradeRequest(s.port, host, token));
+      expect((await readUntilClose(sock, 2000)).data, `${host} ${token}`).toMatch(expected);
+    }
+    expect(upgrades).toEqual([`/feed?token=${TOKEN}`]);
+  });
+});
+
+describe('bad clients', () => {
+  test('oversized headers get 431', async () => {
+    const s = await start();
+    const r = await get(s.port, '/metrics', { headers: { 'X-Big': 'a'.repeat(20_000) } });
+    expect(r.status).toBe(431);
+    expect(s.stats().clientErrors).toBe(1);
+  });
+
+  test('a malformed request line gets 400', async () => {
+    const s = await start();
+    const sock = await rawConnect(s.port);
+    sock.write('NOT HTTP AT ALL\r\n\r\n');
+    expect((await readUntilClose(sock, 2000)).data).toMatch(/^HTTP\/1\.1 400 /);
+  });
+
+  test('a slow-loris client is timed out while /healthz keeps answering others', async () => {
+    const s = await start();
+    const slow = await rawConnect(s.port);
+    slow.write('GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+    const dribble = setInterval(() => slow.writable && slow.write('X-Slow: 1\r\n'), 100);
+    const closed = readUntilClose(slow, 5000);
+    const during: number[] = [];
+    for (let i = 0; i < 3; i++) during.push((await get(s.port, '/healthz')).status);
+    const result = await closed;
+    clearInterval(dribble);
+    expect(during).toEqual([200, 200, 200]);
+    expect(result.closed).toBe(true);
+    expect(result.data).toMatch(/^HTTP\/1\.1 408 /);
+  });
+
+  test('a connection flood from one address is capped with 503; another address is still served', async () => {
+    const s = await start({ limits: { ...LIMITS, maxConnectionsPerIp: 4, maxConnections: 16 } });
+    const held = [];
+    for (let i = 0; i < 4; i++) held.push(await rawConnect(s.port));
+    const extra = [];
+    for (let i = 0; i < 6; i++) {
+      const sock = await rawConnect(s.port);
+      extra.push(readUntilClose(sock, 2000));
+    }
+    const answers = await Promise.all(extra);
+    expect(answers.every((a) => a.closed && a.data.startsWith('HTTP/1.1 503 '))).toBe(true);
+    expect(s.stats().rejectedConnections).toBe(6);
+    const other = await get(s.port, '/healthz', { localAddress: '127.0.0.2' });
+    expect(other.status).toBe(200);
+    for (const h of held) h.destroy();
+  });
+
+  test('the total connection cap holds whatever the addresses', async () => {
+    const s = await start({ limits: { ...LIMITS, maxConnectionsPerIp: 100, maxConnections: 3 } });
+    const held = [];
+    for (let i = 0; i < 3; i++) held.push(await rawConnect(s.port, `127.0.0.${i + 1}`));
+    const refused = await readUntilClose(await rawConnect(s.port, '127.0.0.9'), 2000);
+    expect(refused.data).toMatch(/^HTTP\/1\.1 503 /);
+    for (const h of held) h.destroy();
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await get(s.port, '/healthz')).status).toBe(200);
+  });
+});
+
+test('TLS: serves HTTPS with the given certificate', async () => {
+  let cert: Buffer;
+  let key: Buffer;
+  try {
+    const dir = mkdtempSync(join(tmpdir(), 'usewatch-tls-'));
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    cert = readFileSync(join(dir, 'cert.pem'));
+    key = readFileSync(join(dir, 'key.pem'));
+  } catch {
+    console.log('skipped: openssl is not available to make a test certificate');
+    return;
+  }
+  const s = await start({ tls: { cert, key } });
+  expect(s.url).toMatch(/^https:\/\//);
+  const status = await new Promise<number>((resolve, reject) => {
+    const r = httpsRequest(
+      { host: '127.0.0.1', port: s.port, path: '/healthz', ca: cert, servername: 'localhost', agent: false },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    r.on('error', reject);
+    r.end();
+  });
+  expect(status).toBe(200);
+});
