@@ -1,0 +1,391 @@
+import { existsSync } from 'node:fs';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Document, isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { catalogByName } from '../catalog/index.js';
+import type { Dimension, Resource } from '../model/frame.js';
+import { parseDuration } from './duration.js';
+import { type Checklist, type Gap, instanceMatcher, type Override, type Rule, thresholdProblems } from './model.js';
+import {
+  checklistFileSchema,
+  gapSchema,
+  type OverrideInput,
+  overrideSchema,
+  type RuleInput,
+  ruleSchema,
+} from './schema.js';
+
+export interface ChecklistProblem {
+  file: string;
+  line: number;
+  col: number;
+  message: string;
+}
+
+export function formatProblem(p: ChecklistProblem): string {
+  return `${p.file}:${p.line}:${p.col}: ${p.message}`;
+}
+
+/** A checklist set that cannot be used; `problems` holds every problem found, not just the first. */
+export class ChecklistError extends Error {
+  override name = 'ChecklistError';
+  constructor(readonly problems: ChecklistProblem[]) {
+    super(problems.map(formatProblem).join('\n'));
+  }
+}
+
+/** The default set shipped in checklists/, found from this module both in src/ (tests) and dist/src/ (built). */
+export const DEFAULT_CHECKLIST = findDefaultChecklist();
+
+function findDefaultChecklist(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, 'checklists', 'linux-use.yaml');
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) return candidate;
+    dir = parent;
+  }
+}
+
+type Path = (string | number)[];
+
+interface Located<T> {
+  input: T;
+  /** Position of a field of this item (or of the item itself when the field is not written). */
+  at: (field?: string) => ChecklistProblem;
+}
+
+interface ParsedFile {
+  file: string;
+  rules: Located<RuleInput>[];
+  /** Every rule id written, valid rule or not, so duplicates are found even among broken rules. */
+  ids: { id: string; at: ChecklistProblem }[];
+  overrides: Located<OverrideInput>[];
+  gaps: Gap[];
+  linkSpeeds: Record<string, number>;
+}
+
+/** Positions for paths into one YAML document. */
+class Locator {
+  constructor(
+    private readonly file: string,
+    private readonly doc: Document,
+    private readonly lines: LineCounter,
+  ) {}
+
+  at(offset: number, message: string): ChecklistProblem {
+    const { line, col } = this.lines.linePos(offset);
+    return { file: this.file, line, col, message };
+  }
+
+  has(path: Path): boolean {
+    return path.length === 0 ? this.doc.contents !== null : this.doc.hasIn(path);
+  }
+
+  /** The node at the path, or the nearest written ancestor when the path does not exist (a missing field). */
+  path(path: Path, message: string, unknownKey?: string): ChecklistProblem {
+    for (let n = path.length; n >= 0; n--) {
+      const node = n === 0 ? this.doc.contents : this.doc.getIn(path.slice(0, n), true);
+      if (!isNode(node) || node.range === undefined || node.range === null) continue;
+      if (unknownKey !== undefined && n === path.length && isMap(node)) {
+        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === unknownKey);
+        if (pair !== undefined && isNode(pair.key) && pair.key.range) return this.at(pair.key.range[0], message);
+      }
+      return this.at(node.range[0], message);
+    }
+    return { file: this.file, line: 1, col: 1, message };
+  }
+}
+
+function pathLabel(path: Path): string {
+  let out = '';
+  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out === '' ? part : `.${part}`;
+  return out;
+}
+
+function zodProblems(error: z.ZodError, prefix: Path, where: Locator): ChecklistProblem[] {
+  const out: ChecklistProblem[] = [];
+  for (const issue of error.issues) {
+    const path = [...prefix, ...(issue.path as Path)];
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        out.push(where.path(path, `${pathLabel([...path, key])}: unknown field "${key}"`, key));
+      }
+      continue;
+    }
+    const message = where.has(path) ? issue.message : 'missing (required)';
+    out.push(where.path(path, `${pathLabel(path)}: ${message}`));
+  }
+  return out;
+}
+
+/** Catalog name and threshold order, checked on whatever fields of a rule have the right type. */
+function ruleProblems(raw: unknown, path: Path, where: Locator): ChecklistProblem[] {
+  if (raw === null || typeof raw !== 'object') return [];
+  const r = raw as Record<string, unknown>;
+  const out: ChecklistProblem[] = [];
+  const at = (field: string | undefined, message: string) =>
+    where.path(
+      field === undefined ? path : [...path, field],
+      `${pathLabel(field === undefined ? path : [...path, field])}: ${message}`,
+    );
+  if (typeof r.metric === 'string' && r.metric !== '' && !catalogByName.has(r.metric)) {
+    out.push(at('metric', `unknown metric "${r.metric}" (not in the catalog)`));
+  }
+  const direction = r.direction === undefined ? 'above' : r.direction;
+  if (direction !== 'above' && direction !== 'below') return out;
+  const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+  const numbers = { warn: num(r.warn), crit: num(r.crit), clear: num(r.clear) };
+  const typed = ['warn', 'crit', 'clear'].every((k) => r[k] === undefined || typeof r[k] === 'number');
+  if (!typed) return out;
+  for (const p of thresholdProblems(direction, numbers)) out.push(at(p.field, p.message));
+  return out;
+}
+
+/** Parses and validates one file on its own (syntax, schema, catalog names, threshold order). */
+export function parseChecklistSource(text: string, file: string): { parsed: ParsedFile; problems: ChecklistProblem[] } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  const where = new Locator(file, doc, lines);
+  const parsed: ParsedFile = { file, rules: [], ids: [], overrides: [], gaps: [], linkSpeeds: {} };
+  const problems: ChecklistProblem[] = doc.errors.map((e) => where.at(e.pos[0], `${e.code}: ${e.message}`));
+  if (problems.length > 0) return { parsed, problems };
+  if (doc.contents === null) {
+    problems.push({ file, line: 1, col: 1, message: 'empty file: expected rules:, overrides: or gaps:' });
+    return { parsed, problems };
+  }
+
+  const data: unknown = doc.toJS();
+  // A bare list is a list of rules (the short form); otherwise the mapping with rules/overrides/gaps.
+  const root = isSeq(doc.contents) ? { rules: data } : data;
+  const prefix = (key: string): Path => (isSeq(doc.contents) ? [] : [key]);
+  const shape = checklistFileSchema
+    .partial()
+    .safeParse(
+      root !== null && typeof root === 'object' && !Array.isArray(root)
+        ? { ...root, rules: undefined, overrides: undefined, gaps: undefined }
+        : root,
+    );
+  if (!shape.success) {
+    problems.push(...zodProblems(shape.error, [], where));
+    return { parsed, problems };
+  }
+  parsed.linkSpeeds = shape.data.link_speeds ?? {};
+  const sections = root as { rules?: unknown; overrides?: unknown; gaps?: unknown };
+
+  const items = (key: 'rules' | 'overrides' | 'gaps'): unknown[] => {
+    const value = sections[key];
+    if (value === undefined || value === null) return [];
+    if (Array.isArray(value)) return value;
+    problems.push(where.path(prefix(key), `${key}: expected a list`));
+    return [];
+  };
+
+  items('rules').forEach((raw, i) => {
+    const path = [...prefix('rules'), i];
+    const id = (raw as { id?: unknown } | null)?.id;
+    if (typeof id === 'string') parsed.ids.push({ id, at: where.path([...path, 'id'], '') });
+    const result = ruleSchema.safeParse(raw);
+    if (!result.success) problems.push(...zodProblems(result.error, path, where));
+    const semantic = ruleProblems(raw, path, where);
+    problems.push(...semantic);
+    if (!result.success || semantic.length > 0) return;
+    parsed.rules.push({
+      input: result.data,
+      at: (field?: string) => where.path(field === undefined ? path : [...path, field], ''),
+    });
+  });
+
+  items('overrides').forEach((raw, i) => {
+    const path = [...prefix('overrides'), i];
+    const result = overrideSchema.safeParse(raw);
+    if (!result.success) {
+      problems.push(...zodProblems(result.error, path, where));
+      return;
+    }
+    parsed.overrides.push({
+      input: result.data,
+      at: (field?: string) => where.path(field === undefined ? path : [...path, field], ''),
+    });
+  });
+
+  items('gaps').forEach((raw, i) => {
+    const result = gapSchema.safeParse(raw);
+    if (!result.success) {
+      problems.push(...zodProblems(result.error, [...prefix('gaps'), i], where));
+      return;
+    }
+    const g = result.data;
+    parsed.gaps.push({ resource: g.resource as Resource, dimension: g.dimension as Dimension, reason: g.reason });
+  });
+
+  return { parsed, problems };
+}
+
+function toRule(input: RuleInput, origin: string): Rule {
+  const def = catalogByName.get(input.metric)!;
+  const forMs = input.for === undefined ? 0 : parseDuration(input.for)!;
+  return {
+    id: input.id,
+    resource: input.resource as Resource,
+    dimension: input.dimension as Dimension,
+    metric: input.metric,
+    unit: def.unit,
+    instanceKind: def.instance,
+    direction: input.direction ?? 'above',
+    warn: input.warn,
+    crit: input.crit,
+    clear: input.clear,
+    forMs,
+    clearForMs: input.clear_for === undefined ? forMs : parseDuration(input.clear_for)!,
+    summary: input.summary,
+    explain: input.explain,
+    drilldown: input.drilldown,
+    next: input.next ?? [],
+    ref: input.ref,
+    gap: input.gap,
+    origin,
+  };
+}
+
+function toOverride(input: OverrideInput, origin: string): Override {
+  const instance = input.instance ?? '*';
+  return {
+    rule: input.rule,
+    instance,
+    matches: instanceMatcher(instance),
+    warn: input.warn,
+    crit: input.crit,
+    clear: input.clear,
+    forMs: input.for === undefined ? undefined : parseDuration(input.for),
+    clearForMs: input.clear_for === undefined ? undefined : parseDuration(input.clear_for),
+    disabled: input.disabled ?? false,
+    origin,
+  };
+}
+
+function sameSpot(a: ChecklistProblem | undefined, b: ChecklistProblem): boolean {
+  return a !== undefined && a.file === b.file && a.line === b.line && a.col === b.col;
+}
+
+/** Joins parsed files into one set: duplicate ids, overrides of unknown rules, overridden thresholds. */
+function assemble(files: ParsedFile[], problems: ChecklistProblem[]): Checklist {
+  const firstAt = new Map<string, ChecklistProblem>();
+  for (const f of files) {
+    for (const { id, at } of f.ids) {
+      const first = firstAt.get(id);
+      if (first === undefined) firstAt.set(id, at);
+      else
+        problems.push({
+          ...at,
+          message: `duplicate rule id "${id}" (first defined at ${first.file}:${first.line}:${first.col})`,
+        });
+    }
+  }
+  const rules: Rule[] = [];
+  for (const f of files) {
+    for (const r of f.rules) {
+      const at = r.at('id');
+      if (sameSpot(firstAt.get(r.input.id), at)) rules.push(toRule(r.input, `${at.file}:${at.line}`));
+    }
+  }
+  const byId = new Map(rules.map((r) => [r.id, r]));
+  const overrides: Override[] = [];
+  for (const f of files) {
+    for (const o of f.overrides) {
+      const rule = byId.get(o.input.rule);
+      if (rule === undefined) {
+        if (!firstAt.has(o.input.rule)) {
+          problems.push({ ...o.at('rule'), message: `override: unknown rule id "${o.input.rule}"` });
+        }
+        continue;
+      }
+      const override = toOverride(o.input, `${o.at().file}:${o.at().line}`);
+      const merged = {
+        warn: o.input.warn ?? rule.warn,
+        crit: o.input.crit ?? rule.crit,
+        clear: o.input.clear ?? rule.clear,
+      };
+      for (const p of thresholdProblems(rule.direction, merged)) {
+        const field = p.field !== undefined && o.input[p.field] !== undefined ? p.field : undefined;
+        problems.push({ ...o.at(field), message: `override of "${rule.id}": ${p.message}` });
+      }
+      overrides.push(override);
+    }
+  }
+  return {
+    rules,
+    overrides,
+    gaps: files.flatMap((f) => f.gaps),
+    linkSpeedsBps: Object.assign({}, ...files.map((f) => f.linkSpeeds)),
+    files: files.map((f) => f.file),
+  };
+}
+
+/** Expands --checklist arguments: a directory gives its *.yaml/*.yml files in name order. */
+async function expandPaths(paths: readonly string[], problems: ChecklistProblem[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of paths) {
+    try {
+      if ((await stat(p)).isDirectory()) {
+        const names = (await readdir(p)).filter((n) => n.endsWith('.yaml') || n.endsWith('.yml')).sort();
+        out.push(...names.map((n) => join(p, n)));
+      } else {
+        out.push(p);
+      }
+    } catch (err) {
+      problems.push({
+        file: p,
+        line: 1,
+        col: 1,
+        message: `cannot read: ${(err as NodeJS.ErrnoException).code ?? err}`,
+      });
+    }
+  }
+  return out;
+}
+
+export interface LoadOptions {
+  /** Load the shipped default set first (true unless the caller wants only its own files). */
+  defaults?: boolean;
+}
+
+/** Every problem across the files, or the assembled set when there are none. */
+export async function inspectChecklist(
+  paths: readonly string[],
+  options: LoadOptions = {},
+): Promise<{ checklist: Checklist; problems: ChecklistProblem[] }> {
+  const problems: ChecklistProblem[] = [];
+  const requested = [...(options.defaults === false ? [] : [DEFAULT_CHECKLIST]), ...paths];
+  const files: ParsedFile[] = [];
+  const seen = new Set<string>();
+  for (const file of await expandPaths(requested, problems)) {
+    let real: string;
+    let text: string;
+    try {
+      real = await realpath(file);
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      problems.push({ file, line: 1, col: 1, message: `cannot read: ${(err as NodeJS.ErrnoException).code ?? err}` });
+      continue;
+    }
+    // Naming the default set again (`checklist validate checklists/linux-use.yaml`) must not count its ids twice.
+    if (seen.has(real)) continue;
+    seen.add(real);
+    const result = parseChecklistSource(text, file);
+    problems.push(...result.problems);
+    files.push(result.parsed);
+  }
+  const checklist = assemble(files, problems);
+  return { checklist, problems };
+}
+
+/** Loads the default set plus the user's files; throws ChecklistError listing every problem. */
+export async function loadChecklist(paths: readonly string[] = [], options: LoadOptions = {}): Promise<Checklist> {
+  const { checklist, problems } = await inspectChecklist(paths, options);
+  if (problems.length > 0) throw new ChecklistError(problems);
+  return checklist;
+}

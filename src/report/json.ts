@@ -1,0 +1,29 @@
+import { sixtySecondAnalysis } from './analysis.js';
+import { gapsOf } from './gaps.js';
+import { type CheckRun, EXIT_CODES, runStatus } from './run.js';
+
+/** Version of the `check --format json` document (docs/check.md). */
+export const CHECK_JSON_SCHEMA = 1;
+
+/** The JSON document of a check run, as documented in docs/check.md. */
+export function renderJson(run: CheckRun) {
+  const status = runStatus(run);
+  return {
+    schema: CHECK_JSON_SCHEMA,
+    status,
+    exitCode: EXIT_CODES[status],
+    host: run.host,
+    startedAt: run.startedAt,
+    endedAt: run.endedAt,
+    windowMs: run.windowMs,
+    intervalMs: run.intervalMs,
+    frames: run.frames,
+    checklist: { files: run.checklist.files, rules: run.checklist.rules.length },
+    use: run.use,
+    findings: run.findings,
+    events: run.events,
+    gaps: gapsOf(run.use),
+    analysis: sixtySecondAnalysis(run),
+    sources: run.sources,
+  };
+}

@@ -1,0 +1,46 @@
+import type { Unit } from '../catalog/index.js';
+import { resolveThresholds } from '../checklist/model.js';
+import { type CheckRun, type CheckStatus, runStatus } from './run.js';
+
+const SCALE: Partial<Record<Unit, { uom: string; factor: number }>> = {
+  ratio: { uom: '%', factor: 100 },
+  bytes: { uom: 'B', factor: 1 },
+  ms: { uom: 'ms', factor: 1 },
+  seconds: { uom: 's', factor: 1 },
+};
+
+function perfNumber(n: number | undefined): string {
+  return n === undefined ? '' : (Math.round(n * 1e4) / 1e4).toString();
+}
+
+/** Nagios labels may hold anything but "=" and "'"; quoted so that instance names with spaces stay one label. */
+function label(metric: string, instance: string): string {
+  const text = instance === '' ? metric : `${metric}:${instance}`;
+  return `'${text.replace(/['=]/g, '_')}'`;
+}
+
+/** `USEWATCH <STATUS> - <summary> | <perfdata>`: one line, as a Nagios/Icinga plugin prints it. */
+export function renderNagios(run: CheckRun): string {
+  const status = runStatus(run);
+  const firing = run.findings.filter((f) => f.state === 'firing');
+  const summary =
+    firing.length === 0
+      ? `no USE finding over ${Math.round(run.windowMs / 1000)}s (${run.checklist.rules.length} rules)`
+      : firing.map((f) => `${f.rule}${f.instance ? `@${f.instance}` : ''}: ${f.summary}`).join('; ');
+  const perf: string[] = [];
+  for (const cell of run.use) {
+    if (cell.value === undefined || cell.metric === undefined) continue;
+    const rule = run.checklist.rules.find((r) => r.metric === cell.metric);
+    if (rule === undefined) continue;
+    const t = resolveThresholds(rule, run.checklist.overrides, cell.instance);
+    const { uom, factor } = SCALE[rule.unit] ?? { uom: '', factor: 1 };
+    const scaled = (n: number | undefined) => perfNumber(n === undefined ? undefined : n * factor);
+    perf.push(`${label(cell.metric, cell.instance)}=${scaled(cell.value)}${uom};${scaled(t?.warn)};${scaled(t?.crit)}`);
+  }
+  return `USEWATCH ${status} - ${summary.replace(/\|/g, '/')}${perf.length ? ` | ${perf.join(' ')}` : ''}`;
+}
+
+/** The status line for a check that could not run (bad flags, bad checklist): exit code 3. */
+export function nagiosUnknown(message: string): string {
+  return `USEWATCH ${'UNKNOWN' satisfies CheckStatus} - ${message.split('\n')[0].replace(/\|/g, '/')}`;
+}

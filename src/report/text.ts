@@ -1,0 +1,148 @@
+import { createColors } from 'picocolors';
+import type { Unit } from '../catalog/index.js';
+import { formatDuration } from '../checklist/duration.js';
+import type { CellStatus, Dimension, Finding, UseCell } from '../model/frame.js';
+import { formatValue } from '../use/units.js';
+import { sixtySecondAnalysis } from './analysis.js';
+import { gapsOf } from './gaps.js';
+import { type CheckRun, runStatus } from './run.js';
+import { table } from './table.js';
+
+type Colors = ReturnType<typeof createColors>;
+
+/** Colour only on a terminal, and never when NO_COLOR is set to a non-empty value (no-color.org). */
+export function useColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '' && env.FORCE_COLOR !== '0') return true;
+  return stream.isTTY === true;
+}
+
+const DIMS: Dimension[] = ['utilization', 'saturation', 'errors'];
+
+function paint(c: Colors, status: CellStatus | 'firing' | 'pending' | 'resolved', text: string): string {
+  switch (status) {
+    case 'critical':
+      return c.bold(c.red(text));
+    case 'warning':
+      return c.yellow(text);
+    case 'ok':
+      return c.green(text);
+    default:
+      return c.dim(text);
+  }
+}
+
+function instanceLabel(instance: string): string {
+  return instance === '' ? 'host' : instance;
+}
+
+function cellText(cell: UseCell | undefined): string {
+  if (cell === undefined) return '–';
+  const value = cell.value !== undefined && cell.unit !== undefined ? formatValue(cell.value, cell.unit as Unit) : '';
+  switch (cell.status) {
+    case 'gap':
+      return 'gap';
+    case 'unknown':
+      return '?';
+    case 'ok':
+      return value;
+    default:
+      return `${value} ${cell.status === 'critical' ? 'CRIT' : 'WARN'}`;
+  }
+}
+
+function matrixLines(run: CheckRun, c: Colors): string[] {
+  const rows = new Map<string, { resource: string; instance: string; cells: Map<Dimension, UseCell> }>();
+  for (const cell of run.use) {
+    const key = `${cell.resource}\0${cell.instance}`;
+    let row = rows.get(key);
+    if (row === undefined) {
+      row = { resource: cell.resource, instance: cell.instance, cells: new Map() };
+      rows.set(key, row);
+    }
+    row.cells.set(cell.dimension, cell);
+  }
+  const header = ['RESOURCE', 'INSTANCE', 'UTILIZATION', 'SATURATION', 'ERRORS'];
+  const body = [...rows.values()].map((r) => [
+    r.resource,
+    instanceLabel(r.instance),
+    ...DIMS.map((d) => {
+      const cell = r.cells.get(d);
+      return cell === undefined ? c.dim('–') : paint(c, cell.status, cellText(cell));
+    }),
+  ]);
+  return table([header.map((h) => c.bold(h)), ...body]);
+}
+
+function findingLines(f: Finding, c: Colors): string[] {
+  const label = f.severity === 'critical' ? 'CRITICAL' : 'WARNING';
+  const state =
+    f.state === 'firing'
+      ? `firing for ${formatDuration(Math.round(f.evidence.windowMs / 1000) * 1000)}`
+      : f.state === 'pending'
+        ? `pending for ${formatDuration(Math.round(f.evidence.windowMs / 1000) * 1000)} (not yet sustained for the rule's \`for\`)`
+        : `resolved after ${formatDuration(Math.round(f.evidence.windowMs / 1000) * 1000)}`;
+  const tag = f.state === 'resolved' ? c.dim(`[${label}, resolved]`) : paint(c, f.severity, `[${label}]`);
+  const lines = [
+    `${tag} ${c.bold(f.rule)} (${f.resource} ${f.dimension}, ${instanceLabel(f.instance)}) ${state}`,
+    `    ${f.summary}`,
+  ];
+  if (f.evidence.processes.length > 0) {
+    lines.push('    top processes:');
+    for (const p of f.evidence.processes) {
+      const extra: string[] = [`cpu ${formatValue(p.cpu, 'ratio')}`, `rss ${formatValue(p.rssBytes, 'bytes')}`];
+      const io = (p.readBps ?? 0) + (p.writeBps ?? 0);
+      if (io > 0) extra.push(`io ${formatValue(io, 'bytes_per_s')}`);
+      if (p.runDelay !== undefined && p.runDelay > 0)
+        extra.push(`waiting ${formatValue(p.runDelay, 'threads')} threads`);
+      if (p.majorFaultsPs !== undefined && p.majorFaultsPs > 0)
+        extra.push(`majflt ${formatValue(p.majorFaultsPs, 'per_s')}`);
+      if (p.fds !== undefined && p.fdLimit) extra.push(`fds ${p.fds}/${p.fdLimit}`);
+      lines.push(
+        `      ${String(p.pid).padStart(7)} ${p.name}  state ${p.state}  ${extra.join('  ')}${p.cmd ? `  ${c.dim(p.cmd)}` : ''}`,
+      );
+    }
+  }
+  if (f.next.length > 0) lines.push(`    next: ${f.next.join('; ')}`);
+  return lines;
+}
+
+/** The terminal report of a check: status, USE matrix, findings, gaps and the 60-second analysis. */
+export function renderText(run: CheckRun, opts: { color: boolean }): string {
+  const c = createColors(opts.color);
+  const status = runStatus(run);
+  const firing = run.findings.filter((f) => f.state === 'firing');
+  const counts = ['critical', 'warning']
+    .map((s) => [s, firing.filter((f) => f.severity === s).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${n} ${s}`);
+  const out: string[] = [];
+  const when = new Date(run.startedAt).toISOString();
+  out.push(
+    c.bold(`usewatch check: ${run.host.hostname}`) +
+      ` (${run.host.kernel}, ${run.host.cpus} CPUs) ${formatDuration(run.windowMs)} window at ${formatDuration(run.intervalMs)}, ${run.frames} samples from ${when}`,
+  );
+  out.push(
+    `Status: ${paint(c, status === 'OK' ? 'ok' : status === 'WARNING' ? 'warning' : 'critical', status)}${counts.length ? ` (${counts.join(', ')})` : ''}`,
+  );
+  out.push('', c.bold('USE matrix'), ...matrixLines(run, c));
+
+  out.push('', c.bold('Findings'));
+  if (run.findings.length === 0) out.push('  none: no rule was breached in the window');
+  for (const f of run.findings) out.push(...findingLines(f, c));
+
+  out.push('', c.bold('Gaps (cells /proc and /sys cannot measure here)'));
+  const gaps = gapsOf(run.use);
+  if (gaps.length === 0) out.push('  none');
+  for (const g of gaps) {
+    const where = g.instances.length === 1 ? instanceLabel(g.instances[0]) : g.instances.map(instanceLabel).join(', ');
+    out.push(`  ${g.resource} ${g.dimension} (${where}): ${g.reason}`);
+  }
+
+  out.push('', c.bold('60-second analysis (Gregg)'));
+  for (const step of sixtySecondAnalysis(run)) {
+    out.push(`${String(step.step).padStart(2)}. ${c.bold(step.title)} ${c.dim(`(${step.command})`)}`);
+    for (const line of step.lines) out.push(`    ${line}`);
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,277 @@
+import type { Checklist, Rule, Thresholds } from '../checklist/model.js';
+import { beyond, resolveThresholds } from '../checklist/model.js';
+import { rankProcesses } from '../derive/processes.js';
+import type { EvaluationInput, UseEvaluation, UseEvaluatorLike } from '../model/evaluation.js';
+import type { Finding, FindingEvent, FindingEventKind, ProcessEntry, Severity } from '../model/frame.js';
+import { buildMatrix, type Measurement } from './matrix.js';
+import { formatValue } from './units.js';
+
+export interface EvaluatorOptions {
+  checklist: Checklist;
+  /** Processes kept as evidence per finding. */
+  topN?: number;
+  /** How long a resolved finding stays in the list, with resolvedAt. */
+  resolvedRetentionMs?: number;
+  /** Upper bound on every rule's `for`: a check window shorter than a rule's `for` still reports breaches. */
+  maxForMs?: number;
+  /** A (rule, instance) whose metric stays absent this long is forgotten; a firing finding resolves. */
+  staleMs?: number;
+}
+
+type Phase = 'ok' | 'pending' | 'firing';
+
+/** State of one (rule, instance): see docs/checklist.md for the transitions. */
+interface RuleState {
+  rule: Rule;
+  instance: string;
+  /** Thresholds after overrides, resolved once: instances keep their name for their lifetime. */
+  t: Thresholds | undefined;
+  phase: Phase;
+  severity: Severity;
+  since: number;
+  /** Firing: when the value came back to the clear level (reset whenever it leaves it). */
+  clearSince?: number;
+  /** Firing at critical: when the value fell below crit (reset whenever it is back above). */
+  calmSince?: number;
+  lastSeen: number;
+  value: number;
+  processes: ProcessEntry[];
+}
+
+const PHASE_ORDER: Record<string, number> = { firing: 0, pending: 1, resolved: 2 };
+
+function levelOf(rule: Rule, t: Thresholds, value: number): Severity | undefined {
+  if (t.crit !== undefined && beyond(rule.direction, value, t.crit)) return 'critical';
+  if (t.warn !== undefined && beyond(rule.direction, value, t.warn)) return 'warning';
+  return undefined;
+}
+
+function thresholdOf(t: Thresholds, severity: Severity): number {
+  return (severity === 'critical' ? t.crit : t.warn) ?? t.crit ?? t.warn ?? t.clear;
+}
+
+/** "{value} over {threshold} on {instance}" with the metric's unit; host-wide instances read "host". */
+export function renderSummary(rule: Rule, value: number, threshold: number, instance: string): string {
+  return rule.summary
+    .replaceAll('{value}', formatValue(value, rule.unit))
+    .replaceAll('{threshold}', formatValue(threshold, rule.unit))
+    .replaceAll('{instance}', instance === '' ? 'host' : instance);
+}
+
+/**
+ * Evaluates the checklist tick by tick. Per (rule, instance): ok → pending when the value passes
+ * warn or crit → firing once the breach has lasted `for` (and is present on that tick). Pending
+ * only falls back to ok when the value returns to the clear level, so a value hovering around the
+ * threshold still fires once. Firing escalates to critical at once, de-escalates after the value
+ * has stayed below crit for `clear_for`, and resolves after it has stayed at the clear level for
+ * `clear_for`.
+ */
+export class UseEvaluator implements UseEvaluatorLike {
+  private readonly states = new Map<string, RuleState>();
+  private readonly resolved = new Map<string, Finding>();
+  private readonly topN: number;
+  private readonly retentionMs: number;
+  private readonly maxForMs: number;
+  private readonly staleMs: number;
+
+  constructor(private readonly opts: EvaluatorOptions) {
+    this.topN = opts.topN ?? 5;
+    this.retentionMs = opts.resolvedRetentionMs ?? 5 * 60_000;
+    this.maxForMs = opts.maxForMs ?? Number.POSITIVE_INFINITY;
+    this.staleMs = opts.staleMs ?? 5 * 60_000;
+  }
+
+  ruleIds(): string[] {
+    return this.opts.checklist.rules.map((r) => r.id);
+  }
+
+  evaluate(input: EvaluationInput): UseEvaluation {
+    const { metrics, processes, ts } = input;
+    const events: FindingEvent[] = [];
+    const measurements: Measurement[] = [];
+
+    for (const rule of this.opts.checklist.rules) {
+      const values = metrics[rule.metric];
+      if (values === undefined) continue;
+      for (const instance in values) {
+        const st = this.stateFor(rule, instance, ts);
+        if (st.t === undefined) {
+          st.lastSeen = ts; // disabled here by an override: kept so it is not resolved again each tick
+          continue;
+        }
+        this.step(st, st.t, values[instance], ts, processes, events);
+        measurements.push({
+          rule,
+          instance,
+          status: st.phase === 'firing' ? st.severity : 'ok',
+          value: values[instance],
+        });
+      }
+    }
+
+    for (const [key, st] of this.states) {
+      if (st.lastSeen === ts || ts - st.lastSeen < this.staleMs) continue;
+      // The instance is gone (disk removed, mount unmounted): do not keep a finding nobody can clear.
+      if (st.phase === 'firing') this.resolve(st, ts, events);
+      this.states.delete(key);
+    }
+    for (const [id, f] of this.resolved) {
+      if (ts - (f.resolvedAt ?? ts) > this.retentionMs) this.resolved.delete(id);
+    }
+
+    const use = buildMatrix(
+      measurements,
+      this.opts.checklist.rules,
+      this.opts.checklist.gaps,
+      (rule, instance) => resolveThresholds(rule, this.opts.checklist.overrides, instance) !== undefined,
+    );
+    return { use, findings: this.findings(ts), events };
+  }
+
+  private stateFor(rule: Rule, instance: string, ts: number): RuleState {
+    const key = `${rule.id}@${instance}`;
+    let st = this.states.get(key);
+    if (st === undefined) {
+      const t = resolveThresholds(rule, this.opts.checklist.overrides, instance);
+      const capped = t && { ...t, forMs: Math.min(t.forMs, this.maxForMs) };
+      st = {
+        rule,
+        instance,
+        t: capped,
+        phase: 'ok',
+        severity: 'warning',
+        since: ts,
+        lastSeen: ts,
+        value: 0,
+        processes: [],
+      };
+      this.states.set(key, st);
+    }
+    return st;
+  }
+
+  private step(
+    st: RuleState,
+    t: Thresholds,
+    value: number,
+    ts: number,
+    processes: ProcessEntry[],
+    events: FindingEvent[],
+  ): void {
+    st.lastSeen = ts;
+    st.value = value;
+    const level = levelOf(st.rule, t, value);
+    const atClear = !beyond(st.rule.direction, value, t.clear);
+
+    if (st.phase === 'ok') {
+      if (level === undefined) return;
+      st.phase = 'pending';
+      st.since = ts;
+    }
+
+    if (st.phase === 'pending') {
+      if (atClear) {
+        st.phase = 'ok';
+        return;
+      }
+      if (level !== undefined) {
+        st.severity = level;
+        this.rank(st, processes);
+      }
+      if (level !== undefined && ts - st.since >= t.forMs) {
+        st.phase = 'firing';
+        st.clearSince = undefined;
+        st.calmSince = undefined;
+        this.resolved.delete(`${st.rule.id}@${st.instance}`);
+        this.emit(st, 'raised', ts, events);
+      }
+      return;
+    }
+
+    // Evidence comes from the ticks in breach: once the value recovers, the culprits stay named.
+    if (level !== undefined) this.rank(st, processes);
+    if (level === 'critical' && st.severity === 'warning') {
+      st.severity = 'critical';
+      this.emit(st, 'escalated', ts, events);
+    }
+    if (atClear) {
+      st.clearSince ??= ts;
+      if (ts - st.clearSince >= t.clearForMs) {
+        this.resolve(st, ts, events);
+        return;
+      }
+    } else {
+      st.clearSince = undefined;
+    }
+    if (st.severity === 'critical' && level !== 'critical') {
+      st.calmSince ??= ts;
+      if (ts - st.calmSince >= t.clearForMs) {
+        st.severity = 'warning';
+        st.calmSince = undefined;
+        this.emit(st, 'de-escalated', ts, events);
+      }
+    } else {
+      st.calmSince = undefined;
+    }
+  }
+
+  private rank(st: RuleState, processes: ProcessEntry[]): void {
+    if (st.rule.drilldown !== undefined) st.processes = rankProcesses(processes, st.rule.drilldown, this.topN);
+  }
+
+  private resolve(st: RuleState, ts: number, events: FindingEvent[]): void {
+    this.emit(st, 'resolved', ts, events);
+    this.resolved.set(`${st.rule.id}@${st.instance}`, { ...this.finding(st, ts), state: 'resolved', resolvedAt: ts });
+    st.phase = 'ok';
+    st.clearSince = undefined;
+    st.calmSince = undefined;
+  }
+
+  private emit(st: RuleState, kind: FindingEventKind, ts: number, events: FindingEvent[]): void {
+    const t = st.t!;
+    events.push({
+      ts,
+      kind,
+      findingId: `${st.rule.id}@${st.instance}`,
+      rule: st.rule.id,
+      instance: st.instance,
+      severity: st.severity,
+      value: st.value,
+      summary: renderSummary(st.rule, st.value, thresholdOf(t, st.severity), st.instance),
+    });
+  }
+
+  private finding(st: RuleState, ts: number): Finding {
+    const threshold = thresholdOf(st.t!, st.severity);
+    return {
+      id: `${st.rule.id}@${st.instance}`,
+      rule: st.rule.id,
+      resource: st.rule.resource,
+      dimension: st.rule.dimension,
+      instance: st.instance,
+      severity: st.severity,
+      state: st.phase === 'firing' ? 'firing' : 'pending',
+      summary: renderSummary(st.rule, st.value, threshold, st.instance),
+      since: st.since,
+      evidence: { value: st.value, threshold, windowMs: ts - st.since, processes: st.processes },
+      next: st.rule.next,
+    };
+  }
+
+  private findings(ts: number): Finding[] {
+    const out: Finding[] = [];
+    for (const st of this.states.values()) {
+      // A new breach that is only pending does not hide the episode that just resolved (ids are unique).
+      if (st.phase === 'firing' || (st.phase === 'pending' && !this.resolved.has(`${st.rule.id}@${st.instance}`))) {
+        out.push(this.finding(st, ts));
+      }
+    }
+    out.push(...this.resolved.values());
+    return out.sort(
+      (a, b) =>
+        PHASE_ORDER[a.state] - PHASE_ORDER[b.state] ||
+        (a.severity === b.severity ? 0 : a.severity === 'critical' ? -1 : 1) ||
+        a.since - b.since,
+    );
+  }
+}

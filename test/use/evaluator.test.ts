@@ -1,0 +1,239 @@
+import { describe, expect, it } from 'vitest';
+import type { MetricValues } from '../../src/model/frame.js';
+import { UseEvaluator } from '../../src/use/evaluator.js';
+import { checklist, oscillate, override, proc, rule } from './helpers.js';
+
+const T0 = 1_700_000_000_000;
+const SEC = 1000;
+
+const runqueue = rule({
+  id: 'cpu.saturation.runqueue',
+  metric: 'cpu.runqueue_per_cpu',
+  dimension: 'saturation',
+  warn: 1,
+  crit: 2,
+  clear: 0.8,
+  forMs: 10 * SEC,
+  clearForMs: 10 * SEC,
+  drilldown: 'cpu',
+  summary: 'run queue {value} per CPU (threshold {threshold})',
+  next: ['mpstat -P ALL 1'],
+});
+
+/** Feeds one value per second for the rule's metric at instance "" and returns every tick's result. */
+function run(ev: UseEvaluator, metric: string, values: (number | undefined)[], instance = '', start = T0) {
+  return values.map((v, i) => {
+    const metrics: MetricValues = v === undefined ? {} : { [metric]: { [instance]: v } };
+    return ev.evaluate({ metrics, processes: [], ts: start + i * SEC });
+  });
+}
+
+describe('state machine', () => {
+  it('ok → pending → firing after `for`, with a raised event stamped at the firing tick', () => {
+    const ev = new UseEvaluator({ checklist: checklist([runqueue]) });
+    const ticks = run(ev, runqueue.metric, [0.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5]);
+    expect(ticks[0].findings).toEqual([]);
+    expect(ticks[1].findings).toMatchObject([{ state: 'pending', severity: 'warning', since: T0 + SEC }]);
+    expect(ticks.slice(0, 11).flatMap((t) => t.events)).toEqual([]);
+    expect(ticks[11].events).toEqual([
+      {
+        ts: T0 + 11 * SEC,
+        kind: 'raised',
+        findingId: 'cpu.saturation.runqueue@',
+        rule: 'cpu.saturation.runqueue',
+        instance: '',
+        severity: 'warning',
+        value: 1.5,
+        summary: 'run queue 150% per CPU (threshold 100%)',
+      },
+    ]);
+    expect(ticks[11].findings[0]).toMatchObject({
+      state: 'firing',
+      since: T0 + SEC,
+      evidence: { value: 1.5, threshold: 1, windowMs: 10 * SEC },
+      next: ['mpstat -P ALL 1'],
+    });
+  });
+
+  it('a breach that falls back to the clear level before `for` never fires', () => {
+    const ev = new UseEvaluator({ checklist: checklist([runqueue]) });
+    const ticks = run(ev, runqueue.metric, [1.5, 1.5, 0.5, 1.5, 1.5, 0.5, 0.7]);
+    expect(ticks.flatMap((t) => t.events)).toEqual([]);
+    expect(ticks[6].findings).toEqual([]);
+  });
+
+  it('resolves only after the value stays at the clear level for clear_for; the finding stays listed', () => {
+    const ev = new UseEvaluator({ checklist: checklist([runqueue]), resolvedRetentionMs: 60 * SEC });
+    const high = Array(11).fill(1.5);
+    // 0.9 is below warn but above clear: still firing. Then 5 s at clear, a relapse, and 10 s at clear.
+    const values = [...high, 0.9, 0.9, 0.5, 0.5, 0.5, 0.5, 0.5, 0.9, ...Array(11).fill(0.5)];
+    const ticks = run(ev, runqueue.metric, values);
+    const events = ticks.flatMap((t) => t.events);
+    expect(events.map((e) => [e.kind, (e.ts - T0) / SEC])).toEqual([
+      ['raised', 10],
+      ['resolved', 29],
+    ]);
+    const last = ticks.at(-1)!;
+    expect(last.findings).toMatchObject([{ state: 'resolved', resolvedAt: T0 + 29 * SEC, since: T0 }]);
+    // Kept for the retention period, then dropped.
+    const later = ev.evaluate({ metrics: { [runqueue.metric]: { '': 0.5 } }, processes: [], ts: T0 + 90 * SEC });
+    expect(later.findings).toEqual([]);
+  });
+
+  it('a new breach that is only pending keeps the resolved episode listed; firing replaces it', () => {
+    const ev = new UseEvaluator({ checklist: checklist([{ ...runqueue, forMs: 3 * SEC, clearForMs: 0 }]) });
+    const ticks = run(ev, runqueue.metric, [1.5, 1.5, 1.5, 1.5, 0.5, 1.5, 0.5, 1.5, 1.5, 1.5, 1.5]);
+    expect(ticks[5].findings).toMatchObject([{ id: 'cpu.saturation.runqueue@', state: 'resolved' }]);
+    expect(ticks[6].findings).toMatchObject([{ state: 'resolved' }]);
+    expect(ticks[10].findings).toMatchObject([{ state: 'firing', since: T0 + 7 * SEC }]);
+    expect(ticks[10].findings).toHaveLength(1);
+  });
+
+  it('escalates at once, de-escalates after clear_for below crit', () => {
+    const ev = new UseEvaluator({ checklist: checklist([{ ...runqueue, forMs: 0, clearForMs: 3 * SEC }]) });
+    const ticks = run(ev, runqueue.metric, [1.5, 2.5, 2.5, 1.5, 1.5, 1.5, 1.5, 1.5]);
+    const events = ticks.flatMap((t) => t.events);
+    expect(events.map((e) => [e.kind, e.severity, (e.ts - T0) / SEC])).toEqual([
+      ['raised', 'warning', 0],
+      ['escalated', 'critical', 1],
+      ['de-escalated', 'warning', 6],
+    ]);
+    expect(ticks[2].findings[0]).toMatchObject({ severity: 'critical', evidence: { threshold: 2 } });
+    expect(ticks[2].findings[0].summary).toBe('run queue 250% per CPU (threshold 200%)');
+  });
+
+  it('fires straight at critical when the first breach is past crit', () => {
+    const ev = new UseEvaluator({ checklist: checklist([{ ...runqueue, forMs: 0 }]) });
+    const [t] = run(ev, runqueue.metric, [3]);
+    expect(t.events).toMatchObject([{ kind: 'raised', severity: 'critical' }]);
+  });
+
+  it('direction below: fires when the value drops under warn', () => {
+    const ttf = rule({
+      id: 'fs.saturation.time_to_full',
+      metric: 'fs.hours_to_full',
+      dimension: 'saturation',
+      direction: 'below',
+      warn: 8,
+      crit: 2,
+      clear: 48,
+    });
+    const ev = new UseEvaluator({ checklist: checklist([ttf]) });
+    const ticks = run(ev, ttf.metric, [100, 6, 1, 20, 50], '/');
+    expect(ticks.flatMap((t) => t.events).map((e) => `${e.kind}:${e.severity}`)).toEqual([
+      'raised:warning',
+      'escalated:critical',
+      'de-escalated:warning',
+      'resolved:warning',
+    ]);
+  });
+
+  it('an absent metric makes the cell unknown (or a gap with the rule reason) and keeps the finding', () => {
+    const mce = rule({
+      id: 'cpu.errors.mce',
+      metric: 'cpu.machine_check_events',
+      dimension: 'errors',
+      crit: 0,
+      gap: 'no machine-check source',
+    });
+    const ev = new UseEvaluator({ checklist: checklist([{ ...runqueue, forMs: 0 }, mce]) });
+    const [firing, absent] = run(ev, runqueue.metric, [1.5, undefined]);
+    expect(firing.use.find((c) => c.dimension === 'saturation')).toMatchObject({ status: 'warning', value: 1.5 });
+    expect(absent.use).toEqual([
+      {
+        resource: 'cpu',
+        instance: '',
+        dimension: 'saturation',
+        status: 'unknown',
+        reason: 'no value for cpu.runqueue_per_cpu',
+      },
+      { resource: 'cpu', instance: '', dimension: 'errors', status: 'gap', reason: 'no machine-check source' },
+    ]);
+    expect(absent.findings).toMatchObject([{ state: 'firing' }]);
+    expect(absent.events).toEqual([]);
+  });
+
+  it('a firing finding whose instance disappears for good resolves after staleMs', () => {
+    const util = rule({ id: 'disk.utilization', metric: 'disk.utilization', warn: 0.6, clear: 0.5 });
+    const ev = new UseEvaluator({ checklist: checklist([util]), staleMs: 30 * SEC });
+    ev.evaluate({ metrics: { 'disk.utilization': { sdb: 0.9 } }, processes: [], ts: T0 });
+    const gone = ev.evaluate({ metrics: { 'disk.utilization': {} }, processes: [], ts: T0 + 31 * SEC });
+    expect(gone.events).toMatchObject([{ kind: 'resolved', instance: 'sdb' }]);
+  });
+
+  it('caps `for` at maxForMs so a short check window still reports an ongoing breach', () => {
+    const slow = { ...runqueue, forMs: 60 * SEC };
+    const ev = new UseEvaluator({ checklist: checklist([slow]), maxForMs: 5 * SEC });
+    const ticks = run(ev, slow.metric, Array(7).fill(1.5));
+    expect(ticks.flatMap((t) => t.events)).toMatchObject([{ kind: 'raised', ts: T0 + 5 * SEC }]);
+  });
+});
+
+describe('anti-flap', () => {
+  it('ten minutes of 1 s ticks oscillating ±1 % around warn yield one finding, not dozens', () => {
+    const ev = new UseEvaluator({ checklist: checklist([runqueue]) });
+    const ticks = run(ev, runqueue.metric, oscillate(runqueue, 1, 600));
+    const events = ticks.flatMap((t) => t.events);
+    expect(events.map((e) => e.kind)).toEqual(['raised']);
+    expect(ticks.at(-1)!.findings).toHaveLength(1);
+  });
+
+  it('the same holds around crit: one critical raise, no escalation churn', () => {
+    const ev = new UseEvaluator({ checklist: checklist([runqueue]) });
+    const events = run(ev, runqueue.metric, oscillate(runqueue, 2, 600)).flatMap((t) => t.events);
+    expect(events.map((e) => `${e.kind}:${e.severity}`)).toEqual(['raised:critical']);
+  });
+});
+
+describe('per-instance overrides and evidence', () => {
+  const util = rule({
+    id: 'disk.utilization',
+    metric: 'disk.utilization',
+    warn: 0.6,
+    crit: 0.9,
+    clear: 0.5,
+    drilldown: 'io',
+  });
+
+  it('an override changes one instance, another disables one', () => {
+    const set = checklist(
+      [util],
+      [
+        override({ rule: 'disk.utilization', instance: 'nvme*', warn: 0.95 }),
+        override({ rule: 'disk.utilization', instance: 'loop0', disabled: true }),
+      ],
+    );
+    const ev = new UseEvaluator({ checklist: set });
+    const out = ev.evaluate({
+      metrics: { 'disk.utilization': { vda: 0.7, nvme0n1: 0.7, loop0: 1 } },
+      processes: [],
+      ts: T0,
+    });
+    expect(out.findings.map((f) => f.id)).toEqual(['disk.utilization@vda']);
+    expect(out.use.map((c) => [c.instance, c.status])).toEqual([
+      ['nvme0n1', 'ok'],
+      ['vda', 'warning'],
+    ]);
+  });
+
+  it('evidence lists the top processes by the rule drilldown', () => {
+    const ev = new UseEvaluator({ checklist: checklist([util]), topN: 2 });
+    const processes = [
+      proc(10, 'dd', { readBps: 0, writeBps: 50e6, state: 'D' }),
+      proc(11, 'bash'),
+      proc(12, 'rsync', { readBps: 80e6 }),
+      proc(13, 'cat', { readBps: 1e3 }),
+    ];
+    const out = ev.evaluate({ metrics: { 'disk.utilization': { vda: 0.95 } }, processes, ts: T0 });
+    expect(out.findings[0].evidence.processes.map((p) => p.name)).toEqual(['dd', 'rsync']);
+  });
+
+  it('keeps naming the processes seen during the breach after the value recovers', () => {
+    const ev = new UseEvaluator({ checklist: checklist([{ ...util, clearForMs: 5 * SEC }]) });
+    const culprit = [proc(10, 'dd', { writeBps: 90e6, state: 'D' })];
+    const after = [proc(20, 'sshd', { readBps: 1e3 })];
+    ev.evaluate({ metrics: { 'disk.utilization': { vda: 0.95 } }, processes: culprit, ts: T0 });
+    const out = ev.evaluate({ metrics: { 'disk.utilization': { vda: 0.1 } }, processes: after, ts: T0 + SEC });
+    expect(out.findings[0].evidence.processes.map((p) => p.name)).toEqual(['dd']);
+  });
+});

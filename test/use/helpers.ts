@@ -1,0 +1,49 @@
+import { catalogByName } from '../../src/catalog/index.js';
+import type { Checklist, Gap, Override, Rule } from '../../src/checklist/model.js';
+import { instanceMatcher } from '../../src/checklist/model.js';
+import type { ProcessEntry } from '../../src/model/frame.js';
+
+/** A rule as the loader would build it, with the catalog's unit and instance kind. */
+export function rule(fields: Partial<Rule> & Pick<Rule, 'id' | 'metric'>): Rule {
+  const def = catalogByName.get(fields.metric);
+  if (def === undefined) throw new Error(`test rule uses unknown metric ${fields.metric}`);
+  return {
+    resource: def.resource,
+    dimension: 'utilization',
+    unit: def.unit,
+    instanceKind: def.instance,
+    direction: 'above',
+    forMs: 0,
+    clearForMs: 0,
+    summary: '{instance}: {value} over {threshold}',
+    explain: 'test rule',
+    next: [],
+    origin: 'test.yaml:1',
+    ...fields,
+  };
+}
+
+export function override(fields: Omit<Override, 'matches' | 'disabled' | 'origin'> & { disabled?: boolean }): Override {
+  return { disabled: false, origin: 'site.yaml:1', matches: instanceMatcher(fields.instance), ...fields };
+}
+
+export function checklist(rules: Rule[], overrides: Override[] = [], gaps: Gap[] = []): Checklist {
+  return { rules, overrides, gaps, linkSpeedsBps: {}, files: ['test.yaml'] };
+}
+
+export function proc(pid: number, name: string, fields: Partial<ProcessEntry> = {}): ProcessEntry {
+  return { pid, name, cmd: name, user: 'root', state: 'R', cpu: 0, rssBytes: 0, threads: 1, ...fields };
+}
+
+/**
+ * `ticks` values alternating ±1 % around a level, starting on the breach side of the rule's
+ * direction; around 0 (the "any increase" counter rules) between 1 and 0.
+ */
+export function oscillate(r: Rule, level: number, ticks: number): number[] {
+  const breach = r.direction === 'above' ? 1 : -1;
+  return Array.from({ length: ticks }, (_, i) => {
+    const side = i % 2 === 0 ? breach : -breach;
+    if (level === 0) return side > 0 ? 1 : 0;
+    return level * (1 + side * 0.01 * Math.sign(level));
+  });
+}
