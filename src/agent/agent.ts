@@ -9,13 +9,16 @@ import type { Logger } from '../log/logger.js';
 import { RepeatedProblemLog } from '../log/repeats.js';
 import type { Frame } from '../model/frame.js';
 import { createPrometheusExporter } from '../outputs/prometheus/exporter.js';
+import type { AttachedRecorder } from '../outputs/recorder/attach.js';
 import { FrameBus } from '../pipeline/bus.js';
 import { liveFrames } from '../pipeline/live.js';
 import { hostPolicy } from '../server/auth.js';
 import { type AgentServer, startServer } from '../server/http.js';
+import { SystemdNotifier } from '../systemd/notify.js';
 import { VERSION } from '../version.js';
 import { ReloadableEvaluator } from './evaluator.js';
 import { healthReport } from './health.js';
+import { RecordingProblems } from './recording-problems.js';
 
 export interface AgentDeps {
   log: Logger;
@@ -57,6 +60,8 @@ const RESTART_KEYS = [
   'collect',
   'feed',
   'prometheus',
+  'otlp',
+  'record',
 ] as const;
 
 /**
@@ -97,6 +102,40 @@ export async function startAgent(config: AgentConfig, checklist: Checklist, deps
     });
   }
 
+  // Outputs that are off unless configured: their modules are imported only when they are on.
+  const recordingProblems = new RecordingProblems();
+  let recorder: AttachedRecorder | undefined;
+  if (config.record.dir) {
+    const { attachRecorder } = await import('../outputs/recorder/attach.js');
+    const dir = config.record.dir;
+    recorder = attachRecorder(bus, {
+      dir,
+      maxBytes: config.record.max_bytes,
+      retentionMs: config.record.retention,
+      onProblem: (p) => {
+        log.error({ kind: p.kind, path: p.path, code: p.code }, `recording paused: ${p.message}`);
+        recordingProblems.problem(p);
+      },
+      onResume: ({ pausedMs }) => {
+        log.info({ dir, pausedMs }, 'recording resumed');
+        recordingProblems.resumed();
+      },
+    });
+  }
+  let otlp: Awaited<ReturnType<typeof import('../outputs/otlp/exporter.js')['startOtlpExport']>> | undefined;
+  if (config.otlp.endpoint) {
+    const { startOtlpExport } = await import('../outputs/otlp/exporter.js');
+    otlp = await startOtlpExport({
+      endpoint: config.otlp.endpoint,
+      protocol: config.otlp.protocol,
+      headers: config.otlp.headers,
+      intervalMs: config.otlp.interval,
+      latest: () => bus.latest(),
+      onError: (message) => problems.observe([{ source: 'otlp', status: 'failed', reason: message }]),
+    });
+  }
+  const notifier = SystemdNotifier.fromEnvironment({ onError: (message) => log.warn(message) });
+
   let server: AgentServer | undefined;
   const exporter = config.prometheus.enabled
     ? createPrometheusExporter({
@@ -106,6 +145,8 @@ export async function startAgent(config: AgentConfig, checklist: Checklist, deps
         runtime: {
           feed: feed && (() => ({ clients: feed.clientCount(), droppedFrames: feed.droppedFrames() })),
           http: () => server?.stats() ?? { rejectedConnections: 0, clientErrors: 0, unauthorized: 0 },
+          otlp: otlp && (() => otlp.stats()),
+          recorder: recorder && (() => recorder.stats()),
         },
       })
     : undefined;
@@ -140,7 +181,7 @@ export async function startAgent(config: AgentConfig, checklist: Checklist, deps
       log,
     });
   } catch (err) {
-    await feed?.close();
+    await Promise.all([feed?.close(), recorder?.close(), otlp?.shutdown()]);
     throw err;
   }
   const running = server;
@@ -161,8 +202,11 @@ export async function startAgent(config: AgentConfig, checklist: Checklist, deps
     let previous: Frame | undefined;
     try {
       for await (const frame of frames) {
+        recordingProblems.decorate(frame);
         bus.publish(frame);
         lastTickMono = performance.now();
+        if (frame.seq === 1) void notifier?.ready(`ticking every ${current.interval} ms, serving ${running.url}`);
+        notifier?.tickDone();
         // Only the latest frame's raw counters are read (by /metrics); older frames in the ring drop theirs.
         if (previous) previous.raw = undefined;
         previous = frame;
@@ -201,6 +245,7 @@ export async function startAgent(config: AgentConfig, checklist: Checklist, deps
       return needRestart;
     },
     async stop() {
+      const stopping = notifier?.stopping();
       abort.abort();
       problems.summarize();
       const hooks = stopHooks.map(async (hook) => {
@@ -210,7 +255,9 @@ export async function startAgent(config: AgentConfig, checklist: Checklist, deps
           log.error({ err }, 'stop hook failed');
         }
       });
-      await Promise.all([...hooks, running.close(), feed?.close(), done]);
+      await Promise.all([...hooks, running.close(), feed?.close(), done, stopping]);
+      // The tick loop has ended: nothing is published any more, so outputs can flush and close.
+      await Promise.all([recorder?.close(), otlp?.shutdown().catch(() => undefined)]);
     },
   };
 }

@@ -16,6 +16,11 @@ interface AgentFlags {
   tlsKey?: string;
   allowHost?: string[];
   logLevel?: string;
+  otlpEndpoint?: string;
+  otlpProtocol?: string;
+  otlpHeader?: string[];
+  otlpInterval?: string;
+  record?: string;
   printConfig?: boolean;
   root?: string;
 }
@@ -42,6 +47,11 @@ export function register(program: Command): void {
       collect,
     )
     .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent (default info)')
+    .option('--otlp-endpoint <url>', 'export metrics over OTLP to this collector URL (off by default)')
+    .option('--otlp-protocol <protocol>', 'http/protobuf (default), http/json or grpc')
+    .option('--otlp-header <key=value>', 'header sent with every OTLP export (repeatable)', collect)
+    .option('--otlp-interval <duration>', 'how often to export over OTLP (default 10s)')
+    .option('--record <dir>', 'record frames into DIR: rotated, compressed, last 24 h within 200 MB')
     .option('--print-config', 'print the effective configuration and exit')
     .addOption(new Option('--root <dir>', 'root of /proc and /sys (tests)').hideHelp())
     .action(async (flags: AgentFlags) => {
@@ -59,6 +69,11 @@ export function register(program: Command): void {
             '--tls-key': flags.tlsKey,
             '--allow-host': flags.allowHost,
             '--log-level': flags.logLevel,
+            '--otlp-endpoint': flags.otlpEndpoint,
+            '--otlp-protocol': flags.otlpProtocol,
+            '--otlp-header': flags.otlpHeader,
+            '--otlp-interval': flags.otlpInterval,
+            '--record': flags.record,
           },
         },
         printConfig: flags.printConfig,

@@ -25,6 +25,11 @@ export const SETTING_OPTIONS: readonly SettingOption[] = [
   { path: ['allow_hosts'], env: 'USEWATCH_ALLOW_HOSTS', flag: '--allow-host', kind: 'list' },
   { path: ['log', 'level'], env: 'USEWATCH_LOG_LEVEL', flag: '--log-level', kind: 'string' },
   { path: ['prometheus', 'top_processes'], env: 'USEWATCH_TOP_PROCESSES', kind: 'int' },
+  { path: ['otlp', 'endpoint'], env: 'USEWATCH_OTLP_ENDPOINT', flag: '--otlp-endpoint', kind: 'string' },
+  { path: ['otlp', 'protocol'], env: 'USEWATCH_OTLP_PROTOCOL', flag: '--otlp-protocol', kind: 'string' },
+  { path: ['otlp', 'headers'], env: 'USEWATCH_OTLP_HEADERS', flag: '--otlp-header', kind: 'list' },
+  { path: ['otlp', 'interval'], env: 'USEWATCH_OTLP_INTERVAL', flag: '--otlp-interval', kind: 'duration' },
+  { path: ['record', 'dir'], env: 'USEWATCH_RECORD', flag: '--record', kind: 'string' },
 ];
 
 /** The environment variable naming the config file (same role as --config). */

@@ -26,6 +26,20 @@ const listen = z.string().superRefine((v, ctx) => {
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 
+const HEADER_PAIR = /^([^=\s]+)=(.*)$/;
+
+/** OTLP headers: a YAML map, or "K=V" strings from repeated --otlp-header flags and USEWATCH_OTLP_HEADERS. */
+const headerMap = z.union([z.record(z.string().min(1), z.string()), z.array(z.string())]).transform((v, ctx) => {
+  if (!Array.isArray(v)) return v;
+  const out: Record<string, string> = {};
+  for (const pair of v) {
+    const m = HEADER_PAIR.exec(pair);
+    if (m) out[m[1]] = m[2];
+    else ctx.addIssue({ code: 'custom', message: `expected KEY=VALUE, got "${pair}"` });
+  }
+  return out;
+});
+
 /**
  * The agent's configuration as written in YAML (snake_case keys, the same in every layer).
  * Durations become milliseconds. Unknown keys are errors, so that a typo is never silently ignored.
@@ -73,6 +87,23 @@ export const configSchema = z.strictObject({
       enabled: z.boolean().default(true),
       /** Exact origins ("https://dash.example.org") whose pages may open the feed in a browser. */
       allowed_origins: z.array(z.string().url()).default([]),
+    })
+    .prefault({}),
+  otlp: z
+    .strictObject({
+      /** OTLP collector URL; without one no OpenTelemetry code is loaded. */
+      endpoint: z.string().url().optional(),
+      protocol: z.enum(['http/protobuf', 'http/json', 'grpc']).default('http/protobuf'),
+      headers: headerMap.default({}),
+      interval: durationMs(1000, 3_600_000).default(10_000),
+    })
+    .prefault({}),
+  record: z
+    .strictObject({
+      /** Directory for rotated, compressed frame segments; recording is off without one. */
+      dir: z.string().min(1).optional(),
+      max_bytes: int(1024 * 1024, 1024 ** 4).default(200 * 1024 * 1024),
+      retention: durationMs(60_000, 366 * 86_400_000).default(86_400_000),
     })
     .prefault({}),
   collect: z

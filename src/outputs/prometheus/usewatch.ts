@@ -21,6 +21,8 @@ const PSI_WINDOWS = [
 export interface RuntimeCounters {
   feed?: () => { clients: number; droppedFrames: number };
   http?: () => { rejectedConnections: number; clientErrors: number; unauthorized: number };
+  otlp?: () => { exports: number; failures: number; dropped: number };
+  recorder?: () => { framesWritten: number; bytesWritten: number; dropped: number; paused: boolean };
 }
 
 export function usewatchFamilies(opts: {
@@ -137,7 +139,7 @@ export function usewatchFamilies(opts: {
     },
   ];
 
-  const { feed, http } = opts.runtime;
+  const { feed, http, otlp, recorder } = opts.runtime;
   if (feed) {
     families.push(
       {
@@ -178,6 +180,45 @@ export function usewatchFamilies(opts: {
         type: 'counter',
         frameless: true,
         read: (_f, emit) => emit(undefined, http().unauthorized),
+      },
+    );
+  }
+  if (otlp) {
+    const counter = (name: string, help: string, key: 'exports' | 'failures' | 'dropped'): FamilySpec => ({
+      name,
+      help,
+      type: 'counter',
+      frameless: true,
+      read: (_f, emit) => emit(undefined, otlp()[key]),
+    });
+    families.push(
+      counter('usewatch_otlp_exports_total', 'OTLP exports the collector accepted.', 'exports'),
+      counter('usewatch_otlp_failures_total', 'OTLP exports that failed after retries.', 'failures'),
+      counter('usewatch_otlp_dropped_total', 'OTLP collections dropped while an export was in flight.', 'dropped'),
+    );
+  }
+  if (recorder) {
+    families.push(
+      {
+        name: 'usewatch_recorder_frames_total',
+        help: 'Frames written to the recording.',
+        type: 'counter',
+        frameless: true,
+        read: (_f, emit) => emit(undefined, recorder().framesWritten),
+      },
+      {
+        name: 'usewatch_recorder_dropped_frames_total',
+        help: 'Frames not recorded (queue full or recording paused).',
+        type: 'counter',
+        frameless: true,
+        read: (_f, emit) => emit(undefined, recorder().dropped),
+      },
+      {
+        name: 'usewatch_recorder_paused',
+        help: '1 while recording is paused by a write problem (disk full, unwritable directory).',
+        type: 'gauge',
+        frameless: true,
+        read: (_f, emit) => emit(undefined, recorder().paused ? 1 : 0),
       },
     );
   }
