@@ -10,6 +10,7 @@ const DURATION_KEYS = new Set([
   'keep_alive_timeout',
   'repeat_summary',
   'statfs_timeout',
+  'retention',
 ]);
 
 /**
