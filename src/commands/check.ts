@@ -5,6 +5,9 @@ interface CheckFlags {
   interval: string;
   format: 'text' | 'json' | 'nagios';
   checklist: string[];
+  replay?: string;
+  from?: string;
+  to?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -24,6 +27,9 @@ export function register(program: Command): void {
     .option('--interval <duration>', 'time between samples', '1s')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'nagios']).default('text'))
     .option('--checklist <path>', 'extra checklist file or directory, added to the defaults (repeatable)', collect, [])
+    .option('--replay <file|dir>', 're-evaluate a recording with the current (or given) checklist instead of sampling')
+    .option('--from <time>', 'with --replay: start at this time (ISO, HH:MM, -2h)')
+    .option('--to <time>', 'with --replay: stop at this time')
     .exitOverride((err) => {
       throw new CommanderError(err.exitCode === 0 ? 0 : 3, err.code, err.message);
     })
@@ -62,8 +68,15 @@ async function runCheck(flags: CheckFlags): Promise<number> {
   }
 
   const { UseEvaluator } = await import('../use/evaluator.js');
+  const { RunAccumulator, EXIT_CODES, runStatus, worstRaisedStatus } = await import('../report/run.js');
+  if (flags.replay !== undefined) {
+    const run = await replayRun(flags, checklist, fail);
+    if (typeof run === 'number') return run;
+    await printRun(flags.format, run);
+    return EXIT_CODES[worstRaisedStatus(run)];
+  }
+  if (flags.from !== undefined || flags.to !== undefined) return fail('--from and --to go with --replay');
   const { liveFrames } = await import('../pipeline/live.js');
-  const { summarizeRun, EXIT_CODES, runStatus } = await import('../report/run.js');
 
   const samples = Math.max(1, Math.round(windowMs / intervalMs));
   // A rule's `for` (often a minute) cannot elapse inside a short window: cap it at the span the
@@ -72,7 +85,7 @@ async function runCheck(flags: CheckFlags): Promise<number> {
   const abort = new AbortController();
   const onSignal = () => abort.abort();
   process.once('SIGINT', onSignal);
-  const frames = [];
+  const acc = new RunAccumulator();
   try {
     for await (const frame of liveFrames({
       intervalMs,
@@ -81,25 +94,78 @@ async function runCheck(flags: CheckFlags): Promise<number> {
       signal: abort.signal,
       derive: { linkSpeedsBps: checklist.linkSpeedsBps },
     })) {
-      frames.push(frame);
+      acc.add(frame);
     }
   } catch (err) {
     return fail(`sampling failed: ${(err as Error)?.message ?? err}`);
   } finally {
     process.off('SIGINT', onSignal);
   }
-  if (frames.length < 2) return fail('interrupted before two samples: no rates to evaluate');
+  if (acc.frames < 2) return fail('interrupted before two samples: no rates to evaluate');
+  const run = acc.finish(checklist, { windowMs, intervalMs });
+  await printRun(flags.format, run);
+  return EXIT_CODES[runStatus(run)];
+}
 
-  const run = summarizeRun(frames, checklist, { windowMs, intervalMs });
-  if (flags.format === 'json') {
+type Checklist = Awaited<ReturnType<typeof import('../checklist/load.js')['loadChecklist']>>;
+type CheckRun = import('../report/run.js').CheckRun;
+
+/**
+ * `check --replay`: the recorded metrics and processes re-evaluated with this checklist. Recorded
+ * time lets every `for` elapse in full, so no cap applies as it does to a short live window.
+ */
+async function replayRun(
+  flags: CheckFlags,
+  checklist: Checklist,
+  fail: (message: string) => number,
+): Promise<CheckRun | number> {
+  const { readRecording } = await import('../replay/reader.js');
+  const { reevaluate } = await import('../replay/reevaluate.js');
+  const { parseTimeSpec } = await import('../replay/time.js');
+  const { UseEvaluator } = await import('../use/evaluator.js');
+  const { RunAccumulator } = await import('../report/run.js');
+  let from: number | undefined;
+  let to: number | undefined;
+  try {
+    from = flags.from === undefined ? undefined : parseTimeSpec(flags.from);
+    to = flags.to === undefined ? undefined : parseTimeSpec(flags.to);
+  } catch (err) {
+    return fail(`${flags.from !== undefined && from === undefined ? '--from' : '--to'}: ${(err as Error).message}`);
+  }
+  const acc = new RunAccumulator();
+  let first: number | undefined;
+  let last = 0;
+  const intervals: number[] = [];
+  try {
+    const recorded = await readRecording(flags.replay!, {
+      from,
+      to,
+      onWarning: (w) => console.error(`usewatch check: ${w.path}: ${w.message}`),
+    });
+    for await (const frame of reevaluate(recorded, new UseEvaluator({ checklist }))) {
+      first ??= frame.ts;
+      last = frame.ts;
+      if (frame.intervalMs > 0 && intervals.length < 1000) intervals.push(frame.intervalMs);
+      acc.add(frame);
+    }
+  } catch (err) {
+    return fail(`cannot replay ${flags.replay}: ${(err as Error)?.message ?? err}`);
+  }
+  if (acc.frames < 2) return fail(`${flags.replay}: fewer than two recorded frames in the chosen time range`);
+  intervals.sort((a, b) => a - b);
+  const intervalMs = intervals[intervals.length >> 1] ?? 1000;
+  return acc.finish(checklist, { windowMs: last - (first ?? last), intervalMs });
+}
+
+async function printRun(format: CheckFlags['format'], run: CheckRun): Promise<void> {
+  if (format === 'json') {
     const { renderJson } = await import('../report/json.js');
     console.log(JSON.stringify(renderJson(run), null, 2));
-  } else if (flags.format === 'nagios') {
+  } else if (format === 'nagios') {
     const { renderNagios } = await import('../report/nagios.js');
     console.log(renderNagios(run));
   } else {
     const { renderText, useColor } = await import('../report/text.js');
     process.stdout.write(renderText(run, { color: useColor(process.stdout) }));
   }
-  return EXIT_CODES[runStatus(run)];
 }

@@ -54,39 +54,106 @@ export function runStatus(run: Pick<CheckRun, 'findings'>): CheckStatus {
   return status;
 }
 
-function meanOf(frames: readonly Frame[]): MetricValues {
-  const sum: Record<string, Record<string, number>> = {};
-  const count: Record<string, Record<string, number>> = {};
-  for (const f of frames) {
-    for (const name in f.metrics) {
-      sum[name] ??= {};
-      count[name] ??= {};
-      const s = sum[name];
-      const c = count[name];
-      const byInstance = f.metrics[name];
+/**
+ * Worst severity any finding reached during the window: for a replayed recording, "did anything fire
+ * last night?" matters more than what was still firing when the recording ends.
+ */
+export function worstRaisedStatus(run: Pick<CheckRun, 'events'>): CheckStatus {
+  let status: CheckStatus = 'OK';
+  for (const e of run.events) {
+    if (e.kind !== 'raised' && e.kind !== 'escalated') continue;
+    if (e.severity === 'critical') return 'CRITICAL';
+    status = 'WARNING';
+  }
+  return status;
+}
+
+const RATE_FIELDS = ['cpu', 'readBps', 'writeBps', 'runDelay', 'majorFaultsPs'] as const;
+
+/**
+ * Folds frames into a CheckRun one at a time, so that a long recording (a day of frames) is
+ * summarised without holding every frame in memory.
+ */
+export class RunAccumulator {
+  private first: Frame | undefined;
+  private lastFrame: Frame | undefined;
+  private count = 0;
+  private rated = 0;
+  private readonly sums: Record<string, Record<string, number>> = {};
+  private readonly counts: Record<string, Record<string, number>> = {};
+  private readonly sources = new Map<string, SourceReport>();
+  private readonly events: FindingEvent[] = [];
+  private readonly kernelEvents: KernelEvent[] = [];
+  private readonly processes = new Map<string, { latest: ProcessEntry; sums: Record<string, number> }>();
+
+  add(frame: Frame): void {
+    this.first ??= frame;
+    this.lastFrame = frame;
+    this.count++;
+    for (const s of frame.sources) this.sources.set(s.source, s);
+    this.events.push(...frame.events);
+    this.kernelEvents.push(...frame.kernelEvents);
+    // Rates exist from the second frame on: only frames with an interval enter the means.
+    if (frame.intervalMs <= 0) return;
+    this.rated++;
+    this.addMetrics(frame.metrics);
+    this.addProcesses(frame.processes);
+  }
+
+  get frames(): number {
+    return this.count;
+  }
+
+  finish(checklist: Checklist, window: { windowMs: number; intervalMs: number }): CheckRun {
+    const first = this.first;
+    const lastFrame = this.lastFrame;
+    if (first === undefined || lastFrame === undefined) throw new Error('no frame was collected');
+    const mean: MetricValues = {};
+    for (const name in this.sums) {
+      mean[name] = {};
+      for (const inst in this.sums[name]) mean[name][inst] = this.sums[name][inst] / this.counts[name][inst];
+    }
+    return {
+      host: lastFrame.host,
+      startedAt: first.ts,
+      endedAt: lastFrame.ts,
+      windowMs: window.windowMs,
+      intervalMs: window.intervalMs,
+      frames: this.count,
+      checklist,
+      use: lastFrame.use,
+      findings: lastFrame.findings,
+      events: this.events,
+      kernelEvents: this.kernelEvents,
+      sources: [...this.sources.values()],
+      mean,
+      last: lastFrame.metrics,
+      processes: this.averagedProcesses(),
+    };
+  }
+
+  private addMetrics(metrics: MetricValues): void {
+    for (const name in metrics) {
+      this.sums[name] ??= {};
+      this.counts[name] ??= {};
+      const s = this.sums[name];
+      const c = this.counts[name];
+      const byInstance = metrics[name];
       for (const inst in byInstance) {
         s[inst] = (s[inst] ?? 0) + byInstance[inst];
         c[inst] = (c[inst] ?? 0) + 1;
       }
     }
   }
-  for (const name in sum) for (const inst in sum[name]) sum[name][inst] /= count[name][inst];
-  return sum;
-}
 
-const RATE_FIELDS = ['cpu', 'readBps', 'writeBps', 'runDelay', 'majorFaultsPs'] as const;
-
-/** One entry per process (pid and name), rates averaged over the frames with rates, sizes from the latest. */
-function processesOf(frames: readonly Frame[]): ProcessEntry[] {
-  const rated = frames.filter((f) => f.intervalMs > 0);
-  const byKey = new Map<string, { latest: ProcessEntry; sums: Record<string, number> }>();
-  for (const f of rated) {
-    for (const p of f.processes) {
+  /** One entry per process (pid and name): rates summed for averaging, sizes from the latest frame. */
+  private addProcesses(processes: readonly ProcessEntry[]): void {
+    for (const p of processes) {
       const key = `${p.pid}\0${p.name}`;
-      let acc = byKey.get(key);
+      let acc = this.processes.get(key);
       if (acc === undefined) {
         acc = { latest: p, sums: {} };
-        byKey.set(key, acc);
+        this.processes.set(key, acc);
       }
       acc.latest = p;
       for (const field of RATE_FIELDS) {
@@ -95,12 +162,15 @@ function processesOf(frames: readonly Frame[]): ProcessEntry[] {
       }
     }
   }
-  const n = Math.max(1, rated.length);
-  return [...byKey.values()].map(({ latest, sums }) => {
-    const out: ProcessEntry = { ...latest, cpu: (sums.cpu ?? 0) / n };
-    for (const field of RATE_FIELDS) if (field !== 'cpu' && sums[field] !== undefined) out[field] = sums[field] / n;
-    return out;
-  });
+
+  private averagedProcesses(): ProcessEntry[] {
+    const n = Math.max(1, this.rated);
+    return [...this.processes.values()].map(({ latest, sums }) => {
+      const out: ProcessEntry = { ...latest, cpu: (sums.cpu ?? 0) / n };
+      for (const field of RATE_FIELDS) if (field !== 'cpu' && sums[field] !== undefined) out[field] = sums[field] / n;
+      return out;
+    });
+  }
 }
 
 /** Folds the frames of a check window into a CheckRun. */
@@ -109,26 +179,7 @@ export function summarizeRun(
   checklist: Checklist,
   window: { windowMs: number; intervalMs: number },
 ): CheckRun {
-  if (frames.length === 0) throw new Error('no frame was collected');
-  const first = frames[0];
-  const lastFrame = frames[frames.length - 1];
-  const sources = new Map<string, SourceReport>();
-  for (const f of frames) for (const s of f.sources) sources.set(s.source, s);
-  return {
-    host: lastFrame.host,
-    startedAt: first.ts,
-    endedAt: lastFrame.ts,
-    windowMs: window.windowMs,
-    intervalMs: window.intervalMs,
-    frames: frames.length,
-    checklist,
-    use: lastFrame.use,
-    findings: lastFrame.findings,
-    events: frames.flatMap((f) => f.events),
-    kernelEvents: frames.flatMap((f) => f.kernelEvents),
-    sources: [...sources.values()],
-    mean: meanOf(frames.filter((f) => f.intervalMs > 0)),
-    last: lastFrame.metrics,
-    processes: processesOf(frames),
-  };
+  const acc = new RunAccumulator();
+  for (const f of frames) acc.add(f);
+  return acc.finish(checklist, window);
 }

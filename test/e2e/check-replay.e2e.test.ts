@@ -1,0 +1,76 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BIN, notBuiltReason } from './agent-process.js';
+
+/**
+ * "Would my new thresholds have fired last night?": a recording re-evaluated by `check --replay`
+ * finds what the live run found, and a stricter checklist finds more.
+ */
+if (notBuiltReason) console.log(`skipped: ${notBuiltReason}`);
+
+const dir = mkdtempSync(join(tmpdir(), 'usewatch-check-replay-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function usewatch(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+interface JsonReport {
+  status: string;
+  events: { kind: string; rule: string; severity: string }[];
+}
+
+/** A user checklist under which memory in use on any machine is past the threshold. */
+const strict = join(dir, 'strict.yaml');
+writeFileSync(
+  strict,
+  [
+    'overrides:',
+    '  - rule: memory.utilization',
+    '    warn: 0.001',
+    '    crit: 0.99',
+    '    clear: 0.0005',
+    '    for: 1s',
+    '',
+  ].join('\n'),
+);
+
+describe.skipIf(notBuiltReason !== undefined)('check --replay', () => {
+  it('re-evaluation finds what the live run recorded, and a stricter checklist fires on the same recording', () => {
+    const live = join(dir, 'live.ndjson.gz');
+    const recorded = usewatch('record', '--out', live, '--for', '4s', '--interval', '500ms', '--checklist', strict);
+    expect(recorded.code, recorded.stderr).toBe(0);
+
+    const again = usewatch('check', '--replay', live, '--checklist', strict, '--format', 'json');
+    const report = JSON.parse(again.stdout) as JsonReport;
+    const raised = report.events.filter((e) => e.kind === 'raised').map((e) => e.rule);
+    expect(raised).toContain('memory.utilization');
+    const liveRaised = gunzipSync(readFileSync(live))
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .flatMap((line) => (JSON.parse(line) as { events?: JsonReport['events'] }).events ?? [])
+      .filter((e) => e.kind === 'raised')
+      .map((e) => e.rule);
+    expect(new Set(raised)).toEqual(new Set(liveRaised));
+    expect(again.code).toBe(1); // WARNING: something fired during the recording
+
+    const defaults = usewatch('check', '--replay', live, '--format', 'json');
+    const quiet = JSON.parse(defaults.stdout) as JsonReport;
+    expect(quiet.events.filter((e) => e.rule === 'memory.utilization')).toEqual([]);
+  });
+
+  it('says what is wrong with a bad time or a missing recording, with exit code 3', () => {
+    const badTime = usewatch('check', '--replay', join(dir, 'live.ndjson.gz'), '--from', 'yesterday-ish');
+    expect(badTime.code).toBe(3);
+    expect(badTime.stderr).toMatch(/--from: cannot read time "yesterday-ish"/);
+    const missing = usewatch('check', '--replay', join(dir, 'nothing-here'));
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(/nothing-here/);
+  });
+});
