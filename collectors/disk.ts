@@ -1,5 +1,5 @@
 import type { Collector } from './collector.js';
-import { clip, fields, lines, parseCounter, parseHex, parseIntStrict } from './parse.js';
+import { fields, lines, parseCounter, parseHex, parseIntStrict } from './parse.js';
 import type { SourceLog } from './procfs.js';
 import { type Counter, ParseError } from './types.js';
 

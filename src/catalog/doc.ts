@@ -33,7 +33,12 @@ export function renderMetricsDoc(): string {
     byResource.set(m.resource, list);
   }
   for (const [resource, metrics] of byResource) {
-    out.push(`## ${resource}`, '', '| name | unit | instance | description | source | formula |', '|---|---|---|---|---|---|');
+    out.push(
+      `## ${resource}`,
+      '',
+      '| name | unit | instance | description | source | formula |',
+      '|---|---|---|---|---|---|',
+    );
     for (const m of metrics) {
       out.push(
         `| \`${m.name}\` | ${m.unit} | ${INSTANCE_TEXT[m.instance]} | ${cell(m.description)} | ${cell(m.source)} | ${cell(m.formula)} |`,

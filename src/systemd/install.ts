@@ -50,7 +50,8 @@ export function installService(opts: InstallOptions): InstallResult {
   writeFileSync(unitPath, renderUnit(opts), { mode: 0o644 });
   mkdirSync(dirname(configPath), { recursive: true, mode: 0o755 });
   const configCreated = !existsSync(configPath);
-  if (configCreated) writeFileSync(configPath, readFileSync(packageFile('deploy/config.example.yaml')), { mode: 0o644 });
+  if (configCreated)
+    writeFileSync(configPath, readFileSync(packageFile('deploy/config.example.yaml')), { mode: 0o644 });
   const nextSteps = [
     `Installed ${unitPath}${configCreated ? ` and ${configPath}` : ` (kept the existing ${configPath})`}.`,
     'Next:',
@@ -60,7 +61,7 @@ export function installService(opts: InstallOptions): InstallResult {
     '  curl -s http://127.0.0.1:9733/healthz',
     'Prometheus scrape job (prometheus.yml):',
     '  scrape_configs:',
-    "    - job_name: 'node'              # the node-mixin rules and dashboards select job=\"node\"",
+    '    - job_name: \'node\'              # the node-mixin rules and dashboards select job="node"',
     '      scrape_interval: 15s',
     '      static_configs:',
     "        - targets: ['127.0.0.1:9733']",

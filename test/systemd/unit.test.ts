@@ -15,7 +15,15 @@ function unitFile(noCaps: boolean): string {
   // The check needs ExecStart's binary to exist: point it at this machine's node.
   const path = join(dir, noCaps ? 'nocaps' : 'default', 'usewatch.service');
   execFileSync('mkdir', ['-p', join(path, '..')]);
-  writeFileSync(path, renderUnit({ noCaps, nodePath: process.execPath, cliPath: '/opt/usewatch/dist/bin/usewatch.js', configDir: '/etc/usewatch' }));
+  writeFileSync(
+    path,
+    renderUnit({
+      noCaps,
+      nodePath: process.execPath,
+      cliPath: '/opt/usewatch/dist/bin/usewatch.js',
+      configDir: '/etc/usewatch',
+    }),
+  );
   return path;
 }
 
@@ -45,6 +53,8 @@ describe.skipIf(!hasAnalyze)('systemd unit', () => {
     expect(unit).toMatch(/^NotifyAccess=all$/m);
     expect(unit).toMatch(/^WatchdogSec=\d+s$/m);
     expect(unit).toMatch(/^MemoryDenyWriteExecute=no$/m);
-    expect(unit).toMatch(/^ExecStart=\S+node \/opt\/usewatch\/dist\/bin\/usewatch\.js agent --config \/etc\/usewatch\/config\.yaml$/m);
+    expect(unit).toMatch(
+      /^ExecStart=\S+node \/opt\/usewatch\/dist\/bin\/usewatch\.js agent --config \/etc\/usewatch\/config\.yaml$/m,
+    );
   });
 });
