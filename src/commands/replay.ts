@@ -1,17 +1,14 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import type { Frame } from '../model/frame.js';
+import type { Frame, FrameSource } from '../model/frame.js';
+import type { ReplayOptions, ReplaySource } from '../replay/source.js';
 
 type Format = 'tui' | 'summary' | 'ndjson';
 
-interface ReplayFlags {
-  from?: string;
-  to?: string;
-  speed?: number;
+interface ReplayFlags extends RecordingFlags {
   format?: Format;
-  checklist: string[];
 }
 
-function parseSpeed(text: string): number {
+export function parseSpeed(text: string): number {
   const speed = Number(text);
   if (text.trim() === '' || !Number.isFinite(speed) || speed < 0) {
     throw new InvalidArgumentError(
@@ -42,7 +39,16 @@ export function summaryLine(frame: Frame): string {
   return `${localTime(frame.ts)}  cpu ${percent(frame.metrics['cpu.utilization']?.[''])}  mem ${percent(frame.metrics['memory.utilization']?.[''])}  ${findings}`;
 }
 
-async function replay(path: string, flags: ReplayFlags): Promise<void> {
+/** What `replay` and `top --replay` share: the window, the pace and the checklist to re-evaluate with. */
+export interface RecordingFlags {
+  from?: string;
+  to?: string;
+  speed?: number;
+  checklist: string[];
+}
+
+/** --from/--to as epoch ms; errors name the option. */
+async function timeWindow(flags: RecordingFlags): Promise<{ from?: number; to?: number }> {
   const { parseTimeSpec } = await import('../replay/time.js');
   const time = (name: string, spec: string | undefined) => {
     if (spec === undefined) return undefined;
@@ -56,45 +62,64 @@ async function replay(path: string, flags: ReplayFlags): Promise<void> {
   const to = time('to', flags.to);
   if (from !== undefined && to !== undefined && to < from)
     throw new Error(`--to ${flags.to} is before --from ${flags.from}`);
+  return { from, to };
+}
+
+/**
+ * The recording as a source, and its frames: as recorded, or with the findings recomputed by
+ * --checklist when given.
+ */
+async function openRecording(
+  path: string,
+  flags: RecordingFlags,
+  window: { from?: number; to?: number },
+  play: Pick<ReplayOptions, 'speed' | 'atEnd' | 'onWarning'>,
+): Promise<{ source: ReplaySource; frames: FrameSource }> {
+  const { replaySource } = await import('../replay/source.js');
+  const source = await replaySource(path, { ...window, ...play });
+  if (flags.checklist.length === 0) return { source, frames: source.frames };
+  const [{ loadChecklist }, { UseEvaluator }, { reevaluate }] = await Promise.all([
+    import('../checklist/load.js'),
+    import('../use/evaluator.js'),
+    import('../replay/reevaluate.js'),
+  ]);
+  const evaluator = new UseEvaluator({ checklist: await loadChecklist(flags.checklist) });
+  return { source, frames: reevaluate(source.frames, evaluator) };
+}
+
+/**
+ * A recording in the terminal view, with seeking: what `replay` runs on a terminal and
+ * `top --replay` runs. Warnings about damaged segments show in the view and are printed on exit.
+ */
+export async function viewRecording(command: string, path: string, flags: RecordingFlags): Promise<void> {
+  const window = await timeWindow(flags);
+  const { source, frames } = await openRecording(path, flags, window, { speed: flags.speed ?? 1, atEnd: 'hold' });
+  const { runTop } = await import('../tui/app.js');
+  try {
+    await runTop(
+      { ...source, frames },
+      { stdin: process.stdin, stdout: process.stdout, env: process.env, replay: source },
+    );
+  } finally {
+    source.control.close();
+    for (const w of source.warnings) console.error(`usewatch ${command}: warning: ${w.path}: ${w.message}`);
+  }
+  // The recording's reads may still be winding down; a quit view must not wait for them.
+  setTimeout(() => process.exit(process.exitCode ?? 0), 500).unref();
+}
+
+async function replay(path: string, flags: ReplayFlags): Promise<void> {
   const interactive = process.stdout.isTTY === true && process.stdin.isTTY === true;
   const format: Format = flags.format ?? (interactive ? 'tui' : 'summary');
   if (format === 'tui' && !interactive) throw new Error('--format tui needs a terminal on stdin and stdout');
+  if (format === 'tui') return viewRecording('replay', path, flags);
 
-  const { replaySource } = await import('../replay/source.js');
-  const warnings: string[] = [];
-  const source = await replaySource(path, {
-    from,
-    to,
-    speed: flags.speed ?? (format === 'tui' ? 1 : 0),
-    atEnd: format === 'tui' ? 'hold' : 'finish',
-    onWarning: (w) => {
-      const line = `usewatch replay: warning: ${w.path}: ${w.message}`;
-      if (format === 'tui') warnings.push(line);
-      else console.error(line);
-    },
+  const window = await timeWindow(flags);
+  const { source, frames } = await openRecording(path, flags, window, {
+    speed: flags.speed ?? 0,
+    atEnd: 'finish',
+    onWarning: (w) => console.error(`usewatch replay: warning: ${w.path}: ${w.message}`),
   });
-  let frames: AsyncIterable<Frame> = source.frames;
-  if (flags.checklist.length > 0) {
-    const [{ loadChecklist }, { UseEvaluator }, { reevaluate }] = await Promise.all([
-      import('../checklist/load.js'),
-      import('../use/evaluator.js'),
-      import('../replay/reevaluate.js'),
-    ]);
-    frames = reevaluate(source.frames, new UseEvaluator({ checklist: await loadChecklist(flags.checklist) }));
-  }
-
-  if (format === 'tui') {
-    const { runTop } = await import('../tui/app.js');
-    try {
-      await runTop({ ...source, frames }, { stdin: process.stdin, stdout: process.stdout, env: process.env });
-    } finally {
-      source.control.close();
-      for (const line of warnings) console.error(line);
-    }
-    setTimeout(() => process.exit(process.exitCode ?? 0), 500).unref();
-    return;
-  }
-
   // `usewatch replay … | head` closes the pipe: stop quietly.
   let closed = false;
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -112,7 +137,7 @@ async function replay(path: string, flags: ReplayFlags): Promise<void> {
   }
   if (count === 0 && !closed)
     console.error(
-      `usewatch replay: no frames in ${path}${from !== undefined || to !== undefined ? ' between --from and --to' : ''}`,
+      `usewatch replay: no frames in ${path}${window.from !== undefined || window.to !== undefined ? ' between --from and --to' : ''}`,
     );
 }
 

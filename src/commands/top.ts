@@ -3,6 +3,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DURATION_HINT, parseDuration } from '../checklist/duration.js';
 import type { ViewSource } from '../model/source.js';
 import type { RuleBook } from '../tui/view/model.js';
+import { parseSpeed, viewRecording } from './replay.js';
 
 interface TopFlags {
   interval: number;
@@ -10,6 +11,10 @@ interface TopFlags {
   connect?: string;
   tokenFile?: string;
   checklist: string[];
+  replay?: string;
+  from?: string;
+  to?: string;
+  speed?: number;
 }
 
 function parseInterval(text: string): number {
@@ -68,14 +73,36 @@ async function remoteSource(flags: TopFlags & { connect: string }, signal: Abort
   return connectFeed(flags.connect, { token, signal });
 }
 
-async function top(flags: TopFlags): Promise<void> {
-  if (!process.stdout.isTTY || !process.stdin.isTTY) {
-    throw new Error('top needs a terminal on stdin and stdout; for a report use `usewatch check`');
+/** Options that belong to one source only, named when given with another; the first conflict wins. */
+function checkSourceOptions(flags: TopFlags, given: (name: keyof TopFlags) => boolean): void {
+  if (flags.replay) {
+    const others = (['connect', 'tokenFile', 'root', 'interval'] as const).filter(given);
+    if (others.length > 0) {
+      const names = others.map((o) => `--${o === 'tokenFile' ? 'token-file' : o}`).join(', ');
+      throw new Error(`--replay shows a recording: ${names} cannot go with it (they choose or pace a live source)`);
+    }
+    return;
   }
-  if (flags.connect && (flags.checklist.length > 0 || flags.root !== '/')) {
+  const replayOnly = (['from', 'to', 'speed'] as const).filter(given);
+  if (replayOnly.length > 0)
+    throw new Error(
+      `${replayOnly.map((o) => `--${o}`).join(', ')} ${replayOnly.length === 1 ? 'needs' : 'need'} --replay FILE|DIR`,
+    );
+  if (flags.connect && (flags.checklist.length > 0 || given('root'))) {
     throw new Error(
       '--checklist and --root apply to the local pipeline, not to --connect (the agent evaluates its own checklist)',
     );
+  }
+}
+
+async function top(flags: TopFlags, given: (name: keyof TopFlags) => boolean): Promise<void> {
+  checkSourceOptions(flags, given);
+  if (!process.stdout.isTTY || !process.stdin.isTTY) {
+    throw new Error('top needs a terminal on stdin and stdout; for a report use `usewatch check`');
+  }
+  if (flags.replay) {
+    await viewRecording('top', flags.replay, flags);
+    return;
   }
   const abort = new AbortController();
   const { runTop } = await import('../tui/app.js');
@@ -109,13 +136,19 @@ export function register(program: Command): void {
     .addOption(new Option('--root <dir>', 'root of /proc and /sys (tests)').default('/').hideHelp())
     .option('--connect <url>', "show a remote agent's feed, e.g. ws://HOST:9464/feed")
     .option('--token-file <file>', 'bearer token for --connect, read from this file')
+    .option('--replay <path>', 'show a recording (a segment file or a directory of segments), with seeking')
+    .option('--from <time>', 'with --replay, start at: ISO time, -2h (before now) or 03:12 (today)')
+    .option('--to <time>', 'with --replay, stop at: same forms as --from')
+    .addOption(
+      new Option('--speed <n>', 'with --replay: 1 = real time (default), 10 = ten times faster').argParser(parseSpeed),
+    )
     .option(
       '--checklist <path>',
-      'extra checklist file or directory (repeatable; the default set is always loaded)',
+      'extra checklist file or directory (repeatable; the default set is always loaded; with --replay, re-evaluates the recording)',
       (value: string, previous: string[]) => [...previous, value],
       [] as string[],
     )
-    .action(async (flags: TopFlags) => {
-      await top(flags);
+    .action(async (flags: TopFlags, command: Command) => {
+      await top(flags, (name) => command.getOptionValueSource(name) === 'cli');
     });
 }

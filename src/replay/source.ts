@@ -29,6 +29,7 @@ export interface ReplayControl {
   seekTo(ts: number): void;
   /** Epoch ms of the last frame delivered (or of the pending seek target). */
   position(): number | undefined;
+  speed(): number;
   setSpeed(speed: number): void;
   /** Ends the frames, also when holding at the end. */
   close(): void;
@@ -82,7 +83,9 @@ class Player implements ReplayControl {
   private closed = false;
   private seekTarget: number | undefined;
   private current: number | undefined;
-  private speed: number;
+  private pace: number;
+  /** A seek made while paused still shows the frame it lands on, so the user sees where they are. */
+  private showLanding = false;
   private wake: (() => void) | undefined;
   /** A control call since the play loop last looked at the state; a sleep starting now must not wait. */
   private poked = false;
@@ -93,7 +96,7 @@ class Player implements ReplayControl {
     private readonly cursor: RecordingCursor,
     private readonly opts: ReplayOptions,
   ) {
-    this.speed = opts.speed ?? 1;
+    this.pace = opts.speed ?? 1;
     this.from = opts.from ?? Number.NEGATIVE_INFINITY;
     this.to = opts.to ?? Number.POSITIVE_INFINITY;
     if (opts.from !== undefined) this.seekTarget = opts.from;
@@ -128,9 +131,13 @@ class Player implements ReplayControl {
     return this.seekTarget ?? this.current;
   }
 
+  speed(): number {
+    return this.pace;
+  }
+
   setSpeed(speed: number): void {
     checkSpeed(speed);
-    this.speed = speed;
+    this.pace = speed;
     this.notify();
   }
 
@@ -150,9 +157,10 @@ class Player implements ReplayControl {
         if (this.seekTarget === target) this.seekTarget = undefined;
         pending = undefined;
         prevTs = undefined;
+        this.showLanding = true;
         continue;
       }
-      if (this.isPaused) {
+      if (this.isPaused && !this.showLanding) {
         await this.sleep(Number.POSITIVE_INFINITY);
         continue;
       }
@@ -167,14 +175,15 @@ class Player implements ReplayControl {
         pending = undefined;
         continue;
       }
-      if (prevTs !== undefined && this.speed > 0) {
+      if (prevTs !== undefined && this.pace > 0) {
         const gap = Math.min(pending.ts - prevTs, Math.max(MIN_GAP_MS, MAX_GAP_INTERVALS * pending.intervalMs));
-        if (gap > 0 && (await this.sleep(gap / this.speed))) continue;
+        if (gap > 0 && (await this.sleep(gap / this.pace))) continue;
       }
       const frame = pending;
       pending = undefined;
       prevTs = frame.ts;
       this.current = frame.ts;
+      this.showLanding = false;
       yield frame;
     }
   }

@@ -1,8 +1,9 @@
 import type { Frame } from '../model/frame.js';
 import type { ConnectionState, ViewSource } from '../model/source.js';
+import type { ReplaySource } from '../replay/source.js';
 import { FrameHistory } from './history.js';
 import { cellValues } from './lists.js';
-import { initialState, type Key, reduceKey, type UiState } from './state.js';
+import { initialState, type Key, type ReplayCommand, reduceKey, reduceReplayKey, type UiState } from './state.js';
 import { type TerminalIo, TerminalSession } from './terminal.js';
 import { colorEnabled, unicodeEnabled } from './theme.js';
 import type { RuleBook, ScreenModel } from './view/model.js';
@@ -14,7 +15,12 @@ export interface TopOptions extends TerminalIo {
   /** Nominal interval of the source, ms (sparkline resolution, header); remote sources: taken from the frames. */
   intervalMs?: number;
   rules?: RuleBook;
+  /** Given when the source is a recording: the keys then seek, pause and pace it. */
+  replay?: ReplayHandle;
 }
+
+/** What the view needs of a recording being replayed (a ReplaySource is one). */
+export type ReplayHandle = Pick<ReplaySource, 'control' | 'warnings'>;
 
 /**
  * Holds what the screen shows: the UI state, the latest frame and, while paused, the frozen frame
@@ -28,21 +34,33 @@ export class TopController {
   private connection?: ConnectionState;
   private connectionDetail?: string;
   private notice?: string;
+  /** A seek was asked for: the next frame starts a new stretch of time. */
+  private seeking = false;
   readonly history = new FrameHistory(cellValues);
 
   constructor(
     private readonly source: Pick<ViewSource, 'kind' | 'label'>,
     private readonly intervalMs: number | undefined,
     private readonly rules?: RuleBook,
-  ) {}
+    private readonly replay?: ReplayHandle,
+  ) {
+    if (replay) this.ui = { ...initialState, paused: replay.control.paused() };
+  }
 
   onFrame(frame: Frame): void {
+    // Sparklines must never join two stretches of time: after a seek, or time going backwards.
+    if (this.seeking || (this.latest && frame.ts < this.latest.ts)) this.history.clear();
+    this.seeking = false;
     this.history.push(frame);
     this.latest = frame;
-    if (this.ui.paused) this.missed++;
+    if (this.ui.paused && !this.replay) this.missed++;
   }
 
   onKey(key: Key): void {
+    if (this.replay) {
+      this.onReplayKey(key, this.replay);
+      return;
+    }
     const wasPaused = this.ui.paused;
     this.ui = reduceKey(this.ui, key, selectionContext(this.model()));
     if (this.ui.paused && !wasPaused) {
@@ -51,6 +69,48 @@ export class TopController {
     } else if (!this.ui.paused && wasPaused) {
       this.frozen = undefined;
       this.missed = 0;
+    }
+  }
+
+  /** A paused replay stops its frames at the source, so nothing is frozen here. */
+  private onReplayKey(key: Key, replay: ReplayHandle): void {
+    const { control } = replay;
+    const { ui, command } = reduceReplayKey(this.ui, key, selectionContext(this.model()), {
+      reference: control.position() ?? this.latest?.ts ?? Date.now(),
+      speed: control.speed(),
+    });
+    this.ui = ui;
+    if (command) this.run(command, replay);
+  }
+
+  private run(command: ReplayCommand, { control }: ReplayHandle): void {
+    switch (command.kind) {
+      case 'seekBy':
+        this.seeking = control.position() !== undefined;
+        control.seekBy(command.ms);
+        break;
+      case 'seekTo':
+        this.seeking = true;
+        control.seekTo(command.ts);
+        break;
+      // Seeks are kept within --from/--to, and one past the end lands on the last frame.
+      case 'start':
+        this.seeking = true;
+        control.seekTo(Number.MIN_SAFE_INTEGER);
+        break;
+      case 'end':
+        this.seeking = true;
+        control.seekTo(Number.MAX_SAFE_INTEGER);
+        break;
+      case 'pause':
+        control.pause();
+        break;
+      case 'resume':
+        control.resume();
+        break;
+      case 'speed':
+        control.setSpeed(command.speed);
+        break;
     }
   }
 
@@ -75,6 +135,8 @@ export class TopController {
       missed: this.missed,
       rules: this.rules,
       notice: this.notice,
+      replay: this.replay && { speed: this.replay.control.speed() },
+      warnings: this.replay?.warnings.map((w) => `${w.path}: ${w.message}`),
     };
   }
 }
@@ -91,7 +153,7 @@ function measuredInterval(frame: Frame | undefined): number {
  * pipeline, a remote feed, a recording.
  */
 export async function runTop(source: ViewSource, opts: TopOptions): Promise<void> {
-  const controller = new TopController(source, opts.intervalMs, opts.rules);
+  const controller = new TopController(source, opts.intervalMs, opts.rules, opts.replay);
   const screen = {
     color: colorEnabled(opts.env, opts.stdout.isTTY === true),
     unicode: unicodeEnabled(opts.env),

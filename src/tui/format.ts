@@ -58,9 +58,21 @@ export function formatAge(ms: number): string {
   return `${Math.floor(h / 24)}d${h % 24}h`;
 }
 
+const two = (n: number) => String(n).padStart(2, '0');
+
 /** Local wall-clock time of a frame, HH:MM:SS. */
 export function formatClock(ts: number): string {
   const d = new Date(ts);
-  const two = (n: number) => String(n).padStart(2, '0');
   return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+}
+
+/** Local date and time, YYYY-MM-DD HH:MM:SS: a recording can span days. */
+export function formatDateTime(ts: number): string {
+  const d = new Date(ts);
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${formatClock(ts)}`;
+}
+
+/** A replay speed's factor: 1, 0.5, 16; 0 (as fast as possible) is "max". */
+export function formatSpeed(speed: number): string {
+  return speed === 0 ? 'max' : `${Number(speed.toFixed(2))}`;
 }

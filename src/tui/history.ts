@@ -57,6 +57,11 @@ export class FrameHistory implements HistoryView {
     return { ts: s.ts, values: s.values, start, end };
   }
 
+  /** Forgets every value: after a seek, so that a sparkline never joins two stretches of time. */
+  clear(): void {
+    this.series.clear();
+  }
+
   snapshot(): FrameHistory {
     const copy = new FrameHistory(this.cellValues, this.windowMs);
     for (const [key, s] of this.series) copy.series.set(key, { ts: s.ts.slice(), values: s.values.slice() });

@@ -1,4 +1,5 @@
 import type { Finding, ProcessEntry, Resource } from '../model/frame.js';
+import { parseTimeSpec } from '../replay/time.js';
 import { type GridRow, SORT_KEYS, type SortKey } from './lists.js';
 
 export type Pane = 'grid' | 'findings' | 'processes';
@@ -19,6 +20,10 @@ export interface UiState {
   /** Typing goes into the filter until enter or esc. */
   filterEditing: boolean;
   help: boolean;
+  /** Replays: the time typed after `g`, until enter or esc. */
+  timeInput?: string;
+  /** Why the last time typed could not be read. */
+  timeError?: string;
   detail?: DetailTarget;
   /** First line shown of the detail or help page. */
   scroll: number;
@@ -45,6 +50,10 @@ export interface Key {
     | 'down'
     | 'pageup'
     | 'pagedown'
+    | 'left'
+    | 'right'
+    | 'home'
+    | 'end'
     | 'tab'
     | 'backtab'
     | 'enter'
@@ -167,5 +176,106 @@ function onChar(state: UiState, ch: string): UiState {
       return { ...state, filterEditing: true, focus: 'processes', help: false, detail: undefined };
     default:
       return state;
+  }
+}
+
+/** What the replay keys ask of the recording being shown. */
+export type ReplayCommand =
+  | { kind: 'seekBy'; ms: number }
+  | { kind: 'seekTo'; ts: number }
+  | { kind: 'start' }
+  | { kind: 'end' }
+  | { kind: 'pause' }
+  | { kind: 'resume' }
+  | { kind: 'speed'; speed: number };
+
+/** Where the replay is, for the keys that depend on it. */
+export interface ReplayContext {
+  /** Epoch ms that typed times are read against: a clock time is on its day, `-10m` is before it. */
+  reference: number;
+  speed: number;
+}
+
+const MINUTE = 60_000;
+export const MIN_SPEED = 0.25;
+export const MAX_SPEED = 1024;
+const TIME_INPUT_MAX = 40;
+
+/** ×2 or ÷2 within [MIN_SPEED, MAX_SPEED]; 0 (as fast as possible) slows down to MAX_SPEED. */
+function nextSpeed(speed: number, faster: boolean): number {
+  if (speed === 0) return faster ? 0 : MAX_SPEED;
+  return Math.min(MAX_SPEED, Math.max(MIN_SPEED, faster ? speed * 2 : speed / 2));
+}
+
+function editTime(
+  state: UiState,
+  text: string,
+  key: Key,
+  replay: ReplayContext,
+): { ui: UiState; command?: ReplayCommand } {
+  switch (key.name) {
+    case 'enter': {
+      if (text.trim() === '') return { ui: { ...state, timeInput: undefined, timeError: undefined } };
+      try {
+        const ts = parseTimeSpec(text, replay.reference);
+        return { ui: { ...state, timeInput: undefined, timeError: undefined }, command: { kind: 'seekTo', ts } };
+      } catch (err) {
+        return { ui: { ...state, timeError: (err as Error).message } };
+      }
+    }
+    case 'escape':
+      return { ui: { ...state, timeInput: undefined, timeError: undefined } };
+    case 'backspace':
+      return { ui: { ...state, timeInput: text.slice(0, -1), timeError: undefined } };
+    case 'interrupt':
+      return { ui: { ...state, quit: true } };
+    case 'char':
+      return key.ch && text.length < TIME_INPUT_MAX
+        ? { ui: { ...state, timeInput: text + key.ch, timeError: undefined } }
+        : { ui: state };
+    default:
+      return { ui: state };
+  }
+}
+
+/**
+ * The keyboard of a replay: seeking, going to a typed time, pausing the playback and its speed,
+ * on top of reduceKey. Pure like it; the caller carries out the command on the recording.
+ */
+export function reduceReplayKey(
+  state: UiState,
+  key: Key,
+  ctx: SelectionContext,
+  replay: ReplayContext,
+): { ui: UiState; command?: ReplayCommand } {
+  if (state.timeInput !== undefined) return editTime(state, state.timeInput, key, replay);
+  if (state.filterEditing) return { ui: reduceKey(state, key, ctx) };
+  switch (key.name) {
+    case 'left':
+      return { ui: state, command: { kind: 'seekBy', ms: -MINUTE } };
+    case 'right':
+      return { ui: state, command: { kind: 'seekBy', ms: MINUTE } };
+    case 'pageup':
+    case 'pagedown':
+      // A detail or the help page is scrolled by these keys, as on a live source.
+      if (state.help || state.detail) return { ui: reduceKey(state, key, ctx) };
+      return { ui: state, command: { kind: 'seekBy', ms: (key.name === 'pageup' ? -10 : 10) * MINUTE } };
+    case 'home':
+      return { ui: state, command: { kind: 'start' } };
+    case 'end':
+      return { ui: state, command: { kind: 'end' } };
+    case 'char':
+      switch (key.ch) {
+        case ' ':
+          return { ui: { ...state, paused: !state.paused }, command: { kind: state.paused ? 'resume' : 'pause' } };
+        case '+':
+        case '-':
+          return { ui: state, command: { kind: 'speed', speed: nextSpeed(replay.speed, key.ch === '+') } };
+        case 'g':
+          return { ui: { ...state, timeInput: '', timeError: undefined } };
+      }
+      return { ui: reduceKey(state, key, ctx) };
+    default:
+      return { ui: reduceKey(state, key, ctx) };
   }
 }

@@ -34,6 +34,9 @@ export interface Glyphs {
   flat: string;
   select: string;
   dot: string;
+  times: string;
+  left: string;
+  right: string;
 }
 
 const UNICODE_GLYPHS: Glyphs = {
@@ -45,6 +48,9 @@ const UNICODE_GLYPHS: Glyphs = {
   flat: '→',
   select: '▶',
   dot: '·',
+  times: '×',
+  left: '←',
+  right: '→',
 };
 
 const ASCII_GLYPHS: Glyphs = {
@@ -56,6 +62,9 @@ const ASCII_GLYPHS: Glyphs = {
   flat: '-',
   select: '>',
   dot: '|',
+  times: 'x',
+  left: 'left',
+  right: 'right',
 };
 
 type Paint = (text: string) => string;

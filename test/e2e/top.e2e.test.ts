@@ -2,6 +2,9 @@ import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_pr
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createRecorder } from '../../src/outputs/recorder/recorder.js';
+import { formatDateTime } from '../../src/tui/format.js';
+import { makeFrame, T0, tempDir } from '../recorder/helpers.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CLI = resolve(ROOT, 'dist/bin/usewatch.js');
@@ -155,5 +158,42 @@ describe.skipIf(!hasTmux)('usewatch top --connect', () => {
     tmux('send-keys', '-t', s, 'q');
     await waitFor(s, 'the shell prompt', contains('top-exit=0'));
     expect(alternateOn(s)).toBe(false);
+  });
+});
+
+describe.skipIf(!hasTmux)('usewatch top --replay', () => {
+  /** Half an hour recorded every 10 s: a frame stays on screen 10 s at speed 1. */
+  async function recording(): Promise<string> {
+    const dir = tempDir();
+    // Written all at once: the queue must hold every frame.
+    const recorder = createRecorder({ dir, queueFrames: 1000 });
+    for (let i = 0; i <= 180; i++) recorder.write({ ...makeFrame(i + 1, T0 + i * 10_000), intervalMs: 10_000 });
+    await recorder.close();
+    return dir;
+  }
+
+  it('shows REPLAY with the recorded time, seeks with right and pgdn, and restores the terminal', async () => {
+    const dir = await recording();
+    const s = await startTop(`--replay ${dir}`);
+    const first = await waitFor(s, 'the first recorded frame', contains(`${formatDateTime(T0)}  REPLAY`));
+    expect(alternateOn(s)).toBe(true);
+    expect(first).toContain('web-01');
+    tmux('send-keys', '-t', s, 'Right');
+    await waitFor(s, 'a minute later', contains(`${formatDateTime(T0 + 60_000)}  REPLAY`));
+    tmux('send-keys', '-t', s, 'NPage');
+    await waitFor(s, 'ten minutes later', contains(`${formatDateTime(T0 + 11 * 60_000)}  REPLAY`));
+    tmux('send-keys', '-t', s, 'Space');
+    await waitFor(s, 'the replay paused', contains('REPLAY ×1 PAUSED'));
+    tmux('send-keys', '-t', s, 'q');
+    await waitFor(s, 'the shell prompt', contains('top-exit=0'));
+    expect(alternateOn(s)).toBe(false);
+  });
+
+  it('refuses --replay with a live source option, naming it', () => {
+    const run = spawnSync('node', [CLI, 'top', '--replay', '/nonexistent', '--connect', 'ws://127.0.0.1:1/feed'], {
+      encoding: 'utf8',
+    });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain('--connect cannot go with it');
   });
 });

@@ -3,8 +3,12 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { Frame } from '../../src/model/frame.js';
 import type { ViewSource } from '../../src/model/source.js';
+import { createRecorder } from '../../src/outputs/recorder/recorder.js';
+import { replaySource } from '../../src/replay/source.js';
 import { runTop } from '../../src/tui/app.js';
+import { formatClock, formatDateTime } from '../../src/tui/format.js';
 import { toKey } from '../../src/tui/terminal.js';
+import { makeFrame, T0 as REC_T0, tempDir } from '../recorder/helpers.js';
 import { frame } from './frames.js';
 
 const ENTER_ALT = '\x1b[?1049h';
@@ -21,10 +25,11 @@ class FakeTty extends EventEmitter {
     this.emit('wrote');
     return true;
   }
-  waitFor(text: string): Promise<void> {
+  /** Resolves once `text` is written, at or after offset `since` of the output. */
+  waitFor(text: string, since = 0): Promise<void> {
     return new Promise((resolve) => {
       const check = () => {
-        if (this.output.includes(text)) {
+        if (this.output.includes(text, since)) {
           this.off('wrote', check);
           resolve();
         }
@@ -123,6 +128,53 @@ describe('runTop', () => {
   });
 });
 
+/** 20 minutes recorded every 10 s, so that one frame stays on screen for 10 s at speed 1. */
+async function tenSecondRecording(): Promise<string> {
+  const dir = tempDir();
+  // Written all at once: the queue must hold every frame.
+  const recorder = createRecorder({ dir, queueFrames: 1000 });
+  for (let i = 0; i <= 120; i++) recorder.write({ ...makeFrame(i + 1, REC_T0 + i * 10_000), intervalMs: 10_000 });
+  await recorder.close();
+  return dir;
+}
+
+const RIGHT = '\x1b[C';
+const ESC = '\x1b';
+
+describe('runTop on a recording', () => {
+  it('seeks with the arrows, goes to a typed time, names a bad one, and pauses the replay', async () => {
+    const { stdin, stdout, opts } = io();
+    const source = await replaySource(await tenSecondRecording(), { atEnd: 'hold' });
+    // Without colour, a header reads as one run of text.
+    const done = runTop(source, { ...opts, env: { ...opts.env, NO_COLOR: '1' }, replay: source });
+    await stdout.waitFor(`${formatDateTime(REC_T0)}  REPLAY ×1`);
+
+    stdin.write(RIGHT);
+    await stdout.waitFor(formatDateTime(REC_T0 + 60_000));
+
+    stdin.write(`g${formatClock(REC_T0 + 5 * 60_000).slice(0, 5)}\r`);
+    await stdout.waitFor(formatDateTime(REC_T0 + 5 * 60_000));
+
+    stdin.write('gnonsense\r');
+    await stdout.waitFor('cannot read time "nonsense"');
+    const beforeEsc = stdout.output.length;
+    stdin.write(ESC);
+    await stdout.waitFor('g go to', beforeEsc);
+
+    stdin.write(' ');
+    await stdout.waitFor('REPLAY ×1 PAUSED');
+    expect(source.control.paused()).toBe(true);
+    // A seek while paused shows where it landed and stays paused.
+    stdin.write(RIGHT);
+    await stdout.waitFor(`${formatDateTime(REC_T0 + 6 * 60_000)}  REPLAY ×1 PAUSED`);
+    expect(source.control.paused()).toBe(true);
+
+    stdin.write('q');
+    await done;
+    source.control.close();
+  });
+});
+
 describe('toKey', () => {
   it('maps readline keypresses to view keys', () => {
     expect(toKey('q', { name: 'q' })).toEqual({ name: 'char', ch: 'q' });
@@ -132,6 +184,8 @@ describe('toKey', () => {
     expect(toKey('\r', { name: 'return' })).toEqual({ name: 'enter' });
     expect(toKey('\t', { name: 'tab', shift: true })).toEqual({ name: 'backtab' });
     expect(toKey('\x03', { name: 'c', ctrl: true })).toEqual({ name: 'interrupt' });
+    expect(toKey(undefined, { name: 'right' })).toEqual({ name: 'right' });
+    expect(toKey(undefined, { name: 'home' })).toEqual({ name: 'home' });
     expect(toKey('\x1b[15~', { name: 'f5' })).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { formatAge, formatClock } from '../format.js';
+import { formatAge, formatClock, formatDateTime, formatSpeed } from '../format.js';
 import { compose, type Part } from './compose.js';
 import type { Canvas, ScreenModel } from './model.js';
 
@@ -41,6 +41,10 @@ export function renderHeader(m: ScreenModel, c: Canvas): string[] {
     const paint = m.connection === 'live' ? theme.status.ok : theme.status.warning;
     second.push({ text: ` (${m.connection})`, paint });
   }
+  if (m.replay) {
+    second.push(...replayState(m, m.replay.speed, c));
+    return [compose(c.cols, first, c.glyphs.ellipsis), compose(c.cols, second, c.glyphs.ellipsis)];
+  }
   if (f) second.push(sep, { text: formatClock(f.ts) }, sep);
   else second.push(sep);
   if (m.ui.paused) {
@@ -50,9 +54,22 @@ export function renderHeader(m: ScreenModel, c: Canvas): string[] {
     // The frame on screen is the last one received: say so rather than calling it live.
     second.push({ text: 'STALE', paint: theme.status.warning });
   } else if (f) {
-    second.push({ text: m.source.kind === 'replay' ? 'REPLAY' : 'LIVE', paint: theme.status.ok });
+    second.push({ text: 'LIVE', paint: theme.status.ok });
   } else {
     second.push({ text: `collecting${c.glyphs.ellipsis}`, paint: theme.dim });
   }
   return [compose(c.cols, first, c.glyphs.ellipsis), compose(c.cols, second, c.glyphs.ellipsis)];
+}
+
+/** A recording's position (with the date: a recording can span days), speed and whether it plays. */
+function replayState(m: ScreenModel, speed: number, c: Canvas): Part[] {
+  const { theme } = c;
+  const parts: Part[] = [{ text: '  ' }];
+  if (m.frame) parts.push({ text: formatDateTime(m.frame.ts), paint: theme.label }, { text: '  ' });
+  parts.push(
+    { text: 'REPLAY', paint: m.ui.paused ? theme.status.warning : theme.status.ok },
+    { text: ` ${c.glyphs.times}${formatSpeed(speed)}` },
+  );
+  if (m.ui.paused) parts.push({ text: ' PAUSED', paint: theme.status.warning });
+  return parts;
 }

@@ -14,6 +14,15 @@ const KEYS: readonly [string, string][] = [
   ['?', 'this help'],
 ];
 
+const REPLAY_KEYS: readonly [string, string][] = [
+  ['space', 'pause / resume the replay (replaces the live freeze above)'],
+  ['left, right', 'one minute back / forward'],
+  ['pgup, pgdn', 'ten minutes back / forward (in a detail or this page: scroll)'],
+  ['home, end', 'start / end of the recording (within --from, --to)'],
+  ['g', 'go to a time: 03:12 or 03:12:30 (the day shown), 2026-11-25T03:12, -10m (before the frame shown)'],
+  ['+, -', 'replay twice as fast / half as fast'],
+];
+
 const LEGEND: readonly [string, string][] = [
   ['U S E', 'utilization, saturation, errors of each resource (the USE method)'],
   ['colours', 'green ok, yellow warning, red critical, magenta unknown, dim gap'],
@@ -25,7 +34,8 @@ const LEGEND: readonly [string, string][] = [
   ['S = D', 'process in uninterruptible sleep (usually waiting on I/O), highlighted'],
 ];
 
-export function renderHelp(c: Canvas, height: number, scroll: number): string[] {
+/** The help page; `replay` adds the keys that move through a recording. */
+export function renderHelp(c: Canvas, height: number, scroll: number, replay: boolean): string[] {
   const lines = [
     compose(
       c.cols,
@@ -48,12 +58,14 @@ export function renderHelp(c: Canvas, height: number, scroll: number): string[] 
       ],
       c.glyphs.ellipsis,
     );
-  lines.push(
-    ...KEYS.map(entry),
-    '',
-    compose(c.cols, [{ text: ' Legend', paint: c.theme.title }], c.glyphs.ellipsis),
-    ...LEGEND.map(entry),
-  );
+  lines.push(...KEYS.map(entry));
+  if (replay)
+    lines.push(
+      '',
+      compose(c.cols, [{ text: ' Replay', paint: c.theme.title }], c.glyphs.ellipsis),
+      ...REPLAY_KEYS.map(entry),
+    );
+  lines.push('', compose(c.cols, [{ text: ' Legend', paint: c.theme.title }], c.glyphs.ellipsis), ...LEGEND.map(entry));
   const start = Math.min(scroll, Math.max(0, lines.length - height));
   return lines.slice(start, start + height);
 }

@@ -44,6 +44,10 @@ export interface ScreenModel {
   rules?: RuleBook;
   /** A one-line message for the status line, e.g. that the source ended. */
   notice?: string;
+  /** Set when the source is a recording: its playback speed (0 = as fast as possible). */
+  replay?: { speed: number };
+  /** Problems found in the source so far (damaged recording segments), newest last. */
+  warnings?: readonly string[];
 }
 
 /** Everything a section renderer needs besides the model. */

@@ -25,29 +25,66 @@ export function selectionContext(m: ScreenModel): SelectionContext {
   };
 }
 
-function footer(m: ScreenModel, c: Canvas): string {
+const TIME_FORMS = '03:12, 03:12:30 (that day), 2026-11-25T03:12, -10m (before the frame shown)';
+
+/** The `g` prompt of a replay: an error line when the last time typed was not readable, then the input. */
+function timePrompt(m: ScreenModel, input: string, c: Canvas): string[] {
   const { theme, glyphs } = c;
-  if (m.ui.filterEditing) {
-    return compose(
+  const lines: string[] = [];
+  if (m.ui.timeError)
+    lines.push(compose(c.cols, [{ text: ` ${m.ui.timeError}`, paint: theme.alert }], glyphs.ellipsis));
+  lines.push(
+    compose(
       c.cols,
       [
-        { text: ' filter: ', paint: theme.label },
-        { text: `${m.ui.filter}_`, width: 40 },
-        { text: 'enter keep, esc clear', flex: true, paint: theme.dim },
+        { text: ' go to: ', paint: theme.label },
+        { text: `${input}_`, width: 22 },
+        { text: `enter go, esc cancel ${glyphs.dot} ${TIME_FORMS}`, flex: true, paint: theme.dim },
       ],
       glyphs.ellipsis,
-    );
+    ),
+  );
+  return lines;
+}
+
+function keyHints(m: ScreenModel, c: Canvas): string {
+  const d = c.glyphs.dot;
+  const space = `space ${m.ui.paused ? 'resume' : 'pause'}`;
+  if (m.replay) {
+    const { left, right } = c.glyphs;
+    return ` q quit ${d} ${space} ${d} ${left}/${right} 1 min ${d} pgup/pgdn 10 min ${d} home/end ${d} g go to ${d} +/- speed ${d} ? help`;
+  }
+  return ` q quit ${d} ${space} ${d} tab focus ${d} enter detail ${d} s sort ${d} c CPUs ${d} / filter ${d} ? help`;
+}
+
+/** The last line, or lines: what is being typed, else a notice or warning and the key hints. */
+function footer(m: ScreenModel, c: Canvas): string[] {
+  const { theme, glyphs } = c;
+  if (m.ui.timeInput !== undefined) return timePrompt(m, m.ui.timeInput, c);
+  if (m.ui.filterEditing) {
+    return [
+      compose(
+        c.cols,
+        [
+          { text: ' filter: ', paint: theme.label },
+          { text: `${m.ui.filter}_`, width: 40 },
+          { text: 'enter keep, esc clear', flex: true, paint: theme.dim },
+        ],
+        glyphs.ellipsis,
+      ),
+    ];
   }
   const parts: Part[] = [];
-  const notice = m.notice ?? m.connectionDetail;
+  const warnings = m.warnings ?? [];
+  const notice =
+    m.notice ??
+    m.connectionDetail ??
+    (warnings.length > 0
+      ? `${warnings.length} warning${warnings.length === 1 ? '' : 's'}: ${warnings[warnings.length - 1]}`
+      : undefined);
   if (notice) parts.push({ text: ` ${notice} `, width: Math.min(c.cols >> 1, notice.length + 2), paint: theme.alert });
-  const d = glyphs.dot;
-  parts.push({
-    text: ` q quit ${d} space ${m.ui.paused ? 'resume' : 'pause'} ${d} tab focus ${d} enter detail ${d} s sort ${d} c CPUs ${d} / filter ${d} ? help`,
-    flex: true,
-    paint: theme.dim,
-  });
-  return compose(c.cols, parts, glyphs.ellipsis);
+  parts.push({ text: keyHints(m, c), flex: true, paint: theme.dim });
+  return [compose(c.cols, parts, glyphs.ellipsis)];
 }
 
 /**
@@ -65,8 +102,9 @@ export function renderScreen(m: ScreenModel, opts: ScreenOptions): string[] {
     ];
   }
   const lines = renderHeader(m, c);
-  const body = opts.rows - lines.length - 1;
-  if (m.ui.help) lines.push(...renderHelp(c, body, m.ui.scroll));
+  const bottom = footer(m, c);
+  const body = opts.rows - lines.length - bottom.length;
+  if (m.ui.help) lines.push(...renderHelp(c, body, m.ui.scroll, m.replay !== undefined));
   else if (m.ui.detail) lines.push(...renderDetail(m, c, body, m.ui.detail));
   else if (!m.frame)
     lines.push(
@@ -97,8 +135,8 @@ export function renderScreen(m: ScreenModel, opts: ScreenOptions): string[] {
       ...renderProcesses(m, c, processes, ctx.processes),
     );
   }
-  while (lines.length < opts.rows - 1) lines.push('');
-  lines.length = opts.rows - 1;
-  lines.push(footer(m, c));
+  while (lines.length < opts.rows - bottom.length) lines.push('');
+  lines.length = opts.rows - bottom.length;
+  lines.push(...bottom);
   return lines;
 }
