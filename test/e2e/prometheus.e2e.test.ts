@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { stopProcess, waitFor } from './agent-process.js';
 
 /**
  * The built agent scraped by a real Prometheus every second; the node-mixin USE recording-rule
@@ -29,33 +30,6 @@ function freePort(): Promise<number> {
       const { port } = s.address() as { port: number };
       s.close(() => resolve(port));
     });
-  });
-}
-
-async function waitFor<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const until = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < until) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
-}
-
-function stop(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.pid === undefined) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
   });
 }
 
@@ -142,7 +116,7 @@ describe.skipIf(skipReason !== undefined)('agent scraped by Prometheus', () => {
   }, 60_000);
 
   afterAll(async () => {
-    await Promise.all([stop(prometheus), stop(agent)]);
+    await Promise.all([stopProcess(prometheus), stopProcess(agent)]);
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
@@ -230,7 +204,7 @@ describe.skipIf(skipReason !== undefined)('agent scraped by Prometheus', () => {
 
   test('the agent stops on SIGTERM within 2 s', async () => {
     const t0 = Date.now();
-    await stop(agent);
+    await stopProcess(agent);
     expect(Date.now() - t0).toBeLessThan(2000);
     expect(agent?.exitCode, agentLog).toBe(0);
     expect(promLog).not.toMatch(/level=error/);
