@@ -18,6 +18,8 @@ export function register(program: Command): void {
         nodePath: process.execPath,
         cliPath: currentCliPath(),
       });
+      for (const w of result.warnings) console.error(`usewatch install-service: warning: ${w}`);
       console.log(result.nextSteps);
+      if (result.warnings.length > 0) process.exitCode = 1;
     });
 }

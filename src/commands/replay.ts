@@ -135,10 +135,11 @@ async function replay(path: string, flags: ReplayFlags): Promise<void> {
     const line = `${format === 'ndjson' ? serializeFrame(frame) : summaryLine(frame)}\n`;
     if (!process.stdout.write(line)) await new Promise((resolve) => process.stdout.once('drain', resolve));
   }
-  if (count === 0 && !closed)
-    console.error(
-      `usewatch replay: no frames in ${path}${window.from !== undefined || window.to !== undefined ? ' between --from and --to' : ''}`,
-    );
+  if (count === 0 && !closed) {
+    const range = window.from !== undefined || window.to !== undefined ? ' between --from and --to' : '';
+    console.error(`usewatch replay: no frames in ${path}${range}`);
+    process.exitCode = 1;
+  }
 }
 
 export function register(program: Command): void {

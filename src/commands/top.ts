@@ -134,7 +134,7 @@ export function register(program: Command): void {
         .argParser(parseInterval),
     )
     .addOption(new Option('--root <dir>', 'root of /proc and /sys (tests)').default('/').hideHelp())
-    .option('--connect <url>', "show a remote agent's feed, e.g. ws://HOST:9464/feed")
+    .option('--connect <url>', "show a remote agent's feed, e.g. ws://HOST:9733/feed")
     .option('--token-file <file>', 'bearer token for --connect, read from this file')
     .option('--replay <path>', 'show a recording (a segment file or a directory of segments), with seeking')
     .option('--from <time>', 'with --replay, start at: ISO time, -2h (before now) or 03:12 (today)')

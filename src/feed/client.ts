@@ -32,7 +32,7 @@ export class FeedRefusedError extends Error {
 
 const DEFAULT_BACKOFF = { initialMs: 250, maxMs: 10_000 };
 
-/** `ws://host:9464` → `ws://host:9464/feed`; anything but ws: or wss: is an error naming the URL. */
+/** `ws://host:9733` → `ws://host:9733/feed`; anything but ws: or wss: is an error naming the URL. */
 export function feedUrl(input: string): URL {
   let url: URL;
   try {

@@ -7,7 +7,7 @@ export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'closed';
 /** What a view (TUI, check report) is given: frames plus where they come from. */
 export interface ViewSource {
   kind: SourceKind;
-  /** Shown in headers: "local", "ws://host:9464/feed", a recording path. */
+  /** Shown in headers: "local", "ws://host:9733/feed", a recording path. */
   label: string;
   frames: FrameSource;
   /** Connection state changes, for remote sources. */

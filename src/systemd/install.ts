@@ -15,6 +15,8 @@ export interface InstallOptions {
 }
 
 export interface InstallResult {
+  /** Problems the operator must fix before the unit can start. */
+  warnings: string[];
   unitPath: string;
   configPath: string;
   configCreated: boolean;
@@ -42,6 +44,13 @@ export function renderUnit(opts: Pick<InstallOptions, 'noCaps' | 'nodePath' | 'c
   return template.replace(/^ExecStart=.*$/m, execStart);
 }
 
+/** ProtectHome=yes hides these from the service: a node or a checkout there cannot be started by the unit. */
+const HIDDEN_BY_PROTECT_HOME = ['/home/', '/root/', '/run/user/'];
+
+function hiddenFromService(path: string): boolean {
+  return HIDDEN_BY_PROTECT_HOME.some((dir) => path.startsWith(dir));
+}
+
 /** Writes the unit and, unless one exists, a commented default config; never overwrites a config. */
 export function installService(opts: InstallOptions): InstallResult {
   const unitPath = join(opts.destdir, opts.unitDir, 'usewatch.service');
@@ -52,6 +61,13 @@ export function installService(opts: InstallOptions): InstallResult {
   const configCreated = !existsSync(configPath);
   if (configCreated)
     writeFileSync(configPath, readFileSync(packageFile('deploy/config.example.yaml')), { mode: 0o644 });
+  const warnings = [opts.nodePath, opts.cliPath]
+    .filter(hiddenFromService)
+    .map(
+      (path) =>
+        `${path} is under /home, /root or /run/user, which the unit hides (ProtectHome=yes): install node and ` +
+        'usewatch under /usr or /opt (e.g. `npm install -g usewatch` with a system node) and run install-service again',
+    );
   const nextSteps = [
     `Installed ${unitPath}${configCreated ? ` and ${configPath}` : ` (kept the existing ${configPath})`}.`,
     'Next:',
@@ -68,7 +84,7 @@ export function installService(opts: InstallOptions): InstallResult {
     'To scrape from another host, set `listen` and `token_file` in the config (see docs/agent.md),',
     'and give Prometheus the token with `authorization: { credentials_file: /path/to/token }`.',
   ].join('\n');
-  return { unitPath, configPath, configCreated, nextSteps };
+  return { warnings, unitPath, configPath, configCreated, nextSteps };
 }
 
 /** The CLI script of this installation, resolved through npm's bin symlinks. */

@@ -72,5 +72,10 @@ describe.skipIf(notBuiltReason !== undefined)('check --replay', () => {
     const missing = usewatch('check', '--replay', join(dir, 'nothing-here'));
     expect(missing.code).toBe(3);
     expect(missing.stderr).toMatch(/nothing-here/);
+    const garbage = join(dir, 'garbage.ndjson.gz');
+    writeFileSync(garbage, 'not a recording\n');
+    const replayed = usewatch('replay', garbage, '--format', 'summary');
+    expect(replayed.code).toBe(1);
+    expect(replayed.stderr).toMatch(/no frames in .*garbage\.ndjson\.gz/);
   });
 });

@@ -137,12 +137,12 @@ describe('connectFeed', () => {
 
 describe('feedUrl', () => {
   it('adds /feed to a bare agent address and maps http(s) to ws(s)', () => {
-    expect(feedUrl('ws://10.0.0.5:9464').toString()).toBe('ws://10.0.0.5:9464/feed');
+    expect(feedUrl('ws://10.0.0.5:9733').toString()).toBe('ws://10.0.0.5:9733/feed');
     expect(feedUrl('https://agent.example.org/feed').toString()).toBe('wss://agent.example.org/feed');
   });
 
   it('names the bad URL', () => {
-    expect(() => feedUrl('agent:9464')).toThrow(/expected ws:\/\/ or wss:\/\//);
+    expect(() => feedUrl('agent:9733')).toThrow(/expected ws:\/\/ or wss:\/\//);
     expect(() => feedUrl('not a url')).toThrow(/not a feed URL: "not a url"/);
   });
 });

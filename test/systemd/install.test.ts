@@ -31,6 +31,14 @@ describe('install-service', () => {
     expect(readFileSync(r.configPath, 'utf8')).toMatch(/^#/m);
     expect(r.nextSteps).toContain('systemctl enable --now usewatch');
     expect(r.nextSteps).toContain('scrape_configs');
+    expect(r.warnings).toEqual([]);
+  });
+
+  it('warns when node or the CLI lives where ProtectHome hides it from the service', () => {
+    dest = mkdtempSync(join(tmpdir(), 'usewatch-install-'));
+    const r = installService({ ...base, destdir: dest, nodePath: '/root/.nvm/versions/node/v20/bin/node' });
+    expect(r.warnings).toHaveLength(1);
+    expect(r.warnings[0]).toMatch(/\/root\/\.nvm.*ProtectHome=yes/);
   });
 
   it('never overwrites an existing config, and installs the capability-free variant on request', () => {

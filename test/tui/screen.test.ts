@@ -128,11 +128,11 @@ describe('renderScreen: content', () => {
 
   it('shows the connection state of a remote source and its detail', () => {
     const lines = screen(frames, {}, plain, {
-      source: { kind: 'remote', label: 'ws://db-1:9464/feed' },
+      source: { kind: 'remote', label: 'ws://db-1:9733/feed' },
       connection: 'reconnecting',
       connectionDetail: 'ECONNREFUSED',
     });
-    expect(lines[1]).toMatch(/ws:\/\/db-1:9464\/feed \(reconnecting\) .* STALE/);
+    expect(lines[1]).toMatch(/ws:\/\/db-1:9733\/feed \(reconnecting\) .* STALE/);
     expect(lines.at(-1)).toContain('ECONNREFUSED');
   });
 });
