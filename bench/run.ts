@@ -2,6 +2,7 @@ import { runFeedBench } from './sections/feed.js';
 import { runRecorderBench } from './sections/recorder.js';
 import { runScrapeBench } from './sections/scrape.js';
 import { runTickBench } from './sections/tick.js';
+import { runTuiBench } from './sections/tui.js';
 import { round } from './stats.js';
 
 /**
@@ -15,6 +16,7 @@ Object.assign(results, await runTickBench());
 Object.assign(results, await runScrapeBench());
 Object.assign(results, await runRecorderBench());
 Object.assign(results, await runFeedBench());
+Object.assign(results, await runTuiBench());
 results.rss_mb = round(process.memoryUsage.rss() / 1024 / 1024, 1);
 console.log(`benchmark process RSS: ${results.rss_mb} MB`);
 

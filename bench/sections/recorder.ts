@@ -1,42 +1,13 @@
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { loadChecklist } from '../../src/checklist/load.js';
 import { type Frame, serializeFrame } from '../../src/model/frame.js';
 import { createRecorder } from '../../src/outputs/recorder/recorder.js';
-import { Engine } from '../../src/pipeline/engine.js';
-import { UseEvaluator } from '../../src/use/evaluator.js';
+import { captureFrames } from '../frames.js';
 import { cpuMsSince, round } from '../stats.js';
 
 const DAY_FRAMES = 86_400;
 const BUDGET_MB = 200;
-
-/**
- * Real frames of this host with the default checklist evaluated. Ticks 100 ms apart make rates
- * noisier than at 1 s, hence less compressible: the figure errs on the side of the budget.
- */
-async function captureFrames(count: number): Promise<{ frames: Frame[]; note: string }> {
-  let evaluator: UseEvaluator | undefined;
-  let note = 'default checklist evaluated';
-  try {
-    evaluator = new UseEvaluator({ checklist: await loadChecklist([]) });
-  } catch (err) {
-    note = `no USE matrix: the default checklist did not load (${(err as Error).message.split('\n')[0]})`;
-  }
-  const engine = new Engine({ root: '/', intervalMs: 1000, evaluator });
-  const frames: Frame[] = [];
-  try {
-    for (let i = 0; i < count + 2; i++) {
-      const frame = await engine.tick();
-      if (i >= 2) frames.push(frame); // the first frames have no rates yet
-      await sleep(100);
-    }
-  } finally {
-    engine.close();
-  }
-  return { frames, note };
-}
 
 /** Records `frames` one write and flush per tick, as in the agent; CPU ms per frame. */
 async function record(dir: string, frames: Frame[]): Promise<number> {

@@ -1,0 +1,65 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { measureRedraw } from '../../src/tui/bench.js';
+import { captureFrames } from '../frames.js';
+import { round } from '../stats.js';
+
+const CLI = fileURLToPath(new URL('../../bin/usewatch.js', import.meta.url));
+const SESSION = 'usewatch-bench-top';
+
+function tmux(...args: string[]) {
+  return spawnSync('tmux', ['-L', SESSION, ...args], { encoding: 'utf8' });
+}
+
+/** VmRSS of a process in MB, or undefined once it is gone. */
+function rssMb(pid: number): number | undefined {
+  try {
+    const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** RSS of `usewatch top` on this host after `seconds`, run in a detached 120×40 tmux pane. */
+async function topRss(seconds: number): Promise<number | undefined> {
+  if (spawnSync('tmux', ['-V']).error) return undefined;
+  tmux('kill-server');
+  const started = tmux('new-session', '-d', '-x', '120', '-y', '40', `exec env -u CI ${process.execPath} ${CLI} top`);
+  if (started.status !== 0) return undefined;
+  try {
+    const pid = Number(tmux('list-panes', '-F', '#{pane_pid}').stdout.trim());
+    let peak = 0;
+    for (let s = 0; s < seconds; s++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      peak = Math.max(peak, rssMb(pid) ?? 0);
+    }
+    return peak || undefined;
+  } finally {
+    tmux('kill-server');
+  }
+}
+
+/** Redraw CPU per frame at 120×40 (budget ≤ 1 ms) and the peak RSS of `usewatch top` (budget ≤ 70 MB). */
+export async function runTuiBench(): Promise<Record<string, number>> {
+  const { frames } = await captureFrames(20);
+  const cost = measureRedraw(frames, 120, 40, 300);
+  const seconds = Number(process.env.USEWATCH_BENCH_TOP_SECONDS ?? 30);
+  const rss = await topRss(seconds);
+  console.log('top (terminal UI)');
+  console.log(
+    `  redraw 120×40: ${round(cost.cpuMsPerRedraw, 3)} ms CPU, ${Math.round(cost.bytesPerRedraw)} B per frame (budget ≤ 1 ms)`,
+  );
+  console.log(
+    rss === undefined
+      ? '  RSS of usewatch top: not measured (tmux is not installed)'
+      : `  peak RSS of usewatch top over ${seconds} s: ${round(rss, 1)} MB (budget ≤ 70 MB)`,
+  );
+  const out: Record<string, number> = {
+    tui_redraw_cpu_ms: round(cost.cpuMsPerRedraw, 4),
+    tui_redraw_bytes: Math.round(cost.bytesPerRedraw),
+  };
+  if (rss !== undefined) out.top_rss_mb = round(rss, 1);
+  return out;
+}
