@@ -43,9 +43,13 @@ async function runCheck(flags: CheckFlags): Promise<number> {
   const { ChecklistError, loadChecklist } = await import('../checklist/load.js');
   const { nagiosUnknown } = await import('../report/nagios.js');
 
-  const fail = (message: string): number => {
+  const fail = async (message: string, problems: string[] = []): Promise<number> => {
     if (flags.format === 'nagios') console.log(nagiosUnknown(message));
-    else console.error(`usewatch check: ${message}`);
+    else if (flags.format === 'json') {
+      const { jsonUnknown } = await import('../report/json.js');
+      console.log(JSON.stringify(jsonUnknown(message, problems), null, 2));
+      if (problems.length > 0) console.error(`usewatch check: ${message}:\n${problems.join('\n')}`);
+    } else console.error(`usewatch check: ${message}${problems.length > 0 ? `:\n${problems.join('\n')}` : ''}`);
     return 3;
   };
 
@@ -62,18 +66,18 @@ async function runCheck(flags: CheckFlags): Promise<number> {
     checklist = await loadChecklist(flags.checklist);
   } catch (err) {
     if (!(err instanceof ChecklistError)) throw err;
-    if (flags.format === 'nagios') return fail(`bad checklist: ${err.problems.length} problem(s): ${err.message}`);
-    console.error(`usewatch check: bad checklist, ${err.problems.length} problem(s):\n${err.message}`);
-    return 3;
+    const problems = err.message.split('\n');
+    if (flags.format === 'nagios') return fail(`bad checklist: ${err.problems.length} problem(s): ${problems[0]}`);
+    return fail(`bad checklist, ${err.problems.length} problem(s)`, problems);
   }
 
   const { UseEvaluator } = await import('../use/evaluator.js');
-  const { RunAccumulator, EXIT_CODES, runStatus, worstRaisedStatus } = await import('../report/run.js');
+  const { RunAccumulator, EXIT_CODES, runStatus } = await import('../report/run.js');
   if (flags.replay !== undefined) {
     const run = await replayRun(flags, checklist, fail);
     if (typeof run === 'number') return run;
     await printRun(flags.format, run);
-    return EXIT_CODES[worstRaisedStatus(run)];
+    return EXIT_CODES[runStatus(run)];
   }
   if (flags.from !== undefined || flags.to !== undefined) return fail('--from and --to go with --replay');
   const { liveFrames } = await import('../pipeline/live.js');
@@ -117,7 +121,7 @@ type CheckRun = import('../report/run.js').CheckRun;
 async function replayRun(
   flags: CheckFlags,
   checklist: Checklist,
-  fail: (message: string) => number,
+  fail: (message: string) => Promise<number>,
 ): Promise<CheckRun | number> {
   const { readRecording } = await import('../replay/reader.js');
   const { reevaluate } = await import('../replay/reevaluate.js');
@@ -154,7 +158,7 @@ async function replayRun(
   if (acc.frames < 2) return fail(`${flags.replay}: fewer than two recorded frames in the chosen time range`);
   intervals.sort((a, b) => a - b);
   const intervalMs = intervals[intervals.length >> 1] ?? 1000;
-  return acc.finish(checklist, { windowMs: last - (first ?? last), intervalMs });
+  return acc.finish(checklist, { windowMs: last - (first ?? last), intervalMs }, 'replay');
 }
 
 async function printRun(format: CheckFlags['format'], run: CheckRun): Promise<void> {

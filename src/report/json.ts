@@ -18,6 +18,7 @@ export function renderJson(run: CheckRun) {
     windowMs: run.windowMs,
     intervalMs: run.intervalMs,
     frames: run.frames,
+    mode: run.mode,
     checklist: { files: run.checklist.files, rules: run.checklist.rules.length },
     use: run.use,
     findings: run.findings,
@@ -25,5 +26,16 @@ export function renderJson(run: CheckRun) {
     gaps: gapsOf(run.use),
     analysis: sixtySecondAnalysis(run),
     sources: run.sources,
+  };
+}
+
+/** The JSON report of a check that could not run (bad flags, a bad checklist): status UNKNOWN and why. */
+export function jsonUnknown(message: string, problems: string[] = []) {
+  return {
+    schema: CHECK_JSON_SCHEMA,
+    status: 'UNKNOWN' as const,
+    exitCode: EXIT_CODES.UNKNOWN,
+    error: message,
+    problems,
   };
 }

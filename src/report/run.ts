@@ -26,6 +26,8 @@ export interface CheckRun {
   intervalMs: number;
   /** Frames taken, the first one (no rates) included. */
   frames: number;
+  /** Sampled now, or re-evaluated from a recording (which decides the status differently). */
+  mode: 'live' | 'replay';
   checklist: Checklist;
   /** The matrix and findings at the end of the window. */
   use: UseCell[];
@@ -43,8 +45,13 @@ export interface CheckRun {
   processes: ProcessEntry[];
 }
 
-/** Worst state among the findings still firing at the end of the window. */
-export function runStatus(run: Pick<CheckRun, 'findings'>): CheckStatus {
+/**
+ * The check's status. Live: the worst state among the findings still firing at the end of the
+ * window. Replayed: the worst severity any finding reached during the recording, since "did anything
+ * fire last night?" matters more than what was still firing when the recording ends.
+ */
+export function runStatus(run: Pick<CheckRun, 'findings' | 'events' | 'mode'>): CheckStatus {
+  if (run.mode === 'replay') return worstRaisedStatus(run);
   let status: CheckStatus = 'OK';
   for (const f of run.findings) {
     if (f.state !== 'firing') continue;
@@ -54,11 +61,7 @@ export function runStatus(run: Pick<CheckRun, 'findings'>): CheckStatus {
   return status;
 }
 
-/**
- * Worst severity any finding reached during the window: for a replayed recording, "did anything fire
- * last night?" matters more than what was still firing when the recording ends.
- */
-export function worstRaisedStatus(run: Pick<CheckRun, 'events'>): CheckStatus {
+function worstRaisedStatus(run: Pick<CheckRun, 'events'>): CheckStatus {
   let status: CheckStatus = 'OK';
   for (const e of run.events) {
     if (e.kind !== 'raised' && e.kind !== 'escalated') continue;
@@ -104,7 +107,11 @@ export class RunAccumulator {
     return this.count;
   }
 
-  finish(checklist: Checklist, window: { windowMs: number; intervalMs: number }): CheckRun {
+  finish(
+    checklist: Checklist,
+    window: { windowMs: number; intervalMs: number },
+    mode: CheckRun['mode'] = 'live',
+  ): CheckRun {
     const first = this.first;
     const lastFrame = this.lastFrame;
     if (first === undefined || lastFrame === undefined) throw new Error('no frame was collected');
@@ -120,6 +127,7 @@ export class RunAccumulator {
       windowMs: window.windowMs,
       intervalMs: window.intervalMs,
       frames: this.count,
+      mode,
       checklist,
       use: lastFrame.use,
       findings: lastFrame.findings,

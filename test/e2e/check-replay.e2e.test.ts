@@ -78,4 +78,17 @@ describe.skipIf(notBuiltReason !== undefined)('check --replay', () => {
     expect(replayed.code).toBe(1);
     expect(replayed.stderr).toMatch(/no frames in .*garbage\.ndjson\.gz/);
   });
+
+  it('gives JSON consumers an UNKNOWN document naming every checklist problem', () => {
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(
+      bad,
+      'rules:\n  - id: x\n    resource: cpu\n    dimension: saturation\n    metric: cpu.nope\n    warn: 1\n',
+    );
+    const r = usewatch('check', '--format', 'json', '--checklist', bad);
+    expect(r.code).toBe(3);
+    const doc = JSON.parse(r.stdout) as { status: string; problems: string[] };
+    expect(doc.status).toBe('UNKNOWN');
+    expect(doc.problems).toContain(`${bad}:5:13: rules[0].metric: unknown metric "cpu.nope" (not in the catalog)`);
+  });
 });

@@ -201,6 +201,7 @@ describe('status, nagios and JSON', () => {
       'windowMs',
       'intervalMs',
       'frames',
+      'mode',
       'checklist',
       'use',
       'findings',
