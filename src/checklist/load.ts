@@ -169,11 +169,11 @@ export function parseChecklistSource(text: string, file: string): { parsed: Pars
         ? { ...root, rules: undefined, overrides: undefined, gaps: undefined }
         : root,
     );
-  if (!shape.success) {
-    problems.push(...zodProblems(shape.error, [], where));
-    return { parsed, problems };
-  }
-  parsed.linkSpeeds = shape.data.link_speeds ?? {};
+  // A bad top-level key or link speed is one problem among others: the sections are still checked,
+  // so that one run reports every problem in the file.
+  if (shape.success) parsed.linkSpeeds = shape.data.link_speeds ?? {};
+  else problems.push(...zodProblems(shape.error, [], where));
+  if (root === null || typeof root !== 'object') return { parsed, problems };
   const sections = root as { rules?: unknown; overrides?: unknown; gaps?: unknown };
 
   const items = (key: 'rules' | 'overrides' | 'gaps'): unknown[] => {

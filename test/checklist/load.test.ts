@@ -31,6 +31,17 @@ describe('checklist file problems carry file:line:col', () => {
     expect(problems(good)).toEqual([]);
   });
 
+  it('a bad link speed does not hide problems further down the file', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'site.yaml');
+    await writeFile(file, 'link_speeds:\n  eth0: fast\noverrides:\n  - rule: no.such.rule\n    warn: 1\n');
+    const { problems: found } = await inspectChecklist([file]);
+    expect(found.map(formatProblem)).toEqual([
+      `${file}:2:9: link_speeds.eth0: Invalid input: expected number, received string`,
+      `${file}:4:11: override: unknown rule id "no.such.rule"`,
+    ]);
+  });
+
   it('unknown metric points at the metric value', () => {
     expect(problems(good.replace('cpu.runqueue_per_cpu', 'cpu.runq'))).toEqual([
       'set.yaml:5:13: rules[0].metric: unknown metric "cpu.runq" (not in the catalog)',
