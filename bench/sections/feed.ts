@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
+import { roundSignificant } from '../../src/derive/types.js';
 import { createFeedServer } from '../../src/feed/server.js';
 import {
   DIMENSIONS,
@@ -34,12 +35,12 @@ const COMMANDS = [
   '/lib/systemd/systemd-journald',
 ];
 
-/** Deterministic values with the full float precision the engine emits (rates are not rounded). */
+/** Deterministic values with the precision the engine emits: six significant digits (roundSignificant). */
 function values(seed: number): () => number {
   let state = seed;
   return () => {
     state = (state * 1103515245 + 12345) % 2 ** 31;
-    return state / 2 ** 31;
+    return roundSignificant(state / 2 ** 31);
   };
 }
 
@@ -62,7 +63,7 @@ function processEntry(i: number, next: () => number): ProcessEntry {
 
 /**
  * A frame as a busy 8-CPU host with 4 disks, 2 NICs and 6 mounts would produce: about 130 metric
- * series, the USE matrix with per-device cells, three firing findings with their top-5 evidence,
+ * series, the USE matrix with per-device cells, three firing findings with their top-3 evidence,
  * and `processes` entries: the agent sends the union of the top 5 by each measure, about 20 on a
  * host of 100 processes. (A real frame from this machine's engine, without a checklist, was 7.9 KB
  * with 117 series and 10 processes.)
@@ -123,7 +124,7 @@ export function syntheticFrame(seq: number, processes: number): Frame {
       value: 1.5 + next(),
       threshold: 1,
       windowMs: 10_000,
-      processes: [0, 1, 2, 3, 4].map((p) => processEntry(p, next)),
+      processes: [0, 1, 2].map((p) => processEntry(p, next)),
     },
     next: ['mpstat -P ALL 1', 'pidstat -u 1'],
   }));

@@ -76,7 +76,7 @@ export async function startAgent(config: AgentConfig, checklist: Checklist, deps
 
   let current = config;
   const bus = new FrameBus(ringCapacity(config.interval), (err) => log.error({ err }, 'frame listener failed'));
-  const evaluator = new ReloadableEvaluator(checklist, config.collect.top_n);
+  const evaluator = new ReloadableEvaluator(checklist);
   const problems = new RepeatedProblemLog(log, { summaryIntervalMs: config.log.repeat_summary });
   const startedMono = performance.now();
   let lastTickMono: number | undefined;

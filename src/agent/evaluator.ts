@@ -10,15 +10,12 @@ import { UseEvaluator } from '../use/evaluator.js';
 export class ReloadableEvaluator implements UseEvaluatorLike {
   private current: UseEvaluator;
 
-  constructor(
-    checklist: Checklist,
-    private readonly topN: number,
-  ) {
-    this.current = new UseEvaluator({ checklist, topN });
+  constructor(checklist: Checklist) {
+    this.current = new UseEvaluator({ checklist });
   }
 
   replace(checklist: Checklist): void {
-    this.current = new UseEvaluator({ checklist, topN: this.topN });
+    this.current = new UseEvaluator({ checklist });
   }
 
   evaluate(input: EvaluationInput): UseEvaluation {

@@ -109,7 +109,7 @@ export const configSchema = z.strictObject({
   collect: z
     .strictObject({
       statfs_timeout: durationMs(10, 60_000).default(1000),
-      /** Processes kept per ranking measure in frames (evidence, views). */
+      /** Processes kept per ranking measure in frames; finding evidence keeps the top 3. */
       top_n: int(1, 100).default(5),
     })
     .prefault({}),

@@ -1,7 +1,7 @@
 import type { ProcessesSample, ProcessSample } from '../../collectors/processes.js';
 import type { ProcessEntry } from '../model/frame.js';
 import { counterDelta } from './counter.js';
-import type { DeriveContext } from './types.js';
+import { type DeriveContext, roundSignificant } from './types.js';
 
 /** Clock ticks per second of utime/stime: USER_HZ, 100 on every Linux ABI. */
 export const USER_HZ = 100;
@@ -254,7 +254,7 @@ interface RssHistory {
 
 export function createProcessDeriver(options: ProcessDeriverOptions = {}): ProcessDeriver {
   const nameMaxLen = options.nameMaxLen ?? 32;
-  const cmdMaxLen = options.cmdMaxLen ?? 200;
+  const cmdMaxLen = options.cmdMaxLen ?? 120;
   const userMaxLen = options.userMaxLen ?? 32;
   const window = options.rssWindowSeconds ?? 60;
   const minSpan = options.rssMinSpanSeconds ?? 10;
@@ -355,16 +355,17 @@ export function createProcessDeriver(options: ProcessDeriverOptions = {}): Proce
       cmd: sanitizeText(p.cmd ?? '', cmdMaxLen),
       user: sanitizeText(p.user ?? (p.uid !== undefined ? String(p.uid) : '?'), userMaxLen),
       state: sanitizeText(p.state, 2),
-      cpu: d.cpu,
+      cpu: roundSignificant(d.cpu),
       rssBytes: d.rssBytes,
       threads: d.threads,
     };
+    // Rates are rounded as metrics are (src/derive/types.ts): digits no counter justifies only cost bytes.
     const growth = slope(histories.get(p.key), minSpan);
-    if (growth !== undefined) entry.rssGrowthBps = growth;
-    if (d.readBps !== undefined) entry.readBps = d.readBps;
-    if (d.writeBps !== undefined) entry.writeBps = d.writeBps;
-    if (d.runDelay !== undefined) entry.runDelay = d.runDelay;
-    if (d.majorFaultsPs !== undefined) entry.majorFaultsPs = d.majorFaultsPs;
+    if (growth !== undefined) entry.rssGrowthBps = roundSignificant(growth);
+    if (d.readBps !== undefined) entry.readBps = roundSignificant(d.readBps);
+    if (d.writeBps !== undefined) entry.writeBps = roundSignificant(d.writeBps);
+    if (d.runDelay !== undefined) entry.runDelay = roundSignificant(d.runDelay);
+    if (d.majorFaultsPs !== undefined) entry.majorFaultsPs = roundSignificant(d.majorFaultsPs);
     if (d.fds !== undefined) entry.fds = d.fds;
     if (d.fdLimit !== undefined) entry.fdLimit = d.fdLimit;
     return entry;

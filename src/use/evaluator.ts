@@ -8,7 +8,7 @@ import { formatValue } from './units.js';
 
 export interface EvaluatorOptions {
   checklist: Checklist;
-  /** Processes kept as evidence per finding. */
+  /** Processes kept as evidence per finding (3: what views show, and frames stay small). */
   topN?: number;
   /** How long a resolved finding stays in the list, with resolvedAt. */
   resolvedRetentionMs?: number;
@@ -75,7 +75,7 @@ export class UseEvaluator implements UseEvaluatorLike {
   private readonly staleMs: number;
 
   constructor(private readonly opts: EvaluatorOptions) {
-    this.topN = opts.topN ?? 5;
+    this.topN = opts.topN ?? 3;
     this.retentionMs = opts.resolvedRetentionMs ?? 5 * 60_000;
     this.maxForMs = opts.maxForMs ?? Number.POSITIVE_INFINITY;
     this.staleMs = opts.staleMs ?? 5 * 60_000;
