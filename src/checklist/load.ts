@@ -1,13 +1,11 @@
-import { existsSync } from 'node:fs';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { type Document, isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { catalogByName } from '../catalog/index.js';
 import type { Dimension, Resource } from '../model/frame.js';
-import { parseDuration } from './duration.js';
-import { type Checklist, type Gap, instanceMatcher, type Override, type Rule, thresholdProblems } from './model.js';
+import { DEFAULT_CHECKLIST, type LoadOptions, type PrecompiledSet, sha256, toOverride, toRule } from './default-set.js';
+import { type Checklist, type Gap, type Override, type Rule, thresholdProblems } from './model.js';
 import {
   checklistFileSchema,
   gapSchema,
@@ -36,19 +34,9 @@ export class ChecklistError extends Error {
   }
 }
 
-/** The default set shipped in checklists/, found from this module both in src/ (tests) and dist/src/ (built). */
-export const DEFAULT_CHECKLIST = findDefaultChecklist();
-
-function findDefaultChecklist(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, 'checklists', 'linux-use.yaml');
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) return candidate;
-    dir = parent;
-  }
-}
+// Importers of this module keep these names; default-set.ts holds them so that loading the shipped
+// set alone needs neither yaml nor zod.
+export { DEFAULT_CHECKLIST, type LoadOptions, loadChecklist } from './default-set.js';
 
 type Path = (string | number)[];
 
@@ -225,48 +213,6 @@ export function parseChecklistSource(text: string, file: string): { parsed: Pars
   return { parsed, problems };
 }
 
-function toRule(input: RuleInput, origin: string): Rule {
-  const def = catalogByName.get(input.metric)!;
-  const forMs = input.for === undefined ? 0 : parseDuration(input.for)!;
-  return {
-    id: input.id,
-    resource: input.resource as Resource,
-    dimension: input.dimension as Dimension,
-    metric: input.metric,
-    unit: def.unit,
-    instanceKind: def.instance,
-    direction: input.direction ?? 'above',
-    warn: input.warn,
-    crit: input.crit,
-    clear: input.clear,
-    forMs,
-    clearForMs: input.clear_for === undefined ? forMs : parseDuration(input.clear_for)!,
-    summary: input.summary,
-    explain: input.explain,
-    drilldown: input.drilldown,
-    next: input.next ?? [],
-    ref: input.ref,
-    gap: input.gap,
-    origin,
-  };
-}
-
-function toOverride(input: OverrideInput, origin: string): Override {
-  const instance = input.instance ?? '*';
-  return {
-    rule: input.rule,
-    instance,
-    matches: instanceMatcher(instance),
-    warn: input.warn,
-    crit: input.crit,
-    clear: input.clear,
-    forMs: input.for === undefined ? undefined : parseDuration(input.for),
-    clearForMs: input.clear_for === undefined ? undefined : parseDuration(input.clear_for),
-    disabled: input.disabled ?? false,
-    origin,
-  };
-}
-
 function sameSpot(a: ChecklistProblem | undefined, b: ChecklistProblem): boolean {
   return a !== undefined && a.file === b.file && a.line === b.line && a.col === b.col;
 }
@@ -348,11 +294,6 @@ async function expandPaths(paths: readonly string[], problems: ChecklistProblem[
   return out;
 }
 
-export interface LoadOptions {
-  /** Load the shipped default set first (true unless the caller wants only its own files). */
-  defaults?: boolean;
-}
-
 /** Every problem across the files, or the assembled set when there are none. */
 export async function inspectChecklist(
   paths: readonly string[],
@@ -383,9 +324,18 @@ export async function inspectChecklist(
   return { checklist, problems };
 }
 
-/** Loads the default set plus the user's files; throws ChecklistError listing every problem. */
-export async function loadChecklist(paths: readonly string[] = [], options: LoadOptions = {}): Promise<Checklist> {
-  const { checklist, problems } = await inspectChecklist(paths, options);
+/** The default file's validated items for dist/checklists/ (see default-set.ts); throws ChecklistError on any problem. */
+export async function precompileDefault(): Promise<PrecompiledSet> {
+  const { problems } = await inspectChecklist([]);
   if (problems.length > 0) throw new ChecklistError(problems);
-  return checklist;
+  const text = await readFile(DEFAULT_CHECKLIST, 'utf8');
+  const { parsed } = parseChecklistSource(text, DEFAULT_CHECKLIST);
+  return {
+    format: 1,
+    sourceSha256: sha256(text),
+    rules: parsed.rules.map((r) => ({ input: r.input, line: r.at('id').line })),
+    overrides: parsed.overrides.map((o) => ({ input: o.input, line: o.at().line })),
+    gaps: parsed.gaps,
+    linkSpeedsBps: parsed.linkSpeeds,
+  };
 }

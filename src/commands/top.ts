@@ -44,7 +44,7 @@ function localSource(flags: TopFlags, signal: AbortSignal): { source: ViewSource
   const rules: RuleBook = { rules: [] };
   async function* frames() {
     const [{ loadChecklist }, { resolveThresholds }, { UseEvaluator }, { liveFrames }] = await Promise.all([
-      import('../checklist/load.js'),
+      import('../checklist/default-set.js'),
       import('../checklist/model.js'),
       import('../use/evaluator.js'),
       import('../pipeline/live.js'),
