@@ -61,6 +61,9 @@ function localSource(flags: TopFlags, signal: AbortSignal): { source: ViewSource
       intervalMs: flags.interval,
       evaluator: new UseEvaluator({ checklist }),
       derive: { linkSpeedsBps: checklist.linkSpeedsBps },
+      // The screen shows no OS or CPU model, and systeminformation costs about 11 MB of RSS to import
+      // (budget for top: 70 MB), so the static inventory is left to the agent and check.
+      inventory: () => undefined,
       signal,
     });
   }
