@@ -121,10 +121,9 @@ describe('usewatch check (built CLI)', () => {
     expect((await usewatch(['check', '--no-such-flag'])).code).toBe(3);
   });
 
-  // 20 s rather than the issue's 60 s keeps the file under three minutes; every default rule's
-  // `for` is capped to the window, so a sustained breach anywhere would still be raised.
-  it('a quiet machine raises no finding over a 20 s window', async () => {
-    const report = await checkJson(['--for', '20s', '--interval', '1s']);
+  // Every default rule's `for` is capped to the window, so a sustained breach anywhere would be raised.
+  it('a quiet machine raises no finding over a 60 s window', async () => {
+    const report = await checkJson(['--for', '60s', '--interval', '1s']);
     expect(report.events.filter((e) => e.kind === 'raised').map((e) => e.rule)).toEqual([]);
     expect(report.status).toBe('OK');
   });
