@@ -312,26 +312,14 @@ function utf8(text: string): string {
 // ---------------------------------------------------------------------------------------------
 // Sample
 
-/** One process on one tick. Detail fields are present only when the candidate set included it. */
-export interface ProcessSample {
+/**
+ * One process on one tick: its stat fields (comm decoded as UTF-8, flags folded into `kthread`) plus
+ * detail fields, present only when the candidate set included it.
+ */
+export interface ProcessSample extends Omit<ProcStat, 'flags'> {
   /** `${pid}:${starttime}`: a reused pid gets a new key, so no rate is ever computed across two processes. */
   key: string;
-  pid: number;
-  ppid: number;
-  /** comm decoded as UTF-8, not sanitised. */
-  comm: string;
-  state: string;
   kthread: boolean;
-  minflt: number;
-  majflt: number;
-  utime: number;
-  stime: number;
-  numThreads: number;
-  starttime: number;
-  vsizeBytes: number;
-  rssPages: number;
-  processor?: number;
-  blkioTicks?: number;
   /** Leader thread's run delay (schedstat), read for every process. */
   runDelayNs?: Counter;
   /** Command line, not sanitised; read once per process lifetime (again after an exec changes comm). */
