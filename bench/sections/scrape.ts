@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { Agent, get } from 'node:http';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../free-port.js';
 import { percentile, round } from '../stats.js';
 
 /**
@@ -18,17 +18,6 @@ export interface ScrapeBenchOptions {
 
 const USER_HZ = 100;
 const AGENT_BIN = fileURLToPath(new URL('../../bin/usewatch.js', import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** utime + stime of a process in seconds, from /proc/<pid>/stat (fields 14 and 15, after the comm). */
 function cpuSeconds(pid: number): number {
