@@ -1,6 +1,22 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+// An empty npm cache, as on a fresh machine: an entry left by an earlier failed `npx usewatch` in
+// the same folder would otherwise be tried first.
+const cache = mkdtempSync(join(tmpdir(), 'usewatch-npm-cache-'));
+afterAll(() => rmSync(cache, { recursive: true, force: true }));
+
+function npx(...args: string[]) {
+  // --no: fail instead of fetching a package from the registry.
+  return spawnSync('npx', ['--no', '--', 'usewatch', ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, npm_config_cache: cache },
+  });
+}
 
 /** The README's first command, `npx usewatch …`, resolves to this checkout, never to the registry. */
 describe('npx usewatch', () => {
@@ -9,14 +25,13 @@ describe('npx usewatch', () => {
   ).version;
 
   it('runs the CLI of this checkout', () => {
-    // --no: fail instead of fetching a package from the registry.
-    const r = spawnSync('npx', ['--no', '--', 'usewatch', '--version'], { encoding: 'utf8', timeout: 60_000 });
+    const r = npx('--version');
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe(version);
   });
 
   it('lists every command in its help', () => {
-    const r = spawnSync('npx', ['--no', '--', 'usewatch', '--help'], { encoding: 'utf8', timeout: 60_000 });
+    const r = npx('--help');
     for (const command of ['top', 'check', 'checklist', 'agent', 'record', 'replay', 'install-service']) {
       expect(r.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
     }
