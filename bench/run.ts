@@ -10,13 +10,25 @@ import { round } from './stats.js';
  * Budgets are reported in docs/performance.md and never enforced by timed tests.
  */
 const json = process.argv.includes('--json');
+const sections: Record<string, () => Promise<Record<string, number>>> = {
+  tick: runTickBench,
+  scrape: runScrapeBench,
+  recorder: runRecorderBench,
+  feed: runFeedBench,
+  tui: runTuiBench,
+};
+// `--only feed,tui` runs some sections: each one is minutes of a quiet machine.
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt < 0 ? Object.keys(sections) : (process.argv[onlyAt + 1] ?? '').split(',');
+const unknown = only.filter((name) => !(name in sections));
+if (unknown.length > 0) {
+  console.error(
+    `bench: unknown section ${unknown.join(', ')} in --only (sections: ${Object.keys(sections).join(', ')})`,
+  );
+  process.exit(2);
+}
 const results: Record<string, number> = {};
-
-Object.assign(results, await runTickBench());
-Object.assign(results, await runScrapeBench());
-Object.assign(results, await runRecorderBench());
-Object.assign(results, await runFeedBench());
-Object.assign(results, await runTuiBench());
+for (const name of only) Object.assign(results, await sections[name]());
 results.rss_mb = round(process.memoryUsage.rss() / 1024 / 1024, 1);
 console.log(`benchmark process RSS: ${results.rss_mb} MB`);
 
