@@ -71,6 +71,30 @@ export class RecordingCursor {
     await this.seekLast();
   }
 
+  /**
+   * Positions so that next() returns the last frame at or before `ts`, or the first frame when
+   * there is none: where a seek to the end of a `--to` window must land.
+   */
+  async seekAtOrBefore(ts: number): Promise<void> {
+    await this.seek(ts);
+    while (this.index >= this.frames.length) {
+      if (!(await this.advance())) break;
+    }
+    const landing = this.frames[this.index];
+    if (landing !== undefined && landing.ts <= ts) return;
+    if (this.index > 0) {
+      this.index--;
+      return;
+    }
+    for (let s = Math.min(this.seg, this.segments.length - 1); s >= 0; s--) {
+      const regions = await this.regionsOf(s);
+      for (let r = (s === this.seg ? this.region : regions.length) - 1; r >= 0; r--) {
+        const frames = await this.load(s, r);
+        if (frames.length > 0) return this.place(s, r, frames, frames.length - 1);
+      }
+    }
+  }
+
   private async seekLast(): Promise<void> {
     for (let s = this.segments.length - 1; s >= 0; s--) {
       const regions = await this.regionsOf(s);

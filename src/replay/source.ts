@@ -153,7 +153,9 @@ class Player implements ReplayControl {
       this.poked = false;
       if (this.seekTarget !== undefined) {
         const target = this.seekTarget;
-        await this.cursor.seek(target);
+        // A seek clamped to the end of the window lands on its last frame, not on the first after it.
+        if (target >= this.to) await this.cursor.seekAtOrBefore(this.to);
+        else await this.cursor.seek(target);
         if (this.seekTarget === target) this.seekTarget = undefined;
         pending = undefined;
         prevTs = undefined;

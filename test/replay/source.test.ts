@@ -58,6 +58,17 @@ describe('replaySource', () => {
     expect((await it.next()).value?.seq).toBe(10);
   });
 
+  it('goes to the last frame within --to on a seek to the end, also across a member boundary', async () => {
+    // Frames are a second apart: --to half a second after seq 25, which ends a gzip member.
+    const source = await replaySource(await recording(), { speed: 0, from: tsOf(12), to: tsOf(25) + 500 });
+    const it = source.frames[Symbol.asyncIterator]();
+    await it.next();
+    source.control.seekTo(Number.MAX_SAFE_INTEGER); // the TUI's end key
+    expect((await it.next()).value?.seq).toBe(25);
+    source.control.seekTo(Number.MIN_SAFE_INTEGER); // home
+    expect((await it.next()).value?.seq).toBe(12);
+  });
+
   it('pauses and resumes', async () => {
     const source = await replaySource(await recording(), { speed: 0 });
     const it = source.frames[Symbol.asyncIterator]();
