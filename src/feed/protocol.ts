@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DIMENSIONS, FRAME_SCHEMA, type Frame, RESOURCES } from '../model/frame.js';
+import { fromTable, PROCESS_COLUMNS, type Table, toTable, USE_COLUMNS } from '../model/wire.js';
 
 /**
  * The feed's wire protocol: message shapes, the zod schemas that validate them (client messages on
@@ -86,6 +87,31 @@ const resourceSchema = z.enum(RESOURCES as [string, ...string[]]);
 const dimensionSchema = z.enum(DIMENSIONS as [string, ...string[]]);
 const severitySchema = z.enum(['warning', 'critical']);
 
+const tableSchema = z
+  .object({
+    cols: z.array(z.string()).describe('Field names, in the order of the values in each row'),
+    // Rows are checked by fromTable and their items by the list's schema, so errors name the row.
+    rows: z
+      .array(z.unknown())
+      .describe('One array of values per item; null where the item has no value; trailing nulls left out'),
+  })
+  .describe('A list of two or more like objects with the keys sent once (see src/model/wire.ts)');
+
+/** A list sent either as objects or as a table (what the agent sends from two items on), decoded to objects. */
+function listOf<T extends z.ZodType<Record<string, unknown>>>(item: T, cols: readonly string[]) {
+  const list = z.array(item);
+  return z.codec(z.union([list, tableSchema]), list, {
+    decode: (value, ctx) => {
+      if (Array.isArray(value)) return value as z.input<typeof list>;
+      const decoded = fromTable(value as Table);
+      if (decoded.ok) return decoded.items as z.input<typeof list>;
+      ctx.issues.push({ code: 'custom', message: decoded.error, input: value });
+      return z.NEVER;
+    },
+    encode: (items) => toTable(items as Record<string, unknown>[], cols),
+  });
+}
+
 const processSchema = z.looseObject({
   pid: z.number().int(),
   name: z.string(),
@@ -117,7 +143,7 @@ const frameSectionSchemas = {
   metrics: z
     .record(z.string(), z.record(z.string(), z.number()))
     .describe('metric name → instance ("" for host-wide) → value'),
-  use: z.array(
+  use: listOf(
     z.looseObject({
       resource: resourceSchema,
       instance: z.string(),
@@ -128,6 +154,7 @@ const frameSectionSchemas = {
       unit: z.string().optional(),
       reason: z.string().optional(),
     }),
+    USE_COLUMNS,
   ),
   findings: z.array(
     z.looseObject({
@@ -145,7 +172,7 @@ const frameSectionSchemas = {
         value: z.number(),
         threshold: z.number(),
         windowMs: z.number(),
-        processes: z.array(processSchema),
+        processes: listOf(processSchema, PROCESS_COLUMNS),
       }),
       next: z.array(z.string()),
     }),
@@ -162,7 +189,7 @@ const frameSectionSchemas = {
       summary: z.string(),
     }),
   ),
-  processes: z.array(processSchema),
+  processes: listOf(processSchema, PROCESS_COLUMNS),
   kernelEvents: z.array(
     z.looseObject({ ts: z.number(), resource: resourceSchema, kind: z.string(), text: z.string() }),
   ),
@@ -277,8 +304,8 @@ export function feedJsonSchema(): Record<string, unknown> {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     title: `usewatch feed protocol ${FEED_PROTOCOL}`,
     $defs: {
-      serverMessage: withoutDialect(z.toJSONSchema(serverMessageSchema)),
-      clientMessage: withoutDialect(z.toJSONSchema(clientMessageSchema)),
+      serverMessage: withoutDialect(z.toJSONSchema(serverMessageSchema, { io: 'input' })),
+      clientMessage: withoutDialect(z.toJSONSchema(clientMessageSchema, { io: 'input' })),
     },
   };
 }

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { FRAME_SCHEMA, type Frame, serializeFrame } from '../model/frame.js';
+import { wireSection } from '../model/wire.js';
 import type { FrameBus } from '../pipeline/bus.js';
 import { type HostPolicy, hostAllowed, requestToken, tokenMatches } from '../server/auth.js';
 import {
@@ -150,7 +151,7 @@ function narrowed(frame: Frame, sections: SectionSet): string {
     ts: frame.ts,
     intervalMs: frame.intervalMs,
   };
-  for (const s of sections.list) wire[s] = frame[s];
+  for (const s of sections.list) wire[s] = wireSection(frame, s);
   return JSON.stringify(wire);
 }
 

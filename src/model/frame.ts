@@ -1,10 +1,13 @@
 import type { SourceReport } from '../../collectors/types.js';
+import { toWire } from './wire.js';
 
 /**
  * The unit that flows from the pipeline to every view: TUI, WebSocket feed, Prometheus, OTLP,
  * recorder. Serialised as JSON (without `raw`), versioned by `schema`. Documented in docs/feed.md.
  */
-export const FRAME_SCHEMA = 1;
+export const FRAME_SCHEMA = 2;
+/** Schema 1 sent every list as objects; schema 2 may send them as tables (see wire.ts). Both are read. */
+export const OLDEST_FRAME_SCHEMA = 1;
 
 export type Resource = 'cpu' | 'memory' | 'disk' | 'network' | 'filesystem' | 'fd' | 'tasks' | 'tcp' | 'conntrack';
 export const RESOURCES: readonly Resource[] = [
@@ -177,17 +180,22 @@ export interface Frame {
 const serialized = new WeakMap<Frame, string>();
 
 /**
- * JSON of a frame as sent on the feed and written by the recorder (no in-process fields). Frames
- * are immutable once published, so the text is made once and shared by every output.
+ * JSON of a frame as sent on the feed and written by the recorder: lists as tables, no in-process
+ * fields. Frames are immutable once published, so the text is made once and shared by every output.
  */
 export function serializeFrame(frame: Frame): string {
   let json = serialized.get(frame);
   if (json === undefined) {
-    const { raw: _raw, ...wire } = frame;
-    json = JSON.stringify(wire);
+    json = JSON.stringify(toWire(frame));
     serialized.set(frame, json);
   }
   return json;
+}
+
+/** JSON of a frame with every list as objects, for people and jq (`usewatch replay --format ndjson`). */
+export function frameAsObjectsJson(frame: Frame): string {
+  const { raw: _raw, ...plain } = frame;
+  return JSON.stringify(plain);
 }
 
 /** Anything that yields frames: the live pipeline, a remote feed, a recording. */

@@ -1,4 +1,5 @@
 import { FRAME_SCHEMA, type Frame } from '../model/frame.js';
+import { expandTables } from '../model/wire.js';
 import { RECORDING_FORMAT, type SegmentHeader } from '../outputs/recorder/format.js';
 
 export interface ReplayWarning {
@@ -92,6 +93,8 @@ function parseLine(line: string, state: SegmentParseState, warn: (w: ReplayWarni
   if (typeof value.seq !== 'number') return badLine(state, 'no "seq" number');
   if (!isObject(value.metrics)) return badLine(state, 'no "metrics" object');
   if (!isObject(value.host)) return badLine(state, 'no "host" object');
+  const tableError = expandTables(value);
+  if (tableError) return badLine(state, tableError);
   for (const field of ARRAY_FIELDS) {
     if (value[field] === undefined) value[field] = [];
     else if (!Array.isArray(value[field])) return badLine(state, `"${field}" is not an array`);

@@ -38,8 +38,24 @@ describe('server messages', () => {
       expect(parsed.message.processes?.map((p) => p.pid)).toEqual([100, 101, 102]);
   });
 
+  it('names the row and field of a damaged table', () => {
+    const damaged = (change: (rows: unknown[][]) => void) => {
+      const wire = JSON.parse(`{"type":"frame",${serializeFrame(frame(9, 3)).slice(1)}`);
+      change(wire.processes.rows);
+      return parseServerMessage(JSON.stringify(wire));
+    };
+    expect(damaged((rows) => (rows[2] = { pid: 102 } as never))).toEqual({
+      ok: false,
+      error: 'processes: row 2 is not an array',
+    });
+    expect(damaged((rows) => (rows[2][0] = 'x'))).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^processes\.2\.pid: .*expected number/),
+    });
+  });
+
   it('rejects a frame of another schema version and says where', () => {
-    const parsed = parseServerMessage(JSON.stringify({ type: 'frame', schema: 2, seq: 1, ts: 1, intervalMs: 0 }));
+    const parsed = parseServerMessage(JSON.stringify({ type: 'frame', schema: 99, seq: 1, ts: 1, intervalMs: 0 }));
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect(parsed.error).toMatch(/schema/);
   });

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FRAME_SCHEMA } from '../../src/model/frame.js';
 import { FrameBus } from '../../src/pipeline/bus.js';
 import { frame, type Harness, handshakeStatus, Peer, rawHandshake, startFeed, TOKEN } from './helpers.js';
 
@@ -32,7 +33,7 @@ describe('feed: connect, backfill, live', () => {
     expect(peer.messages[0]).toMatchObject({
       type: 'hello',
       protocol: 1,
-      schema: 1,
+      schema: FRAME_SCHEMA,
       host: 'test-host',
       agentVersion: '0.1.0',
       intervalMs: 1000,
@@ -44,7 +45,7 @@ describe('feed: connect, backfill, live', () => {
     await peer.untilFrames(4);
     expect(peer.seqs()).toEqual([1, 2, 3, 4]);
     const last = peer.frames()[3];
-    expect(last).toMatchObject({ type: 'frame', schema: 1, seq: 4, host: { hostname: 'test-host' } });
+    expect(last).toMatchObject({ type: 'frame', schema: FRAME_SCHEMA, seq: 4, host: { hostname: 'test-host' } });
     expect(last).not.toHaveProperty('raw');
     expect(last).not.toHaveProperty('skipped');
   });

@@ -47,8 +47,8 @@ export function makeFrame(seq: number, ts = T0 + (seq - 1) * 1000, padding = 0):
   };
 }
 
-/** A frame as it reads back: what serializeFrame wrote (no raw). */
-export function wire(frame: Frame): unknown {
+/** A frame as a reader gives it back: lists as objects, no in-process fields. */
+export function readBack(frame: Frame): unknown {
   const { raw: _raw, ...rest } = frame;
   return JSON.parse(JSON.stringify(rest));
 }

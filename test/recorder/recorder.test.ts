@@ -2,13 +2,14 @@ import { chmodSync, existsSync, mkdirSync, utimesSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { FRAME_SCHEMA } from '../../src/model/frame.js';
 import { attachRecorder } from '../../src/outputs/recorder/attach.js';
 import { parseSegmentName, segmentName } from '../../src/outputs/recorder/format.js';
 import { createRecorder, type RecorderProblem } from '../../src/outputs/recorder/recorder.js';
 import { nodeFs, type RecorderFs } from '../../src/outputs/recorder/segment.js';
 import { FrameBus } from '../../src/pipeline/bus.js';
 import { readRecording } from '../../src/replay/reader.js';
-import { collect, makeFrame, segmentFiles, T0, tempDir, wire } from './helpers.js';
+import { collect, makeFrame, readBack, segmentFiles, T0, tempDir } from './helpers.js';
 
 describe('segment names', () => {
   it('carry the UTC start time and sort by time as text', () => {
@@ -30,7 +31,7 @@ describe('recorder', () => {
     await recorder.close();
     expect(recorder.stats()).toMatchObject({ framesWritten: 50, dropped: 0, paused: false, segments: 1 });
     const read = await collect(await readRecording(dir));
-    expect(read).toEqual(frames.map(wire));
+    expect(read).toEqual(frames.map(readBack));
   });
 
   it('writes segments that zcat and a JSON parser read line by line, header first', async () => {
@@ -46,7 +47,13 @@ describe('recorder', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    expect(lines[0]).toMatchObject({ usewatch: 'recording', format: 1, frameSchema: 1, host: 'web-01', created: T0 });
+    expect(lines[0]).toMatchObject({
+      usewatch: 'recording',
+      format: 1,
+      frameSchema: FRAME_SCHEMA,
+      host: 'web-01',
+      created: T0,
+    });
     expect(lines.slice(1).map((l) => l.seq)).toEqual([1, 2, 3]);
   });
 

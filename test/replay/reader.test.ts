@@ -2,11 +2,12 @@ import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { FRAME_SCHEMA } from '../../src/model/frame.js';
 import { GZIP_MEMBER_HEADER } from '../../src/outputs/recorder/format.js';
 import { createRecorder } from '../../src/outputs/recorder/recorder.js';
 import type { ReplayWarning } from '../../src/replay/lines.js';
 import { type ReadOptions, readRecording } from '../../src/replay/reader.js';
-import { collect, makeFrame, segmentFiles, T0, tempDir, wire } from '../recorder/helpers.js';
+import { collect, makeFrame, readBack, segmentFiles, T0, tempDir } from '../recorder/helpers.js';
 
 async function record(
   dir: string,
@@ -73,7 +74,7 @@ describe('reading a damaged segment', () => {
 
   it('warns about a partial last frame (a write cut short)', async () => {
     const file = join(tempDir(), 'cut.ndjson.gz');
-    writeFileSync(file, gzipSync(`${JSON.stringify(wire(makeFrame(1)))}\n{"schema":1,"seq":2,"ts`));
+    writeFileSync(file, gzipSync(`${JSON.stringify(readBack(makeFrame(1)))}\n{"schema":1,"seq":2,"ts`));
     const { seqs, warnings } = await read(file);
     expect(seqs).toEqual([1]);
     expect(warnings[0].message).toMatch(/partial frame/);
@@ -94,7 +95,7 @@ describe('reading a damaged segment', () => {
 
   it('counts lines that are not frames, once per segment, and keeps the frames', async () => {
     const file = join(tempDir(), 'mixed.ndjson.gz');
-    const lines = [wire(makeFrame(1)), 'not json', { schema: 1, seq: 2 }, [1, 2], wire(makeFrame(3))];
+    const lines = [readBack(makeFrame(1)), 'not json', { schema: 1, seq: 2 }, [1, 2], readBack(makeFrame(3))];
     writeFileSync(file, gzipSync(`${lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n')}\n`));
     const { seqs, warnings } = await read(file);
     expect(seqs).toEqual([1, 3]);
@@ -107,19 +108,21 @@ describe('reading a damaged segment', () => {
 describe('versions', () => {
   it('skips frames of a newer schema with one clear warning', async () => {
     const file = join(tempDir(), 'future.ndjson.gz');
-    const future = { ...(wire(makeFrame(2)) as object), schema: 99 };
-    const text = [wire(makeFrame(1)), future, { ...future, seq: 3 }].map((l) => JSON.stringify(l)).join('\n');
+    const future = { ...(readBack(makeFrame(2)) as object), schema: 99 };
+    const text = [readBack(makeFrame(1)), future, { ...future, seq: 3 }].map((l) => JSON.stringify(l)).join('\n');
     writeFileSync(file, gzipSync(`${text}\n`));
     const { seqs, warnings } = await read(file);
     expect(seqs).toEqual([1]);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0].message).toMatch(/frames of schema 99 are newer than this usewatch reads \(1\).*upgrade/);
+    expect(warnings[0].message).toMatch(
+      new RegExp(`frames of schema 99 are newer than this usewatch reads \\(${FRAME_SCHEMA}\\).*upgrade`),
+    );
   });
 
   it('skips a segment of a newer recording format', async () => {
     const file = join(tempDir(), 'future.ndjson.gz');
     const header = { usewatch: 'recording', format: 7, frameSchema: 5, host: 'h', agentVersion: '9.0.0', created: T0 };
-    writeFileSync(file, gzipSync(`${JSON.stringify(header)}\n${JSON.stringify(wire(makeFrame(1)))}\n`));
+    writeFileSync(file, gzipSync(`${JSON.stringify(header)}\n${JSON.stringify(readBack(makeFrame(1)))}\n`));
     const { seqs, warnings } = await read(file);
     expect(seqs).toEqual([]);
     expect(warnings[0].message).toMatch(/recording format 7 is newer/);
@@ -140,7 +143,7 @@ describe('selecting', () => {
 
   it('reads plain (uncompressed) NDJSON, for instance a jq-filtered recording', async () => {
     const file = join(tempDir(), 'cut.ndjson');
-    writeFileSync(file, `${[1, 2, 3].map((s) => JSON.stringify(wire(makeFrame(s)))).join('\n')}\n`);
+    writeFileSync(file, `${[1, 2, 3].map((s) => JSON.stringify(readBack(makeFrame(s)))).join('\n')}\n`);
     expect((await read(file)).seqs).toEqual([1, 2, 3]);
   });
 

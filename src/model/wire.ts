@@ -1,0 +1,149 @@
+import type { Finding, Frame, ProcessEntry, UseCell } from './frame.js';
+
+/**
+ * The JSON form of a frame on the feed and in recordings. Lists of two or more like objects (USE
+ * cells, processes, evidence processes) go as tables: column names once, then one array of values
+ * per item. Their keys were about half of a frame's bytes, and every byte is paid for by each of a
+ * thousand feed clients and by the recorder's deflate. Readers accept both forms.
+ */
+export interface Table {
+  cols: string[];
+  /** One array per item, in `cols` order; null where the item has no value; trailing nulls dropped. */
+  rows: unknown[][];
+}
+
+export const USE_COLUMNS = [
+  'resource',
+  'instance',
+  'dimension',
+  'status',
+  'metric',
+  'value',
+  'unit',
+  'reason',
+] as const satisfies readonly (keyof UseCell)[];
+
+/** Always-present fields first, so rows of processes that lack the rarer ones end early. */
+export const PROCESS_COLUMNS = [
+  'pid',
+  'name',
+  'cmd',
+  'user',
+  'state',
+  'cpu',
+  'rssBytes',
+  'threads',
+  'runDelay',
+  'majorFaultsPs',
+  'fds',
+  'fdLimit',
+  'readBps',
+  'writeBps',
+  'rssGrowthBps',
+] as const satisfies readonly (keyof ProcessEntry)[];
+
+/** A list as it goes on the wire: a table from two items on (one item is smaller as an object). */
+function wireList<T extends object>(items: readonly T[], cols: readonly (keyof T & string)[]): Table | readonly T[] {
+  return items.length < 2 ? items : toTable(items, cols);
+}
+
+export function toTable<T extends object>(items: readonly T[], cols: readonly (keyof T & string)[]): Table {
+  const rows: unknown[][] = [];
+  for (const item of items) {
+    // Packed arrays (push, no holes) keep JSON.stringify on its fast path.
+    const row: unknown[] = [];
+    let end = 0;
+    for (let c = 0; c < cols.length; c++) {
+      const value = item[cols[c]];
+      row.push(value === undefined ? null : value);
+      if (value !== undefined) end = c + 1;
+    }
+    while (row.length > end) row.pop();
+    rows.push(row);
+  }
+  return { cols: cols as unknown as string[], rows };
+}
+
+export function isTable(value: unknown): value is Table {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const { cols, rows } = value as Partial<Table>;
+  return Array.isArray(cols) && cols.every((c) => typeof c === 'string') && Array.isArray(rows);
+}
+
+/** The items of a table; a row that is not an array, or longer than the columns, is an error naming it. */
+export function fromTable(table: Table): { ok: true; items: Record<string, unknown>[] } | { ok: false; error: string } {
+  const { cols, rows } = table;
+  const items: Record<string, unknown>[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    if (!Array.isArray(row)) return { ok: false, error: `row ${i} is not an array` };
+    if (row.length > cols.length)
+      return { ok: false, error: `row ${i} has ${row.length} values for ${cols.length} columns` };
+    const item: Record<string, unknown> = {};
+    for (let c = 0; c < row.length; c++) if (row[c] !== null) item[cols[c]] = row[c];
+    items[i] = item;
+  }
+  return { ok: true, items };
+}
+
+/** Frame sections as they go on the wire; sections not listed here are sent as they are. */
+export function wireSection<S extends keyof Frame>(frame: Frame, section: S): unknown {
+  switch (section) {
+    case 'use':
+      return wireList(frame.use, USE_COLUMNS);
+    case 'processes':
+      return wireList(frame.processes, PROCESS_COLUMNS);
+    case 'findings':
+      return frame.findings.map(wireFinding);
+    default:
+      return frame[section];
+  }
+}
+
+function wireFinding(finding: Finding): unknown {
+  return {
+    ...finding,
+    evidence: { ...finding.evidence, processes: wireList(finding.evidence.processes, PROCESS_COLUMNS) },
+  };
+}
+
+/** The frame with its lists as tables and without in-process fields (`raw`), ready for JSON.stringify. */
+export function toWire(frame: Frame): Record<string, unknown> {
+  const { raw: _raw, ...wire } = frame;
+  return {
+    ...wire,
+    use: wireSection(frame, 'use'),
+    findings: wireSection(frame, 'findings'),
+    processes: wireSection(frame, 'processes'),
+  };
+}
+
+/**
+ * Turns the tables of a parsed wire frame back into lists, in place. Sections that are absent or
+ * already lists are left alone (an older recording, a jq cut, a narrowed feed frame); the shapes of
+ * the items are for the caller to check. An error names the section and the row.
+ */
+export function expandTables(wire: Record<string, unknown>): string | undefined {
+  for (const section of ['use', 'processes'] as const) {
+    const error = expandField(wire, section, section);
+    if (error) return error;
+  }
+  const findings = wire.findings;
+  if (!Array.isArray(findings)) return undefined;
+  for (let i = 0; i < findings.length; i++) {
+    const evidence = (findings[i] as { evidence?: unknown } | null)?.evidence;
+    if (typeof evidence !== 'object' || evidence === null) continue;
+    const error = expandField(evidence as Record<string, unknown>, 'processes', `findings.${i}.evidence.processes`);
+    if (error) return error;
+  }
+  return undefined;
+}
+
+function expandField(holder: Record<string, unknown>, field: string, where: string): string | undefined {
+  const value = holder[field];
+  if (!isTable(value)) return undefined;
+  const table = fromTable(value);
+  if (!table.ok) return `${where}: ${table.error}`;
+  holder[field] = table.items;
+  return undefined;
+}
