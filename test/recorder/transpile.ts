@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 
@@ -8,10 +8,12 @@ const RELATIVE_IMPORT = /(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)\.js'/g;
 /**
  * Compiles `entry` (a repo-relative .ts path) and every module it imports relatively into `outDir`,
  * keeping the repo layout, so a child `node` process can run current source without a build step
- * and without a TypeScript loader. Returns the path of the compiled entry.
+ * and without a TypeScript loader. Packages resolve through a link to the repo's node_modules.
+ * Returns the path of the compiled entry.
  */
 export function transpileForNode(entry: string, outDir: string): string {
   writeFileSync(join(outDir, 'package.json'), '{"type":"module"}');
+  symlinkSync(join(REPO, 'node_modules'), join(outDir, 'node_modules'), 'dir');
   const pending = [resolve(REPO, entry)];
   const done = new Set<string>();
   while (pending.length > 0) {
