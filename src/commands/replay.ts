@@ -127,12 +127,13 @@ async function replay(path: string, flags: ReplayFlags): Promise<void> {
     closed = true;
     source.control.close();
   });
-  const { serializeFrame } = await import('../model/frame.js');
+  // For people and jq: every list as objects, not as the recording's tables.
+  const { frameAsObjectsJson } = await import('../model/frame.js');
   let count = 0;
   for await (const frame of frames) {
     if (closed) break;
     count++;
-    const line = `${format === 'ndjson' ? serializeFrame(frame) : summaryLine(frame)}\n`;
+    const line = `${format === 'ndjson' ? frameAsObjectsJson(frame) : summaryLine(frame)}\n`;
     if (!process.stdout.write(line)) await new Promise((resolve) => process.stdout.once('drain', resolve));
   }
   if (count === 0 && !closed) {

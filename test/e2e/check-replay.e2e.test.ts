@@ -65,6 +65,24 @@ describe.skipIf(notBuiltReason !== undefined)('check --replay', () => {
     expect(quiet.events.filter((e) => e.rule === 'memory.utilization')).toEqual([]);
   });
 
+  it('replay --format ndjson prints the recorded frames with their lists as objects, for jq', () => {
+    const live = join(dir, 'live.ndjson.gz'); // written by the test above
+    const recorded = gunzipSync(readFileSync(live)).toString('utf8').trim().split('\n').slice(1);
+    const stored = JSON.parse(recorded[recorded.length - 1]) as { processes: unknown };
+    expect(stored.processes).toHaveProperty('cols'); // tables on disk
+    const printed = usewatch('replay', live, '--format', 'ndjson');
+    expect(printed.code, printed.stderr).toBe(0);
+    const frames = printed.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { seq: number; processes: { pid: number; name: string }[] });
+    expect(frames.length).toBe(recorded.length);
+    const last = frames[frames.length - 1];
+    expect(Array.isArray(last.processes)).toBe(true);
+    expect(last.processes.map((p) => typeof p.pid)).toContain('number');
+    expect(last.processes.every((p) => typeof p.name === 'string')).toBe(true);
+  });
+
   it('says what is wrong with a bad time or a missing recording, with exit code 3', () => {
     const badTime = usewatch('check', '--replay', join(dir, 'live.ndjson.gz'), '--from', 'yesterday-ish');
     expect(badTime.code).toBe(3);
