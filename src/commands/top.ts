@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DURATION_HINT, parseDuration } from '../checklist/duration.js';
 import type { ViewSource } from '../model/source.js';
+import { useSmallFootprint } from '../tui/footprint.js';
 import type { RuleBook } from '../tui/view/model.js';
 import { parseSpeed, viewRecording } from './replay.js';
 
@@ -107,6 +108,9 @@ async function top(flags: TopFlags, given: (name: keyof TopFlags) => boolean): P
     await viewRecording('top', flags.replay, flags);
     return;
   }
+  // Live views only: a replay decodes and may re-evaluate recordings at many times real time, where
+  // optimised code pays for itself.
+  useSmallFootprint();
   const abort = new AbortController();
   const { runTop } = await import('../tui/app.js');
   const { source, rules } = flags.connect

@@ -159,10 +159,19 @@ export async function runTop(source: ViewSource, opts: TopOptions): Promise<void
     unicode: unicodeEnabled(opts.env),
   };
   const writer = new LineDiffWriter(opts.stdout);
-  let quit: () => void = () => {};
-  const quitting = new Promise<void>((resolve) => {
-    quit = resolve;
-  });
+  // Each wait gets its own promise for quit to settle. Racing every frame against one long-lived
+  // promise would chain a reaction per frame onto it, and keep every frame (with its raw samples,
+  // about 130 KB) alive until the user quits.
+  let quitRequested = false;
+  let wake = () => {};
+  const untilQuit = () =>
+    new Promise<undefined>((resolve) => {
+      wake = () => resolve(undefined);
+    });
+  const quit = () => {
+    quitRequested = true;
+    wake();
+  };
   const redraw = () => {
     const { cols, rows } = session.size;
     writer.draw(renderScreen(controller.model(), { cols, rows, ...screen }));
@@ -186,13 +195,13 @@ export async function runTop(source: ViewSource, opts: TopOptions): Promise<void
 
   const frames = source.frames[Symbol.asyncIterator]();
   try {
-    for (;;) {
-      const next = await Promise.race([frames.next(), quitting.then(() => undefined)]);
+    while (!quitRequested) {
+      const next = await Promise.race([frames.next(), untilQuit()]);
       if (next === undefined) break;
       if (next.done) {
         controller.setNotice('source ended');
         redraw();
-        await quitting;
+        if (!quitRequested) await untilQuit();
         break;
       }
       controller.onFrame(next.value);

@@ -1,5 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import type { Frame } from '../../src/model/frame.js';
 import type { ViewSource } from '../../src/model/source.js';
@@ -117,6 +119,42 @@ describe('runTop', () => {
     stdin.write('q');
     await done;
     await expect.poll(() => ended).toBe(true);
+  });
+
+  it('says when the source has ended, and still quits on q', async () => {
+    const { stdin, stdout, opts } = io();
+    async function* oneFrame(): AsyncGenerator<Frame> {
+      yield frame(1);
+    }
+    const done = runTop({ kind: 'local', label: 'local', frames: oneFrame() }, opts);
+    await stdout.waitFor('source ended');
+    stdin.write('q');
+    await done;
+    expect(stdout.output.endsWith(`${SHOW_CURSOR}${LEAVE_ALT}`)).toBe(true);
+  });
+
+  it('lets go of the frames it has replaced, so a long session does not grow', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const { stdin, opts } = io();
+    const early: WeakRef<Frame>[] = [];
+    let shownAll = false;
+    async function* ticking(): AsyncGenerator<Frame> {
+      for (let seq = 1; seq <= 30; seq++) {
+        const f = frame(seq);
+        if (seq <= 10) early.push(new WeakRef(f));
+        yield f;
+      }
+      shownAll = true;
+      await new Promise(() => {});
+    }
+    const done = runTop({ kind: 'local', label: 'local', frames: ticking() }, opts);
+    await expect.poll(() => shownAll).toBe(true);
+    await new Promise((r) => setTimeout(r, 0));
+    gc();
+    expect(early.filter((ref) => ref.deref() !== undefined)).toHaveLength(0);
+    stdin.write('q');
+    await done;
   });
 
   it('restores the terminal and reports a failing source', async () => {
