@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { DEFAULT_CONFIG_FILE, DEFAULT_LISTEN } from '../config/schema.js';
+import { DEFAULT_CONFIG_FILE, DEFAULT_LISTEN } from '../config/defaults.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];

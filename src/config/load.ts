@@ -2,9 +2,10 @@ import { readFile, stat } from 'node:fs/promises';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { isLoopbackHost } from '../server/auth.js';
+import { DEFAULT_CONFIG_FILE } from './defaults.js';
 import { CONFIG_ENV, convertOptionText, SETTING_OPTIONS } from './options.js';
 import { positionOf } from './position.js';
-import { type AgentConfig, configSchema, DEFAULT_CONFIG_FILE, parseListen } from './schema.js';
+import { type AgentConfig, configSchema, parseListen } from './schema.js';
 
 /** Invalid configuration: every problem, each naming where it came from (file:line:col, env var, flag). */
 export class ConfigError extends Error {

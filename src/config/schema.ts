@@ -1,10 +1,7 @@
 import { z } from 'zod';
 import { DURATION_HINT, parseDuration } from '../checklist/duration.js';
+import { DEFAULT_LISTEN, DEFAULT_PORT } from './defaults.js';
 
-/** The agent's default port: outside node_exporter's 9100 and OpenTelemetry's 9464. */
-export const DEFAULT_PORT = 9733;
-export const DEFAULT_LISTEN = `127.0.0.1:${DEFAULT_PORT}`;
-export const DEFAULT_CONFIG_FILE = '/etc/usewatch/config.yaml';
 /** Processes exported per ranking when top-N export is on; more would make cardinality unbounded. */
 export const MAX_TOP_PROCESSES = 20;
 

@@ -2,9 +2,9 @@ import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { DEFAULT_LISTEN } from '../../src/config/defaults.js';
 import { ConfigError, loadConfig } from '../../src/config/load.js';
 import { formatConfig } from '../../src/config/print.js';
-import { DEFAULT_LISTEN } from '../../src/config/schema.js';
 
 let dir: string;
 const NONE = '/nonexistent/usewatch/config.yaml';
