@@ -9,17 +9,21 @@ import { cpuMsSince, round } from '../stats.js';
 const DAY_FRAMES = 86_400;
 const BUDGET_MB = 200;
 
-/** Records `frames` one write and flush per tick, as in the agent; CPU ms per frame. */
-async function record(dir: string, frames: Frame[]): Promise<number> {
+/**
+ * Records `count` frames, one write and flush per tick as in the agent; CPU ms per frame. Each frame
+ * is made just before it is written and dropped after, as the agent's are once they leave its ring:
+ * holding them all would keep every frame's JSON alive and bill the recorder for collecting it.
+ */
+async function record(dir: string, count: number, frameAt: (i: number) => Frame): Promise<number> {
   const recorder = createRecorder({ dir });
   const start = process.cpuUsage();
-  for (const frame of frames) {
-    recorder.write(frame);
+  for (let i = 0; i < count; i++) {
+    recorder.write(frameAt(i));
     await recorder.flush();
   }
   const cpu = cpuMsSince(start);
   await recorder.close();
-  return cpu / frames.length;
+  return cpu / count;
 }
 
 /** Bytes on disk per recorded frame, and CPU per frame for serialise + compress + write + sync flush. */
@@ -28,17 +32,19 @@ export async function runRecorderBench(frames = 1200): Promise<Record<string, nu
   const t0 = Date.UTC(2026, 10, 25, 3, 0, 0);
   // Cycling 60 captured frames with fresh seq/ts: a frame's twin is 60 frames back, far outside
   // deflate's 32 KB window, so repetition does not flatter the ratio.
-  const all = Array.from({ length: frames }, (_, i) => ({
+  const frameAt = (i: number): Frame => ({
     ...captured.frames[i % captured.frames.length],
     seq: i + 1,
     ts: t0 + i * 1000,
-  }));
-  const jsonBytes = all.reduce((sum, f) => sum + Buffer.byteLength(serializeFrame(f)), 0) / frames;
+  });
+  let json = 0;
+  for (let i = 0; i < frames; i++) json += Buffer.byteLength(serializeFrame(frameAt(i)));
+  const jsonBytes = json / frames;
   const dir = mkdtempSync(join(tmpdir(), 'usewatch-bench-rec-'));
   try {
-    await record(join(dir, 'warm-up'), all.slice(0, 300)); // JIT and zlib warm-up, not measured
+    await record(join(dir, 'warm-up'), 300, frameAt); // JIT and zlib warm-up, not measured
     const measured = join(dir, 'measured');
-    const cpuPerFrame = await record(measured, all);
+    const cpuPerFrame = await record(measured, frames, frameAt);
     const onDisk = readdirSync(measured).reduce((sum, name) => sum + statSync(join(measured, name)).size, 0);
     const bytesPerFrame = onDisk / frames;
     const dayMb = (bytesPerFrame * DAY_FRAMES) / 1024 / 1024;

