@@ -43,7 +43,9 @@ export function usewatchFamilies(opts: {
       help: 'USE matrix cell status: 0 ok, 1 warning, 2 critical, 3 unknown (metric missing).',
       type: 'gauge',
       read(f, emit) {
-        for (const c of f.use) {
+        // Indexed loops: see node.ts on for…of in code that runs once per scrape.
+        for (let i = 0; i < f.use.length; i++) {
+          const c = f.use[i];
           if (c.status !== 'gap')
             emit({ resource: c.resource, instance: c.instance, dimension: c.dimension }, STATUS_VALUE[c.status]);
         }
@@ -54,7 +56,10 @@ export function usewatchFamilies(opts: {
       help: 'Value of the metric that decided a USE cell, in that metric unit (ratios are 0-1).',
       type: 'gauge',
       read(f, emit) {
-        for (const c of f.use) emit({ resource: c.resource, instance: c.instance, dimension: c.dimension }, c.value);
+        for (let i = 0; i < f.use.length; i++) {
+          const c = f.use[i];
+          emit({ resource: c.resource, instance: c.instance, dimension: c.dimension }, c.value);
+        }
       },
     },
     {
@@ -110,7 +115,10 @@ export function usewatchFamilies(opts: {
       help: 'Time each collector took on the latest tick.',
       type: 'gauge',
       read(f, emit) {
-        for (const c of f.self.collectors) emit({ collector: c.name }, msToSeconds(c.durationMs));
+        for (let i = 0; i < f.self.collectors.length; i++) {
+          const c = f.self.collectors[i];
+          emit({ collector: c.name }, msToSeconds(c.durationMs));
+        }
       },
     },
     {
@@ -118,7 +126,10 @@ export function usewatchFamilies(opts: {
       help: 'Whether each collector read all its sources on the latest tick (1) or not (0).',
       type: 'gauge',
       read(f, emit) {
-        for (const c of f.self.collectors) emit({ collector: c.name }, c.ok ? 1 : 0);
+        for (let i = 0; i < f.self.collectors.length; i++) {
+          const c = f.self.collectors[i];
+          emit({ collector: c.name }, c.ok ? 1 : 0);
+        }
       },
     },
     {
