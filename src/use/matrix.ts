@@ -10,14 +10,52 @@ export interface Measurement {
 }
 
 const RANK: Record<CellStatus, number> = { critical: 4, warning: 3, ok: 2, unknown: 1, gap: 0 };
-const RESOURCE_ORDER = new Map(RESOURCES.map((r, i) => [r, i]));
+const DIMENSION_INDEX = new Map(DIMENSIONS.map((d, i) => [d, i]));
 const collator = new Intl.Collator('en', { numeric: true });
+
+/** What a checklist's rules say about the matrix whatever the tick: built once per rule list. */
+interface RuleIndex {
+  /** Resources with host-wide rules: they always have an instance "" row. */
+  hostResources: Resource[];
+  /** Rules by resource, then [per-instance, host-wide], then dimension, in checklist order. */
+  byKind: Map<Resource, Rule[][][]>;
+}
+
+const indexes = new WeakMap<readonly Rule[], RuleIndex>();
+
+function ruleIndex(rules: readonly Rule[]): RuleIndex {
+  let index = indexes.get(rules);
+  if (index !== undefined) return index;
+  const hostResources: Resource[] = [];
+  const byKind = new Map<Resource, Rule[][][]>();
+  for (const r of rules) {
+    const host = r.instanceKind === 'host';
+    if (host && !hostResources.includes(r.resource)) hostResources.push(r.resource);
+    let kinds = byKind.get(r.resource);
+    if (kinds === undefined) {
+      kinds = [DIMENSIONS.map(() => []), DIMENSIONS.map(() => [])];
+      byKind.set(r.resource, kinds);
+    }
+    kinds[host ? 1 : 0][DIMENSION_INDEX.get(r.dimension)!].push(r);
+  }
+  index = { hostResources, byKind };
+  indexes.set(rules, index);
+  return index;
+}
+
+/** One (resource, instance) row of the matrix: the deciding measurement per dimension. */
+interface Row {
+  instance: string;
+  cells: (Measurement | undefined)[];
+}
 
 /**
  * The USE matrix of one tick: for every (resource, instance) seen, the U, S and E cells. A cell
  * takes the worst status of its rules and shows that rule's value (the first rule in checklist
  * order when all are ok). A cell no rule could measure is a gap when the checklist gives a reason
  * (rule `gap:` or a `gaps:` entry), else unknown. Host-wide rules (instance "") always have a row.
+ * The rule indexes are built once per checklist, and rows are keyed by resource then instance, so
+ * that a tick builds no key strings.
  */
 export function buildMatrix(
   measurements: readonly Measurement[],
@@ -25,60 +63,65 @@ export function buildMatrix(
   gaps: readonly Gap[],
   isEnabled: (rule: Rule, instance: string) => boolean,
 ): UseCell[] {
-  const rows = new Map<string, { resource: Resource; instance: string }>();
-  const addRow = (resource: Resource, instance: string) => {
-    const key = `${resource}\0${instance}`;
-    if (!rows.has(key)) rows.set(key, { resource, instance });
+  const index = ruleIndex(rules);
+  const rows = new Map<Resource, Map<string, Row>>();
+  const rowOf = (resource: Resource, instance: string): Row => {
+    let byInstance = rows.get(resource);
+    if (byInstance === undefined) {
+      byInstance = new Map();
+      rows.set(resource, byInstance);
+    }
+    let row = byInstance.get(instance);
+    if (row === undefined) {
+      row = { instance, cells: [undefined, undefined, undefined] };
+      byInstance.set(instance, row);
+    }
+    return row;
   };
-  for (const r of rules) if (r.instanceKind === 'host') addRow(r.resource, '');
-  const byCell = new Map<string, Measurement>();
-  for (const m of measurements) {
-    addRow(m.rule.resource, m.instance);
-    const key = `${m.rule.resource}\0${m.instance}\0${m.rule.dimension}`;
-    const held = byCell.get(key);
-    if (held === undefined || RANK[m.status] > RANK[held.status]) byCell.set(key, m);
+  for (let i = 0; i < index.hostResources.length; i++) rowOf(index.hostResources[i], '');
+  for (let i = 0; i < measurements.length; i++) {
+    const m = measurements[i];
+    const cells = rowOf(m.rule.resource, m.instance).cells;
+    const d = DIMENSION_INDEX.get(m.rule.dimension)!;
+    const held = cells[d];
+    if (held === undefined || RANK[m.status] > RANK[held.status]) cells[d] = m;
   }
 
-  const byKind = new Map<string, Rule[]>();
-  for (const r of rules) {
-    const key = `${r.resource}\0${r.dimension}\0${r.instanceKind === 'host'}`;
-    const list = byKind.get(key);
-    if (list === undefined) byKind.set(key, [r]);
-    else list.push(r);
-  }
-
-  const sorted = [...rows.values()].sort(
-    (a, b) =>
-      RESOURCE_ORDER.get(a.resource)! - RESOURCE_ORDER.get(b.resource)! || collator.compare(a.instance, b.instance),
-  );
-  const cells: UseCell[] = [];
-  for (const { resource, instance } of sorted) {
-    for (const dimension of DIMENSIONS) {
-      const m = byCell.get(`${resource}\0${instance}\0${dimension}`);
-      if (m !== undefined) {
-        cells.push({
-          resource,
-          instance,
-          dimension,
-          status: m.status,
-          metric: m.rule.metric,
-          value: m.value,
-          unit: m.rule.unit,
-        });
-        continue;
-      }
-      const candidates = byKind.get(`${resource}\0${dimension}\0${instance === ''}`) ?? [];
-      const applicable = candidates.filter((r) => isEnabled(r, instance));
-      const reason = applicable.find((r) => r.gap !== undefined)?.gap ?? gapReason(gaps, resource, dimension);
-      if (reason !== undefined) {
-        cells.push({ resource, instance, dimension, status: 'gap', reason });
-      } else if (applicable.length > 0) {
-        const missing = applicable.map((r) => r.metric).join(', ');
-        cells.push({ resource, instance, dimension, status: 'unknown', reason: `no value for ${missing}` });
+  const out: UseCell[] = [];
+  for (const resource of RESOURCES) {
+    const byInstance = rows.get(resource);
+    if (byInstance === undefined) continue;
+    const sorted = [...byInstance.values()].sort((a, b) => collator.compare(a.instance, b.instance));
+    const kinds = index.byKind.get(resource);
+    for (const { instance, cells } of sorted) {
+      for (let d = 0; d < DIMENSIONS.length; d++) {
+        const dimension = DIMENSIONS[d];
+        const m = cells[d];
+        if (m !== undefined) {
+          out.push({
+            resource,
+            instance,
+            dimension,
+            status: m.status,
+            metric: m.rule.metric,
+            value: m.value,
+            unit: m.rule.unit,
+          });
+          continue;
+        }
+        const candidates = kinds?.[instance === '' ? 1 : 0][d] ?? [];
+        const applicable = candidates.filter((r) => isEnabled(r, instance));
+        const reason = applicable.find((r) => r.gap !== undefined)?.gap ?? gapReason(gaps, resource, dimension);
+        if (reason !== undefined) {
+          out.push({ resource, instance, dimension, status: 'gap', reason });
+        } else if (applicable.length > 0) {
+          const missing = applicable.map((r) => r.metric).join(', ');
+          out.push({ resource, instance, dimension, status: 'unknown', reason: `no value for ${missing}` });
+        }
       }
     }
   }
-  return cells;
+  return out;
 }
 
 function gapReason(gaps: readonly Gap[], resource: Resource, dimension: string): string | undefined {
