@@ -1,5 +1,5 @@
 import type { Collector } from './collector.js';
-import { fields, lines, parseCounter, parseHex, parseIntStrict } from './parse.js';
+import { lines, parseCounter, parseHex, parseIntStrict, smallCounterAt } from './parse.js';
 import type { SourceLog } from './procfs.js';
 import { type Counter, ParseError } from './types.js';
 
@@ -36,26 +36,67 @@ const OLD_PARTITION_COLUMNS = 7;
 const MIN_COLUMNS = 14;
 const MAX_STATS = 17;
 
-/** Parses /proc/diskstats (14, 18 or 20 columns per row); every row, devices are filtered by the collector. */
+/** Columns read from a row: major, minor, name and the 17 stats; further ones are ignored. */
+const USED_COLUMNS = 3 + MAX_STATS;
+/** Start and end of each used column of the row being parsed (reused: rows are parsed one at a time). */
+const bounds = new Int32Array(2 * USED_COLUMNS);
+
+/** Splits a row on runs of spaces and tabs as fields() does, recording column bounds in place; returns the column count. */
+function columns(row: string): number {
+  let count = 0;
+  let k = 0;
+  while (k < row.length) {
+    let c = row.charCodeAt(k);
+    while (c === 32 || c === 9) c = row.charCodeAt(++k);
+    if (k >= row.length) break;
+    const start = k;
+    while (k < row.length && c !== 32 && c !== 9) c = row.charCodeAt(++k);
+    if (count < USED_COLUMNS) {
+      bounds[2 * count] = start;
+      bounds[2 * count + 1] = k;
+    }
+    count++;
+  }
+  return count;
+}
+
+/** Stat column `col` (field col − 2 in iostats.rst numbering) of the row on line `lineNo`. */
+function statColumn(row: string, col: number, lineNo: number): Counter {
+  const start = bounds[2 * col];
+  const end = bounds[2 * col + 1];
+  const v = smallCounterAt(row, start, end);
+  return v >= 0 ? v : parseCounter(row.slice(start, end), `line ${lineNo} field ${col - 2}`);
+}
+
+function numberColumn(row: string, col: number, lineNo: number, label: string): number {
+  const start = bounds[2 * col];
+  const end = bounds[2 * col + 1];
+  const v = smallCounterAt(row, start, end);
+  return v >= 0 ? v : parseIntStrict(row.slice(start, end), `line ${lineNo} ${label}`);
+}
+
+/**
+ * Parses /proc/diskstats (14, 18 or 20 columns per row); every row, devices are filtered by the
+ * collector. Columns are read in place: only the device name is sliced out of a row.
+ */
 export function parseDiskstats(text: string): DiskStats[] {
   const out: DiskStats[] = [];
   const rows = lines(text);
   for (let i = 0; i < rows.length; i++) {
-    const cols = fields(rows[i]);
-    if (cols.length === 0 || cols.length === OLD_PARTITION_COLUMNS) continue;
-    const where = `line ${i + 1}`;
-    if (cols.length < MIN_COLUMNS) {
-      throw new ParseError(`${where}: expected at least ${MIN_COLUMNS} columns, got ${cols.length}`);
+    const row = rows[i];
+    const count = columns(row);
+    if (count === 0 || count === OLD_PARTITION_COLUMNS) continue;
+    if (count < MIN_COLUMNS) {
+      throw new ParseError(`line ${i + 1}: expected at least ${MIN_COLUMNS} columns, got ${count}`);
     }
     const f: Counter[] = [];
     for (let k = 0; k < MAX_STATS; k++) {
-      const col = cols[3 + k];
-      f.push(col === undefined ? 0 : parseCounter(col, `${where} field ${k + 1}`));
+      f.push(3 + k < count ? statColumn(row, 3 + k, i + 1) : 0);
     }
     out.push({
-      major: parseIntStrict(cols[0], `${where} major`),
-      minor: parseIntStrict(cols[1], `${where} minor`),
-      name: cols[2],
+      major: numberColumn(row, 0, i + 1, 'major'),
+      minor: numberColumn(row, 1, i + 1, 'minor'),
+      name: row.slice(bounds[4], bounds[5]),
       reads: f[0],
       readsMerged: f[1],
       sectorsRead: f[2],

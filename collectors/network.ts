@@ -1,5 +1,5 @@
 import type { Collector } from './collector.js';
-import { fields, lines, parseCounter, parseHex, parseIntStrict } from './parse.js';
+import { fields, lines, parseCounter, parseHex, parseIntStrict, smallCounterAt } from './parse.js';
 import type { SourceLog } from './procfs.js';
 import { type Counter, ParseError } from './types.js';
 
@@ -73,6 +73,24 @@ export function parseNetDev(text: string): Map<string, NetDevCounters> {
 /** Protocol prefix ("Tcp", "TcpExt", "Udp"…) → column name → value. */
 export type ProtoCounters = Map<string, Map<string, Counter>>;
 
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9;
+}
+
+/** The column names of a snmp/netstat header line; they only change with the kernel, so they are kept. */
+const headerFields = new Map<string, string[]>();
+const MAX_HEADERS = 64;
+
+function namesOf(header: string): string[] {
+  let names = headerFields.get(header);
+  if (names === undefined) {
+    names = fields(header);
+    if (headerFields.size >= MAX_HEADERS) headerFields.clear();
+    headerFields.set(header, names);
+  }
+  return names;
+}
+
 /**
  * Parses /proc/net/snmp and /proc/net/netstat: pairs of lines with the same prefix, names then values.
  * Mapped by name because columns are added across kernels. Values are counters except a few signed
@@ -83,22 +101,46 @@ export function parseProtoCounters(text: string): ProtoCounters {
   const rows = lines(text);
   for (let i = 0; i < rows.length; i += 2) {
     const where = `line ${i + 1}`;
-    const header = fields(rows[i]);
+    const header = namesOf(rows[i]);
     if (i + 1 >= rows.length) throw new ParseError(`${where}: header line without a value line`);
-    const values = fields(rows[i + 1]);
+    const row = rows[i + 1];
     const prefix = header[0];
     if (prefix === undefined || !prefix.endsWith(':')) throw new ParseError(`${where}: expected "Prefix: names…"`);
-    if (values[0] !== prefix) {
-      throw new ParseError(`line ${i + 2}: expected values for "${prefix}", got "${values[0] ?? ''}"`);
+    // Token boundaries as fields() draws them (runs of spaces and tabs), without slicing the tokens.
+    let count = 0;
+    let firstStart = -1;
+    let firstEnd = -1;
+    for (let k = 0; k < row.length; ) {
+      while (k < row.length && isBlank(row.charCodeAt(k))) k++;
+      if (k >= row.length) break;
+      const start = k;
+      while (k < row.length && !isBlank(row.charCodeAt(k))) k++;
+      if (count === 0) {
+        firstStart = start;
+        firstEnd = k;
+      }
+      count++;
     }
-    if (values.length !== header.length) {
-      throw new ParseError(`line ${i + 2}: ${header.length - 1} names but ${values.length - 1} values`);
+    if (count === 0 || firstEnd - firstStart !== prefix.length || !row.startsWith(prefix, firstStart)) {
+      const got = count === 0 ? '' : row.slice(firstStart, firstEnd);
+      throw new ParseError(`line ${i + 2}: expected values for "${prefix}", got "${got}"`);
+    }
+    if (count !== header.length) {
+      throw new ParseError(`line ${i + 2}: ${header.length - 1} names but ${count - 1} values`);
     }
     const map = new Map<string, Counter>();
-    for (let k = 1; k < header.length; k++) {
-      const v = values[k];
-      const what = `line ${i + 2} ${header[k]}`;
-      map.set(header[k], v.charCodeAt(0) === 45 ? parseIntStrict(v, what) : parseCounter(v, what));
+    let k = firstEnd;
+    for (let col = 1; col < header.length; col++) {
+      while (isBlank(row.charCodeAt(k))) k++;
+      const start = k;
+      while (k < row.length && !isBlank(row.charCodeAt(k))) k++;
+      let value: Counter = smallCounterAt(row, start, k);
+      if (value < 0) {
+        const v = row.slice(start, k);
+        const what = `line ${i + 2} ${header[col]}`;
+        value = v.charCodeAt(0) === 45 ? parseIntStrict(v, what) : parseCounter(v, what);
+      }
+      map.set(header[col], value);
     }
     out.set(prefix.slice(0, -1), map);
   }

@@ -62,3 +62,22 @@ export function parseHex(text: string, what = 'value', prefixed = true): number 
   if (m === null) throw new ParseError(`${what}: not a hex number: "${clip(t)}"`);
   return Number.parseInt(m[1], 16);
 }
+
+/**
+ * The value of a token of 1 to 15 decimal digits (below 2^53, so exact), read in place; -1 for
+ * anything else, which the caller hands to parseCounter for the exact value or the exact error.
+ * Most kernel counters are such tokens: reading them without slicing them out, and without
+ * building the error context before there is an error, keeps the per-tick parsers nearly free of
+ * garbage.
+ */
+export function smallCounterAt(text: string, start: number, end: number): number {
+  const n = end - start;
+  if (n < 1 || n > 15) return -1;
+  let v = 0;
+  for (let i = start; i < end; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}

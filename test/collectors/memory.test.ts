@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createMemoryCollector, parseMeminfo, parseVmstat, summarizeVmstat } from '../../collectors/memory.js';
+import { createMemoryCollector, parseMeminfo, parseVmstat } from '../../collectors/memory.js';
 import { ProcFs, SourceLog } from '../../collectors/procfs.js';
 import { expectCorruptionReported, fuzzParser, readOnce } from './parser-fuzz.js';
 
@@ -42,13 +42,9 @@ describe('parseMeminfo', () => {
   });
 });
 
-describe('parseVmstat and summarizeVmstat', () => {
+describe('parseVmstat', () => {
   it('reads the host /proc/vmstat', () => {
-    const vm = parseVmstat(fixture('host', 'proc/vmstat'));
-    expect(vm.get('pgpgin')).toBe(944569);
-    expect(vm.get('pgpgout')).toBe(935968);
-    expect(vm.get('pgmajfault')).toBe(936);
-    expect(summarizeVmstat(vm)).toEqual({
+    expect(parseVmstat(fixture('host', 'proc/vmstat'))).toEqual({
       pswpin: 0,
       pswpout: 0,
       pgpgin: 944569,
@@ -62,7 +58,7 @@ describe('parseVmstat and summarizeVmstat', () => {
   });
 
   it('sums pre-4.8 per-zone names, leaves out pgscan_direct_throttle, has no oom_kill', () => {
-    expect(summarizeVmstat(parseVmstat(fixture('old-kernel', 'proc/vmstat')))).toEqual({
+    expect(parseVmstat(fixture('old-kernel', 'proc/vmstat'))).toEqual({
       pswpin: 10,
       pswpout: 20,
       pgpgin: 1000,
@@ -79,12 +75,28 @@ describe('parseVmstat and summarizeVmstat', () => {
     const text =
       'pgscan_kswapd 5\npgscan_direct 7\npgscan_khugepaged 100\npgscan_proactive 100\npgscan_anon 12\n' +
       'pgscan_file 0\nallocstall_normal 2\nallocstall_movable 3\n';
-    expect(summarizeVmstat(parseVmstat(text))).toMatchObject({ pgscanKswapd: 5, pgscanDirect: 7, allocstall: 5 });
+    expect(parseVmstat(text)).toMatchObject({ pgscanKswapd: 5, pgscanDirect: 7, allocstall: 5 });
   });
 
   it('keeps sums beyond 2^53 exact', () => {
-    const sum = summarizeVmstat(parseVmstat('pgscan_kswapd_dma 9007199254740991\npgscan_kswapd_normal 10\n'));
+    const sum = parseVmstat('pgscan_kswapd_dma 9007199254740991\npgscan_kswapd_normal 10\n');
     expect(sum.pgscanKswapd).toBe(9007199254741001n);
+  });
+
+  it('counts a name repeated in the file once, with its last value', () => {
+    expect(
+      parseVmstat('pgscan_kswapd_dma 4\npgscan_kswapd_normal 1\npgscan_kswapd_dma 9\npgmajfault 3\npgmajfault 5\n'),
+    ).toMatchObject({
+      pgscanKswapd: 10,
+      pgmajfault: 5,
+    });
+  });
+
+  it('checks every line, not only the ones it keeps', () => {
+    expect(() => parseVmstat('pgmajfault 3\nnr_free_pages x\n')).toThrow(
+      /line 2: nr_free_pages: not an unsigned integer/,
+    );
+    expect(() => parseVmstat('pgmajfault 3\nnr_free_pages\n')).toThrow(/line 2: expected "name value"/);
   });
 
   it('rejects nonsense and truncations only with ParseError', () => {
