@@ -80,7 +80,18 @@ export function fromTable(table: Table): { ok: true; items: Record<string, unkno
     if (row.length > cols.length)
       return { ok: false, error: `row ${i} has ${row.length} values for ${cols.length} columns` };
     const item: Record<string, unknown> = {};
-    for (let c = 0; c < row.length; c++) if (row[c] !== null) item[cols[c]] = row[c];
+    for (let c = 0; c < row.length; c++) {
+      if (row[c] === null) continue;
+      // A column named __proto__ (a hostile peer) becomes an own property, as JSON.parse makes it.
+      if (cols[c] === '__proto__')
+        Object.defineProperty(item, '__proto__', {
+          value: row[c],
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      else item[cols[c]] = row[c];
+    }
     items[i] = item;
   }
   return { ok: true, items };

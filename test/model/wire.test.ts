@@ -73,3 +73,16 @@ describe('frame wire form', () => {
     expect(sent.processes).toEqual([JSON.parse(JSON.stringify(stress))]);
   });
 });
+
+describe('a hostile table', () => {
+  it('cannot change the prototype of the objects it decodes to', () => {
+    const table = JSON.parse('{"cols":["pid","__proto__"],"rows":[[1,{"polluted":true}]]}');
+    const decoded = fromTable(table);
+    expect(decoded.ok).toBe(true);
+    if (!decoded.ok) return;
+    const [item] = decoded.items;
+    expect(Object.getPrototypeOf(item)).toBe(Object.prototype);
+    expect((item as { polluted?: boolean }).polluted).toBeUndefined();
+    expect(Object.keys(item)).toEqual(['pid', '__proto__']);
+  });
+});
