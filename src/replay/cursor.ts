@@ -86,24 +86,26 @@ export class RecordingCursor {
       this.index--;
       return;
     }
-    for (let s = Math.min(this.seg, this.segments.length - 1); s >= 0; s--) {
-      const regions = await this.regionsOf(s);
-      for (let r = (s === this.seg ? this.region : regions.length) - 1; r >= 0; r--) {
-        const frames = await this.load(s, r);
-        if (frames.length > 0) return this.place(s, r, frames, frames.length - 1);
-      }
-    }
+    await this.placeAtLastBefore(this.seg, this.region);
   }
 
   private async seekLast(): Promise<void> {
-    for (let s = this.segments.length - 1; s >= 0; s--) {
+    if (!(await this.placeAtLastBefore(this.segments.length, 0))) this.place(this.segments.length, 0, [], 0);
+  }
+
+  /** Places at the last frame of the last non-empty region before region `region` of segment `seg`. */
+  private async placeAtLastBefore(seg: number, region: number): Promise<boolean> {
+    for (let s = Math.min(seg, this.segments.length - 1); s >= 0; s--) {
       const regions = await this.regionsOf(s);
-      for (let r = regions.length - 1; r >= 0; r--) {
+      for (let r = (s === seg ? region : regions.length) - 1; r >= 0; r--) {
         const frames = await this.load(s, r);
-        if (frames.length > 0) return this.place(s, r, frames, frames.length - 1);
+        if (frames.length > 0) {
+          this.place(s, r, frames, frames.length - 1);
+          return true;
+        }
       }
     }
-    this.place(this.segments.length, 0, [], 0);
+    return false;
   }
 
   private place(s: number, r: number, frames: Frame[], i: number): void {
