@@ -618,14 +618,7 @@ export function createProcessCollector(options: ProcessCollectorOptions = {}): C
       return undefined;
     }
     schedstatSeen = true;
-    try {
-      const value = parseSchedstat(r.text).runDelayNs;
-      tally.ok++;
-      return value;
-    } catch (err) {
-      tally.fail(rel, err);
-      return undefined;
-    }
+    return parseCounted(rel, r.text, parseRunDelay, tally);
   }
 }
 
@@ -647,14 +640,23 @@ function readParsed<T>(fs: ProcFs, rel: string, parser: (text: string) => T, tal
     else if (r.status === 'failed') tally.failRead(rel, r.reason);
     return undefined;
   }
+  return parseCounted(rel, r.text, parser, tally);
+}
+
+/** Parses a file read, counting it in the tally as parsed or failed. */
+function parseCounted<T>(rel: string, text: string, parser: (text: string) => T, tally: FileTally): T | undefined {
   try {
-    const value = parser(r.text);
+    const value = parser(text);
     tally.ok++;
     return value;
   } catch (err) {
     tally.fail(rel, err);
     return undefined;
   }
+}
+
+function parseRunDelay(text: string): Counter {
+  return parseSchedstat(text).runDelayNs;
 }
 
 /** Keeps the k rows with the highest positive score, in one pass without sorting everything. */
