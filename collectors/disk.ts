@@ -1,4 +1,5 @@
 import type { Collector } from './collector.js';
+import { FactsCache, type FactsCacheOptions } from './facts-cache.js';
 import { lines, parseCounter, parseHex, parseIntStrict, smallCounterAt } from './parse.js';
 import type { SourceLog } from './procfs.js';
 import { type Counter, ParseError } from './types.js';
@@ -157,47 +158,32 @@ interface DeviceFacts {
   isMd: boolean;
 }
 
-export interface DiskCollectorOptions {
-  /** How long sysfs facts are trusted before they are read again (ms). */
-  factsTtlMs?: number;
-  /** Monotonic clock in ms; injectable for tests. */
-  now?: () => number;
+function readDeviceFacts(log: SourceLog, name: string): DeviceFacts {
+  const dir = sysBlockDir(name);
+  if (isExcludedDeviceName(name) || name === '.' || name === '..' || !log.fs.listDir(dir).ok) {
+    return { whole: false, physical: false, hasErrorCounters: false, isMd: false };
+  }
+  const rot = log.once(`${dir}/queue/rotational`, false)?.trim();
+  return {
+    whole: true,
+    physical: log.fs.listDir(`${dir}/device`).ok,
+    rotational: rot === '1' ? true : rot === '0' ? false : undefined,
+    hasErrorCounters: log.fs.readOnce(`${dir}/device/ioerr_cnt`).ok,
+    isMd: log.fs.readOnce(`${dir}/md/degraded`).ok,
+  };
 }
 
-export function createDiskCollector(opts: DiskCollectorOptions = {}): Collector<DiskSample> {
-  const ttl = opts.factsTtlMs ?? 60_000;
-  const now = opts.now ?? (() => performance.now());
-  let facts = new Map<string, DeviceFacts>();
-  let factsAt = Number.NEGATIVE_INFINITY;
-
-  function readFacts(log: SourceLog, name: string): DeviceFacts {
-    const dir = sysBlockDir(name);
-    if (isExcludedDeviceName(name) || name === '.' || name === '..' || !log.fs.listDir(dir).ok) {
-      return { whole: false, physical: false, hasErrorCounters: false, isMd: false };
-    }
-    const rot = log.once(`${dir}/queue/rotational`, false)?.trim();
-    return {
-      whole: true,
-      physical: log.fs.listDir(`${dir}/device`).ok,
-      rotational: rot === '1' ? true : rot === '0' ? false : undefined,
-      hasErrorCounters: log.fs.readOnce(`${dir}/device/ioerr_cnt`).ok,
-      isMd: log.fs.readOnce(`${dir}/md/degraded`).ok,
-    };
-  }
-
+export function createDiskCollector(opts: FactsCacheOptions = {}): Collector<DiskSample> {
+  const cache = new FactsCache(readDeviceFacts, opts);
   return {
     name: 'disk',
     read(log) {
       const rows = log.keptParsed('proc/diskstats', parseDiskstats);
       if (rows === undefined) return undefined;
-      const t = now();
-      const stale = t - factsAt >= ttl || rows.some((r) => !facts.has(r.name));
-      if (stale) {
-        const fresh = new Map<string, DeviceFacts>();
-        for (const r of rows) fresh.set(r.name, readFacts(log, r.name));
-        facts = fresh;
-        factsAt = t;
-      }
+      const facts = cache.of(
+        log,
+        rows.map((r) => r.name),
+      );
       const devices = new Map<string, DiskDevice>();
       for (const stats of rows) {
         const f = facts.get(stats.name);

@@ -1,4 +1,5 @@
 import type { Collector } from './collector.js';
+import { FactsCache, type FactsCacheOptions } from './facts-cache.js';
 import { fields, lines, parseCounter, parseHex, parseIntStrict, smallCounterAt } from './parse.js';
 import type { SourceLog } from './procfs.js';
 import { type Counter, ParseError } from './types.js';
@@ -204,33 +205,15 @@ export function parseSpeed(text: string): number | undefined {
   return mbps > 0 ? mbps : undefined;
 }
 
-export interface NetworkCollectorOptions {
-  /** How long sysfs link facts are trusted before they are read again (ms). */
-  factsTtlMs?: number;
-  /** Monotonic clock in ms; injectable for tests. */
-  now?: () => number;
-}
-
-export function createNetworkCollector(opts: NetworkCollectorOptions = {}): Collector<NetworkSample> {
-  const ttl = opts.factsTtlMs ?? 60_000;
-  const now = opts.now ?? (() => performance.now());
-  let facts = new Map<string, LinkFacts>();
-  let factsAt = Number.NEGATIVE_INFINITY;
+export function createNetworkCollector(opts: FactsCacheOptions = {}): Collector<NetworkSample> {
+  const cache = new FactsCache(readLinkFacts, opts);
 
   return {
     name: 'network',
     read(log) {
       const devs = log.keptParsed('proc/net/dev', parseNetDev);
       if (devs === undefined) return undefined;
-      const t = now();
-      let stale = t - factsAt >= ttl;
-      for (const name of devs.keys()) if (!facts.has(name)) stale = true;
-      if (stale) {
-        const fresh = new Map<string, LinkFacts>();
-        for (const name of devs.keys()) fresh.set(name, readLinkFacts(log, name));
-        facts = fresh;
-        factsAt = t;
-      }
+      const facts = cache.of(log, [...devs.keys()]);
       const interfaces = new Map<string, NetInterface>();
       for (const [name, counters] of devs) interfaces.set(name, { counters, link: facts.get(name)! });
       const sample: NetworkSample = { interfaces };
