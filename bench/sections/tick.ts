@@ -6,22 +6,32 @@ import { Engine } from '../../src/pipeline/engine.js';
 import { generateProcTree } from '../fixture-procs.js';
 import { cpuMsSince, median, round } from '../stats.js';
 
-type Op = { kind: 'kept' | 'once' | 'dir' | 'link'; rel: string } | { kind: 'statfs'; rel: string };
+type Op =
+  | { kind: 'kept' | 'once'; rel: string; oneRead: boolean }
+  | { kind: 'dir' | 'count' | 'link' | 'release' | 'statfs'; rel: string };
 
 /** A ProcFs that records every operation of a tick, so the floor can replay exactly those reads. */
 class RecordingProcFs extends ProcFs {
   ops: Op[] = [];
-  override readKept(rel: string) {
-    this.ops.push({ kind: 'kept', rel });
-    return super.readKept(rel);
+  override readKept(rel: string, oneRead = false) {
+    this.ops.push({ kind: 'kept', rel, oneRead });
+    return super.readKept(rel, oneRead);
   }
-  override readOnce(rel: string) {
-    this.ops.push({ kind: 'once', rel });
-    return super.readOnce(rel);
+  override readOnce(rel: string, oneRead = false) {
+    this.ops.push({ kind: 'once', rel, oneRead });
+    return super.readOnce(rel, oneRead);
+  }
+  override release(rel: string) {
+    this.ops.push({ kind: 'release', rel });
+    super.release(rel);
   }
   override listDir(rel: string) {
     this.ops.push({ kind: 'dir', rel });
     return super.listDir(rel);
+  }
+  override countFds(rel: string) {
+    this.ops.push({ kind: 'count', rel });
+    return super.countFds(rel);
   }
   override readLink(rel: string) {
     this.ops.push({ kind: 'link', rel });
@@ -35,9 +45,11 @@ class RecordingProcFs extends ProcFs {
 
 async function replay(fs: ProcFs, ops: Op[]): Promise<void> {
   for (const op of ops) {
-    if (op.kind === 'kept') fs.readKept(op.rel);
-    else if (op.kind === 'once') fs.readOnce(op.rel);
+    if (op.kind === 'kept') fs.readKept(op.rel, op.oneRead);
+    else if (op.kind === 'once') fs.readOnce(op.rel, op.oneRead);
+    else if (op.kind === 'release') fs.release(op.rel);
     else if (op.kind === 'dir') fs.listDir(op.rel);
+    else if (op.kind === 'count') fs.countFds(op.rel);
     else if (op.kind === 'link') fs.readLink(op.rel);
     else await fs.statfs(op.rel).catch(() => undefined);
   }
