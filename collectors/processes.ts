@@ -358,8 +358,19 @@ export interface ProcessCollectorOptions {
   fdEveryTicks?: number;
   /** limits are re-read this often per process (prlimit can change them). */
   limitsEveryTicks?: number;
+  /**
+   * status (owner uid, VmSwap, context switches) is read when a process is first a candidate, after an
+   * exec, and then at most this often: of what it holds, only the owner is used, and it changes only
+   * through setuid.
+   */
+  statusEveryTicks?: number;
   /** Bytes per page; learnt from status VmRSS against stat rss when not given. */
   pageSize?: number;
+  /**
+   * Processes whose stat and schedstat stay open between ticks (two descriptors each); the rest are
+   * opened and closed every tick. Bounds the agent's own descriptors on hosts with many processes.
+   */
+  keepOpen?: number;
 }
 
 /** What the collector remembers of a process between ticks (for deltas that choose candidates, and caches). */
@@ -374,6 +385,9 @@ interface Tracked {
   ioTotal?: number;
   /** Increase of read+write bytes between its last two io reads, per tick: keeps I/O users in the candidate set. */
   ioActivity: number;
+  /** From status (the Kthread: line of 6.x kernels); PF_KTHREAD in stat otherwise. */
+  kthread?: boolean;
+  statusTick: number;
   fds?: number;
   fdLimit?: number;
   fdTick: number;
@@ -399,6 +413,8 @@ class FileTally {
 }
 
 const PAGE_SIZES = [4096, 16384, 65536];
+/** Per-pid files re-read through descriptors kept open (see keepOpen). */
+const KEPT_FILES = ['stat', 'schedstat', 'io'];
 const SCHEDSTAT_MISSES_TO_GIVE_UP = 3;
 
 export function createProcessCollector(options: ProcessCollectorOptions = {}): Collector<ProcessesSample> {
@@ -406,10 +422,15 @@ export function createProcessCollector(options: ProcessCollectorOptions = {}): C
   const roundRobin = options.roundRobin ?? 64;
   const fdEveryTicks = options.fdEveryTicks ?? 5;
   const limitsEveryTicks = options.limitsEveryTicks ?? 60;
+  const statusEveryTicks = options.statusEveryTicks ?? 30;
+  const keepOpen = options.keepOpen ?? 2048;
   let pageSize = options.pageSize ?? 4096;
   let pageSizeKnown = options.pageSize !== undefined;
 
   const tracked = new Map<string, Tracked>();
+  // Directories whose stat and schedstat descriptors stay open between ticks, with the tick that last
+  // read them: an open+read+close of a per-pid file costs about three times a pread of a kept one.
+  const keptDirs = new Map<string, number>();
   let users: UserNames | undefined;
   let tick = 0;
   let rrCursor = -1;
@@ -449,7 +470,8 @@ export function createProcessCollector(options: ProcessCollectorOptions = {}): C
         const c0 = name.charCodeAt(0);
         if (c0 < 48 || c0 > 57) continue;
         const rel = `proc/${name}/stat`;
-        const r = fs.readOnce(rel);
+        const keep = keptDirs.size < keepOpen || keptDirs.has(name);
+        const r = keep ? fs.readKept(rel, true) : fs.readOnce(rel, true);
         if (!r.ok) {
           if (r.status === 'denied') statT.denied++;
           else if (r.status === 'failed') statT.failRead(rel, r.reason);
@@ -462,7 +484,8 @@ export function createProcessCollector(options: ProcessCollectorOptions = {}): C
           statT.fail(rel, err);
           continue;
         }
-        const runDelayNs = schedstatAvailable ? readRunDelay(fs, name, schedT) : undefined;
+        if (keep) keptDirs.set(name, tick);
+        const runDelayNs = schedstatAvailable ? readRunDelay(fs, name, keep, schedT) : undefined;
         const key = `${stat.pid}:${stat.starttime}`;
         const comm = utf8(stat.comm);
         const cpuTicks = stat.utime + stat.stime;
@@ -478,6 +501,7 @@ export function createProcessCollector(options: ProcessCollectorOptions = {}): C
             runDelayNs,
             comm,
             ioActivity: 0,
+            statusTick: -Infinity,
             fdTick: -Infinity,
             limitsTick: -Infinity,
           };
@@ -539,16 +563,22 @@ export function createProcessCollector(options: ProcessCollectorOptions = {}): C
       const limitsT = new FileTally();
       for (const row of candidates.rows) {
         const { sample, tracked: t, dir } = row;
-        const status = readParsed(fs, `proc/${dir}/status`, parseProcStatus, statusT);
-        if (status !== undefined) {
-          learnPageSize(sample.rssPages, status.vmRssKiB);
-          t.uid = status.uid;
-          sample.vmSwapKiB = status.vmSwapKiB;
-          sample.voluntaryCtxtSwitches = status.voluntaryCtxtSwitches;
-          sample.nonvoluntaryCtxtSwitches = status.nonvoluntaryCtxtSwitches;
-          if (status.kthread !== undefined) sample.kthread = status.kthread;
+        const keep = keptDirs.has(dir);
+        const execd = t.comm !== sample.comm;
+        if (execd || tick - t.statusTick >= statusEveryTicks) {
+          const status = readParsed(fs, `proc/${dir}/status`, false, parseProcStatus, statusT);
+          if (status !== undefined) {
+            learnPageSize(sample.rssPages, status.vmRssKiB);
+            t.uid = status.uid;
+            t.kthread = status.kthread;
+            sample.vmSwapKiB = status.vmSwapKiB;
+            sample.voluntaryCtxtSwitches = status.voluntaryCtxtSwitches;
+            sample.nonvoluntaryCtxtSwitches = status.nonvoluntaryCtxtSwitches;
+          }
+          t.statusTick = tick;
         }
-        const io = readParsed(fs, `proc/${dir}/io`, parseProcIo, ioT);
+        if (t.kthread !== undefined) sample.kthread = t.kthread;
+        const io = readParsed(fs, `proc/${dir}/io`, keep, parseProcIo, ioT);
         if (io !== undefined) {
           sample.io = io;
           const total = Number(io.readBytes) + Number(io.writeBytes);
@@ -556,20 +586,22 @@ export function createProcessCollector(options: ProcessCollectorOptions = {}): C
           t.ioTotal = total;
         }
         if (sample.kthread) t.cmd = '';
-        else if (t.cmd === undefined || t.comm !== sample.comm) {
+        else if (t.cmd === undefined || execd) {
           const r = fs.readOnce(`proc/${dir}/cmdline`);
           if (r.ok) t.cmd = utf8(parseCmdline(r.text));
         }
         t.comm = sample.comm;
-        if (tick - t.fdTick >= fdEveryTicks || candidates.fdSticky.has(row)) {
-          const fds = fs.listDir(`proc/${dir}/fd`);
+        // a kernel thread has no descriptor table: its fd/ is always empty
+        if (sample.kthread) t.fds = 0;
+        else if (tick - t.fdTick >= fdEveryTicks || candidates.fdSticky.has(row)) {
+          const fds = fs.countFds(`proc/${dir}/fd`);
           if (fds.ok) {
             fdT.ok++;
-            t.fds = fds.names.length;
+            t.fds = fds.count;
           } else if (fds.status === 'denied') fdT.denied++;
           t.fdTick = tick;
           if (t.fds !== undefined && tick - t.limitsTick >= limitsEveryTicks) {
-            const r = fs.readOnce(`proc/${dir}/limits`);
+            const r = fs.readOnce(`proc/${dir}/limits`, true);
             if (r.ok) {
               try {
                 t.fdLimit = parseMaxOpenFiles(r.text);
@@ -601,6 +633,11 @@ export function createProcessCollector(options: ProcessCollectorOptions = {}): C
       tracked.forEach((t, key) => {
         if (t.seenTick !== tick) tracked.delete(key);
       });
+      keptDirs.forEach((seenTick, dir) => {
+        if (seenTick === tick) return;
+        for (const file of KEPT_FILES) fs.release(`proc/${dir}/${file}`);
+        keptDirs.delete(dir);
+      });
 
       summarise(log, rows.length, candidates.rows.length, { statT, schedT, statusT, ioT, fdT, limitsT }, ioEverAllowed);
       if (!schedstatAvailable)
@@ -609,9 +646,9 @@ export function createProcessCollector(options: ProcessCollectorOptions = {}): C
     },
   };
 
-  function readRunDelay(fs: ProcFs, dir: string, tally: FileTally): Counter | undefined {
+  function readRunDelay(fs: ProcFs, dir: string, keep: boolean, tally: FileTally): Counter | undefined {
     const rel = `proc/${dir}/schedstat`;
-    const r = fs.readOnce(rel);
+    const r = keep ? fs.readKept(rel, true) : fs.readOnce(rel, true);
     if (!r.ok) {
       if (r.reason === 'ENOENT') schedstatMisses++;
       else if (r.status === 'denied') tally.denied++;
@@ -633,8 +670,14 @@ interface Row {
   candidate: boolean;
 }
 
-function readParsed<T>(fs: ProcFs, rel: string, parser: (text: string) => T, tally: FileTally): T | undefined {
-  const r = fs.readOnce(rel);
+function readParsed<T>(
+  fs: ProcFs,
+  rel: string,
+  keep: boolean,
+  parser: (text: string) => T,
+  tally: FileTally,
+): T | undefined {
+  const r = keep ? fs.readKept(rel, true) : fs.readOnce(rel, true);
   if (!r.ok) {
     if (r.status === 'denied') tally.denied++;
     else if (r.status === 'failed') tally.failRead(rel, r.reason);

@@ -33,9 +33,17 @@ class FaultyProcFs extends ProcFs {
     super(root);
   }
 
-  override readOnce(rel: string) {
+  override readOnce(rel: string, oneRead?: boolean) {
+    return this.fault(rel) ?? super.readOnce(rel, oneRead);
+  }
+
+  override readKept(rel: string, oneRead?: boolean) {
+    return this.fault(rel) ?? super.readKept(rel, oneRead);
+  }
+
+  private fault(rel: string) {
     const code = this.faults[rel];
-    if (code === undefined) return super.readOnce(rel);
+    if (code === undefined) return undefined;
     const status = code === 'EACCES' ? ('denied' as const) : code === 'EIO' ? ('failed' as const) : ('absent' as const);
     return { ok: false as const, status, reason: code };
   }
@@ -245,9 +253,13 @@ describe('process collector', () => {
   it('reads the costly files only for candidates, and reaches every process through the round robin', () => {
     const reads: string[] = [];
     class Counting extends ProcFs {
-      override readOnce(rel: string) {
+      override readOnce(rel: string, oneRead?: boolean) {
         reads.push(rel);
-        return super.readOnce(rel);
+        return super.readOnce(rel, oneRead);
+      }
+      override readKept(rel: string, oneRead?: boolean) {
+        reads.push(rel);
+        return super.readKept(rel, oneRead);
       }
     }
     const collector = createProcessCollector({ perMeasure: 1, roundRobin: 1 });
@@ -258,11 +270,55 @@ describe('process collector', () => {
       readWith(fs, collector);
       // 9 listed directories, one of them without files (exited)
       expect(reads.filter((r) => r.endsWith('/stat')).length).toBe(9);
-      const detailed = reads.filter((r) => r.endsWith('/status'));
+      const detailed = reads.filter((r) => r.endsWith('/io'));
       expect(detailed.length).toBeLessThan(8);
       for (const r of detailed) seen.add(r);
     }
     expect(seen.size).toBe(8);
+  });
+
+  it('reads status when a process is first detailed, after an exec, and then every statusEveryTicks', () => {
+    const root = scratchCopy();
+    const reads: string[] = [];
+    class Counting extends ProcFs {
+      override readOnce(rel: string, oneRead?: boolean) {
+        reads.push(rel);
+        return super.readOnce(rel, oneRead);
+      }
+    }
+    const collector = createProcessCollector({ statusEveryTicks: 4 });
+    const fs = new Counting(root);
+    const statusReadsOf200 = () => reads.filter((r) => r === 'proc/200/status').length;
+    readWith(fs, collector);
+    expect(statusReadsOf200()).toBe(1);
+    readWith(fs, collector);
+    readWith(fs, collector);
+    readWith(fs, collector);
+    expect(statusReadsOf200()).toBe(1);
+    const { sample } = readWith(fs, collector);
+    expect(statusReadsOf200()).toBe(2);
+    // the owner is carried between status reads
+    expect(byPid(sample, 200)?.uid).toBeDefined();
+    writeFileSync(join(root, 'proc/200/stat'), file(basic, 'proc/200/stat').replace(/\([^)]*\)/, '(exec-ed)'));
+    readWith(fs, collector);
+    expect(statusReadsOf200()).toBe(3);
+  });
+
+  it('counts no descriptors for kernel threads, without listing their fd directory', () => {
+    const listed: string[] = [];
+    class Counting extends ProcFs {
+      override countFds(rel: string) {
+        listed.push(rel);
+        return super.countFds(rel);
+      }
+    }
+    const { sample } = readWith(new Counting(basic));
+    const kthreads = [...(sample?.processes.values() ?? [])].filter((p) => p.kthread);
+    expect(kthreads.length).toBeGreaterThan(0);
+    for (const k of kthreads) {
+      expect(k.fds).toBe(0);
+      expect(listed).not.toContain(`proc/${k.pid}/fd`);
+    }
   });
 
   it('turns a corrupted stat into a failed report, never an exception', async () => {
