@@ -268,6 +268,35 @@ describe('feed: slow and dead clients', () => {
     expect(seqs.length + 3).toBe(seqs[seqs.length - 1]);
   });
 
+  it('tells each of several clients that fell behind together what it missed, in its own sections', async () => {
+    const h = await start({ limits: { maxBufferedBytes: 64 * 1024, maxBehindMs: 60_000, heartbeatMs: 60_000 } });
+    const slow = [await open(h.url), await open(h.url), await open(`${h.url}?sections=processes`)];
+    for (const p of slow) await p.until((q) => q.messages.length > 0, 'hello');
+    const sockets = slow.map((p) => (p.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket);
+    for (const s of sockets) s.pause();
+    const big = frame(0, 1000);
+    let seq = 0;
+    for (let i = 0; i < 600 && h.feed.droppedFrames() < 30; i++) {
+      h.bus.publish({ ...big, seq: ++seq });
+      await sleep(2);
+    }
+    for (const s of sockets) s.resume();
+    const caughtUp = (p: Peer) => p.frames().some((m) => 'skipped' in m);
+    for (let i = 0; i < 200 && !slow.every(caughtUp); i++) {
+      h.bus.publish({ ...frame(++seq) });
+      await sleep(20);
+    }
+    const last = seq;
+    for (const p of slow) await p.until((q) => q.seqs().at(-1) === last, `frame ${last}`);
+    for (const p of slow) {
+      const skipped = p.frames().reduce((sum, m) => sum + ((m.skipped as number | undefined) ?? 0), 0);
+      expect(skipped).toBeGreaterThan(0);
+      expect(p.frames().length + skipped).toBe(last);
+    }
+    for (const m of slow[2].frames()) expect(Object.keys(m)).not.toContain('metrics');
+    for (const m of slow[0].frames()) expect(Object.keys(m)).toContain('metrics');
+  });
+
   it('closes a peer that stops answering pings within two heartbeat intervals, and keeps live ones', async () => {
     const heartbeatMs = 200;
     const h = await start({ limits: { heartbeatMs } });
