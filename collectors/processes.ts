@@ -564,7 +564,8 @@ export function createProcessCollector(options: ProcessCollectorOptions = {}): C
       for (const row of candidates.rows) {
         const { sample, tracked: t, dir } = row;
         const keep = keptDirs.has(dir);
-        const execd = t.comm !== sample.comm;
+        // kworkers rename themselves after the work they run: for kernel threads comm is no sign of exec
+        const execd = t.comm !== sample.comm && !sample.kthread;
         if (execd || tick - t.statusTick >= statusEveryTicks) {
           const status = readParsed(fs, `proc/${dir}/status`, false, parseProcStatus, statusT);
           if (status !== undefined) {
