@@ -67,7 +67,7 @@ export const DEFAULT_LEVEL = 6;
  * Keeping one deflate stream across frames (rather than one gzip member per frame) lets each frame
  * be compressed against the previous ones, which is most of the size saving: frames differ little.
  *
- * Compression is minizlib's, synchronous on the main thread: about 75 µs for a frame, against
+ * Compression is minizlib's, synchronous on the main thread: 60–90 µs for a frame, against
  * about 200 µs of CPU through node:zlib's stream, whose trips to the thread pool (a write, then a
  * flush) cost more than deflating. It runs in the recorder's setImmediate, off the tick.
  */
