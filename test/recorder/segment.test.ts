@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { constants, gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { serializeFrame } from '../../src/model/frame.js';
+import { FRAME_SCHEMA, serializeFrame } from '../../src/model/frame.js';
 import { RECORDING_FORMAT, type SegmentHeader } from '../../src/outputs/recorder/format.js';
 import { nodeFs, SegmentWriter } from '../../src/outputs/recorder/segment.js';
 import { makeFrame, T0, tempDir } from './helpers.js';
@@ -10,7 +10,7 @@ import { makeFrame, T0, tempDir } from './helpers.js';
 const header: SegmentHeader = {
   usewatch: 'recording',
   format: RECORDING_FORMAT,
-  frameSchema: 2,
+  frameSchema: FRAME_SCHEMA,
   host: 'web-01',
   agentVersion: 'test',
   created: T0,
