@@ -60,13 +60,14 @@ export const DEFAULT_MEMBER_FRAMES = 300;
 export const DEFAULT_LEVEL = 6;
 
 /**
- * One segment file. Every append() ends with a Z_SYNC_FLUSH and a write(2) of what it produced,
- * so the bytes of every appended line reach the kernel before append() resolves: a process killed
- * after that loses nothing of it, and a kill during the write leaves a tail the reader drops.
+ * One segment file. Every line is deflated with a Z_SYNC_FLUSH and append() ends with a write(2) of
+ * what its lines produced, so the bytes of every appended line reach the kernel before append()
+ * resolves: a process killed after that loses nothing of it, and a kill during the write leaves a
+ * tail the reader drops.
  * Keeping one deflate stream across frames (rather than one gzip member per frame) lets each frame
  * be compressed against the previous ones, which is most of the size saving: frames differ little.
  *
- * Compression is minizlib's, synchronous on the main thread: about 75 µs for a frame, against
+ * Compression is minizlib's, synchronous on the main thread: 60–90 µs for a frame, against
  * about 200 µs of CPU through node:zlib's stream, whose trips to the thread pool (a write, then a
  * flush) cost more than deflating. It runs in the recorder's setImmediate, off the tick.
  */
@@ -115,7 +116,6 @@ export class SegmentWriter {
       this.memberLines++;
       if (this.memberLines >= this.opts.memberFrames) this.endMember();
     }
-    this.member?.flush(constants.Z_SYNC_FLUSH);
     await this.writeOut();
     this.lines += lines.length;
   }
@@ -149,7 +149,9 @@ export class SegmentWriter {
   }
 
   private startMember(): void {
-    const gzip = new Gzip({ level: this.opts.level });
+    // Every write deflates its line and sync-flushes in the same call into zlib: a separate flush()
+    // was a second trip through minizlib and the binding for each frame.
+    const gzip = new Gzip({ level: this.opts.level, flush: constants.Z_SYNC_FLUSH });
     gzip.on('data', (chunk: Buffer) => this.out.push(chunk));
     this.member = gzip;
     this.memberLines = 0;
