@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -65,10 +65,11 @@ describe.skipIf(notBuiltReason !== undefined)('agent outputs', () => {
     expect(await receiver.waitFor('READY=1')).toContain('STATUS=ticking every 1000 ms');
     await waitFor('two watchdog pings', 10_000, () => (receiver!.count('WATCHDOG=1') >= 2 ? true : undefined));
 
-    // A stat file that becomes a FIFO blocks the next tick's open() for good: the loop is stuck.
-    const pid = readdirSync(join(root, 'proc')).find((n) => /^\d+$/.test(n))!;
-    unlinkSync(join(root, 'proc', pid, 'stat'));
-    execFileSync('mkfifo', [join(root, 'proc', pid, 'stat')]);
+    // A new process whose stat file is a FIFO blocks the next tick's open() for good: the loop is
+    // stuck. (A known process's stat is read through a descriptor kept open, which no longer opens.)
+    const stuck = join(root, 'proc', '999999');
+    mkdirSync(stuck);
+    execFileSync('mkfifo', [join(stuck, 'stat')]);
     await new Promise((r) => setTimeout(r, 1500)); // the tick in progress and a ping in flight settle
     const whenStuck = receiver.count('WATCHDOG=1');
     await new Promise((r) => setTimeout(r, 2500));
