@@ -359,16 +359,17 @@ export interface ProcessCollectorOptions {
   /** limits are re-read this often per process (prlimit can change them). */
   limitsEveryTicks?: number;
   /**
-   * status (owner uid, VmSwap, context switches) is read when a process is first a candidate, after an
-   * exec, and then at most this often: of what it holds, only the owner is used, and it changes only
-   * through setuid.
+   * status (owner uid, VmRSS for the page size, VmSwap, context switches) is read when a process is
+   * first a candidate and after an exec, then again after 1, 2, 4… ticks, and from then on at most
+   * this often: of what it holds only the owner matters per tick, and it changes through setuid,
+   * which daemons call soon after they start.
    */
   statusEveryTicks?: number;
   /** Bytes per page; learnt from status VmRSS against stat rss when not given. */
   pageSize?: number;
   /**
-   * Processes whose stat and schedstat stay open between ticks (two descriptors each); the rest are
-   * opened and closed every tick. Bounds the agent's own descriptors on hosts with many processes.
+   * Processes whose stat, schedstat and io stay open between ticks (three descriptors each); the rest
+   * are opened and closed every tick. Also held to a quarter of the agent's soft open-file limit.
    */
   keepOpen?: number;
 }
@@ -388,6 +389,8 @@ interface Tracked {
   /** From status (the Kthread: line of 6.x kernels); PF_KTHREAD in stat otherwise. */
   kthread?: boolean;
   statusTick: number;
+  /** Ticks until status is read again: doubles from 1 after each read, up to statusEveryTicks. */
+  statusGap: number;
   fds?: number;
   fdLimit?: number;
   fdTick: number;
@@ -415,6 +418,23 @@ class FileTally {
 const PAGE_SIZES = [4096, 16384, 65536];
 /** Per-pid files re-read through descriptors kept open (see keepOpen). */
 const KEPT_FILES = ['stat', 'schedstat', 'io'];
+
+/**
+ * How many processes may have their files kept open: a quarter of the soft "Max open files" of the
+ * agent itself goes to them, so that sockets, the recorder and the other collectors always have room.
+ * Without a readable limit (a fixture root), `atMost`.
+ */
+function keptProcessesFor(fs: ProcFs, atMost: number): number {
+  const r = fs.readOnce('proc/self/limits', true);
+  if (!r.ok) return atMost;
+  let limit: number | undefined;
+  try {
+    limit = parseMaxOpenFiles(r.text);
+  } catch {
+    return atMost;
+  }
+  return limit === undefined ? atMost : Math.min(atMost, Math.floor(limit / 4 / KEPT_FILES.length));
+}
 const SCHEDSTAT_MISSES_TO_GIVE_UP = 3;
 
 export function createProcessCollector(options: ProcessCollectorOptions = {}): Collector<ProcessesSample> {
@@ -423,13 +443,15 @@ export function createProcessCollector(options: ProcessCollectorOptions = {}): C
   const fdEveryTicks = options.fdEveryTicks ?? 5;
   const limitsEveryTicks = options.limitsEveryTicks ?? 60;
   const statusEveryTicks = options.statusEveryTicks ?? 30;
-  const keepOpen = options.keepOpen ?? 2048;
+  const keepOpenAtMost = options.keepOpen ?? 2048;
+  // Decided at the first read, from the agent's own soft limit (the ProcFs root's proc/self/limits).
+  let keepOpen: number | undefined;
   let pageSize = options.pageSize ?? 4096;
   let pageSizeKnown = options.pageSize !== undefined;
 
   const tracked = new Map<string, Tracked>();
-  // Directories whose stat and schedstat descriptors stay open between ticks, with the tick that last
-  // read them: an open+read+close of a per-pid file costs about three times a pread of a kept one.
+  // Directories whose stat, schedstat and io descriptors stay open between ticks, with the tick that
+  // last read them: an open+read+close of a per-pid file costs about three times a pread of a kept one.
   const keptDirs = new Map<string, number>();
   let users: UserNames | undefined;
   let tick = 0;
@@ -455,8 +477,11 @@ export function createProcessCollector(options: ProcessCollectorOptions = {}): C
       tick++;
       users ??= new UserNames(fs);
       users.nextTick();
+      keepOpen ??= keptProcessesFor(fs, keepOpenAtMost);
       const listing = fs.listDir('proc');
       if (!listing.ok) {
+        // EMFILE among the causes: what is kept is let go, so that the agent can open files again
+        releaseKept(fs, () => true);
         log.report('proc', listing.status, listing.reason);
         return undefined;
       }
@@ -477,6 +502,7 @@ export function createProcessCollector(options: ProcessCollectorOptions = {}): C
           else if (r.status === 'failed') statT.failRead(rel, r.reason);
           continue; // vanished since readdir: normal
         }
+        if (keep) keptDirs.set(name, tick);
         let stat: ProcStat;
         try {
           stat = parseProcStat(r.text);
@@ -484,7 +510,6 @@ export function createProcessCollector(options: ProcessCollectorOptions = {}): C
           statT.fail(rel, err);
           continue;
         }
-        if (keep) keptDirs.set(name, tick);
         const runDelayNs = schedstatAvailable ? readRunDelay(fs, name, keep, schedT) : undefined;
         const key = `${stat.pid}:${stat.starttime}`;
         const comm = utf8(stat.comm);
@@ -502,6 +527,7 @@ export function createProcessCollector(options: ProcessCollectorOptions = {}): C
             comm,
             ioActivity: 0,
             statusTick: -Infinity,
+            statusGap: 1,
             fdTick: -Infinity,
             limitsTick: -Infinity,
           };
@@ -566,12 +592,14 @@ export function createProcessCollector(options: ProcessCollectorOptions = {}): C
         const keep = keptDirs.has(dir);
         // kworkers rename themselves after the work they run: for kernel threads comm is no sign of exec
         const execd = t.comm !== sample.comm && !sample.kthread;
-        if (execd || tick - t.statusTick >= statusEveryTicks) {
+        if (execd || tick - t.statusTick >= t.statusGap) {
           const status = readParsed(fs, `proc/${dir}/status`, false, parseProcStatus, statusT);
           if (status !== undefined) {
             learnPageSize(sample.rssPages, status.vmRssKiB);
             t.uid = status.uid;
             t.kthread = status.kthread;
+            // Daemons drop privileges soon after they start: re-read after 1, 2, 4… ticks, then every statusEveryTicks.
+            t.statusGap = execd ? 1 : Math.min(t.statusGap * 2, statusEveryTicks);
             sample.vmSwapKiB = status.vmSwapKiB;
             sample.voluntaryCtxtSwitches = status.voluntaryCtxtSwitches;
             sample.nonvoluntaryCtxtSwitches = status.nonvoluntaryCtxtSwitches;
@@ -592,7 +620,7 @@ export function createProcessCollector(options: ProcessCollectorOptions = {}): C
           if (r.ok) t.cmd = utf8(parseCmdline(r.text));
         }
         t.comm = sample.comm;
-        // a kernel thread has no descriptor table: its fd/ is always empty
+        // kernel threads share init's descriptor table, which holds none: their fd/ is always empty
         if (sample.kthread) t.fds = 0;
         else if (tick - t.fdTick >= fdEveryTicks || candidates.fdSticky.has(row)) {
           const fds = fs.countFds(`proc/${dir}/fd`);
@@ -634,11 +662,7 @@ export function createProcessCollector(options: ProcessCollectorOptions = {}): C
       tracked.forEach((t, key) => {
         if (t.seenTick !== tick) tracked.delete(key);
       });
-      keptDirs.forEach((seenTick, dir) => {
-        if (seenTick === tick) return;
-        for (const file of KEPT_FILES) fs.release(`proc/${dir}/${file}`);
-        keptDirs.delete(dir);
-      });
+      releaseKept(fs, (seenTick) => seenTick !== tick);
 
       summarise(log, rows.length, candidates.rows.length, { statT, schedT, statusT, ioT, fdT, limitsT }, ioEverAllowed);
       if (!schedstatAvailable)
@@ -646,6 +670,14 @@ export function createProcessCollector(options: ProcessCollectorOptions = {}): C
       return { processes, pageSize, detailed: candidates.rows.length };
     },
   };
+
+  function releaseKept(fs: ProcFs, gone: (seenTick: number) => boolean): void {
+    keptDirs.forEach((seenTick, dir) => {
+      if (!gone(seenTick)) return;
+      for (const file of KEPT_FILES) fs.release(`proc/${dir}/${file}`);
+      keptDirs.delete(dir);
+    });
+  }
 
   function readRunDelay(fs: ProcFs, dir: string, keep: boolean, tally: FileTally): Counter | undefined {
     const rel = `proc/${dir}/schedstat`;

@@ -31,8 +31,8 @@ const PROC_SUPER_MAGIC = 0x9fa0;
 /**
  * Reads /proc and /sys under a root ("/" live, a fixture tree in tests). Files read every tick are kept
  * open and re-read from offset 0 (pread), which saves an open+close per file per tick; the process
- * collector keeps each process's stat and schedstat open too, and releases them once the process is
- * gone. Reads are synchronous on purpose: procfs answers from memory in microseconds, and the thread pool round trip of an async read costs more than the read itself.
+ * collector keeps each process's stat, schedstat and io open too, and releases them once the process
+ * is gone. Reads are synchronous on purpose: procfs answers from memory in microseconds, and the thread pool round trip of an async read costs more than the read itself.
  * Nothing here throws for a missing, denied or vanished file: it reports.
  */
 export class ProcFs {
@@ -41,7 +41,8 @@ export class ProcFs {
   private readonly prefix: string;
   private buffer = Buffer.allocUnsafe(INITIAL_BUFFER);
   private readonly kept = new Map<string, number>();
-  private procIsProcfs: boolean | undefined;
+  /** Whether st_size of proc/<pid>/fd counts descriptors (Linux ≥ 6.2): see countFds. */
+  private fdSizes: 'yes' | 'no' | 'unknown' | undefined;
 
   constructor(root = '/') {
     this.root = root;
@@ -118,21 +119,26 @@ export class ProcFs {
   /**
    * Open descriptors of a process (`proc/<pid>/fd`). Since Linux 6.2 procfs gives their number as the
    * directory's st_size, one stat instead of a listing that builds an entry per fd (about 10 µs
-   * against 100 µs for 260 fds here). Older kernels give 0 there, as does a process without fds, so 0
-   * is checked by listing; a fixture tree is not procfs and is always listed.
+   * against 100 µs for 260 fds here), and one that needs no permission on the directory. Older
+   * kernels give 0 there; so until a size above 0 has been seen, a 0 is checked by listing, and a
+   * listing that finds descriptors where the size said 0 settles it for the old way. A fixture tree
+   * (not procfs, by statfs) is always listed.
    */
   countFds(rel: string): { ok: true; count: number } | { ok: false; status: SourceStatus; reason: string } {
-    this.procIsProcfs ??= isProcfs(this.path('proc'));
-    if (this.procIsProcfs) {
+    this.fdSizes ??= isProcfs(this.path('proc')) ? 'unknown' : 'no';
+    if (this.fdSizes !== 'no') {
       try {
         const count = statSync(this.path(rel)).size;
-        if (count > 0) return { ok: true, count };
+        if (count > 0) this.fdSizes = 'yes';
+        if (this.fdSizes === 'yes') return { ok: true, count };
       } catch (err) {
         return { ok: false, ...statusOfError(err) };
       }
     }
     try {
-      return { ok: true, count: readdirSync(this.path(rel)).length };
+      const count = readdirSync(this.path(rel)).length;
+      if (count > 0 && this.fdSizes === 'unknown') this.fdSizes = 'no';
+      return { ok: true, count };
     } catch (err) {
       return { ok: false, ...statusOfError(err) };
     }

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -277,7 +277,7 @@ describe('process collector', () => {
     expect(seen.size).toBe(8);
   });
 
-  it('reads status when a process is first detailed, after an exec, and then every statusEveryTicks', () => {
+  it('reads status when a process is first detailed, after 1, 2, 4… ticks up to statusEveryTicks, and after an exec', () => {
     const root = scratchCopy();
     const reads: string[] = [];
     class Counting extends ProcFs {
@@ -288,20 +288,140 @@ describe('process collector', () => {
     }
     const collector = createProcessCollector({ statusEveryTicks: 4 });
     const fs = new Counting(root);
-    const statusReadsOf200 = () => reads.filter((r) => r === 'proc/200/status').length;
-    readWith(fs, collector);
-    expect(statusReadsOf200()).toBe(1);
-    readWith(fs, collector);
-    readWith(fs, collector);
-    readWith(fs, collector);
-    expect(statusReadsOf200()).toBe(1);
-    const { sample } = readWith(fs, collector);
-    expect(statusReadsOf200()).toBe(2);
-    // the owner is carried between status reads
-    expect(byPid(sample, 200)?.uid).toBeDefined();
+    const readTicks: number[] = [];
+    for (let tick = 1; tick <= 12; tick++) {
+      reads.length = 0;
+      const { sample } = readWith(fs, collector);
+      if (reads.includes('proc/200/status')) readTicks.push(tick);
+      // the owner is carried between status reads
+      expect(byPid(sample, 200)?.uid).toBe(1000);
+    }
+    expect(readTicks).toEqual([1, 3, 7, 11]);
+
     writeFileSync(join(root, 'proc/200/stat'), file(basic, 'proc/200/stat').replace(/\([^)]*\)/, '(exec-ed)'));
-    readWith(fs, collector);
-    expect(statusReadsOf200()).toBe(3);
+    const afterExec: number[] = [];
+    for (let tick = 13; tick <= 16; tick++) {
+      reads.length = 0;
+      readWith(fs, collector);
+      if (reads.includes('proc/200/status')) afterExec.push(tick);
+    }
+    expect(afterExec).toEqual([13, 14, 16]);
+  });
+
+  it('does not take a kernel thread renaming itself for an exec', () => {
+    const root = scratchCopy();
+    const reads: string[] = [];
+    class Counting extends ProcFs {
+      override readOnce(rel: string, oneRead?: boolean) {
+        reads.push(rel);
+        return super.readOnce(rel, oneRead);
+      }
+    }
+    const collector = createProcessCollector({ statusEveryTicks: 30 });
+    const fs = new Counting(root);
+    const { sample } = readWith(fs, collector);
+    const kthread = [...(sample?.processes.values() ?? [])].find((p) => p.kthread);
+    expect(kthread).toBeDefined();
+    const rel = `proc/${kthread?.pid}/stat`;
+    // status is due at ticks 1, 3, 7…: the rename comes at tick 5
+    for (let tick = 2; tick <= 4; tick++) readWith(fs, collector);
+    reads.length = 0;
+    writeFileSync(join(root, rel), file(basic, rel).replace(/\([^)]*\)/, '(kworker/0:1-events)'));
+    const { sample: renamed } = readWith(fs, collector);
+    expect(byPid(renamed, kthread?.pid ?? -1)?.comm).toBe('kworker/0:1-events');
+    expect(reads).not.toContain(`proc/${kthread?.pid}/status`);
+  });
+
+  describe('descriptors kept open', () => {
+    const ownFds = () => readdirSync('/proc/self/fd').length;
+    // processes of the basic fixture with a stat file, and the kept files each of them has
+    const keptPerProcess = (root: string) =>
+      readdirSync(join(root, 'proc'))
+        .filter((n) => /^\d+$/.test(n) && existsSync(join(root, 'proc', n, 'stat')))
+        .map((n) => ['stat', 'schedstat', 'io'].filter((f) => existsSync(join(root, 'proc', n, f))).length);
+
+    it('keeps stat, schedstat and io open between ticks and closes them when the process is gone', () => {
+      const root = scratchCopy();
+      const fs = new ProcFs(root);
+      const collector = createProcessCollector();
+      const before = ownFds();
+      readWith(fs, collector);
+      const kept = keptPerProcess(root).reduce((a, b) => a + b, 0);
+      expect(ownFds()).toBe(before + kept);
+      readWith(fs, collector);
+      expect(ownFds()).toBe(before + kept);
+      const of200 = ['stat', 'schedstat', 'io'].filter((f) => existsSync(join(root, 'proc/200', f))).length;
+      expect(of200).toBeGreaterThan(0);
+      rmSync(join(root, 'proc/200'), { recursive: true });
+      readWith(fs, collector);
+      expect(ownFds()).toBe(before + kept - of200);
+      fs.close();
+      expect(ownFds()).toBe(before);
+    });
+
+    it('keeps the files of at most keepOpen processes, and reads the others all the same', () => {
+      const root = scratchCopy();
+      const fs = new ProcFs(root);
+      const before = ownFds();
+      const { sample } = readWith(fs, createProcessCollector({ keepOpen: 2 }));
+      expect(ownFds() - before).toBeLessThanOrEqual(2 * 3);
+      expect(ownFds() - before).toBeGreaterThan(0);
+      expect(sample?.processes.size).toBe(keptPerProcess(root).length);
+      fs.close();
+    });
+
+    it('gives the kept files at most a quarter of the soft open-file limit', () => {
+      const root = scratchCopy();
+      mkdirSync(join(root, 'proc/self'), { recursive: true });
+      writeFileSync(
+        join(root, 'proc/self/limits'),
+        'Limit                     Soft Limit           Hard Limit           Units     \n' +
+          'Max open files            12                   4096                 files     \n',
+      );
+      const fs = new ProcFs(root);
+      const before = ownFds();
+      readWith(fs, createProcessCollector());
+      // 12 / 4 = 3 descriptors: one process's stat, schedstat and io
+      expect(ownFds() - before).toBeLessThanOrEqual(3);
+      fs.close();
+    });
+
+    it('closes a kept stat whose content did not parse once its process is gone', () => {
+      const root = scratchCopy();
+      const fs = new ProcFs(root);
+      const collector = createProcessCollector();
+      const before = ownFds();
+      writeFileSync(join(root, 'proc/200/stat'), 'garbage');
+      const { reports } = readWith(fs, collector);
+      expect(reports.some((r) => r.source === 'proc/[pid]/stat' && r.status === 'failed')).toBe(true);
+      const withBroken = ownFds();
+      rmSync(join(root, 'proc/200'), { recursive: true });
+      readWith(fs, collector);
+      expect(ownFds()).toBe(withBroken - 1);
+      fs.close();
+      expect(ownFds()).toBe(before);
+    });
+
+    it('lets every kept descriptor go when proc cannot be listed', () => {
+      const root = scratchCopy();
+      const fs = new ProcFs(root);
+      const collector = createProcessCollector();
+      const before = ownFds();
+      readWith(fs, collector);
+      expect(ownFds()).toBeGreaterThan(before);
+      class Unlistable extends ProcFs {
+        override listDir(rel: string) {
+          return rel === 'proc'
+            ? { ok: false as const, status: 'failed' as const, reason: 'EMFILE' }
+            : super.listDir(rel);
+        }
+      }
+      const failing = Object.setPrototypeOf(fs, Unlistable.prototype) as ProcFs;
+      const { sample, reports } = readWith(failing, collector);
+      expect(sample).toBeUndefined();
+      expect(reports).toContainEqual({ source: 'proc', status: 'failed', reason: 'EMFILE' });
+      expect(ownFds()).toBe(before);
+    });
   });
 
   it('counts no descriptors for kernel threads, without listing their fd directory', () => {

@@ -1,6 +1,16 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProcFs } from '../../collectors/procfs.js';
@@ -83,6 +93,15 @@ describe('ProcFs on the live /proc', () => {
       for (const fd of opened) closeSync(fd);
     }
     expect(count()).toBe(before);
+  });
+
+  const [major, minor] = release().split('.').map(Number);
+  const fdSizes = major > 6 || (major === 6 && minor >= 2);
+  it.skipIf(!fdSizes)('counts descriptors from the size procfs gives proc/<pid>/fd (Linux 6.2 and later)', () => {
+    const fs = new ProcFs('/');
+    const r = fs.countFds(`proc/${process.pid}/fd`);
+    expect(r).toEqual({ ok: true, count: statSync(`/proc/${process.pid}/fd`).size });
+    expect(r.ok && r.count).toBeGreaterThan(0);
   });
 
   it('reports the fd directory of a process that does not exist as absent', () => {
