@@ -49,6 +49,21 @@ class FaultyProcFs extends ProcFs {
   }
 }
 
+/** A ProcFs that lists every file it is asked to read, kept or once. */
+class ReadLog extends ProcFs {
+  readonly reads: string[] = [];
+
+  override readOnce(rel: string, oneRead?: boolean) {
+    this.reads.push(rel);
+    return super.readOnce(rel, oneRead);
+  }
+
+  override readKept(rel: string, oneRead?: boolean) {
+    this.reads.push(rel);
+    return super.readKept(rel, oneRead);
+  }
+}
+
 function readWith(fs: ProcFs, collector = createProcessCollector()) {
   const log = new SourceLog(fs);
   const sample = collector.read(log) as ProcessesSample | undefined;
@@ -251,19 +266,9 @@ describe('process collector', () => {
   });
 
   it('reads the costly files only for candidates, and reaches every process through the round robin', () => {
-    const reads: string[] = [];
-    class Counting extends ProcFs {
-      override readOnce(rel: string, oneRead?: boolean) {
-        reads.push(rel);
-        return super.readOnce(rel, oneRead);
-      }
-      override readKept(rel: string, oneRead?: boolean) {
-        reads.push(rel);
-        return super.readKept(rel, oneRead);
-      }
-    }
+    const fs = new ReadLog(basic);
+    const reads = fs.reads;
     const collector = createProcessCollector({ perMeasure: 1, roundRobin: 1 });
-    const fs = new Counting(basic);
     const seen = new Set<string>();
     for (let tick = 0; tick < 8; tick++) {
       reads.length = 0;
@@ -279,15 +284,9 @@ describe('process collector', () => {
 
   it('reads status when a process is first detailed, after 1, 2, 4… ticks up to statusEveryTicks, and after an exec', () => {
     const root = scratchCopy();
-    const reads: string[] = [];
-    class Counting extends ProcFs {
-      override readOnce(rel: string, oneRead?: boolean) {
-        reads.push(rel);
-        return super.readOnce(rel, oneRead);
-      }
-    }
     const collector = createProcessCollector({ statusEveryTicks: 4 });
-    const fs = new Counting(root);
+    const fs = new ReadLog(root);
+    const reads = fs.reads;
     const readTicks: number[] = [];
     for (let tick = 1; tick <= 12; tick++) {
       reads.length = 0;
@@ -310,15 +309,9 @@ describe('process collector', () => {
 
   it('does not take a kernel thread renaming itself for an exec', () => {
     const root = scratchCopy();
-    const reads: string[] = [];
-    class Counting extends ProcFs {
-      override readOnce(rel: string, oneRead?: boolean) {
-        reads.push(rel);
-        return super.readOnce(rel, oneRead);
-      }
-    }
     const collector = createProcessCollector({ statusEveryTicks: 30 });
-    const fs = new Counting(root);
+    const fs = new ReadLog(root);
+    const reads = fs.reads;
     const { sample } = readWith(fs, collector);
     const kthread = [...(sample?.processes.values() ?? [])].find((p) => p.kthread);
     expect(kthread).toBeDefined();
