@@ -419,6 +419,8 @@ const PAGE_SIZES = [4096, 16384, 65536];
 /** Per-pid files re-read through descriptors kept open (see keepOpen). */
 const KEPT_FILES = ['stat', 'schedstat', 'io'];
 
+const SCHEDSTAT_MISSES_TO_GIVE_UP = 3;
+
 /**
  * How many processes may have their files kept open: a quarter of the soft "Max open files" of the
  * agent itself goes to them, so that sockets, the recorder and the other collectors always have room.
@@ -435,7 +437,11 @@ function keptProcessesFor(fs: ProcFs, atMost: number): number {
   }
   return limit === undefined ? atMost : Math.min(atMost, Math.floor(limit / 4 / KEPT_FILES.length));
 }
-const SCHEDSTAT_MISSES_TO_GIVE_UP = 3;
+
+/** A single-record per-pid file, through its kept descriptor when the process is one of those kept. */
+function readPidFile(fs: ProcFs, rel: string, keep: boolean) {
+  return keep ? fs.readKept(rel, true) : fs.readOnce(rel, true);
+}
 
 export function createProcessCollector(options: ProcessCollectorOptions = {}): Collector<ProcessesSample> {
   const perMeasure = options.perMeasure ?? 15;
@@ -496,7 +502,7 @@ export function createProcessCollector(options: ProcessCollectorOptions = {}): C
         if (c0 < 48 || c0 > 57) continue;
         const rel = `proc/${name}/stat`;
         const keep = keptDirs.size < keepOpen || keptDirs.has(name);
-        const r = keep ? fs.readKept(rel, true) : fs.readOnce(rel, true);
+        const r = readPidFile(fs, rel, keep);
         if (!r.ok) {
           if (r.status === 'denied') statT.denied++;
           else if (r.status === 'failed') statT.failRead(rel, r.reason);
@@ -681,7 +687,7 @@ export function createProcessCollector(options: ProcessCollectorOptions = {}): C
 
   function readRunDelay(fs: ProcFs, dir: string, keep: boolean, tally: FileTally): Counter | undefined {
     const rel = `proc/${dir}/schedstat`;
-    const r = keep ? fs.readKept(rel, true) : fs.readOnce(rel, true);
+    const r = readPidFile(fs, rel, keep);
     if (!r.ok) {
       if (r.reason === 'ENOENT') schedstatMisses++;
       else if (r.status === 'denied') tally.denied++;
@@ -710,7 +716,7 @@ function readParsed<T>(
   parser: (text: string) => T,
   tally: FileTally,
 ): T | undefined {
-  const r = keep ? fs.readKept(rel, true) : fs.readOnce(rel, true);
+  const r = readPidFile(fs, rel, keep);
   if (!r.ok) {
     if (r.status === 'denied') tally.denied++;
     else if (r.status === 'failed') tally.failRead(rel, r.reason);

@@ -32,7 +32,8 @@ const PROC_SUPER_MAGIC = 0x9fa0;
  * Reads /proc and /sys under a root ("/" live, a fixture tree in tests). Files read every tick are kept
  * open and re-read from offset 0 (pread), which saves an open+close per file per tick; the process
  * collector keeps each process's stat, schedstat and io open too, and releases them once the process
- * is gone. Reads are synchronous on purpose: procfs answers from memory in microseconds, and the thread pool round trip of an async read costs more than the read itself.
+ * is gone. Reads are synchronous on purpose: procfs answers from memory in microseconds, and the
+ * thread pool round trip of an async read costs more than the read itself.
  * Nothing here throws for a missing, denied or vanished file: it reports.
  */
 export class ProcFs {
@@ -65,8 +66,7 @@ export class ProcFs {
       try {
         return { ok: true, text: this.readAll(fd, oneRead) };
       } catch {
-        this.kept.delete(rel);
-        safeClose(fd);
+        this.drop(rel, fd);
       }
     }
     let opened: number | undefined;
@@ -84,7 +84,10 @@ export class ProcFs {
   /** Closes a kept descriptor (its process is gone); nothing happens when none is kept. */
   release(rel: string): void {
     const fd = this.kept.get(rel);
-    if (fd === undefined) return;
+    if (fd !== undefined) this.drop(rel, fd);
+  }
+
+  private drop(rel: string, fd: number): void {
     this.kept.delete(rel);
     safeClose(fd);
   }
