@@ -1,14 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import type { Frame } from '../model/frame.js';
 import { finishSegment, newParseState, parseLines, type ReplayWarning, type SegmentParseState } from './lines.js';
-import { listSegments, type RecordingSegment, regionFrames } from './reader.js';
+import { listSegments, type RecordingSegment, regionFrames, tailFrames } from './reader.js';
 import { decodeRegion, fileRegions, readRegion } from './regions.js';
 
 interface RegionRef {
+  /** A gzip member of the segment, the whole of a plain segment, or the segment's tail file. */
+  kind: 'member' | 'plain' | 'tail';
   offset: number;
   length: number;
   /** ts of the region's first frame once known; null when it holds none. */
   firstTs?: number | null;
+  /** seq of the region's last frame once loaded; null when it holds none. */
+  lastSeq?: number | null;
 }
 
 interface SegmentIndex {
@@ -20,7 +24,8 @@ interface SegmentIndex {
 /**
  * Random access to a recording for seeking: segments are located by the time in their names,
  * regions (gzip members) by the time of their first frame, learnt lazily and cached, and only the
- * region being played is held decoded. A plain NDJSON file is a single region.
+ * region being played is held decoded. A plain NDJSON file is a single region; a segment's tail is
+ * its last.
  */
 export class RecordingCursor {
   private seg = 0;
@@ -138,14 +143,15 @@ export class RecordingCursor {
     try {
       if (entry.segment.gzip) {
         for await (const region of fileRegions(entry.segment.path)) {
-          regions.push({ offset: region.offset, length: region.bytes.length });
+          regions.push({ kind: 'member', offset: region.offset, length: region.bytes.length });
         }
       } else {
-        regions.push({ offset: 0, length: -1 });
+        regions.push({ kind: 'plain', offset: 0, length: -1 });
       }
     } catch (err) {
       this.warn({ path: entry.segment.path, message: `cannot read: ${(err as Error).message}` });
     }
+    if (entry.segment.tail !== undefined) regions.push({ kind: 'tail', offset: 0, length: -1 });
     entry.regions = regions;
     return regions;
   }
@@ -155,7 +161,10 @@ export class RecordingCursor {
     const ref = entry.regions![r];
     let frames: Frame[] = [];
     try {
-      if (ref.length < 0) {
+      if (ref.kind === 'tail') {
+        const lastSeq = await this.lastSeqBefore(s, r);
+        frames = await tailFrames(entry.segment.tail!, entry.state, lastSeq, this.warn);
+      } else if (ref.kind === 'plain') {
         frames = parseLines(await readFile(entry.segment.path, 'utf8'), entry.state, this.warn);
       } else {
         const bytes = await readRegion(entry.segment.path, ref.offset, ref.length);
@@ -165,7 +174,19 @@ export class RecordingCursor {
       this.warn({ path: entry.segment.path, message: `cannot read: ${(err as Error).message}` });
     }
     ref.firstTs = frames[0]?.ts ?? null;
+    ref.lastSeq = frames.at(-1)?.seq ?? null;
     return frames;
+  }
+
+  /** The seq of the last frame in the segment's regions before `r`: the tail repeats none up to it. */
+  private async lastSeqBefore(s: number, r: number): Promise<number> {
+    const regions = this.segments[s].regions!;
+    for (let i = r - 1; i >= 0; i--) {
+      if (regions[i].lastSeq === undefined) await this.load(s, i);
+      const seq = regions[i].lastSeq;
+      if (seq !== null && seq !== undefined) return seq;
+    }
+    return Number.NEGATIVE_INFINITY;
   }
 
   /** The first frame's time of a region, parsing only up to that frame. */
@@ -173,7 +194,7 @@ export class RecordingCursor {
     const entry = this.segments[s];
     const ref = entry.regions![r];
     if (ref.firstTs !== undefined) return ref.firstTs;
-    if (ref.length < 0) return (await this.load(s, r))[0]?.ts ?? null;
+    if (ref.kind !== 'member') return (await this.load(s, r))[0]?.ts ?? null;
     ref.firstTs = null;
     try {
       const { text } = decodeRegion(await readRegion(entry.segment.path, ref.offset, ref.length));

@@ -1,7 +1,7 @@
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Frame, FrameSource } from '../model/frame.js';
-import { parseSegmentName } from '../outputs/recorder/format.js';
+import { parseSegmentName, tailPathOf } from '../outputs/recorder/format.js';
 import { finishSegment, newParseState, parseLines, type ReplayWarning, type SegmentParseState } from './lines.js';
 import { decodeRegion, fileRegions, type Region } from './regions.js';
 
@@ -10,6 +10,8 @@ export interface RecordingSegment {
   /** Start time from the file name, for usewatch segment names; undefined for any other file. */
   startTs?: number;
   gzip: boolean;
+  /** The segment's tail (its newest frames, not yet compressed), when there is one. */
+  tail?: string;
 }
 
 const RECORDING_FILE = /\.ndjson(?:\.gz)?$/;
@@ -17,6 +19,7 @@ const RECORDING_FILE = /\.ndjson(?:\.gz)?$/;
 /**
  * The segments of a recording in time order: a FILE is one segment; a DIR holds usewatch segments
  * (sorted by their time-stamped names) and any other *.ndjson or *.ndjson.gz files (sorted by name).
+ * Each comes with its tail file when one is beside it.
  */
 export async function listSegments(path: string): Promise<RecordingSegment[]> {
   let st: Awaited<ReturnType<typeof stat>>;
@@ -28,15 +31,29 @@ export async function listSegments(path: string): Promise<RecordingSegment[]> {
       code === 'ENOENT' ? `no recording at ${path}` : `cannot read recording ${path}: ${(err as Error).message}`,
     );
   }
-  const paths = st.isDirectory()
-    ? (await readdir(path))
+  const names = st.isDirectory() ? await readdir(path) : undefined;
+  const paths = names
+    ? names
         .filter((name) => RECORDING_FILE.test(name))
         .sort()
         .map((name) => join(path, name))
     : [path];
+  const hasTail = names
+    ? (p: string) => Promise.resolve(names.includes(basename(tailPathOf(p))))
+    : (p: string) =>
+        stat(tailPathOf(p)).then(
+          (t) => t.isFile(),
+          () => false,
+        );
   const segments: RecordingSegment[] = [];
-  for (const p of paths)
-    segments.push({ path: p, startTs: parseSegmentName(basename(p))?.startTs, gzip: await isGzip(p) });
+  for (const p of paths) {
+    segments.push({
+      path: p,
+      startTs: parseSegmentName(basename(p))?.startTs,
+      gzip: await isGzip(p),
+      tail: (await hasTail(p)) ? tailPathOf(p) : undefined,
+    });
+  }
   return segments;
 }
 
@@ -64,26 +81,61 @@ export function regionFrames(region: Region, state: SegmentParseState, warn: (w:
   return frames;
 }
 
-/** Every frame of a segment in file order; damage and bad lines become warnings, never exceptions. */
+/**
+ * The frames of a segment's tail that its segment does not hold. A writer killed after deflating a
+ * batch into the segment but before truncating the tail leaves that batch in both; a segment is
+ * one run's, so its frames' `seq` only grows, and the repeats are those at or below `lastSeq`.
+ * A tail that is gone (its segment was closed meanwhile) holds nothing.
+ */
+export async function tailFrames(
+  tail: string,
+  segmentState: SegmentParseState,
+  lastSeq: number,
+  warn: (w: ReplayWarning) => void,
+): Promise<Frame[]> {
+  if (segmentState.unreadable) return [];
+  let text: string;
+  try {
+    text = await readFile(tail, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    warn({ path: tail, message: `cannot read: ${(err as Error).message}` });
+    return [];
+  }
+  const state = { ...newParseState(tail), header: segmentState.header };
+  try {
+    return parseLines(text, state, warn).filter((frame) => frame.seq > lastSeq);
+  } finally {
+    finishSegment(state, warn);
+  }
+}
+
+/** Every frame of a segment in file order, then its tail's; damage and bad lines become warnings, never exceptions. */
 export async function* segmentFrames(
   segment: RecordingSegment,
   warn: (w: ReplayWarning) => void,
 ): AsyncGenerator<Frame> {
   const state = newParseState(segment.path);
+  let lastSeq = Number.NEGATIVE_INFINITY;
   try {
     if (!segment.gzip) {
-      yield* parseLines(await readFile(segment.path, 'utf8'), state, warn);
-      return;
-    }
-    for await (const region of fileRegions(segment.path)) {
-      yield* regionFrames(region, state, warn);
-      if (state.unreadable) return;
+      const frames = parseLines(await readFile(segment.path, 'utf8'), state, warn);
+      lastSeq = frames.at(-1)?.seq ?? lastSeq;
+      yield* frames;
+    } else {
+      for await (const region of fileRegions(segment.path)) {
+        const frames = regionFrames(region, state, warn);
+        lastSeq = frames.at(-1)?.seq ?? lastSeq;
+        yield* frames;
+        if (state.unreadable) return;
+      }
     }
   } catch (err) {
     warn({ path: segment.path, message: `cannot read: ${(err as Error).message}` });
   } finally {
     finishSegment(state, warn);
   }
+  if (segment.tail !== undefined) yield* await tailFrames(segment.tail, state, lastSeq, warn);
 }
 
 export interface ReadOptions {

@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { FRAME_SCHEMA } from '../../src/model/frame.js';
 import { attachRecorder } from '../../src/outputs/recorder/attach.js';
-import { parseSegmentName, segmentName } from '../../src/outputs/recorder/format.js';
+import { parseSegmentName, segmentName, tailPathOf } from '../../src/outputs/recorder/format.js';
 import { createRecorder, type RecorderProblem } from '../../src/outputs/recorder/recorder.js';
 import { nodeFs, type RecorderFs } from '../../src/outputs/recorder/segment.js';
 import { FrameBus } from '../../src/pipeline/bus.js';
@@ -102,22 +102,37 @@ describe('recorder', () => {
     expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => seqs[0] + i));
   });
 
-  it('deletes segments past retention, including those of an earlier run, and nothing else', async () => {
+  it('deletes segments past retention with their tails, including those of an earlier run, and nothing else', async () => {
     const dir = tempDir();
     const now = Date.UTC(2026, 10, 26, 12, 0, 0);
     const old = join(dir, segmentName(now - 30 * 3_600_000, 1));
     const recent = join(dir, segmentName(now - 3_600_000, 2));
+    const orphanTail = tailPathOf(join(dir, segmentName(now - 29 * 3_600_000, 3)));
     const notOurs = join(dir, 'notes.ndjson.gz');
-    for (const p of [old, recent, notOurs]) writeFileSync(p, 'x');
-    utimesSync(old, (now - 25 * 3_600_000) / 1000, (now - 25 * 3_600_000) / 1000);
+    const files = [old, tailPathOf(old), recent, tailPathOf(recent), orphanTail, notOurs, tailPathOf(notOurs)];
+    for (const p of files) writeFileSync(p, 'x');
+    for (const p of [old, orphanTail]) utimesSync(p, (now - 25 * 3_600_000) / 1000, (now - 25 * 3_600_000) / 1000);
     utimesSync(recent, (now - 3_600_000) / 1000, (now - 3_600_000) / 1000);
-    utimesSync(notOurs, 0, 0);
+    for (const p of [notOurs, tailPathOf(notOurs)]) utimesSync(p, 0, 0);
     const recorder = createRecorder({ dir, now: () => now });
     recorder.write(makeFrame(1, now));
     await recorder.close();
-    expect(existsSync(old)).toBe(false);
-    expect(existsSync(recent)).toBe(true);
-    expect(existsSync(notOurs)).toBe(true);
+    expect(files.map((p) => existsSync(p))).toEqual([false, false, true, true, false, true, true]);
+  });
+
+  it('counts the tail an earlier run left against the cap, and deletes it with its segment', async () => {
+    const dir = tempDir();
+    const maxBytes = 64 * 1024;
+    const earlier = join(dir, segmentName(T0 - 3_600_000, 1));
+    writeFileSync(earlier, Buffer.alloc(1000));
+    writeFileSync(tailPathOf(earlier), Buffer.alloc(maxBytes)); // the cap is already full with the tail
+    const recorder = createRecorder({ dir, maxBytes, segmentBytes: 8 * 1024 });
+    recorder.write(makeFrame(1));
+    await recorder.flush();
+    expect(existsSync(earlier)).toBe(false);
+    expect(existsSync(tailPathOf(earlier))).toBe(false);
+    expect(recorder.stats().diskBytes).toBeLessThanOrEqual(maxBytes);
+    await recorder.close();
   });
 
   it('drops and counts frames when the queue is full, and says so once', async () => {
@@ -157,14 +172,15 @@ function failingFs(code: string): RecorderFs & { failing: boolean; calls: number
     open: async (path: string, flags: string) => {
       const file = await nodeFs.open(path, flags);
       return {
-        write: async (buf: Uint8Array, offset: number, length: number) => {
+        write: async (buf: Uint8Array, offset: number, length: number, position: number | null) => {
           fs.calls++;
           if (fs.failing) {
-            await file.write(buf, offset, Math.min(length, 7)); // a partial write, as a filling disk does
+            await file.write(buf, offset, Math.min(length, 7), position); // a partial write, as a filling disk does
             throw Object.assign(new Error(`${code}: simulated, write`), { code });
           }
-          return file.write(buf, offset, length);
+          return file.write(buf, offset, length, position);
         },
+        truncate: (length: number) => file.truncate(length),
         sync: () => file.sync(),
         close: () => file.close(),
       };

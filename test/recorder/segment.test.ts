@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { constants, gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { FRAME_SCHEMA, serializeFrame } from '../../src/model/frame.js';
-import { RECORDING_FORMAT, type SegmentHeader } from '../../src/outputs/recorder/format.js';
+import { RECORDING_FORMAT, type SegmentHeader, tailPathOf } from '../../src/outputs/recorder/format.js';
 import { nodeFs, SegmentWriter } from '../../src/outputs/recorder/segment.js';
+import { fileRegions } from '../../src/replay/regions.js';
 import { makeFrame, T0, tempDir } from './helpers.js';
 
 const header: SegmentHeader = {
@@ -16,23 +17,58 @@ const header: SegmentHeader = {
   created: T0,
 };
 
-/** What a reader gets from the bytes on disk right now, as a crash at this instant would leave them. */
-function readableNow(path: string): string {
-  return gunzipSync(readFileSync(path), { finishFlush: constants.Z_SYNC_FLUSH }).toString();
+/** The lines the compressed segment holds right now, as a crash at this instant would leave them. */
+function segmentLines(path: string): string[] {
+  const text = gunzipSync(readFileSync(path), { finishFlush: constants.Z_SYNC_FLUSH }).toString();
+  return text.split('\n').slice(0, -1);
+}
+
+function tailLines(path: string): string[] {
+  const tail = tailPathOf(path);
+  return existsSync(tail) ? readFileSync(tail, 'utf8').split('\n').slice(0, -1) : [];
 }
 
 describe('a segment being written', () => {
-  it('holds every appended frame, complete, as soon as append resolves, across gzip members', async () => {
+  it('holds every appended frame, complete, as soon as append resolves: deflated by batch, the rest in its tail', async () => {
     const path = join(tempDir(), 'seg.ndjson.gz');
-    const writer = await SegmentWriter.create(nodeFs, path, header, { memberFrames: 3, level: 6 });
+    const writer = await SegmentWriter.create(nodeFs, path, header, { memberFrames: 7, batchFrames: 3 });
     const expected = [JSON.stringify(header)];
-    for (let seq = 1; seq <= 8; seq++) {
+    expect(segmentLines(path)).toEqual(expected); // the header goes straight into the segment
+    for (let seq = 1; seq <= 20; seq++) {
       const line = serializeFrame(makeFrame(seq));
       await writer.append([line]);
       expected.push(line);
-      expect(readableNow(path)).toBe(`${expected.join('\n')}\n`);
+      const compressed = segmentLines(path);
+      expect([...compressed, ...tailLines(path)]).toEqual(expected);
+      expect(tailLines(path).length).toBeLessThan(3);
+      expect(writer.tailBytes).toBe(readFileSync(tailPathOf(path)).length);
     }
     await writer.close();
     expect(gunzipSync(readFileSync(path)).toString()).toBe(`${expected.join('\n')}\n`);
+    expect(existsSync(tailPathOf(path))).toBe(false);
+  });
+
+  it('ends a batch at each gzip member boundary, so every member decodes on its own with at most memberFrames lines', async () => {
+    const path = join(tempDir(), 'seg.ndjson.gz');
+    const writer = await SegmentWriter.create(nodeFs, path, header, { memberFrames: 4, batchFrames: 50 });
+    const lines = Array.from({ length: 17 }, (_, i) => serializeFrame(makeFrame(i + 1)));
+    await writer.append(lines.slice(0, 10)); // more than a member at once
+    for (const line of lines.slice(10)) await writer.append([line]);
+    await writer.close();
+    const counts: number[] = [];
+    for await (const region of fileRegions(path))
+      counts.push(gunzipSync(region.bytes).toString().split('\n').length - 1);
+    expect(counts).toEqual([4, 4, 4, 4, 2]); // the header counts in the first member
+  });
+
+  it('deflates every frame at once with batchFrames 1, and then never creates a tail', async () => {
+    const path = join(tempDir(), 'seg.ndjson.gz');
+    const writer = await SegmentWriter.create(nodeFs, path, header, { batchFrames: 1 });
+    for (let seq = 1; seq <= 5; seq++) {
+      await writer.append([serializeFrame(makeFrame(seq))]);
+      expect(segmentLines(path)).toHaveLength(seq + 1);
+    }
+    expect(existsSync(tailPathOf(path))).toBe(false);
+    await writer.close();
   });
 });

@@ -2,11 +2,13 @@ import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { FRAME_SCHEMA } from '../../src/model/frame.js';
-import { GZIP_MEMBER_HEADER } from '../../src/outputs/recorder/format.js';
+import { FRAME_SCHEMA, serializeFrame } from '../../src/model/frame.js';
+import { GZIP_MEMBER_HEADER, RECORDING_FORMAT, segmentName, tailPathOf } from '../../src/outputs/recorder/format.js';
 import { createRecorder } from '../../src/outputs/recorder/recorder.js';
+import { nodeFs, SegmentWriter } from '../../src/outputs/recorder/segment.js';
 import type { ReplayWarning } from '../../src/replay/lines.js';
 import { type ReadOptions, readRecording } from '../../src/replay/reader.js';
+import { replaySource } from '../../src/replay/source.js';
 import { collect, makeFrame, readBack, segmentFiles, T0, tempDir } from '../recorder/helpers.js';
 
 async function record(
@@ -157,5 +159,69 @@ describe('selecting', () => {
     const { seqs } = await read(file);
     expect(seqs).toEqual(range(1, seqs.length));
     expect(seqs.length).toBeGreaterThanOrEqual(18);
+  });
+});
+
+/** A segment left as a killed writer leaves it: batches of 10 deflated, the last frames in its tail. */
+async function crashedSegment(dir: string, count: number): Promise<string> {
+  const path = join(dir, segmentName(T0, 1));
+  const writer = await SegmentWriter.create(
+    nodeFs,
+    path,
+    {
+      usewatch: 'recording',
+      format: RECORDING_FORMAT,
+      frameSchema: FRAME_SCHEMA,
+      host: 'web-01',
+      agentVersion: 'test',
+      created: T0,
+    },
+    { batchFrames: 10 },
+  );
+  for (let seq = 1; seq <= count; seq++) await writer.append([serializeFrame(makeFrame(seq))]);
+  await writer.abandon();
+  return path;
+}
+
+describe('reading a segment with its tail', () => {
+  it('reads the frames not yet compressed from the tail, after the segment, for a directory and a file', async () => {
+    const dir = tempDir();
+    const path = await crashedSegment(dir, 25);
+    expect(readFileSync(tailPathOf(path), 'utf8').split('\n')).toHaveLength(6); // frames 21–25
+    expect(await read(dir)).toEqual({ seqs: range(1, 25), warnings: [] });
+    expect(await read(path)).toEqual({ seqs: range(1, 25), warnings: [] });
+    expect((await read(dir, { from: T0 + 22_000 })).seqs).toEqual(range(23, 25));
+  });
+
+  it('reads each frame once when a kill came between deflating a batch and emptying the tail', async () => {
+    const dir = tempDir();
+    const path = await crashedSegment(dir, 25);
+    const repeated = range(11, 20).map((s) => serializeFrame(makeFrame(s)));
+    writeFileSync(tailPathOf(path), `${repeated.join('\n')}\n${readFileSync(tailPathOf(path), 'utf8')}`);
+    expect(await read(dir)).toEqual({ seqs: range(1, 25), warnings: [] });
+    const source = await replaySource(dir, { speed: 0 });
+    expect((await collect(source.frames)).map((f) => f.seq)).toEqual(range(1, 25));
+  });
+
+  it('seeks into the tail and back into the segment', async () => {
+    const dir = tempDir();
+    await crashedSegment(dir, 25);
+    const source = await replaySource(dir, { speed: 0 });
+    const it = source.frames[Symbol.asyncIterator]();
+    source.control.seekTo(T0 + 22_000);
+    expect((await it.next()).value?.seq).toBe(23);
+    source.control.seekTo(T0 + 4_000);
+    expect((await it.next()).value?.seq).toBe(5);
+    source.control.seekTo(T0 + 3_600_000); // past the end: the tail's last frame
+    expect((await it.next()).value?.seq).toBe(25);
+  });
+
+  it('drops a partial last line of the tail with a warning naming the tail', async () => {
+    const dir = tempDir();
+    const path = await crashedSegment(dir, 25);
+    writeFileSync(tailPathOf(path), `${readFileSync(tailPathOf(path), 'utf8')}{"schema":2,"seq":26,"ts":`);
+    const { seqs, warnings } = await read(dir);
+    expect(seqs).toEqual(range(1, 25));
+    expect(warnings).toEqual([{ path: tailPathOf(path), message: expect.stringMatching(/partial frame/) }]);
   });
 });

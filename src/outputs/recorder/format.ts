@@ -1,9 +1,10 @@
 /**
  * The on-disk recording format shared by the writer (this directory) and the reader (src/replay).
- * A segment is a gzip file of NDJSON: a header line, then one serialised Frame per line. The
- * deflate stream is sync-flushed after every tick's write, and a new gzip member is started every
+ * A segment is a gzip file of NDJSON: a header line, then one serialised Frame per line. Frames are
+ * deflated in batches, each ending in a sync flush, and a new gzip member is started every
  * `memberFrames` frames, so that a truncated file decompresses up to the last flush and a damaged
- * one can be read again from the next member. Documented in docs/recording.md.
+ * one can be read again from the next member. Until its batch is deflated a frame is in the
+ * segment's tail, a plain NDJSON file beside it. Documented in docs/recording.md.
  */
 export const RECORDING_FORMAT = 1;
 
@@ -49,4 +50,20 @@ export function parseSegmentName(name: string): { startTs: number; counter: numb
 
 export function isSegmentName(name: string): boolean {
   return SEGMENT_NAME.test(name);
+}
+
+const TAIL_SUFFIX = '.tail';
+
+/**
+ * The segment's tail: its newest frames, not yet deflated, as plain NDJSON. The name does not end
+ * in .ndjson so that no reader takes it for a recording of its own: it only means something after
+ * its segment, and may repeat that segment's last frames after a crash.
+ */
+export function tailPathOf(segmentPath: string): string {
+  return segmentPath + TAIL_SUFFIX;
+}
+
+/** The segment a tail file name belongs to; undefined for any other name. */
+export function segmentOfTail(name: string): string | undefined {
+  return name.endsWith(TAIL_SUFFIX) ? name.slice(0, -TAIL_SUFFIX.length) : undefined;
 }

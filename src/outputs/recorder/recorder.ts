@@ -2,8 +2,16 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { FRAME_SCHEMA, type Frame, serializeFrame } from '../../model/frame.js';
 import { VERSION } from '../../version.js';
-import { isSegmentName, RECORDING_FORMAT, type SegmentHeader, segmentName } from './format.js';
-import { DEFAULT_LEVEL, DEFAULT_MEMBER_FRAMES, nodeFs, type RecorderFs, SegmentWriter } from './segment.js';
+import { isSegmentName, RECORDING_FORMAT, type SegmentHeader, segmentName, segmentOfTail } from './format.js';
+import {
+  DEFAULT_BATCH_BYTES,
+  DEFAULT_BATCH_FRAMES,
+  DEFAULT_LEVEL,
+  DEFAULT_MEMBER_FRAMES,
+  nodeFs,
+  type RecorderFs,
+  SegmentWriter,
+} from './segment.js';
 
 export type RecorderProblemKind = 'disk_full' | 'unwritable' | 'io_error' | 'frames_dropped';
 
@@ -28,6 +36,10 @@ export interface RecorderOptions {
   segmentMs?: number;
   /** Frames per gzip member (default 300): the most a corrupt byte can cost. */
   memberFrames?: number;
+  /** Frames kept uncompressed in the segment's tail and then deflated together (default 20). */
+  batchFrames?: number;
+  /** …or fewer once they hold this many bytes (default 512 KiB, at most segmentBytes / 4). */
+  batchBytes?: number;
   /** Frames waiting to be written; more are dropped and counted (default 64). */
   queueFrames?: number;
   /** After a write error, recording pauses this long before trying again (default 30 s). */
@@ -73,6 +85,9 @@ const RETENTION_CHECK_MS = 60_000;
 
 interface ClosedSegment {
   path: string;
+  /** Its tail file, when one may be on disk (a crash, or an earlier run's). */
+  tail?: string;
+  /** Segment and tail together. */
   size: number;
   mtimeMs: number;
 }
@@ -92,6 +107,8 @@ interface Settings {
   segmentBytes: number;
   segmentMs: number;
   memberFrames: number;
+  batchFrames: number;
+  batchBytes: number;
   queueFrames: number;
   retryMs: number;
   level: number;
@@ -113,6 +130,8 @@ function settings(opts: RecorderOptions): Settings {
     retentionMs: opts.retentionMs ?? DEFAULT_RETENTION_MS,
     segmentMs: opts.segmentMs ?? 3_600_000,
     memberFrames: opts.memberFrames ?? DEFAULT_MEMBER_FRAMES,
+    batchFrames: opts.batchFrames ?? DEFAULT_BATCH_FRAMES,
+    batchBytes: opts.batchBytes ?? Math.min(DEFAULT_BATCH_BYTES, Math.floor(segmentBytes / 4)),
     queueFrames: opts.queueFrames ?? 64,
     retryMs: opts.retryMs ?? 30_000,
     level: opts.level ?? DEFAULT_LEVEL,
@@ -201,7 +220,7 @@ class DirRecorder implements Recorder {
 
   stats(): RecorderStats {
     const closed = this.closedSegments ?? [];
-    const current = this.writer?.bytes ?? 0;
+    const current = this.openBytes();
     return {
       framesWritten: this.framesWritten,
       bytesWritten: this.bytesWritten,
@@ -253,21 +272,42 @@ class DirRecorder implements Recorder {
     }
   }
 
-  /** Loads the segments already in the directory (earlier runs count against the cap too). */
+  /**
+   * Loads the segments already in the directory (earlier runs count against the cap too), each
+   * with the tail a crash left beside it. A tail whose segment is gone is accounted and deleted
+   * like a segment of its own: no reader reads it.
+   */
   private async init(): Promise<void> {
     await this.fs.mkdir(this.opts.dir, { recursive: true });
+    const names = await this.fs.readdir(this.opts.dir);
+    const present = new Set(names);
     const segments: ClosedSegment[] = [];
-    for (const name of (await this.fs.readdir(this.opts.dir)).filter(isSegmentName).sort()) {
+    for (const name of names.filter((n) => isSegmentName(n) || isSegmentName(segmentOfTail(n) ?? '')).sort()) {
+      const ofTail = segmentOfTail(name);
+      if (ofTail !== undefined && present.has(ofTail)) continue; // counted with its segment
       const path = join(this.opts.dir, name);
-      try {
-        const st = await this.fs.stat(path);
-        segments.push({ path, size: st.size, mtimeMs: st.mtimeMs });
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      }
+      const tail = ofTail === undefined && present.has(`${name}.tail`) ? `${path}.tail` : undefined;
+      const main = await this.statOrUndefined(path);
+      if (main === undefined) continue;
+      const size = main.size + ((tail && (await this.statOrUndefined(tail))?.size) || 0);
+      segments.push({ path, tail, size, mtimeMs: main.mtimeMs });
     }
     this.closedSegments = segments;
     await this.enforceLimits(true);
+  }
+
+  private async statOrUndefined(path: string): Promise<{ size: number; mtimeMs: number } | undefined> {
+    try {
+      return await this.fs.stat(path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      return undefined;
+    }
+  }
+
+  /** Bytes on disk of the open segment and its tail. */
+  private openBytes(): number {
+    return this.writer === undefined ? 0 : this.writer.bytes + this.writer.tailBytes;
   }
 
   private needsNewSegment(ts: number): boolean {
@@ -298,7 +338,12 @@ class DirRecorder implements Recorder {
       agentVersion: VERSION,
       created: ts,
     };
-    const opts = { memberFrames: this.s.memberFrames, level: this.s.level };
+    const opts = {
+      memberFrames: this.s.memberFrames,
+      level: this.s.level,
+      batchFrames: this.s.batchFrames,
+      batchBytes: this.s.batchBytes,
+    };
     for (;;) {
       const path = join(this.opts.dir, segmentName(ts, this.counter++));
       try {
@@ -322,7 +367,12 @@ class DirRecorder implements Recorder {
       this.lastError = (err as Error).message;
       this.report(this.problem(err, w.path));
     }
-    this.closedSegments?.push({ path: w.path, size: w.bytes, mtimeMs: this.now() });
+    this.closedSegments?.push(this.closedFrom(w));
+  }
+
+  /** A writer's files as they stay on disk once it is closed or abandoned. */
+  private closedFrom(w: SegmentWriter): ClosedSegment {
+    return { path: w.path, tail: w.tailPath, size: w.bytes + w.tailBytes, mtimeMs: this.now() };
   }
 
   /**
@@ -334,12 +384,14 @@ class DirRecorder implements Recorder {
     if (closed === undefined) return;
     const now = this.now();
     const retentionDue = checkRetention || now - this.lastRetentionCheck >= RETENTION_CHECK_MS;
-    let total = closed.reduce((sum, seg) => sum + seg.size, 0) + (this.writer?.bytes ?? 0);
+    let total = closed.reduce((sum, seg) => sum + seg.size, 0) + this.openBytes();
     while (closed.length > 0) {
       const oldest = closed[0];
       const expired = retentionDue && oldest.mtimeMs < now - this.s.retentionMs;
       if (!expired && total <= this.s.maxBytes) break;
       try {
+        // The tail first: a segment without its tail still reads; a tail without its segment does not.
+        if (oldest.tail !== undefined) await this.unlinkIfPresent(oldest.tail);
         await this.fs.unlink(oldest.path);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
@@ -353,6 +405,14 @@ class DirRecorder implements Recorder {
     if (retentionDue) this.lastRetentionCheck = now;
   }
 
+  private async unlinkIfPresent(path: string): Promise<void> {
+    try {
+      await this.fs.unlink(path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+
   private async pause(err: unknown): Promise<void> {
     this.dropped += this.queue.length;
     this.queue = [];
@@ -360,7 +420,7 @@ class DirRecorder implements Recorder {
     this.writer = undefined;
     if (w !== undefined) {
       await w.abandon();
-      this.closedSegments?.push({ path: w.path, size: w.bytes, mtimeMs: this.now() });
+      this.closedSegments?.push(this.closedFrom(w));
     }
     this.lastError = (err as Error)?.message ?? String(err);
     const wasRetrying = this.retrying;
