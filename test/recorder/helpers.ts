@@ -4,8 +4,19 @@ import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import type { FrameSource } from '../../src/model/frame.js';
 import { FRAME_SCHEMA, type Frame } from '../../src/model/frame.js';
+import { RECORDING_FORMAT, type SegmentHeader } from '../../src/outputs/recorder/format.js';
 
 export const T0 = Date.UTC(2026, 10, 25, 3, 0, 0);
+
+/** The header of a test segment opened at T0. */
+export const SEGMENT_HEADER: SegmentHeader = {
+  usewatch: 'recording',
+  format: RECORDING_FORMAT,
+  frameSchema: FRAME_SCHEMA,
+  host: 'web-01',
+  agentVersion: 'test',
+  created: T0,
+};
 
 /**
  * A small valid frame. `padding` adds a string of pseudo-random hex that does not compress, for

@@ -2,20 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { constants, gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { FRAME_SCHEMA, serializeFrame } from '../../src/model/frame.js';
-import { RECORDING_FORMAT, type SegmentHeader, tailPathOf } from '../../src/outputs/recorder/format.js';
+import { serializeFrame } from '../../src/model/frame.js';
+import { tailPathOf } from '../../src/outputs/recorder/format.js';
 import { nodeFs, SegmentWriter } from '../../src/outputs/recorder/segment.js';
 import { fileRegions } from '../../src/replay/regions.js';
-import { makeFrame, T0, tempDir } from './helpers.js';
-
-const header: SegmentHeader = {
-  usewatch: 'recording',
-  format: RECORDING_FORMAT,
-  frameSchema: FRAME_SCHEMA,
-  host: 'web-01',
-  agentVersion: 'test',
-  created: T0,
-};
+import { makeFrame, SEGMENT_HEADER, tempDir } from './helpers.js';
 
 /** The lines the compressed segment holds right now, as a crash at this instant would leave them. */
 function segmentLines(path: string): string[] {
@@ -31,8 +22,8 @@ function tailLines(path: string): string[] {
 describe('a segment being written', () => {
   it('holds every appended frame, complete, as soon as append resolves: deflated by batch, the rest in its tail', async () => {
     const path = join(tempDir(), 'seg.ndjson.gz');
-    const writer = await SegmentWriter.create(nodeFs, path, header, { memberFrames: 7, batchFrames: 3 });
-    const expected = [JSON.stringify(header)];
+    const writer = await SegmentWriter.create(nodeFs, path, SEGMENT_HEADER, { memberFrames: 7, batchFrames: 3 });
+    const expected = [JSON.stringify(SEGMENT_HEADER)];
     expect(segmentLines(path)).toEqual(expected); // the header goes straight into the segment
     for (let seq = 1; seq <= 20; seq++) {
       const line = serializeFrame(makeFrame(seq));
@@ -50,7 +41,7 @@ describe('a segment being written', () => {
 
   it('ends a batch at each gzip member boundary, so every member decodes on its own with at most memberFrames lines', async () => {
     const path = join(tempDir(), 'seg.ndjson.gz');
-    const writer = await SegmentWriter.create(nodeFs, path, header, { memberFrames: 4, batchFrames: 50 });
+    const writer = await SegmentWriter.create(nodeFs, path, SEGMENT_HEADER, { memberFrames: 4, batchFrames: 50 });
     const lines = Array.from({ length: 17 }, (_, i) => serializeFrame(makeFrame(i + 1)));
     await writer.append(lines.slice(0, 10)); // more than a member at once
     for (const line of lines.slice(10)) await writer.append([line]);
@@ -63,7 +54,7 @@ describe('a segment being written', () => {
 
   it('deflates every frame at once with batchFrames 1, and then never creates a tail', async () => {
     const path = join(tempDir(), 'seg.ndjson.gz');
-    const writer = await SegmentWriter.create(nodeFs, path, header, { batchFrames: 1 });
+    const writer = await SegmentWriter.create(nodeFs, path, SEGMENT_HEADER, { batchFrames: 1 });
     for (let seq = 1; seq <= 5; seq++) {
       await writer.append([serializeFrame(makeFrame(seq))]);
       expect(segmentLines(path)).toHaveLength(seq + 1);

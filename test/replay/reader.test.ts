@@ -3,13 +3,13 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { FRAME_SCHEMA, serializeFrame } from '../../src/model/frame.js';
-import { GZIP_MEMBER_HEADER, RECORDING_FORMAT, segmentName, tailPathOf } from '../../src/outputs/recorder/format.js';
+import { GZIP_MEMBER_HEADER, segmentName, tailPathOf } from '../../src/outputs/recorder/format.js';
 import { createRecorder } from '../../src/outputs/recorder/recorder.js';
 import { nodeFs, SegmentWriter } from '../../src/outputs/recorder/segment.js';
 import type { ReplayWarning } from '../../src/replay/lines.js';
 import { type ReadOptions, readRecording } from '../../src/replay/reader.js';
 import { replaySource } from '../../src/replay/source.js';
-import { collect, makeFrame, readBack, segmentFiles, T0, tempDir } from '../recorder/helpers.js';
+import { collect, makeFrame, readBack, SEGMENT_HEADER, segmentFiles, T0, tempDir } from '../recorder/helpers.js';
 
 async function record(
   dir: string,
@@ -165,19 +165,7 @@ describe('selecting', () => {
 /** A segment left as a killed writer leaves it: batches of 10 deflated, the last frames in its tail. */
 async function crashedSegment(dir: string, count: number): Promise<string> {
   const path = join(dir, segmentName(T0, 1));
-  const writer = await SegmentWriter.create(
-    nodeFs,
-    path,
-    {
-      usewatch: 'recording',
-      format: RECORDING_FORMAT,
-      frameSchema: FRAME_SCHEMA,
-      host: 'web-01',
-      agentVersion: 'test',
-      created: T0,
-    },
-    { batchFrames: 10 },
-  );
+  const writer = await SegmentWriter.create(nodeFs, path, SEGMENT_HEADER, { batchFrames: 10 });
   for (let seq = 1; seq <= count; seq++) await writer.append([serializeFrame(makeFrame(seq))]);
   await writer.abandon();
   return path;
