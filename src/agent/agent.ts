@@ -112,6 +112,7 @@ export async function startAgent(config: AgentConfig, checklist: Checklist, deps
       dir,
       maxBytes: config.record.max_bytes,
       retentionMs: config.record.retention,
+      tailsInMemory: true,
       onProblem: (p) => {
         log.error({ kind: p.kind, path: p.path, code: p.code }, `recording paused: ${p.message}`);
         recordingProblems.problem(p);

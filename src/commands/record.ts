@@ -63,7 +63,7 @@ async function record(flags: RecordFlags): Promise<void> {
 async function recordToSingleFile(path: string, frames: FrameSource): Promise<number> {
   const { recordToFile } = await import('../outputs/recorder/file.js');
   try {
-    return await recordToFile(path, frames);
+    return await recordToFile(path, frames, { tailsInMemory: true });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') throw new Error(`--out ${path}: the file exists; choose another name or remove it`);
@@ -77,6 +77,7 @@ async function recordToDir(dir: string, frames: FrameSource): Promise<number> {
   const { createRecorder } = await import('../outputs/recorder/recorder.js');
   const recorder = createRecorder({
     dir,
+    tailsInMemory: true,
     onProblem: (p) => console.error(`usewatch record: ${p.message}`),
     onResume: () => console.error('usewatch record: recording again'),
   });

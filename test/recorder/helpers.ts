@@ -1,10 +1,11 @@
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statfsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import type { FrameSource } from '../../src/model/frame.js';
 import { FRAME_SCHEMA, type Frame } from '../../src/model/frame.js';
 import { RECORDING_FORMAT, type SegmentHeader } from '../../src/outputs/recorder/format.js';
+import { isMemoryFs } from '../../src/outputs/recorder/tail-dir.js';
 
 export const T0 = Date.UTC(2026, 10, 25, 3, 0, 0);
 
@@ -82,6 +83,15 @@ export function tempDir(prefix = 'usewatch-rec-'): string {
 afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
+
+/** Whether `dir` is on tmpfs (or ramfs); false when it cannot be seen. */
+export function inMemory(dir: string): boolean {
+  try {
+    return isMemoryFs(statfsSync(dir).type);
+  } catch {
+    return false;
+  }
+}
 
 export function segmentFiles(dir: string): { name: string; size: number }[] {
   return readdirSync(dir)

@@ -1,5 +1,15 @@
-import { chmodSync, existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { FRAME_SCHEMA } from '../../src/model/frame.js';
@@ -9,7 +19,7 @@ import { createRecorder, type RecorderProblem } from '../../src/outputs/recorder
 import { nodeFs, type RecorderFs } from '../../src/outputs/recorder/segment.js';
 import { FrameBus } from '../../src/pipeline/bus.js';
 import { readRecording } from '../../src/replay/reader.js';
-import { collect, makeFrame, readBack, segmentFiles, T0, tempDir } from './helpers.js';
+import { collect, inMemory, makeFrame, readBack, segmentFiles, T0, tempDir } from './helpers.js';
 
 describe('segment names', () => {
   it('carry the UTC start time and sort by time as text', () => {
@@ -133,6 +143,65 @@ describe('recorder', () => {
     expect(existsSync(tailPathOf(earlier))).toBe(false);
     expect(recorder.stats().diskBytes).toBeLessThanOrEqual(maxBytes);
     await recorder.close();
+  });
+
+  it('deletes a tail kept in memory with its segment, and the link of one a reboot emptied', async () => {
+    const dir = tempDir();
+    const memory = tempDir('usewatch-tails-');
+    const now = Date.UTC(2026, 10, 26, 12, 0, 0);
+    const old = join(dir, segmentName(now - 30 * 3_600_000, 1));
+    const oldTail = join(memory, basename(tailPathOf(old)));
+    writeFileSync(old, 'x');
+    writeFileSync(oldTail, 'x');
+    symlinkSync(oldTail, tailPathOf(old));
+    const dangling = tailPathOf(join(dir, segmentName(now - 2 * 3_600_000, 2)));
+    symlinkSync(join(memory, 'emptied-by-reboot.tail'), dangling);
+    utimesSync(old, (now - 25 * 3_600_000) / 1000, (now - 25 * 3_600_000) / 1000);
+    const recorder = createRecorder({ dir, now: () => now });
+    recorder.write(makeFrame(1, now));
+    await recorder.close();
+    expect([old, oldTail].map((p) => existsSync(p))).toEqual([false, false]);
+    expect(() => lstatSync(tailPathOf(old))).toThrow(/ENOENT/);
+    expect(() => lstatSync(dangling)).toThrow(/ENOENT/);
+  });
+
+  it('deletes only the link of a tail that points anywhere else, never what it points to', async () => {
+    const dir = tempDir();
+    const now = Date.UTC(2026, 10, 26, 12, 0, 0);
+    const precious = join(tempDir('usewatch-tails-'), 'passwd');
+    writeFileSync(precious, 'root:x:0:0');
+    const old = join(dir, segmentName(now - 30 * 3_600_000, 1));
+    writeFileSync(old, 'x');
+    utimesSync(old, (now - 25 * 3_600_000) / 1000, (now - 25 * 3_600_000) / 1000);
+    symlinkSync(precious, tailPathOf(old)); // planted by whoever can write to the recording directory
+    const recorder = createRecorder({ dir, now: () => now });
+    recorder.write(makeFrame(1, now));
+    await recorder.close();
+    expect(existsSync(old)).toBe(false);
+    expect(() => lstatSync(tailPathOf(old))).toThrow(/ENOENT/);
+    expect(readFileSync(precious, 'utf8')).toBe('root:x:0:0');
+  });
+
+  it("with tailsInMemory, links the open segment's tail to tmpfs and leaves nothing there once closed", async (ctx) => {
+    const saved = { RUNTIME_DIRECTORY: process.env.RUNTIME_DIRECTORY, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR };
+    delete process.env.RUNTIME_DIRECTORY;
+    delete process.env.XDG_RUNTIME_DIR;
+    ctx.onTestFinished(() => {
+      for (const [name, value] of Object.entries(saved)) if (value !== undefined) process.env[name] = value;
+    });
+    const shmInMemory = inMemory('/dev/shm');
+    const dir = tempDir();
+    const recorder = createRecorder({ dir, tailsInMemory: true });
+    for (let seq = 1; seq <= 3; seq++) recorder.write(makeFrame(seq));
+    await recorder.flush();
+    const tail = tailPathOf(join(dir, segmentFiles(dir)[0].name));
+    expect(lstatSync(tail).isSymbolicLink()).toBe(shmInMemory);
+    const memory = shmInMemory ? dirname(readlinkSync(tail)) : undefined;
+    if (memory !== undefined) expect(memory).toMatch(/^\/dev\/shm\/usewatch-tails-/);
+    await recorder.close();
+    expect(existsSync(tail)).toBe(false);
+    if (memory !== undefined) expect(existsSync(memory)).toBe(false);
+    expect((await collect(await readRecording(dir))).map((f) => f.seq)).toEqual([1, 2, 3]);
   });
 
   it('drops and counts frames when the queue is full, and says so once', async () => {

@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { constants, gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { serializeFrame } from '../../src/model/frame.js';
@@ -61,5 +61,36 @@ describe('a segment being written', () => {
     }
     expect(existsSync(tailPathOf(path))).toBe(false);
     await writer.close();
+  });
+
+  it('keeps the tail in the tail directory, linked from beside the segment, and removes both on close', async () => {
+    const path = join(tempDir(), 'seg.ndjson.gz');
+    const memory = tempDir('usewatch-tails-');
+    const writer = await SegmentWriter.create(nodeFs, path, SEGMENT_HEADER, { batchFrames: 3, tailDir: memory });
+    const lines = Array.from({ length: 5 }, (_, i) => serializeFrame(makeFrame(i + 1)));
+    await writer.append([lines[0]]);
+    expect(lstatSync(tailPathOf(path)).isSymbolicLink()).toBe(true);
+    const target = readlinkSync(tailPathOf(path));
+    expect(target).toBe(join(memory, basename(tailPathOf(path))));
+    expect(readFileSync(target, 'utf8')).toBe(`${lines[0]}\n`);
+    for (const line of lines.slice(1)) await writer.append([line]);
+    expect(segmentLines(path)).toHaveLength(4); // header and the first batch of 3
+    expect(tailLines(path)).toEqual(lines.slice(3));
+    await writer.close();
+    expect(existsSync(tailPathOf(path))).toBe(false);
+    expect(readdirSync(memory)).toEqual([]);
+    expect(gunzipSync(readFileSync(path)).toString().split('\n').slice(1, -1)).toEqual(lines);
+  });
+
+  it('keeps the tail beside the segment when the tail directory cannot take it', async () => {
+    const path = join(tempDir(), 'seg.ndjson.gz');
+    const gone = join(tempDir(), 'no-such-dir');
+    const writer = await SegmentWriter.create(nodeFs, path, SEGMENT_HEADER, { tailDir: gone });
+    const line = serializeFrame(makeFrame(1));
+    await writer.append([line]);
+    expect(lstatSync(tailPathOf(path)).isFile()).toBe(true);
+    expect(tailLines(path)).toEqual([line]);
+    await writer.close();
+    expect(existsSync(tailPathOf(path))).toBe(false);
   });
 });

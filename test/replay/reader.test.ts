@@ -1,5 +1,5 @@
-import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, readlinkSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { FRAME_SCHEMA, serializeFrame } from '../../src/model/frame.js';
@@ -163,9 +163,9 @@ describe('selecting', () => {
 });
 
 /** A segment left as a killed writer leaves it: batches of 10 deflated, the last frames in its tail. */
-async function crashedSegment(dir: string, count: number): Promise<string> {
+async function crashedSegment(dir: string, count: number, tailDir?: string): Promise<string> {
   const path = join(dir, segmentName(T0, 1));
-  const writer = await SegmentWriter.create(nodeFs, path, SEGMENT_HEADER, { batchFrames: 10 });
+  const writer = await SegmentWriter.create(nodeFs, path, SEGMENT_HEADER, { batchFrames: 10, tailDir });
   for (let seq = 1; seq <= count; seq++) await writer.append([serializeFrame(makeFrame(seq))]);
   await writer.abandon();
   return path;
@@ -202,6 +202,18 @@ describe('reading a segment with its tail', () => {
     expect((await it.next()).value?.seq).toBe(5);
     source.control.seekTo(T0 + 3_600_000); // past the end: the tail's last frame
     expect((await it.next()).value?.seq).toBe(25);
+  });
+
+  it('reads a tail kept in memory through its link, and the segment alone once a reboot emptied memory', async () => {
+    const dir = tempDir();
+    const memory = tempDir('usewatch-tails-');
+    const path = await crashedSegment(dir, 25, memory);
+    expect(readlinkSync(tailPathOf(path))).toBe(join(memory, basename(tailPathOf(path))));
+    expect(await read(dir)).toEqual({ seqs: range(1, 25), warnings: [] });
+    expect(await read(path)).toEqual({ seqs: range(1, 25), warnings: [] });
+    rmSync(memory, { recursive: true });
+    expect(await read(dir)).toEqual({ seqs: range(1, 20), warnings: [] });
+    expect(await read(path)).toEqual({ seqs: range(1, 20), warnings: [] });
   });
 
   it('drops a partial last line of the tail with a warning naming the tail', async () => {

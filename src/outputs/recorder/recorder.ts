@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { FRAME_SCHEMA, type Frame, serializeFrame } from '../../model/frame.js';
 import { VERSION } from '../../version.js';
 import { isSegmentName, RECORDING_FORMAT, type SegmentHeader, segmentName, segmentOfTail } from './format.js';
@@ -10,8 +10,10 @@ import {
   DEFAULT_MEMBER_FRAMES,
   nodeFs,
   type RecorderFs,
+  removeTail,
   SegmentWriter,
 } from './segment.js';
+import { createTailDir, removeTailDir } from './tail-dir.js';
 
 export type RecorderProblemKind = 'disk_full' | 'unwritable' | 'io_error' | 'frames_dropped';
 
@@ -46,6 +48,11 @@ export interface RecorderOptions {
   retryMs?: number;
   /** zlib level (default 6). */
   level?: number;
+  /**
+   * Keep segments' tails on tmpfs, linked from beside them, when the host has one (see
+   * createTailDir): the agent and `usewatch record` do; off by default, tails are files beside.
+   */
+  tailsInMemory?: boolean;
   host?: string;
   onProblem?(problem: RecorderProblem): void;
   /** Recording works again after a pause; the agent resolves what it raised from onProblem. */
@@ -162,6 +169,7 @@ class DirRecorder implements Recorder {
   private draining: Promise<void> | undefined;
   private writer: SegmentWriter | undefined;
   private closedSegments: ClosedSegment[] | undefined;
+  private tailDir: string | undefined;
   private counter = 1;
   private lastRetentionCheck = 0;
   private paused = false;
@@ -216,6 +224,7 @@ class DirRecorder implements Recorder {
     this.closed = true;
     await this.flush();
     await this.closeSegment();
+    if (this.tailDir !== undefined) await removeTailDir(this.tailDir);
   }
 
   stats(): RecorderStats {
@@ -279,6 +288,7 @@ class DirRecorder implements Recorder {
    */
   private async init(): Promise<void> {
     await this.fs.mkdir(this.opts.dir, { recursive: true });
+    if (this.opts.tailsInMemory && this.tailDir === undefined) this.tailDir = await createTailDir();
     const names = await this.fs.readdir(this.opts.dir);
     const present = new Set(names);
     const segments: ClosedSegment[] = [];
@@ -288,7 +298,11 @@ class DirRecorder implements Recorder {
       const path = join(this.opts.dir, name);
       const tail = ofTail === undefined && present.has(`${name}.tail`) ? `${path}.tail` : undefined;
       const main = await this.statOrUndefined(path);
-      if (main === undefined) continue;
+      if (main === undefined) {
+        // A tail whose segment is gone, linked to memory a reboot emptied.
+        if (ofTail !== undefined) await removeTail(this.fs, path);
+        continue;
+      }
       const size = main.size + ((tail && (await this.statOrUndefined(tail))?.size) || 0);
       segments.push({ path, tail, size, mtimeMs: main.mtimeMs });
     }
@@ -343,6 +357,7 @@ class DirRecorder implements Recorder {
       level: this.s.level,
       batchFrames: this.s.batchFrames,
       batchBytes: this.s.batchBytes,
+      tailDir: this.tailDir,
     };
     for (;;) {
       const path = join(this.opts.dir, segmentName(ts, this.counter++));
@@ -391,8 +406,9 @@ class DirRecorder implements Recorder {
       if (!expired && total <= this.s.maxBytes) break;
       try {
         // The tail first: a segment without its tail still reads; a tail without its segment does not.
-        if (oldest.tail !== undefined) await this.unlinkIfPresent(oldest.tail);
-        await this.fs.unlink(oldest.path);
+        if (oldest.tail !== undefined) await removeTail(this.fs, oldest.tail);
+        if (segmentOfTail(basename(oldest.path)) !== undefined) await removeTail(this.fs, oldest.path);
+        else await this.fs.unlink(oldest.path);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
           this.report(this.problem(err, oldest.path));
@@ -403,14 +419,6 @@ class DirRecorder implements Recorder {
       total -= oldest.size;
     }
     if (retentionDue) this.lastRetentionCheck = now;
-  }
-
-  private async unlinkIfPresent(path: string): Promise<void> {
-    try {
-      await this.fs.unlink(path);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
   }
 
   private async pause(err: unknown): Promise<void> {
