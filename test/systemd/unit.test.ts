@@ -47,12 +47,15 @@ describe.skipIf(!hasAnalyze)('systemd unit', () => {
     });
   }
 
-  it('is Type=notify with a watchdog and keeps V8 working (no MemoryDenyWriteExecute)', () => {
+  it('is Type=notify with a watchdog, keeps V8 working (no MemoryDenyWriteExecute) and keeps /run/usewatch across restarts', () => {
     const unit = readFileSync(unitFile(false), 'utf8');
     expect(unit).toMatch(/^Type=notify$/m);
     expect(unit).toMatch(/^NotifyAccess=all$/m);
     expect(unit).toMatch(/^WatchdogSec=\d+s$/m);
     expect(unit).toMatch(/^MemoryDenyWriteExecute=no$/m);
+    // A recording's newest frames live in the runtime directory: a restart after a crash keeps them.
+    expect(unit).toMatch(/^RuntimeDirectory=usewatch$/m);
+    expect(unit).toMatch(/^RuntimeDirectoryPreserve=restart$/m);
     expect(unit).toMatch(
       /^ExecStart=\S+node \/opt\/usewatch\/dist\/bin\/usewatch\.js agent --config \/etc\/usewatch\/config\.yaml$/m,
     );
