@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { FRAME_SCHEMA, type Frame, serializeFrame } from '../../model/frame.js';
 import { VERSION } from '../../version.js';
 import { isSegmentName, RECORDING_FORMAT, type SegmentHeader, segmentName, segmentOfTail } from './format.js';
@@ -10,7 +10,7 @@ import {
   DEFAULT_MEMBER_FRAMES,
   nodeFs,
   type RecorderFs,
-  removeTail,
+  removeRecordingFile,
   SegmentWriter,
 } from './segment.js';
 import { createTailDir, removeTailDir } from './tail-dir.js';
@@ -300,7 +300,7 @@ class DirRecorder implements Recorder {
       const main = await this.statOrUndefined(path);
       if (main === undefined) {
         // A tail whose segment is gone, linked to memory a reboot emptied.
-        if (ofTail !== undefined) await removeTail(this.fs, path);
+        if (ofTail !== undefined) await removeRecordingFile(this.fs, path);
         continue;
       }
       const size = main.size + ((tail && (await this.statOrUndefined(tail))?.size) || 0);
@@ -406,14 +406,12 @@ class DirRecorder implements Recorder {
       if (!expired && total <= this.s.maxBytes) break;
       try {
         // The tail first: a segment without its tail still reads; a tail without its segment does not.
-        if (oldest.tail !== undefined) await removeTail(this.fs, oldest.tail);
-        if (segmentOfTail(basename(oldest.path)) !== undefined) await removeTail(this.fs, oldest.path);
-        else await this.fs.unlink(oldest.path);
+        if (oldest.tail !== undefined) await removeRecordingFile(this.fs, oldest.tail);
+        await removeRecordingFile(this.fs, oldest.path);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-          this.report(this.problem(err, oldest.path));
-          break;
-        }
+        // removeRecordingFile passes over files already gone: this is a real error, and stops the deleting.
+        this.report(this.problem(err, oldest.path));
+        break;
       }
       closed.shift();
       total -= oldest.size;

@@ -1,10 +1,9 @@
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
-import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { constants, Gzip } from 'minizlib';
 import { type SegmentHeader, tailPathOf } from './format.js';
-import { isTailInMemory } from './tail-dir.js';
+import { isTailInMemory, tailInDir } from './tail-dir.js';
 
 /** The part of an open file the writer uses. */
 export interface SegmentFile {
@@ -84,10 +83,11 @@ function inlineFile(fd: number): SegmentFile {
 }
 
 /**
- * Removes a tail, and the file in memory it links to when it is a link to one (any other link only
- * loses the link). A tail already gone is not an error: a crash or a reboot may have taken it.
+ * Removes a segment or a tail, and for a tail in memory the file its link points to (any other
+ * link only loses the link). A file already gone is not an error: a crash or a reboot may have
+ * taken it.
  */
-export async function removeTail(fs: RecorderFs, path: string): Promise<void> {
+export async function removeRecordingFile(fs: RecorderFs, path: string): Promise<void> {
   const target = await fs.readlink(path).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'EINVAL' || err.code === 'ENOENT') return undefined; // a plain file, or none
     throw err;
@@ -270,7 +270,7 @@ export class SegmentWriter {
   private async openTail(): Promise<SegmentFile> {
     const dir = this.opts.tailDir;
     if (dir !== undefined) {
-      const target = join(dir, basename(this.tailPath));
+      const target = tailInDir(dir, this.tailPath);
       const file = await this.fs.open(target, 'w', true).catch(() => undefined);
       if (file !== undefined) {
         try {
@@ -345,7 +345,7 @@ export class SegmentWriter {
     this.tail = undefined;
     await tail.close();
     if (!remove) return;
-    await removeTail(this.fs, this.tailPath);
+    await removeRecordingFile(this.fs, this.tailPath);
     this.tailBytes = 0;
   }
 }

@@ -45,9 +45,13 @@ export async function createTailDir(env: NodeJS.ProcessEnv = process.env): Promi
  * the recording directory cannot make the agent delete any other file.
  */
 export function isTailInMemory(link: string, target: string): boolean {
-  return (
-    isAbsolute(target) && basename(target) === basename(link) && basename(dirname(target)).startsWith(TAIL_DIR_PREFIX)
-  );
+  const dir = dirname(target);
+  return isAbsolute(target) && target === tailInDir(dir, link) && basename(dir).startsWith(TAIL_DIR_PREFIX);
+}
+
+/** The file in tail directory `dir` that the tail at `tailPath` links to. */
+export function tailInDir(dir: string, tailPath: string): string {
+  return join(dir, basename(tailPath));
 }
 
 /**
