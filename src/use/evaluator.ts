@@ -76,9 +76,11 @@ export function renderSummary(rule: Rule, value: number, threshold: number, inst
  * Evaluates the checklist tick by tick. Per (rule, instance): ok → pending when the value passes
  * warn or crit → firing once the breach has lasted `for` (and is present on that tick). Pending
  * only falls back to ok when the value returns to the clear level, so a value hovering around the
- * threshold still fires once. Firing escalates to critical at once, de-escalates after the value
+ * threshold still fires once. Pending takes the worst level its samples reach, so a finding fires
+ * at the severity of its peak. Firing escalates to critical at once, de-escalates after the value
  * has stayed below crit for `clear_for`, and resolves after it has stayed at the clear level for
- * `clear_for`.
+ * `clear_for`. A finding reports its episode's peak, its value when it fired, the latest value and
+ * whether it is clearing; its culprits are the top processes of the sample it fired on.
  */
 export class UseEvaluator implements UseEvaluatorLike {
   private readonly states = new Map<string, RuleState>();
@@ -179,6 +181,7 @@ export class UseEvaluator implements UseEvaluatorLike {
       if (level === undefined) return;
       st.phase = 'pending';
       st.since = ts;
+      st.severity = level;
       st.peak = value;
       st.firedAt = undefined;
       st.firedValue = undefined;
@@ -191,7 +194,8 @@ export class UseEvaluator implements UseEvaluatorLike {
         st.phase = 'ok';
         return;
       }
-      if (level !== undefined) st.severity = level;
+      // The worst level seen while pending: a finding fires at the severity its peak reached.
+      if (level === 'critical') st.severity = level;
       this.rank(st, processes);
       if (level !== undefined && ts - st.since >= t.forMs) {
         st.phase = 'firing';

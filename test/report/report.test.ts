@@ -78,8 +78,8 @@ const base: MetricValues = {
   'tcp.retrans_ps': { '': 0.5 },
 };
 
-function frames(count: number, opts: { kmsgDenied?: boolean; quiet?: boolean } = {}): Frame[] {
-  const ev = new UseEvaluator({ checklist: set });
+function frames(count: number, opts: { kmsgDenied?: boolean; quiet?: boolean } = {}, list: Checklist = set): Frame[] {
+  const ev = new UseEvaluator({ checklist: list });
   const workers: ProcessEntry[] = [
     proc(4001, 'stress-ng-cpu', { cpu: 0.98, runDelay: 0.9, rssBytes: 4e6 }),
     proc(4002, 'stress-ng-cpu', { cpu: 0.97, runDelay: 0.8, rssBytes: 4e6 }),
@@ -129,6 +129,28 @@ describe('text report', () => {
     expect(text).toContain('next: mpstat -P ALL 1');
   });
 
+  it('labels every figure: the matrix is the last sample, a finding names its peak, value at firing and now', () => {
+    expect(text).toContain('USE matrix (last sample)');
+    expect(text).toMatch(/peak 98%, 98% when it fired at \d\d:\d\d:\d\dZ, now 98%/);
+    expect(text).toContain('(vmstat 1; means over the window, except free, buff and cache: last sample)');
+    expect(text).toContain('(uptime; last sample)');
+    expect(text).toMatch(/busiest CPU .*above the mean of all CPUs/);
+  });
+
+  it('shows the culprits captured when the finding fired and the current top, ranked by their measure', () => {
+    expect(text).toMatch(
+      /culprits when it fired at \d\d:\d\d:\d\dZ, ranked by run delay:\n +4001 stress-ng-cpu {2}state R {2}run delay 0\.90 threads waiting {2}cpu 98%/,
+    );
+    expect(text).toMatch(/top processes on the last sample, ranked by run delay:\n +4001 stress-ng-cpu/);
+  });
+
+  it('states the window in whole intervals, the same live and replayed', () => {
+    const live = renderText(summarizeRun(frames(11), set, window), { color: false });
+    const replay = renderText(summarizeRun(frames(11), set, { mode: 'replay' }), { color: false });
+    expect(live).toContain('10s window at 1s, 11 samples');
+    expect(replay).toContain('10s window at 1s, 11 samples');
+  });
+
   it('lists the gaps with their reasons', () => {
     expect(text).toContain('cpu errors (host): no MCE source');
   });
@@ -173,6 +195,17 @@ describe('status, nagios and JSON', () => {
     expect(EXIT_CODES).toEqual({ OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 });
     expect(runStatus(summarizeRun(frames(3), set, window))).toBe('CRITICAL');
     expect(runStatus(summarizeRun(frames(3, { quiet: true }), set, window))).toBe('OK');
+  });
+
+  it("a breach through a window shorter than the rule's `for` makes the status its severity", () => {
+    const slow = checklist(set.rules.map((r) => (r.id === 'cpu.utilization' ? { ...r, forMs: 60_000 } : r)));
+    const run = summarizeRun(frames(5, {}, slow), slow, window);
+    const line = renderNagios(run);
+    expect(line).toMatch(/^USEWATCH CRITICAL - cpu\.utilization: CPU busy 98% \(threshold 90%\)/);
+    expect(line).toContain("'cpu.utilization'=98%;70;90");
+    expect(renderText(run, { color: false })).toContain(
+      '[CRITICAL] cpu.utilization (cpu utilization, host) firing: breached on every sample of the 4s window (its `for` is 1m)',
+    );
   });
 
   it('nagios prints one status line with perfdata', () => {

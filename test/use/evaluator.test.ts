@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricValues } from '../../src/model/frame.js';
 import { UseEvaluator } from '../../src/use/evaluator.js';
+import { findingFigures } from '../../src/use/finding-text.js';
 import { checklist, oscillate, override, proc, rule } from './helpers.js';
 
 const T0 = 1_700_000_000_000;
@@ -159,6 +160,48 @@ describe('state machine', () => {
     ev.evaluate({ metrics: { 'disk.utilization': { sdb: 0.9 } }, processes: [], ts: T0 });
     const gone = ev.evaluate({ metrics: { 'disk.utilization': {} }, processes: [], ts: T0 + 31 * SEC });
     expect(gone.events).toMatchObject([{ kind: 'resolved', instance: 'sdb' }]);
+  });
+});
+
+describe('what a finding reports', () => {
+  const fmt = {
+    value: (v: number) => v.toFixed(2),
+    clock: (ts: number) => `t+${(ts - T0) / SEC}`,
+    duration: (ms: number) => `${ms / SEC}s`,
+  };
+
+  it('a firing finding reports its peak with the threshold of its severity, its value at firing and now', () => {
+    const ev = new UseEvaluator({ checklist: checklist([{ ...runqueue, forMs: 2 * SEC }]) });
+    const ticks = run(ev, runqueue.metric, [1.5, 2.5, 1.2, 1.1]);
+    const f = ticks[3].findings[0];
+    expect(f).toMatchObject({ state: 'firing', severity: 'critical' });
+    expect(f.summary).toBe('run queue 250% per CPU (threshold 200%)');
+    expect(f.evidence).toMatchObject({ value: 1.1, peak: 2.5, firedAt: T0 + 2 * SEC, firedValue: 1.2, threshold: 2 });
+    expect(findingFigures(f, fmt)).toBe('peak 2.50, 1.20 when it fired at t+2, now 1.10');
+  });
+
+  it('a finding back at its clear level says that it is clearing, and when it resolves', () => {
+    const ev = new UseEvaluator({ checklist: checklist([{ ...runqueue, forMs: 0 }]) });
+    const ticks = run(ev, runqueue.metric, [1.5, 0.5, 0.5]);
+    const f = ticks[2].findings[0];
+    expect(f.evidence).toMatchObject({ clearingSince: T0 + SEC, clearForMs: 10 * SEC });
+    expect(findingFigures(f, fmt)).toBe(
+      'peak 1.50, 1.50 when it fired at t+0, now 0.50; clearing: back at its clear level since t+1, resolves after 10s there',
+    );
+    const resolved = run(ev, runqueue.metric, Array(10).fill(0.5), '', T0 + 3 * SEC).at(-1)!.findings[0];
+    expect(resolved.state).toBe('resolved');
+    expect(resolved.evidence.clearingSince).toBeUndefined();
+  });
+
+  it('a pending finding below its warning level reports the peak that made it critical', () => {
+    const ev = new UseEvaluator({ checklist: checklist([runqueue]) });
+    const f = run(ev, runqueue.metric, [2.5, 0.9]).at(-1)!.findings[0];
+    expect(f).toMatchObject({
+      state: 'pending',
+      severity: 'critical',
+      summary: 'run queue 250% per CPU (threshold 200%)',
+    });
+    expect(findingFigures(f, fmt)).toBe('pending: peak 2.50, now 0.90');
   });
 });
 
