@@ -121,7 +121,7 @@ describe('usewatch check (built CLI)', () => {
     expect((await usewatch(['check', '--no-such-flag'])).code).toBe(3);
   });
 
-  // Every default rule's `for` is capped to the window, so a sustained breach anywhere would be raised.
+  // A breach on every sample of the window would count as firing whatever the rule's `for`: none may.
   it('a quiet machine raises no finding over a 60 s window', async () => {
     const report = await checkJson(['--for', '60s', '--interval', '1s']);
     expect(report.events.filter((e) => e.kind === 'raised').map((e) => e.rule)).toEqual([]);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { BIN, notBuiltReason } from './agent-process.js';
+import { notBuiltReason, usewatch } from './agent-process.js';
 
 /**
  * Verdicts you can trust: the same steady load gives the same Nagios status on every run, and a
@@ -28,11 +28,6 @@ afterEach(() => {
   load = undefined;
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function usewatch(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 interface Report {
   status: string;

@@ -6,22 +6,13 @@ import { nagiosUnknown, renderNagios } from '../../src/report/nagios.js';
 import { EXIT_CODES, runStatus, summarizeRun } from '../../src/report/run.js';
 import { renderText, useColor } from '../../src/report/text.js';
 import { UseEvaluator } from '../../src/use/evaluator.js';
-import { checklist, proc, rule } from '../use/helpers.js';
+import { checklist, cpuUtilizationRule, proc, rule } from '../use/helpers.js';
 
 const T0 = 1_700_000_000_000;
 
 const set: Checklist = checklist(
   [
-    rule({
-      id: 'cpu.utilization',
-      metric: 'cpu.utilization',
-      warn: 0.7,
-      crit: 0.9,
-      clear: 0.6,
-      drilldown: 'cpu',
-      next: ['mpstat -P ALL 1'],
-      summary: 'CPU busy {value} (threshold {threshold})',
-    }),
+    cpuUtilizationRule,
     rule({
       id: 'cpu.saturation.runqueue',
       metric: 'cpu.runqueue_per_cpu',

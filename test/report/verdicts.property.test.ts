@@ -6,7 +6,7 @@ import { expandTables } from '../../src/model/wire.js';
 import { reevaluate } from '../../src/replay/reevaluate.js';
 import { type CheckRun, runStatus, summarizeRun } from '../../src/report/run.js';
 import { UseEvaluator } from '../../src/use/evaluator.js';
-import { checklist, proc, rule } from '../use/helpers.js';
+import { checklist, cpuUtilizationRule, proc, rule, runqueueRule, timeToFullRule } from '../use/helpers.js';
 
 const T0 = 1_800_000_000_000;
 const SEC = 1000;
@@ -16,39 +16,10 @@ const SEC = 1000;
  * with a `for` of a few seconds, a rule that fires at once, and a `below` rule.
  */
 const set: Checklist = checklist([
-  rule({
-    id: 'cpu.utilization',
-    metric: 'cpu.utilization',
-    warn: 0.7,
-    crit: 0.9,
-    clear: 0.6,
-    forMs: 60 * SEC,
-    clearForMs: 60 * SEC,
-    drilldown: 'cpu',
-  }),
-  rule({
-    id: 'cpu.saturation.runqueue',
-    metric: 'cpu.runqueue_per_cpu',
-    dimension: 'saturation',
-    warn: 1,
-    crit: 2,
-    clear: 0.8,
-    forMs: 4 * SEC,
-    clearForMs: 3 * SEC,
-    drilldown: 'run_delay',
-  }),
+  { ...cpuUtilizationRule, forMs: 60 * SEC, clearForMs: 60 * SEC },
+  { ...runqueueRule, forMs: 4 * SEC, clearForMs: 3 * SEC, drilldown: 'run_delay' },
   rule({ id: 'disk.utilization', metric: 'disk.utilization', warn: 0.6, crit: 0.9, clear: 0.5, forMs: 0 }),
-  rule({
-    id: 'fs.saturation.time_to_full',
-    metric: 'fs.hours_to_full',
-    dimension: 'saturation',
-    direction: 'below',
-    warn: 8,
-    crit: 2,
-    clear: 48,
-    forMs: 2 * SEC,
-    clearForMs: 2 * SEC,
-  }),
+  { ...timeToFullRule, forMs: 2 * SEC, clearForMs: 2 * SEC },
 ]);
 
 /** Metrics of one tick: rates (cpu, disk) exist from the second sample on, gauges from the first. */

@@ -2,24 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { MetricValues } from '../../src/model/frame.js';
 import { UseEvaluator } from '../../src/use/evaluator.js';
 import { findingFigures } from '../../src/use/finding-text.js';
-import { checklist, oscillate, override, proc, rule } from './helpers.js';
+import { checklist, oscillate, override, proc, rule, runqueueRule, timeToFullRule } from './helpers.js';
 
 const T0 = 1_700_000_000_000;
 const SEC = 1000;
 
-const runqueue = rule({
-  id: 'cpu.saturation.runqueue',
-  metric: 'cpu.runqueue_per_cpu',
-  dimension: 'saturation',
-  warn: 1,
-  crit: 2,
-  clear: 0.8,
-  forMs: 10 * SEC,
-  clearForMs: 10 * SEC,
-  drilldown: 'cpu',
-  summary: 'run queue {value} per CPU (threshold {threshold})',
-  next: ['mpstat -P ALL 1'],
-});
+const runqueue = runqueueRule;
 
 /** Feeds one value per second for the rule's metric at instance "" and returns every tick's result. */
 function run(ev: UseEvaluator, metric: string, values: (number | undefined)[], instance = '', start = T0) {
@@ -110,15 +98,7 @@ describe('state machine', () => {
   });
 
   it('direction below: fires when the value drops under warn', () => {
-    const ttf = rule({
-      id: 'fs.saturation.time_to_full',
-      metric: 'fs.hours_to_full',
-      dimension: 'saturation',
-      direction: 'below',
-      warn: 8,
-      crit: 2,
-      clear: 48,
-    });
+    const ttf = timeToFullRule;
     const ev = new UseEvaluator({ checklist: checklist([ttf]) });
     const ticks = run(ev, ttf.metric, [100, 6, 1, 20, 50], '/');
     expect(ticks.flatMap((t) => t.events).map((e) => `${e.kind}:${e.severity}`)).toEqual([
