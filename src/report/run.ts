@@ -103,11 +103,17 @@ export function judgeWindow(
   return { findings: findings.sort(compareFindings), use };
 }
 
-/** The interval frames were taken at: the median measured one, to 10 ms (1002 ms reads as 1 s). */
-export function nominalInterval(measured: readonly number[]): number {
+/**
+ * The interval recorded frames were taken at. The median measured interval counts the slots the
+ * span covers (it is robust to a skipped slot, but a busy host shifts it by a few per cent); the
+ * span over those slots gives the interval, to 10 ms: 990 ms measured over 4990 ms reads as 1 s.
+ */
+export function nominalInterval(measured: readonly number[], spanMs: number): number {
   if (measured.length === 0) return 1000;
   const sorted = [...measured].sort((a, b) => a - b);
-  return Math.max(10, Math.round(sorted[sorted.length >> 1] / 10) * 10);
+  const median = sorted[sorted.length >> 1];
+  const slots = Math.max(1, Math.round(spanMs / median));
+  return Math.max(10, Math.round(spanMs / slots / 10) * 10);
 }
 
 const RATE_FIELDS = ['cpu', 'readBps', 'writeBps', 'runDelay', 'majorFaultsPs'] as const;
@@ -169,7 +175,7 @@ export class RunAccumulator {
       mean[name] = {};
       for (const inst in this.sums[name]) mean[name][inst] = this.sums[name][inst] / this.counts[name][inst];
     }
-    const intervalMs = opts.intervalMs ?? nominalInterval(this.intervals);
+    const intervalMs = opts.intervalMs ?? nominalInterval(this.intervals, lastFrame.ts - first.ts);
     const { findings, use } = judgeWindow(lastFrame, checklist, (metric, instance) =>
       this.firstSample.get(`${metric}\0${instance}`),
     );

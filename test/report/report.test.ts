@@ -3,7 +3,7 @@ import type { Checklist } from '../../src/checklist/model.js';
 import { FRAME_SCHEMA, type Frame, type MetricValues, type ProcessEntry } from '../../src/model/frame.js';
 import { renderJson } from '../../src/report/json.js';
 import { nagiosUnknown, renderNagios } from '../../src/report/nagios.js';
-import { EXIT_CODES, runStatus, summarizeRun } from '../../src/report/run.js';
+import { EXIT_CODES, nominalInterval, runStatus, summarizeRun } from '../../src/report/run.js';
 import { renderText, useColor } from '../../src/report/text.js';
 import { UseEvaluator } from '../../src/use/evaluator.js';
 import { checklist, cpuUtilizationRule, proc, rule } from '../use/helpers.js';
@@ -133,6 +133,13 @@ describe('text report', () => {
       /culprits when it fired at \d\d:\d\d:\d\dZ, ranked by run delay:\n +4001 stress-ng-cpu {2}state R {2}run delay 0\.90 threads waiting {2}cpu 98%/,
     );
     expect(text).toMatch(/top processes on the last sample, ranked by run delay:\n +4001 stress-ng-cpu/);
+  });
+
+  it("reads a recording's interval from its frames, whether the host was busy or a slot was skipped", () => {
+    expect(nominalInterval([990, 995, 985, 990, 1030], 4990)).toBe(1000);
+    expect(nominalInterval([1000, 2000, 1000, 1000], 5000)).toBe(1000);
+    expect(nominalInterval([495, 505, 498], 1498)).toBe(500);
+    expect(nominalInterval([2003, 1998], 4001)).toBe(2000);
   });
 
   it('states the window in whole intervals, the same live and replayed', () => {
