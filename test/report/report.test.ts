@@ -69,7 +69,11 @@ const base: MetricValues = {
   'tcp.retrans_ps': { '': 0.5 },
 };
 
-function frames(count: number, opts: { kmsgDenied?: boolean; quiet?: boolean } = {}, list: Checklist = set): Frame[] {
+function frames(
+  count: number,
+  opts: { kmsgDenied?: boolean; quiet?: boolean; quietFrom?: number } = {},
+  list: Checklist = set,
+): Frame[] {
   const ev = new UseEvaluator({ checklist: list });
   const workers: ProcessEntry[] = [
     proc(4001, 'stress-ng-cpu', { cpu: 0.98, runDelay: 0.9, rssBytes: 4e6 }),
@@ -78,11 +82,12 @@ function frames(count: number, opts: { kmsgDenied?: boolean; quiet?: boolean } =
   ];
   return Array.from({ length: count }, (_, seq) => {
     const ts = T0 + seq * 1000;
+    const quiet = opts.quiet || seq >= (opts.quietFrom ?? count);
     const metrics: MetricValues = {
       ...base,
-      'cpu.utilization': { '': opts.quiet ? 0.1 : 0.98 },
-      'cpu.runqueue_per_cpu': { '': opts.quiet ? 0.2 : 1.5 },
-      'disk.utilization': { vda: opts.quiet ? 0.01 : 0.3 },
+      'cpu.utilization': { '': quiet ? 0.1 : 0.98 },
+      'cpu.runqueue_per_cpu': { '': quiet ? 0.2 : 1.5 },
+      'disk.utilization': { vda: quiet ? 0.01 : 0.3 },
     };
     const evaluation = ev.evaluate({ metrics, processes: workers, ts });
     return {
@@ -203,6 +208,15 @@ describe('status, nagios and JSON', () => {
     expect(line).toContain("'cpu.utilization'=98%;70;90");
     expect(renderText(run, { color: false })).toContain(
       '[CRITICAL] cpu.utilization (cpu utilization, host) firing: breached on every sample of the 4s window (its `for` is 1m)',
+    );
+  });
+
+  it('a finding that fired and resolved inside the window still decides the status, and says so', () => {
+    const run = summarizeRun(frames(4, { quietFrom: 2 }), set, window);
+    expect(run.findings.find((f) => f.rule === 'cpu.utilization')?.state).toBe('resolved');
+    expect(runStatus(run)).toBe('CRITICAL');
+    expect(renderNagios(run)).toMatch(
+      /^USEWATCH CRITICAL - cpu\.utilization: CPU busy 98% \(threshold 90%\) \(resolved\)/,
     );
   });
 
