@@ -76,7 +76,7 @@ export function runStatus(run: Pick<CheckRun, 'findings' | 'events'>): CheckStat
  * milliseconds: tick jitter cannot move the verdict.
  */
 export function judgeWindow(
-  last: Pick<Frame, 'ts' | 'use' | 'findings'>,
+  last: Pick<Frame, 'use' | 'findings'>,
   checklist: Checklist,
   firstSampleOf: (metric: string, instance: string) => number | undefined,
 ): { findings: WindowFinding[]; use: UseCell[] } {

@@ -81,7 +81,7 @@ const REPORT_FORMAT: FigureFormat = {
   duration: formatDuration,
 };
 
-/** Whole seconds: a finding's age is counted in samples, and a stray millisecond says nothing. */
+/** A finding's age in whole seconds: ticks land a few milliseconds off their slots. */
 function seconds(ms: number): string {
   return formatDuration(Math.round(ms / 1000) * 1000);
 }
