@@ -83,9 +83,9 @@ async function runCheck(flags: CheckFlags): Promise<number> {
   const { liveFrames } = await import('../pipeline/live.js');
 
   const samples = Math.max(1, Math.round(windowMs / intervalMs));
-  // A rule's `for` (often a minute) cannot elapse inside a short window: cap it at the span the
-  // window covers, so a breach present through the whole window is reported (docs/check.md).
-  const evaluator = new UseEvaluator({ checklist, maxForMs: (samples - 1) * intervalMs });
+  // The agent's evaluator, unchanged: a rule whose `for` outlasts the window is judged on the
+  // window's samples when the run is folded (judgeWindow, docs/check.md), the same way as a replay.
+  const evaluator = new UseEvaluator({ checklist });
   const abort = new AbortController();
   const onSignal = () => abort.abort();
   process.once('SIGINT', onSignal);
@@ -106,7 +106,7 @@ async function runCheck(flags: CheckFlags): Promise<number> {
     process.off('SIGINT', onSignal);
   }
   if (acc.frames < 2) return fail('interrupted before two samples: no rates to evaluate');
-  const run = acc.finish(checklist, { windowMs, intervalMs });
+  const run = acc.finish(checklist, { intervalMs });
   await printRun(flags.format, run);
   return EXIT_CODES[runStatus(run)];
 }
@@ -115,8 +115,8 @@ type Checklist = Awaited<ReturnType<typeof import('../checklist/load.js')['loadC
 type CheckRun = import('../report/run.js').CheckRun;
 
 /**
- * `check --replay`: the recorded metrics and processes re-evaluated with this checklist. Recorded
- * time lets every `for` elapse in full, so no cap applies as it does to a short live window.
+ * `check --replay`: the recorded metrics and processes re-evaluated with this checklist, and folded
+ * exactly as a live window is: the same frames give the same report and exit code.
  */
 async function replayRun(
   flags: CheckFlags,
@@ -137,28 +137,18 @@ async function replayRun(
     return fail(`${flags.from !== undefined && from === undefined ? '--from' : '--to'}: ${(err as Error).message}`);
   }
   const acc = new RunAccumulator();
-  let first: number | undefined;
-  let last = 0;
-  const intervals: number[] = [];
   try {
     const recorded = await readRecording(flags.replay!, {
       from,
       to,
       onWarning: (w) => console.error(`usewatch check: ${w.path}: ${w.message}`),
     });
-    for await (const frame of reevaluate(recorded, new UseEvaluator({ checklist }))) {
-      first ??= frame.ts;
-      last = frame.ts;
-      if (frame.intervalMs > 0 && intervals.length < 1000) intervals.push(frame.intervalMs);
-      acc.add(frame);
-    }
+    for await (const frame of reevaluate(recorded, new UseEvaluator({ checklist }))) acc.add(frame);
   } catch (err) {
     return fail(`cannot replay ${flags.replay}: ${(err as Error)?.message ?? err}`);
   }
   if (acc.frames < 2) return fail(`${flags.replay}: fewer than two recorded frames in the chosen time range`);
-  intervals.sort((a, b) => a - b);
-  const intervalMs = intervals[intervals.length >> 1] ?? 1000;
-  return acc.finish(checklist, { windowMs: last - (first ?? last), intervalMs }, 'replay');
+  return acc.finish(checklist, { mode: 'replay' });
 }
 
 async function printRun(format: CheckFlags['format'], run: CheckRun): Promise<void> {

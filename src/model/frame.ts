@@ -72,12 +72,28 @@ export interface ProcessEntry {
 }
 
 export interface Evidence {
+  /** The value on the latest sample. */
   value: number;
+  /** The threshold of the finding's current severity. */
   threshold: number;
+  /** The most extreme value of the episode: highest for `above` rules, lowest for `below` (absent in older frames). */
+  peak?: number;
+  /** The metric's unit (catalog), so that every view formats the figures alike. */
+  unit?: string;
   /** The window over which the breach was sustained, in ms. */
   windowMs: number;
-  /** Top processes for the rule's drilldown measure. */
+  /** When the finding fired and its value on that sample. */
+  firedAt?: number;
+  firedValue?: number;
+  /** Firing, and back at the clear level since then: it resolves once that lasts `clearForMs`. */
+  clearingSince?: number;
+  clearForMs?: number;
+  /** The drilldown measure `processes` and `culprits` are ranked by. */
+  rankedBy?: string;
+  /** Top processes for the rule's drilldown measure on the latest sample. */
   processes: ProcessEntry[];
+  /** The top processes on the sample the finding fired, kept for its lifetime. */
+  culprits?: { ts: number; processes: ProcessEntry[] };
 }
 
 export interface Finding {

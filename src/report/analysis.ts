@@ -9,6 +9,8 @@ export interface AnalysisStep {
   title: string;
   /** The command an engineer would run for the same figures. */
   command: string;
+  /** Which figures are means over the window and which the last sample, said once per step. */
+  basis: string;
   /** Human lines for the text report. */
   lines: string[];
   /** The same figures as numbers (units in the key names), for the JSON report. */
@@ -75,6 +77,7 @@ export function sixtySecondAnalysis(run: CheckRun): AnalysisStep[] {
   steps.push({
     step: 1,
     title: 'load averages',
+    basis: 'last sample',
     command: 'uptime',
     lines: [`load ${num(l1)} ${num(l5)} ${num(l15)} (1, 5, 15 min) on ${cpus} CPUs; trend ${trend}`],
     data: { load1: l1, load5: l5, load15: l15, cpus, trend: trend.split(':')[0] },
@@ -98,6 +101,7 @@ export function sixtySecondAnalysis(run: CheckRun): AnalysisStep[] {
   steps.push({
     step: 2,
     title: 'kernel errors',
+    basis: 'every record logged in the window',
     command: 'dmesg | tail',
     lines: kernelLines,
     data: { readable, events: run.kernelEvents },
@@ -130,6 +134,7 @@ export function sixtySecondAnalysis(run: CheckRun): AnalysisStep[] {
   steps.push({
     step: 3,
     title: 'virtual memory, run queue and CPU modes',
+    basis: 'means over the window, except free, buff and cache: last sample',
     command: 'vmstat 1',
     lines: [
       `r ${num(vm.r)}  b ${num(vm.b)}  free ${num(vm.freeBytes, MIB)} MiB  buff ${num(vm.buffersBytes, MIB)} MiB  cache ${num(vm.cachedBytes, MIB)} MiB`,
@@ -147,10 +152,11 @@ export function sixtySecondAnalysis(run: CheckRun): AnalysisStep[] {
   steps.push({
     step: 4,
     title: 'per-CPU balance',
+    basis: 'means over the window',
     command: 'mpstat -P ALL 1',
     lines: [
       perCpu.map((c) => `${c.cpu} ${pct(c.utilization)}`).join('  ') || 'no per-CPU figures',
-      `busiest ${pct(m('cpu.max_core_utilization'))}, ${pct(m('cpu.imbalance'))} above the mean`,
+      `busiest CPU ${pct(m('cpu.max_core_utilization'))}, ${pct(m('cpu.imbalance'))} above the mean of all CPUs`,
     ],
     data: { perCpu, maxCoreUtilization: m('cpu.max_core_utilization'), imbalance: m('cpu.imbalance') },
   });
@@ -160,6 +166,7 @@ export function sixtySecondAnalysis(run: CheckRun): AnalysisStep[] {
   steps.push({
     step: 5,
     title: 'per-process CPU',
+    basis: 'CPU, I/O and run delay: means over the window; RSS: last sample',
     command: 'pidstat 1',
     lines: byCpu.length > 0 ? byCpu.map(processLine) : ['no process used CPU in the window'],
     data: { processes: byCpu.map(processData) },
@@ -181,6 +188,7 @@ export function sixtySecondAnalysis(run: CheckRun): AnalysisStep[] {
   steps.push({
     step: 6,
     title: 'disk I/O',
+    basis: 'means over the window',
     command: 'iostat -xz 1',
     lines:
       disks.length > 0
@@ -205,6 +213,7 @@ export function sixtySecondAnalysis(run: CheckRun): AnalysisStep[] {
   steps.push({
     step: 7,
     title: 'memory',
+    basis: 'last sample',
     command: 'free -m',
     lines: [
       `total ${num(mem.totalBytes, MIB)} MiB  used ${num(mem.usedBytes, MIB)}  free ${num(mem.freeBytes, MIB)}  buff/cache ${num(sum(mem.buffersBytes, mem.cachedBytes), MIB)}  available ${num(mem.availableBytes, MIB)}`,
@@ -225,6 +234,7 @@ export function sixtySecondAnalysis(run: CheckRun): AnalysisStep[] {
   steps.push({
     step: 8,
     title: 'network throughput',
+    basis: 'means over the window',
     command: 'sar -n DEV 1',
     lines:
       nics.length > 0
@@ -249,6 +259,7 @@ export function sixtySecondAnalysis(run: CheckRun): AnalysisStep[] {
   steps.push({
     step: 9,
     title: 'TCP',
+    basis: 'rates and the retransmit share: means over the window; established: last sample',
     command: 'sar -n TCP,ETCP 1',
     lines: [
       `active/s ${num(tcp.activeOpensPs)}  passive/s ${num(tcp.passiveOpensPs)}  retrans/s ${num(tcp.retransPs)} (${pct(tcp.retransRatio)} of segments)  iseg/s ${num(tcp.inSegsPs)}  oseg/s ${num(tcp.outSegsPs)}  established ${num(tcp.established)}`,
@@ -262,6 +273,7 @@ export function sixtySecondAnalysis(run: CheckRun): AnalysisStep[] {
   steps.push({
     step: 10,
     title: 'top processes',
+    basis: 'task counts and RSS: last sample; CPU, I/O and run delay: means over the window',
     command: 'top',
     lines: [
       `tasks ${num(last('tasks.processes'))} processes, ${num(last('tasks.count'))} threads, ${num(last('tasks.uninterruptible'))} in D state, ${num(last('tasks.zombies'))} zombies`,

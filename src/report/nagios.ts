@@ -1,4 +1,5 @@
 import type { Unit } from '../catalog/index.js';
+import { formatDuration } from '../checklist/duration.js';
 import { resolveThresholds } from '../checklist/model.js';
 import { type CheckRun, type CheckStatus, runStatus } from './run.js';
 
@@ -22,11 +23,22 @@ function label(metric: string, instance: string): string {
 /** `USEWATCH <STATUS> - <summary> | <perfdata>`: one line, as a Nagios/Icinga plugin prints it. */
 export function renderNagios(run: CheckRun): string {
   const status = runStatus(run);
-  const firing = run.findings.filter((f) => f.state === 'firing');
+  // The findings the status comes from: firing at the end (worst first), then those that fired and
+  // resolved inside the window.
+  const fired = run.findings.filter(
+    (f) => f.state === 'firing' || (f.state === 'resolved' && (f.resolvedAt ?? 0) >= run.startedAt),
+  );
   const summary =
-    firing.length === 0
-      ? `no USE finding over ${Math.round(run.windowMs / 1000)}s (${run.checklist.rules.length} rules)`
-      : firing.map((f) => `${f.rule}${f.instance ? `@${f.instance}` : ''}: ${f.summary}`).join('; ');
+    status === 'OK'
+      ? `no USE finding over ${formatDuration(run.windowMs)} (${run.checklist.rules.length} rules)`
+      : fired.length === 0
+        ? 'findings fired and resolved in the window (see check --format json events)'
+        : fired
+            .map(
+              (f) =>
+                `${f.rule}${f.instance ? `@${f.instance}` : ''}: ${f.summary}${f.state === 'resolved' ? ' (resolved)' : ''}`,
+            )
+            .join('; ');
   const perf: string[] = [];
   for (const cell of run.use) {
     if (cell.value === undefined || cell.metric === undefined) continue;

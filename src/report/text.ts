@@ -1,11 +1,12 @@
 import { createColors } from 'picocolors';
 import type { Unit } from '../catalog/index.js';
 import { formatDuration } from '../checklist/duration.js';
-import type { CellStatus, Dimension, Finding, UseCell } from '../model/frame.js';
+import type { CellStatus, Dimension, ProcessEntry, UseCell } from '../model/frame.js';
+import { type FigureFormat, findingFigures, rankedMeasure } from '../use/finding-text.js';
 import { formatValue } from '../use/units.js';
 import { sixtySecondAnalysis } from './analysis.js';
 import { gapsOf } from './gaps.js';
-import { type CheckRun, runStatus } from './run.js';
+import { type CheckRun, runStatus, type WindowFinding } from './run.js';
 import { table } from './table.js';
 
 type Colors = ReturnType<typeof createColors>;
@@ -74,34 +75,66 @@ function matrixLines(run: CheckRun, c: Colors): string[] {
   return table([header.map((h) => c.bold(h)), ...body]);
 }
 
-function findingLines(f: Finding, c: Colors): string[] {
-  const label = f.severity === 'critical' ? 'CRITICAL' : 'WARNING';
-  const state =
-    f.state === 'firing'
-      ? `firing for ${formatDuration(Math.round(f.evidence.windowMs / 1000) * 1000)}`
-      : f.state === 'pending'
-        ? `pending for ${formatDuration(Math.round(f.evidence.windowMs / 1000) * 1000)} (not yet sustained for the rule's \`for\`)`
-        : `resolved after ${formatDuration(Math.round(f.evidence.windowMs / 1000) * 1000)}`;
-  const tag = f.state === 'resolved' ? c.dim(`[${label}, resolved]`) : paint(c, f.severity, `[${label}]`);
-  const lines = [
-    `${tag} ${c.bold(f.rule)} (${f.resource} ${f.dimension}, ${instanceLabel(f.instance)}) ${state}`,
-    `    ${f.summary}`,
+const REPORT_FORMAT: FigureFormat = {
+  value: (value, unit) => formatValue(value, unit as Unit),
+  clock: (ts) => `${new Date(ts).toISOString().slice(11, 19)}Z`,
+  duration: formatDuration,
+};
+
+/** A finding's age in whole seconds: ticks land a few milliseconds off their slots. */
+function seconds(ms: number): string {
+  return formatDuration(Math.round(ms / 1000) * 1000);
+}
+
+function stateText(f: WindowFinding, run: CheckRun): string {
+  if (f.sustainedThroughWindow) {
+    const forMs = run.checklist.rules.find((r) => r.id === f.rule)?.forMs;
+    const rule = forMs === undefined ? '' : ` (its \`for\` is ${formatDuration(forMs)})`;
+    return `firing: breached on every sample of the ${formatDuration(run.windowMs)} window${rule}`;
+  }
+  const age = seconds(f.evidence.windowMs);
+  if (f.state === 'firing') return `firing for ${age}`;
+  if (f.state === 'pending')
+    return `pending for ${age} (began inside the window and not yet sustained for the rule's \`for\`)`;
+  return `resolved after ${age}`;
+}
+
+/** A process with the figure it is ranked by first, then the others. */
+function processLine(p: ProcessEntry, rankedBy: string | undefined, c: Colors): string {
+  const figures: [string, string][] = [
+    ['cpu', `cpu ${formatValue(p.cpu, 'ratio')}`],
+    ['memory', `rss ${formatValue(p.rssBytes, 'bytes')}`],
   ];
-  if (f.evidence.processes.length > 0) {
-    lines.push('    top processes:');
-    for (const p of f.evidence.processes) {
-      const extra: string[] = [`cpu ${formatValue(p.cpu, 'ratio')}`, `rss ${formatValue(p.rssBytes, 'bytes')}`];
-      const io = (p.readBps ?? 0) + (p.writeBps ?? 0);
-      if (io > 0) extra.push(`io ${formatValue(io, 'bytes_per_s')}`);
-      if (p.runDelay !== undefined && p.runDelay > 0)
-        extra.push(`waiting ${formatValue(p.runDelay, 'threads')} threads`);
-      if (p.majorFaultsPs !== undefined && p.majorFaultsPs > 0)
-        extra.push(`majflt ${formatValue(p.majorFaultsPs, 'per_s')}`);
-      if (p.fds !== undefined && p.fdLimit) extra.push(`fds ${p.fds}/${p.fdLimit}`);
-      lines.push(
-        `      ${String(p.pid).padStart(7)} ${p.name}  state ${p.state}  ${extra.join('  ')}${p.cmd ? `  ${c.dim(p.cmd)}` : ''}`,
-      );
-    }
+  const io = (p.readBps ?? 0) + (p.writeBps ?? 0);
+  if (io > 0) figures.push(['io', `io ${formatValue(io, 'bytes_per_s')}`]);
+  if (p.runDelay !== undefined && p.runDelay > 0)
+    figures.push(['run_delay', `run delay ${formatValue(p.runDelay, 'threads')} threads waiting`]);
+  if (p.majorFaultsPs !== undefined && p.majorFaultsPs > 0)
+    figures.push(['faults', `majflt ${formatValue(p.majorFaultsPs, 'per_s')}`]);
+  if (p.fds !== undefined && p.fdLimit) figures.push(['fds', `fds ${p.fds}/${p.fdLimit}`]);
+  const ranked = rankedBy === undefined ? undefined : rankedMeasure(p, rankedBy, REPORT_FORMAT);
+  const rest = figures.filter(([key]) => key !== rankedBy).map(([, text]) => text);
+  const shown = ranked ? [c.bold(ranked), ...rest] : rest;
+  return `      ${String(p.pid).padStart(7)} ${p.name}  state ${p.state}  ${shown.join('  ')}${p.cmd ? `  ${c.dim(p.cmd)}` : ''}`;
+}
+
+function findingLines(f: WindowFinding, run: CheckRun, c: Colors): string[] {
+  const label = f.severity === 'critical' ? 'CRITICAL' : 'WARNING';
+  const tag = f.state === 'resolved' ? c.dim(`[${label}, resolved]`) : paint(c, f.severity, `[${label}]`);
+  const ev = f.evidence;
+  const lines = [
+    `${tag} ${c.bold(f.rule)} (${f.resource} ${f.dimension}, ${instanceLabel(f.instance)}) ${stateText(f, run)}`,
+    `    ${f.summary}`,
+    `    ${findingFigures(f, REPORT_FORMAT)}`,
+  ];
+  const by = ev.rankedBy === undefined ? '' : `, ranked by ${ev.rankedBy.replace('_', ' ')}`;
+  if (ev.culprits !== undefined && ev.culprits.processes.length > 0) {
+    lines.push(`    culprits when it fired at ${REPORT_FORMAT.clock(ev.culprits.ts)}${by}:`);
+    for (const p of ev.culprits.processes) lines.push(processLine(p, ev.rankedBy, c));
+  }
+  if (ev.processes.length > 0) {
+    lines.push(`    top processes on the last sample${by}:`);
+    for (const p of ev.processes) lines.push(processLine(p, ev.rankedBy, c));
   }
   if (f.next.length > 0) lines.push(`    next: ${f.next.join('; ')}`);
   return lines;
@@ -125,11 +158,11 @@ export function renderText(run: CheckRun, opts: { color: boolean }): string {
   out.push(
     `Status: ${paint(c, status === 'OK' ? 'ok' : status === 'WARNING' ? 'warning' : 'critical', status)}${counts.length ? ` (${counts.join(', ')})` : ''}`,
   );
-  out.push('', c.bold('USE matrix'), ...matrixLines(run, c));
+  out.push('', `${c.bold('USE matrix')} (last sample)`, ...matrixLines(run, c));
 
   out.push('', c.bold('Findings'));
   if (run.findings.length === 0) out.push('  none: no rule was breached in the window');
-  for (const f of run.findings) out.push(...findingLines(f, c));
+  for (const f of run.findings) out.push(...findingLines(f, run, c));
 
   out.push('', c.bold('Gaps (cells /proc and /sys cannot measure here)'));
   const gaps = gapsOf(run.use);
@@ -141,7 +174,7 @@ export function renderText(run: CheckRun, opts: { color: boolean }): string {
 
   out.push('', c.bold('60-second analysis (Gregg)'));
   for (const step of sixtySecondAnalysis(run)) {
-    out.push(`${String(step.step).padStart(2)}. ${c.bold(step.title)} ${c.dim(`(${step.command})`)}`);
+    out.push(`${String(step.step).padStart(2)}. ${c.bold(step.title)} ${c.dim(`(${step.command}; ${step.basis})`)}`);
     for (const line of step.lines) out.push(`    ${line}`);
   }
   return `${out.join('\n')}\n`;

@@ -2,7 +2,7 @@ import type { Checklist, Rule, Thresholds } from '../checklist/model.js';
 import { beyond, resolveThresholds } from '../checklist/model.js';
 import { rankProcesses } from '../derive/processes.js';
 import type { EvaluationInput, UseEvaluation, UseEvaluatorLike } from '../model/evaluation.js';
-import type { Finding, FindingEvent, FindingEventKind, ProcessEntry, Severity } from '../model/frame.js';
+import type { Evidence, Finding, FindingEvent, FindingEventKind, ProcessEntry, Severity } from '../model/frame.js';
 import { buildMatrix, type Measurement } from './matrix.js';
 import { formatValue } from './units.js';
 
@@ -12,8 +12,6 @@ export interface EvaluatorOptions {
   topN?: number;
   /** How long a resolved finding stays in the list, with resolvedAt. */
   resolvedRetentionMs?: number;
-  /** Upper bound on every rule's `for`: a check window shorter than a rule's `for` still reports breaches. */
-  maxForMs?: number;
   /** A (rule, instance) whose metric stays absent this long is forgotten; a firing finding resolves. */
   staleMs?: number;
 }
@@ -35,10 +33,26 @@ interface RuleState {
   calmSince?: number;
   lastSeen: number;
   value: number;
+  /** The most extreme value since the episode began (pending included). */
+  peak: number;
+  firedAt?: number;
+  firedValue?: number;
+  /** Top processes on the latest sample of the episode. */
   processes: ProcessEntry[];
+  /** Top processes on the sample it fired: the culprits, kept while it fires. */
+  culprits?: { ts: number; processes: ProcessEntry[] };
 }
 
 const PHASE_ORDER: Record<string, number> = { firing: 0, pending: 1, resolved: 2 };
+
+/** Firing before pending before resolved, critical first, then the oldest episode first. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    PHASE_ORDER[a.state] - PHASE_ORDER[b.state] ||
+    (a.severity === b.severity ? 0 : a.severity === 'critical' ? -1 : 1) ||
+    a.since - b.since
+  );
+}
 
 function levelOf(rule: Rule, t: Thresholds, value: number): Severity | undefined {
   if (t.crit !== undefined && beyond(rule.direction, value, t.crit)) return 'critical';
@@ -62,22 +76,22 @@ export function renderSummary(rule: Rule, value: number, threshold: number, inst
  * Evaluates the checklist tick by tick. Per (rule, instance): ok → pending when the value passes
  * warn or crit → firing once the breach has lasted `for` (and is present on that tick). Pending
  * only falls back to ok when the value returns to the clear level, so a value hovering around the
- * threshold still fires once. Firing escalates to critical at once, de-escalates after the value
+ * threshold still fires once. Pending takes the worst level its samples reach, so a finding fires
+ * at the severity of its peak. Firing escalates to critical at once, de-escalates after the value
  * has stayed below crit for `clear_for`, and resolves after it has stayed at the clear level for
- * `clear_for`.
+ * `clear_for`. A finding reports its episode's peak, its value when it fired, the latest value and
+ * whether it is clearing; its culprits are the top processes of the sample it fired on.
  */
 export class UseEvaluator implements UseEvaluatorLike {
   private readonly states = new Map<string, RuleState>();
   private readonly resolved = new Map<string, Finding>();
   private readonly topN: number;
   private readonly retentionMs: number;
-  private readonly maxForMs: number;
   private readonly staleMs: number;
 
   constructor(private readonly opts: EvaluatorOptions) {
     this.topN = opts.topN ?? 3;
     this.retentionMs = opts.resolvedRetentionMs ?? 5 * 60_000;
-    this.maxForMs = opts.maxForMs ?? Number.POSITIVE_INFINITY;
     this.staleMs = opts.staleMs ?? 5 * 60_000;
   }
 
@@ -133,16 +147,16 @@ export class UseEvaluator implements UseEvaluatorLike {
     let st = this.states.get(key);
     if (st === undefined) {
       const t = resolveThresholds(rule, this.opts.checklist.overrides, instance);
-      const capped = t && { ...t, forMs: Math.min(t.forMs, this.maxForMs) };
       st = {
         rule,
         instance,
-        t: capped,
+        t,
         phase: 'ok',
         severity: 'warning',
         since: ts,
         lastSeen: ts,
         value: 0,
+        peak: 0,
         processes: [],
       };
       this.states.set(key, st);
@@ -167,29 +181,37 @@ export class UseEvaluator implements UseEvaluatorLike {
       if (level === undefined) return;
       st.phase = 'pending';
       st.since = ts;
+      st.severity = level;
+      st.peak = value;
+      st.firedAt = undefined;
+      st.firedValue = undefined;
+      st.culprits = undefined;
     }
+    if (beyond(st.rule.direction, value, st.peak)) st.peak = value;
 
     if (st.phase === 'pending') {
       if (atClear) {
         st.phase = 'ok';
         return;
       }
-      if (level !== undefined) {
-        st.severity = level;
-        this.rank(st, processes);
-      }
+      // The worst level seen while pending: a finding fires at the severity its peak reached.
+      if (level === 'critical') st.severity = level;
+      this.rank(st, processes);
       if (level !== undefined && ts - st.since >= t.forMs) {
         st.phase = 'firing';
         st.clearSince = undefined;
         st.calmSince = undefined;
+        st.firedAt = ts;
+        st.firedValue = value;
+        // The culprits are those of the sample it fired on; later samples only update the current top.
+        if (st.rule.drilldown !== undefined) st.culprits = { ts, processes: st.processes };
         this.resolved.delete(`${st.rule.id}@${st.instance}`);
         this.emit(st, 'raised', ts, events);
       }
       return;
     }
 
-    // Evidence comes from the ticks in breach: once the value recovers, the culprits stay named.
-    if (level !== undefined) this.rank(st, processes);
+    this.rank(st, processes);
     if (level === 'critical' && st.severity === 'warning') {
       st.severity = 'critical';
       this.emit(st, 'escalated', ts, events);
@@ -221,7 +243,10 @@ export class UseEvaluator implements UseEvaluatorLike {
 
   private resolve(st: RuleState, ts: number, events: FindingEvent[]): void {
     this.emit(st, 'resolved', ts, events);
-    this.resolved.set(`${st.rule.id}@${st.instance}`, { ...this.finding(st, ts), state: 'resolved', resolvedAt: ts });
+    const finding = this.finding(st, ts);
+    delete finding.evidence.clearingSince;
+    delete finding.evidence.clearForMs;
+    this.resolved.set(finding.id, { ...finding, state: 'resolved', resolvedAt: ts });
     st.phase = 'ok';
     st.clearSince = undefined;
     st.calmSince = undefined;
@@ -242,7 +267,26 @@ export class UseEvaluator implements UseEvaluatorLike {
   }
 
   private finding(st: RuleState, ts: number): Finding {
-    const threshold = thresholdOf(st.t!, st.severity);
+    const t = st.t!;
+    const threshold = thresholdOf(t, st.severity);
+    const evidence: Evidence = {
+      value: st.value,
+      threshold,
+      peak: st.peak,
+      unit: st.rule.unit,
+      windowMs: ts - st.since,
+      processes: st.processes,
+    };
+    if (st.rule.drilldown !== undefined) evidence.rankedBy = st.rule.drilldown;
+    if (st.firedAt !== undefined) {
+      evidence.firedAt = st.firedAt;
+      evidence.firedValue = st.firedValue;
+    }
+    if (st.phase === 'firing' && st.clearSince !== undefined) {
+      evidence.clearingSince = st.clearSince;
+      evidence.clearForMs = t.clearForMs;
+    }
+    if (st.culprits !== undefined) evidence.culprits = st.culprits;
     return {
       id: `${st.rule.id}@${st.instance}`,
       rule: st.rule.id,
@@ -251,9 +295,10 @@ export class UseEvaluator implements UseEvaluatorLike {
       instance: st.instance,
       severity: st.severity,
       state: st.phase === 'firing' ? 'firing' : 'pending',
-      summary: renderSummary(st.rule, st.value, threshold, st.instance),
+      // The summary reports the episode's peak: the figure the severity was judged on.
+      summary: renderSummary(st.rule, st.peak, threshold, st.instance),
       since: st.since,
-      evidence: { value: st.value, threshold, windowMs: ts - st.since, processes: st.processes },
+      evidence,
       next: st.rule.next,
     };
   }
@@ -267,11 +312,6 @@ export class UseEvaluator implements UseEvaluatorLike {
       }
     }
     out.push(...this.resolved.values());
-    return out.sort(
-      (a, b) =>
-        PHASE_ORDER[a.state] - PHASE_ORDER[b.state] ||
-        (a.severity === b.severity ? 0 : a.severity === 'critical' ? -1 : 1) ||
-        a.since - b.since,
-    );
+    return out.sort(compareFindings);
   }
 }

@@ -154,6 +154,26 @@ describe('createFilesystemCollector', () => {
     fs.close();
   });
 
+  it('a statfs that answered while the event loop was blocked past the timeout is not taken for stuck', async () => {
+    const { statfs } = await import('node:fs/promises');
+    const collector = createFilesystemCollector({
+      statfsTimeoutMs: 20,
+      statfs: (mp) => {
+        const call = statfs('/').then((st) => ({ ...VALUES, bsize: st.bsize }));
+        // A busy tick: the loop is blocked past the timeout while the answer waits to be delivered.
+        setTimeout(() => {
+          const until = performance.now() + 100;
+          while (performance.now() < until);
+        }, 0);
+        return mp === '/' ? call : Promise.resolve(VALUES);
+      },
+    });
+    const fs = new ProcFs(mountsRoot);
+    const sample = (await collector.read(new SourceLog(fs))) as FilesystemSample;
+    fs.close();
+    expect(sample.mounts.get('/')).toMatchObject({ stuck: false });
+  });
+
   it('tries a stuck mount again once its hung call returned and the retry delay passed', async () => {
     let t = 0;
     let release: (v: StatfsValues) => void = () => {};

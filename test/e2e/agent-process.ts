@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -6,6 +6,12 @@ import { createInterface } from 'node:readline';
 /** The built CLI that end-to-end tests run, as a user would. */
 export const BIN = join(process.cwd(), 'dist/bin/usewatch.js');
 export const notBuiltReason = existsSync(BIN) ? undefined : 'the CLI is not built (npm run build)';
+
+/** Runs the built CLI to completion (at most a minute): exit code and output. */
+export function usewatch(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
 
 export async function waitFor<T>(
   what: string,

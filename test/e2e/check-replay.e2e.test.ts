@@ -1,10 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, notBuiltReason } from './agent-process.js';
+import { notBuiltReason, usewatch } from './agent-process.js';
 
 /**
  * "Would my new thresholds have fired last night?": a recording re-evaluated by `check --replay`
@@ -14,11 +13,6 @@ if (notBuiltReason) console.log(`skipped: ${notBuiltReason}`);
 
 const dir = mkdtempSync(join(tmpdir(), 'usewatch-check-replay-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function usewatch(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 interface JsonReport {
   status: string;

@@ -3,25 +3,16 @@ import type { Checklist } from '../../src/checklist/model.js';
 import { FRAME_SCHEMA, type Frame, type MetricValues, type ProcessEntry } from '../../src/model/frame.js';
 import { renderJson } from '../../src/report/json.js';
 import { nagiosUnknown, renderNagios } from '../../src/report/nagios.js';
-import { EXIT_CODES, runStatus, summarizeRun } from '../../src/report/run.js';
+import { EXIT_CODES, nominalInterval, runStatus, summarizeRun } from '../../src/report/run.js';
 import { renderText, useColor } from '../../src/report/text.js';
 import { UseEvaluator } from '../../src/use/evaluator.js';
-import { checklist, proc, rule } from '../use/helpers.js';
+import { checklist, cpuUtilizationRule, proc, rule } from '../use/helpers.js';
 
 const T0 = 1_700_000_000_000;
 
 const set: Checklist = checklist(
   [
-    rule({
-      id: 'cpu.utilization',
-      metric: 'cpu.utilization',
-      warn: 0.7,
-      crit: 0.9,
-      clear: 0.6,
-      drilldown: 'cpu',
-      next: ['mpstat -P ALL 1'],
-      summary: 'CPU busy {value} (threshold {threshold})',
-    }),
+    cpuUtilizationRule,
     rule({
       id: 'cpu.saturation.runqueue',
       metric: 'cpu.runqueue_per_cpu',
@@ -78,8 +69,12 @@ const base: MetricValues = {
   'tcp.retrans_ps': { '': 0.5 },
 };
 
-function frames(count: number, opts: { kmsgDenied?: boolean; quiet?: boolean } = {}): Frame[] {
-  const ev = new UseEvaluator({ checklist: set });
+function frames(
+  count: number,
+  opts: { kmsgDenied?: boolean; quiet?: boolean; quietFrom?: number } = {},
+  list: Checklist = set,
+): Frame[] {
+  const ev = new UseEvaluator({ checklist: list });
   const workers: ProcessEntry[] = [
     proc(4001, 'stress-ng-cpu', { cpu: 0.98, runDelay: 0.9, rssBytes: 4e6 }),
     proc(4002, 'stress-ng-cpu', { cpu: 0.97, runDelay: 0.8, rssBytes: 4e6 }),
@@ -87,11 +82,12 @@ function frames(count: number, opts: { kmsgDenied?: boolean; quiet?: boolean } =
   ];
   return Array.from({ length: count }, (_, seq) => {
     const ts = T0 + seq * 1000;
+    const quiet = opts.quiet || seq >= (opts.quietFrom ?? count);
     const metrics: MetricValues = {
       ...base,
-      'cpu.utilization': { '': opts.quiet ? 0.1 : 0.98 },
-      'cpu.runqueue_per_cpu': { '': opts.quiet ? 0.2 : 1.5 },
-      'disk.utilization': { vda: opts.quiet ? 0.01 : 0.3 },
+      'cpu.utilization': { '': quiet ? 0.1 : 0.98 },
+      'cpu.runqueue_per_cpu': { '': quiet ? 0.2 : 1.5 },
+      'disk.utilization': { vda: quiet ? 0.01 : 0.3 },
     };
     const evaluation = ev.evaluate({ metrics, processes: workers, ts });
     return {
@@ -110,7 +106,7 @@ function frames(count: number, opts: { kmsgDenied?: boolean; quiet?: boolean } =
   });
 }
 
-const window = { windowMs: 5000, intervalMs: 1000 };
+const window = { intervalMs: 1000 };
 
 describe('text report', () => {
   const text = renderText(summarizeRun(frames(6, { kmsgDenied: true }), set, window), { color: false });
@@ -127,6 +123,35 @@ describe('text report', () => {
     expect(text).toContain('CPU busy 98% (threshold 90%)');
     expect(text).toMatch(/4001 stress-ng-cpu {2}state R {2}cpu 98%/);
     expect(text).toContain('next: mpstat -P ALL 1');
+  });
+
+  it('labels every figure: the matrix is the last sample, a finding names its peak, value at firing and now', () => {
+    expect(text).toContain('USE matrix (last sample)');
+    expect(text).toMatch(/peak 98%, 98% when it fired at \d\d:\d\d:\d\dZ, now 98%/);
+    expect(text).toContain('(vmstat 1; means over the window, except free, buff and cache: last sample)');
+    expect(text).toContain('(uptime; last sample)');
+    expect(text).toMatch(/busiest CPU .*above the mean of all CPUs/);
+  });
+
+  it('shows the culprits captured when the finding fired and the current top, ranked by their measure', () => {
+    expect(text).toMatch(
+      /culprits when it fired at \d\d:\d\d:\d\dZ, ranked by run delay:\n +4001 stress-ng-cpu {2}state R {2}run delay 0\.90 threads waiting {2}cpu 98%/,
+    );
+    expect(text).toMatch(/top processes on the last sample, ranked by run delay:\n +4001 stress-ng-cpu/);
+  });
+
+  it("reads a recording's interval from its frames, whether the host was busy or a slot was skipped", () => {
+    expect(nominalInterval([990, 995, 985, 990, 1030], 4990)).toBe(1000);
+    expect(nominalInterval([1000, 2000, 1000, 1000], 5000)).toBe(1000);
+    expect(nominalInterval([495, 505, 498], 1498)).toBe(500);
+    expect(nominalInterval([2003, 1998], 4001)).toBe(2000);
+  });
+
+  it('states the window in whole intervals, the same live and replayed', () => {
+    const live = renderText(summarizeRun(frames(11), set, window), { color: false });
+    const replay = renderText(summarizeRun(frames(11), set, { mode: 'replay' }), { color: false });
+    expect(live).toContain('10s window at 1s, 11 samples');
+    expect(replay).toContain('10s window at 1s, 11 samples');
   });
 
   it('lists the gaps with their reasons', () => {
@@ -146,7 +171,7 @@ describe('text report', () => {
       'sar -n TCP,ETCP 1',
       'top',
     ]) {
-      expect(text).toContain(`(${title})`);
+      expect(text).toContain(`(${title}; `);
     }
     expect(text).toContain('load 4.2 2 1.1 (1, 5, 15 min) on 2 CPUs; trend rising');
     expect(text).toContain('kernel log not readable (denied: EPERM)');
@@ -175,6 +200,26 @@ describe('status, nagios and JSON', () => {
     expect(runStatus(summarizeRun(frames(3, { quiet: true }), set, window))).toBe('OK');
   });
 
+  it("a breach through a window shorter than the rule's `for` makes the status its severity", () => {
+    const slow = checklist(set.rules.map((r) => (r.id === 'cpu.utilization' ? { ...r, forMs: 60_000 } : r)));
+    const run = summarizeRun(frames(5, {}, slow), slow, window);
+    const line = renderNagios(run);
+    expect(line).toMatch(/^USEWATCH CRITICAL - cpu\.utilization: CPU busy 98% \(threshold 90%\)/);
+    expect(line).toContain("'cpu.utilization'=98%;70;90");
+    expect(renderText(run, { color: false })).toContain(
+      '[CRITICAL] cpu.utilization (cpu utilization, host) firing: breached on every sample of the 4s window (its `for` is 1m)',
+    );
+  });
+
+  it('a finding that fired and resolved inside the window still decides the status, and says so', () => {
+    const run = summarizeRun(frames(4, { quietFrom: 2 }), set, window);
+    expect(run.findings.find((f) => f.rule === 'cpu.utilization')?.state).toBe('resolved');
+    expect(runStatus(run)).toBe('CRITICAL');
+    expect(renderNagios(run)).toMatch(
+      /^USEWATCH CRITICAL - cpu\.utilization: CPU busy 98% \(threshold 90%\) \(resolved\)/,
+    );
+  });
+
   it('nagios prints one status line with perfdata', () => {
     const line = renderNagios(summarizeRun(frames(3), set, window));
     expect(line.split('\n')).toHaveLength(1);
@@ -184,7 +229,7 @@ describe('status, nagios and JSON', () => {
     expect(line).toContain("'cpu.utilization'=98%;70;90");
     expect(line).toContain("'disk.utilization:vda'=30%;60;90");
     expect(renderNagios(summarizeRun(frames(3, { quiet: true }), set, window))).toMatch(
-      /^USEWATCH OK - no USE finding over 5s \(4 rules\) \| /,
+      /^USEWATCH OK - no USE finding over 2s \(4 rules\) \| /,
     );
     expect(nagiosUnknown('bad | checklist\nmore')).toBe('USEWATCH UNKNOWN - bad / checklist');
   });

@@ -150,10 +150,51 @@ describe('renderScreen: pages', () => {
   it('details a resource: its cells, metrics with descriptions, findings', () => {
     const t = text(screen(frames, { detail: { kind: 'resource', resource: 'cpu', instance: '' } }));
     expect(t).toContain('DETAIL cpu');
-    expect(t).toMatch(/saturation +240% +critical +cpu\.runqueue_per_cpu/);
+    expect(t).toMatch(/saturation +240% +critical +finding: critical firing +cpu\.runqueue_per_cpu/);
     expect(t).toMatch(/errors +gap .*CPU errors need MCE\/EDAC counters/);
     expect(t).toMatch(/cpu\.load1 +3\.1 +Load average over 1 minute/);
     expect(t).toContain('run queue 2.4 per CPU');
+  });
+
+  it('says next to an ok cell that a finding on it is pending', () => {
+    const pending = {
+      ...cpuFinding,
+      id: 'cpu.utilization@',
+      rule: 'cpu.utilization',
+      dimension: 'utilization' as const,
+      state: 'pending' as const,
+    };
+    const t = text(
+      screen([frame(1, { findings: [pending] })], { detail: { kind: 'resource', resource: 'cpu', instance: '' } }),
+    );
+    expect(t).toMatch(/utilization +97% +\S+ +finding: critical pending/);
+  });
+
+  it('details a finding: peak, value at firing, now, clearing, and the culprits next to the current top', () => {
+    const fired = {
+      ...cpuFinding,
+      evidence: {
+        ...cpuFinding.evidence,
+        value: 0.9,
+        peak: 2.4,
+        unit: 'ratio',
+        firedAt: cpuFinding.since + 10_000,
+        firedValue: 2.1,
+        clearingSince: cpuFinding.since + 60_000,
+        clearForMs: 60_000,
+        rankedBy: 'run_delay',
+        culprits: { ts: cpuFinding.since + 10_000, processes: [proc(4000, 'make', { runDelay: 1.5 })] },
+        processes: [proc(4213, 'sshd', { runDelay: 0.02 })],
+      },
+    };
+    const t = text(screen([frame(1, { findings: [fired] })], { detail: { kind: 'finding', finding: fired } }));
+    expect(t).toMatch(
+      /peak 240%, 210% when it fired at \d\d:\d\d:\d\d, now 90%; clearing: back at its clear level since/,
+    );
+    expect(t).toMatch(/Culprits when it fired at \d\d:\d\d:\d\d, ranked by run delay/);
+    expect(t).toMatch(/4000 R run delay 1\.50 threads waiting +make/);
+    expect(t).toMatch(/Top processes now, ranked by run delay/);
+    expect(t).toMatch(/4213 R run delay 0\.02 threads waiting +sshd/);
   });
 
   it('details a finding with rule thresholds and explain text when rules are known', () => {
@@ -177,7 +218,7 @@ describe('renderScreen: pages', () => {
     };
     const t = text(screen(frames, { detail: { kind: 'finding', finding: cpuFinding } }, plain, { rules }));
     expect(t).toContain('CRITICAL firing');
-    expect(t).toContain('value 240%');
+    expect(t).toContain('now 240%');
     expect(t).toContain('cpu.runqueue_per_cpu above warn 100% crit 200% clear 80% for 10s');
     expect(t).toContain('More runnable threads than CPUs');
     expect(t).toMatch(/4213 R +98% cpu +stress-ng-cpu/);

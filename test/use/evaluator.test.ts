@@ -1,24 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricValues } from '../../src/model/frame.js';
 import { UseEvaluator } from '../../src/use/evaluator.js';
-import { checklist, oscillate, override, proc, rule } from './helpers.js';
+import { findingFigures } from '../../src/use/finding-text.js';
+import { checklist, oscillate, override, proc, rule, runqueueRule, timeToFullRule } from './helpers.js';
 
 const T0 = 1_700_000_000_000;
 const SEC = 1000;
 
-const runqueue = rule({
-  id: 'cpu.saturation.runqueue',
-  metric: 'cpu.runqueue_per_cpu',
-  dimension: 'saturation',
-  warn: 1,
-  crit: 2,
-  clear: 0.8,
-  forMs: 10 * SEC,
-  clearForMs: 10 * SEC,
-  drilldown: 'cpu',
-  summary: 'run queue {value} per CPU (threshold {threshold})',
-  next: ['mpstat -P ALL 1'],
-});
+const runqueue = runqueueRule;
 
 /** Feeds one value per second for the rule's metric at instance "" and returns every tick's result. */
 function run(ev: UseEvaluator, metric: string, values: (number | undefined)[], instance = '', start = T0) {
@@ -109,15 +98,7 @@ describe('state machine', () => {
   });
 
   it('direction below: fires when the value drops under warn', () => {
-    const ttf = rule({
-      id: 'fs.saturation.time_to_full',
-      metric: 'fs.hours_to_full',
-      dimension: 'saturation',
-      direction: 'below',
-      warn: 8,
-      crit: 2,
-      clear: 48,
-    });
+    const ttf = timeToFullRule;
     const ev = new UseEvaluator({ checklist: checklist([ttf]) });
     const ticks = run(ev, ttf.metric, [100, 6, 1, 20, 50], '/');
     expect(ticks.flatMap((t) => t.events).map((e) => `${e.kind}:${e.severity}`)).toEqual([
@@ -160,12 +141,47 @@ describe('state machine', () => {
     const gone = ev.evaluate({ metrics: { 'disk.utilization': {} }, processes: [], ts: T0 + 31 * SEC });
     expect(gone.events).toMatchObject([{ kind: 'resolved', instance: 'sdb' }]);
   });
+});
 
-  it('caps `for` at maxForMs so a short check window still reports an ongoing breach', () => {
-    const slow = { ...runqueue, forMs: 60 * SEC };
-    const ev = new UseEvaluator({ checklist: checklist([slow]), maxForMs: 5 * SEC });
-    const ticks = run(ev, slow.metric, Array(7).fill(1.5));
-    expect(ticks.flatMap((t) => t.events)).toMatchObject([{ kind: 'raised', ts: T0 + 5 * SEC }]);
+describe('what a finding reports', () => {
+  const fmt = {
+    value: (v: number) => v.toFixed(2),
+    clock: (ts: number) => `t+${(ts - T0) / SEC}`,
+    duration: (ms: number) => `${ms / SEC}s`,
+  };
+
+  it('a firing finding reports its peak with the threshold of its severity, its value at firing and now', () => {
+    const ev = new UseEvaluator({ checklist: checklist([{ ...runqueue, forMs: 2 * SEC }]) });
+    const ticks = run(ev, runqueue.metric, [1.5, 2.5, 1.2, 1.1]);
+    const f = ticks[3].findings[0];
+    expect(f).toMatchObject({ state: 'firing', severity: 'critical' });
+    expect(f.summary).toBe('run queue 250% per CPU (threshold 200%)');
+    expect(f.evidence).toMatchObject({ value: 1.1, peak: 2.5, firedAt: T0 + 2 * SEC, firedValue: 1.2, threshold: 2 });
+    expect(findingFigures(f, fmt)).toBe('peak 2.50, 1.20 when it fired at t+2, now 1.10');
+  });
+
+  it('a finding back at its clear level says that it is clearing, and when it resolves', () => {
+    const ev = new UseEvaluator({ checklist: checklist([{ ...runqueue, forMs: 0 }]) });
+    const ticks = run(ev, runqueue.metric, [1.5, 0.5, 0.5]);
+    const f = ticks[2].findings[0];
+    expect(f.evidence).toMatchObject({ clearingSince: T0 + SEC, clearForMs: 10 * SEC });
+    expect(findingFigures(f, fmt)).toBe(
+      'peak 1.50, 1.50 when it fired at t+0, now 0.50; clearing: back at its clear level since t+1, resolves after 10s there',
+    );
+    const resolved = run(ev, runqueue.metric, Array(10).fill(0.5), '', T0 + 3 * SEC).at(-1)!.findings[0];
+    expect(resolved.state).toBe('resolved');
+    expect(resolved.evidence.clearingSince).toBeUndefined();
+  });
+
+  it('a pending finding below its warning level reports the peak that made it critical', () => {
+    const ev = new UseEvaluator({ checklist: checklist([runqueue]) });
+    const f = run(ev, runqueue.metric, [2.5, 0.9]).at(-1)!.findings[0];
+    expect(f).toMatchObject({
+      state: 'pending',
+      severity: 'critical',
+      summary: 'run queue 250% per CPU (threshold 200%)',
+    });
+    expect(findingFigures(f, fmt)).toBe('pending: peak 2.50, now 0.90');
   });
 });
 
@@ -228,12 +244,16 @@ describe('per-instance overrides and evidence', () => {
     expect(out.findings[0].evidence.processes.map((p) => p.name)).toEqual(['dd', 'rsync']);
   });
 
-  it('keeps naming the processes seen during the breach after the value recovers', () => {
+  it('keeps the culprits of the sample it fired on, with their time, next to the current top', () => {
     const ev = new UseEvaluator({ checklist: checklist([{ ...util, clearForMs: 5 * SEC }]) });
     const culprit = [proc(10, 'dd', { writeBps: 90e6, state: 'D' })];
     const after = [proc(20, 'sshd', { readBps: 1e3 })];
     ev.evaluate({ metrics: { 'disk.utilization': { vda: 0.95 } }, processes: culprit, ts: T0 });
     const out = ev.evaluate({ metrics: { 'disk.utilization': { vda: 0.1 } }, processes: after, ts: T0 + SEC });
-    expect(out.findings[0].evidence.processes.map((p) => p.name)).toEqual(['dd']);
+    const evidence = out.findings[0].evidence;
+    expect(evidence.culprits?.ts).toBe(T0);
+    expect(evidence.culprits?.processes.map((p) => p.name)).toEqual(['dd']);
+    expect(evidence.processes.map((p) => p.name)).toEqual(['sshd']);
+    expect(evidence.rankedBy).toBe('io');
   });
 });

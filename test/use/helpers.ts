@@ -23,6 +23,44 @@ export function rule(fields: Partial<Rule> & Pick<Rule, 'id' | 'metric'>): Rule 
   };
 }
 
+/** cpu.utilization with the default thresholds (checklists/linux-use.yaml) and `for` 0. */
+export const cpuUtilizationRule = rule({
+  id: 'cpu.utilization',
+  metric: 'cpu.utilization',
+  warn: 0.7,
+  crit: 0.9,
+  clear: 0.6,
+  drilldown: 'cpu',
+  next: ['mpstat -P ALL 1'],
+  summary: 'CPU busy {value} (threshold {threshold})',
+});
+
+/** cpu.saturation.runqueue with the default thresholds, `for` and `clear_for` of 10 s. */
+export const runqueueRule = rule({
+  id: 'cpu.saturation.runqueue',
+  metric: 'cpu.runqueue_per_cpu',
+  dimension: 'saturation',
+  warn: 1,
+  crit: 2,
+  clear: 0.8,
+  forMs: 10_000,
+  clearForMs: 10_000,
+  drilldown: 'cpu',
+  summary: 'run queue {value} per CPU (threshold {threshold})',
+  next: ['mpstat -P ALL 1'],
+});
+
+/** fs.saturation.time_to_full, a `below` rule, with the default thresholds and `for` 0. */
+export const timeToFullRule = rule({
+  id: 'fs.saturation.time_to_full',
+  metric: 'fs.hours_to_full',
+  dimension: 'saturation',
+  direction: 'below',
+  warn: 8,
+  crit: 2,
+  clear: 48,
+});
+
 export function override(fields: Omit<Override, 'matches' | 'disabled' | 'origin'> & { disabled?: boolean }): Override {
   return { disabled: false, origin: 'site.yaml:1', matches: instanceMatcher(fields.instance), ...fields };
 }

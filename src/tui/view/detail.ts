@@ -1,11 +1,12 @@
 import { catalogByName } from '../../catalog/index.js';
 import type { Dimension, Finding, Frame, ProcessEntry, Resource } from '../../model/frame.js';
+import { findingFigures } from '../../use/finding-text.js';
 import { formatAge, formatClock, formatValue } from '../format.js';
 import { gridRows, rowLabel } from '../lists.js';
 import type { DetailTarget } from '../state.js';
 import { wrap } from '../text.js';
 import { compose, type Part } from './compose.js';
-import { evidenceMeasure } from './findings.js';
+import { evidenceMeasure, TUI_FIGURES } from './findings.js';
 import { unitOf } from './grid.js';
 import type { Canvas, RuleInfo, ScreenModel } from './model.js';
 
@@ -72,7 +73,7 @@ function processTable(p: Page, list: readonly ProcessEntry[], measure: (pe: Proc
       { text: String(pe.pid), width: 10, align: 'right' },
       { text: ' ', width: 1 },
       { text: pe.state, width: 2 },
-      { text: measure(pe), width: 14 },
+      { text: measure(pe), width: 32 },
       { text: pe.cmd ? `${pe.name}  ${pe.cmd}` : pe.name, flex: true },
     ]);
   }
@@ -81,10 +82,13 @@ function processTable(p: Page, list: readonly ProcessEntry[], measure: (pe: Proc
 function resourceDetail(p: Page, m: ScreenModel, f: Frame, resource: Resource, instance: string, c: Canvas): void {
   const row = gridRows(f, true).find((r) => r.resource === resource && r.instance === instance);
   p.heading('USE cells');
+  const active = f.findings.filter((x) => x.resource === resource && x.instance === instance && x.state !== 'resolved');
   for (const d of DIMENSIONS) {
     const cell = row?.cells[d];
     const status = cell?.status;
     const value = cell ? formatValue(cell.value, unitOf(cell)) : '-';
+    // The cell shows firing findings only; a pending one is said here so that "ok" does not mislead.
+    const finding = active.find((x) => x.dimension === d);
     p.row([
       { text: '', width: 3 },
       { text: d, width: 13 },
@@ -96,6 +100,11 @@ function resourceDetail(p: Page, m: ScreenModel, f: Frame, resource: Resource, i
       },
       { text: ' ', width: 2 },
       { text: status ?? (cell ? 'no rule' : 'no cell'), width: 9 },
+      {
+        text: finding ? `finding: ${finding.severity} ${finding.state}` : '',
+        width: finding ? 27 : 0,
+        paint: finding && c.theme.severity[finding.severity],
+      },
       { text: cell?.reason ?? cell?.metric ?? '', flex: true, paint: c.theme.dim },
     ]);
   }
@@ -138,17 +147,23 @@ function findingDetail(p: Page, m: ScreenModel, f: Frame | undefined, captured: 
   if (f && !f.findings.some((x) => x.id === captured.id)) p.text('no longer reported by the source', 3, c.theme.dim);
   p.text(finding.summary);
   const ev = finding.evidence;
+  p.text(findingFigures({ ...finding, evidence: { ...ev, unit: ev.unit ?? unit } }, TUI_FIGURES));
   const when = [`since ${formatClock(finding.since)} (${formatAge(now - finding.since)})`];
   if (finding.resolvedAt !== undefined) when.push(`resolved ${formatClock(finding.resolvedAt)}`);
   when.push(
-    `value ${formatValue(ev.value, unit)}`,
-    `threshold ${formatValue(ev.threshold, unit)}`,
+    `threshold ${formatValue(ev.threshold, ev.unit ?? unit)} (${finding.severity})`,
     `window ${formatAge(ev.windowMs)}`,
   );
   p.text(when.join(`  ${c.glyphs.dot}  `));
   const rule = m.rules?.rules.find((r) => r.id === finding.rule);
   if (rule) rulesSection(p, m, [rule], finding.instance, c);
-  p.heading('Evidence: top processes');
+  const by = ev.rankedBy === undefined ? '' : `, ranked by ${ev.rankedBy.replace('_', ' ')}`;
+  if (ev.culprits !== undefined) {
+    p.heading(`Culprits when it fired at ${formatClock(ev.culprits.ts)}${by}`);
+    if (ev.culprits.processes.length === 0) p.text('none ranked', 3, c.theme.dim);
+    processTable(p, ev.culprits.processes, (pe) => evidenceMeasure(finding, pe));
+  }
+  p.heading(`Top processes now${by}`);
   if (ev.processes.length === 0) p.text('none recorded', 3, c.theme.dim);
   processTable(p, ev.processes, (pe) => evidenceMeasure(finding, pe));
   if (finding.next.length > 0) {

@@ -1,12 +1,20 @@
 import type { Finding, ProcessEntry } from '../../model/frame.js';
+import { type FigureFormat, findingFigures, rankedMeasure } from '../../use/finding-text.js';
 import { formatAge, formatClock, formatValue } from '../format.js';
 import { rowLabel } from '../lists.js';
 import { compose } from './compose.js';
 import type { Canvas, ScreenModel } from './model.js';
 import { titleLine } from './section.js';
 
-/** The per-process measure that matters for a resource, shown next to each evidence process. */
-export function evidenceMeasure(f: Pick<Finding, 'resource'>, p: ProcessEntry): string {
+/** How the finding views write figures: the cells' short values, local clock times. */
+export const TUI_FIGURES: FigureFormat = { value: formatValue, clock: formatClock, duration: formatAge };
+
+/**
+ * The per-process figure shown next to each evidence process: the measure the finding ranks them by
+ * (so the list reads as sorted), or for frames that do not say, the one that matters for the resource.
+ */
+export function evidenceMeasure(f: Pick<Finding, 'resource' | 'evidence'>, p: ProcessEntry): string {
+  if (f.evidence.rankedBy !== undefined) return rankedMeasure(p, f.evidence.rankedBy, TUI_FIGURES);
   switch (f.resource) {
     case 'cpu':
       return `${formatValue(p.cpu, 'ratio')} cpu`;
@@ -24,8 +32,8 @@ export function evidenceMeasure(f: Pick<Finding, 'resource'>, p: ProcessEntry): 
   }
 }
 
-export function evidenceText(f: Finding, limit: number): string {
-  return f.evidence.processes
+export function evidenceText(f: Finding, list: readonly ProcessEntry[], limit: number): string {
+  return list
     .slice(0, limit)
     .map((p) => {
       const measure = evidenceMeasure(f, p);
@@ -67,9 +75,18 @@ function findingLines(f: Finding, now: number, selected: boolean, c: Canvas): st
   }
   const age = formatAge(now - f.since);
   const since = c.cols >= 100 ? `since ${formatClock(f.since)} (${age})` : `for ${age}`;
-  const evidence = evidenceText(f, 3);
+  const culprits = f.evidence.culprits;
+  const fired = culprits && evidenceText(f, culprits.processes, 3);
+  const current = evidenceText(f, f.evidence.processes, 3);
   const next = f.next.join('; ');
-  const detail = [evidence && `top: ${evidence}`, next && `next: ${next}`].filter(Boolean).join(` ${glyphs.dot} `);
+  const detail = [
+    findingFigures(f, TUI_FIGURES),
+    fired && `culprits at ${formatClock(culprits.ts)}: ${fired}`,
+    current && `top now: ${current}`,
+    next && `next: ${next}`,
+  ]
+    .filter(Boolean)
+    .join(` ${glyphs.dot} `);
   return [
     compose(
       c.cols,
