@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Frame, FrameSource } from '../model/frame.js';
 import type { ReplayOptions, ReplaySource } from '../replay/source.js';
+import { sanitize } from '../text/sanitize.js';
 
 type Format = 'tui' | 'summary' | 'ndjson';
 
@@ -27,7 +28,7 @@ function localTime(ts: number): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
-/** One line per frame: local time, CPU and memory utilization, then the active findings. */
+/** One line per frame: local time, CPU and memory utilization, then the active findings (names sanitised). */
 export function summaryLine(frame: Frame): string {
   const active = frame.findings.filter((f) => f.state !== 'resolved');
   const findings =
@@ -36,7 +37,9 @@ export function summaryLine(frame: Frame): string {
       : active
           .map((f) => `${f.instance ? f.id : f.rule} ${f.severity}${f.state === 'pending' ? ' (pending)' : ''}`)
           .join(', ');
-  return `${localTime(frame.ts)}  cpu ${percent(frame.metrics['cpu.utilization']?.[''])}  mem ${percent(frame.metrics['memory.utilization']?.[''])}  ${findings}`;
+  return sanitize(
+    `${localTime(frame.ts)}  cpu ${percent(frame.metrics['cpu.utilization']?.[''])}  mem ${percent(frame.metrics['memory.utilization']?.[''])}  ${findings}`,
+  );
 }
 
 /** What `replay` and `top --replay` share: the window, the pace and the checklist to re-evaluate with. */
@@ -120,23 +123,16 @@ async function replay(path: string, flags: ReplayFlags): Promise<void> {
     atEnd: 'finish',
     onWarning: (w) => console.error(`usewatch replay: warning: ${w.path}: ${w.message}`),
   });
-  // `usewatch replay … | head` closes the pipe: stop quietly.
-  let closed = false;
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE') throw err;
-    closed = true;
-    source.control.close();
-  });
   // For people and jq: every list as objects, not as the recording's tables.
   const { frameAsObjectsJson } = await import('../model/frame.js');
   let count = 0;
+  // `usewatch replay … | head` closes the pipe: the process exits quietly (src/log/pipes.ts).
   for await (const frame of frames) {
-    if (closed) break;
     count++;
     const line = `${format === 'ndjson' ? frameAsObjectsJson(frame) : summaryLine(frame)}\n`;
     if (!process.stdout.write(line)) await new Promise((resolve) => process.stdout.once('drain', resolve));
   }
-  if (count === 0 && !closed) {
+  if (count === 0) {
     const range = window.from !== undefined || window.to !== undefined ? ' between --from and --to' : '';
     console.error(`usewatch replay: no frames in ${path}${range}`);
     process.exitCode = 1;

@@ -4,6 +4,7 @@ import { formatDuration } from '../checklist/duration.js';
 import type { CellStatus, Dimension, Finding, UseCell } from '../model/frame.js';
 import { formatValue } from '../use/units.js';
 import { sixtySecondAnalysis } from './analysis.js';
+import { displayable } from './displayable.js';
 import { gapsOf } from './gaps.js';
 import { type CheckRun, runStatus } from './run.js';
 import { table } from './table.js';
@@ -108,7 +109,8 @@ function findingLines(f: Finding, c: Colors): string[] {
 }
 
 /** The terminal report of a check: status, USE matrix, findings, gaps and the 60-second analysis. */
-export function renderText(run: CheckRun, opts: { color: boolean }): string {
+export function renderText(checked: CheckRun, opts: { color: boolean }): string {
+  const run = displayable(checked);
   const c = createColors(opts.color);
   const status = runStatus(run);
   const firing = run.findings.filter((f) => f.state === 'firing');
