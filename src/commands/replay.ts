@@ -118,7 +118,7 @@ async function replay(path: string, flags: ReplayFlags): Promise<void> {
   if (format === 'tui') return viewRecording('replay', path, flags);
 
   const window = await timeWindow(flags);
-  const { source, frames } = await openRecording(path, flags, window, {
+  const { frames } = await openRecording(path, flags, window, {
     speed: flags.speed ?? 0,
     atEnd: 'finish',
     onWarning: (w) => console.error(`usewatch replay: warning: ${w.path}: ${w.message}`),
