@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Frame, FrameSource } from '../model/frame.js';
+import type { ReplayWarning } from '../replay/lines.js';
 import type { ReplayOptions, ReplaySource } from '../replay/source.js';
 import { sanitize } from '../text/sanitize.js';
 
@@ -68,10 +69,19 @@ async function timeWindow(flags: RecordingFlags): Promise<{ from?: number; to?: 
   return { from, to };
 }
 
-/**
- * The recording as a source, and its frames: as recorded, or with the findings recomputed by
- * --checklist when given.
- */
+/** The frames as recorded, or with the findings recomputed by --checklist when given. */
+async function withChecklist(frames: FrameSource, flags: RecordingFlags): Promise<FrameSource> {
+  if (flags.checklist.length === 0) return frames;
+  const [{ loadChecklist }, { UseEvaluator }, { reevaluate }] = await Promise.all([
+    import('../checklist/load.js'),
+    import('../use/evaluator.js'),
+    import('../replay/reevaluate.js'),
+  ]);
+  const evaluator = new UseEvaluator({ checklist: await loadChecklist(flags.checklist) });
+  return reevaluate(frames, evaluator);
+}
+
+/** The recording as a source, with seeking and pace, and its frames (see withChecklist). */
 async function openRecording(
   path: string,
   flags: RecordingFlags,
@@ -80,14 +90,7 @@ async function openRecording(
 ): Promise<{ source: ReplaySource; frames: FrameSource }> {
   const { replaySource } = await import('../replay/source.js');
   const source = await replaySource(path, { ...window, ...play });
-  if (flags.checklist.length === 0) return { source, frames: source.frames };
-  const [{ loadChecklist }, { UseEvaluator }, { reevaluate }] = await Promise.all([
-    import('../checklist/load.js'),
-    import('../use/evaluator.js'),
-    import('../replay/reevaluate.js'),
-  ]);
-  const evaluator = new UseEvaluator({ checklist: await loadChecklist(flags.checklist) });
-  return { source, frames: reevaluate(source.frames, evaluator) };
+  return { source, frames: await withChecklist(source.frames, flags) };
 }
 
 /**
@@ -118,11 +121,16 @@ async function replay(path: string, flags: ReplayFlags): Promise<void> {
   if (format === 'tui') return viewRecording('replay', path, flags);
 
   const window = await timeWindow(flags);
-  const { frames } = await openRecording(path, flags, window, {
-    speed: flags.speed ?? 0,
-    atEnd: 'finish',
-    onWarning: (w) => console.error(`usewatch replay: warning: ${w.path}: ${w.message}`),
-  });
+  const speed = flags.speed ?? 0;
+  const onWarning = (w: ReplayWarning) => console.error(`usewatch replay: warning: ${w.path}: ${w.message}`);
+  // As fast as possible is one streaming pass over the segments; a pace needs the player.
+  const frames =
+    speed === 0
+      ? await withChecklist(
+          await (await import('../replay/reader.js')).readRecording(path, { ...window, onWarning }),
+          flags,
+        )
+      : (await openRecording(path, flags, window, { speed, atEnd: 'finish', onWarning })).frames;
   // For people and jq: every list as objects, not as the recording's tables.
   const { frameAsObjectsJson } = await import('../model/frame.js');
   let count = 0;

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { describe, expect, test } from 'vitest';
 import { createLogger, prettyLine } from '../../src/log/logger.js';
-import { LineOutput } from '../../src/log/output.js';
+import { LineOutput, MAX_PENDING_BYTES } from '../../src/log/output.js';
 
 describe('a log destination that goes away', () => {
   test('a destroyed stream: lines are dropped and counted, nothing is thrown', async () => {
@@ -46,6 +46,22 @@ describe('a log destination that goes away', () => {
     expect(() => out.write('x\n')).not.toThrow();
     out.write('y\n');
     expect(out.dropped()).toBe(2);
+  });
+});
+
+describe('a log destination that stops reading', () => {
+  test('what waits is bounded: later lines are dropped and counted until the reader catches up', async () => {
+    const stream = new PassThrough({ highWaterMark: 1024 });
+    const out = new LineOutput(stream);
+    const line = `${'x'.repeat(1023)}\n`;
+    for (let i = 0; i < 3 * (MAX_PENDING_BYTES / line.length); i++) out.write(line);
+    expect(stream.writableLength).toBeLessThanOrEqual(MAX_PENDING_BYTES + 2 * line.length);
+    expect(out.dropped()).toBeGreaterThan(MAX_PENDING_BYTES / line.length);
+    const before = out.dropped();
+    stream.resume();
+    await new Promise((resolve) => setImmediate(resolve));
+    out.write(line);
+    expect(out.dropped()).toBe(before);
   });
 });
 
