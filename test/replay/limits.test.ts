@@ -1,8 +1,9 @@
-import { symlinkSync } from 'node:fs';
+import { symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ReadLimits, ReplayWarning } from '../../src/replay/lines.js';
 import { readRecording } from '../../src/replay/reader.js';
+import { plainRegions } from '../../src/replay/regions.js';
 import { replaySource } from '../../src/replay/source.js';
 import { collect, makeFrame, readBack, SEGMENT_HEADER, tempDir } from '../recorder/helpers.js';
 import { lines, oneLine, shortLines, writeBomb } from './bombs.js';
@@ -76,5 +77,36 @@ describe('reader limits', () => {
     expect(streamed[0]).toMatch(
       /evil\.ndjson\.gz: 1 line\(s\) that are not frames skipped \(first: not JSON: junk \?*/,
     );
+  });
+});
+
+describe('plain NDJSON in regions', () => {
+  it('cuts a plain file at line ends into regions that cover it exactly', async () => {
+    const path = join(tempDir(), 'cut.ndjson');
+    const text = lines(...Array.from({ length: 50 }, (_, i) => frameLine(i + 1)));
+    writeFileSync(path, text);
+    const regions: { offset: number; length: number }[] = [];
+    for await (const region of plainRegions(path, 3000, 1024)) regions.push(region);
+    expect(regions.length).toBeGreaterThan(5);
+    let next = 0;
+    for (const r of regions) {
+      expect(r.offset).toBe(next);
+      expect(text[r.offset + r.length - 1]).toBe('\n');
+      next = r.offset + r.length;
+    }
+    expect(next).toBe(Buffer.byteLength(text));
+  });
+
+  it('the view reads and seeks a plain file of several regions without losing a frame', async () => {
+    const path = join(tempDir(), 'big.ndjson');
+    writeFileSync(
+      path,
+      lines(...Array.from({ length: 600 }, (_, i) => JSON.stringify(readBack(makeFrame(i + 1, undefined, 10_000))))),
+    );
+    const all = await replaySource(path, { speed: 0 });
+    expect((await collect(all.frames)).map((f) => f.seq)).toEqual(Array.from({ length: 600 }, (_, i) => i + 1));
+    expect(all.warnings).toEqual([]);
+    const late = await replaySource(path, { speed: 0, from: makeFrame(550).ts });
+    expect((await collect(late.frames)).map((f) => f.seq)[0]).toBe(550);
   });
 });
