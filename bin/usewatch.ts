@@ -7,6 +7,7 @@ import { register as registerInstallService } from '../src/commands/install-serv
 import { register as registerRecord } from '../src/commands/record.js';
 import { register as registerReplay } from '../src/commands/replay.js';
 import { register as registerTop } from '../src/commands/top.js';
+import { handleClosedPipes } from '../src/log/pipes.js';
 import { VERSION } from '../src/version.js';
 
 // Each command module only declares its options here; its action imports the heavy modules it
@@ -30,6 +31,7 @@ for (const register of [
   register(program);
 }
 
+handleClosedPipes();
 try {
   await program.parseAsync(process.argv);
 } catch (err) {

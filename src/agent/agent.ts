@@ -6,6 +6,7 @@ import { ConfigError } from '../config/load.js';
 import { type AgentConfig, parseListen } from '../config/schema.js';
 import type { FeedServer } from '../feed/server.js';
 import type { Logger } from '../log/logger.js';
+import { droppedLogLines } from '../log/output.js';
 import { RepeatedProblemLog } from '../log/repeats.js';
 import type { Frame } from '../model/frame.js';
 import { createPrometheusExporter } from '../outputs/prometheus/exporter.js';
@@ -148,6 +149,7 @@ export async function startAgent(config: AgentConfig, checklist: Checklist, deps
           http: () => server?.stats() ?? { rejectedConnections: 0, clientErrors: 0, unauthorized: 0 },
           otlp: otlp && (() => otlp.stats()),
           recorder: recorder && (() => recorder.stats()),
+          logDropped: droppedLogLines,
         },
       })
     : undefined;

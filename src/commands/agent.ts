@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { DEFAULT_CONFIG_FILE, DEFAULT_LISTEN } from '../config/defaults.js';
+import { keepRunningOnClosedPipes } from '../log/pipes.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -55,6 +56,7 @@ export function register(program: Command): void {
     .option('--print-config', 'print the effective configuration and exit')
     .addOption(new Option('--root <dir>', 'root of /proc and /sys (tests)').hideHelp())
     .action(async (flags: AgentFlags) => {
+      keepRunningOnClosedPipes();
       const { runAgent } = await import('../agent/run.js');
       process.exitCode = await runAgent({
         sources: {

@@ -1,6 +1,8 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Frame, FrameSource } from '../model/frame.js';
+import type { ReplayWarning } from '../replay/lines.js';
 import type { ReplayOptions, ReplaySource } from '../replay/source.js';
+import { sanitize } from '../text/sanitize.js';
 
 type Format = 'tui' | 'summary' | 'ndjson';
 
@@ -27,7 +29,7 @@ function localTime(ts: number): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
-/** One line per frame: local time, CPU and memory utilization, then the active findings. */
+/** One line per frame: local time, CPU and memory utilization, then the active findings (names sanitised). */
 export function summaryLine(frame: Frame): string {
   const active = frame.findings.filter((f) => f.state !== 'resolved');
   const findings =
@@ -36,7 +38,9 @@ export function summaryLine(frame: Frame): string {
       : active
           .map((f) => `${f.instance ? f.id : f.rule} ${f.severity}${f.state === 'pending' ? ' (pending)' : ''}`)
           .join(', ');
-  return `${localTime(frame.ts)}  cpu ${percent(frame.metrics['cpu.utilization']?.[''])}  mem ${percent(frame.metrics['memory.utilization']?.[''])}  ${findings}`;
+  return sanitize(
+    `${localTime(frame.ts)}  cpu ${percent(frame.metrics['cpu.utilization']?.[''])}  mem ${percent(frame.metrics['memory.utilization']?.[''])}  ${findings}`,
+  );
 }
 
 /** What `replay` and `top --replay` share: the window, the pace and the checklist to re-evaluate with. */
@@ -65,10 +69,19 @@ async function timeWindow(flags: RecordingFlags): Promise<{ from?: number; to?: 
   return { from, to };
 }
 
-/**
- * The recording as a source, and its frames: as recorded, or with the findings recomputed by
- * --checklist when given.
- */
+/** The frames as recorded, or with the findings recomputed by --checklist when given. */
+async function withChecklist(frames: FrameSource, flags: RecordingFlags): Promise<FrameSource> {
+  if (flags.checklist.length === 0) return frames;
+  const [{ loadChecklist }, { UseEvaluator }, { reevaluate }] = await Promise.all([
+    import('../checklist/load.js'),
+    import('../use/evaluator.js'),
+    import('../replay/reevaluate.js'),
+  ]);
+  const evaluator = new UseEvaluator({ checklist: await loadChecklist(flags.checklist) });
+  return reevaluate(frames, evaluator);
+}
+
+/** The recording as a source, with seeking and pace, and its frames (see withChecklist). */
 async function openRecording(
   path: string,
   flags: RecordingFlags,
@@ -77,14 +90,7 @@ async function openRecording(
 ): Promise<{ source: ReplaySource; frames: FrameSource }> {
   const { replaySource } = await import('../replay/source.js');
   const source = await replaySource(path, { ...window, ...play });
-  if (flags.checklist.length === 0) return { source, frames: source.frames };
-  const [{ loadChecklist }, { UseEvaluator }, { reevaluate }] = await Promise.all([
-    import('../checklist/load.js'),
-    import('../use/evaluator.js'),
-    import('../replay/reevaluate.js'),
-  ]);
-  const evaluator = new UseEvaluator({ checklist: await loadChecklist(flags.checklist) });
-  return { source, frames: reevaluate(source.frames, evaluator) };
+  return { source, frames: await withChecklist(source.frames, flags) };
 }
 
 /**
@@ -115,28 +121,26 @@ async function replay(path: string, flags: ReplayFlags): Promise<void> {
   if (format === 'tui') return viewRecording('replay', path, flags);
 
   const window = await timeWindow(flags);
-  const { source, frames } = await openRecording(path, flags, window, {
-    speed: flags.speed ?? 0,
-    atEnd: 'finish',
-    onWarning: (w) => console.error(`usewatch replay: warning: ${w.path}: ${w.message}`),
-  });
-  // `usewatch replay … | head` closes the pipe: stop quietly.
-  let closed = false;
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE') throw err;
-    closed = true;
-    source.control.close();
-  });
+  const speed = flags.speed ?? 0;
+  const onWarning = (w: ReplayWarning) => console.error(`usewatch replay: warning: ${w.path}: ${w.message}`);
+  // As fast as possible is one streaming pass over the segments; a pace needs the player.
+  const frames =
+    speed === 0
+      ? await withChecklist(
+          await (await import('../replay/reader.js')).readRecording(path, { ...window, onWarning }),
+          flags,
+        )
+      : (await openRecording(path, flags, window, { speed, atEnd: 'finish', onWarning })).frames;
   // For people and jq: every list as objects, not as the recording's tables.
   const { frameAsObjectsJson } = await import('../model/frame.js');
   let count = 0;
+  // `usewatch replay … | head` closes the pipe: the process exits quietly (src/log/pipes.ts).
   for await (const frame of frames) {
-    if (closed) break;
     count++;
     const line = `${format === 'ndjson' ? frameAsObjectsJson(frame) : summaryLine(frame)}\n`;
     if (!process.stdout.write(line)) await new Promise((resolve) => process.stdout.once('drain', resolve));
   }
-  if (count === 0 && !closed) {
+  if (count === 0) {
     const range = window.from !== undefined || window.to !== undefined ? ' between --from and --to' : '';
     console.error(`usewatch replay: no frames in ${path}${range}`);
     process.exitCode = 1;

@@ -2,6 +2,8 @@ import { fstatSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import pc from 'picocolors';
 import pino, { type Logger } from 'pino';
+import { inertJson, sanitize } from '../text/sanitize.js';
+import { stdoutLines } from './output.js';
 
 export type { Logger } from 'pino';
 
@@ -40,7 +42,10 @@ export function detectLogFormat(env: NodeJS.ProcessEnv = process.env, fd = 1): L
 export interface LoggerOptions {
   level?: LogLevel;
   format?: LogFormat;
-  /** Where finished lines go; stdout by default (synchronous on Linux for files, pipes and ttys). */
+  /**
+   * Where finished lines go; stdout by default (synchronous on Linux for files, pipes and ttys),
+   * where a closed stream drops and counts lines instead of failing.
+   */
   write?: (line: string) => void;
   /** Colour the pretty format; defaults to whether stdout is a colour terminal. */
   color?: boolean;
@@ -51,15 +56,17 @@ const needsMetadata = pino.symbols.needsMetadataGsym;
 /** A pino logger writing through a formatter for the chosen format, without worker-thread transports. */
 export function createLogger(opts: LoggerOptions = {}): Logger {
   const format = opts.format ?? detectLogFormat();
-  const write = opts.write ?? ((line: string) => process.stdout.write(line));
+  const write = opts.write ?? ((line: string) => stdoutLines().write(line));
   const color = opts.color ?? pc.isColorSupported;
   const stream = {
     [needsMetadata]: true as const,
     lastLevel: 30,
+    // Messages carry names from the host (process, device and file names, peers' Host headers):
+    // each format leaves them inert on a terminal.
     write(line: string) {
-      if (format === 'journal') write(`<${journalPriority(this.lastLevel)}>${line}`);
+      if (format === 'journal') write(`<${journalPriority(this.lastLevel)}>${inertJson(line)}`);
       else if (format === 'pretty') write(prettyLine(line, color));
-      else write(line);
+      else write(inertJson(line));
     },
   };
   return pino(
@@ -87,13 +94,18 @@ const LEVEL_NAMES: Record<number, string> = {
   60: 'FATAL',
 };
 
-/** One JSON log line as "12:34:56 WARN  message key=value"; errors show their message and stack. */
+/**
+ * One JSON log line as "12:34:56 WARN  message key=value"; errors show their message and stack.
+ * Message, keys, values and stack lines are sanitised: a hostile name cannot start a line or reach
+ * the terminal as an escape sequence.
+ */
 export function prettyLine(jsonLine: string, color: boolean): string {
   let rec: Record<string, unknown>;
   try {
     rec = JSON.parse(jsonLine) as Record<string, unknown>;
   } catch {
-    return jsonLine;
+    const end = jsonLine.endsWith('\n') ? '\n' : '';
+    return sanitize(jsonLine.slice(0, jsonLine.length - end.length)) + end;
   }
   const { level, time, msg, err, ...rest } = rec;
   const name = LEVEL_NAMES[level as number] ?? String(level);
@@ -105,12 +117,13 @@ export function prettyLine(jsonLine: string, color: boolean): string {
         ? pc.yellow
         : pc.dim;
   const clock = typeof time === 'number' ? new Date(time).toTimeString().slice(0, 8) : '';
-  let out = `${color ? pc.dim(clock) : clock} ${paint(name.padEnd(5))} ${msg ?? ''}`;
+  let out = `${color ? pc.dim(clock) : clock} ${paint(name.padEnd(5))} ${sanitize(String(msg ?? ''))}`;
   for (const [k, v] of Object.entries(rest))
-    out += ` ${k}=${typeof v === 'string' && !HAS_SPACE.test(v) ? v : JSON.stringify(v)}`;
+    out += ` ${sanitize(k)}=${sanitize(typeof v === 'string' && !HAS_SPACE.test(v) ? v : JSON.stringify(v))}`;
   if (err && typeof err === 'object') {
     const e = err as { message?: string; stack?: string };
-    out += `\n  ${e.stack ?? e.message ?? JSON.stringify(err)}`;
+    const text = String(e.stack ?? e.message ?? JSON.stringify(err));
+    for (const line of text.split('\n')) out += `\n  ${sanitize(line)}`;
   }
   return `${out}\n`;
 }

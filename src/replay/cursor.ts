@@ -1,19 +1,26 @@
-import { readFile } from 'node:fs/promises';
 import type { Frame } from '../model/frame.js';
-import { finishSegment, newParseState, parseLines, type ReplayWarning, type SegmentParseState } from './lines.js';
+import { finishSegment, newParseState, type ReadLimits, type ReplayWarning, type SegmentParseState } from './lines.js';
 import { listSegments, type RecordingSegment, regionFrames, tailFrames } from './reader.js';
-import { decodeRegion, fileRegions, readRegion } from './regions.js';
+import { fileRegions, plainRegions, type Region } from './regions.js';
 
-interface RegionRef {
-  /** A gzip member of the segment, the whole of a plain segment, or the segment's tail file. */
+interface RegionRef extends Region {
+  /** A gzip member of the segment, a run of lines of a plain segment, or the segment's tail file. */
   kind: 'member' | 'plain' | 'tail';
-  offset: number;
-  length: number;
   /** ts of the region's first frame once known; null when it holds none. */
   firstTs?: number | null;
   /** seq of the region's last frame once loaded; null when it holds none. */
   lastSeq?: number | null;
+  /** What the region counted against its segment's limits when it was loaded. */
+  decodedBytes?: number;
+  frames?: number;
 }
+
+/**
+ * What a view holds of one region. The recorder writes 300 frames a member; a gzip file made
+ * otherwise (a gzip'd jq cut) can be one member of any size, which a view holds only the start of.
+ */
+const HELD_FRAMES = 5000;
+const HELD_BYTES = 64 * 1024 * 1024;
 
 interface SegmentIndex {
   segment: RecordingSegment;
@@ -24,7 +31,7 @@ interface SegmentIndex {
 /**
  * Random access to a recording for seeking: segments are located by the time in their names,
  * regions (gzip members) by the time of their first frame, learnt lazily and cached, and only the
- * region being played is held decoded. A plain NDJSON file is a single region; a segment's tail is
+ * region being played is held decoded. A plain NDJSON file is cut into regions of whole lines; a segment's tail is
  * its last.
  */
 export class RecordingCursor {
@@ -38,8 +45,11 @@ export class RecordingCursor {
     private readonly warn: (w: ReplayWarning) => void,
   ) {}
 
-  static async open(path: string, warn: (w: ReplayWarning) => void): Promise<RecordingCursor> {
-    const segments = (await listSegments(path)).map((segment) => ({ segment, state: newParseState(segment.path) }));
+  static async open(path: string, warn: (w: ReplayWarning) => void, limits?: ReadLimits): Promise<RecordingCursor> {
+    const segments = (await listSegments(path)).map((segment) => ({
+      segment,
+      state: newParseState(segment.path, limits),
+    }));
     return new RecordingCursor(segments, warn);
   }
 
@@ -140,41 +150,56 @@ export class RecordingCursor {
     const entry = this.segments[s];
     if (entry.regions !== undefined) return entry.regions;
     const regions: RegionRef[] = [];
+    const kind = entry.segment.gzip ? 'member' : 'plain';
     try {
-      if (entry.segment.gzip) {
-        for await (const region of fileRegions(entry.segment.path)) {
-          regions.push({ kind: 'member', offset: region.offset, length: region.bytes.length });
-        }
-      } else {
-        regions.push({ kind: 'plain', offset: 0, length: -1 });
-      }
+      const found = entry.segment.gzip ? fileRegions(entry.segment.path) : plainRegions(entry.segment.path);
+      for await (const region of found) regions.push({ kind, ...region });
     } catch (err) {
       this.warn({ path: entry.segment.path, message: `cannot read: ${(err as Error).message}` });
     }
-    if (entry.segment.tail !== undefined) regions.push({ kind: 'tail', offset: 0, length: -1 });
+    if (entry.segment.tail !== undefined) regions.push({ kind: 'tail', offset: 0, length: Number.POSITIVE_INFINITY });
     entry.regions = regions;
     return regions;
   }
 
   private async load(s: number, r: number): Promise<Frame[]> {
     const entry = this.segments[s];
-    const ref = entry.regions![r];
-    let frames: Frame[] = [];
+    const regions = entry.regions!;
+    const ref = regions[r];
+    const { state } = entry;
+    // A region read again after a seek counts once against the segment's limits.
+    state.decodedBytes = 0;
+    state.frames = 0;
+    for (const earlier of regions.slice(0, r)) {
+      state.decodedBytes += earlier.decodedBytes ?? 0;
+      state.frames += earlier.frames ?? 0;
+    }
+    state.oversized = false;
+    const startBytes = state.decodedBytes;
+    const startFrames = state.frames;
+    const frames: Frame[] = [];
     try {
-      if (ref.kind === 'tail') {
-        const lastSeq = await this.lastSeqBefore(s, r);
-        frames = await tailFrames(entry.segment.tail!, entry.state, lastSeq, this.warn);
-      } else if (ref.kind === 'plain') {
-        frames = parseLines(await readFile(entry.segment.path, 'utf8'), entry.state, this.warn);
-      } else {
-        const bytes = await readRegion(entry.segment.path, ref.offset, ref.length);
-        frames = regionFrames({ offset: ref.offset, bytes }, entry.state, this.warn);
+      const found =
+        ref.kind === 'tail'
+          ? tailFrames(entry.segment.tail!, state, await this.lastSeqBefore(s, r), this.warn)
+          : regionFrames({ path: entry.segment.path, region: ref, gzip: ref.kind === 'member' }, state, this.warn);
+      for await (const frame of found) {
+        frames.push(frame);
+        if (frames.length >= HELD_FRAMES || state.decodedBytes - startBytes > HELD_BYTES) {
+          this.warn({
+            path: entry.segment.path,
+            message: `${ref.kind === 'member' ? 'the gzip member' : 'the lines'} at byte ${ref.offset} hold more than ${HELD_FRAMES} frames or ${HELD_BYTES / 1024 / 1024} MiB: the view holds its first ${frames.length} frame(s); replay --format ndjson and check --replay read it whole`,
+          });
+          break;
+        }
       }
     } catch (err) {
       this.warn({ path: entry.segment.path, message: `cannot read: ${(err as Error).message}` });
     }
     ref.firstTs = frames[0]?.ts ?? null;
     ref.lastSeq = frames.at(-1)?.seq ?? null;
+    ref.decodedBytes = state.decodedBytes - startBytes;
+    ref.frames = state.frames - startFrames;
     return frames;
   }
 
@@ -189,28 +214,24 @@ export class RecordingCursor {
     return Number.NEGATIVE_INFINITY;
   }
 
-  /** The first frame's time of a region, parsing only up to that frame. */
+  /** The first frame's time of a region, decoding only up to that frame. */
   private async firstTs(s: number, r: number): Promise<number | null> {
     const entry = this.segments[s];
     const ref = entry.regions![r];
     if (ref.firstTs !== undefined) return ref.firstTs;
     if (ref.kind !== 'member') return (await this.load(s, r))[0]?.ts ?? null;
-    ref.firstTs = null;
+    let firstTs: number | null = null;
     try {
-      const { text } = decodeRegion(await readRegion(entry.segment.path, ref.offset, ref.length));
-      const quiet = newParseState(entry.segment.path);
-      let start = 0;
-      for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
-        const [frame] = parseLines(text.slice(start, end + 1), quiet, () => {});
-        start = end + 1;
-        if (frame !== undefined) {
-          ref.firstTs = frame.ts;
-          break;
-        }
+      // load() reports what is wrong with this region when it is played.
+      const quiet = newParseState(entry.segment.path, entry.state.limits);
+      for await (const frame of regionFrames({ path: entry.segment.path, region: ref, gzip: true }, quiet, () => {})) {
+        firstTs = frame.ts;
+        break;
       }
     } catch {
-      // load() reports what is wrong with this region when it is played
+      // as above
     }
-    return ref.firstTs;
+    ref.firstTs = firstTs;
+    return firstTs;
   }
 }

@@ -8,19 +8,189 @@ export interface ReplayWarning {
   message: string;
 }
 
+/**
+ * What a reader takes from a recording before it stops: a recording may come from anywhere, and a
+ * small gzip file can decode to gigabytes (deflate expands up to about 1030 times).
+ */
+export interface ReadLimits {
+  /** A longer line is skipped and counted. A frame is about 10 KB on a small VM. */
+  maxLineBytes: number;
+  /** Decoded bytes read from one segment, its tail included; the rest of the segment is skipped. */
+  maxSegmentBytes: number;
+}
+
+export const READ_LIMITS: Readonly<ReadLimits> = { maxLineBytes: 1024 * 1024, maxSegmentBytes: 256 * 1024 * 1024 };
+
 /** Per-segment parse state, so a problem repeated on every line is reported once. */
 export interface SegmentParseState {
   path: string;
+  limits: ReadLimits;
   header?: SegmentHeader;
   /** A header announced a format this reader does not know: the rest of the segment is skipped. */
   unreadable: boolean;
   warnedSchemas: Set<number>;
   badLines: number;
   firstBadLine?: string;
+  /** Lines longer than limits.maxLineBytes, skipped. */
+  longLines: number;
+  /** Decoded bytes taken from the segment so far. */
+  decodedBytes: number;
+  /** Frames taken from the segment so far. */
+  frames: number;
+  /** The segment decoded to more than limits.maxSegmentBytes: the rest is skipped. */
+  oversized: boolean;
 }
 
-export function newParseState(path: string): SegmentParseState {
-  return { path, unreadable: false, warnedSchemas: new Set(), badLines: 0 };
+export function newParseState(path: string, limits: ReadLimits = READ_LIMITS): SegmentParseState {
+  return {
+    path,
+    limits,
+    unreadable: false,
+    warnedSchemas: new Set(),
+    badLines: 0,
+    longLines: 0,
+    decodedBytes: 0,
+    frames: 0,
+    oversized: false,
+  };
+}
+
+/** Whether nothing more of the segment is to be read. */
+export function segmentDone(state: SegmentParseState): boolean {
+  return state.unreadable || state.oversized;
+}
+
+const MIB = 1024 * 1024;
+const OPEN_BRACE = 0x7b;
+const NEWLINE = 0x0a;
+const size = (bytes: number) => (bytes % MIB === 0 ? `${bytes / MIB} MiB` : `${bytes} bytes`);
+
+/**
+ * Cuts the decoded bytes of one region into lines and parses them, holding at most one line of at
+ * most limits.maxLineBytes; a longer one is skipped without being held. A last piece without its
+ * newline is a write cut short: dropped with a warning. Lines that are not JSON or not
+ * frame-shaped are counted and reported once per segment by finishSegment(), so one bad region does
+ * not flood the user.
+ */
+export class LineSplitter {
+  private parts: Buffer[] = [];
+  private partBytes = 0;
+  private skipping = false;
+
+  constructor(
+    private readonly state: SegmentParseState,
+    private readonly warn: (w: ReplayWarning) => void,
+  ) {}
+
+  /** The frames completed by the next piece of decoded bytes. */
+  push(piece: Buffer): Frame[] {
+    const { state } = this;
+    const frames: Frame[] = [];
+    if (segmentDone(state)) return frames;
+    let bytes = piece;
+    const room = state.limits.maxSegmentBytes - state.decodedBytes;
+    if (bytes.length > room) bytes = bytes.subarray(0, Math.max(0, room));
+    state.decodedBytes += bytes.length;
+    let start = 0;
+    while (start < bytes.length && !state.unreadable) {
+      if (this.partBytes === 0 && !this.skipping && bytes[start] !== OPEN_BRACE) {
+        const junk = junkLines(bytes, start);
+        if (junk.count > 0) {
+          state.badLines += junk.count;
+          state.firstBadLine ??= `not JSON: ${junk.first}`;
+        }
+        if (junk.end === start) break; // a line that goes on in the next piece
+        start = junk.end;
+        continue;
+      }
+      const end = bytes.indexOf(NEWLINE, start);
+      if (end < 0) break;
+      const line = this.complete(bytes.subarray(start, end));
+      if (line !== undefined && line.length > 0) {
+        const frame = parseLine(line.toString('utf8'), state, this.warn);
+        if (frame !== undefined) {
+          state.frames++;
+          frames.push(frame);
+        }
+      }
+      this.parts = [];
+      this.partBytes = 0;
+      this.skipping = false;
+      start = end + 1;
+    }
+    if (!state.unreadable) this.take(bytes.subarray(start));
+    if (bytes.length < piece.length) {
+      state.oversized = true;
+      this.parts = [];
+      this.partBytes = 0;
+      this.warn({
+        path: state.path,
+        message: `decodes to more than ${size(state.limits.maxSegmentBytes)}: ${state.frames} frame(s) read from its first ${size(state.limits.maxSegmentBytes)}, the rest of the segment skipped`,
+      });
+    }
+    return frames;
+  }
+
+  /** The end of the region: what is left is a partial line. */
+  end(): void {
+    if (this.partBytes > 0 && !segmentDone(this.state)) {
+      this.warn({
+        path: this.state.path,
+        message: `ends with a partial frame (${this.partBytes} bytes, a write cut short); dropped`,
+      });
+    }
+    this.parts = [];
+    this.partBytes = 0;
+    this.skipping = false;
+  }
+
+  /** The line ended by `bytes`, unless it is too long. */
+  private complete(bytes: Buffer): Buffer | undefined {
+    if (this.partBytes === 0 && !this.skipping) {
+      if (bytes.length <= this.state.limits.maxLineBytes) return bytes;
+      this.state.longLines++;
+      return undefined;
+    }
+    this.take(bytes);
+    if (this.skipping) return undefined;
+    return this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
+  }
+
+  private take(bytes: Buffer): void {
+    if (bytes.length === 0 || this.skipping) return;
+    if (this.partBytes + bytes.length > this.state.limits.maxLineBytes) {
+      this.state.longLines++;
+      this.skipping = true;
+      this.parts = [];
+      this.partBytes = 0;
+      return;
+    }
+    // A copy: a subarray would keep the whole decoded piece (up to megabytes) alive.
+    this.parts.push(Buffer.from(bytes));
+    this.partBytes += bytes.length;
+  }
+}
+
+/**
+ * Lines from `start` that cannot be frames or headers, which are all objects: those not starting
+ * with "{". Counted by one pass over the bytes rather than line by line, so that a bomb of millions
+ * of short lines costs little. Stops before the next line starting with "{", or after the last
+ * complete line of the piece (`end` is `start` when the line does not end in it).
+ */
+function junkLines(bytes: Buffer, start: number): { end: number; count: number; first: string } {
+  let count = 0;
+  let lineStart = start;
+  let first = '';
+  for (let i = start; i < bytes.length; i++) {
+    if (bytes[i] !== NEWLINE) continue;
+    if (i > lineStart) {
+      if (count === 0) first = bytes.subarray(lineStart, Math.min(i, lineStart + 60)).toString('utf8');
+      count++;
+    }
+    lineStart = i + 1;
+    if (bytes[lineStart] === OPEN_BRACE) break;
+  }
+  return { end: lineStart, count, first };
 }
 
 const EMPTY_SELF: Frame['self'] = { tickMs: 0, tickCpuMs: 0, collectors: [], skippedTicks: 0, rssBytes: 0 };
@@ -28,32 +198,6 @@ const ARRAY_FIELDS = ['use', 'findings', 'events', 'processes', 'kernelEvents', 
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
- * The frames in a decoded text. A last piece without its newline is a write cut short: dropped with
- * a warning. A line that is not JSON or not frame-shaped is counted and reported once per segment
- * by finishSegment(), so one bad region does not flood the user.
- */
-export function parseLines(text: string, state: SegmentParseState, warn: (w: ReplayWarning) => void): Frame[] {
-  const frames: Frame[] = [];
-  let start = 0;
-  for (;;) {
-    const end = text.indexOf('\n', start);
-    if (end < 0) break;
-    if (end > start && !state.unreadable) {
-      const frame = parseLine(text.slice(start, end), state, warn);
-      if (frame !== undefined) frames.push(frame);
-    }
-    start = end + 1;
-  }
-  if (start < text.length && !state.unreadable) {
-    warn({
-      path: state.path,
-      message: `ends with a partial frame (${text.length - start} bytes, a write cut short); dropped`,
-    });
-  }
-  return frames;
 }
 
 function parseLine(line: string, state: SegmentParseState, warn: (w: ReplayWarning) => void): Frame | undefined {
@@ -112,6 +256,12 @@ function badLine(state: SegmentParseState, why: string): undefined {
 
 /** Reports the lines skipped in a segment, once. */
 export function finishSegment(state: SegmentParseState, warn: (w: ReplayWarning) => void): void {
+  if (state.longLines > 0) {
+    warn({
+      path: state.path,
+      message: `${state.longLines} line(s) longer than ${size(state.limits.maxLineBytes)} skipped`,
+    });
+  }
   if (state.badLines > 0) {
     warn({
       path: state.path,

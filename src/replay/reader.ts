@@ -1,9 +1,18 @@
-import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Frame, FrameSource } from '../model/frame.js';
 import { parseSegmentName, tailPathOf } from '../outputs/recorder/format.js';
-import { finishSegment, newParseState, parseLines, type ReplayWarning, type SegmentParseState } from './lines.js';
-import { decodeRegion, fileRegions, type Region } from './regions.js';
+import { sanitize } from '../text/sanitize.js';
+import {
+  finishSegment,
+  LineSplitter,
+  newParseState,
+  type ReadLimits,
+  type ReplayWarning,
+  type SegmentParseState,
+  segmentDone,
+} from './lines.js';
+import { decodedPieces, fileRegions, type Region } from './regions.js';
 
 export interface RecordingSegment {
   path: string;
@@ -68,43 +77,71 @@ async function isGzip(path: string): Promise<boolean> {
   }
 }
 
-/** The frames of one region, warning about damage and partial frames. */
-export function regionFrames(region: Region, state: SegmentParseState, warn: (w: ReplayWarning) => void): Frame[] {
-  const decoded = decodeRegion(region.bytes);
-  const frames = parseLines(decoded.text, state, warn);
-  if (decoded.damage !== undefined) {
-    warn({
-      path: state.path,
-      message: `damaged at byte ${region.offset}+ (${decoded.damage}): ${frames.length} frame(s) read before it; continuing at the next gzip member`,
-    });
+/** A region of a segment's file, or the whole of its tail file. */
+export interface RegionRead {
+  path: string;
+  region: Region;
+  gzip: boolean;
+}
+
+const WHOLE_FILE: Region = { offset: 0, length: Number.POSITIVE_INFINITY };
+
+/**
+ * The frames of one region as it is decoded, warning about damage and partial frames. Nothing is
+ * held beyond the piece being decoded and the frames it completes; a segment past its limits stops.
+ */
+export async function* regionFrames(
+  read: RegionRead,
+  state: SegmentParseState,
+  warn: (w: ReplayWarning) => void,
+): AsyncGenerator<Frame> {
+  const lines = new LineSplitter(state, warn);
+  const pieces = decodedPieces(read.path, read.region, read.gzip);
+  const before = state.frames;
+  for (;;) {
+    const next = await pieces.next();
+    if (next.done) {
+      if (next.value !== undefined) {
+        warn({
+          path: state.path,
+          message: `damaged at byte ${read.region.offset}+ (${next.value}): ${state.frames - before} frame(s) read before it; continuing at the next gzip member`,
+        });
+      }
+      break;
+    }
+    yield* lines.push(next.value);
+    if (segmentDone(state)) {
+      await pieces.return(undefined);
+      return;
+    }
   }
-  return frames;
+  lines.end();
 }
 
 /**
  * The frames of a segment's tail that its segment does not hold. A writer killed after deflating a
  * batch into the segment but before truncating the tail leaves that batch in both; a segment is
  * one run's, so its frames' `seq` only grows, and the repeats are those at or below `lastSeq`.
- * A tail that is gone (its segment was closed meanwhile) holds nothing.
+ * A tail that is gone (its segment was closed meanwhile) holds nothing. The tail shares its
+ * segment's limits.
  */
-export async function tailFrames(
+export async function* tailFrames(
   tail: string,
   segmentState: SegmentParseState,
   lastSeq: number,
   warn: (w: ReplayWarning) => void,
-): Promise<Frame[]> {
-  if (segmentState.unreadable) return [];
-  let text: string;
+): AsyncGenerator<Frame> {
+  if (segmentDone(segmentState)) return;
+  const state: SegmentParseState = { ...newParseState(tail, segmentState.limits), header: segmentState.header };
+  state.decodedBytes = segmentState.decodedBytes;
+  state.frames = segmentState.frames;
   try {
-    text = await readFile(tail, 'utf8');
+    for await (const frame of regionFrames({ path: tail, region: WHOLE_FILE, gzip: false }, state, warn)) {
+      if (frame.seq > lastSeq) yield frame;
+    }
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
     warn({ path: tail, message: `cannot read: ${(err as Error).message}` });
-    return [];
-  }
-  const state = { ...newParseState(tail), header: segmentState.header };
-  try {
-    return parseLines(text, state, warn).filter((frame) => frame.seq > lastSeq);
   } finally {
     finishSegment(state, warn);
   }
@@ -114,28 +151,30 @@ export async function tailFrames(
 export async function* segmentFrames(
   segment: RecordingSegment,
   warn: (w: ReplayWarning) => void,
+  limits?: ReadLimits,
 ): AsyncGenerator<Frame> {
-  const state = newParseState(segment.path);
+  const state = newParseState(segment.path, limits);
   let lastSeq = Number.NEGATIVE_INFINITY;
   try {
-    if (!segment.gzip) {
-      const frames = parseLines(await readFile(segment.path, 'utf8'), state, warn);
-      lastSeq = frames.at(-1)?.seq ?? lastSeq;
-      yield* frames;
-    } else {
-      for await (const region of fileRegions(segment.path)) {
-        const frames = regionFrames(region, state, warn);
-        lastSeq = frames.at(-1)?.seq ?? lastSeq;
-        yield* frames;
-        if (state.unreadable) return;
+    const regions = segment.gzip ? fileRegions(segment.path) : [WHOLE_FILE];
+    for await (const region of regions) {
+      for await (const frame of regionFrames({ path: segment.path, region, gzip: segment.gzip }, state, warn)) {
+        lastSeq = frame.seq;
+        yield frame;
       }
+      if (segmentDone(state)) break;
     }
   } catch (err) {
     warn({ path: segment.path, message: `cannot read: ${(err as Error).message}` });
   } finally {
     finishSegment(state, warn);
   }
-  if (segment.tail !== undefined) yield* await tailFrames(segment.tail, state, lastSeq, warn);
+  if (segment.tail !== undefined) yield* tailFrames(segment.tail, state, lastSeq, warn);
+}
+
+/** Warnings as printed: a file name or a recorded line quoted in one may hold anything. */
+export function inertWarnings(warn: (w: ReplayWarning) => void): (w: ReplayWarning) => void {
+  return (w) => warn({ path: sanitize(w.path), message: sanitize(w.message) });
 }
 
 export interface ReadOptions {
@@ -143,7 +182,10 @@ export interface ReadOptions {
   from?: number;
   /** Epoch ms: frames after are skipped. */
   to?: number;
+  /** Warnings arrive sanitised. */
   onWarning?: (warning: ReplayWarning) => void;
+  /** Bounds on what is decoded (READ_LIMITS by default). */
+  limits?: ReadLimits;
 }
 
 /**
@@ -153,7 +195,7 @@ export interface ReadOptions {
  */
 export async function readRecording(path: string, opts: ReadOptions = {}): Promise<FrameSource> {
   const segments = await listSegments(path);
-  const warn = opts.onWarning ?? (() => {});
+  const warn = opts.onWarning ? inertWarnings(opts.onWarning) : () => {};
   const from = opts.from ?? Number.NEGATIVE_INFINITY;
   const to = opts.to ?? Number.POSITIVE_INFINITY;
   return (async function* () {
@@ -163,7 +205,7 @@ export async function readRecording(path: string, opts: ReadOptions = {}): Promi
       if (next !== undefined && next + 1000 <= from) continue;
       const start = segments[i].startTs;
       if (start !== undefined && start > to) break;
-      for await (const frame of segmentFrames(segments[i], warn)) {
+      for await (const frame of segmentFrames(segments[i], warn, opts.limits)) {
         if (frame.ts >= from && frame.ts <= to) yield frame;
       }
     }

@@ -1,90 +1,140 @@
 import { open } from 'node:fs/promises';
-import { constants, gunzipSync } from 'node:zlib';
+import { constants, Gunzip } from 'minizlib';
 import { GZIP_MEMBER_HEADER } from '../outputs/recorder/format.js';
 
-/** A stretch of a segment file from one gzip member header to the next (or to the end). */
+/**
+ * A stretch of a segment file read on its own: a gzip member (from one member header to the next,
+ * or to the end), or a run of whole lines of a plain NDJSON file.
+ */
 export interface Region {
   offset: number;
-  bytes: Buffer;
+  length: number;
 }
 
-const READ_CHUNK = 4 * 1024 * 1024;
-const TOLERANT = { finishFlush: constants.Z_SYNC_FLUSH };
+const READ_CHUNK = 1024 * 1024;
+/**
+ * Compressed bytes given to gunzip at a time. Deflate expands at most about 1030 times, so one
+ * piece never decodes to more than about 8 MB, however hostile the member.
+ */
+const INFLATE_PIECE = 8 * 1024;
+/** Plain NDJSON is cut into regions of about this size, at line ends, so a view holds one at a time. */
+const PLAIN_REGION_BYTES = 4 * 1024 * 1024;
 
 /**
- * Splits a segment into its gzip members without decompressing, reading the file in chunks so a
- * large recording is never held whole. Each member can then be decoded on its own, which is what
- * lets a reader go on after a damaged one.
+ * Splits a segment into its gzip members without decompressing, reading the file in chunks and
+ * holding none of it. Each member can then be decoded on its own, which is what lets a reader go
+ * on after a damaged one.
  */
 export async function* fileRegions(path: string, chunkBytes = READ_CHUNK): AsyncGenerator<Region> {
-  const file = await open(path, 'r');
-  try {
-    let pending = Buffer.alloc(0);
-    let base = 0;
-    let searchFrom = 1;
-    for (;;) {
-      const chunk = Buffer.allocUnsafe(chunkBytes);
-      const { bytesRead } = await file.read(chunk, 0, chunkBytes, null);
-      const eof = bytesRead === 0;
-      if (!eof)
-        pending =
-          pending.length === 0 ? chunk.subarray(0, bytesRead) : Buffer.concat([pending, chunk.subarray(0, bytesRead)]);
-      for (;;) {
-        const next = pending.indexOf(GZIP_MEMBER_HEADER, searchFrom);
-        if (next < 0) break;
-        yield { offset: base, bytes: Buffer.from(pending.subarray(0, next)) };
-        base += next;
-        pending = pending.subarray(next);
-        searchFrom = 1;
-      }
-      searchFrom = Math.max(1, pending.length - GZIP_MEMBER_HEADER.length + 1);
-      if (eof) break;
-    }
-    if (pending.length > 0) yield { offset: base, bytes: Buffer.from(pending) };
-  } finally {
-    await file.close();
-  }
+  yield* splitFile(path, chunkBytes, (buf, from) => {
+    const at = buf.indexOf(GZIP_MEMBER_HEADER, from);
+    return at < 0 ? undefined : at;
+  });
 }
 
-/** Reads one region back by position, for seeking. */
-export async function readRegion(path: string, offset: number, length: number): Promise<Buffer> {
-  const file = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(length);
-    const { bytesRead } = await file.read(buf, 0, length, offset);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await file.close();
-  }
-}
-
-export interface DecodedRegion {
-  text: string;
-  /** Why decoding stopped early: the region is damaged after `text`. */
-  damage?: string;
+/** Splits a plain NDJSON file into regions of whole lines of about PLAIN_REGION_BYTES each. */
+export async function* plainRegions(
+  path: string,
+  regionBytes = PLAIN_REGION_BYTES,
+  chunkBytes = READ_CHUNK,
+): AsyncGenerator<Region> {
+  let next = regionBytes;
+  yield* splitFile(path, chunkBytes, (buf, from, bufStart) => {
+    const at = buf.indexOf(0x0a, Math.max(from, next - bufStart - 1));
+    if (at < 0) return undefined;
+    next = bufStart + at + 1 + regionBytes;
+    return at + 1;
+  });
 }
 
 /**
- * Decompresses a region. A truncated member (a writer killed mid-write) decodes up to its last
- * sync flush without error. A corrupt one is decoded up to the damage: decodability of a prefix is
- * monotonic, so a binary search over prefix lengths finds the longest one zlib accepts.
+ * Cuts a file where `boundary` says (an index into `buf` at or after `from`, whose file offset is
+ * `bufStart`), reading it in chunks. Only the last bytes of a chunk are carried into the next, so
+ * that a gzip member header across two chunks is found.
  */
-export function decodeRegion(bytes: Buffer): DecodedRegion {
+async function* splitFile(
+  path: string,
+  chunkBytes: number,
+  boundary: (buf: Buffer, from: number, bufStart: number) => number | undefined,
+): AsyncGenerator<Region> {
+  const file = await open(path, 'r');
   try {
-    return { text: gunzipSync(bytes, TOLERANT).toString('utf8') };
-  } catch (err) {
-    let good = 0;
-    let bad = bytes.length;
-    let best: Buffer = Buffer.alloc(0);
-    while (bad - good > 1) {
-      const mid = (good + bad) >>> 1;
-      try {
-        best = gunzipSync(bytes.subarray(0, mid), TOLERANT);
-        good = mid;
-      } catch {
-        bad = mid;
+    const carryBytes = GZIP_MEMBER_HEADER.length - 1;
+    let carry = Buffer.alloc(0);
+    let start = 0;
+    let pos = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(chunkBytes);
+      const { bytesRead } = await file.read(chunk, 0, chunkBytes, pos);
+      if (bytesRead === 0) break;
+      const buf =
+        carry.length === 0 ? chunk.subarray(0, bytesRead) : Buffer.concat([carry, chunk.subarray(0, bytesRead)]);
+      const bufStart = pos - carry.length;
+      let from = Math.max(0, start + 1 - bufStart);
+      for (let at = boundary(buf, from, bufStart); at !== undefined; at = boundary(buf, from, bufStart)) {
+        const cut = bufStart + at;
+        if (cut > start) {
+          yield { offset: start, length: cut - start };
+          start = cut;
+        }
+        from = at + 1;
+      }
+      pos += bytesRead;
+      carry = Buffer.from(buf.subarray(Math.max(0, buf.length - carryBytes)));
+    }
+    if (pos > start) yield { offset: start, length: pos - start };
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * The decoded bytes of a region, in pieces, read from the file as they are needed: a gzip member
+ * is gunzipped, plain text is passed as it is. The caller may stop at any piece, and nothing beyond
+ * the piece being decoded is held. A truncated member (a writer killed mid-write) decodes up to its
+ * last sync flush without error; a damaged one up to the damage, and the generator returns why
+ * decoding stopped.
+ */
+export async function* decodedPieces(
+  path: string,
+  region: Region,
+  gzip: boolean,
+  chunkBytes = READ_CHUNK,
+): AsyncGenerator<Buffer, string | undefined> {
+  const file = await open(path, 'r');
+  const gunzip = gzip ? new Gunzip({ finishFlush: constants.Z_SYNC_FLUSH }) : undefined;
+  const out: Buffer[] = [];
+  let damage: string | undefined;
+  gunzip?.on('data', (data: Buffer) => out.push(data));
+  gunzip?.on('error', (err: unknown) => {
+    damage ??= (err as Error).message;
+  });
+  try {
+    const end = region.offset + region.length;
+    let fed = 0;
+    for (let pos = region.offset; pos < end && damage === undefined; ) {
+      const chunk = Buffer.allocUnsafe(Math.min(chunkBytes, end - pos));
+      const { bytesRead } = await file.read(chunk, 0, chunk.length, pos);
+      if (bytesRead === 0) break;
+      pos += bytesRead;
+      if (gunzip === undefined) {
+        yield chunk.subarray(0, bytesRead);
+        continue;
+      }
+      for (let i = 0; i < bytesRead && damage === undefined; i += INFLATE_PIECE) {
+        gunzip.write(chunk.subarray(i, Math.min(bytesRead, i + INFLATE_PIECE)));
+        if (damage !== undefined) damage = `${damage} near compressed byte ${fed}`;
+        fed += Math.min(INFLATE_PIECE, bytesRead - i);
+        for (const piece of out.splice(0)) yield piece;
       }
     }
-    return { text: best.toString('utf8'), damage: `${(err as Error).message} near compressed byte ${good}` };
+    if (gunzip !== undefined && damage === undefined) {
+      gunzip.end();
+      for (const piece of out.splice(0)) yield piece;
+    }
+    return damage;
+  } finally {
+    gunzip?.close();
+    await file.close();
   }
 }

@@ -1,7 +1,8 @@
 import type { Frame } from '../model/frame.js';
 import type { ViewSource } from '../model/source.js';
 import { RecordingCursor } from './cursor.js';
-import type { ReplayWarning } from './lines.js';
+import type { ReadLimits, ReplayWarning } from './lines.js';
+import { inertWarnings } from './reader.js';
 
 export interface ReplayOptions {
   /** Epoch ms bounds of the replay; seeking stays within them. */
@@ -14,9 +15,11 @@ export interface ReplayOptions {
    * seek or close() so that a TUI can go back (default 'finish').
    */
   atEnd?: 'finish' | 'hold';
-  /** Called once per distinct problem found in the recording (damage, partial frame, newer schema). */
+  /** Called once per distinct problem found in the recording (damage, partial frame, newer schema), sanitised. */
   onWarning?: (warning: ReplayWarning) => void;
   signal?: AbortSignal;
+  /** Bounds on what is decoded (READ_LIMITS by default). */
+  limits?: ReadLimits;
 }
 
 export interface ReplayControl {
@@ -55,14 +58,14 @@ export async function replaySource(path: string, opts: ReplayOptions = {}): Prom
   checkSpeed(opts.speed ?? 1);
   const warnings: ReplayWarning[] = [];
   const seen = new Set<string>();
-  const warn = (w: ReplayWarning) => {
+  const warn = inertWarnings((w: ReplayWarning) => {
     const key = `${w.path}\n${w.message}`;
     if (seen.has(key)) return;
     seen.add(key);
     warnings.push(w);
     opts.onWarning?.(w);
-  };
-  const cursor = await RecordingCursor.open(path, warn);
+  });
+  const cursor = await RecordingCursor.open(path, warn, opts.limits);
   const player = new Player(cursor, opts);
   opts.signal?.addEventListener('abort', () => player.close(), { once: true });
   return {

@@ -1,6 +1,7 @@
 import type { Unit } from '../catalog/index.js';
 import { formatDuration } from '../checklist/duration.js';
 import { resolveThresholds } from '../checklist/model.js';
+import { sanitize } from '../text/sanitize.js';
 import { type CheckRun, type CheckStatus, runStatus } from './run.js';
 
 const SCALE: Partial<Record<Unit, { uom: string; factor: number }>> = {
@@ -14,10 +15,14 @@ function perfNumber(n: number | undefined): string {
   return n === undefined ? '' : (Math.round(n * 1e4) / 1e4).toString();
 }
 
-/** Nagios labels may hold anything but "=" and "'"; quoted so that instance names with spaces stay one label. */
+/**
+ * Nagios labels may hold anything but "=" and "'" (and a "|" would split the output); quoted so
+ * that instance names with spaces stay one label, and sanitised so that a hostile one cannot end
+ * the line or reach a terminal.
+ */
 function label(metric: string, instance: string): string {
   const text = instance === '' ? metric : `${metric}:${instance}`;
-  return `'${text.replace(/['=]/g, '_')}'`;
+  return `'${sanitize(text).replace(/['=|]/g, '_')}'`;
 }
 
 /** `USEWATCH <STATUS> - <summary> | <perfdata>`: one line, as a Nagios/Icinga plugin prints it. */
@@ -49,10 +54,10 @@ export function renderNagios(run: CheckRun): string {
     const scaled = (n: number | undefined) => perfNumber(n === undefined ? undefined : n * factor);
     perf.push(`${label(cell.metric, cell.instance)}=${scaled(cell.value)}${uom};${scaled(t?.warn)};${scaled(t?.crit)}`);
   }
-  return `USEWATCH ${status} - ${summary.replace(/\|/g, '/')}${perf.length ? ` | ${perf.join(' ')}` : ''}`;
+  return `USEWATCH ${status} - ${sanitize(summary).replace(/\|/g, '/')}${perf.length ? ` | ${perf.join(' ')}` : ''}`;
 }
 
 /** The status line for a check that could not run (bad flags, bad checklist): exit code 3. */
 export function nagiosUnknown(message: string): string {
-  return `USEWATCH ${'UNKNOWN' satisfies CheckStatus} - ${message.split('\n')[0].replace(/\|/g, '/')}`;
+  return `USEWATCH ${'UNKNOWN' satisfies CheckStatus} - ${sanitize(message.split('\n')[0]).replace(/\|/g, '/')}`;
 }

@@ -5,6 +5,7 @@ import type { CellStatus, Dimension, ProcessEntry, UseCell } from '../model/fram
 import { type FigureFormat, findingFigures, rankedMeasure } from '../use/finding-text.js';
 import { formatValue } from '../use/units.js';
 import { sixtySecondAnalysis } from './analysis.js';
+import { displayable } from './displayable.js';
 import { gapsOf } from './gaps.js';
 import { type CheckRun, runStatus, type WindowFinding } from './run.js';
 import { table } from './table.js';
@@ -141,7 +142,8 @@ function findingLines(f: WindowFinding, run: CheckRun, c: Colors): string[] {
 }
 
 /** The terminal report of a check: status, USE matrix, findings, gaps and the 60-second analysis. */
-export function renderText(run: CheckRun, opts: { color: boolean }): string {
+export function renderText(checked: CheckRun, opts: { color: boolean }): string {
+  const run = displayable(checked);
   const c = createColors(opts.color);
   const status = runStatus(run);
   const firing = run.findings.filter((f) => f.state === 'firing');

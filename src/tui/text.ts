@@ -1,27 +1,14 @@
 import stringWidth from 'string-width';
+import { sanitize } from '../text/sanitize.js';
 
-/**
- * Text that reaches the terminal comes from processes we do not control (comm, cmdline, kernel log
- * records, a remote feed). Everything is sanitised again here, even when the producer promises it
- * already did, so a hostile name can never move the cursor, recolour the screen or break a column.
- */
+// Text that reaches the terminal is sanitised again here, even when the producer promises it
+// already did, so a hostile name can never move the cursor, recolour the screen or break a column.
 
-// CSI, OSC (ended by BEL or ST), DCS/SOS/PM/APC strings, and two-byte escapes; then any control
-// character, C1 controls, and bidi overrides/isolates that would reorder what follows them.
-const ESCAPE_SEQUENCE =
-  /\x1b(?:\[[0-?]*[ -/]*[@-~]?|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[PX^_][^\x1b]*(?:\x1b\\)?|[ -~]?)|\x9b[0-?]*[ -/]*[@-~]?/g;
-const UNSAFE_CHARACTER = /[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
 // One UTF-16 unit, one column: printable ASCII and the glyphs the view draws itself (middle dot,
 // multiplication sign, ellipsis, arrows, box rules, block elements). Such text skips grapheme
 // segmentation, which is what most of a redraw would otherwise cost.
 const NARROW = /^[\x20-\x7e\u00b7\u00d7\u2026\u2190-\u21ff\u2500-\u259f\u25b6]*$/;
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-
-/** Removes escape sequences and replaces control characters by '?', so the text is inert on a terminal. */
-export function sanitize(text: string): string {
-  if (NARROW.test(text)) return text;
-  return text.replace(ESCAPE_SEQUENCE, '').replace(UNSAFE_CHARACTER, '?');
-}
 
 /** Display width of already sanitised text. */
 export function displayWidth(text: string): number {

@@ -1,24 +1,9 @@
 import fc from 'fast-check';
 import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
-import { displayWidth, fitWidth, sanitize, wrap } from '../../src/tui/text.js';
+import { displayWidth, fitWidth, wrap } from '../../src/tui/text.js';
 
 const CONTROL = /[\x00-\x1f\x7f-\x9f]/;
-
-describe('sanitize', () => {
-  it('drops escape sequences and replaces control characters', () => {
-    expect(sanitize('evil\x1b[2J\x1b[31mred\x1b[0m')).toBe('evilred');
-    expect(sanitize('title\x1b]0;pwned\x07x')).toBe('titlex');
-    expect(sanitize('line1\nline2\r\t!')).toBe('line1?line2??!');
-    expect(sanitize('csi\x9b31mx')).toBe('csix');
-    expect(sanitize('rtl\u202eexe.txt')).toBe('rtl?exe.txt');
-  });
-
-  it('leaves printable text alone, wide characters included', () => {
-    expect(sanitize('nginx: worker')).toBe('nginx: worker');
-    expect(sanitize('数据库')).toBe('数据库');
-  });
-});
 
 describe('fitWidth', () => {
   it('pads or cuts ASCII to the exact width', () => {

@@ -23,6 +23,8 @@ export interface RuntimeCounters {
   http?: () => { rejectedConnections: number; clientErrors: number; unauthorized: number };
   otlp?: () => { exports: number; failures: number; dropped: number };
   recorder?: () => { framesWritten: number; bytesWritten: number; dropped: number; paused: boolean };
+  /** Log lines dropped because stdout was closed or failed. */
+  logDropped?: () => number;
 }
 
 export function usewatchFamilies(opts: {
@@ -150,7 +152,16 @@ export function usewatchFamilies(opts: {
     },
   ];
 
-  const { feed, http, otlp, recorder } = opts.runtime;
+  const { feed, http, otlp, recorder, logDropped } = opts.runtime;
+  if (logDropped) {
+    families.push({
+      name: 'usewatch_log_dropped_total',
+      help: 'Log lines dropped because stdout was closed or failed (a pipe whose reader went away).',
+      type: 'counter',
+      frameless: true,
+      read: (_f, emit) => emit(undefined, logDropped()),
+    });
+  }
   if (feed) {
     families.push(
       {

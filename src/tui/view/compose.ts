@@ -1,4 +1,5 @@
-import { displayWidth, fitWidth, sanitize } from '../text.js';
+import { sanitize } from '../../text/sanitize.js';
+import { displayWidth, fitWidth } from '../text.js';
 
 export type Paint = (text: string) => string;
 
