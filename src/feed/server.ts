@@ -18,6 +18,7 @@ import {
   type PongMessage,
   parseClientMessage,
 } from './protocol.js';
+import { MessageBudget } from './rate-limit.js';
 
 /** What the hello announces; a function so that a checklist reloaded on SIGHUP shows on the next connection. */
 export interface FeedHelloInfo {
@@ -45,7 +46,13 @@ export interface FeedLimits {
   maxPerAddress: number;
   /** A client message larger than this closes the connection with 1009. */
   maxMessageBytes: number;
-  /** Above this many bytes queued for a client, its frames are skipped until it drains. */
+  /** Client messages allowed per second on one connection, after a burst of maxMessageBurst; more closes it with 1008. */
+  maxMessagesPerSecond: number;
+  maxMessageBurst: number;
+  /**
+   * Above this many bytes queued for a client, its frames are skipped and its messages are neither
+   * read nor answered until it drains: a client that does not read costs no more than this.
+   */
   maxBufferedBytes: number;
   /** A client skipping frames continuously for this long is dropped. */
   maxBehindMs: number;
@@ -57,6 +64,8 @@ export const DEFAULT_FEED_LIMITS: FeedLimits = {
   maxClients: 256,
   maxPerAddress: 32,
   maxMessageBytes: 4096,
+  maxMessagesPerSecond: 10,
+  maxMessageBurst: 20,
   maxBufferedBytes: 256 * 1024,
   maxBehindMs: 30_000,
   heartbeatMs: 15_000,
@@ -97,6 +106,9 @@ interface Client {
   /** When it started skipping, while it does. */
   behindSince: number | undefined;
   answeredPing: boolean;
+  budget: MessageBudget;
+  /** Reading stopped until its socket drains. */
+  readPaused: boolean;
 }
 
 interface SectionSet {
@@ -207,7 +219,18 @@ function parseConnectRequest(url: URL): ConnectRequest | string {
   return request;
 }
 
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden' };
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  421: 'Misdirected Request',
+};
+
+/** Starts the close handshake and cuts the connection if the peer has not completed it within `ms`. */
+function closeWithin(ws: WebSocket, code: number, reason: string, ms: number): void {
+  ws.close(code, reason);
+  setTimeout(() => ws.terminate(), ms).unref();
+}
 
 /** Refuses a handshake with a plain HTTP response, before any WebSocket exists. */
 function reject(socket: Duplex, status: number, reason: string, extraHeaders: string[] = []): void {
@@ -330,6 +353,8 @@ export function createFeedServer(opts: FeedServerOptions): FeedServer {
       skipped: 0,
       behindSince: undefined,
       answeredPing: true,
+      budget: new MessageBudget(limits.maxMessagesPerSecond, limits.maxMessageBurst, Date.now()),
+      readPaused: false,
     };
     clients.add(client);
     perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
@@ -379,8 +404,31 @@ export function createFeedServer(opts: FeedServerOptions): FeedServer {
   }
 
   function onMessage(client: Client, data: WebSocket.RawData, isBinary: boolean): void {
+    // ws still hands over the rest of a chunk it already read after a close or a pause.
+    if (client.ws.readyState !== WebSocket.OPEN || client.readPaused) return;
+    if (!client.budget.take(Date.now())) {
+      opts.log?.info({ address: client.address }, 'feed client dropped: too many messages');
+      client.ws.pause();
+      closeWithin(
+        client.ws,
+        CLOSE.policyViolation,
+        `more than ${limits.maxMessagesPerSecond} messages per second`,
+        1000,
+      );
+      return;
+    }
     if (isBinary) {
       client.ws.close(CLOSE.tooBig, 'binary messages are not accepted');
+      return;
+    }
+    if (client.socket.writableLength > limits.maxBufferedBytes) {
+      // It is not reading what it asked for: stop reading it too, until its socket drains.
+      client.readPaused = true;
+      client.ws.pause();
+      client.socket.once('drain', () => {
+        client.readPaused = false;
+        client.ws.resume();
+      });
       return;
     }
     const parsed = parseClientMessage(data.toString());
@@ -409,7 +457,7 @@ export function createFeedServer(opts: FeedServerOptions): FeedServer {
       }
       const auth = opts.auth;
       if (auth.hosts && !hostAllowed(req.headers.host, auth.hosts)) {
-        reject(socket, 403, 'Host header does not name this server');
+        reject(socket, 421, 'the Host header does not name this server');
         return;
       }
       const origin = req.headers.origin;
@@ -442,9 +490,10 @@ export function createFeedServer(opts: FeedServerOptions): FeedServer {
           new Promise<void>((resolve) => {
             if (c.ws.readyState === WebSocket.CLOSED) return resolve();
             c.ws.once('close', () => resolve());
-            c.ws.close(CLOSE.goingAway, 'server shutting down');
+            // A peer that does not read would never see the close frame: cut it at once.
+            if (c.socket.writableLength > limits.maxBufferedBytes) c.ws.terminate();
             // A peer that does not answer the close handshake must not hold up shutdown.
-            setTimeout(() => c.ws.terminate(), 1000).unref();
+            else closeWithin(c.ws, CLOSE.goingAway, 'server shutting down', 1000);
           }),
       );
       await Promise.all(closed);

@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { maskedTextFrame } from '../../bench/hostile-clients.js';
 import { FRAME_SCHEMA } from '../../src/model/frame.js';
 import { FrameBus } from '../../src/pipeline/bus.js';
+import { hostPolicy } from '../../src/server/auth.js';
 import { frame, type Harness, handshakeStatus, Peer, rawHandshake, startFeed, TOKEN } from './helpers.js';
 
 let harness: Harness | undefined;
@@ -136,6 +138,15 @@ describe('feed: security', () => {
     expect(h.feed.clientCount()).toBe(2);
   });
 
+  it('answers 421 to a Host header that does not name the server, as the HTTP server does', async () => {
+    const h = await start({
+      auth: { requireToken: false, allowedOrigins: [], hosts: hostPolicy('127.0.0.1', []) },
+    });
+    expect(await handshakeStatus(h.url, { Host: 'rebind.evil.example' })).toBe(421);
+    const peer = await open(h.url);
+    expect(peer.closed).toBeUndefined();
+  });
+
   it('closes the connection beyond the client cap with 1013', async () => {
     const h = await start({ limits: { maxClients: 2 } });
     await open(h.url);
@@ -168,6 +179,22 @@ describe('feed: client messages', () => {
     const peer = await open(h.url);
     peer.ws.send(Buffer.from([1, 2, 3]));
     expect(await peer.untilClosed()).toMatchObject({ code: 1009 });
+  });
+
+  it('answers messages within the rate, and closes with 1008 a client sending more', async () => {
+    const h = await start({ limits: { maxMessagesPerSecond: 10, maxMessageBurst: 5 } });
+    const calm = await open(h.url);
+    for (let i = 0; i < 5; i++) calm.ws.send(JSON.stringify({ type: 'ping', id: i }));
+    await calm.until((p) => p.messages.filter((m) => m.type === 'pong').length === 5, '5 pongs');
+    const flood = await open(h.url);
+    for (let i = 0; i < 1000; i++) flood.ws.send(JSON.stringify({ type: 'ping', id: i }));
+    const closed = await flood.untilClosed();
+    expect(closed).toEqual({ code: 1008, reason: 'more than 10 messages per second' });
+    expect(flood.messages.filter((m) => m.type === 'pong').length).toBeLessThanOrEqual(5);
+    await sleep(200);
+    calm.ws.send(JSON.stringify({ type: 'ping', id: 'still' }));
+    await calm.until((p) => p.messages.some((m) => m.id === 'still'), 'the calm client still answered');
+    expect(h.feed.clientCount()).toBe(1);
   });
 
   it('answers garbage and unknown messages with an error and keeps the connection', async () => {
@@ -312,6 +339,49 @@ describe('feed: slow and dead clients', () => {
     expect(h.feed.clientCount()).toBe(1);
   });
 
+  it('stops reading a client that does not read, and reads it again once it drains', async () => {
+    const h = await start({ limits: { maxBufferedBytes: 64 * 1024, heartbeatMs: 60_000 } });
+    const stalled = await rawHandshake(h.port);
+    stalled.pause();
+    const big = frame(0, 1000);
+    for (let seq = 1; seq <= 400 && h.feed.droppedFrames() === 0; seq++) {
+      h.bus.publish({ ...big, seq, ts: Date.now() });
+      await sleep(5);
+    }
+    expect(h.feed.droppedFrames()).toBeGreaterThan(0);
+    // Its socket is full: this ping is not answered, and the agent stops reading it.
+    stalled.write(maskedTextFrame('{"type":"ping","id":"unread"}'));
+    await sleep(100);
+    stalled.write(maskedTextFrame('{"type":"ping","id":"after"}'));
+    await sleep(100);
+    const pongs: unknown[] = [];
+    const parser = serverFrames((text) => {
+      const m = JSON.parse(text) as { type: string; id?: unknown };
+      if (m.type === 'pong') pongs.push(m.id);
+    });
+    stalled.on('data', parser);
+    stalled.resume();
+    await vi.waitFor(() => expect(pongs).toEqual(['after']), { timeout: 5000 });
+    expect(h.feed.clientCount()).toBe(1);
+    stalled.destroy();
+  });
+
+  it('does not wait for a client that does not read when shutting down', async () => {
+    const h = await start({ limits: { maxBufferedBytes: 64 * 1024, heartbeatMs: 60_000 } });
+    const stalled = await rawHandshake(h.port);
+    stalled.pause();
+    const big = frame(0, 1000);
+    for (let seq = 1; seq <= 400 && h.feed.droppedFrames() === 0; seq++) {
+      h.bus.publish({ ...big, seq, ts: Date.now() });
+      await sleep(5);
+    }
+    const t0 = Date.now();
+    await h.feed.close();
+    expect(Date.now() - t0).toBeLessThan(500);
+    expect(h.feed.clientCount()).toBe(0);
+    stalled.destroy();
+  });
+
   it('closes every client with 1001 when the server shuts down', async () => {
     const h = await start();
     const peer = await open(h.url);
@@ -320,3 +390,21 @@ describe('feed: slow and dead clients', () => {
     expect(h.feed.clientCount()).toBe(0);
   });
 });
+
+/** Text payloads of the unmasked frames a server sends, as they arrive in chunks. */
+function serverFrames(onText: (text: string) => void): (chunk: Buffer) => void {
+  let pending = Buffer.alloc(0);
+  return (chunk) => {
+    pending = Buffer.concat([pending, chunk]);
+    for (;;) {
+      if (pending.length < 2) return;
+      const mark = pending[1] & 0x7f;
+      const header = mark === 127 ? 10 : mark === 126 ? 4 : 2;
+      if (pending.length < header) return;
+      const length = mark === 127 ? Number(pending.readBigUInt64BE(2)) : mark === 126 ? pending.readUInt16BE(2) : mark;
+      if (pending.length < header + length) return;
+      if ((pending[0] & 0x0f) === 1) onText(pending.subarray(header, header + length).toString());
+      pending = pending.subarray(header + length);
+    }
+  };
+}
