@@ -212,7 +212,9 @@ describe('bad clients', () => {
   });
 
   test('idle connections from the same address as everyone else do not lock anyone out', async () => {
-    const s = await start({ limits: { ...LIMITS, maxHttpConnections: 8, headersTimeoutMs: 10_000, requestTimeoutMs: 20_000 } });
+    const s = await start({
+      limits: { ...LIMITS, maxHttpConnections: 8, headersTimeoutMs: 10_000, requestTimeoutMs: 20_000 },
+    });
     const first = [];
     for (let i = 0; i < 8; i++) first.push(readUntilClose(await rawConnect(s.port), 3000));
     for (let round = 0; round < 3; round++) {
