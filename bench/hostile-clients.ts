@@ -40,19 +40,26 @@ export function maskedTextFrame(payload: string): Buffer {
   return frame;
 }
 
-/** Writes `chunk` again and again for `ms`, waiting for 'drain' when the socket is full; never reads. */
-export function writeFlood(socket: Socket, chunk: Buffer, ms: number): Promise<{ bytes: number }> {
+/**
+ * Writes `chunk` again and again for `ms`, waiting for 'drain' when the socket is full; never reads.
+ * `closedByPeer`: the agent cut the connection before the time was up (the next write failed).
+ */
+export function writeFlood(
+  socket: Socket,
+  chunk: Buffer,
+  ms: number,
+): Promise<{ bytes: number; closedByPeer: boolean }> {
   return new Promise((resolve) => {
     const until = Date.now() + ms;
     let bytes = 0;
     let done = false;
-    const finish = () => {
+    const finish = (closedByPeer: boolean) => {
       if (done) return;
       done = true;
-      resolve({ bytes });
+      resolve({ bytes, closedByPeer });
     };
-    socket.on('error', finish);
-    socket.on('close', finish);
+    socket.on('error', () => finish(true));
+    socket.on('close', () => finish(true));
     const pump = () => {
       while (!done && !socket.destroyed && Date.now() < until) {
         bytes += chunk.length;
@@ -61,10 +68,10 @@ export function writeFlood(socket: Socket, chunk: Buffer, ms: number): Promise<{
           return;
         }
       }
-      finish();
+      finish(false);
     };
     // A peer that stops reading never drains: the deadline still ends the flood.
-    setTimeout(finish, ms + 100).unref();
+    setTimeout(() => finish(false), ms + 100).unref();
     pump();
   });
 }
@@ -90,14 +97,9 @@ export async function pingFlood(
   );
   const ping = maskedTextFrame('{"type":"ping"}');
   const chunk = Buffer.concat(Array.from({ length: 4096 }, () => ping));
-  let closedByAgent = false;
-  socket.once('close', () => {
-    closedByAgent = true;
-  });
-  const { bytes } = await writeFlood(socket, chunk, ms);
-  const closed = closedByAgent;
+  const { bytes, closedByPeer } = await writeFlood(socket, chunk, ms);
   socket.destroy();
-  return { bytes, closedByAgent: closed };
+  return { bytes, closedByAgent: closedByPeer };
 }
 
 /**
@@ -115,15 +117,13 @@ export async function pipelineFlood(
   const perChunk = 1000;
   const chunk = Buffer.concat(Array.from({ length: perChunk }, () => request));
   const sockets = await Promise.all(Array.from({ length: connections }, () => openSocket(url)));
-  let closedByAgent = 0;
-  for (const s of sockets) {
-    s.pause();
-    s.once('close', () => closedByAgent++);
-  }
+  for (const s of sockets) s.pause();
   const written = await Promise.all(sockets.map((s) => writeFlood(s, chunk, ms)));
-  const closed = closedByAgent;
   for (const s of sockets) s.destroy();
-  return { requests: written.reduce((n, w) => n + w.bytes / request.length, 0), closedByAgent: closed };
+  return {
+    requests: written.reduce((n, w) => n + w.bytes / request.length, 0),
+    closedByAgent: written.filter((w) => w.closedByPeer).length,
+  };
 }
 
 /** Samples a process's RSS every 100 ms while `work` runs; the peak growth over `baseline` in MB. */

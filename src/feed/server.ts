@@ -342,7 +342,8 @@ export function createFeedServer(opts: FeedServerOptions): FeedServer {
     ws.on('error', () => {});
     const refusal = admissionRefusal(address);
     if (refusal !== undefined) {
-      ws.close(CLOSE.tryAgainLater, refusal);
+      // A refused peer that never answers the close must not keep its socket for ws's 30 s.
+      closeWithin(ws, CLOSE.tryAgainLater, refusal, 1000);
       return;
     }
     const client: Client = {

@@ -36,6 +36,8 @@ export interface ServerLimits {
 /** Fixed bounds of the agent's server (not in the configuration). */
 export const MAX_HTTP_CONNECTIONS = 512;
 export const MAX_PIPELINED_REQUESTS = 8;
+/** How long close() leaves sockets to their owners before cutting them; the agent's stop has 2 s in all. */
+const STRAGGLER_GRACE_MS = 1200;
 
 export interface HealthReport {
   ok: boolean;
@@ -132,6 +134,13 @@ export async function startServer(opts: ServerOptions): Promise<AgentServer> {
   // its responses holds the socket with Node's reads paused, which no request timeout covers. The
   // feed's sockets are exempt (ws clears the timeout on upgrade) and have their own heartbeat.
   server.setTimeout(limits.requestTimeoutMs);
+
+  /** Every open TCP socket, upgraded ones included, to cut on close. */
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
 
   /** Plain HTTP connections (not handed to the feed), oldest first. */
   const connections = new Map<Duplex, Connection>();
@@ -317,6 +326,11 @@ export async function startServer(opts: ServerOptions): Promise<AgentServer> {
         server.close(() => resolve());
         // Keep-alive connections (a scraper's) would otherwise hold close() open.
         server.closeAllConnections();
+        // Upgraded sockets are the feed's to close; any still open after its grace period (a peer
+        // that never completes a close handshake) must not hold the stop.
+        setTimeout(() => {
+          for (const socket of sockets) socket.destroy();
+        }, STRAGGLER_GRACE_MS).unref();
       }),
   };
 }
