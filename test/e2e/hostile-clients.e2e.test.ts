@@ -63,6 +63,20 @@ async function rssDuring(name: string, work: () => Promise<unknown>): Promise<nu
   return growth;
 }
 
+/**
+ * While `flood` runs: a reading feed client gets frames for `framesMs`, then /healthz and /metrics
+ * answer. The flood's result and the agent's RSS growth over the whole of it.
+ */
+async function whileServing<T>(name: string, flood: Promise<T>, framesMs: number) {
+  let result: T | undefined;
+  const growth = await rssDuring(name, async () => {
+    expect(await framesDuring(agent.url, framesMs)).toBeGreaterThanOrEqual(Math.floor(framesMs / 1000) - 1);
+    await expectServing();
+    result = await flood;
+  });
+  return { growth, result: result as T };
+}
+
 /** A well-behaved feed client: it reads, and counts the frames it gets. */
 function feedClient(url: string, opts: { localAddress?: string; headers?: Record<string, string> } = {}) {
   const ws = track(new WebSocket(`${url.replace(/^http/, 'ws')}/feed?backfill=0`, opts));
@@ -126,28 +140,17 @@ describe.skipIf(notBuiltReason !== undefined)('hostile local clients', () => {
   });
 
   it('a feed client flooding pings without reading is cut; others keep their frames', async () => {
-    let flood: { closedByAgent: boolean } | undefined;
-    const growth = await rssDuring('ping flood', async () => {
-      const running = pingFlood(agent.url, 5000);
-      expect(await framesDuring(agent.url, 3000)).toBeGreaterThanOrEqual(2);
-      await expectServing();
-      flood = await running;
-    });
-    expect(flood?.closedByAgent).toBe(true);
+    const { growth, result } = await whileServing('ping flood', pingFlood(agent.url, 5000), 3000);
+    expect(result.closedByAgent).toBe(true);
     expect(growth).toBeLessThan(RSS_BUDGET_MB);
     await expectServing();
   });
 
   it('pipelined GET /metrics without reading, on one and on two connections, is cut', async () => {
     for (const connections of [1, 2]) {
-      let flood: { closedByAgent: number } | undefined;
-      const growth = await rssDuring(`pipelining flood, ${connections} connection(s)`, async () => {
-        const running = pipelineFlood(agent.url, '/metrics', 4000, connections);
-        expect(await framesDuring(agent.url, 2500)).toBeGreaterThanOrEqual(1);
-        await expectServing();
-        flood = await running;
-      });
-      expect(flood?.closedByAgent).toBe(connections);
+      const flood = pipelineFlood(agent.url, '/metrics', 4000, connections);
+      const { growth, result } = await whileServing(`pipelining flood, ${connections} connection(s)`, flood, 2500);
+      expect(result.closedByAgent).toBe(connections);
       expect(growth).toBeLessThan(RSS_BUDGET_MB);
     }
     await expectServing();

@@ -340,14 +340,7 @@ describe('feed: slow and dead clients', () => {
   });
 
   it('stops reading a client that does not read, and reads it again once it drains', async () => {
-    const h = await start({ limits: { maxBufferedBytes: 64 * 1024, heartbeatMs: 60_000 } });
-    const stalled = await rawHandshake(h.port);
-    stalled.pause();
-    const big = frame(0, 1000);
-    for (let seq = 1; seq <= 400 && h.feed.droppedFrames() === 0; seq++) {
-      h.bus.publish({ ...big, seq, ts: Date.now() });
-      await sleep(5);
-    }
+    const { h, stalled } = await startWithStalledClient();
     expect(h.feed.droppedFrames()).toBeGreaterThan(0);
     // Its socket is full: this ping is not answered, and the agent stops reading it.
     stalled.write(maskedTextFrame('{"type":"ping","id":"unread"}'));
@@ -367,14 +360,7 @@ describe('feed: slow and dead clients', () => {
   });
 
   it('does not wait for a client that does not read when shutting down', async () => {
-    const h = await start({ limits: { maxBufferedBytes: 64 * 1024, heartbeatMs: 60_000 } });
-    const stalled = await rawHandshake(h.port);
-    stalled.pause();
-    const big = frame(0, 1000);
-    for (let seq = 1; seq <= 400 && h.feed.droppedFrames() === 0; seq++) {
-      h.bus.publish({ ...big, seq, ts: Date.now() });
-      await sleep(5);
-    }
+    const { h, stalled } = await startWithStalledClient();
     const t0 = Date.now();
     await h.feed.close();
     expect(Date.now() - t0).toBeLessThan(500);
@@ -390,6 +376,20 @@ describe('feed: slow and dead clients', () => {
     expect(h.feed.clientCount()).toBe(0);
   });
 });
+
+/** A feed with a 64 KiB queue bound and a client that stopped reading, once its frames are being skipped. */
+async function startWithStalledClient() {
+  const h = await start({ limits: { maxBufferedBytes: 64 * 1024, heartbeatMs: 60_000 } });
+  const stalled = await rawHandshake(h.port);
+  stalled.pause();
+  // ~180 KB frames: loopback socket buffers absorb several MB before the queue grows.
+  const big = frame(0, 1000);
+  for (let seq = 1; seq <= 400 && h.feed.droppedFrames() === 0; seq++) {
+    h.bus.publish({ ...big, seq, ts: Date.now() });
+    await sleep(5);
+  }
+  return { h, stalled };
+}
 
 /** Text payloads of the unmasked frames a server sends, as they arrive in chunks. */
 function serverFrames(onText: (text: string) => void): (chunk: Buffer) => void {
