@@ -64,7 +64,7 @@ export interface ServerOptions {
 }
 
 export interface ServerStats {
-  /** Open TCP connections (including upgraded feed sockets). */
+  /** Open connections (past the handshake under TLS), upgraded feed sockets included. */
   connections: number;
   /** Connections closed or refused at the connection ceiling (maxHttpConnections). */
   rejectedConnections: number;
@@ -95,8 +95,9 @@ function rawResponse(status: number, reason: string, body: string, extra = ''): 
 
 /**
  * The agent's one HTTP(S) server: /metrics, /healthz and the /feed upgrade. Host checked on every
- * request (DNS rebinding), token on /metrics and /feed, connection caps and header/request timeouts
- * so that no client can hold the port or the event loop that runs the ticks.
+ * request (DNS rebinding), token on /metrics and /feed; header, request and stall timeouts, a bound
+ * on pipelined requests and a ceiling on plain connections that closes idle ones first, so that no
+ * client can hold the port, the agent's memory or the event loop that runs the ticks.
  */
 export async function startServer(opts: ServerOptions): Promise<AgentServer> {
   if (!isLoopbackHost(opts.host) && opts.token === undefined && !opts.insecureNoAuth) {

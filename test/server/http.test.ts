@@ -301,6 +301,28 @@ describe('bad clients', () => {
   });
 });
 
+test('close() cuts sockets their owner left open, so a stop is not held by a silent peer', async () => {
+  const handler = {
+    // Takes the socket and never closes it, as a feed peer that ignores the close handshake.
+    handleUpgrade(_req: unknown, socket: Duplex) {
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+    },
+  };
+  const s = await start({ upgradeHandler: handler });
+  const peer = await rawConnect(s.port);
+  peer.write(
+    'GET /feed HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
+      'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+  );
+  const peerClosed = readUntilClose(peer, 3000);
+  await sleep(100);
+  const t0 = Date.now();
+  await s.close();
+  server = undefined;
+  expect(Date.now() - t0).toBeLessThan(1800);
+  expect((await peerClosed).closed).toBe(true);
+});
+
 describe('sharedWhileRunning', () => {
   test('calls made while one runs share its result; the next call runs again', async () => {
     let calls = 0;
