@@ -362,6 +362,9 @@ export function createFeedServer(opts: FeedServerOptions): FeedServer {
     ws.on('pong', () => {
       client.answeredPing = true;
     });
+    ws.on('ping', () => {
+      if (ws.readyState === WebSocket.OPEN) overRate(client);
+    });
     ws.on('message', (data, isBinary) => onMessage(client, data, isBinary));
     ws.on('close', () => {
       clients.delete(client);
@@ -404,20 +407,23 @@ export function createFeedServer(opts: FeedServerOptions): FeedServer {
     for (const f of frames) client.socket.write(frameMessage(f, client.sections));
   }
 
+  /**
+   * Spends one message of the client's budget; past it, stops reading the client and closes it.
+   * WebSocket pings count too: ws answers them itself (at most 60 unanswered, then it cuts the peer),
+   * so without this a client could have the agent answer pings at line rate.
+   */
+  function overRate(client: Client): boolean {
+    if (client.budget.take(Date.now())) return false;
+    opts.log?.info({ address: client.address }, 'feed client dropped: too many messages');
+    client.ws.pause();
+    closeWithin(client.ws, CLOSE.policyViolation, `more than ${limits.maxMessagesPerSecond} messages per second`, 1000);
+    return true;
+  }
+
   function onMessage(client: Client, data: WebSocket.RawData, isBinary: boolean): void {
     // ws still hands over the rest of a chunk it already read after a close or a pause.
     if (client.ws.readyState !== WebSocket.OPEN || client.readPaused) return;
-    if (!client.budget.take(Date.now())) {
-      opts.log?.info({ address: client.address }, 'feed client dropped: too many messages');
-      client.ws.pause();
-      closeWithin(
-        client.ws,
-        CLOSE.policyViolation,
-        `more than ${limits.maxMessagesPerSecond} messages per second`,
-        1000,
-      );
-      return;
-    }
+    if (overRate(client)) return;
     if (isBinary) {
       client.ws.close(CLOSE.tooBig, 'binary messages are not accepted');
       return;

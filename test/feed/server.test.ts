@@ -197,6 +197,13 @@ describe('feed: client messages', () => {
     expect(h.feed.clientCount()).toBe(1);
   });
 
+  it('counts WebSocket pings against the same rate', async () => {
+    const h = await start({ limits: { maxMessagesPerSecond: 10, maxMessageBurst: 5 } });
+    const flood = await open(h.url);
+    for (let i = 0; i < 200; i++) flood.ws.ping();
+    expect(await flood.untilClosed()).toEqual({ code: 1008, reason: 'more than 10 messages per second' });
+  });
+
   it('answers garbage and unknown messages with an error and keeps the connection', async () => {
     const h = await start();
     const peer = await open(h.url);
