@@ -109,9 +109,14 @@ interface Client {
   budget: MessageBudget;
   /** Reading stopped until its socket drains. */
   readPaused: boolean;
+  /**
+   * Frames it is owed (its backfill, then live frames that came meanwhile), written in order as its
+   * socket drains: a resume of the whole ring is never queued at once.
+   */
+  owed: Frame[];
 }
 
-interface SectionSet {
+export interface SectionSet {
   list: FrameSection[];
   /** Cache key: clients with the same set share one serialised buffer. */
   key: string;
@@ -138,11 +143,18 @@ function streamIdOf(bus: FrameBus): string {
 }
 
 /**
+ * Section sets whose wire messages are kept per frame besides the full one. Each kept set costs a
+ * copy of every frame in the ring (minutes of frames), and a client picks its set: 256 clients with
+ * 256 different sets would otherwise hold hundreds of MB. Past this, a set is serialised per write.
+ */
+export const MAX_CACHED_SECTION_SETS = 8;
+
+/**
  * Wire messages for a frame, one WebSocket frame per section set, shared by every client and by
- * later backfills while the frame stays in the ring.
+ * later backfills while the frame stays in the ring (up to MAX_CACHED_SECTION_SETS narrowed sets).
  */
 const wireCache = new WeakMap<Frame, Map<string, Buffer>>();
-function frameMessage(frame: Frame, sections: SectionSet): Buffer {
+export function frameMessage(frame: Frame, sections: SectionSet): Buffer {
   let byKey = wireCache.get(frame);
   if (byKey === undefined) {
     byKey = new Map();
@@ -153,7 +165,8 @@ function frameMessage(frame: Frame, sections: SectionSet): Buffer {
     buf = textFrame(
       sections === ALL_SECTIONS ? FRAME_PREFIX + serializeFrame(frame).slice(1) : narrowed(frame, sections),
     );
-    byKey.set(sections.key, buf);
+    const narrowedKept = byKey.size - (byKey.has(ALL_SECTIONS.key) ? 1 : 0);
+    if (sections === ALL_SECTIONS || narrowedKept < MAX_CACHED_SECTION_SETS) byKey.set(sections.key, buf);
   }
   return buf;
 }
@@ -179,7 +192,7 @@ function withSkipped(message: Buffer, skipped: number): Buffer {
   );
 }
 
-function sectionSet(requested: readonly FrameSection[]): SectionSet {
+export function sectionSet(requested: readonly FrameSection[]): SectionSet {
   const list = FRAME_SECTIONS.filter((s) => requested.includes(s));
   return list.length === FRAME_SECTIONS.length ? ALL_SECTIONS : { list, key: list.join(',') };
 }
@@ -284,18 +297,27 @@ export function createFeedServer(opts: FeedServerOptions): FeedServer {
     const catchUps = new Map<string, Buffer>();
     for (const c of clients) {
       if (c.ws.readyState !== WebSocket.OPEN) continue;
-      if (c.socket.writableLength > limits.maxBufferedBytes) {
-        c.skipped++;
-        dropped++;
+      const full = c.socket.writableLength > limits.maxBufferedBytes;
+      if (!full) c.behindSince = undefined;
+      else {
         c.behindSince ??= now;
         if (now - c.behindSince >= limits.maxBehindMs) {
           // Its socket is full, so a close frame would never get through: cut it.
           opts.log?.warn({ address: c.address, skipped: c.skipped }, 'feed client dropped: behind for too long');
           c.ws.terminate();
+          continue;
         }
+      }
+      if (c.owed.length > 0) {
+        // Its backfill is still going out: live frames queue behind it, in order (the ring holds them).
+        c.owed.push(frame);
         continue;
       }
-      c.behindSince = undefined;
+      if (full) {
+        c.skipped++;
+        dropped++;
+        continue;
+      }
       const message = frameMessage(frame, c.sections);
       if (c.skipped === 0) {
         c.socket.write(message);
@@ -356,6 +378,7 @@ export function createFeedServer(opts: FeedServerOptions): FeedServer {
       answeredPing: true,
       budget: new MessageBudget(limits.maxMessagesPerSecond, limits.maxMessageBurst, Date.now()),
       readPaused: false,
+      owed: [],
     };
     clients.add(client);
     perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
@@ -404,7 +427,20 @@ export function createFeedServer(opts: FeedServerOptions): FeedServer {
     };
     sendJson(client.ws, hello);
     if (gap) sendJson(client.ws, gap);
-    for (const f of frames) client.socket.write(frameMessage(f, client.sections));
+    client.owed = [...frames];
+    writeOwed(client);
+  }
+
+  /** Writes owed frames while the client's queue is under the bound; the rest when its socket drains. */
+  function writeOwed(client: Client): void {
+    let next = client.owed.shift();
+    while (next !== undefined) {
+      const accepted = client.socket.write(frameMessage(next, client.sections));
+      // Stopping only where a write returned false is what guarantees the 'drain' below.
+      if (!accepted && client.socket.writableLength > limits.maxBufferedBytes) break;
+      next = client.owed.shift();
+    }
+    if (client.owed.length > 0) client.socket.once('drain', () => writeOwed(client));
   }
 
   /**

@@ -336,7 +336,7 @@ describe('feed: slow and dead clients', () => {
     const h = await start({ limits: { heartbeatMs } });
     const live = await open(h.url);
     const dead = await rawHandshake(h.port);
-    dead.on('data', () => {}); // reads everything, answers nothing
+    dead.on('data', () => {}).resume(); // reads everything, answers nothing
     const started = Date.now();
     await new Promise<void>((resolve) => dead.once('close', () => resolve()));
     const elapsed = Date.now() - started;
@@ -364,6 +364,30 @@ describe('feed: slow and dead clients', () => {
     await vi.waitFor(() => expect(pongs).toEqual(['after']), { timeout: 5000 });
     expect(h.feed.clientCount()).toBe(1);
     stalled.destroy();
+  });
+
+  it('writes a resume of the whole ring as the client reads it, then the frames that came meanwhile, in order', async () => {
+    const h = await start({ limits: { maxBufferedBytes: 64 * 1024, heartbeatMs: 60_000 } });
+    // ~180 KB frames: 11 MB of backfill, more than loopback buffers hold.
+    const big = frame(0, 1000);
+    for (let seq = 1; seq <= 60; seq++) h.bus.publish({ ...big, seq });
+    const slow = await rawHandshake(h.port, '/feed?since=0');
+    slow.pause();
+    await sleep(100);
+    for (let seq = 61; seq <= 63; seq++) h.bus.publish({ ...big, seq });
+    const frames: { seq: number; skipped?: number }[] = [];
+    slow.on(
+      'data',
+      serverFrames((text) => {
+        const m = JSON.parse(text) as { type: string; seq: number; skipped?: number };
+        if (m.type === 'frame') frames.push(m);
+      }),
+    );
+    slow.resume();
+    await vi.waitFor(() => expect(frames).toHaveLength(63), { timeout: 5000 });
+    expect(frames.map((f) => f.seq)).toEqual(Array.from({ length: 63 }, (_, i) => i + 1));
+    expect(frames.some((f) => f.skipped !== undefined)).toBe(false);
+    slow.destroy();
   });
 
   it('does not wait for a client that does not read when shutting down', async () => {
