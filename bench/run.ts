@@ -1,4 +1,5 @@
 import { runFeedBench } from './sections/feed.js';
+import { runHostileBench } from './sections/hostile.js';
 import { runRecorderBench } from './sections/recorder.js';
 import { runScrapeBench } from './sections/scrape.js';
 import { runTickBench } from './sections/tick.js';
@@ -16,6 +17,7 @@ const sections: Record<string, () => Promise<Record<string, number>>> = {
   recorder: runRecorderBench,
   feed: runFeedBench,
   tui: runTuiBench,
+  hostile: runHostileBench,
 };
 // `--only feed,tui` runs some sections: each one is minutes of a quiet machine.
 const onlyAt = process.argv.indexOf('--only');

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { RedrawCost } from '../../src/tui/bench.js';
 import { TOP_V8_FLAGS } from '../../src/tui/footprint.js';
+import { rssMb } from '../hostile-clients.js';
 import { round } from '../stats.js';
 
 const CLI = fileURLToPath(new URL('../../bin/usewatch.js', import.meta.url));
@@ -12,16 +12,6 @@ const SESSION = 'usewatch-bench-top';
 
 function tmux(...args: string[]) {
   return spawnSync('tmux', ['-L', SESSION, ...args], { encoding: 'utf8' });
-}
-
-/** VmRSS of a process in MB, or undefined once it is gone. */
-function rssMb(pid: number): number | undefined {
-  try {
-    const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** RSS of `usewatch top` on this host after `seconds`, run in a detached 120×40 tmux pane. */

@@ -14,7 +14,7 @@ import type { AttachedRecorder } from '../outputs/recorder/attach.js';
 import { FrameBus } from '../pipeline/bus.js';
 import { liveFrames } from '../pipeline/live.js';
 import { hostPolicy } from '../server/auth.js';
-import { type AgentServer, startServer } from '../server/http.js';
+import { type AgentServer, MAX_HTTP_CONNECTIONS, MAX_PIPELINED_REQUESTS, startServer } from '../server/http.js';
 import { SystemdNotifier } from '../systemd/notify.js';
 import { VERSION } from '../version.js';
 import { ReloadableEvaluator } from './evaluator.js';
@@ -99,6 +99,10 @@ export async function startAgent(config: AgentConfig, checklist: Checklist, deps
         allowedOrigins: config.feed.allowed_origins,
         hosts: hostPolicy(listen.host, config.allow_hosts, hostname()),
       },
+      limits: {
+        maxClients: config.limits.max_connections,
+        maxPerAddress: config.limits.max_connections_per_ip,
+      },
       log,
     });
   }
@@ -164,8 +168,8 @@ export async function startAgent(config: AgentConfig, checklist: Checklist, deps
       allowHosts: config.allow_hosts,
       machineName: hostname(),
       limits: {
-        maxConnections: config.limits.max_connections,
-        maxConnectionsPerIp: config.limits.max_connections_per_ip,
+        maxHttpConnections: MAX_HTTP_CONNECTIONS,
+        maxPipelinedRequests: MAX_PIPELINED_REQUESTS,
         maxHeaderBytes: config.limits.max_header_bytes,
         headersTimeoutMs: config.limits.headers_timeout,
         requestTimeoutMs: config.limits.request_timeout,

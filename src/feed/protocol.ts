@@ -31,6 +31,8 @@ export const FRAME_SECTIONS = Object.keys(SECTION_FLAGS) as FrameSection[];
 export const CLOSE = {
   normal: 1000,
   goingAway: 1001,
+  /** More messages than the rate allows. */
+  policyViolation: 1008,
   tooBig: 1009,
   tryAgainLater: 1013,
   /** A client that stayed behind too long or stopped answering pings is dropped without a handshake. */

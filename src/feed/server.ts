@@ -18,6 +18,7 @@ import {
   type PongMessage,
   parseClientMessage,
 } from './protocol.js';
+import { MessageBudget } from './rate-limit.js';
 
 /** What the hello announces; a function so that a checklist reloaded on SIGHUP shows on the next connection. */
 export interface FeedHelloInfo {
@@ -45,7 +46,13 @@ export interface FeedLimits {
   maxPerAddress: number;
   /** A client message larger than this closes the connection with 1009. */
   maxMessageBytes: number;
-  /** Above this many bytes queued for a client, its frames are skipped until it drains. */
+  /** Client messages allowed per second on one connection, after a burst of maxMessageBurst; more closes it with 1008. */
+  maxMessagesPerSecond: number;
+  maxMessageBurst: number;
+  /**
+   * Above this many bytes queued for a client, its frames are skipped and its messages are neither
+   * read nor answered until it drains: a client that does not read costs no more than this.
+   */
   maxBufferedBytes: number;
   /** A client skipping frames continuously for this long is dropped. */
   maxBehindMs: number;
@@ -57,6 +64,8 @@ export const DEFAULT_FEED_LIMITS: FeedLimits = {
   maxClients: 256,
   maxPerAddress: 32,
   maxMessageBytes: 4096,
+  maxMessagesPerSecond: 10,
+  maxMessageBurst: 20,
   maxBufferedBytes: 256 * 1024,
   maxBehindMs: 30_000,
   heartbeatMs: 15_000,
@@ -97,9 +106,17 @@ interface Client {
   /** When it started skipping, while it does. */
   behindSince: number | undefined;
   answeredPing: boolean;
+  budget: MessageBudget;
+  /** Reading stopped until its socket drains. */
+  readPaused: boolean;
+  /**
+   * Frames it is owed (its backfill, then live frames that came meanwhile), written in order as its
+   * socket drains: a resume of the whole ring is never queued at once.
+   */
+  owed: Frame[];
 }
 
-interface SectionSet {
+export interface SectionSet {
   list: FrameSection[];
   /** Cache key: clients with the same set share one serialised buffer. */
   key: string;
@@ -126,11 +143,18 @@ function streamIdOf(bus: FrameBus): string {
 }
 
 /**
+ * Section sets whose wire messages are kept per frame besides the full one. Each kept set costs a
+ * copy of every frame in the ring (minutes of frames), and a client picks its set: 256 clients with
+ * 256 different sets would otherwise hold hundreds of MB. Past this, a set is serialised per write.
+ */
+export const MAX_CACHED_SECTION_SETS = 8;
+
+/**
  * Wire messages for a frame, one WebSocket frame per section set, shared by every client and by
- * later backfills while the frame stays in the ring.
+ * later backfills while the frame stays in the ring (up to MAX_CACHED_SECTION_SETS narrowed sets).
  */
 const wireCache = new WeakMap<Frame, Map<string, Buffer>>();
-function frameMessage(frame: Frame, sections: SectionSet): Buffer {
+export function frameMessage(frame: Frame, sections: SectionSet): Buffer {
   let byKey = wireCache.get(frame);
   if (byKey === undefined) {
     byKey = new Map();
@@ -141,7 +165,8 @@ function frameMessage(frame: Frame, sections: SectionSet): Buffer {
     buf = textFrame(
       sections === ALL_SECTIONS ? FRAME_PREFIX + serializeFrame(frame).slice(1) : narrowed(frame, sections),
     );
-    byKey.set(sections.key, buf);
+    const narrowedKept = byKey.size - (byKey.has(ALL_SECTIONS.key) ? 1 : 0);
+    if (sections === ALL_SECTIONS || narrowedKept < MAX_CACHED_SECTION_SETS) byKey.set(sections.key, buf);
   }
   return buf;
 }
@@ -167,7 +192,7 @@ function withSkipped(message: Buffer, skipped: number): Buffer {
   );
 }
 
-function sectionSet(requested: readonly FrameSection[]): SectionSet {
+export function sectionSet(requested: readonly FrameSection[]): SectionSet {
   const list = FRAME_SECTIONS.filter((s) => requested.includes(s));
   return list.length === FRAME_SECTIONS.length ? ALL_SECTIONS : { list, key: list.join(',') };
 }
@@ -207,7 +232,18 @@ function parseConnectRequest(url: URL): ConnectRequest | string {
   return request;
 }
 
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden' };
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  421: 'Misdirected Request',
+};
+
+/** Starts the close handshake and cuts the connection if the peer has not completed it within `ms`. */
+function closeWithin(ws: WebSocket, code: number, reason: string, ms: number): void {
+  ws.close(code, reason);
+  setTimeout(() => ws.terminate(), ms).unref();
+}
 
 /** Refuses a handshake with a plain HTTP response, before any WebSocket exists. */
 function reject(socket: Duplex, status: number, reason: string, extraHeaders: string[] = []): void {
@@ -261,18 +297,27 @@ export function createFeedServer(opts: FeedServerOptions): FeedServer {
     const catchUps = new Map<string, Buffer>();
     for (const c of clients) {
       if (c.ws.readyState !== WebSocket.OPEN) continue;
-      if (c.socket.writableLength > limits.maxBufferedBytes) {
-        c.skipped++;
-        dropped++;
+      const full = c.socket.writableLength > limits.maxBufferedBytes;
+      if (!full) c.behindSince = undefined;
+      else {
         c.behindSince ??= now;
         if (now - c.behindSince >= limits.maxBehindMs) {
           // Its socket is full, so a close frame would never get through: cut it.
           opts.log?.warn({ address: c.address, skipped: c.skipped }, 'feed client dropped: behind for too long');
           c.ws.terminate();
+          continue;
         }
+      }
+      if (c.owed.length > 0) {
+        // Its backfill is still going out: live frames queue behind it, in order (the ring holds them).
+        c.owed.push(frame);
         continue;
       }
-      c.behindSince = undefined;
+      if (full) {
+        c.skipped++;
+        dropped++;
+        continue;
+      }
       const message = frameMessage(frame, c.sections);
       if (c.skipped === 0) {
         c.socket.write(message);
@@ -319,7 +364,8 @@ export function createFeedServer(opts: FeedServerOptions): FeedServer {
     ws.on('error', () => {});
     const refusal = admissionRefusal(address);
     if (refusal !== undefined) {
-      ws.close(CLOSE.tryAgainLater, refusal);
+      // A refused peer that never answers the close must not keep its socket for ws's 30 s.
+      closeWithin(ws, CLOSE.tryAgainLater, refusal, 1000);
       return;
     }
     const client: Client = {
@@ -330,11 +376,17 @@ export function createFeedServer(opts: FeedServerOptions): FeedServer {
       skipped: 0,
       behindSince: undefined,
       answeredPing: true,
+      budget: new MessageBudget(limits.maxMessagesPerSecond, limits.maxMessageBurst, Date.now()),
+      readPaused: false,
+      owed: [],
     };
     clients.add(client);
     perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
     ws.on('pong', () => {
       client.answeredPing = true;
+    });
+    ws.on('ping', () => {
+      if (ws.readyState === WebSocket.OPEN) overRate(client);
     });
     ws.on('message', (data, isBinary) => onMessage(client, data, isBinary));
     ws.on('close', () => {
@@ -375,12 +427,51 @@ export function createFeedServer(opts: FeedServerOptions): FeedServer {
     };
     sendJson(client.ws, hello);
     if (gap) sendJson(client.ws, gap);
-    for (const f of frames) client.socket.write(frameMessage(f, client.sections));
+    client.owed = [...frames];
+    writeOwed(client);
+  }
+
+  /** Writes owed frames while the client's queue is under the bound; the rest when its socket drains. */
+  function writeOwed(client: Client): void {
+    let next = client.owed.shift();
+    while (next !== undefined) {
+      const accepted = client.socket.write(frameMessage(next, client.sections));
+      // Stopping only where a write returned false is what guarantees the 'drain' below.
+      if (!accepted && client.socket.writableLength > limits.maxBufferedBytes) break;
+      next = client.owed.shift();
+    }
+    if (client.owed.length > 0) client.socket.once('drain', () => writeOwed(client));
+  }
+
+  /**
+   * Spends one message of the client's budget; past it, stops reading the client and closes it.
+   * WebSocket pings count too: ws answers them itself (at most 60 unanswered, then it cuts the peer),
+   * so without this a client could have the agent answer pings at line rate.
+   */
+  function overRate(client: Client): boolean {
+    if (client.budget.take(Date.now())) return false;
+    opts.log?.info({ address: client.address }, 'feed client dropped: too many messages');
+    client.ws.pause();
+    closeWithin(client.ws, CLOSE.policyViolation, `more than ${limits.maxMessagesPerSecond} messages per second`, 1000);
+    return true;
   }
 
   function onMessage(client: Client, data: WebSocket.RawData, isBinary: boolean): void {
+    // ws still hands over the rest of a chunk it already read after a close or a pause.
+    if (client.ws.readyState !== WebSocket.OPEN || client.readPaused) return;
+    if (overRate(client)) return;
     if (isBinary) {
       client.ws.close(CLOSE.tooBig, 'binary messages are not accepted');
+      return;
+    }
+    if (client.socket.writableLength > limits.maxBufferedBytes) {
+      // It is not reading what it asked for: stop reading it too, until its socket drains.
+      client.readPaused = true;
+      client.ws.pause();
+      client.socket.once('drain', () => {
+        client.readPaused = false;
+        client.ws.resume();
+      });
       return;
     }
     const parsed = parseClientMessage(data.toString());
@@ -409,7 +500,7 @@ export function createFeedServer(opts: FeedServerOptions): FeedServer {
       }
       const auth = opts.auth;
       if (auth.hosts && !hostAllowed(req.headers.host, auth.hosts)) {
-        reject(socket, 403, 'Host header does not name this server');
+        reject(socket, 421, 'the Host header does not name this server');
         return;
       }
       const origin = req.headers.origin;
@@ -442,9 +533,10 @@ export function createFeedServer(opts: FeedServerOptions): FeedServer {
           new Promise<void>((resolve) => {
             if (c.ws.readyState === WebSocket.CLOSED) return resolve();
             c.ws.once('close', () => resolve());
-            c.ws.close(CLOSE.goingAway, 'server shutting down');
+            // A peer that does not read would never see the close frame: cut it at once.
+            if (c.socket.writableLength > limits.maxBufferedBytes) c.ws.terminate();
             // A peer that does not answer the close handshake must not hold up shutdown.
-            setTimeout(() => c.ws.terminate(), 1000).unref();
+            else closeWithin(c.ws, CLOSE.goingAway, 'server shutting down', 1000);
           }),
       );
       await Promise.all(closed);

@@ -11,17 +11,33 @@ export interface UpgradeHandler {
 }
 
 export interface ServerLimits {
-  maxConnections: number;
-  maxConnectionsPerIp: number;
+  /**
+   * Connections not handed to the feed. At the ceiling a new connection closes the oldest one that is
+   * idle (waiting for a request, or for a client that stopped reading); with none idle it gets 503.
+   * Not per address: on loopback every local client is 127.0.0.1, so a per-address cap on plain
+   * requests would let one client lock out /healthz and /metrics for all the others.
+   */
+  maxHttpConnections: number;
+  /** Requests read on one connection whose responses are not yet written; one more closes it. */
+  maxPipelinedRequests: number;
   maxHeaderBytes: number;
   /** Time allowed for the request line and headers (slow-loris protection). */
   headersTimeoutMs: number;
-  /** Time allowed for a whole request. */
+  /**
+   * Time allowed for a whole request; also how long a connection may make no progress at all (a
+   * client that stopped reading its responses) before it is closed.
+   */
   requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
   /** How often Node checks the two timeouts above; the effective timeout is at most this much later. */
   checkIntervalMs?: number;
 }
+
+/** Fixed bounds of the agent's server (not in the configuration). */
+export const MAX_HTTP_CONNECTIONS = 512;
+export const MAX_PIPELINED_REQUESTS = 8;
+/** How long close() leaves sockets to their owners before cutting them; the agent's stop has 2 s in all. */
+const STRAGGLER_GRACE_MS = 1200;
 
 export interface HealthReport {
   ok: boolean;
@@ -48,11 +64,11 @@ export interface ServerOptions {
 }
 
 export interface ServerStats {
-  /** Open TCP connections (including upgraded feed sockets). */
+  /** Open connections (past the handshake under TLS), upgraded feed sockets included. */
   connections: number;
-  /** Connections refused by the total or per-address cap. */
+  /** Connections closed or refused at the connection ceiling (maxHttpConnections). */
   rejectedConnections: number;
-  /** Malformed requests, oversized headers and timed-out requests. */
+  /** Malformed requests, oversized headers, timed-out requests and connections pipelining too far ahead. */
   clientErrors: number;
   /** Requests refused for a missing or wrong token. */
   unauthorized: number;
@@ -79,8 +95,9 @@ function rawResponse(status: number, reason: string, body: string, extra = ''): 
 
 /**
  * The agent's one HTTP(S) server: /metrics, /healthz and the /feed upgrade. Host checked on every
- * request (DNS rebinding), token on /metrics and /feed, connection caps and header/request timeouts
- * so that no client can hold the port or the event loop that runs the ticks.
+ * request (DNS rebinding), token on /metrics and /feed; header, request and stall timeouts, a bound
+ * on pipelined requests and a ceiling on plain connections that closes idle ones first, so that no
+ * client can hold the port, the agent's memory or the event loop that runs the ticks.
  */
 export async function startServer(opts: ServerOptions): Promise<AgentServer> {
   if (!isLoopbackHost(opts.host) && opts.token === undefined && !opts.insecureNoAuth) {
@@ -89,7 +106,6 @@ export async function startServer(opts: ServerOptions): Promise<AgentServer> {
   const { limits, log } = opts;
   const policy = hostPolicy(opts.host, opts.allowHosts ?? [], opts.machineName);
   const stats: ServerStats = { connections: 0, rejectedConnections: 0, clientErrors: 0, unauthorized: 0 };
-  const perIp = new Map<string, number>();
   const reported = new Set<string>();
   // One line per kind of refusal, then only counts (in stats and /metrics): a flood must not flood the log.
   const reportOnce = (kind: string, fields: Record<string, unknown>, msg: string) => {
@@ -97,6 +113,7 @@ export async function startServer(opts: ServerOptions): Promise<AgentServer> {
     reported.add(kind);
     log.warn(fields, `${msg}; further ones are only counted`);
   };
+  const renderMetrics = opts.metrics && sharedWhileRunning(opts.metrics);
 
   const serverOptions = {
     maxHeaderSize: limits.maxHeaderBytes,
@@ -114,16 +131,28 @@ export async function startServer(opts: ServerOptions): Promise<AgentServer> {
         handshakeTimeout: limits.headersTimeoutMs,
       })
     : createHttpServer(serverOptions);
+  // A connection with no progress either way for this long is closed: a client that stopped reading
+  // its responses holds the socket with Node's reads paused, which no request timeout covers. The
+  // feed's sockets are exempt (ws clears the timeout on upgrade) and have their own heartbeat.
+  server.setTimeout(limits.requestTimeoutMs);
 
+  /** Every open TCP socket, upgraded ones included, to cut on close. */
+  const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
-    const ip = socket.remoteAddress ?? '?';
-    const fromIp = perIp.get(ip) ?? 0;
-    if (stats.connections >= limits.maxConnections || fromIp >= limits.maxConnectionsPerIp) {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+
+  /** Plain HTTP connections (not handed to the feed), oldest first. */
+  const connections = new Map<Duplex, Connection>();
+
+  const admit = (socket: Socket) => {
+    if (connections.size >= limits.maxHttpConnections && !closeOldestIdle()) {
       stats.rejectedConnections++;
       reportOnce(
         'conn-cap',
-        { remote: ip, connections: stats.connections },
-        'connection refused: too many connections',
+        { remote: socket.remoteAddress, connections: connections.size },
+        'connection refused: every connection is busy with a request',
       );
       // A TLS client cannot read a plain-text reply; it just sees the close.
       if (opts.tls) socket.destroy();
@@ -134,14 +163,28 @@ export async function startServer(opts: ServerOptions): Promise<AgentServer> {
       return;
     }
     stats.connections++;
-    perIp.set(ip, fromIp + 1);
+    connections.set(socket, { socket, inFlight: 0 });
     socket.once('close', () => {
       stats.connections--;
-      const n = (perIp.get(ip) ?? 1) - 1;
-      if (n <= 0) perIp.delete(ip);
-      else perIp.set(ip, n);
+      connections.delete(socket);
     });
-  });
+  };
+  // Under TLS the requests' sockets are the TLS ones; a handshake in progress is bounded by its timeout.
+  server.on(opts.tls ? 'secureConnection' : 'connection', admit);
+
+  /** Closes the oldest connection that waits for a request or for its client to read; false if none does. */
+  function closeOldestIdle(): boolean {
+    for (const c of connections.values()) {
+      if (c.inFlight === 0 || c.socket.writableNeedDrain) {
+        stats.rejectedConnections++;
+        reportOnce('conn-evict', { remote: c.socket.remoteAddress }, 'idle connection closed to admit a new one');
+        connections.delete(c.socket);
+        c.socket.destroy();
+        return true;
+      }
+    }
+    return false;
+  }
 
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     stats.clientErrors++;
@@ -168,6 +211,28 @@ export async function startServer(opts: ServerOptions): Promise<AgentServer> {
   };
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const connection = connections.get(req.socket);
+    if (connection) {
+      if (connection.inFlight >= limits.maxPipelinedRequests) {
+        // Node stops reading a client whose responses pile up, but every request already in the
+        // chunk it read (a thousand in 64 KB) still comes here: past the bound, the client is cut.
+        stats.clientErrors++;
+        reportOnce(
+          'pipelining',
+          { remote: req.socket.remoteAddress, inFlight: connection.inFlight },
+          `connection closed: more than ${limits.maxPipelinedRequests} pipelined requests not yet answered`,
+        );
+        connections.delete(req.socket);
+        req.socket.destroy();
+        return;
+      }
+      connection.inFlight++;
+      res.once('close', () => {
+        connection.inFlight--;
+      });
+    } else if (req.socket.destroyed) {
+      return;
+    }
     void handle(req, res).catch((err) => {
       log.error({ err }, 'request handler failed');
       if (!res.headersSent) reply(res, 500, 'internal error\n');
@@ -209,15 +274,17 @@ export async function startServer(opts: ServerOptions): Promise<AgentServer> {
         Connection: 'Upgrade',
       });
     }
-    if (!opts.metrics) return reply(res, 404, 'the Prometheus output is disabled\n');
+    if (!renderMetrics) return reply(res, 404, 'the Prometheus output is disabled\n');
     if (!authorized(req, url)) {
       return reply(res, 401, 'a bearer token is required\n', { 'WWW-Authenticate': 'Bearer realm="usewatch"' });
     }
-    const { contentType, body } = await opts.metrics();
+    const { contentType, body } = await renderMetrics();
     return reply(res, 200, body, { 'Content-Type': contentType });
   }
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // From here on the socket is the feed's (or closed): it leaves the plain connections.
+    connections.delete(socket);
     const refuse = (status: number, reason: string, body: string, extra = '') => {
       socket.end(rawResponse(status, reason, body, extra), () => socket.destroy());
     };
@@ -260,7 +327,32 @@ export async function startServer(opts: ServerOptions): Promise<AgentServer> {
         server.close(() => resolve());
         // Keep-alive connections (a scraper's) would otherwise hold close() open.
         server.closeAllConnections();
+        // Upgraded sockets are the feed's to close; any still open after its grace period (a peer
+        // that never completes a close handshake) must not hold the stop.
+        setTimeout(() => {
+          for (const socket of sockets) socket.destroy();
+        }, STRAGGLER_GRACE_MS).unref();
       }),
+  };
+}
+
+interface Connection {
+  socket: Socket;
+  /** Requests read whose responses are not written yet. */
+  inFlight: number;
+}
+
+/**
+ * Calls made while one is running share its result: pipelined or simultaneous scrapes render
+ * /metrics once, and hold one body in memory, not one each.
+ */
+export function sharedWhileRunning<T>(fn: () => Promise<T>): () => Promise<T> {
+  let running: Promise<T> | undefined;
+  return () => {
+    running ??= fn().finally(() => {
+      running = undefined;
+    });
+    return running;
   };
 }
 

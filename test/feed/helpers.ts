@@ -179,7 +179,8 @@ export function handshakeStatus(url: string, headers: Record<string, string> = {
 
 /**
  * A WebSocket handshake done by hand over a plain TCP socket: the peer then behaves as the test
- * wants (never reads, or reads and never answers pings), which no WebSocket library allows.
+ * wants (never reads, or reads and never answers pings), which no WebSocket library allows. It comes
+ * back paused.
  */
 export function rawHandshake(port: number, path = '/feed'): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -187,8 +188,14 @@ export function rawHandshake(port: number, path = '/feed'): Promise<Socket> {
     let head = '';
     const onData = (chunk: Buffer) => {
       head += chunk.toString('latin1');
-      if (!head.includes('\r\n\r\n')) return;
+      const end = head.indexOf('\r\n\r\n');
+      if (end < 0) return;
       socket.off('data', onData);
+      // What came after the handshake answer (hello, frames) is the test's to read: nothing flows
+      // until it attaches a reader and resumes.
+      socket.pause();
+      const rest = Buffer.from(head.slice(end + 4), 'latin1');
+      if (rest.length > 0) socket.unshift(rest);
       if (head.startsWith('HTTP/1.1 101')) resolve(socket);
       else reject(new Error(`handshake refused: ${head.split('\r\n')[0]}`));
     };

@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { maskedTextFrame } from '../../bench/hostile-clients.js';
 import { FRAME_SCHEMA } from '../../src/model/frame.js';
 import { FrameBus } from '../../src/pipeline/bus.js';
+import { hostPolicy } from '../../src/server/auth.js';
 import { frame, type Harness, handshakeStatus, Peer, rawHandshake, startFeed, TOKEN } from './helpers.js';
 
 let harness: Harness | undefined;
@@ -136,6 +138,15 @@ describe('feed: security', () => {
     expect(h.feed.clientCount()).toBe(2);
   });
 
+  it('answers 421 to a Host header that does not name the server, as the HTTP server does', async () => {
+    const h = await start({
+      auth: { requireToken: false, allowedOrigins: [], hosts: hostPolicy('127.0.0.1', []) },
+    });
+    expect(await handshakeStatus(h.url, { Host: 'rebind.evil.example' })).toBe(421);
+    const peer = await open(h.url);
+    expect(peer.closed).toBeUndefined();
+  });
+
   it('closes the connection beyond the client cap with 1013', async () => {
     const h = await start({ limits: { maxClients: 2 } });
     await open(h.url);
@@ -168,6 +179,29 @@ describe('feed: client messages', () => {
     const peer = await open(h.url);
     peer.ws.send(Buffer.from([1, 2, 3]));
     expect(await peer.untilClosed()).toMatchObject({ code: 1009 });
+  });
+
+  it('answers messages within the rate, and closes with 1008 a client sending more', async () => {
+    const h = await start({ limits: { maxMessagesPerSecond: 10, maxMessageBurst: 5 } });
+    const calm = await open(h.url);
+    for (let i = 0; i < 5; i++) calm.ws.send(JSON.stringify({ type: 'ping', id: i }));
+    await calm.until((p) => p.messages.filter((m) => m.type === 'pong').length === 5, '5 pongs');
+    const flood = await open(h.url);
+    for (let i = 0; i < 1000; i++) flood.ws.send(JSON.stringify({ type: 'ping', id: i }));
+    const closed = await flood.untilClosed();
+    expect(closed).toEqual({ code: 1008, reason: 'more than 10 messages per second' });
+    expect(flood.messages.filter((m) => m.type === 'pong').length).toBeLessThanOrEqual(5);
+    await sleep(200);
+    calm.ws.send(JSON.stringify({ type: 'ping', id: 'still' }));
+    await calm.until((p) => p.messages.some((m) => m.id === 'still'), 'the calm client still answered');
+    expect(h.feed.clientCount()).toBe(1);
+  });
+
+  it('counts WebSocket pings against the same rate', async () => {
+    const h = await start({ limits: { maxMessagesPerSecond: 10, maxMessageBurst: 5 } });
+    const flood = await open(h.url);
+    for (let i = 0; i < 200; i++) flood.ws.ping();
+    expect(await flood.untilClosed()).toEqual({ code: 1008, reason: 'more than 10 messages per second' });
   });
 
   it('answers garbage and unknown messages with an error and keeps the connection', async () => {
@@ -302,7 +336,7 @@ describe('feed: slow and dead clients', () => {
     const h = await start({ limits: { heartbeatMs } });
     const live = await open(h.url);
     const dead = await rawHandshake(h.port);
-    dead.on('data', () => {}); // reads everything, answers nothing
+    dead.on('data', () => {}).resume(); // reads everything, answers nothing
     const started = Date.now();
     await new Promise<void>((resolve) => dead.once('close', () => resolve()));
     const elapsed = Date.now() - started;
@@ -310,6 +344,59 @@ describe('feed: slow and dead clients', () => {
     await sleep(3 * heartbeatMs);
     expect(live.closed).toBeUndefined();
     expect(h.feed.clientCount()).toBe(1);
+  });
+
+  it('stops reading a client that does not read, and reads it again once it drains', async () => {
+    const { h, stalled } = await startWithStalledClient();
+    expect(h.feed.droppedFrames()).toBeGreaterThan(0);
+    // Its socket is full: this ping is not answered, and the agent stops reading it.
+    stalled.write(maskedTextFrame('{"type":"ping","id":"unread"}'));
+    await sleep(100);
+    stalled.write(maskedTextFrame('{"type":"ping","id":"after"}'));
+    await sleep(100);
+    const pongs: unknown[] = [];
+    const parser = serverFrames((text) => {
+      const m = JSON.parse(text) as { type: string; id?: unknown };
+      if (m.type === 'pong') pongs.push(m.id);
+    });
+    stalled.on('data', parser);
+    stalled.resume();
+    await vi.waitFor(() => expect(pongs).toEqual(['after']), { timeout: 5000 });
+    expect(h.feed.clientCount()).toBe(1);
+    stalled.destroy();
+  });
+
+  it('writes a resume of the whole ring as the client reads it, then the frames that came meanwhile, in order', async () => {
+    const h = await start({ limits: { maxBufferedBytes: 64 * 1024, heartbeatMs: 60_000 } });
+    // ~180 KB frames: 11 MB of backfill, more than loopback buffers hold.
+    const big = frame(0, 1000);
+    for (let seq = 1; seq <= 60; seq++) h.bus.publish({ ...big, seq });
+    const slow = await rawHandshake(h.port, '/feed?since=0');
+    slow.pause();
+    await sleep(100);
+    for (let seq = 61; seq <= 63; seq++) h.bus.publish({ ...big, seq });
+    const frames: { seq: number; skipped?: number }[] = [];
+    slow.on(
+      'data',
+      serverFrames((text) => {
+        const m = JSON.parse(text) as { type: string; seq: number; skipped?: number };
+        if (m.type === 'frame') frames.push(m);
+      }),
+    );
+    slow.resume();
+    await vi.waitFor(() => expect(frames).toHaveLength(63), { timeout: 5000 });
+    expect(frames.map((f) => f.seq)).toEqual(Array.from({ length: 63 }, (_, i) => i + 1));
+    expect(frames.some((f) => f.skipped !== undefined)).toBe(false);
+    slow.destroy();
+  });
+
+  it('does not wait for a client that does not read when shutting down', async () => {
+    const { h, stalled } = await startWithStalledClient();
+    const t0 = Date.now();
+    await h.feed.close();
+    expect(Date.now() - t0).toBeLessThan(500);
+    expect(h.feed.clientCount()).toBe(0);
+    stalled.destroy();
   });
 
   it('closes every client with 1001 when the server shuts down', async () => {
@@ -320,3 +407,35 @@ describe('feed: slow and dead clients', () => {
     expect(h.feed.clientCount()).toBe(0);
   });
 });
+
+/** A feed with a 64 KiB queue bound and a client that stopped reading, once its frames are being skipped. */
+async function startWithStalledClient() {
+  const h = await start({ limits: { maxBufferedBytes: 64 * 1024, heartbeatMs: 60_000 } });
+  const stalled = await rawHandshake(h.port);
+  stalled.pause();
+  // ~180 KB frames: loopback socket buffers absorb several MB before the queue grows.
+  const big = frame(0, 1000);
+  for (let seq = 1; seq <= 400 && h.feed.droppedFrames() === 0; seq++) {
+    h.bus.publish({ ...big, seq, ts: Date.now() });
+    await sleep(5);
+  }
+  return { h, stalled };
+}
+
+/** Text payloads of the unmasked frames a server sends, as they arrive in chunks. */
+function serverFrames(onText: (text: string) => void): (chunk: Buffer) => void {
+  let pending = Buffer.alloc(0);
+  return (chunk) => {
+    pending = Buffer.concat([pending, chunk]);
+    for (;;) {
+      if (pending.length < 2) return;
+      const mark = pending[1] & 0x7f;
+      const header = mark === 127 ? 10 : mark === 126 ? 4 : 2;
+      if (pending.length < header) return;
+      const length = mark === 127 ? Number(pending.readBigUInt64BE(2)) : mark === 126 ? pending.readUInt16BE(2) : mark;
+      if (pending.length < header + length) return;
+      if ((pending[0] & 0x0f) === 1) onText(pending.subarray(header, header + length).toString());
+      pending = pending.subarray(header + length);
+    }
+  };
+}

@@ -4,14 +4,15 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { afterEach, describe, expect, test } from 'vitest';
-import { type AgentServer, type ServerOptions, startServer } from '../../src/server/http.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { type AgentServer, type ServerOptions, sharedWhileRunning, startServer } from '../../src/server/http.js';
 import { get, rawConnect, readUntilClose, silentLogger } from './helpers.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const LIMITS = {
-  maxConnections: 64,
-  maxConnectionsPerIp: 16,
+  maxHttpConnections: 64,
+  maxPipelinedRequests: 8,
   maxHeaderBytes: 8192,
   headersTimeoutMs: 600,
   requestTimeoutMs: 1000,
@@ -210,32 +211,141 @@ describe('bad clients', () => {
     expect(result.data).toMatch(/^HTTP\/1\.1 408 /);
   });
 
-  test('a connection flood from one address is capped with 503; another address is still served', async () => {
-    const s = await start({ limits: { ...LIMITS, maxConnectionsPerIp: 4, maxConnections: 16 } });
-    const held = [];
-    for (let i = 0; i < 4; i++) held.push(await rawConnect(s.port));
-    const extra = [];
-    for (let i = 0; i < 6; i++) {
-      const sock = await rawConnect(s.port);
-      extra.push(readUntilClose(sock, 2000));
+  test('idle connections from the same address as everyone else do not lock anyone out', async () => {
+    const s = await start({
+      limits: { ...LIMITS, maxHttpConnections: 8, headersTimeoutMs: 10_000, requestTimeoutMs: 20_000 },
+    });
+    const first = [];
+    for (let i = 0; i < 8; i++) first.push(readUntilClose(await rawConnect(s.port), 3000));
+    for (let round = 0; round < 3; round++) {
+      // Fill the ceiling again with connections that ask nothing, then ask as a scraper would.
+      while (s.stats().connections < 8) await rawConnect(s.port);
+      expect((await get(s.port, round === 1 ? '/metrics' : '/healthz')).status).toBe(200);
     }
-    const answers = await Promise.all(extra);
-    expect(answers.every((a) => a.closed && a.data.startsWith('HTTP/1.1 503 '))).toBe(true);
-    expect(s.stats().rejectedConnections).toBe(6);
-    const other = await get(s.port, '/healthz', { localAddress: '127.0.0.2' });
-    expect(other.status).toBe(200);
-    for (const h of held) h.destroy();
+    // The oldest idle ones made room, without a word (they had asked nothing).
+    const oldest = await first[0];
+    expect(oldest).toEqual({ data: '', closed: true });
+    expect(s.stats().rejectedConnections).toBe(3);
   });
 
-  test('the total connection cap holds whatever the addresses', async () => {
-    const s = await start({ limits: { ...LIMITS, maxConnectionsPerIp: 100, maxConnections: 3 } });
-    const held = [];
-    for (let i = 0; i < 3; i++) held.push(await rawConnect(s.port, `127.0.0.${i + 1}`));
-    const refused = await readUntilClose(await rawConnect(s.port, '127.0.0.9'), 2000);
-    expect(refused.data).toMatch(/^HTTP\/1\.1 503 /);
-    for (const h of held) h.destroy();
-    await new Promise((r) => setTimeout(r, 50));
+  test('at the ceiling with every connection busy, a new one gets 503 with Retry-After', async () => {
+    let release: () => void = () => {};
+    const slow = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const s = await start({
+      limits: { ...LIMITS, maxHttpConnections: 2 },
+      metrics: async () => {
+        await slow;
+        return { contentType: 'text/plain', body: 'up 1\n' };
+      },
+    });
+    const busy = [get(s.port, '/metrics'), get(s.port, '/metrics')];
+    await sleep(100);
+    const refused = await readUntilClose(await rawConnect(s.port), 2000);
+    expect(refused.data).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n/);
+    expect(refused.data).toContain('Retry-After: 1\r\n');
+    release();
+    expect((await Promise.all(busy)).map((r) => r.status)).toEqual([200, 200]);
     expect((await get(s.port, '/healthz')).status).toBe(200);
+  });
+
+  test('a few pipelined requests are all answered, in order', async () => {
+    const s = await start();
+    const sock = await rawConnect(s.port);
+    sock.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'.repeat(4));
+    sock.write('GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+    const { data } = await readUntilClose(sock, 2000);
+    expect(data.match(/^HTTP\/1\.1 200 /gm)).toHaveLength(5);
+    expect(data.endsWith('up 1\n')).toBe(true);
+  });
+
+  test('a client pipelining past the bound without reading is cut, renders /metrics once, and others go on', async () => {
+    let renders = 0;
+    const s = await start({
+      metrics: async () => {
+        renders++;
+        await sleep(20);
+        return { contentType: 'text/plain', body: 'x'.repeat(100_000) };
+      },
+    });
+    const flood = await rawConnect(s.port);
+    flood.pause();
+    const closed = new Promise<boolean>((resolve) => {
+      flood.once('close', () => resolve(true));
+      setTimeout(() => resolve(false), 3000);
+    });
+    flood.on('error', () => {});
+    flood.write('GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'.repeat(2000));
+    expect(await closed).toBe(true);
+    expect(renders).toBe(1);
+    expect(s.stats().clientErrors).toBe(1);
+    expect((await get(s.port, '/healthz')).status).toBe(200);
+    expect((await get(s.port, '/metrics')).status).toBe(200);
+  });
+
+  test('a client that stops reading its answers is closed after request_timeout of no progress', async () => {
+    const s = await start({
+      limits: { ...LIMITS, requestTimeoutMs: 800 },
+      metrics: async () => ({ contentType: 'text/plain', body: 'x'.repeat(32 * 1024 * 1024) }),
+    });
+    const stalled = await rawConnect(s.port);
+    stalled.pause();
+    stalled.on('error', () => {});
+    stalled.write('GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    const t0 = Date.now();
+    // It never reads, so it would not see the close either: the server's count tells.
+    await vi.waitFor(() => expect(s.stats().connections).toBe(0), { timeout: 4000, interval: 50 });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(700);
+    stalled.destroy();
+  });
+});
+
+test('close() cuts sockets their owner left open, so a stop is not held by a silent peer', async () => {
+  const handler = {
+    // Takes the socket and never closes it, as a feed peer that ignores the close handshake.
+    handleUpgrade(_req: unknown, socket: Duplex) {
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+    },
+  };
+  const s = await start({ upgradeHandler: handler });
+  const peer = await rawConnect(s.port);
+  peer.write(
+    'GET /feed HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
+      'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+  );
+  const peerClosed = readUntilClose(peer, 3000);
+  await sleep(100);
+  const t0 = Date.now();
+  await s.close();
+  server = undefined;
+  expect(Date.now() - t0).toBeLessThan(1800);
+  expect((await peerClosed).closed).toBe(true);
+});
+
+describe('sharedWhileRunning', () => {
+  test('calls made while one runs share its result; the next call runs again', async () => {
+    let calls = 0;
+    const shared = sharedWhileRunning(async () => {
+      calls++;
+      await sleep(10);
+      return calls;
+    });
+    expect(await Promise.all([shared(), shared(), shared()])).toEqual([1, 1, 1]);
+    expect(await shared()).toBe(2);
+  });
+
+  test('a failure reaches every caller that shared it, and does not stick', async () => {
+    let fail = true;
+    const shared = sharedWhileRunning(async () => {
+      await sleep(5);
+      if (fail) throw new Error('render failed');
+      return 'ok';
+    });
+    const results = await Promise.allSettled([shared(), shared()]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    fail = false;
+    expect(await shared()).toBe('ok');
   });
 });
 

@@ -184,14 +184,14 @@ export function usewatchFamilies(opts: {
     families.push(
       {
         name: 'usewatch_http_rejected_connections_total',
-        help: 'Connections refused by the total or per-address connection cap.',
+        help: 'HTTP connections closed or refused at the connection ceiling to admit new ones.',
         type: 'counter',
         frameless: true,
         read: (_f, emit) => emit(undefined, http().rejectedConnections),
       },
       {
         name: 'usewatch_http_client_errors_total',
-        help: 'Malformed requests, oversized headers and requests that timed out.',
+        help: 'Malformed requests, oversized headers, requests that timed out and connections cut for pipelining.',
         type: 'counter',
         frameless: true,
         read: (_f, emit) => emit(undefined, http().clientErrors),
