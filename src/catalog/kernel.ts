@@ -121,14 +121,17 @@ export const kernelMetrics: MetricDef[] = [
     `${sockstat} TCP mem; ${tcpMem}`,
     'TCP mem pages / tcp_mem[2]',
   ),
-  host(
-    'tcp.mem_pressure_ratio',
-    'tcp',
-    'ratio',
-    'TCP buffer memory against the pressure threshold tcp_mem[1]; at 1 the kernel starts trimming buffers',
-    `${sockstat} TCP mem; ${tcpMem}`,
-    'TCP mem pages / tcp_mem[1]',
-  ),
+  {
+    ...host(
+      'tcp.mem_pressure_ratio',
+      'tcp',
+      'ratio',
+      'TCP buffer memory against the pressure threshold tcp_mem[1]; at 1 the kernel starts trimming buffers',
+      `${sockstat} TCP mem; ${tcpMem}`,
+      'TCP mem pages / tcp_mem[1]',
+    ),
+    canExceedOne: true,
+  },
   host('tcp.inuse', 'tcp', 'count', 'TCP sockets in use', `${sockstat} TCP inuse`, 'as read'),
   host(
     'tcp.orphans',
