@@ -93,7 +93,7 @@ export const kernelMetrics: MetricDef[] = [
     'disk.blocked_tasks',
     'disk',
     'threads',
-    'Tasks blocked waiting for I/O right now (vmstat b)',
+    'Tasks blocked waiting for I/O at the instant of the read (vmstat b); one sample, so rules use disk.psi_some',
     '/proc/stat procs_blocked',
     'as read',
   ),
