@@ -206,6 +206,12 @@ describe('runTop on a recording', () => {
     await stdout.waitFor(`${formatDateTime(REC_T0 + 6 * 60_000)}  REPLAY ×1 PAUSED`);
     expect(source.control.paused()).toBe(true);
 
+    // The last frame, then playing on from it: the end of the recording is marked.
+    stdin.write('\x1b[F');
+    await stdout.waitFor(`${formatDateTime(REC_T0 + 20 * 60_000)}  REPLAY ×1 PAUSED`);
+    stdin.write(' ');
+    await stdout.waitFor(`${formatDateTime(REC_T0 + 20 * 60_000)}  REPLAY ×1 END OF RECORDING`);
+
     stdin.write('q');
     await done;
     source.control.close();
