@@ -48,8 +48,12 @@ describe.skipIf(!hasStressNg)('default CPU saturation rules after a load', () =>
     );
     const raised = report.events.filter((e) => e.kind === 'raised' && cpuSaturation.has(e.rule));
     expect(raised.map((e) => e.rule)).toContain('cpu.saturation.runqueue');
-    for (const { rule } of raised) {
+    for (const { rule, ts } of raised) {
       const resolved = report.events.find((e) => e.kind === 'resolved' && e.rule === rule);
+      const after = resolved ? `${((resolved.ts - stoppedAt) / 1000).toFixed(1)} s after the load stopped` : 'never';
+      console.info(
+        `${rule}: raised ${((ts - report.startedAt) / 1000).toFixed(1)} s into the window, resolved ${after}`,
+      );
       expect(resolved, `${rule} resolved`).toBeDefined();
       expect(
         (resolved!.ts - stoppedAt) / 1000,
