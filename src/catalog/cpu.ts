@@ -125,7 +125,8 @@ export const cpuMetrics: MetricDef[] = [
     instance: 'host',
     description:
       'Tasks waiting for a CPU per effective CPU, averaged over the interval; 100% = on average one task waits behind each CPU',
-    source: 'as cpu.run_delay; cpu.capacity',
+    source:
+      '/proc/schedstat cpuN field 8 (run_delay, ns), else /proc/<pid>/schedstat field 2 (as cpu.run_delay); cpu.capacity',
     formula: 'cpu.run_delay / cpu.capacity',
   },
   {
