@@ -1,5 +1,5 @@
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -12,6 +12,11 @@ if (!hasStressNg) console.warn('saturation e2e: stress-ng not installed, skippin
 
 const LOAD_S = 40;
 const CLEAR_BUDGET_S = 90;
+
+/** Cumulative CPU pressure (PSI some total, µs) of the whole machine. */
+function cpuPressureUs(): number {
+  return Number(/^some .*total=(\d+)/.exec(readFileSync('/proc/pressure/cpu', 'utf8'))![1]);
+}
 
 interface CheckJson {
   startedAt: number;
@@ -41,23 +46,26 @@ describe.skipIf(!hasStressNg)('default CPU saturation rules after a load', () =>
     await new Promise((r) => setTimeout(r, 1000));
     const load = spawn('stress-ng', ['--cpu', '6', '--timeout', `${LOAD_S}s`, '--quiet'], { stdio: 'ignore' });
     const stoppedAt = await new Promise<number>((resolve) => load.on('exit', () => resolve(Date.now())));
+    const pressureAtStop = cpuPressureUs();
     const report = await check;
+    // CPU pressure the rest of the machine made after the load: with other work running, the PSI
+    // rule is right to stay raised, and the message says so.
+    const after = `CPU pressure after the load: ${((cpuPressureUs() - pressureAtStop) / 10_000 / ((Date.now() - stoppedAt) / 1000)).toFixed(1)}% of the time`;
 
     const cpuSaturation = new Set(
       report.findings.filter((f) => f.resource === 'cpu' && f.dimension === 'saturation').map((f) => f.rule),
     );
     const raised = report.events.filter((e) => e.kind === 'raised' && cpuSaturation.has(e.rule));
-    expect(raised.map((e) => e.rule)).toContain('cpu.saturation.runqueue');
-    for (const { rule, ts } of raised) {
+    const clearedAfterS = raised.map(({ rule }) => {
       const resolved = report.events.find((e) => e.kind === 'resolved' && e.rule === rule);
-      const after = resolved ? `${((resolved.ts - stoppedAt) / 1000).toFixed(1)} s after the load stopped` : 'never';
-      console.info(
-        `${rule}: raised ${((ts - report.startedAt) / 1000).toFixed(1)} s into the window, resolved ${after}`,
-      );
-      expect(resolved, `${rule} resolved`).toBeDefined();
+      return { rule, seconds: resolved === undefined ? undefined : (resolved.ts - stoppedAt) / 1000 };
+    });
+    console.info(`${JSON.stringify(clearedAfterS)}; ${after}`);
+    expect(raised.map((e) => e.rule)).toContain('cpu.saturation.runqueue');
+    for (const { rule, seconds } of clearedAfterS) {
       expect(
-        (resolved!.ts - stoppedAt) / 1000,
-        `${rule}: seconds from the end of the load to resolved`,
+        seconds ?? Number.POSITIVE_INFINITY,
+        `${rule}: resolved, seconds after the load stopped (never: Infinity) (${after})`,
       ).toBeLessThanOrEqual(CLEAR_BUDGET_S);
     }
   }, 170_000);
