@@ -12,6 +12,8 @@ if (!hasStressNg) console.warn('saturation e2e: stress-ng not installed, skippin
 
 const LOAD_S = 40;
 const CLEAR_BUDGET_S = 90;
+/** The clear level of the default cpu.saturation.psi rule. */
+const PSI_CLEAR = 0.05;
 
 /** Cumulative CPU pressure (PSI some total, µs) of the whole machine. */
 function cpuPressureUs(): number {
@@ -48,9 +50,8 @@ describe.skipIf(!hasStressNg)('default CPU saturation rules after a load', () =>
     const stoppedAt = await new Promise<number>((resolve) => load.on('exit', () => resolve(Date.now())));
     const pressureAtStop = cpuPressureUs();
     const report = await check;
-    // CPU pressure the rest of the machine made after the load: with other work running, the PSI
-    // rule is right to stay raised, and the message says so.
-    const after = `CPU pressure after the load: ${((cpuPressureUs() - pressureAtStop) / 10_000 / ((Date.now() - stoppedAt) / 1000)).toFixed(1)}% of the time`;
+    const pressureAfter = (cpuPressureUs() - pressureAtStop) / 1e6 / ((Date.now() - stoppedAt) / 1000);
+    const after = `CPU pressure of the machine after the load: ${(pressureAfter * 100).toFixed(1)}% of the time`;
 
     const cpuSaturation = new Set(
       report.findings.filter((f) => f.resource === 'cpu' && f.dimension === 'saturation').map((f) => f.rule),
@@ -63,6 +64,13 @@ describe.skipIf(!hasStressNg)('default CPU saturation rules after a load', () =>
     console.info(`${JSON.stringify(clearedAfterS)}; ${after}`);
     expect(raised.map((e) => e.rule)).toContain('cpu.saturation.runqueue');
     for (const { rule, seconds } of clearedAfterS) {
+      // PSI measures the whole machine: when other work kept it above the rule's clear level after
+      // the load, the finding is right to stay raised (a shared CI runner, other jobs), so only that
+      // rule is let off, and it says so.
+      if (rule === 'cpu.saturation.psi' && pressureAfter > PSI_CLEAR && seconds === undefined) {
+        console.warn(`${rule} stayed raised: other work kept the machine's CPU pressure above ${PSI_CLEAR * 100}%`);
+        continue;
+      }
       expect(
         seconds ?? Number.POSITIVE_INFINITY,
         `${rule}: resolved, seconds after the load stopped (never: Infinity) (${after})`,
