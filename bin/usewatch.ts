@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help, type Option } from 'commander';
 import { register as registerAgent } from '../src/commands/agent.js';
 import { register as registerCheck } from '../src/commands/check.js';
 import { register as registerChecklist } from '../src/commands/checklist.js';
@@ -17,7 +17,20 @@ const program = new Command()
   .description(
     'Linux performance agent that walks the USE method: Utilization, Saturation and Errors for every resource',
   )
-  .version(VERSION, '-V, --version');
+  .version(VERSION, '-V, --version')
+  // Set before the commands are registered: each command copies it.
+  .configureHelp({
+    optionDescription(this: Help, option: Option): string {
+      // Repeatable options start from [] so that their values collect; "(default: [])" tells a reader nothing.
+      if (!Array.isArray(option.defaultValue) || option.defaultValue.length > 0) {
+        return Help.prototype.optionDescription.call(this, option);
+      }
+      const shown: Option = Object.assign(Object.create(Object.getPrototypeOf(option)), option, {
+        defaultValue: undefined,
+      });
+      return Help.prototype.optionDescription.call(this, shown);
+    },
+  });
 
 for (const register of [
   registerTop,

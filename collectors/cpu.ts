@@ -1,4 +1,5 @@
 import type { Collector } from './collector.js';
+import { OptionalSource } from './optional.js';
 import { fields, lines, parseCounter, parseDecimal, parseIntStrict } from './parse.js';
 import type { SourceLog } from './procfs.js';
 import { type Counter, ParseError } from './types.js';
@@ -67,9 +68,18 @@ export interface CpuQuota {
   periodUs: number;
 }
 
+/** /proc/schedstat: per CPU, the time tasks spent runnable on its run queue without running. */
+export interface SchedStat {
+  version: number;
+  /** run_delay in ns by CPU ("cpu0"…): cumulative, only tasks waiting, never the one running. */
+  runDelayNs: Map<string, Counter>;
+}
+
 export interface CpuSample {
   stat: ProcStat;
   loadavg?: LoadAvg;
+  /** Undefined on kernels without CONFIG_SCHEDSTATS (no /proc/schedstat). */
+  schedstat?: SchedStat;
   /** Undefined when no quota is set (or no cgroup CPU controller is visible). */
   quota?: CpuQuota;
 }
@@ -163,6 +173,34 @@ export function parseLoadAvg(text: string): LoadAvg {
   };
 }
 
+/** Fields of a cpuN line of /proc/schedstat up to run_delay (versions 15 to 17 print 9). */
+const SCHEDSTAT_RUN_DELAY_FIELD = 8;
+
+/**
+ * Parses /proc/schedstat (Documentation/scheduler/sched-stats.rst): a "version N" line, then per
+ * CPU "cpuN f1 … f9" whose 8th field is the sum of run_delay in ns; domain lines are skipped.
+ */
+export function parseSchedStat(text: string): SchedStat {
+  let version: number | undefined;
+  const runDelayNs = new Map<string, Counter>();
+  for (const [i, line] of lines(text).entries()) {
+    const cols = fields(line);
+    if (cols.length === 0) continue;
+    if (cols[0] === 'version') {
+      if (cols.length !== 2) throw new ParseError(`line ${i + 1}: version: expected 1 value`);
+      version = Number(parseCounter(cols[1], `line ${i + 1}: version`));
+    } else if (isCpuN(cols[0])) {
+      if (cols.length - 1 < SCHEDSTAT_RUN_DELAY_FIELD) {
+        throw new ParseError(`line ${i + 1}: ${cols[0]}: expected at least ${SCHEDSTAT_RUN_DELAY_FIELD} fields`);
+      }
+      runDelayNs.set(cols[0], parseCounter(cols[SCHEDSTAT_RUN_DELAY_FIELD], `line ${i + 1}: ${cols[0]} run_delay`));
+    }
+  }
+  if (version === undefined) throw new ParseError('no "version" line');
+  if (version < 15) throw new ParseError(`version ${version}: run_delay is the 8th cpu field from version 15 on`);
+  return { version, runDelayNs };
+}
+
 /** Parses cgroup v2 cpu.max: "max 100000" (no limit → undefined) or "50000 100000". */
 export function parseCpuMax(text: string): CpuQuota | undefined {
   const cols = fields(text.trim());
@@ -254,10 +292,15 @@ function resolveQuotaReader(log: SourceLog): QuotaReader | undefined {
   return undefined;
 }
 
-/** /proc/stat, /proc/loadavg and the cgroup CPU quota of the agent's cgroup. */
+/** /proc/stat, /proc/loadavg, /proc/schedstat and the cgroup CPU quota of the agent's cgroup. */
 export function createCpuCollector(): Collector<CpuSample> {
   let quotaReader: QuotaReader | undefined;
   let resolved = false;
+  const schedstat = new OptionalSource(
+    'proc/schedstat',
+    60,
+    (reason) => `${reason} (kernel without CONFIG_SCHEDSTATS: run delay is summed from /proc/<pid>/schedstat)`,
+  );
   return {
     name: 'cpu',
     read(log) {
@@ -269,7 +312,7 @@ export function createCpuCollector(): Collector<CpuSample> {
         resolved = true;
       }
       const quota = quotaReader?.(log);
-      return { stat, loadavg, quota };
+      return { stat, loadavg, quota, schedstat: log.parse('proc/schedstat', schedstat.read(log), parseSchedStat) };
     },
   };
 }

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Checklist } from '../checklist/model.js';
 import { ConfigError } from '../config/load.js';
@@ -127,6 +128,11 @@ export async function startAgent(config: AgentConfig, checklist: Checklist, deps
         recordingProblems.resumed();
       },
     });
+    const where = resolve(dir);
+    log.info(
+      { dir: where, maxBytes: config.record.max_bytes, retentionMs: config.record.retention },
+      `recording frames to ${where}`,
+    );
   }
   let otlp: Awaited<ReturnType<typeof import('../outputs/otlp/exporter.js')['startOtlpExport']>> | undefined;
   if (config.otlp.endpoint) {

@@ -99,8 +99,10 @@ export const cpuMetrics: MetricDef[] = [
     name: 'cpu.runqueue_per_cpu',
     resource: 'cpu',
     unit: 'ratio',
+    canExceedOne: true,
     instance: 'host',
-    description: 'Runnable threads per effective CPU; above 1 means threads wait for a CPU',
+    description:
+      'Runnable threads per effective CPU at the instant of the read (vmstat r); one sample, so rules use cpu.run_delay_per_cpu',
     source: `${stat} procs_running`,
     formula: '(procs_running − 1) / cpu.capacity',
   },
@@ -110,9 +112,22 @@ export const cpuMetrics: MetricDef[] = [
     unit: 'threads',
     instance: 'host',
     description:
-      'Mean number of tasks waiting for a CPU over the interval, summed from the schedstat of each process (its main thread)',
-    source: '/proc/<pid>/schedstat field 2 (run_delay, ns)',
-    formula: 'Σ Δrun_delay / Δt',
+      'Mean number of tasks waiting for a CPU over the interval (runnable, not running: the agent reading is not counted). Without CONFIG_SCHEDSTATS, summed over the main thread of each process',
+    source:
+      '/proc/schedstat cpuN field 8 (run_delay, ns); without it /proc/<pid>/schedstat field 2 (run_delay of the main thread, ns)',
+    formula: 'Σ over CPUs Δrun_delay / Δt (else Σ over processes Δrun_delay / Δt)',
+  },
+  {
+    name: 'cpu.run_delay_per_cpu',
+    resource: 'cpu',
+    unit: 'ratio',
+    canExceedOne: true,
+    instance: 'host',
+    description:
+      'Tasks waiting for a CPU per effective CPU, averaged over the interval; 100% = on average one task waits behind each CPU',
+    source:
+      '/proc/schedstat cpuN field 8 (run_delay, ns), else /proc/<pid>/schedstat field 2 (as cpu.run_delay); cpu.capacity',
+    formula: 'cpu.run_delay / cpu.capacity',
   },
   {
     name: 'cpu.psi_some',
@@ -181,6 +196,7 @@ export const cpuMetrics: MetricDef[] = [
     name: 'cpu.load1_per_cpu',
     resource: 'cpu',
     unit: 'ratio',
+    canExceedOne: true,
     instance: 'host',
     description: 'Load average over 1 minute per effective CPU (node-mixin NodeSystemSaturation)',
     source: '/proc/loadavg field 1',

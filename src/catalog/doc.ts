@@ -21,7 +21,8 @@ export function renderMetricsDoc(): string {
     '<!-- Generated from src/catalog/*.ts by `npm run docs:metrics`; a test fails when this file is stale. -->',
     '',
     'Every value usewatch derives has a stable dotted name. Checklist rules, the USE matrix, the feed and',
-    'the recorder refer only to these names. Ratios are 0–1 (views show percent); Δ is the increase of a',
+    'the recorder refer only to these names. Ratios are shares 0–1 (views show percent) unless marked',
+    '"may pass 1" (a load against a capacity); Δ is the increase of a',
     'cumulative counter between two samples and Δt the measured interval in seconds. The first sample after',
     'start (or after a counter reset) yields no rates.',
     '',
@@ -41,7 +42,7 @@ export function renderMetricsDoc(): string {
     );
     for (const m of metrics) {
       out.push(
-        `| \`${m.name}\` | ${m.unit} | ${INSTANCE_TEXT[m.instance]} | ${cell(m.description)} | ${cell(m.source)} | ${cell(m.formula)} |`,
+        `| \`${m.name}\` | ${m.unit === 'ratio' ? (m.canExceedOne ? 'ratio (may pass 1)' : 'ratio (0–1)') : m.unit} | ${INSTANCE_TEXT[m.instance]} | ${cell(m.description)} | ${cell(m.source)} | ${cell(m.formula)} |`,
       );
     }
     out.push('');

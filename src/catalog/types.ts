@@ -21,6 +21,11 @@ export interface MetricDef {
   name: string;
   resource: Resource;
   unit: Unit;
+  /**
+   * A ratio against a capacity (load per CPU, memory against a pressure point) that can pass 1.
+   * Other ratios are shares 0–1, and a checklist threshold above 1 on them is refused.
+   */
+  canExceedOne?: true;
   instance: InstanceKind;
   /** One line for humans. */
   description: string;

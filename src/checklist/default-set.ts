@@ -3,11 +3,12 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { catalogByName } from '../catalog/index.js';
+import { catalogByName, type MetricDef } from '../catalog/index.js';
 import type { Dimension, Resource } from '../model/frame.js';
 import { parseDuration } from './duration.js';
 import { type Checklist, type Gap, instanceMatcher, type Override, type Rule } from './model.js';
 import type { OverrideInput, RuleInput } from './schema.js';
+import { validatedLevels } from './threshold.js';
 
 /**
  * Loading checklists without yaml and zod when only the shipped default set is asked for.
@@ -44,6 +45,7 @@ export interface LoadOptions {
 export function toRule(input: RuleInput, origin: string): Rule {
   const def = catalogByName.get(input.metric)!;
   const forMs = input.for === undefined ? 0 : parseDuration(input.for)!;
+  const { warn, crit, clear } = validatedLevels(input, def);
   return {
     id: input.id,
     resource: input.resource as Resource,
@@ -52,9 +54,9 @@ export function toRule(input: RuleInput, origin: string): Rule {
     unit: def.unit,
     instanceKind: def.instance,
     direction: input.direction ?? 'above',
-    warn: input.warn,
-    crit: input.crit,
-    clear: input.clear,
+    warn,
+    crit,
+    clear,
     forMs,
     clearForMs: input.clear_for === undefined ? forMs : parseDuration(input.clear_for)!,
     summary: input.summary,
@@ -67,15 +69,17 @@ export function toRule(input: RuleInput, origin: string): Rule {
   };
 }
 
-export function toOverride(input: OverrideInput, origin: string): Override {
+/** An override of a rule on `metric`, whose unit reads the override's levels. */
+export function toOverride(input: OverrideInput, origin: string, metric: MetricDef): Override {
   const instance = input.instance ?? '*';
+  const { warn, crit, clear } = validatedLevels(input, metric);
   return {
     rule: input.rule,
     instance,
     matches: instanceMatcher(instance),
-    warn: input.warn,
-    crit: input.crit,
-    clear: input.clear,
+    warn,
+    crit,
+    clear,
     forMs: input.for === undefined ? undefined : parseDuration(input.for),
     clearForMs: input.clear_for === undefined ? undefined : parseDuration(input.clear_for),
     disabled: input.disabled ?? false,
@@ -108,9 +112,11 @@ export function fromPrecompiled(json: string, yamlText: string, file: string): C
     return undefined;
   }
   if (set.format !== FORMAT || set.sourceSha256 !== sha256(yamlText)) return undefined;
+  const rules = set.rules.map((r) => toRule(r.input, `${file}:${r.line}`));
+  const metricOf = (id: string) => catalogByName.get(rules.find((r) => r.id === id)!.metric)!;
   return {
-    rules: set.rules.map((r) => toRule(r.input, `${file}:${r.line}`)),
-    overrides: set.overrides.map((o) => toOverride(o.input, `${file}:${o.line}`)),
+    rules,
+    overrides: set.overrides.map((o) => toOverride(o.input, `${file}:${o.line}`, metricOf(o.input.rule))),
     gaps: set.gaps,
     linkSpeedsBps: set.linkSpeedsBps,
     files: [file],

@@ -14,6 +14,7 @@ import {
   type RuleInput,
   ruleSchema,
 } from './schema.js';
+import { formatThreshold, type Levels, readLevels, THRESHOLD_FIELDS } from './threshold.js';
 
 export interface ChecklistProblem {
   file: string;
@@ -110,7 +111,7 @@ function zodProblems(error: z.ZodError, prefix: Path, where: Locator): Checklist
   return out;
 }
 
-/** Catalog name and threshold order, checked on whatever fields of a rule have the right type. */
+/** Catalog name, threshold units and ranges, and threshold order, checked on whatever fields of a rule have the right type. */
 function ruleProblems(raw: unknown, path: Path, where: Locator): ChecklistProblem[] {
   if (raw === null || typeof raw !== 'object') return [];
   const r = raw as Record<string, unknown>;
@@ -120,16 +121,25 @@ function ruleProblems(raw: unknown, path: Path, where: Locator): ChecklistProble
       field === undefined ? path : [...path, field],
       `${pathLabel(field === undefined ? path : [...path, field])}: ${message}`,
     );
-  if (typeof r.metric === 'string' && r.metric !== '' && !catalogByName.has(r.metric)) {
+  const def = typeof r.metric === 'string' ? catalogByName.get(r.metric) : undefined;
+  if (typeof r.metric === 'string' && r.metric !== '' && def === undefined) {
     out.push(at('metric', `unknown metric "${r.metric}" (not in the catalog)`));
   }
   const direction = r.direction === undefined ? 'above' : r.direction;
   if (direction !== 'above' && direction !== 'below') return out;
-  const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
-  const numbers = { warn: num(r.warn), crit: num(r.crit), clear: num(r.clear) };
-  const typed = ['warn', 'crit', 'clear'].every((k) => r[k] === undefined || typeof r[k] === 'number');
-  if (!typed) return out;
-  for (const p of thresholdProblems(direction, numbers)) out.push(at(p.field, p.message));
+  const written = THRESHOLD_FIELDS.every(
+    (k) => r[k] === undefined || typeof r[k] === 'number' || typeof r[k] === 'string',
+  );
+  if (!written) return out;
+  // Without a known metric there is no unit: bare numbers are still checked for order.
+  const bare = THRESHOLD_FIELDS.every((k) => typeof r[k] !== 'string');
+  if (def === undefined && !bare) return out;
+  const { levels, problems } =
+    def === undefined ? { levels: r as Levels<number>, problems: [] } : readLevels(r as Levels<number | string>, def);
+  for (const p of problems) out.push(at(p.field, p.message));
+  if (problems.length > 0) return out;
+  const show = (n: number) => (def === undefined ? String(n) : formatThreshold(n, def.unit));
+  for (const p of thresholdProblems(direction, levels, show)) out.push(at(p.field, p.message));
   return out;
 }
 
@@ -249,13 +259,20 @@ function assemble(files: ParsedFile[], problems: ChecklistProblem[]): Checklist 
         }
         continue;
       }
-      const override = toOverride(o.input, `${o.at().file}:${o.at().line}`);
+      const metric = catalogByName.get(rule.metric)!;
+      const { levels, problems: unreadable } = readLevels(o.input, metric);
+      for (const p of unreadable) {
+        problems.push({ ...o.at(p.field), message: `override of "${rule.id}": ${p.field}: ${p.message}` });
+      }
+      if (unreadable.length > 0) continue;
+      const override = toOverride(o.input, `${o.at().file}:${o.at().line}`, metric);
       const merged = {
-        warn: o.input.warn ?? rule.warn,
-        crit: o.input.crit ?? rule.crit,
-        clear: o.input.clear ?? rule.clear,
+        warn: levels.warn ?? rule.warn,
+        crit: levels.crit ?? rule.crit,
+        clear: levels.clear ?? rule.clear,
       };
-      for (const p of thresholdProblems(rule.direction, merged)) {
+      const show = (n: number) => formatThreshold(n, rule.unit);
+      for (const p of thresholdProblems(rule.direction, merged, show)) {
         const field = p.field !== undefined && o.input[p.field] !== undefined ? p.field : undefined;
         problems.push({ ...o.at(field), message: `override of "${rule.id}": ${p.message}` });
       }

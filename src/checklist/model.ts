@@ -76,10 +76,11 @@ export function beyond(direction: Direction, value: number, level: number): bool
   return direction === 'above' ? value > level : value < level;
 }
 
-/** Inverted or missing thresholds for the direction; empty when the set is usable. */
+/** Inverted or missing thresholds for the direction; empty when the set is usable. `show` writes a level as the user would. */
 export function thresholdProblems(
   direction: Direction,
   t: { warn?: number; crit?: number; clear?: number },
+  show: (level: number) => string = String,
 ): ThresholdProblem[] {
   const problems: ThresholdProblem[] = [];
   if (t.warn === undefined && t.crit === undefined) {
@@ -90,7 +91,7 @@ export function thresholdProblems(
     const side = direction === 'above' ? 'below' : 'above';
     problems.push({
       field: 'crit',
-      message: `crit ${t.crit} is ${side} warn ${t.warn}: inverted for direction ${direction}`,
+      message: `crit ${show(t.crit)} is ${side} warn ${show(t.warn)}: inverted for direction ${direction}`,
     });
   }
   const lowest = t.warn ?? t.crit;
@@ -98,7 +99,7 @@ export function thresholdProblems(
     const side = direction === 'above' ? 'above' : 'below';
     problems.push({
       field: 'clear',
-      message: `clear ${t.clear} is ${side} the raise level ${lowest}: a finding could never clear (direction ${direction})`,
+      message: `clear ${show(t.clear)} is ${side} the raise level ${show(lowest)}: a finding could never clear (direction ${direction})`,
     });
   }
   return problems;

@@ -13,7 +13,10 @@ const duration = z
   .string({ error: `bad duration: expected ${DURATION_HINT}` })
   .regex(DURATION, { error: `bad duration: expected ${DURATION_HINT}` });
 
-const threshold = z.number({ error: 'expected a number' });
+/** A number in the metric's base unit or a number with a unit ("70%", "50ms"); load.ts converts it with the metric's unit. */
+const threshold = z.union([z.number(), z.string()], {
+  error: 'expected a number or a number with a unit, e.g. 0.7, "70%", "50ms", "10MiB/s"',
+});
 const text = z.string({ error: 'expected a string' }).min(1, { error: 'must not be empty' });
 const ruleId = z
   .string({ error: 'expected a rule id' })

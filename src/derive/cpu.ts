@@ -1,6 +1,6 @@
-import type { CpuSample, CpuTimes } from '../../collectors/cpu.js';
-import { counterRate } from './counter.js';
-import type { Deriver } from './types.js';
+import type { CpuSample, CpuTimes, SchedStat } from '../../collectors/cpu.js';
+import { counterDelta, counterRate } from './counter.js';
+import type { Deriver, MetricSink } from './types.js';
 
 const BUSY_MODES = ['user', 'nice', 'system', 'irq', 'softirq'] as const;
 const SHARE_MODES = ['user', 'nice', 'system', 'iowait', 'irq', 'softirq', 'idle', 'steal'] as const;
@@ -37,6 +37,31 @@ function busyShare(d: ModeDelta): number {
   return busy / t;
 }
 
+/**
+ * Mean number of tasks waiting for a CPU over the interval: Σ Δrun_delay over the CPUs in both
+ * samples, per second. Undefined when a CPU's counter went backwards: the interval has no valid delta.
+ */
+function waitingTasks(prev: SchedStat, cur: SchedStat, dtSeconds: number): number | undefined {
+  if (!(dtSeconds > 0)) return undefined;
+  let ns = 0;
+  for (const [cpu, delay] of cur.runDelayNs) {
+    const before = prev.runDelayNs.get(cpu);
+    if (before === undefined) continue;
+    const d = counterDelta(before, delay);
+    if (d === undefined) return undefined;
+    ns += d;
+  }
+  return ns / 1e9 / dtSeconds;
+}
+
+/** Sets cpu.run_delay and, against the effective CPUs (cpu.capacity, set first by deriveCpu), cpu.run_delay_per_cpu. */
+export function setRunDelay(out: MetricSink, waiting: number | undefined): void {
+  if (waiting === undefined) return;
+  out.set('cpu.run_delay', '', waiting);
+  const capacity = out.get('cpu.capacity');
+  if (capacity) out.set('cpu.run_delay_per_cpu', '', waiting / capacity);
+}
+
 export const deriveCpu: Deriver<CpuSample> = (prev, cur, { dtSeconds, out }) => {
   const { stat, loadavg, quota } = cur;
   const online = stat.cpus.size;
@@ -60,6 +85,7 @@ export const deriveCpu: Deriver<CpuSample> = (prev, cur, { dtSeconds, out }) => 
   out.set('cpu.context_switches_ps', '', counterRate(prev.stat.ctxt, stat.ctxt, dtSeconds));
   out.set('cpu.interrupts_ps', '', counterRate(prev.stat.intr, stat.intr, dtSeconds));
   out.set('tasks.forks_ps', '', counterRate(prev.stat.processes, stat.processes, dtSeconds));
+  if (prev.schedstat && cur.schedstat) setRunDelay(out, waitingTasks(prev.schedstat, cur.schedstat, dtSeconds));
 
   const all = modeDelta(prev.stat.total, stat.total);
   const allTotal = all === undefined ? 0 : total(all);

@@ -1,6 +1,7 @@
 import type { ProcessesSample, ProcessSample } from '../../collectors/processes.js';
 import type { ProcessEntry } from '../model/frame.js';
 import { counterDelta } from './counter.js';
+import { setRunDelay } from './cpu.js';
 import { type DeriveContext, roundSignificant } from './types.js';
 
 /** Clock ticks per second of utime/stime: USER_HZ, 100 on every Linux ABI. */
@@ -316,7 +317,8 @@ export function createProcessDeriver(options: ProcessDeriverOptions = {}): Proce
       ctx.out.set('tasks.processes', '', cur.processes.size);
       ctx.out.set('tasks.uninterruptible', '', blocked);
       ctx.out.set('tasks.zombies', '', zombies);
-      if (runDelayKnown) ctx.out.set('cpu.run_delay', '', runDelaySum);
+      // /proc/schedstat (deriveCpu) counts every task; the leaders' sum stands in where the kernel lacks it.
+      if (runDelayKnown && ctx.out.get('cpu.run_delay') === undefined) setRunDelay(ctx.out, runDelaySum);
       ctx.out.set('fd.max_process_utilization', '', maxFdUse);
 
       const union = new Set<Draft>();

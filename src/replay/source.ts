@@ -36,6 +36,10 @@ export interface ReplayControl {
   setSpeed(speed: number): void;
   /** Ends the frames, also when holding at the end. */
   close(): void;
+  /** True while playback holds at the end of the recording (or of --to), until a seek. */
+  atEnd(): boolean;
+  /** Called each time playback reaches the end and holds there. */
+  onEnd(listener: () => void): void;
 }
 
 export type ReplaySource = ViewSource & {
@@ -89,6 +93,8 @@ class Player implements ReplayControl {
   private pace: number;
   /** A seek made while paused still shows the frame it lands on, so the user sees where they are. */
   private showLanding = false;
+  private holding = false;
+  private readonly endListeners: (() => void)[] = [];
   private wake: (() => void) | undefined;
   /** A control call since the play loop last looked at the state; a sleep starting now must not wait. */
   private poked = false;
@@ -149,6 +155,14 @@ class Player implements ReplayControl {
     this.notify();
   }
 
+  atEnd(): boolean {
+    return this.holding;
+  }
+
+  onEnd(listener: () => void): void {
+    this.endListeners.push(listener);
+  }
+
   async *play(): AsyncGenerator<Frame> {
     let pending: Frame | undefined;
     let prevTs: number | undefined;
@@ -160,6 +174,7 @@ class Player implements ReplayControl {
         if (target >= this.to) await this.cursor.seekAtOrBefore(this.to);
         else await this.cursor.seek(target);
         if (this.seekTarget === target) this.seekTarget = undefined;
+        this.holding = false;
         pending = undefined;
         prevTs = undefined;
         this.showLanding = true;
@@ -173,6 +188,10 @@ class Player implements ReplayControl {
       if (pending === undefined || pending.ts > this.to) {
         pending = undefined;
         if (this.opts.atEnd !== 'hold') return;
+        if (!this.holding) {
+          this.holding = true;
+          for (const listener of this.endListeners) listener();
+        }
         await this.sleep(Number.POSITIVE_INFINITY);
         continue;
       }

@@ -1,11 +1,12 @@
 import { catalogByName } from '../catalog/index.js';
 import { formatDuration } from '../checklist/duration.js';
 import type { Checklist, Rule } from '../checklist/model.js';
-import { formatValue } from '../use/units.js';
+import { formatThreshold } from '../checklist/threshold.js';
 import { table } from './table.js';
 
-function threshold(rule: Rule, value: number | undefined): string {
-  return value === undefined ? '–' : formatValue(value, rule.unit);
+/** Written as a checklist would write it, so that a value copied into an override means the same. */
+function threshold(rule: Pick<Rule, 'unit'>, value: number | undefined): string {
+  return value === undefined ? '–' : formatThreshold(value, rule.unit);
 }
 
 /** `checklist show`: one line per rule with its thresholds, then the overrides. */
@@ -26,22 +27,32 @@ export function renderRuleTable(set: Checklist): string {
   const out = table(rows);
   if (set.overrides.length > 0) {
     out.push('', 'Overrides');
-    for (const o of set.overrides) out.push(`  ${o.rule} @ ${o.instance}: ${describeOverride(o)} (${o.origin})`);
+    for (const o of set.overrides) out.push(`  ${o.rule} @ ${o.instance}: ${describeOverride(set, o)} (${o.origin})`);
   }
   out.push('', `${set.rules.length} rules from ${set.files.join(', ')}`);
   return `${out.join('\n')}\n`;
 }
 
-function describeOverride(o: Checklist['overrides'][number]): string {
+function describeOverride(set: Checklist, o: Checklist['overrides'][number]): string {
   if (o.disabled) return 'disabled';
+  // The loader keeps only overrides of known rules.
+  const rule = set.rules.find((r) => r.id === o.rule)!;
   const parts: string[] = [];
-  if (o.warn !== undefined) parts.push(`warn ${o.warn}`);
-  if (o.crit !== undefined) parts.push(`crit ${o.crit}`);
-  if (o.clear !== undefined) parts.push(`clear ${o.clear}`);
+  if (o.warn !== undefined) parts.push(`warn ${threshold(rule, o.warn)}`);
+  if (o.crit !== undefined) parts.push(`crit ${threshold(rule, o.crit)}`);
+  if (o.clear !== undefined) parts.push(`clear ${threshold(rule, o.clear)}`);
   if (o.forMs !== undefined) parts.push(`for ${formatDuration(o.forMs)}`);
   if (o.clearForMs !== undefined) parts.push(`clear_for ${formatDuration(o.clearForMs)}`);
   return parts.join(', ');
 }
+
+/** The source keys the default checklist cites in `ref` (see its header). */
+const SOURCE_KEYS: [key: string, meaning: string][] = [
+  ['[G]', 'Brendan Gregg, USE Method: Linux Performance Checklist, and the Netflix 60,000 ms post'],
+  ['[NM]', 'prometheus/node_exporter node-mixin alert defaults'],
+  ['[OOMD]', 'systemd-oomd defaults'],
+  ['[P]', 'a usewatch proposal, reasoned in the text above'],
+];
 
 /** `checklist explain RULE`: everything about one rule, its metric and the overrides touching it. */
 export function renderRuleExplain(set: Checklist, rule: Rule): string {
@@ -62,10 +73,13 @@ export function renderRuleExplain(set: Checklist, rule: Rule): string {
     `for        ${formatDuration(rule.forMs)}`,
     `thresholds ${rule.ref ?? 'no source given'}`,
   );
+  for (const [key, meaning] of SOURCE_KEYS) {
+    if (rule.ref?.includes(key)) out.push(`           ${key} ${meaning}`);
+  }
   if (rule.drilldown) out.push(`evidence   top processes by ${rule.drilldown}`);
   if (rule.gap) out.push(`when absent: gap (${rule.gap})`);
   const overrides = set.overrides.filter((o) => o.rule === rule.id);
-  for (const o of overrides) out.push(`override   ${o.instance}: ${describeOverride(o)} (${o.origin})`);
+  for (const o of overrides) out.push(`override   ${o.instance}: ${describeOverride(set, o)} (${o.origin})`);
   if (rule.next.length > 0) out.push('', 'next:', ...rule.next.map((n) => `  ${n}`));
   return `${out.join('\n')}\n`;
 }

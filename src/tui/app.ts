@@ -135,7 +135,7 @@ export class TopController {
       missed: this.missed,
       rules: this.rules,
       notice: this.notice,
-      replay: this.replay && { speed: this.replay.control.speed() },
+      replay: this.replay && { speed: this.replay.control.speed(), atEnd: this.replay.control.atEnd() },
       warnings: this.replay?.warnings.map((w) => `${w.path}: ${w.message}`),
     };
   }
@@ -187,6 +187,7 @@ export async function runTop(source: ViewSource, opts: TopOptions): Promise<void
       redraw();
     },
   });
+  opts.replay?.control.onEnd(redraw);
   source.onState?.((state, detail) => {
     controller.onConnection(state, detail);
     redraw();

@@ -1,4 +1,5 @@
-import { emitKeypressEvents } from 'node:readline';
+import { StringDecoder } from 'node:string_decoder';
+import { ESCAPE_TIMEOUT_MS, KeyDecoder } from './keys.js';
 import type { Key } from './state.js';
 
 // Alternate screen, hidden cursor, no auto-wrap (a line the width estimate got wrong is cut by the
@@ -11,41 +12,6 @@ const SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
 export interface TerminalIo {
   stdin: NodeJS.ReadStream;
   stdout: NodeJS.WriteStream;
-}
-
-interface KeypressInfo {
-  name?: string;
-  ctrl?: boolean;
-  shift?: boolean;
-  sequence?: string;
-}
-
-const NAMED: Record<string, Key['name']> = {
-  up: 'up',
-  down: 'down',
-  pageup: 'pageup',
-  pagedown: 'pagedown',
-  left: 'left',
-  right: 'right',
-  home: 'home',
-  end: 'end',
-  tab: 'tab',
-  return: 'enter',
-  enter: 'enter',
-  escape: 'escape',
-  backspace: 'backspace',
-};
-
-const PRINTABLE = /^[\x20-\x7e]$/;
-
-/** Maps readline's keypress to the view's Key; undefined for keys the view does not use. */
-export function toKey(str: string | undefined, info: KeypressInfo | undefined): Key | undefined {
-  if (info?.ctrl && (info.name === 'c' || info.name === 'd')) return { name: 'interrupt' };
-  if (info?.name === 'tab' && info.shift) return { name: 'backtab' };
-  const named = info?.name ? NAMED[info.name] : undefined;
-  if (named && !info?.ctrl) return { name: named };
-  if (str && PRINTABLE.test(str) && !info?.ctrl) return { name: 'char', ch: str };
-  return undefined;
 }
 
 /**
@@ -63,16 +29,25 @@ export class TerminalSession {
   ) {
     const { stdin, stdout } = io;
     stdout.write(ENTER);
-    emitKeypressEvents(stdin);
     if (stdin.isTTY) stdin.setRawMode(true);
     stdin.resume();
-    const keypress = (str: string | undefined, info: KeypressInfo | undefined) => {
-      const key = toKey(str, info);
-      if (key) handlers.onKey(key);
+    const text = new StringDecoder('utf8');
+    const keys = new KeyDecoder();
+    let escapeTimer: NodeJS.Timeout | undefined;
+    const deliver = (list: Key[]) => {
+      for (const key of list) handlers.onKey(key);
     };
-    stdin.on('keypress', keypress);
+    const onData = (chunk: Buffer | string) => {
+      clearTimeout(escapeTimer);
+      deliver(keys.feed(typeof chunk === 'string' ? chunk : text.write(chunk)));
+      if (keys.pending) escapeTimer = setTimeout(() => deliver(keys.flush()), ESCAPE_TIMEOUT_MS);
+    };
+    stdin.on('data', onData);
     stdout.on('resize', handlers.onResize);
-    this.cleanups.push(() => stdin.off('keypress', keypress));
+    this.cleanups.push(() => {
+      clearTimeout(escapeTimer);
+      stdin.off('data', onData);
+    });
     this.cleanups.push(() => stdout.off('resize', handlers.onResize));
 
     const onExit = () => this.restore();

@@ -194,3 +194,13 @@ describe('refusing to start', () => {
     expect(out.join('')).toMatch(/interval: 2s[\s\S]*level: debug/);
   });
 });
+
+describe('recording', () => {
+  test('--record says at start that it records, and where', async () => {
+    const recordDir = join(dir, 'rec');
+    const { records } = await start({ '--record': recordDir });
+    expect(records).toContainEqual(
+      expect.objectContaining({ msg: `recording frames to ${recordDir}`, dir: recordDir }),
+    );
+  });
+});

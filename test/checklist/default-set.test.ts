@@ -17,7 +17,7 @@ describe('the precompiled default checklist (dist/checklists/linux-use.json)', (
   it('is not used once the yaml differs from the text it was built from', async () => {
     const yamlText = await readFile(DEFAULT_CHECKLIST, 'utf8');
     const json = JSON.stringify(await precompileDefault());
-    const edited = yamlText.replace('warn: 0.7', 'warn: 0.75');
+    const edited = yamlText.replace('warn: 70%', 'warn: 75%');
     expect(edited).not.toBe(yamlText);
     expect(fromPrecompiled(json, edited, DEFAULT_CHECKLIST)).toBeUndefined();
     expect(fromPrecompiled('{"truncated', yamlText, DEFAULT_CHECKLIST)).toBeUndefined();

@@ -63,17 +63,17 @@ describe('checklist file problems carry file:line:col', () => {
 
   it('warn and crit inverted for the direction', () => {
     expect(problems(good.replace('crit: 2', 'crit: 0.5').replace('clear: 0.8', 'clear: 0.4'))).toEqual([
-      'set.yaml:7:11: rules[0].crit: crit 0.5 is below warn 1: inverted for direction above',
+      'set.yaml:7:11: rules[0].crit: crit 50% is below warn 100%: inverted for direction above',
     ]);
     const below = good.replace('    warn: 1\n', '    direction: below\n    warn: 1\n');
     expect(problems(below.replace('clear: 0.8', 'clear: 3'))).toEqual([
-      'set.yaml:8:11: rules[0].crit: crit 2 is above warn 1: inverted for direction below',
+      'set.yaml:8:11: rules[0].crit: crit 200% is above warn 100%: inverted for direction below',
     ]);
   });
 
   it('clear on the firing side of warn', () => {
     expect(problems(good.replace('clear: 0.8', 'clear: 1.5'))).toEqual([
-      'set.yaml:8:12: rules[0].clear: clear 1.5 is above the raise level 1: a finding could never clear (direction above)',
+      'set.yaml:8:12: rules[0].clear: clear 150% is above the raise level 100%: a finding could never clear (direction above)',
     ]);
   });
 
@@ -205,7 +205,7 @@ describe('sets of files', () => {
     expect(found.map(formatProblem)).toEqual([
       `${site}:8:10: overrides[2].for: bad duration: expected a number and a unit ms, s, m or h, e.g. "500ms", "10s", "2m", "1h"`,
       `${site}:2:11: override: unknown rule id "cpu.saturation.runq"`,
-      `${site}:6:11: override of "cpu.saturation.runqueue": crit 0.5 is below warn 1: inverted for direction above`,
+      `${site}:6:11: override of "cpu.saturation.runqueue": crit 50% is below warn 100%: inverted for direction above`,
     ]);
   });
 

@@ -8,6 +8,7 @@ import {
   parseCpuMax,
   parseLoadAvg,
   parseProcStat,
+  parseSchedStat,
   parseSelfCgroup,
 } from '../../collectors/cpu.js';
 import { ParseError } from '../../collectors/types.js';
@@ -127,6 +128,21 @@ describe('cgroup CPU quota', () => {
     fuzzParser(parseSelfCgroup, '9:name=systemd:/\n4:memory:/app\n0::/\n');
   });
 
+  it('parses /proc/schedstat: run_delay, the 8th field of each cpu line; domain lines skipped', () => {
+    const parsed = parseSchedStat(fixture('host', 'proc/schedstat'));
+    expect(parsed.version).toBe(17);
+    expect([...parsed.runDelayNs.keys()]).toEqual(['cpu0', 'cpu1']);
+    expect(
+      parseSchedStat('version 15\ntimestamp 1\ncpu0 0 0 1 2 3 4 5 18446744073709551615 7\n').runDelayNs.get('cpu0'),
+    ).toBe(18446744073709551615n);
+    expect(() => parseSchedStat('cpu0 0 0 1 2 3 4 5 6 7\n')).toThrow(/no "version" line/);
+    expect(() => parseSchedStat('version 14\n')).toThrow(/version 14/);
+    expect(() => parseSchedStat('version 15\ncpu0 0 0 1 2 3 4 5\n')).toThrow(
+      /line 2: cpu0: expected at least 8 fields/,
+    );
+    fuzzParser(parseSchedStat, fixture('host', 'proc/schedstat'));
+  });
+
   it('looks in the own cgroup first, then at the mount roots', () => {
     const self = parseSelfCgroup('2:cpu,cpuacct:/app\n0::/svc\n');
     expect(cgroupDirs(self, 'cpu', ['sys/fs/cgroup/cpu'])).toEqual([
@@ -146,7 +162,31 @@ describe('createCpuCollector', () => {
     expect(sample?.stat.cpus.size).toBe(2);
     expect(sample?.loadavg?.threads).toBe(1143);
     expect(sample?.quota).toBeUndefined();
+    expect(sample?.schedstat?.runDelayNs).toEqual(
+      new Map([
+        ['cpu0', 27391540513],
+        ['cpu1', 25887030245],
+      ]),
+    );
     expect(reports.filter((r) => r.status !== 'ok')).toEqual([]);
+  });
+
+  it('a kernel without /proc/schedstat: reported absent once, with the fallback named', async () => {
+    const collector = createCpuCollector();
+    const root = join(fixtures, 'cgroup-v2');
+    const first = await readOnce(collector, root);
+    expect(first.sample?.schedstat).toBeUndefined();
+    expect(first.reports).toContainEqual({
+      source: 'proc/schedstat',
+      status: 'absent',
+      reason: 'ENOENT (kernel without CONFIG_SCHEDSTATS: run delay is summed from /proc/<pid>/schedstat)',
+    });
+    const second = await readOnce(collector, root);
+    expect(second.reports.map((r) => r.source)).not.toContain('proc/schedstat');
+  });
+
+  it('reports a broken /proc/schedstat as failed and still returns the stat sample', async () => {
+    await expectCorruptionReported(createCpuCollector, host, 'proc/schedstat');
   });
 
   it("finds the quota of the agent's own cgroup v2", async () => {

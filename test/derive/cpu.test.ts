@@ -155,4 +155,32 @@ describe('deriveCpu', () => {
     expect(m.values['cpu.core_utilization']).toEqual({ cpu0: 0.5 });
     expect(m.get('cpu.count')).toBe(2);
   });
+
+  it('run delay: tasks waiting per second of the interval from /proc/schedstat, per effective CPU', () => {
+    const cpus = { cpu0: { user: 50, idle: 400 }, cpu1: { user: 50, idle: 400 } };
+    const sched = (cpu0: number, cpu1: number) => ({
+      schedstat: {
+        version: 17,
+        runDelayNs: new Map<string, number | bigint>([
+          ['cpu0', cpu0],
+          ['cpu1', cpu1],
+        ]),
+      },
+    });
+    const first = sample({}, cpus, {}, sched(10e9, 20e9));
+    // 2 s: cpu0 waited 3 s of task time, cpu1 1 s: 2 tasks waiting on average, 1 per CPU.
+    const m = run(first, sample({}, cpus, {}, sched(13e9, 21e9)), 2);
+    expect(m.get('cpu.run_delay')).toBe(2);
+    expect(m.get('cpu.run_delay_per_cpu')).toBe(1);
+    expect(run(undefined, first).get('cpu.run_delay')).toBeUndefined();
+    // A counter that went backwards gives no value for the interval, never a negative one.
+    expect(run(first, sample({}, cpus, {}, sched(9e9, 21e9))).get('cpu.run_delay')).toBeUndefined();
+    // A cgroup quota of half a CPU: the same waiting is 4 per effective CPU.
+    const quota = { quota: { quotaUs: 50_000, periodUs: 100_000 } };
+    const q = run(
+      sample({}, cpus, {}, { ...sched(10e9, 20e9), ...quota }),
+      sample({}, cpus, {}, { ...sched(13e9, 21e9), ...quota }),
+    );
+    expect(q.get('cpu.run_delay_per_cpu')).toBe(4);
+  });
 });

@@ -85,6 +85,20 @@ describe('process deriver', () => {
     expect(c.out.get('cpu.run_delay')).toBe(3); // 2 + 1 over the two processes
   });
 
+  it('sums run delay only where /proc/schedstat gave none, and relates it to cpu.capacity', () => {
+    const before = proc(7, { runDelayNs: 1e9 });
+    const after = proc(7, { runDelayNs: 5e9 });
+    const fallback = ctx(2);
+    fallback.out.set('cpu.capacity', '', 4);
+    createProcessDeriver().derive(sample(before), sample(after), fallback);
+    expect(fallback.out.get('cpu.run_delay')).toBe(2);
+    expect(fallback.out.get('cpu.run_delay_per_cpu')).toBe(0.5);
+    const schedstat = ctx(2);
+    schedstat.out.set('cpu.run_delay', '', 7);
+    createProcessDeriver().derive(sample(before), sample(after), schedstat);
+    expect(schedstat.out.get('cpu.run_delay')).toBe(7);
+  });
+
   it('never computes a rate across a reused pid (same pid, new start time)', () => {
     const d = createProcessDeriver();
     const old = proc(7, { utime: 100, io: io(1000, 0), runDelayNs: 1e9 });

@@ -101,6 +101,26 @@ describe.skipIf(!hasTmux)('usewatch top in a terminal', () => {
     expect(after.trimEnd().endsWith('uw-prompt$')).toBe(true);
   });
 
+  it('Esc acts at once, and a q typed right after it is not lost', async () => {
+    const s = await startTop('');
+    await waitFor(s, 'the first frame', contains('PROCESSES'));
+    tmux('send-keys', '-t', s, '?');
+    await waitFor(s, 'the help page', contains('Legend'));
+    const sent = Date.now();
+    tmux('send-keys', '-t', s, 'Escape');
+    await waitFor(s, 'the help closed by Esc', (x) => !x.includes('Legend'), 5000);
+    // Polling capture-pane adds its own delay; readline's escape timeout made this about 500 ms.
+    expect(Date.now() - sent).toBeLessThan(300);
+
+    tmux('send-keys', '-t', s, '?');
+    await waitFor(s, 'the help page again', contains('Legend'));
+    tmux('send-keys', '-t', s, 'Escape');
+    await new Promise((r) => setTimeout(r, 40));
+    tmux('send-keys', '-t', s, 'q');
+    const after = await waitFor(s, 'the shell prompt after Esc then q', contains('top-exit=0'), 5000);
+    expect(after).not.toContain('PROCESSES');
+  });
+
   it('redraws for a new size, and says when the terminal is too small', async () => {
     const s = await startTop('');
     await waitFor(s, 'the first frame', contains('PROCESSES'));

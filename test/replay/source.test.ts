@@ -87,10 +87,16 @@ describe('replaySource', () => {
     expect([(await it.next()).value?.seq, (await it.next()).value?.seq, (await it.next()).value?.seq]).toEqual([
       58, 59, 60,
     ]);
+    let ends = 0;
+    source.control.onEnd(() => ends++);
+    expect(source.control.atEnd()).toBe(false);
     const held = it.next();
     expect(await settledWithin(held, 100)).toBe('waiting');
+    expect(source.control.atEnd()).toBe(true);
+    expect(ends).toBe(1);
     source.control.seekTo(tsOf(59));
     expect((await held).value?.seq).toBe(59);
+    expect(source.control.atEnd()).toBe(false);
     const last = it.next();
     await last;
     const ended = it.next();

@@ -9,7 +9,6 @@ import { createRecorder } from '../../src/outputs/recorder/recorder.js';
 import { replaySource } from '../../src/replay/source.js';
 import { runTop } from '../../src/tui/app.js';
 import { formatClock, formatDateTime } from '../../src/tui/format.js';
-import { toKey } from '../../src/tui/terminal.js';
 import { makeFrame, T0 as REC_T0, tempDir } from '../recorder/helpers.js';
 import { frame } from './frames.js';
 
@@ -207,23 +206,14 @@ describe('runTop on a recording', () => {
     await stdout.waitFor(`${formatDateTime(REC_T0 + 6 * 60_000)}  REPLAY ×1 PAUSED`);
     expect(source.control.paused()).toBe(true);
 
+    // The last frame, then playing on from it: the end of the recording is marked.
+    stdin.write('\x1b[F');
+    await stdout.waitFor(`${formatDateTime(REC_T0 + 20 * 60_000)}  REPLAY ×1 PAUSED`);
+    stdin.write(' ');
+    await stdout.waitFor(`${formatDateTime(REC_T0 + 20 * 60_000)}  REPLAY ×1 END OF RECORDING`);
+
     stdin.write('q');
     await done;
     source.control.close();
-  });
-});
-
-describe('toKey', () => {
-  it('maps readline keypresses to view keys', () => {
-    expect(toKey('q', { name: 'q' })).toEqual({ name: 'char', ch: 'q' });
-    expect(toKey(' ', { name: 'space' })).toEqual({ name: 'char', ch: ' ' });
-    expect(toKey('?', { sequence: '?' })).toEqual({ name: 'char', ch: '?' });
-    expect(toKey(undefined, { name: 'up' })).toEqual({ name: 'up' });
-    expect(toKey('\r', { name: 'return' })).toEqual({ name: 'enter' });
-    expect(toKey('\t', { name: 'tab', shift: true })).toEqual({ name: 'backtab' });
-    expect(toKey('\x03', { name: 'c', ctrl: true })).toEqual({ name: 'interrupt' });
-    expect(toKey(undefined, { name: 'right' })).toEqual({ name: 'right' });
-    expect(toKey(undefined, { name: 'home' })).toEqual({ name: 'home' });
-    expect(toKey('\x1b[15~', { name: 'f5' })).toBeUndefined();
   });
 });

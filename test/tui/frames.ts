@@ -20,7 +20,7 @@ export function proc(pid: number, name: string, extra: Partial<ProcessEntry> = {
   };
 }
 
-function cell(
+export function cell(
   resource: UseCell['resource'],
   instance: string,
   dimension: UseCell['dimension'],

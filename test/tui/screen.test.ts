@@ -3,7 +3,7 @@ import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
 import type { Frame } from '../../src/model/frame.js';
 import { renderScreen } from '../../src/tui/view/screen.js';
-import { cpuFinding, frame, model, plain, proc } from './frames.js';
+import { cell, cpuFinding, frame, model, plain, proc } from './frames.js';
 
 const SGR = /\x1b\[[0-9;]*m/g;
 const RED = '\x1b[31m';
@@ -235,6 +235,53 @@ describe('renderScreen: pages', () => {
     const t = text(screen(frames, { detail: { kind: 'process', process: proc(812, 'postgres') } }));
     expect(t).toMatch(/rss +900M/);
     expect(t).toMatch(/fds +300/);
+  });
+});
+
+describe('renderScreen: what a user asked to read at a glance', () => {
+  const small = { ...plain, cols: 80, rows: 24 };
+
+  it('at 80x24 the footer keeps "q quit" and "? help", live and in a replay, beside a notice too', () => {
+    const frames = [frame(1)];
+    const footers = [
+      screen(frames, {}, small),
+      screen(frames, {}, small, { notice: 'source ended' }),
+      screen(frames, {}, small, { replay: { speed: 1, atEnd: false }, source: { kind: 'replay', label: '/rec' } }),
+      screen(frames, {}, small, {
+        replay: { speed: 1, atEnd: true },
+        source: { kind: 'replay', label: '/rec' },
+        warnings: ['/rec/seg-1.ndjson.gz: damaged at byte 40'],
+      }),
+    ].map((lines) => lines.at(-1)!);
+    for (const footer of footers) {
+      expect(footer.trimEnd()).toMatch(/q quit .*\? help$/);
+      expect(stringWidth(footer)).toBeLessThanOrEqual(80);
+    }
+  });
+
+  it('a replay held at its end says so in the header', () => {
+    const replay = { replay: { speed: 1, atEnd: true }, source: { kind: 'replay' as const, label: '/rec' } };
+    expect(screen([frame(1)], {}, plain, replay)[1]).toContain('REPLAY ×1 END OF RECORDING');
+  });
+
+  it('a host-wide finding\'s detail is titled by its rule, with no trailing "@"', () => {
+    const title = screen([frame(1)], { detail: { kind: 'finding', finding: cpuFinding } })[2];
+    expect(title).toContain('DETAIL cpu.saturation.runqueue ');
+    expect(title).not.toContain('runqueue@');
+  });
+
+  it('saturation cells name their measure: pressure and queue depth are told apart', () => {
+    const f = frame(1, {
+      use: [
+        cell('disk', '', 'saturation', { metric: 'disk.psi_full', value: 0, unit: 'ratio' }),
+        cell('disk', 'vda', 'saturation', { metric: 'disk.queue_depth', value: 0.1, unit: 'count' }),
+        cell('cpu', '', 'saturation', { metric: 'cpu.run_delay_per_cpu', value: 0.3, unit: 'ratio' }),
+      ],
+    });
+    const lines = screen([f], {}, small);
+    expect(gridRow(lines, 'disk')).toMatch(/ 0% +psi-f /);
+    expect(gridRow(lines, 'disk vda')).toMatch(/ 0\.1 +queue /);
+    expect(gridRow(lines, 'cpu')).toMatch(/ 30% +runq /);
   });
 });
 

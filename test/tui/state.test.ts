@@ -229,6 +229,8 @@ describe('TopController on a replay', () => {
         speed = n;
       },
       close: () => {},
+      atEnd: () => false,
+      onEnd: () => {},
     };
     return {
       calls,

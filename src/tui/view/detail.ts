@@ -205,7 +205,8 @@ function processDetail(p: Page, f: Frame | undefined, captured: ProcessEntry): v
 
 function targetTitle(t: DetailTarget): string {
   if (t.kind === 'resource') return rowLabel(t.resource, t.instance).trim();
-  if (t.kind === 'finding') return t.finding.id;
+  // The finding's id ends in "@" for a host-wide finding ("cpu.saturation.psi@"): the title names the instance only when there is one.
+  if (t.kind === 'finding') return t.finding.instance ? `${t.finding.rule}@${t.finding.instance}` : t.finding.rule;
   return `process ${t.process.pid}`;
 }
 

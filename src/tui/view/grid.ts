@@ -14,13 +14,44 @@ const WINDOW_MS = 60_000;
 /** Without colour the status would be invisible: a letter after the value says it instead. */
 const STATUS_MARK: Partial<Record<string, string>> = { critical: 'C', warning: 'W', unknown: '?' };
 
+/**
+ * A word after a saturation value saying what it measures: a resource's saturation cell switches
+ * between metrics with the worst rule, and "0%" (pressure) or "0.1" (queue depth) alone do not say
+ * which. The help legend lists them.
+ */
+export const CELL_TAGS: Readonly<Record<string, string>> = {
+  'cpu.run_delay_per_cpu': 'runq',
+  'cpu.psi_some': 'psi',
+  'cpu.steal': 'steal',
+  'memory.swap_out_bps': 'swpout',
+  'memory.swap_in_bps': 'swpin',
+  'memory.scan_direct_ps': 'scan',
+  'memory.major_faults_ps': 'majflt',
+  'memory.psi_some': 'psi',
+  'memory.psi_full': 'psi-f',
+  'disk.queue_depth': 'queue',
+  'disk.await_ms': 'await',
+  'disk.psi_some': 'psi',
+  'disk.psi_full': 'psi-f',
+  'net.drops_ps': 'drops',
+  'net.drop_ratio': 'drops',
+  'net.softnet_drops_ps': 'backlg',
+  'net.udp_rcvbuf_errors_ps': 'udpbuf',
+  'tcp.retrans_ratio': 'retrans',
+  'tcp.listen_overflows_ps': 'accq',
+  'tcp.reqq_full_drops_ps': 'synq',
+  'fs.hours_to_full': 'tofull',
+};
+
 export function unitOf(cell: CellView): string | undefined {
   return cell.unit ?? (cell.metric ? catalogByName.get(cell.metric)?.unit : undefined);
 }
 
 function cellParts(m: ScreenModel, row: GridRow, dimension: Dimension, width: number, c: Canvas): Part[] {
   const cell = row.cells[dimension];
-  const sparkWidth = Math.max(0, width - VALUE - 2);
+  const tag = dimension === 'saturation' && cell?.metric ? CELL_TAGS[cell.metric] : undefined;
+  const tagWidth = tag ? tag.length + 1 : 0;
+  const sparkWidth = Math.max(0, width - VALUE - 2 - tagWidth);
   if (!cell) return [{ text: '', width }];
   const paint = cell.status ? c.theme.status[cell.status] : undefined;
   if (cell.status === 'gap')
@@ -42,8 +73,9 @@ function cellParts(m: ScreenModel, row: GridRow, dimension: Dimension, width: nu
   return [
     { text: value, width: VALUE, align: 'right', paint },
     { text: c.statusMarks ? (STATUS_MARK[cell.status ?? 'ok'] ?? ' ') : ' ', width: 1, paint },
+    ...(tag ? [{ text: `${tag} `, width: tag.length + 1, paint: c.theme.dim }] : []),
     { text: spark, width: sparkWidth, paint: paint ?? c.theme.accent },
-    { text: ' ', width: width - VALUE - 1 - sparkWidth },
+    { text: ' ', width: width - VALUE - 1 - tagWidth - sparkWidth },
   ];
 }
 

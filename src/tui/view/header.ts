@@ -71,5 +71,6 @@ function replayState(m: ScreenModel, speed: number, c: Canvas): Part[] {
     { text: ` ${c.glyphs.times}${formatSpeed(speed)}` },
   );
   if (m.ui.paused) parts.push({ text: ' PAUSED', paint: theme.status.warning });
+  if (m.replay?.atEnd) parts.push({ text: ' END OF RECORDING', paint: theme.status.warning });
   return parts;
 }

@@ -45,7 +45,8 @@ export interface ScreenModel {
   /** A one-line message for the status line, e.g. that the source ended. */
   notice?: string;
   /** Set when the source is a recording: its playback speed (0 = as fast as possible). */
-  replay?: { speed: number };
+  /** A recording's speed, and whether playback holds at its end (the last frame stays shown). */
+  replay?: { speed: number; atEnd: boolean };
   /** Problems found in the source so far (damaged recording segments), newest last. */
   warnings?: readonly string[];
 }

@@ -1,5 +1,6 @@
 import { gridRows, sortedFindings, visibleProcesses } from '../lists.js';
 import type { SelectionContext } from '../state.js';
+import { displayWidth } from '../text.js';
 import { type ScreenOptions, themeFor } from '../theme.js';
 import { compose, type Part } from './compose.js';
 import { renderDetail } from './detail.js';
@@ -47,14 +48,27 @@ function timePrompt(m: ScreenModel, input: string, c: Canvas): string[] {
   return lines;
 }
 
-function keyHints(m: ScreenModel, c: Canvas): string {
+/**
+ * The key hints that fit `width`: the least needed go first (listed last-dropped-first in `drop`),
+ * so "q quit" and "? help" always show, whatever the notice beside them leaves.
+ */
+function keyHints(m: ScreenModel, c: Canvas, width: number): string {
   const d = c.glyphs.dot;
   const space = `space ${m.ui.paused ? 'resume' : 'pause'}`;
-  if (m.replay) {
-    const { left, right } = c.glyphs;
-    return ` q quit ${d} ${space} ${d} ${left}/${right} 1 min ${d} pgup/pgdn 10 min ${d} home/end ${d} g go to ${d} +/- speed ${d} ? help`;
+  const { left, right } = c.glyphs;
+  const hints = m.replay
+    ? ['q quit', space, `${left}/${right} 1 min`, 'pgup/pgdn 10 min', 'home/end', 'g go to', '+/- speed', '? help']
+    : ['q quit', space, 'tab focus', 'enter detail', 's sort', 'c CPUs', '/ filter', '? help'];
+  const drop = m.replay
+    ? ['+/- speed', 'home/end', 'pgup/pgdn 10 min', 'g go to', `${left}/${right} 1 min`, space]
+    : ['c CPUs', 'tab focus', '/ filter', 's sort', 'enter detail', space];
+  const text = (list: string[]) => ` ${list.join(` ${d} `)}`;
+  let shown = hints;
+  for (const hint of drop) {
+    if (displayWidth(text(shown)) <= width) break;
+    shown = shown.filter((h) => h !== hint);
   }
-  return ` q quit ${d} ${space} ${d} tab focus ${d} enter detail ${d} s sort ${d} c CPUs ${d} / filter ${d} ? help`;
+  return text(shown);
 }
 
 /** The last line, or lines: what is being typed, else a notice or warning and the key hints. */
@@ -82,8 +96,9 @@ function footer(m: ScreenModel, c: Canvas): string[] {
     (warnings.length > 0
       ? `${warnings.length} warning${warnings.length === 1 ? '' : 's'}: ${warnings[warnings.length - 1]}`
       : undefined);
-  if (notice) parts.push({ text: ` ${notice} `, width: Math.min(c.cols >> 1, notice.length + 2), paint: theme.alert });
-  parts.push({ text: keyHints(m, c), flex: true, paint: theme.dim });
+  const noticeWidth = notice ? Math.min(c.cols >> 1, notice.length + 2) : 0;
+  if (notice) parts.push({ text: ` ${notice} `, width: noticeWidth, paint: theme.alert });
+  parts.push({ text: keyHints(m, c, c.cols - noticeWidth), flex: true, paint: theme.dim });
   return [compose(c.cols, parts, glyphs.ellipsis)];
 }
 
