@@ -1,8 +1,10 @@
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Document, isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { type Document, isMap, isNode, isPair, isScalar, isSeq, type LineCounter } from 'yaml';
 import type { z } from 'zod';
 import { catalogByName } from '../catalog/index.js';
+import { InputFileError, readInputText } from '../config/input-file.js';
+import { parseYamlInput, yamlValues } from '../config/yaml-input.js';
 import type { Dimension, Resource } from '../model/frame.js';
 import { DEFAULT_CHECKLIST, type LoadOptions, type PrecompiledSet, sha256, toOverride, toRule } from './default-set.js';
 import { type Checklist, type Gap, type Override, type Rule, thresholdProblems } from './model.js';
@@ -135,18 +137,27 @@ function ruleProblems(raw: unknown, path: Path, where: Locator): ChecklistProble
 
 /** Parses and validates one file on its own (syntax, schema, catalog names, threshold order). */
 export function parseChecklistSource(text: string, file: string): { parsed: ParsedFile; problems: ChecklistProblem[] } {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
-  const where = new Locator(file, doc, lines);
   const parsed: ParsedFile = { file, rules: [], ids: [], overrides: [], gaps: [], linkSpeeds: {} };
-  const problems: ChecklistProblem[] = doc.errors.map((e) => where.at(e.pos[0], `${e.code}: ${e.message}`));
-  if (problems.length > 0) return { parsed, problems };
+  const yaml = parseYamlInput(text);
+  const at = (offset: number, message: string): ChecklistProblem => {
+    const { line, col } = yaml.lines.linePos(offset);
+    return { file, line, col, message };
+  };
+  const problems = yaml.problems.map((p) => at(p.offset, p.message));
+  const doc = yaml.doc;
+  if (doc === undefined || problems.length > 0) return { parsed, problems };
   if (doc.contents === null) {
     problems.push({ file, line: 1, col: 1, message: 'empty file: expected rules:, overrides: or gaps:' });
     return { parsed, problems };
   }
+  const where = new Locator(file, doc, yaml.lines);
+  const values = yamlValues(doc);
+  if ('problem' in values) {
+    problems.push(at(values.problem.offset, values.problem.message));
+    return { parsed, problems };
+  }
 
-  const data: unknown = doc.toJS();
+  const data: unknown = values.value;
   // A bare list is a list of rules (the short form); otherwise the mapping with rules/overrides/gaps.
   const root = isSeq(doc.contents) ? { rules: data } : data;
   const prefix = (key: string): Path => (isSeq(doc.contents) ? [] : [key]);
@@ -271,13 +282,25 @@ function assemble(files: ParsedFile[], problems: ChecklistProblem[]): Checklist 
   };
 }
 
-/** Expands --checklist arguments: a directory gives its *.yaml/*.yml files in name order. */
+/**
+ * Expands --checklist arguments: a directory gives its *.yaml/*.yml files in name order, and one
+ * without any is a problem (a directory emptied by a deploy must not leave the agent with no
+ * rules of its own after a reload).
+ */
 async function expandPaths(paths: readonly string[], problems: ChecklistProblem[]): Promise<string[]> {
   const out: string[] = [];
   for (const p of paths) {
     try {
       if ((await stat(p)).isDirectory()) {
         const names = (await readdir(p)).filter((n) => n.endsWith('.yaml') || n.endsWith('.yml')).sort();
+        if (names.length === 0) {
+          problems.push({
+            file: p,
+            line: 1,
+            col: 1,
+            message: 'the directory holds no checklist files (*.yaml, *.yml)',
+          });
+        }
         out.push(...names.map((n) => join(p, n)));
       } else {
         out.push(p);
@@ -308,9 +331,10 @@ export async function inspectChecklist(
     let text: string;
     try {
       real = await realpath(file);
-      text = await readFile(file, 'utf8');
+      text = await readInputText(file);
     } catch (err) {
-      problems.push({ file, line: 1, col: 1, message: `cannot read: ${(err as NodeJS.ErrnoException).code ?? err}` });
+      const reason = err instanceof InputFileError ? err.reason : ((err as NodeJS.ErrnoException).code ?? String(err));
+      problems.push({ file, line: 1, col: 1, message: `cannot read: ${reason}` });
       continue;
     }
     // Naming the default set again (`checklist validate checklists/linux-use.yaml`) must not count its ids twice.
@@ -328,7 +352,7 @@ export async function inspectChecklist(
 export async function precompileDefault(): Promise<PrecompiledSet> {
   const { problems } = await inspectChecklist([]);
   if (problems.length > 0) throw new ChecklistError(problems);
-  const text = await readFile(DEFAULT_CHECKLIST, 'utf8');
+  const text = await readInputText(DEFAULT_CHECKLIST);
   const { parsed } = parseChecklistSource(text, DEFAULT_CHECKLIST);
   return {
     format: 1,
