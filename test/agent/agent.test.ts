@@ -157,6 +157,26 @@ describe('signals', () => {
   });
 });
 
+describe('a SIGHUP during start', () => {
+  test('is held rather than ending the process, and carried out once the agent is up', async () => {
+    const signals = new EventEmitter();
+    const { log, records } = recordingLogger();
+    let agent: RunningAgent | undefined;
+    const exit = runAgent({
+      sources: { flags: { '--listen': '127.0.0.1:0', '--interval': '200ms' }, env: {}, defaultFile: NONE },
+      signals,
+      log,
+      onReady: (a) => {
+        agent = a;
+      },
+    });
+    expect(signals.listenerCount('SIGHUP')).toBe(1);
+    signals.emit('SIGHUP');
+    await waitFor(() => records.some((r) => r.msg === 'reloaded configuration and checklists'));
+    running = { agent: agent!, signals, exit, records };
+  });
+});
+
 describe('refusing to start', () => {
   test('a bad checklist: exit 2 with file:line:col problems', async () => {
     const file = join(dir, 'broken.yaml');
