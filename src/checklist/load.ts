@@ -4,7 +4,7 @@ import { type Document, isMap, isNode, isPair, isScalar, isSeq, type LineCounter
 import type { z } from 'zod';
 import { catalogByName } from '../catalog/index.js';
 import { InputFileError, readInputText } from '../config/input-file.js';
-import { parseYamlInput, yamlValues } from '../config/yaml-input.js';
+import { MAX_PROBLEMS, parseYamlInput, yamlValues } from '../config/yaml-input.js';
 import type { Dimension, Resource } from '../model/frame.js';
 import { DEFAULT_CHECKLIST, type LoadOptions, type PrecompiledSet, sha256, toOverride, toRule } from './default-set.js';
 import { type Checklist, type Gap, type Override, type Rule, thresholdProblems } from './model.js';
@@ -98,7 +98,8 @@ function pathLabel(path: Path): string {
 
 function zodProblems(error: z.ZodError, prefix: Path, where: Locator): ChecklistProblem[] {
   const out: ChecklistProblem[] = [];
-  for (const issue of error.issues) {
+  // Locating an issue walks its map's pairs: locating all of a file's (one per item) was quadratic.
+  for (const issue of error.issues.slice(0, MAX_PROBLEMS)) {
     const path = [...prefix, ...(issue.path as Path)];
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
@@ -158,6 +159,10 @@ export function parseChecklistSource(text: string, file: string): { parsed: Pars
   }
 
   const data: unknown = values.value;
+  const full = () => problems.length >= MAX_PROBLEMS;
+  const add = (found: readonly ChecklistProblem[]) => {
+    for (const p of found) if (!full()) problems.push(p);
+  };
   // A bare list is a list of rules (the short form); otherwise the mapping with rules/overrides/gaps.
   const root = isSeq(doc.contents) ? { rules: data } : data;
   const prefix = (key: string): Path => (isSeq(doc.contents) ? [] : [key]);
@@ -171,7 +176,7 @@ export function parseChecklistSource(text: string, file: string): { parsed: Pars
   // A bad top-level key or link speed is one problem among others: the sections are still checked,
   // so that one run reports every problem in the file.
   if (shape.success) parsed.linkSpeeds = shape.data.link_speeds ?? {};
-  else problems.push(...zodProblems(shape.error, [], where));
+  else add(zodProblems(shape.error, [], where));
   if (root === null || typeof root !== 'object') return { parsed, problems };
   const sections = root as { rules?: unknown; overrides?: unknown; gaps?: unknown };
 
@@ -184,13 +189,14 @@ export function parseChecklistSource(text: string, file: string): { parsed: Pars
   };
 
   items('rules').forEach((raw, i) => {
+    if (full()) return;
     const path = [...prefix('rules'), i];
     const id = (raw as { id?: unknown } | null)?.id;
     if (typeof id === 'string') parsed.ids.push({ id, at: where.path([...path, 'id'], '') });
     const result = ruleSchema.safeParse(raw);
-    if (!result.success) problems.push(...zodProblems(result.error, path, where));
+    if (!result.success) add(zodProblems(result.error, path, where));
     const semantic = ruleProblems(raw, path, where);
-    problems.push(...semantic);
+    add(semantic);
     if (!result.success || semantic.length > 0) return;
     parsed.rules.push({
       input: result.data,
@@ -199,10 +205,11 @@ export function parseChecklistSource(text: string, file: string): { parsed: Pars
   });
 
   items('overrides').forEach((raw, i) => {
+    if (full()) return;
     const path = [...prefix('overrides'), i];
     const result = overrideSchema.safeParse(raw);
     if (!result.success) {
-      problems.push(...zodProblems(result.error, path, where));
+      add(zodProblems(result.error, path, where));
       return;
     }
     parsed.overrides.push({
@@ -212,15 +219,18 @@ export function parseChecklistSource(text: string, file: string): { parsed: Pars
   });
 
   items('gaps').forEach((raw, i) => {
+    if (full()) return;
     const result = gapSchema.safeParse(raw);
     if (!result.success) {
-      problems.push(...zodProblems(result.error, [...prefix('gaps'), i], where));
+      add(zodProblems(result.error, [...prefix('gaps'), i], where));
       return;
     }
     const g = result.data;
     parsed.gaps.push({ resource: g.resource as Resource, dimension: g.dimension as Dimension, reason: g.reason });
   });
 
+  if (full())
+    problems.push({ ...problems[problems.length - 1], message: `stopped after ${MAX_PROBLEMS} problems in this file` });
   return { parsed, problems };
 }
 
@@ -344,7 +354,14 @@ export async function inspectChecklist(
     problems.push(...result.problems);
     files.push(result.parsed);
   }
+  // Problems between files (unknown rules overridden, duplicate ids) have the same bound as a file's.
+  const before = problems.length;
   const checklist = assemble(files, problems);
+  const between = problems.length - before;
+  if (between > MAX_PROBLEMS) {
+    problems.length = before + MAX_PROBLEMS;
+    problems.push({ ...problems[problems.length - 1], message: `${between - MAX_PROBLEMS} more problem(s) not shown` });
+  }
   return { checklist, problems };
 }
 

@@ -8,7 +8,7 @@ import { CONFIG_ENV, convertOptionText, SETTING_OPTIONS } from './options.js';
 import { positionOf } from './position.js';
 import { type AgentConfig, configSchema, parseListen } from './schema.js';
 import { readTokenFile } from './token-file.js';
-import { FORBIDDEN_KEYS, parseYamlInput, yamlValues } from './yaml-input.js';
+import { FORBIDDEN_KEYS, MAX_PROBLEMS, parseYamlInput, yamlValues } from './yaml-input.js';
 
 /** Invalid configuration: every problem, each naming where it came from (file:line:col, env var, flag). */
 export class ConfigError extends Error {
@@ -117,7 +117,9 @@ export async function loadConfig(src: ConfigSources = {}): Promise<LoadedConfig>
   delete merged.token;
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(describeIssue(issue, origins, yaml));
+    const { issues } = parsed.error;
+    for (const issue of issues.slice(0, MAX_PROBLEMS)) problems.push(describeIssue(issue, origins, yaml));
+    if (issues.length > MAX_PROBLEMS) problems.push(`${issues.length - MAX_PROBLEMS} more problem(s) not shown`);
     throw new ConfigError(problems);
   }
   if (problems.length > 0) throw new ConfigError(problems);
@@ -203,7 +205,9 @@ function describeIssue(issue: z.core.$ZodIssue, origins: Map<string, Origin>, ya
     const key = issue.keys[0];
     keyPath = [...path, key];
     atKey = true;
-    message = `unknown setting${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    const shown = issue.keys.slice(0, 10).map((k) => `"${k}"`);
+    if (issue.keys.length > shown.length) shown.push(`and ${issue.keys.length - shown.length} more`);
+    message = `unknown setting${issue.keys.length > 1 ? 's' : ''} ${shown.join(', ')}`;
   }
   const origin = originFor(keyPath, origins);
   const name = keyPath.join('.');

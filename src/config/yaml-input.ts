@@ -16,6 +16,12 @@ export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constr
  */
 export const MAX_FLOW_DEPTH = 64;
 
+/**
+ * Problems reported per file at most: a file of garbage gives a screenful, not a line per item of
+ * a megabyte (nor a stack overflow from pushing them all at once).
+ */
+export const MAX_PROBLEMS = 100;
+
 /** Alias expansions accepted when turning a document into values (yaml's own guard against alias bombs). */
 export const MAX_ALIAS_COUNT = 100;
 
@@ -50,14 +56,30 @@ export function parseYamlInput(text: string): ParsedYaml {
       problems: [{ offset: tooDeep, message: `nesting deeper than ${MAX_FLOW_DEPTH} levels of [ and {` }],
     };
   }
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false });
-  const problems: YamlProblem[] = doc.errors.map((e) => ({
+  // yaml makes an Error per problem; their stack traces were half of the 7 s a megabyte of garbage
+  // took to parse, and no one reads them. parseDocument is synchronous: nothing else runs meanwhile.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false });
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
+  const problems: YamlProblem[] = doc.errors.slice(0, MAX_PROBLEMS).map((e) => ({
     offset: e.pos[0],
     message: `${e.code}: ${firstLine(e.message)}`,
   }));
+  if (doc.errors.length > MAX_PROBLEMS) {
+    problems.push({
+      offset: doc.errors[MAX_PROBLEMS].pos[0],
+      message: `${doc.errors.length - MAX_PROBLEMS} more error(s) not shown`,
+    });
+  }
   if (problems.length > 0) return { doc, lines, problems };
   visit(doc, {
     Map(_, map) {
+      if (problems.length >= MAX_PROBLEMS) return visit.BREAK;
       const seen = new Set<unknown>();
       for (const pair of map.items) {
         if (!isScalar(pair.key)) continue;

@@ -64,6 +64,34 @@ describe('hostile checklists', () => {
     rmSync(big);
   });
 
+  it('report at most 100 problems per file, and say where they stopped', async () => {
+    const bad = join(dir, 'many-bad.yaml');
+    writeFileSync(
+      bad,
+      `gaps: [${Array(50_000).fill('1').join(',')}]\nlink_speeds:\n${Array.from({ length: 20_000 }, (_, i) => `  e${i}: x`).join('\n')}\n`,
+    );
+    const started = performance.now();
+    const found = (await inspectChecklist([bad], { defaults: false })).problems;
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(found).toHaveLength(101);
+    expect(found[0].message).toBe('link_speeds.e0: Invalid input: expected number, received string');
+    expect(found[100].message).toBe('stopped after 100 problems in this file');
+    rmSync(bad);
+  });
+
+  it('bound the problems found between files too', async () => {
+    const unknown = join(dir, 'unknown-rules.yaml');
+    writeFileSync(
+      unknown,
+      `overrides:\n${Array.from({ length: 150 }, (_, i) => `  - rule: no.rule.${i}\n    warn: 1`).join('\n')}\n`,
+    );
+    const found = (await inspectChecklist([unknown])).problems;
+    expect(found).toHaveLength(101);
+    expect(found[0].message).toBe('override: unknown rule id "no.rule.0"');
+    expect(found[100].message).toBe('50 more problem(s) not shown');
+    rmSync(unknown);
+  });
+
   it('refuse a directory without checklist files, naming it', async () => {
     const empty = join(dir, 'empty.d');
     mkdirSync(empty);

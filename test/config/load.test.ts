@@ -237,6 +237,14 @@ describe('hostile config files', () => {
     ]);
   });
 
+  test('at most 100 problems are listed, and how many more there are', async () => {
+    const f = await file('many.yaml', `allow_hosts: [${Array(5000).fill('1').join(',')}]\n`);
+    const p = await problems(loadConfig({ file: f, env: {} }));
+    expect(p).toHaveLength(101);
+    expect(p[0]).toBe(`${f}:1:15: allow_hosts.0: Invalid input: expected string, received number`);
+    expect(p[100]).toBe('4900 more problem(s) not shown');
+  });
+
   test('a device as the token file is refused by name', async () => {
     expect(await problems(loadConfig({ flags: { '--token-file': '/dev/zero' }, env: {}, defaultFile: NONE }))).toEqual([
       '--token-file: cannot read token file /dev/zero: a character device, not a regular file',
