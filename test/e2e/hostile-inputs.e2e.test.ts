@@ -172,6 +172,12 @@ describe.skipIf(notBuiltReason !== undefined)('hostile inputs', () => {
     );
     expect(agentRun.ms).toBeLessThan(5000);
 
+    const file = join(tempDir(), 'file');
+    writeFileSync(file, 'in the way\n');
+    const notADir = cli(['agent', '--listen', '127.0.0.1:0', '--record', file], 10_000);
+    expect(notADir.status).toBe(2);
+    expect(notADir.stderr).toContain(`record.dir: cannot create the directory ${file}: ENOTDIR`);
+
     const recordRun = cli(['record', '--out', '/proc/x/', '--for', '1s'], 10_000);
     expect(recordRun.status).toBe(1);
     expect(recordRun.stderr).toBe('usewatch: --out /proc/x/: cannot create the directory /proc/x/: ENOENT\n');
