@@ -191,6 +191,25 @@ describe('refusing to start', () => {
     expect(errors.join('')).toMatch(new RegExp(`invalid checklist:\\n${file}:\\d+:\\d+: `));
   });
 
+  test('a FIFO or a device as TLS material: exit 2 at once, naming the file', async () => {
+    const fifo = join(dir, 'cert-fifo');
+    spawnSync('mkfifo', [fifo]);
+    const errors: string[] = [];
+    const code = await runAgent({
+      sources: {
+        flags: { '--listen': '127.0.0.1:0', '--tls-cert': fifo, '--tls-key': '/dev/zero' },
+        env: {},
+        defaultFile: NONE,
+      },
+      err: (t) => errors.push(t),
+      signals: new EventEmitter(),
+    });
+    expect(code).toBe(2);
+    expect(errors.join('')).toBe(
+      `usewatch agent: invalid configuration:\ntls.cert: cannot read ${fifo}: a FIFO, not a regular file\n`,
+    );
+  });
+
   test('a public address without a token: exit 2, the reason names the flag', async () => {
     const errors: string[] = [];
     const code = await runAgent({
