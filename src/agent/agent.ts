@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Checklist } from '../checklist/model.js';
+import { InputFileError, readInputFile } from '../config/input-file.js';
 import { ConfigError } from '../config/load.js';
 import { type AgentConfig, parseListen } from '../config/schema.js';
 import type { FeedServer } from '../feed/server.js';
@@ -75,6 +75,11 @@ export async function startAgent(config: AgentConfig, checklist: Checklist, deps
   const listen = parseListen(config.listen);
   if (typeof listen === 'string') throw new ConfigError([`listen: ${listen}`]);
   const tls = config.tls.cert && config.tls.key ? await readTls(config.tls.cert, config.tls.key) : undefined;
+  if (config.record.dir) {
+    const { recordingDirectoryProblem } = await import('../outputs/recorder/directory.js');
+    const problem = await recordingDirectoryProblem(config.record.dir, { create: true });
+    if (problem !== undefined) throw new ConfigError([`record.dir: ${problem}`]);
+  }
 
   let current = config;
   const bus = new FrameBus(ringCapacity(config.interval), (err) => log.error({ err }, 'frame listener failed'));
@@ -120,7 +125,7 @@ export async function startAgent(config: AgentConfig, checklist: Checklist, deps
       retentionMs: config.record.retention,
       tailsInMemory: true,
       onProblem: (p) => {
-        log.error({ kind: p.kind, path: p.path, code: p.code }, `recording paused: ${p.message}`);
+        log.error({ kind: p.kind, path: p.path, code: p.code }, p.message);
         recordingProblems.problem(p);
       },
       onResume: ({ pausedMs }) => {
@@ -278,11 +283,10 @@ export async function startAgent(config: AgentConfig, checklist: Checklist, deps
 async function readTls(certFile: string, keyFile: string): Promise<{ cert: Buffer; key: Buffer }> {
   const read = async (file: string, what: string) => {
     try {
-      return await readFile(file);
+      return (await readInputFile(file)).bytes;
     } catch (err) {
-      throw new ConfigError([
-        `tls.${what}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-      ]);
+      if (!(err instanceof InputFileError)) throw err;
+      throw new ConfigError([`tls.${what}: cannot read ${file}: ${err.reason}`]);
     }
   };
   return { cert: await read(certFile, 'cert'), key: await read(keyFile, 'key') };

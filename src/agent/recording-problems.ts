@@ -28,7 +28,8 @@ export class RecordingProblems {
       instance: p.path,
       severity: p.kind === 'frames_dropped' ? 'warning' : 'critical',
       state: 'firing',
-      summary: `recording paused: ${p.message}`,
+      // The recorder's message says what happened ("recording paused: …", "recorder queue full…").
+      summary: p.message,
       since: ts,
       evidence: { value: 1, threshold: 0, windowMs: 0, processes: [] },
       next: [`df -h ${p.path}`, `ls -ld ${p.path}`],

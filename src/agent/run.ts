@@ -32,9 +32,34 @@ export interface RunOptions {
  * reloads on SIGHUP. Returns the exit status.
  */
 export async function runAgent(opts: RunOptions): Promise<number> {
+  const signals = opts.signals ?? process;
+  // SIGHUP's default action ends the process, so it is held from the start; one that comes before
+  // the agent is up (a reload right after a start) is carried out once it is.
+  let reload: (() => void) | undefined;
+  let hupWhileStarting = false;
+  const onHup = () => {
+    if (reload === undefined) hupWhileStarting = true;
+    else reload();
+  };
+  signals.on('SIGHUP', onHup);
+  try {
+    return await runUntilStopped(opts, signals, (reloadNow) => {
+      reload = reloadNow;
+      if (hupWhileStarting) reloadNow();
+    });
+  } finally {
+    signals.off('SIGHUP', onHup);
+  }
+}
+
+/** The agent's life: load, start, then serve until SIGTERM or SIGINT; `onStarted` gets its reload. */
+async function runUntilStopped(
+  opts: RunOptions,
+  signals: EventEmitter | NodeJS.Process,
+  onStarted: (reloadNow: () => void) => void,
+): Promise<number> {
   const out = opts.out ?? ((t: string) => process.stdout.write(t));
   const err = opts.err ?? ((t: string) => process.stderr.write(t));
-  const signals = opts.signals ?? process;
 
   let loaded: { config: AgentConfig; checklist: Checklist; warnings: string[] };
   try {
@@ -68,11 +93,11 @@ export async function runAgent(opts: RunOptions): Promise<number> {
   opts.onReady?.(agent);
 
   let reloading = Promise.resolve();
-  const onHup = () => {
-    reloading = reloading.then(() => reload(agent, opts.sources, log));
-  };
+  onStarted(() => {
+    reloading = reloading.then(() => reloadAgent(agent, opts.sources, log));
+  });
 
-  const stopped = new Promise<number>((resolve) => {
+  return new Promise<number>((resolve) => {
     const onStop = (signal: string) => {
       log.info({ signal }, 'stopping');
       const deadline = setTimeout(() => {
@@ -96,12 +121,6 @@ export async function runAgent(opts: RunOptions): Promise<number> {
     signals.once('SIGTERM', () => onStop('SIGTERM'));
     signals.once('SIGINT', () => onStop('SIGINT'));
   });
-  signals.on('SIGHUP', onHup);
-  try {
-    return await stopped;
-  } finally {
-    signals.off('SIGHUP', onHup);
-  }
 }
 
 async function loadAll(sources: ConfigSources) {
@@ -111,7 +130,7 @@ async function loadAll(sources: ConfigSources) {
 }
 
 /** SIGHUP: re-read config and checklists; on any problem keep everything running as it was. */
-async function reload(agent: RunningAgent, sources: ConfigSources, log: Logger): Promise<void> {
+async function reloadAgent(agent: RunningAgent, sources: ConfigSources, log: Logger): Promise<void> {
   let next: Awaited<ReturnType<typeof loadAll>>;
   try {
     next = await loadAll(sources);

@@ -1,8 +1,10 @@
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Document, isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { type Document, isMap, isNode, isPair, isScalar, isSeq, type LineCounter } from 'yaml';
 import type { z } from 'zod';
 import { catalogByName } from '../catalog/index.js';
+import { InputFileError, readInputText } from '../config/input-file.js';
+import { MAX_PROBLEMS, parseYamlInput, yamlValues } from '../config/yaml-input.js';
 import type { Dimension, Resource } from '../model/frame.js';
 import { DEFAULT_CHECKLIST, type LoadOptions, type PrecompiledSet, sha256, toOverride, toRule } from './default-set.js';
 import { type Checklist, type Gap, type Override, type Rule, thresholdProblems } from './model.js';
@@ -97,7 +99,8 @@ function pathLabel(path: Path): string {
 
 function zodProblems(error: z.ZodError, prefix: Path, where: Locator): ChecklistProblem[] {
   const out: ChecklistProblem[] = [];
-  for (const issue of error.issues) {
+  // Locating an issue walks its map's pairs: locating all of a file's (one per item) was quadratic.
+  for (const issue of error.issues.slice(0, MAX_PROBLEMS)) {
     const path = [...prefix, ...(issue.path as Path)];
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
@@ -145,18 +148,31 @@ function ruleProblems(raw: unknown, path: Path, where: Locator): ChecklistProble
 
 /** Parses and validates one file on its own (syntax, schema, catalog names, threshold order). */
 export function parseChecklistSource(text: string, file: string): { parsed: ParsedFile; problems: ChecklistProblem[] } {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
-  const where = new Locator(file, doc, lines);
   const parsed: ParsedFile = { file, rules: [], ids: [], overrides: [], gaps: [], linkSpeeds: {} };
-  const problems: ChecklistProblem[] = doc.errors.map((e) => where.at(e.pos[0], `${e.code}: ${e.message}`));
-  if (problems.length > 0) return { parsed, problems };
+  const yaml = parseYamlInput(text);
+  const at = (offset: number, message: string): ChecklistProblem => {
+    const { line, col } = yaml.lines.linePos(offset);
+    return { file, line, col, message };
+  };
+  const problems = yaml.problems.map((p) => at(p.offset, p.message));
+  const doc = yaml.doc;
+  if (doc === undefined || problems.length > 0) return { parsed, problems };
   if (doc.contents === null) {
     problems.push({ file, line: 1, col: 1, message: 'empty file: expected rules:, overrides: or gaps:' });
     return { parsed, problems };
   }
+  const where = new Locator(file, doc, yaml.lines);
+  const values = yamlValues(doc);
+  if ('problem' in values) {
+    problems.push(at(values.problem.offset, values.problem.message));
+    return { parsed, problems };
+  }
 
-  const data: unknown = doc.toJS();
+  const data: unknown = values.value;
+  const full = () => problems.length >= MAX_PROBLEMS;
+  const add = (found: readonly ChecklistProblem[]) => {
+    for (const p of found) if (!full()) problems.push(p);
+  };
   // A bare list is a list of rules (the short form); otherwise the mapping with rules/overrides/gaps.
   const root = isSeq(doc.contents) ? { rules: data } : data;
   const prefix = (key: string): Path => (isSeq(doc.contents) ? [] : [key]);
@@ -170,7 +186,7 @@ export function parseChecklistSource(text: string, file: string): { parsed: Pars
   // A bad top-level key or link speed is one problem among others: the sections are still checked,
   // so that one run reports every problem in the file.
   if (shape.success) parsed.linkSpeeds = shape.data.link_speeds ?? {};
-  else problems.push(...zodProblems(shape.error, [], where));
+  else add(zodProblems(shape.error, [], where));
   if (root === null || typeof root !== 'object') return { parsed, problems };
   const sections = root as { rules?: unknown; overrides?: unknown; gaps?: unknown };
 
@@ -183,13 +199,14 @@ export function parseChecklistSource(text: string, file: string): { parsed: Pars
   };
 
   items('rules').forEach((raw, i) => {
+    if (full()) return;
     const path = [...prefix('rules'), i];
     const id = (raw as { id?: unknown } | null)?.id;
     if (typeof id === 'string') parsed.ids.push({ id, at: where.path([...path, 'id'], '') });
     const result = ruleSchema.safeParse(raw);
-    if (!result.success) problems.push(...zodProblems(result.error, path, where));
+    if (!result.success) add(zodProblems(result.error, path, where));
     const semantic = ruleProblems(raw, path, where);
-    problems.push(...semantic);
+    add(semantic);
     if (!result.success || semantic.length > 0) return;
     parsed.rules.push({
       input: result.data,
@@ -198,10 +215,11 @@ export function parseChecklistSource(text: string, file: string): { parsed: Pars
   });
 
   items('overrides').forEach((raw, i) => {
+    if (full()) return;
     const path = [...prefix('overrides'), i];
     const result = overrideSchema.safeParse(raw);
     if (!result.success) {
-      problems.push(...zodProblems(result.error, path, where));
+      add(zodProblems(result.error, path, where));
       return;
     }
     parsed.overrides.push({
@@ -211,15 +229,18 @@ export function parseChecklistSource(text: string, file: string): { parsed: Pars
   });
 
   items('gaps').forEach((raw, i) => {
+    if (full()) return;
     const result = gapSchema.safeParse(raw);
     if (!result.success) {
-      problems.push(...zodProblems(result.error, [...prefix('gaps'), i], where));
+      add(zodProblems(result.error, [...prefix('gaps'), i], where));
       return;
     }
     const g = result.data;
     parsed.gaps.push({ resource: g.resource as Resource, dimension: g.dimension as Dimension, reason: g.reason });
   });
 
+  if (full())
+    problems.push({ ...problems[problems.length - 1], message: `stopped after ${MAX_PROBLEMS} problems in this file` });
   return { parsed, problems };
 }
 
@@ -288,13 +309,25 @@ function assemble(files: ParsedFile[], problems: ChecklistProblem[]): Checklist 
   };
 }
 
-/** Expands --checklist arguments: a directory gives its *.yaml/*.yml files in name order. */
+/**
+ * Expands --checklist arguments: a directory gives its *.yaml/*.yml files in name order, and one
+ * without any is a problem (a directory emptied by a deploy must not leave the agent with no
+ * rules of its own after a reload).
+ */
 async function expandPaths(paths: readonly string[], problems: ChecklistProblem[]): Promise<string[]> {
   const out: string[] = [];
   for (const p of paths) {
     try {
       if ((await stat(p)).isDirectory()) {
         const names = (await readdir(p)).filter((n) => n.endsWith('.yaml') || n.endsWith('.yml')).sort();
+        if (names.length === 0) {
+          problems.push({
+            file: p,
+            line: 1,
+            col: 1,
+            message: 'the directory holds no checklist files (*.yaml, *.yml)',
+          });
+        }
         out.push(...names.map((n) => join(p, n)));
       } else {
         out.push(p);
@@ -325,9 +358,10 @@ export async function inspectChecklist(
     let text: string;
     try {
       real = await realpath(file);
-      text = await readFile(file, 'utf8');
+      text = await readInputText(file);
     } catch (err) {
-      problems.push({ file, line: 1, col: 1, message: `cannot read: ${(err as NodeJS.ErrnoException).code ?? err}` });
+      const reason = err instanceof InputFileError ? err.reason : ((err as NodeJS.ErrnoException).code ?? String(err));
+      problems.push({ file, line: 1, col: 1, message: `cannot read: ${reason}` });
       continue;
     }
     // Naming the default set again (`checklist validate checklists/linux-use.yaml`) must not count its ids twice.
@@ -337,7 +371,14 @@ export async function inspectChecklist(
     problems.push(...result.problems);
     files.push(result.parsed);
   }
+  // Problems between files (unknown rules overridden, duplicate ids) have the same bound as a file's.
+  const before = problems.length;
   const checklist = assemble(files, problems);
+  const between = problems.length - before;
+  if (between > MAX_PROBLEMS) {
+    problems.length = before + MAX_PROBLEMS;
+    problems.push({ ...problems[problems.length - 1], message: `${between - MAX_PROBLEMS} more problem(s) not shown` });
+  }
   return { checklist, problems };
 }
 
@@ -345,7 +386,7 @@ export async function inspectChecklist(
 export async function precompileDefault(): Promise<PrecompiledSet> {
   const { problems } = await inspectChecklist([]);
   if (problems.length > 0) throw new ChecklistError(problems);
-  const text = await readFile(DEFAULT_CHECKLIST, 'utf8');
+  const text = await readInputText(DEFAULT_CHECKLIST);
   const { parsed } = parseChecklistSource(text, DEFAULT_CHECKLIST);
   return {
     format: 1,

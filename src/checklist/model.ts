@@ -105,16 +105,8 @@ export function thresholdProblems(
   return problems;
 }
 
-/** Compiles an instance pattern: exact unless it holds * or ?. */
-export function instanceMatcher(pattern: string): (instance: string) => boolean {
-  if (!/[*?]/.test(pattern)) return (instance) => instance === pattern;
-  const source = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  const re = new RegExp(`^${source}$`);
-  return (instance) => re.test(instance);
-}
+/** Compiles an instance pattern: exact unless it holds * or ? (see glob.ts). */
+export { compileGlob as instanceMatcher } from './glob.js';
 
 /** Thresholds for one instance after the overrides that match it (in load order); undefined when disabled. */
 export function resolveThresholds(

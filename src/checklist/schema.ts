@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DIMENSIONS, RESOURCES } from '../model/frame.js';
 import { DURATION, DURATION_HINT } from './duration.js';
+import { MAX_PATTERN_LENGTH } from './glob.js';
 
 /** Per-process measures a finding's evidence can be ranked by (see src/derive/processes.ts). */
 export const DRILLDOWNS = ['cpu', 'memory', 'io', 'run_delay', 'fds', 'threads', 'faults'] as const;
@@ -45,8 +46,11 @@ export const ruleSchema = z.strictObject({
 
 export const overrideSchema = z.strictObject({
   rule: ruleId,
-  /** Exact instance or a glob with * and ?; all instances when left out. */
-  instance: z.string({ error: 'expected an instance name or glob' }).optional(),
+  /** Exact instance or a glob with * and ? (glob.ts); all instances when left out. */
+  instance: z
+    .string({ error: 'expected an instance name or glob' })
+    .max(MAX_PATTERN_LENGTH, { error: `patterns are limited to ${MAX_PATTERN_LENGTH} characters` })
+    .optional(),
   warn: threshold.optional(),
   crit: threshold.optional(),
   clear: threshold.optional(),

@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DURATION_HINT, parseDuration } from '../checklist/duration.js';
 import type { FrameSource } from '../model/frame.js';
@@ -37,6 +38,11 @@ async function record(flags: RecordFlags): Promise<void> {
   ]);
   const checklist = await loadChecklist(flags.checklist);
   const toDir = await isDirectoryTarget(flags.out);
+  const { recordingDirectoryProblem } = await import('../outputs/recorder/directory.js');
+  const problem = toDir
+    ? await recordingDirectoryProblem(flags.out, { create: true })
+    : await recordingDirectoryProblem(dirname(flags.out), { create: false });
+  if (problem !== undefined) throw new Error(`--out ${flags.out}: ${problem}`);
   const abort = new AbortController();
   const onSignal = () => abort.abort();
   process.once('SIGINT', onSignal);

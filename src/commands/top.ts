@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DURATION_HINT, parseDuration } from '../checklist/duration.js';
 import type { ViewSource } from '../model/source.js';
@@ -25,15 +24,10 @@ function parseInterval(text: string): number {
 }
 
 async function readToken(file: string): Promise<string> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new Error(`--token-file ${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? err})`);
-  }
-  const token = text.trim();
-  if (!token) throw new Error(`--token-file ${file}: the file is empty`);
-  return token;
+  const { readTokenFile } = await import('../config/token-file.js');
+  const read = await readTokenFile(file);
+  if ('problem' in read) throw new Error(`--token-file: ${read.problem}`);
+  return read.token;
 }
 
 /**

@@ -1,11 +1,14 @@
-import { readFile, stat } from 'node:fs/promises';
-import { LineCounter, parseDocument } from 'yaml';
+import { stat } from 'node:fs/promises';
+import type { Document, LineCounter } from 'yaml';
 import type { z } from 'zod';
 import { isLoopbackHost } from '../server/auth.js';
 import { DEFAULT_CONFIG_FILE } from './defaults.js';
+import { InputFileError, readInputText } from './input-file.js';
 import { CONFIG_ENV, convertOptionText, SETTING_OPTIONS } from './options.js';
 import { positionOf } from './position.js';
 import { type AgentConfig, configSchema, parseListen } from './schema.js';
+import { readTokenFile } from './token-file.js';
+import { FORBIDDEN_KEYS, MAX_PROBLEMS, parseYamlInput, yamlValues } from './yaml-input.js';
 
 /** Invalid configuration: every problem, each naming where it came from (file:line:col, env var, flag). */
 export class ConfigError extends Error {
@@ -17,8 +20,6 @@ export class ConfigError extends Error {
 
 /** Shortest token accepted: a guessable token is worse than an obvious lack of one. */
 export const MIN_TOKEN_LENGTH = 16;
-
-const WHITESPACE = /\s/;
 
 export interface ConfigSources {
   /** `--config FILE`; when absent, USEWATCH_CONFIG, then the default file when it exists. */
@@ -40,8 +41,9 @@ type Origin = { kind: 'file'; file: string } | { kind: 'env'; name: string } | {
 
 interface YamlSource {
   file: string;
-  doc: ReturnType<typeof parseDocument>;
+  doc: Document;
   lines: LineCounter;
+  values: unknown;
 }
 
 /** Keys where a layer that sets one hides the other from lower layers: the highest layer's secret wins. */
@@ -70,13 +72,13 @@ export async function loadConfig(src: ConfigSources = {}): Promise<LoadedConfig>
 
   const yaml = await readYaml(src, env, problems);
   if (yaml) {
-    const data = yaml.doc.toJS() as unknown;
+    const data = yaml.values;
     if (data !== null && data !== undefined) {
       if (!isPlainObject(data)) {
         const pos = positionOf(yaml.doc, yaml.lines, []);
         problems.push(`${yaml.file}:${pos?.line ?? 1}:${pos?.col ?? 1}: expected a mapping of settings`);
       } else {
-        if ('token' in data) {
+        if (Object.hasOwn(data, 'token')) {
           const pos = positionOf(yaml.doc, yaml.lines, ['token'], true);
           problems.push(
             `${yaml.file}:${pos?.line ?? 1}:${pos?.col ?? 1}: token: put the token in a file and name it with token_file`,
@@ -115,7 +117,9 @@ export async function loadConfig(src: ConfigSources = {}): Promise<LoadedConfig>
   delete merged.token;
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(describeIssue(issue, origins, yaml));
+    const { issues } = parsed.error;
+    for (const issue of issues.slice(0, MAX_PROBLEMS)) problems.push(describeIssue(issue, origins, yaml));
+    if (issues.length > MAX_PROBLEMS) problems.push(`${issues.length - MAX_PROBLEMS} more problem(s) not shown`);
     throw new ConfigError(problems);
   }
   if (problems.length > 0) throw new ConfigError(problems);
@@ -169,37 +173,27 @@ async function readYaml(
   }
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readInputText(file);
   } catch (err) {
-    problems.push(`${file}: cannot read the config file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    if (!(err instanceof InputFileError)) throw err;
+    problems.push(`${file}: cannot read the config file: ${err.reason}`);
     return undefined;
   }
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    for (const e of doc.errors) {
-      const pos = lines.linePos(e.pos[0]);
-      problems.push(`${file}:${pos.line}:${pos.col}: ${firstLine(e.message)}`);
-    }
+  const parsed = parseYamlInput(text);
+  const at = (offset: number) => {
+    const pos = parsed.lines.linePos(offset);
+    return `${file}:${pos.line}:${pos.col}`;
+  };
+  if (parsed.doc === undefined || parsed.problems.length > 0) {
+    for (const p of parsed.problems) problems.push(`${at(p.offset)}: ${p.message}`);
     return undefined;
   }
-  return { file, doc, lines };
-}
-
-async function readTokenFile(file: string): Promise<{ token: string; warning?: string } | { problem: string }> {
-  try {
-    const [text, st] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
-    const token = text.trim();
-    if (token.length === 0) return { problem: `token file ${file} is empty` };
-    if (WHITESPACE.test(token)) return { problem: `token file ${file} holds more than one word` };
-    const warning =
-      (st.mode & 0o077) !== 0
-        ? `token file ${file} can be read by other users (mode ${(st.mode & 0o777).toString(8)}): chmod 600 it`
-        : undefined;
-    return { token, warning };
-  } catch (err) {
-    return { problem: `cannot read token file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
+  const values = yamlValues(parsed.doc);
+  if ('problem' in values) {
+    problems.push(`${at(values.problem.offset)}: ${values.problem.message}`);
+    return undefined;
   }
+  return { file, doc: parsed.doc, lines: parsed.lines, values: values.value };
 }
 
 function describeIssue(issue: z.core.$ZodIssue, origins: Map<string, Origin>, yaml: YamlSource | undefined): string {
@@ -211,7 +205,9 @@ function describeIssue(issue: z.core.$ZodIssue, origins: Map<string, Origin>, ya
     const key = issue.keys[0];
     keyPath = [...path, key];
     atKey = true;
-    message = `unknown setting${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    const shown = issue.keys.slice(0, 10).map((k) => `"${k}"`);
+    if (issue.keys.length > shown.length) shown.push(`and ${issue.keys.length - shown.length} more`);
+    message = `unknown setting${issue.keys.length > 1 ? 's' : ''} ${shown.join(', ')}`;
   }
   const origin = originFor(keyPath, origins);
   const name = keyPath.join('.');
@@ -256,10 +252,12 @@ function* leaves(obj: Record<string, unknown>, prefix: string[] = []): Generator
   }
 }
 
+/** Sets a value at a path of own properties; a key that would reach a prototype is refused (parseYamlInput reports it first). */
 function setIn(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  if (path.some((key) => FORBIDDEN_KEYS.has(key))) throw new Error(`refused setting path ${path.join('.')}`);
   let cur = target;
   for (const key of path.slice(0, -1)) {
-    const next = cur[key];
+    const next = Object.hasOwn(cur, key) ? cur[key] : undefined;
     if (!isPlainObject(next)) cur[key] = {};
     cur = cur[key] as Record<string, unknown>;
   }
@@ -268,9 +266,4 @@ function setIn(target: Record<string, unknown>, path: readonly string[], value: 
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function firstLine(s: string): string {
-  const nl = s.indexOf('\n');
-  return nl < 0 ? s : s.slice(0, nl);
 }

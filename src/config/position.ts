@@ -41,8 +41,15 @@ function childOf(node: Node, segment: PropertyKey, wantKey: boolean): Node | und
     }
     return undefined;
   }
-  if ('items' in node && Array.isArray(node.items) && typeof segment === 'number') {
-    const child = node.items[segment];
+  // Sequence indexes come as numbers, or as digits from paths joined into strings.
+  const index =
+    typeof segment === 'number'
+      ? segment
+      : typeof segment === 'string' && /^\d+$/.test(segment)
+        ? Number(segment)
+        : undefined;
+  if ('items' in node && Array.isArray(node.items) && index !== undefined) {
+    const child = node.items[index];
     return isNode(child) ? child : undefined;
   }
   return undefined;

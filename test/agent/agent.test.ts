@@ -157,6 +157,26 @@ describe('signals', () => {
   });
 });
 
+describe('a SIGHUP during start', () => {
+  test('is held rather than ending the process, and carried out once the agent is up', async () => {
+    const signals = new EventEmitter();
+    const { log, records } = recordingLogger();
+    let agent: RunningAgent | undefined;
+    const exit = runAgent({
+      sources: { flags: { '--listen': '127.0.0.1:0', '--interval': '200ms' }, env: {}, defaultFile: NONE },
+      signals,
+      log,
+      onReady: (a) => {
+        agent = a;
+      },
+    });
+    expect(signals.listenerCount('SIGHUP')).toBe(1);
+    signals.emit('SIGHUP');
+    await waitFor(() => records.some((r) => r.msg === 'reloaded configuration and checklists'));
+    running = { agent: agent!, signals, exit, records };
+  });
+});
+
 describe('refusing to start', () => {
   test('a bad checklist: exit 2 with file:line:col problems', async () => {
     const file = join(dir, 'broken.yaml');
@@ -169,6 +189,25 @@ describe('refusing to start', () => {
     });
     expect(code).toBe(2);
     expect(errors.join('')).toMatch(new RegExp(`invalid checklist:\\n${file}:\\d+:\\d+: `));
+  });
+
+  test('a FIFO or a device as TLS material: exit 2 at once, naming the file', async () => {
+    const fifo = join(dir, 'cert-fifo');
+    spawnSync('mkfifo', [fifo]);
+    const errors: string[] = [];
+    const code = await runAgent({
+      sources: {
+        flags: { '--listen': '127.0.0.1:0', '--tls-cert': fifo, '--tls-key': '/dev/zero' },
+        env: {},
+        defaultFile: NONE,
+      },
+      err: (t) => errors.push(t),
+      signals: new EventEmitter(),
+    });
+    expect(code).toBe(2);
+    expect(errors.join('')).toBe(
+      `usewatch agent: invalid configuration:\ntls.cert: cannot read ${fifo}: a FIFO, not a regular file\n`,
+    );
   });
 
   test('a public address without a token: exit 2, the reason names the flag', async () => {

@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { DEFAULT_LISTEN } from '../../src/config/defaults.js';
 import { ConfigError, loadConfig } from '../../src/config/load.js';
@@ -177,4 +179,75 @@ test('--print-config shows durations as written and never the token', async () =
   expect(text).not.toContain('never-print-this-token-1');
   const f = await file('roundtrip.yaml', text);
   expect((await loadConfig({ file: f, env: {} })).config.interval).toBe(500);
+});
+
+const ALIAS_BOMB = fileURLToPath(new URL('../fixtures/hostile/alias-bomb.yaml', import.meta.url));
+
+describe('hostile config files', () => {
+  test('__proto__, constructor and prototype keys are refused where written, and reach no prototype', async () => {
+    const f = await file(
+      'proto.yaml',
+      '__proto__:\n  token: polluted-token-000000\nlog:\n  constructor:\n    prototype:\n      level: debug\n',
+    );
+    expect(await problems(loadConfig({ file: f, env: {} }))).toEqual([
+      `${f}:1:1: "__proto__" is not allowed as a key`,
+      `${f}:4:3: "constructor" is not allowed as a key`,
+      `${f}:5:5: "prototype" is not allowed as a key`,
+    ]);
+    expect(({} as Record<string, unknown>).token).toBeUndefined();
+    expect(Object.hasOwn(Object.prototype, 'token')).toBe(false);
+    // The next load, a valid one, is unaffected.
+    const ok = await file('after-proto.yaml', 'interval: 2s\n');
+    expect((await loadConfig({ file: ok, env: {} })).config.interval).toBe(2000);
+  });
+
+  test('an alias bomb is refused, naming the file and the first alias', async () => {
+    expect(await problems(loadConfig({ file: ALIAS_BOMB, env: {} }))).toEqual([
+      `${ALIAS_BOMB}:3:8: cannot expand the document: more than 100 alias expansions (an alias bomb?)`,
+    ]);
+  });
+
+  test('nesting past the limit is refused before parsing, with its position', async () => {
+    const f = await file('deep.yaml', `interval: 1s\nlisten: ${'['.repeat(100_000)}\n`);
+    expect(await problems(loadConfig({ file: f, env: {} }))).toEqual([
+      `${f}:2:73: nesting deeper than 64 levels of [ and {`,
+    ]);
+  });
+
+  test('duplicate keys are found without comparing every pair (a file of many keys stays fast)', async () => {
+    const many = Array.from({ length: 20_000 }, (_, i) => `k${i}: ${i}`).join('\n');
+    const f = await file('many.yaml', `${many}\nk7: again\n`);
+    const started = performance.now();
+    const p = await problems(loadConfig({ file: f, env: {} }));
+    expect(p[0]).toBe(`${f}:20001:1: DUPLICATE_KEY: Map keys must be unique`);
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+
+  test('a FIFO, a device or a directory as the config file is refused at once, by name', async () => {
+    const fifo = join(dir, 'config-fifo');
+    execFileSync('mkfifo', [fifo]);
+    expect(await problems(loadConfig({ file: fifo, env: {} }))).toEqual([
+      `${fifo}: cannot read the config file: a FIFO, not a regular file`,
+    ]);
+    expect(await problems(loadConfig({ file: '/dev/zero', env: {} }))).toEqual([
+      '/dev/zero: cannot read the config file: a character device, not a regular file',
+    ]);
+    expect(await problems(loadConfig({ file: dir, env: {} }))).toEqual([
+      `${dir}: cannot read the config file: a directory, not a regular file`,
+    ]);
+  });
+
+  test('at most 100 problems are listed, and how many more there are', async () => {
+    const f = await file('many.yaml', `allow_hosts: [${Array(5000).fill('1').join(',')}]\n`);
+    const p = await problems(loadConfig({ file: f, env: {} }));
+    expect(p).toHaveLength(101);
+    expect(p[0]).toBe(`${f}:1:15: allow_hosts.0: Invalid input: expected string, received number`);
+    expect(p[100]).toBe('4900 more problem(s) not shown');
+  });
+
+  test('a device as the token file is refused by name', async () => {
+    expect(await problems(loadConfig({ flags: { '--token-file': '/dev/zero' }, env: {}, defaultFile: NONE }))).toEqual([
+      '--token-file: cannot read token file /dev/zero: a character device, not a regular file',
+    ]);
+  });
 });

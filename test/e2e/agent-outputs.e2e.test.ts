@@ -148,16 +148,32 @@ describe.skipIf(notBuiltReason !== undefined)('agent outputs', () => {
     expect(frames[1].metrics).toHaveProperty(['cpu.utilization']); // rates from the second frame on
   });
 
-  it('raises a finding, and keeps ticking, when the recording directory cannot be written', async () => {
-    const notADir = join(tempDir(), 'file');
-    writeFileSync(notADir, 'in the way\n');
-    agent = await startAgentProcess(['--record', notADir]);
-    const text = await waitFor('the recording finding on /metrics', 10_000, async () => {
-      const m = await metrics(agent!.url);
-      return m.includes('rule="usewatch.recording"') ? m : undefined;
-    });
-    expect(text).toMatch(/^usewatch_recorder_paused 1$/m);
-    const health = (await (await fetch(`${agent.url}/healthz`)).json()) as { status: string };
-    expect(health.status).toBe('ok');
+  it('raises a finding once, and keeps ticking, when the recording disk fills up at run time', async (ctx) => {
+    // A directory that cannot hold a recording at all is refused at start (hostile-inputs.e2e.test.ts);
+    // this one passes the start check and fills up a few frames later: a 64 KiB tmpfs, tails included.
+    const small = join(tempDir(), 'small');
+    mkdirSync(small);
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', small], { stdio: 'ignore' });
+    } catch {
+      ctx.skip(); // mounting needs root (CAP_SYS_ADMIN)
+    }
+    try {
+      agent = await startAgentProcess(['--record', join(small, 'rec')], { RUNTIME_DIRECTORY: small });
+      const text = await waitFor('the recording finding on /metrics', 20_000, async () => {
+        const m = await metrics(agent!.url);
+        return m.includes('rule="usewatch.recording"') ? m : undefined;
+      });
+      expect(text).toMatch(/^usewatch_recorder_paused 1$/m);
+      const health = (await (await fetch(`${agent.url}/healthz`)).json()) as { status: string };
+      expect(health.status).toBe('ok');
+      const paused = agent.logs.filter((l) => l.includes('"msg":"recording paused'));
+      expect(paused).toHaveLength(1);
+      expect(paused[0]).toMatch(/"msg":"recording paused: disk full at [^"]+: ENOSPC[^"]*; retrying every 30s"/);
+    } finally {
+      await stopProcess(agent?.child);
+      agent = undefined;
+      execFileSync('umount', [small]);
+    }
   });
 });

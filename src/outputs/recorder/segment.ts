@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { constants, Gzip } from 'minizlib';
+import { makeDirectory } from './directory.js';
 import { type SegmentHeader, tailPathOf } from './format.js';
 import { isTailInMemory, tailInDir } from './tail-dir.js';
 
@@ -16,6 +17,7 @@ export interface SegmentFile {
 
 /** The file-system calls the recorder makes; tests inject failures (ENOSPC, EACCES) through it. */
 export interface RecorderFs {
+  /** Creates the directory and its parents (as `mkdir -p`). */
   mkdir(path: string, opts: { recursive: true }): Promise<unknown>;
   /**
    * With `inMemory`, the file's writes, truncations and close are made on the calling thread rather
@@ -30,7 +32,7 @@ export interface RecorderFs {
 }
 
 export const nodeFs: RecorderFs = {
-  mkdir: (path, opts) => fsp.mkdir(path, opts),
+  mkdir: (path) => makeDirectory(path),
   open: async (path, flags, inMemory) => {
     const fd = await openFile(path, flags);
     return inMemory ? inlineFile(fd) : fdFile(fd);
