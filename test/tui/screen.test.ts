@@ -80,7 +80,7 @@ describe('renderScreen: content', () => {
     expect(resolved).toBeGreaterThan(warn);
     expect(lines[crit]).toContain('run queue 2.4 per CPU (threshold 2)');
     expect(lines[crit]).toMatch(/since 11:56:48 \(3m1[24]s\)|since \d\d:\d\d:\d\d \(3m1[24]s\)/);
-    expect(lines[crit + 1]).toContain('stress-ng-cpu(4213) 98% cpu');
+    expect(lines[crit + 1]).toContain('stress-ng-cpu(4213) cpu 98%');
     expect(lines[crit + 1]).toContain('next: mpstat -P ALL 1; pidstat -u 1');
   });
 
@@ -221,7 +221,7 @@ describe('renderScreen: pages', () => {
     expect(t).toContain('now 240%');
     expect(t).toContain('cpu.runqueue_per_cpu above warn 100% crit 200% clear 80% for 10s');
     expect(t).toContain('More runnable threads than CPUs');
-    expect(t).toMatch(/4213 R +98% cpu +stress-ng-cpu/);
+    expect(t).toMatch(/4213 R +cpu 98% +stress-ng-cpu/);
     expect(t).toContain('$ mpstat -P ALL 1');
   });
 
