@@ -1,5 +1,5 @@
 import { FRAME_SCHEMA, type Frame } from '../model/frame.js';
-import { expandTables } from '../model/wire.js';
+import { expandTables, parseWireJson } from '../model/wire.js';
 import { RECORDING_FORMAT, type SegmentHeader } from '../outputs/recorder/format.js';
 
 export interface ReplayWarning {
@@ -203,7 +203,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function parseLine(line: string, state: SegmentParseState, warn: (w: ReplayWarning) => void): Frame | undefined {
   let value: unknown;
   try {
-    value = JSON.parse(line);
+    value = parseWireJson(line);
   } catch {
     return badLine(state, `not JSON: ${line.slice(0, 60)}`);
   }

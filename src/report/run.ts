@@ -223,10 +223,13 @@ export class RunAccumulator {
     const first = this.first;
     const lastFrame = this.lastFrame;
     if (first === undefined || lastFrame === undefined) throw new Error('no frame was collected');
-    const mean: MetricValues = {};
-    for (const [name, byInstance] of this.sums) {
-      mean[name] = Object.fromEntries([...byInstance].map(([inst, { sum, n }]) => [inst, sum / n]));
-    }
+    // Built from entries: a recorded name is never assigned as a key (see parseWireJson).
+    const mean: MetricValues = Object.fromEntries(
+      [...this.sums].map(([name, byInstance]) => [
+        name,
+        Object.fromEntries([...byInstance].map(([inst, { sum, n }]) => [inst, sum / n])),
+      ]),
+    );
     const intervalMs = opts.intervalMs ?? nominalInterval(this.intervals, lastFrame.ts - first.ts);
     const { findings, use } = judgeWindow(
       {

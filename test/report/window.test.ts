@@ -118,7 +118,7 @@ describe('a window judges a pending finding by every evaluable sample', () => {
     expect(runStatus(run)).toBe('OK');
   });
 
-  it("judges each instance by its own thresholds and states its own `for`", () => {
+  it('judges each instance by its own thresholds and states its own `for`', () => {
     const strict = checklist(
       [cpu, disk],
       [override({ rule: 'disk.utilization', instance: 'sdz', warn: 0.95, crit: 0.98, forMs: 120 * SEC })],
