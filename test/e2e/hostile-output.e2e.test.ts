@@ -22,6 +22,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Bytes a terminal acts on: ESC, the 8-bit CSI and OSC, BEL. */
 const TERMINAL_CONTROL = /[\x07\x1b\x9b\x9d]/;
+/**
+ * What a terminal acts on that JSON.stringify leaves raw, as UTF-8 bytes read as latin1 (how `usewatch`
+ * collects output): C1 controls (the 8-bit CSI), bidi embeddings and overrides, bidi isolates.
+ */
+const RAW_IN_JSON = /\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]/;
+const utf8 = (latin1: string) => Buffer.from(latin1, 'latin1').toString('utf8');
 /** A disk named to set the window title, clear the screen, fake a status line and reverse the text. */
 const HOSTILE = 'vda\x1b]0;owned\x07\x1b[2J\x1b[H\nUSEWATCH OK - all fine\u202e\x9b31m|x';
 const T0 = Date.UTC(2026, 10, 25, 3, 0, 0);
@@ -137,6 +143,19 @@ describe.skipIf(notBuiltReason !== undefined)('hostile names in a recording', ()
     expect(nagios.stdout).not.toMatch(TERMINAL_CONTROL);
     expect(nagios.stdout.trimEnd().split('\n')).toHaveLength(1);
     expect(nagios.stdout).toMatch(/^USEWATCH CRITICAL - disk\.utilization@vda\?USEWATCH OK - all fine\?\/x: /);
+  });
+
+  it('check --format json and replay --format ndjson escape them: inert as printed, the same value parsed', async () => {
+    const json = await usewatch(['check', '--replay', recording, '--format', 'json']);
+    expect(json.code, json.stderr).toBe(2);
+    expect(json.stdout).not.toMatch(RAW_IN_JSON);
+    const report = JSON.parse(utf8(json.stdout)) as { findings: { instance: string }[] };
+    expect(report.findings[0].instance).toBe(HOSTILE);
+    const ndjson = await usewatch(['replay', recording, '--format', 'ndjson']);
+    expect(ndjson.code, ndjson.stderr).toBe(0);
+    expect(ndjson.stdout).not.toMatch(RAW_IN_JSON);
+    const first = JSON.parse(utf8(ndjson.stdout.split('\n')[0])) as { metrics: Record<string, Record<string, number>> };
+    expect(first.metrics['disk.utilization'][HOSTILE]).toBe(0.99);
   });
 
   it('replay | head -1 exits 0, as Unix tools do', () => {
