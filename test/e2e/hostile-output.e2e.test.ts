@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { lines, oneLine, shortLines, writeBomb } from '../replay/bombs.js';
@@ -214,6 +214,34 @@ describe.skipIf(notBuiltReason !== undefined)('decompression bombs', () => {
       console.log(
         `${args.slice(0, 2).join(' ')} on the short-line bomb: ${run.ms} ms, peak RSS ${(run.peakRss / MiB).toFixed(0)} MiB`,
       );
+      expect(run.peakRss).toBeLessThan(200 * MiB);
+      expect(run.ms).toBeLessThan(30_000);
+    }
+  });
+
+  it('400 MB of "{}" lines and a file of small objects: counted or given up, as quick as other junk', async () => {
+    const braces = join(dir, 'braces.ndjson.gz');
+    writeBomb(braces, {
+      head: lines(header, frame(1), frame(2)),
+      filler: Buffer.from('{}\n'.repeat(MiB / 2)),
+      times: 400,
+      tail: lines(frame(3)),
+    });
+    const objects = join(dir, 'objects.ndjson.gz');
+    writeBomb(objects, {
+      head: lines(header, frame(1), frame(2)),
+      filler: Buffer.from('{"schema":1,"pad":1234567}\n'.repeat(40_000)),
+      times: 200,
+      tail: lines(frame(3)),
+    });
+    for (const [path, warning] of [
+      [braces, /line\(s\) that are not frames skipped \(first: too short for a frame: \{\}\)/],
+      [objects, /1001 lines in a row that are not frames: 2 frame\(s\) read, the rest of the segment skipped/],
+    ] as const) {
+      const run = await usewatch(['check', '--replay', path, '--format', 'json']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(warning);
+      console.log(`check --replay on ${basename(path)}: ${run.ms} ms, peak RSS ${(run.peakRss / MiB).toFixed(0)} MiB`);
       expect(run.peakRss).toBeLessThan(200 * MiB);
       expect(run.ms).toBeLessThan(30_000);
     }
