@@ -154,6 +154,12 @@ describe('renderScreen: pages', () => {
     expect(t).toMatch(/errors +gap .*CPU errors need MCE\/EDAC counters/);
     expect(t).toMatch(/cpu\.load1 +3\.1 +Load average over 1 minute/);
     expect(t).toContain('run queue 2.4 per CPU');
+    // The rows with and without a finding keep their metric or reason in one column.
+    const rows = t.split('\n').filter((l) => /^ +(utilization|saturation|errors) /.test(l));
+    const reasonAt = (dimension: string, reason: string) =>
+      rows.find((l) => l.trimStart().startsWith(dimension))!.indexOf(reason);
+    expect(reasonAt('utilization', 'cpu.utilization')).toBe(reasonAt('saturation', 'cpu.runqueue_per_cpu'));
+    expect(reasonAt('errors', 'CPU errors')).toBe(reasonAt('saturation', 'cpu.runqueue_per_cpu'));
   });
 
   it('says next to an ok cell that a finding on it is pending', () => {
