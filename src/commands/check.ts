@@ -46,8 +46,8 @@ async function runCheck(flags: CheckFlags): Promise<number> {
   const fail = async (message: string, problems: string[] = []): Promise<number> => {
     if (flags.format === 'nagios') console.log(nagiosUnknown(message));
     else if (flags.format === 'json') {
-      const { jsonUnknown } = await import('../report/json.js');
-      console.log(JSON.stringify(jsonUnknown(message, problems), null, 2));
+      const { jsonText, jsonUnknown } = await import('../report/json.js');
+      console.log(jsonText(jsonUnknown(message, problems)));
       if (problems.length > 0) console.error(`usewatch check: ${message}:\n${problems.join('\n')}`);
     } else console.error(`usewatch check: ${message}${problems.length > 0 ? `:\n${problems.join('\n')}` : ''}`);
     return 3;
@@ -153,8 +153,8 @@ async function replayRun(
 
 async function printRun(format: CheckFlags['format'], run: CheckRun): Promise<void> {
   if (format === 'json') {
-    const { renderJson } = await import('../report/json.js');
-    console.log(JSON.stringify(renderJson(run), null, 2));
+    const { jsonText, renderJson } = await import('../report/json.js');
+    console.log(jsonText(renderJson(run)));
   } else if (format === 'nagios') {
     const { renderNagios } = await import('../report/nagios.js');
     console.log(renderNagios(run));

@@ -2,7 +2,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Frame, FrameSource } from '../model/frame.js';
 import type { ReplayWarning } from '../replay/lines.js';
 import type { ReplayOptions, ReplaySource } from '../replay/source.js';
-import { sanitize } from '../text/sanitize.js';
+import { inertJson, sanitize } from '../text/sanitize.js';
 
 type Format = 'tui' | 'summary' | 'ndjson';
 
@@ -137,7 +137,7 @@ async function replay(path: string, flags: ReplayFlags): Promise<void> {
   // `usewatch replay … | head` closes the pipe: the process exits quietly (src/log/pipes.ts).
   for await (const frame of frames) {
     count++;
-    const line = `${format === 'ndjson' ? frameAsObjectsJson(frame) : summaryLine(frame)}\n`;
+    const line = `${format === 'ndjson' ? inertJson(frameAsObjectsJson(frame)) : summaryLine(frame)}\n`;
     if (!process.stdout.write(line)) await new Promise((resolve) => process.stdout.once('drain', resolve));
   }
   if (count === 0) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DIMENSIONS, FRAME_SCHEMA, type Frame, RESOURCES } from '../model/frame.js';
-import { fromTable, PROCESS_COLUMNS, type Table, toTable, USE_COLUMNS } from '../model/wire.js';
+import { fromTable, PROCESS_COLUMNS, parseWireJson, type Table, toTable, USE_COLUMNS } from '../model/wire.js';
 
 /**
  * The feed's wire protocol: message shapes, the zod schemas that validate them (client messages on
@@ -291,7 +291,7 @@ export type ServerMessage = HelloMessage | GapMessage | ErrorMessage | PongMessa
 export function parseServerMessage(text: string): { ok: true; message: ServerMessage } | { ok: false; error: string } {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseWireJson(text);
   } catch (err) {
     return { ok: false, error: `not JSON: ${(err as Error).message}` };
   }

@@ -16,7 +16,7 @@ function isClosedPipe(err: Error): boolean {
  * What every command does when its output goes away. A command printing to a pipe whose reader
  * has gone (`usewatch replay DIR | head -1`) stops at once with its status so far, 0 unless
  * something already failed, as Unix tools do; a closed stderr loses its messages only. Any other
- * write error is raised as before.
+ * write error (a full disk, an I/O error) is thrown: it is a failure the user must see.
  */
 export function handleClosedPipes(): void {
   process.stdout.on('error', (err) => {

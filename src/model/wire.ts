@@ -64,6 +64,21 @@ export function toTable<T extends object>(items: readonly T[], cols: readonly (k
   return { cols: cols as unknown as string[], rows };
 }
 
+/**
+ * Keys that name or reach an object's prototype. A recording or a peer could send them as metric,
+ * instance or column names; they are dropped wherever such data is parsed, so no later
+ * `map[name]` can read or write Object.prototype.
+ */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+// A cheap test that lets ordinary lines take the fast JSON.parse; `\u` because an escaped key decodes to one.
+const MAY_HOLD_PROTOTYPE_KEY = /__proto__|constructor|prototype|\\u/;
+
+/** JSON.parse of a frame or a message from a recording or a peer, without any of PROTOTYPE_KEYS as a key, at any depth. */
+export function parseWireJson(text: string): unknown {
+  if (!MAY_HOLD_PROTOTYPE_KEY.test(text)) return JSON.parse(text);
+  return JSON.parse(text, (key, value) => (PROTOTYPE_KEYS.has(key) ? undefined : value));
+}
+
 export function isTable(value: unknown): value is Table {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const { cols, rows } = value as Partial<Table>;
@@ -82,15 +97,7 @@ export function fromTable(table: Table): { ok: true; items: Record<string, unkno
     const item: Record<string, unknown> = {};
     for (let c = 0; c < row.length; c++) {
       if (row[c] === null) continue;
-      // A column named __proto__ (a hostile peer) becomes an own property, as JSON.parse makes it.
-      if (cols[c] === '__proto__')
-        Object.defineProperty(item, '__proto__', {
-          value: row[c],
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      else item[cols[c]] = row[c];
+      if (!PROTOTYPE_KEYS.has(cols[c])) item[cols[c]] = row[c];
     }
     items[i] = item;
   }

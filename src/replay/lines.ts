@@ -1,5 +1,5 @@
 import { FRAME_SCHEMA, type Frame } from '../model/frame.js';
-import { expandTables } from '../model/wire.js';
+import { expandTables, parseWireJson } from '../model/wire.js';
 import { RECORDING_FORMAT, type SegmentHeader } from '../outputs/recorder/format.js';
 
 export interface ReplayWarning {
@@ -39,7 +39,15 @@ export interface SegmentParseState {
   frames: number;
   /** The segment decoded to more than limits.maxSegmentBytes: the rest is skipped. */
   oversized: boolean;
+  /** Lines parsed in a row that were not frames; past MAX_BAD_IN_A_ROW the rest is skipped. */
+  badInARow: number;
 }
+
+/**
+ * Object lines in a row that are not frames before a segment is given up: a recording has none
+ * (damage shows as garbage, not as objects), and a file of small objects would be slow to parse.
+ */
+export const MAX_BAD_IN_A_ROW = 1000;
 
 export function newParseState(path: string, limits: ReadLimits = READ_LIMITS): SegmentParseState {
   return {
@@ -52,12 +60,13 @@ export function newParseState(path: string, limits: ReadLimits = READ_LIMITS): S
     decodedBytes: 0,
     frames: 0,
     oversized: false,
+    badInARow: 0,
   };
 }
 
 /** Whether nothing more of the segment is to be read. */
 export function segmentDone(state: SegmentParseState): boolean {
-  return state.unreadable || state.oversized;
+  return state.unreadable || state.oversized || state.badInARow > MAX_BAD_IN_A_ROW;
 }
 
 const MIB = 1024 * 1024;
@@ -92,25 +101,30 @@ export class LineSplitter {
     if (bytes.length > room) bytes = bytes.subarray(0, Math.max(0, room));
     state.decodedBytes += bytes.length;
     let start = 0;
-    while (start < bytes.length && !state.unreadable) {
-      if (this.partBytes === 0 && !this.skipping && bytes[start] !== OPEN_BRACE) {
+    while (start < bytes.length && !segmentDone(state)) {
+      if (this.partBytes === 0 && !this.skipping) {
         const junk = junkLines(bytes, start);
         if (junk.count > 0) {
           state.badLines += junk.count;
-          state.firstBadLine ??= `not JSON: ${junk.first}`;
+          state.firstBadLine ??= junk.first;
         }
-        if (junk.end === start) break; // a line that goes on in the next piece
         start = junk.end;
-        continue;
+        if (!junk.atObject) break; // the rest of the piece is a line that goes on in the next one
       }
       const end = bytes.indexOf(NEWLINE, start);
       if (end < 0) break;
       const line = this.complete(bytes.subarray(start, end));
-      if (line !== undefined && line.length > 0) {
+      if (line !== undefined && line.length > 0 && !junkLine(line, state)) {
         const frame = parseLine(line.toString('utf8'), state, this.warn);
         if (frame !== undefined) {
           state.frames++;
           frames.push(frame);
+        }
+        if (state.badInARow > MAX_BAD_IN_A_ROW) {
+          this.warn({
+            path: state.path,
+            message: `${state.badInARow} lines in a row that are not frames: ${state.frames} frame(s) read, the rest of the segment skipped`,
+          });
         }
       }
       this.parts = [];
@@ -172,25 +186,47 @@ export class LineSplitter {
 }
 
 /**
- * Lines from `start` that cannot be frames or headers, which are all objects: those not starting
- * with "{". Counted by one pass over the bytes rather than line by line, so that a bomb of millions
- * of short lines costs little. Stops before the next line starting with "{", or after the last
- * complete line of the piece (`end` is `start` when the line does not end in it).
+ * The shortest line that can be a header or a frame: `{"usewatch":"recording"}` (a frame needs
+ * more). A shorter line is not parsed.
  */
-function junkLines(bytes: Buffer, start: number): { end: number; count: number; first: string } {
+const MIN_OBJECT_LINE = 24;
+
+/**
+ * Lines from `start` that cannot be frames or headers, which are all objects: those not starting
+ * with "{" and those too short to be one. Counted by one pass over the bytes rather than parsed
+ * line by line, so that a bomb of millions of short lines costs little. Stops before the next line
+ * that may be an object (`atObject`), or after the last complete line of the piece.
+ */
+function junkLines(bytes: Buffer, start: number): { end: number; count: number; first: string; atObject: boolean } {
   let count = 0;
   let lineStart = start;
   let first = '';
   for (let i = start; i < bytes.length; i++) {
-    if (bytes[i] !== NEWLINE) continue;
+    if (bytes[i] !== NEWLINE) {
+      if (i - lineStart === MIN_OBJECT_LINE - 1 && bytes[lineStart] === OPEN_BRACE) {
+        return { end: lineStart, count, first, atObject: true };
+      }
+      continue;
+    }
     if (i > lineStart) {
-      if (count === 0) first = bytes.subarray(lineStart, Math.min(i, lineStart + 60)).toString('utf8');
+      if (count === 0) first = junkReason(bytes.subarray(lineStart, Math.min(i, lineStart + 60)));
       count++;
     }
     lineStart = i + 1;
-    if (bytes[lineStart] === OPEN_BRACE) break;
   }
-  return { end: lineStart, count, first };
+  return { end: lineStart, count, first, atObject: false };
+}
+
+/** A line cut across pieces is judged as junkLines() judges the others: counted without being parsed. */
+function junkLine(line: Buffer, state: SegmentParseState): boolean {
+  if (line[0] === OPEN_BRACE && line.length >= MIN_OBJECT_LINE) return false;
+  state.badLines++;
+  state.firstBadLine ??= junkReason(line.subarray(0, 60));
+  return true;
+}
+
+function junkReason(start: Buffer): string {
+  return `${start[0] === OPEN_BRACE ? 'too short for a frame' : 'not JSON'}: ${start.toString('utf8')}`;
 }
 
 const EMPTY_SELF: Frame['self'] = { tickMs: 0, tickCpuMs: 0, collectors: [], skippedTicks: 0, rssBytes: 0 };
@@ -203,7 +239,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function parseLine(line: string, state: SegmentParseState, warn: (w: ReplayWarning) => void): Frame | undefined {
   let value: unknown;
   try {
-    value = JSON.parse(line);
+    value = parseWireJson(line);
   } catch {
     return badLine(state, `not JSON: ${line.slice(0, 60)}`);
   }
@@ -218,6 +254,7 @@ function parseLine(line: string, state: SegmentParseState, warn: (w: ReplayWarni
       });
     } else {
       state.header = value as unknown as SegmentHeader;
+      state.badInARow = 0;
     }
     return undefined;
   }
@@ -245,11 +282,13 @@ function parseLine(line: string, state: SegmentParseState, warn: (w: ReplayWarni
   }
   if (typeof value.intervalMs !== 'number') value.intervalMs = 0;
   if (!isObject(value.self)) value.self = { ...EMPTY_SELF, collectors: [] };
+  state.badInARow = 0;
   return value as unknown as Frame;
 }
 
 function badLine(state: SegmentParseState, why: string): undefined {
   state.badLines++;
+  state.badInARow++;
   state.firstBadLine ??= why;
   return undefined;
 }

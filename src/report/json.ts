@@ -1,3 +1,4 @@
+import { inertJson } from '../text/sanitize.js';
 import { sixtySecondAnalysis } from './analysis.js';
 import { gapsOf } from './gaps.js';
 import { type CheckRun, EXIT_CODES, runStatus } from './run.js';
@@ -38,4 +39,12 @@ export function jsonUnknown(message: string, problems: string[] = []) {
     error: message,
     problems,
   };
+}
+
+/**
+ * A check's JSON document as printed: indented, with the characters a terminal acts on that JSON
+ * leaves raw (C1 and bidi controls from host names) written as `\uXXXX`; it parses to the same value.
+ */
+export function jsonText(doc: object): string {
+  return inertJson(JSON.stringify(doc, null, 2));
 }

@@ -1,7 +1,7 @@
 import type { Unit } from '../catalog/index.js';
-import { formatDuration } from '../checklist/duration.js';
 import { resolveThresholds } from '../checklist/model.js';
 import { sanitize } from '../text/sanitize.js';
+import { formatSpan } from '../text/span.js';
 import { type CheckRun, type CheckStatus, runStatus } from './run.js';
 
 const SCALE: Partial<Record<Unit, { uom: string; factor: number }>> = {
@@ -35,7 +35,7 @@ export function renderNagios(run: CheckRun): string {
   );
   const summary =
     status === 'OK'
-      ? `no USE finding over ${formatDuration(run.windowMs)} (${run.checklist.rules.length} rules)`
+      ? `no USE finding over ${formatSpan(run.windowMs)} (${run.checklist.rules.length} rules)`
       : fired.length === 0
         ? 'findings fired and resolved in the window (see check --format json events)'
         : fired

@@ -1,6 +1,7 @@
 import type { SourceReport } from '../../collectors/types.js';
-import type { Checklist } from '../checklist/model.js';
+import { beyond, type Checklist, type Rule, resolveThresholds, type Thresholds } from '../checklist/model.js';
 import type {
+  Evidence,
   Finding,
   FindingEvent,
   Frame,
@@ -11,7 +12,7 @@ import type {
   Severity,
   UseCell,
 } from '../model/frame.js';
-import { compareFindings } from '../use/evaluator.js';
+import { compareFindings, renderSummary } from '../use/evaluator.js';
 
 export type CheckStatus = 'OK' | 'WARNING' | 'CRITICAL' | 'UNKNOWN';
 
@@ -35,7 +36,7 @@ export interface CheckRun {
   mode: 'live' | 'replay';
   checklist: Checklist;
   /** The matrix and findings on the last sample of the window, judged by `judgeWindow`. */
-  use: UseCell[];
+  use: WindowCell[];
   findings: WindowFinding[];
   /** Every lifecycle event of the window, in order. */
   events: FindingEvent[];
@@ -68,37 +69,91 @@ export function runStatus(run: Pick<CheckRun, 'findings' | 'events'>): CheckStat
   return worst === undefined ? 'OK' : worst === 'critical' ? 'CRITICAL' : 'WARNING';
 }
 
+/** Fewer evaluated samples than this cannot show a breach sustained for the window (docs/check.md). */
+export const MIN_WINDOW_SAMPLES = 3;
+
+/** What the window's evaluable samples of one (metric, instance) held, enough to judge it without keeping them. */
+export interface SampleStats {
+  /** Evaluable samples of the window that had a value for it. */
+  count: number;
+  /** Lowest and highest values; a value that is not a number widens both to infinity (it breaches nothing). */
+  min: number;
+  max: number;
+  /** The window's first evaluable sample: its time and value. */
+  firstTs: number;
+  firstValue: number;
+}
+
+/** The window as judgeWindow needs it: the last frame, the evaluable samples and each (metric, instance)'s stats. */
+export interface WindowSamples {
+  last: Pick<Frame, 'use' | 'findings' | 'ts'>;
+  /** Evaluable samples of the window for a metric: every frame for a gauge, the frames with rates for a rate. */
+  evaluable(metric: string): number;
+  stats(metric: string, instance: string): SampleStats | undefined;
+}
+
+/** A USE cell as a check reports it: `fromWindowFinding` when its status is a finding judged sustained for the window. */
+export type WindowCell = UseCell & { fromWindowFinding?: true };
+
+/** The severity every evaluable sample of the window reached, or none when one sample did not. */
+function sustainedSeverity(rule: Rule, t: Thresholds, s: SampleStats): Severity | undefined {
+  // Every sample is past a level when the least extreme one is.
+  const leastExtreme = rule.direction === 'above' ? s.min : s.max;
+  if (t.crit !== undefined && beyond(rule.direction, leastExtreme, t.crit)) return 'critical';
+  if (t.warn !== undefined && beyond(rule.direction, leastExtreme, t.warn)) return 'warning';
+  return undefined;
+}
+
 /**
  * How a window shorter than a rule's `for` is judged (docs/check.md): a finding still pending at the
- * end whose breach began on the first sample its metric had in the window, and never went back to
- * its clear level, was breached on every sample that could be evaluated. The window cannot show
- * more, so it counts as firing, and its USE cell takes its severity. Judged by samples, not by
- * milliseconds: tick jitter cannot move the verdict.
+ * end whose (metric, instance) had a value on every evaluable sample of the window, at least
+ * MIN_WINDOW_SAMPLES of them, each past its warning level, in one episode (a gap in the samples
+ * starts a new one), was breached for as long as the window can look. It counts as firing: at critical only if every sample was past crit, else at warning;
+ * one spike does not decide it. Its USE cell takes its severity. Judged by samples, not by
+ * milliseconds: tick jitter cannot move the verdict. Having no `for` episode of its own, it takes
+ * the window's first sample as the time it fired and the top processes of the last sample as its
+ * culprits.
  */
 export function judgeWindow(
-  last: Pick<Frame, 'use' | 'findings'>,
+  window: WindowSamples,
   checklist: Checklist,
-  firstSampleOf: (metric: string, instance: string) => number | undefined,
-): { findings: WindowFinding[]; use: UseCell[] } {
-  const sustained: WindowFinding[] = [];
+): { findings: WindowFinding[]; use: WindowCell[] } {
+  const { last } = window;
+  const sustained: { finding: WindowFinding; metric: string }[] = [];
   const findings: WindowFinding[] = last.findings.map((f) => {
     if (f.state !== 'pending') return f;
     const rule = checklist.rules.find((r) => r.id === f.rule);
-    const first = rule && firstSampleOf(rule.metric, f.instance);
-    if (rule === undefined || first === undefined || f.since > first) return f;
-    const judged: WindowFinding = { ...f, state: 'firing', sustainedThroughWindow: true };
-    sustained.push(judged);
+    if (rule === undefined) return f;
+    const evaluable = window.evaluable(rule.metric);
+    const stats = window.stats(rule.metric, f.instance);
+    const t = resolveThresholds(rule, checklist.overrides, f.instance);
+    const everySample = stats !== undefined && stats.count >= evaluable && f.since <= stats.firstTs;
+    if (evaluable < MIN_WINDOW_SAMPLES || !everySample || t === undefined) return f;
+    const severity = sustainedSeverity(rule, t, stats);
+    if (severity === undefined) return f;
+    const threshold = (severity === 'critical' ? t.crit : t.warn) as number;
+    const ev = f.evidence;
+    const evidence: Evidence = { ...ev, threshold, firedAt: stats.firstTs, firedValue: stats.firstValue };
+    if (ev.processes.length > 0) evidence.culprits = { ts: last.ts, processes: ev.processes };
+    const judged: WindowFinding = {
+      ...f,
+      state: 'firing',
+      severity,
+      summary: renderSummary(rule, ev.peak ?? ev.value, threshold, f.instance),
+      evidence,
+      sustainedThroughWindow: true,
+    };
+    sustained.push({ finding: judged, metric: rule.metric });
     return judged;
   });
   if (sustained.length === 0) return { findings, use: last.use };
-  const use = last.use.map((cell) => {
+  const use = last.use.map((cell): WindowCell => {
     let status = cell.status;
-    for (const f of sustained) {
-      const metric = checklist.rules.find((r) => r.id === f.rule)?.metric;
+    for (const { finding: f, metric } of sustained) {
       const same = f.resource === cell.resource && f.dimension === cell.dimension && f.instance === cell.instance;
       if (same && metric === cell.metric && status !== 'critical') status = f.severity;
     }
-    return status === cell.status ? cell : { ...cell, status };
+    return status === cell.status ? cell : { ...cell, status, fromWindowFinding: true };
   });
   return { findings: findings.sort(compareFindings), use };
 }
@@ -127,26 +182,24 @@ export class RunAccumulator {
   private lastFrame: Frame | undefined;
   private count = 0;
   private rated = 0;
-  private readonly sums: Record<string, Record<string, number>> = {};
-  private readonly counts: Record<string, Record<string, number>> = {};
+  /** metric → instance → sum and count of its rated values, for the means. */
+  private readonly sums = new Map<string, Map<string, { sum: number; n: number }>>();
   private readonly sources = new Map<string, SourceReport>();
   private readonly events: FindingEvent[] = [];
   private readonly kernelEvents: KernelEvent[] = [];
   private readonly processes = new Map<string, { latest: ProcessEntry; sums: Record<string, number> }>();
-  /** `metric\0instance` → ts of the first frame that had a value for it. */
-  private readonly firstSample = new Map<string, number>();
+  /** Metrics the first frame had (gauges): their evaluable samples start there, the others' at the first rates. */
+  private readonly onFirstFrame = new Set<string>();
+  /** `metric\0instance` → what its evaluable samples held. */
+  private readonly samples = new Map<string, SampleStats>();
   private readonly intervals: number[] = [];
 
   add(frame: Frame): void {
     this.first ??= frame;
     this.lastFrame = frame;
     this.count++;
-    for (const name in frame.metrics) {
-      for (const inst in frame.metrics[name]) {
-        const key = `${name}\0${inst}`;
-        if (!this.firstSample.has(key)) this.firstSample.set(key, frame.ts);
-      }
-    }
+    if (this.count === 1) for (const name in frame.metrics) this.onFirstFrame.add(name);
+    this.addSamples(frame);
     if (frame.intervalMs > 0 && this.intervals.length < 1000) this.intervals.push(frame.intervalMs);
     for (const s of frame.sources) this.sources.set(s.source, s);
     this.events.push(...frame.events);
@@ -170,14 +223,21 @@ export class RunAccumulator {
     const first = this.first;
     const lastFrame = this.lastFrame;
     if (first === undefined || lastFrame === undefined) throw new Error('no frame was collected');
-    const mean: MetricValues = {};
-    for (const name in this.sums) {
-      mean[name] = {};
-      for (const inst in this.sums[name]) mean[name][inst] = this.sums[name][inst] / this.counts[name][inst];
-    }
+    // Built from entries: a recorded name is never assigned as a key (see parseWireJson).
+    const mean: MetricValues = Object.fromEntries(
+      [...this.sums].map(([name, byInstance]) => [
+        name,
+        Object.fromEntries([...byInstance].map(([inst, { sum, n }]) => [inst, sum / n])),
+      ]),
+    );
     const intervalMs = opts.intervalMs ?? nominalInterval(this.intervals, lastFrame.ts - first.ts);
-    const { findings, use } = judgeWindow(lastFrame, checklist, (metric, instance) =>
-      this.firstSample.get(`${metric}\0${instance}`),
+    const { findings, use } = judgeWindow(
+      {
+        last: lastFrame,
+        evaluable: (metric) => (this.onFirstFrame.has(metric) ? this.count : this.rated),
+        stats: (metric, instance) => this.samples.get(`${metric}\0${instance}`),
+      },
+      checklist,
     );
     return {
       host: lastFrame.host,
@@ -201,14 +261,41 @@ export class RunAccumulator {
 
   private addMetrics(metrics: MetricValues): void {
     for (const name in metrics) {
-      this.sums[name] ??= {};
-      this.counts[name] ??= {};
-      const s = this.sums[name];
-      const c = this.counts[name];
+      let byName = this.sums.get(name);
+      if (byName === undefined) {
+        byName = new Map();
+        this.sums.set(name, byName);
+      }
       const byInstance = metrics[name];
       for (const inst in byInstance) {
-        s[inst] = (s[inst] ?? 0) + byInstance[inst];
-        c[inst] = (c[inst] ?? 0) + 1;
+        const acc = byName.get(inst);
+        if (acc === undefined) byName.set(inst, { sum: byInstance[inst], n: 1 });
+        else {
+          acc.sum += byInstance[inst];
+          acc.n++;
+        }
+      }
+    }
+  }
+
+  /** Each value on an evaluable sample of its metric: every frame for a gauge, frames with rates for the rest. */
+  private addSamples(frame: Frame): void {
+    for (const name in frame.metrics) {
+      if (frame.intervalMs <= 0 && !this.onFirstFrame.has(name)) continue;
+      const byInstance = frame.metrics[name];
+      for (const inst in byInstance) {
+        const value = byInstance[inst];
+        const low = Number.isFinite(value) ? value : Number.NEGATIVE_INFINITY;
+        const high = Number.isFinite(value) ? value : Number.POSITIVE_INFINITY;
+        const key = `${name}\0${inst}`;
+        const s = this.samples.get(key);
+        if (s === undefined) {
+          this.samples.set(key, { count: 1, min: low, max: high, firstTs: frame.ts, firstValue: value });
+        } else {
+          s.count++;
+          s.min = Math.min(s.min, low);
+          s.max = Math.max(s.max, high);
+        }
       }
     }
   }

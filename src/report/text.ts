@@ -1,13 +1,15 @@
 import { createColors } from 'picocolors';
 import type { Unit } from '../catalog/index.js';
 import { formatDuration } from '../checklist/duration.js';
-import type { CellStatus, Dimension, ProcessEntry, UseCell } from '../model/frame.js';
-import { type FigureFormat, findingFigures, rankedMeasure } from '../use/finding-text.js';
+import { resolveThresholds } from '../checklist/model.js';
+import type { CellStatus, Dimension, ProcessEntry } from '../model/frame.js';
+import { formatSpan } from '../text/span.js';
+import { type FigureFormat, findingFigures, processFigures } from '../use/finding-text.js';
 import { formatValue } from '../use/units.js';
 import { sixtySecondAnalysis } from './analysis.js';
 import { displayable } from './displayable.js';
 import { gapsOf } from './gaps.js';
-import { type CheckRun, runStatus, type WindowFinding } from './run.js';
+import { type CheckRun, runStatus, type WindowCell, type WindowFinding } from './run.js';
 import { table } from './table.js';
 
 type Colors = ReturnType<typeof createColors>;
@@ -38,7 +40,10 @@ function instanceLabel(instance: string): string {
   return instance === '' ? 'host' : instance;
 }
 
-function cellText(cell: UseCell | undefined): string {
+/** Marks a cell whose status is a finding judged over the window, not its last value (footnoted). */
+const WINDOW_MARK = '*';
+
+function cellText(cell: WindowCell | undefined): string {
   if (cell === undefined) return '–';
   const value = cell.value !== undefined && cell.unit !== undefined ? formatValue(cell.value, cell.unit as Unit) : '';
   switch (cell.status) {
@@ -49,12 +54,12 @@ function cellText(cell: UseCell | undefined): string {
     case 'ok':
       return value;
     default:
-      return `${value} ${cell.status === 'critical' ? 'CRIT' : 'WARN'}`;
+      return `${value} ${cell.status === 'critical' ? 'CRIT' : 'WARN'}${cell.fromWindowFinding ? WINDOW_MARK : ''}`;
   }
 }
 
 function matrixLines(run: CheckRun, c: Colors): string[] {
-  const rows = new Map<string, { resource: string; instance: string; cells: Map<Dimension, UseCell> }>();
+  const rows = new Map<string, { resource: string; instance: string; cells: Map<Dimension, WindowCell> }>();
   for (const cell of run.use) {
     const key = `${cell.resource}\0${cell.instance}`;
     let row = rows.get(key);
@@ -73,7 +78,15 @@ function matrixLines(run: CheckRun, c: Colors): string[] {
       return cell === undefined ? c.dim('–') : paint(c, cell.status, cellText(cell));
     }),
   ]);
-  return table([header.map((h) => c.bold(h)), ...body]);
+  const lines = table([header.map((h) => c.bold(h)), ...body]);
+  if (run.use.some((cell) => cell.fromWindowFinding)) {
+    lines.push(
+      c.dim(
+        `${WINDOW_MARK} severity from the window's finding, breached on every sample (see Findings), not from this last value alone`,
+      ),
+    );
+  }
+  return lines;
 }
 
 const REPORT_FORMAT: FigureFormat = {
@@ -84,14 +97,15 @@ const REPORT_FORMAT: FigureFormat = {
 
 /** A finding's age in whole seconds: ticks land a few milliseconds off their slots. */
 function seconds(ms: number): string {
-  return formatDuration(Math.round(ms / 1000) * 1000);
+  return formatSpan(Math.round(ms / 1000) * 1000);
 }
 
 function stateText(f: WindowFinding, run: CheckRun): string {
   if (f.sustainedThroughWindow) {
-    const forMs = run.checklist.rules.find((r) => r.id === f.rule)?.forMs;
-    const rule = forMs === undefined ? '' : ` (its \`for\` is ${formatDuration(forMs)})`;
-    return `firing: breached on every sample of the ${formatDuration(run.windowMs)} window${rule}`;
+    const rule = run.checklist.rules.find((r) => r.id === f.rule);
+    const forMs = rule && resolveThresholds(rule, run.checklist.overrides, f.instance)?.forMs;
+    const its = forMs === undefined ? '' : ` (its \`for\` is ${formatDuration(forMs)})`;
+    return `firing: breached on every sample of the ${formatSpan(run.windowMs)} window${its}`;
   }
   const age = seconds(f.evidence.windowMs);
   if (f.state === 'firing') return `firing for ${age}`;
@@ -102,20 +116,8 @@ function stateText(f: WindowFinding, run: CheckRun): string {
 
 /** A process with the figure it is ranked by first, then the others. */
 function processLine(p: ProcessEntry, rankedBy: string | undefined, c: Colors): string {
-  const figures: [string, string][] = [
-    ['cpu', `cpu ${formatValue(p.cpu, 'ratio')}`],
-    ['memory', `rss ${formatValue(p.rssBytes, 'bytes')}`],
-  ];
-  const io = (p.readBps ?? 0) + (p.writeBps ?? 0);
-  if (io > 0) figures.push(['io', `io ${formatValue(io, 'bytes_per_s')}`]);
-  if (p.runDelay !== undefined && p.runDelay > 0)
-    figures.push(['run_delay', `run delay ${formatValue(p.runDelay, 'threads')} threads waiting`]);
-  if (p.majorFaultsPs !== undefined && p.majorFaultsPs > 0)
-    figures.push(['faults', `majflt ${formatValue(p.majorFaultsPs, 'per_s')}`]);
-  if (p.fds !== undefined && p.fdLimit) figures.push(['fds', `fds ${p.fds}/${p.fdLimit}`]);
-  const ranked = rankedBy === undefined ? undefined : rankedMeasure(p, rankedBy, REPORT_FORMAT);
-  const rest = figures.filter(([key]) => key !== rankedBy).map(([, text]) => text);
-  const shown = ranked ? [c.bold(ranked), ...rest] : rest;
+  const [first, ...rest] = processFigures(p, rankedBy, REPORT_FORMAT);
+  const shown = rankedBy === undefined ? [first, ...rest] : [c.bold(first), ...rest];
   return `      ${String(p.pid).padStart(7)} ${p.name}  state ${p.state}  ${shown.join('  ')}${p.cmd ? `  ${c.dim(p.cmd)}` : ''}`;
 }
 
@@ -130,10 +132,12 @@ function findingLines(f: WindowFinding, run: CheckRun, c: Colors): string[] {
   ];
   const by = ev.rankedBy === undefined ? '' : `, ranked by ${ev.rankedBy.replace('_', ' ')}`;
   if (ev.culprits !== undefined && ev.culprits.processes.length > 0) {
-    lines.push(`    culprits when it fired at ${REPORT_FORMAT.clock(ev.culprits.ts)}${by}:`);
+    // Judged over the window, a finding has no sample it fired on: its culprits are the last sample's top.
+    const when = f.sustainedThroughWindow ? 'on the last sample' : 'when it fired';
+    lines.push(`    culprits ${when} at ${REPORT_FORMAT.clock(ev.culprits.ts)}${by}:`);
     for (const p of ev.culprits.processes) lines.push(processLine(p, ev.rankedBy, c));
   }
-  if (ev.processes.length > 0) {
+  if (ev.processes.length > 0 && !f.sustainedThroughWindow) {
     lines.push(`    top processes on the last sample${by}:`);
     for (const p of ev.processes) lines.push(processLine(p, ev.rankedBy, c));
   }
@@ -155,7 +159,7 @@ export function renderText(checked: CheckRun, opts: { color: boolean }): string 
   const when = new Date(run.startedAt).toISOString();
   out.push(
     c.bold(`usewatch check: ${run.host.hostname}`) +
-      ` (${run.host.kernel}, ${run.host.cpus} CPUs) ${formatDuration(run.windowMs)} window at ${formatDuration(run.intervalMs)}, ${run.frames} samples from ${when}`,
+      ` (${run.host.kernel}, ${run.host.cpus} CPUs) ${formatSpan(run.windowMs)} window at ${formatDuration(run.intervalMs)}, ${run.frames} samples from ${when}`,
   );
   out.push(
     `Status: ${paint(c, status === 'OK' ? 'ok' : status === 'WARNING' ? 'warning' : 'critical', status)}${counts.length ? ` (${counts.join(', ')})` : ''}`,

@@ -34,9 +34,9 @@ export function sanitizeDeep<T>(value: T): T {
   if (typeof value !== 'object' || value === null) return value;
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) out[sanitize(key)] = sanitizeDeep(v);
-  return out as T;
+  // Keys are copied as own properties: a key "__proto__" assigned would set the copy's prototype.
+  const entries = Object.entries(value).map(([key, v]) => [sanitize(key), sanitizeDeep(v)]);
+  return Object.fromEntries(entries) as T;
 }
 
 // What JSON.stringify leaves raw inside strings although a terminal acts on it: DEL, C1 controls,

@@ -18,6 +18,10 @@ export interface EvaluatorOptions {
 
 type Phase = 'ok' | 'pending' | 'firing';
 
+/** A pending breach not seen for more than this many nominal intervals starts again (docs/check.md). */
+const GAP_INTERVALS = 3;
+const INTERVALS_KEPT = 15;
+
 /** State of one (rule, instance): see docs/checklist.md for the transitions. */
 interface RuleState {
   rule: Rule;
@@ -76,7 +80,8 @@ export function renderSummary(rule: Rule, value: number, threshold: number, inst
  * Evaluates the checklist tick by tick. Per (rule, instance): ok → pending when the value passes
  * warn or crit → firing once the breach has lasted `for` (and is present on that tick). Pending
  * only falls back to ok when the value returns to the clear level, so a value hovering around the
- * threshold still fires once. Pending takes the worst level its samples reach, so a finding fires
+ * threshold still fires once, or when it went unseen for more than three nominal intervals: a gap in
+ * the samples does not count towards `for`. Pending takes the worst level its samples reach, so a finding fires
  * at the severity of its peak. Firing escalates to critical at once, de-escalates after the value
  * has stayed below crit for `clear_for`, and resolves after it has stayed at the clear level for
  * `clear_for`. A finding reports its episode's peak, its value when it fired, the latest value and
@@ -88,6 +93,9 @@ export class UseEvaluator implements UseEvaluatorLike {
   private readonly topN: number;
   private readonly retentionMs: number;
   private readonly staleMs: number;
+  /** The last few intervals between evaluations, for the nominal interval a gap is measured against. */
+  private readonly intervals: number[] = [];
+  private lastTs: number | undefined;
 
   constructor(private readonly opts: EvaluatorOptions) {
     this.topN = opts.topN ?? 3;
@@ -103,6 +111,12 @@ export class UseEvaluator implements UseEvaluatorLike {
     const { metrics, processes, ts } = input;
     const events: FindingEvent[] = [];
     const measurements: Measurement[] = [];
+    const gapMs = GAP_INTERVALS * this.nominalInterval();
+    if (this.lastTs !== undefined && ts > this.lastTs) {
+      this.intervals.push(ts - this.lastTs);
+      if (this.intervals.length > INTERVALS_KEPT) this.intervals.shift();
+    }
+    this.lastTs = ts;
 
     for (const rule of this.opts.checklist.rules) {
       const values = metrics[rule.metric];
@@ -113,6 +127,8 @@ export class UseEvaluator implements UseEvaluatorLike {
           st.lastSeen = ts; // disabled here by an override: kept so it is not resolved again each tick
           continue;
         }
+        // A pending breach is only sustained over samples it was seen on: after a gap it starts again.
+        if (st.phase === 'pending' && ts - st.lastSeen > gapMs) st.phase = 'ok';
         this.step(st, st.t, values[instance], ts, processes, events);
         measurements.push({
           rule,
@@ -140,6 +156,13 @@ export class UseEvaluator implements UseEvaluatorLike {
       (rule, instance) => resolveThresholds(rule, this.opts.checklist.overrides, instance) !== undefined,
     );
     return { use, findings: this.findings(ts), events };
+  }
+
+  /** The median of the last intervals: a skipped tick or a gap does not move it. */
+  private nominalInterval(): number {
+    if (this.intervals.length === 0) return Number.POSITIVE_INFINITY;
+    const sorted = [...this.intervals].sort((a, b) => a - b);
+    return sorted[sorted.length >> 1];
   }
 
   private stateFor(rule: Rule, instance: string, ts: number): RuleState {

@@ -9,16 +9,19 @@ export interface FigureFormat {
 
 /**
  * Which figures a finding reports, each named: the episode's peak, the value on the sample it fired,
- * the latest sample ("now"), and whether it is clearing. The summary line carries the peak with the
+ * (for a finding judged over a check's window, its first sample), the latest sample ("now"), and
+ * whether it is clearing. The summary line carries the peak with the
  * threshold of the current severity; this line says how the value moved since.
  */
-export function findingFigures(f: Finding, fmt: FigureFormat): string {
+export function findingFigures(f: Finding & { sustainedThroughWindow?: true }, fmt: FigureFormat): string {
   const ev = f.evidence;
   const v = (n: number) => fmt.value(n, ev.unit);
   const parts: string[] = [];
   if (ev.peak !== undefined) parts.push(`peak ${v(ev.peak)}`);
   if (ev.firedAt !== undefined && ev.firedValue !== undefined) {
-    parts.push(`${v(ev.firedValue)} when it fired at ${fmt.clock(ev.firedAt)}`);
+    // A finding judged over a check's window fired on none of its samples: it counts from the first.
+    const when = f.sustainedThroughWindow ? "on the window's first sample" : 'when it fired';
+    parts.push(`${v(ev.firedValue)} ${when} at ${fmt.clock(ev.firedAt)}`);
   }
   parts.push(`${f.state === 'resolved' ? 'last' : 'now'} ${v(ev.value)}`);
   let text = parts.join(', ');
@@ -50,4 +53,41 @@ export function rankedMeasure(p: ProcessEntry, measure: string, fmt: Pick<Figure
     default:
       return '';
   }
+}
+
+/** The measure that matters for a resource, for findings that do not say what they rank by. */
+const MEASURE_OF_RESOURCE: Record<string, string> = {
+  cpu: 'cpu',
+  memory: 'memory',
+  disk: 'io',
+  filesystem: 'io',
+  fd: 'fds',
+  tasks: 'threads',
+};
+
+/** The figure shown next to a finding's process: the one it is ranked by, else the one its resource needs. */
+export function findingMeasure(
+  f: { resource: string; evidence: { rankedBy?: string } },
+  p: ProcessEntry,
+  fmt: Pick<FigureFormat, 'value'>,
+): string {
+  return rankedMeasure(p, f.evidence.rankedBy ?? MEASURE_OF_RESOURCE[f.resource] ?? '', fmt);
+}
+
+/**
+ * Every figure of a process worth showing, labelled: the one it is ranked by first, then cpu and rss,
+ * then those it has (I/O, run delay, major faults, fds against their limit).
+ */
+export function processFigures(
+  p: ProcessEntry,
+  rankedBy: string | undefined,
+  fmt: Pick<FigureFormat, 'value'>,
+): string[] {
+  const measures = ['cpu', 'memory'];
+  if ((p.readBps ?? 0) + (p.writeBps ?? 0) > 0) measures.push('io');
+  if (p.runDelay !== undefined && p.runDelay > 0) measures.push('run_delay');
+  if (p.majorFaultsPs !== undefined && p.majorFaultsPs > 0) measures.push('faults');
+  if (p.fds !== undefined && p.fdLimit) measures.push('fds');
+  const order = rankedBy === undefined ? measures : [rankedBy, ...measures.filter((m) => m !== rankedBy)];
+  return order.map((m) => rankedMeasure(p, m, fmt)).filter((text) => text !== '');
 }

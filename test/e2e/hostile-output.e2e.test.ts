@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { lines, oneLine, shortLines, writeBomb } from '../replay/bombs.js';
@@ -22,6 +22,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Bytes a terminal acts on: ESC, the 8-bit CSI and OSC, BEL. */
 const TERMINAL_CONTROL = /[\x07\x1b\x9b\x9d]/;
+/**
+ * What a terminal acts on that JSON.stringify leaves raw, as UTF-8 bytes read as latin1 (how `usewatch`
+ * collects output): C1 controls (the 8-bit CSI), bidi embeddings and overrides, bidi isolates.
+ */
+const RAW_IN_JSON = /\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]/;
+const utf8 = (latin1: string) => Buffer.from(latin1, 'latin1').toString('utf8');
 /** A disk named to set the window title, clear the screen, fake a status line and reverse the text. */
 const HOSTILE = 'vda\x1b]0;owned\x07\x1b[2J\x1b[H\nUSEWATCH OK - all fine\u202e\x9b31m|x';
 const T0 = Date.UTC(2026, 10, 25, 3, 0, 0);
@@ -139,6 +145,19 @@ describe.skipIf(notBuiltReason !== undefined)('hostile names in a recording', ()
     expect(nagios.stdout).toMatch(/^USEWATCH CRITICAL - disk\.utilization@vda\?USEWATCH OK - all fine\?\/x: /);
   });
 
+  it('check --format json and replay --format ndjson escape them: inert as printed, the same value parsed', async () => {
+    const json = await usewatch(['check', '--replay', recording, '--format', 'json']);
+    expect(json.code, json.stderr).toBe(2);
+    expect(json.stdout).not.toMatch(RAW_IN_JSON);
+    const report = JSON.parse(utf8(json.stdout)) as { findings: { instance: string }[] };
+    expect(report.findings[0].instance).toBe(HOSTILE);
+    const ndjson = await usewatch(['replay', recording, '--format', 'ndjson']);
+    expect(ndjson.code, ndjson.stderr).toBe(0);
+    expect(ndjson.stdout).not.toMatch(RAW_IN_JSON);
+    const first = JSON.parse(utf8(ndjson.stdout.split('\n')[0])) as { metrics: Record<string, Record<string, number>> };
+    expect(first.metrics['disk.utilization'][HOSTILE]).toBe(0.99);
+  });
+
   it('replay | head -1 exits 0, as Unix tools do', () => {
     for (const format of ['summary', 'ndjson']) {
       const r = spawnSync(
@@ -195,6 +214,34 @@ describe.skipIf(notBuiltReason !== undefined)('decompression bombs', () => {
       console.log(
         `${args.slice(0, 2).join(' ')} on the short-line bomb: ${run.ms} ms, peak RSS ${(run.peakRss / MiB).toFixed(0)} MiB`,
       );
+      expect(run.peakRss).toBeLessThan(200 * MiB);
+      expect(run.ms).toBeLessThan(30_000);
+    }
+  });
+
+  it('400 MB of "{}" lines and a file of small objects: counted or given up, as quick as other junk', async () => {
+    const braces = join(dir, 'braces.ndjson.gz');
+    writeBomb(braces, {
+      head: lines(header, frame(1), frame(2)),
+      filler: Buffer.from('{}\n'.repeat(MiB / 2)),
+      times: 400,
+      tail: lines(frame(3)),
+    });
+    const objects = join(dir, 'objects.ndjson.gz');
+    writeBomb(objects, {
+      head: lines(header, frame(1), frame(2)),
+      filler: Buffer.from('{"schema":1,"pad":1234567}\n'.repeat(40_000)),
+      times: 200,
+      tail: lines(frame(3)),
+    });
+    for (const [path, warning] of [
+      [braces, /line\(s\) that are not frames skipped \(first: too short for a frame: \{\}\)/],
+      [objects, /1001 lines in a row that are not frames: 2 frame\(s\) read, the rest of the segment skipped/],
+    ] as const) {
+      const run = await usewatch(['check', '--replay', path, '--format', 'json']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(warning);
+      console.log(`check --replay on ${basename(path)}: ${run.ms} ms, peak RSS ${(run.peakRss / MiB).toFixed(0)} MiB`);
       expect(run.peakRss).toBeLessThan(200 * MiB);
       expect(run.ms).toBeLessThan(30_000);
     }

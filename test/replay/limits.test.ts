@@ -1,7 +1,7 @@
 import { symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ReadLimits, ReplayWarning } from '../../src/replay/lines.js';
+import { LineSplitter, newParseState, type ReadLimits, type ReplayWarning } from '../../src/replay/lines.js';
 import { readRecording } from '../../src/replay/reader.js';
 import { plainRegions } from '../../src/replay/regions.js';
 import { replaySource } from '../../src/replay/source.js';
@@ -41,6 +41,37 @@ describe('reader limits', () => {
     const expected = `${path}: decodes to more than 8 MiB: 3 frame(s) read from its first 8 MiB, the rest of the segment skipped`;
     expect(streamed).toContain(expected);
     expect(cursor.map((w) => `${w.path}: ${w.message}`)).toContain(expected);
+  });
+
+  it('counts lines too short to be a frame without parsing them: 64 MiB of "{}" lines read quickly', async () => {
+    const path = join(tempDir(), 'braces.ndjson.gz');
+    writeBomb(path, {
+      head: lines(JSON.stringify(SEGMENT_HEADER), frameLine(1), frameLine(2)),
+      filler: Buffer.from('{}\n'.repeat(MiB / 2)),
+      times: 42,
+      tail: lines(frameLine(3)),
+    });
+    const started = Date.now();
+    const { seqs, streamed } = await readBoth(path);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(seqs).toEqual([1, 2]);
+    expect(streamed.join('\n')).toContain('line(s) that are not frames skipped (first: too short for a frame: {})');
+  });
+
+  it('gives a segment up after 1000 object lines in a row that are not frames, naming the file and the frames kept', async () => {
+    const path = join(tempDir(), 'objects.ndjson.gz');
+    writeBomb(path, {
+      head: lines(JSON.stringify(SEGMENT_HEADER), frameLine(1), '{"schema":2,"not":"a frame"}', frameLine(2)),
+      filler: Buffer.from('{"schema":1,"pad":1234567}\n'.repeat(10_000)),
+      times: 10,
+      tail: lines(frameLine(3)),
+    });
+    const { seqs, cursorSeqs, streamed } = await readBoth(path);
+    expect(seqs).toEqual([1, 2]);
+    expect(cursorSeqs).toEqual([1, 2]);
+    expect(streamed).toContain(
+      `${path}: 1001 lines in a row that are not frames: 2 frame(s) read, the rest of the segment skipped`,
+    );
   });
 
   it('skips a line longer than the limit without holding it, and keeps the frames around it', async () => {
@@ -108,5 +139,20 @@ describe('plain NDJSON in regions', () => {
     expect(all.warnings).toEqual([]);
     const late = await replaySource(path, { speed: 0, from: makeFrame(550).ts });
     expect((await collect(late.frames)).map((f) => f.seq)[0]).toBe(550);
+  });
+});
+
+describe('lines cut across decoded pieces', () => {
+  it('are judged like whole ones: junk is counted, not parsed, and never ends the segment', () => {
+    const state = newParseState('cut.ndjson', limits);
+    const splitter = new LineSplitter(state, () => {});
+    // Each piece ends inside a short line, 1500 times: more than the limit of object lines in a row.
+    for (let i = 0; i < 1500; i++) splitter.push(Buffer.from(i % 2 === 0 ? 'x\nx' : '{}\n{'));
+    splitter.push(Buffer.from(`\n${frameLine(1)}\n`));
+    const frames = splitter.push(Buffer.from(`${frameLine(2)}\n`));
+    expect(state.badInARow).toBe(0);
+    expect(state.frames).toBe(2);
+    expect(frames.map((f) => f.seq)).toEqual([2]);
+    expect(state.badLines).toBeGreaterThan(1500);
   });
 });

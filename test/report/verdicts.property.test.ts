@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Checklist } from '../../src/checklist/model.js';
+import { beyond, type Checklist } from '../../src/checklist/model.js';
 import { FRAME_SCHEMA, type Frame, type MetricValues, serializeFrame } from '../../src/model/frame.js';
 import { expandTables } from '../../src/model/wire.js';
 import { reevaluate } from '../../src/replay/reevaluate.js';
-import { type CheckRun, runStatus, summarizeRun } from '../../src/report/run.js';
+import { type CheckRun, MIN_WINDOW_SAMPLES, runStatus, summarizeRun } from '../../src/report/run.js';
 import { UseEvaluator } from '../../src/use/evaluator.js';
 import { checklist, cpuUtilizationRule, proc, rule, runqueueRule, timeToFullRule } from '../use/helpers.js';
 
@@ -129,9 +129,34 @@ describe('one evaluation semantics: live, replayed and folded by check', () => {
   });
 });
 
-/** Samples of a window, each breaching every rule; the same values whatever the timing. */
+describe('a finding judged sustained for the window', () => {
+  const field: Record<string, { of: (t: Tick) => number; rate: boolean }> = {
+    'cpu.utilization': { of: (t) => t.cpu, rate: true },
+    'cpu.saturation.runqueue': { of: (t) => t.runqueue, rate: false },
+    'disk.utilization': { of: (t) => t.disk, rate: true },
+    'fs.saturation.time_to_full': { of: (t) => t.hoursToFull, rate: false },
+  };
+
+  it('was past warn on every evaluable sample, at least three, and is critical only if every one was past crit', () => {
+    fc.assert(
+      fc.property(ticksArb, (ticks) => {
+        const run = summarizeRun(liveFrames(ticks), set);
+        for (const f of run.findings.filter((x) => x.sustainedThroughWindow)) {
+          const r = set.rules.find((x) => x.id === f.rule)!;
+          const values = ticks.slice(field[f.rule].rate ? 1 : 0).map(field[f.rule].of);
+          expect(values.length).toBeGreaterThanOrEqual(MIN_WINDOW_SAMPLES);
+          expect(values.every((v) => beyond(r.direction, v, r.warn!))).toBe(true);
+          expect(f.severity === 'critical').toBe(values.every((v) => beyond(r.direction, v, r.crit!)));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+/** Samples of a window, enough to judge it, each breaching every rule; the same values whatever the timing. */
 const breachArb = fc.record({
-  samples: fc.integer({ min: 2, max: 30 }),
+  samples: fc.integer({ min: MIN_WINDOW_SAMPLES, max: 30 }),
   interval: fc.integer({ min: 100, max: 2000 }),
   cpu: value(0.71, 1),
   runqueue: value(1.01, 4),

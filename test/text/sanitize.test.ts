@@ -71,4 +71,11 @@ describe('sanitizeDeep', () => {
     });
     expect(out.matcher).toBe(matcher);
   });
+
+  it('copies a "__proto__" key as a key: the copy keeps its prototype and gains no inherited values', () => {
+    const out = sanitizeDeep(JSON.parse('{"__proto__":{"polluted":1},"a":2}')) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(out.polluted).toBeUndefined();
+    expect(Object.keys(out)).toEqual(['__proto__', 'a']);
+  });
 });

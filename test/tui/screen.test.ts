@@ -80,7 +80,7 @@ describe('renderScreen: content', () => {
     expect(resolved).toBeGreaterThan(warn);
     expect(lines[crit]).toContain('run queue 2.4 per CPU (threshold 2)');
     expect(lines[crit]).toMatch(/since 11:56:48 \(3m1[24]s\)|since \d\d:\d\d:\d\d \(3m1[24]s\)/);
-    expect(lines[crit + 1]).toContain('stress-ng-cpu(4213) 98% cpu');
+    expect(lines[crit + 1]).toContain('stress-ng-cpu(4213) cpu 98%');
     expect(lines[crit + 1]).toContain('next: mpstat -P ALL 1; pidstat -u 1');
   });
 
@@ -154,6 +154,12 @@ describe('renderScreen: pages', () => {
     expect(t).toMatch(/errors +gap .*CPU errors need MCE\/EDAC counters/);
     expect(t).toMatch(/cpu\.load1 +3\.1 +Load average over 1 minute/);
     expect(t).toContain('run queue 2.4 per CPU');
+    // The rows with and without a finding keep their metric or reason in one column.
+    const rows = t.split('\n').filter((l) => /^ +(utilization|saturation|errors) /.test(l));
+    const reasonAt = (dimension: string, reason: string) =>
+      rows.find((l) => l.trimStart().startsWith(dimension))!.indexOf(reason);
+    expect(reasonAt('utilization', 'cpu.utilization')).toBe(reasonAt('saturation', 'cpu.runqueue_per_cpu'));
+    expect(reasonAt('errors', 'CPU errors')).toBe(reasonAt('saturation', 'cpu.runqueue_per_cpu'));
   });
 
   it('says next to an ok cell that a finding on it is pending', () => {
@@ -221,7 +227,7 @@ describe('renderScreen: pages', () => {
     expect(t).toContain('now 240%');
     expect(t).toContain('cpu.runqueue_per_cpu above warn 100% crit 200% clear 80% for 10s');
     expect(t).toContain('More runnable threads than CPUs');
-    expect(t).toMatch(/4213 R +98% cpu +stress-ng-cpu/);
+    expect(t).toMatch(/4213 R +cpu 98% +stress-ng-cpu/);
     expect(t).toContain('$ mpstat -P ALL 1');
   });
 

@@ -173,6 +173,19 @@ describe('what a finding reports', () => {
     expect(resolved.evidence.clearingSince).toBeUndefined();
   });
 
+  it('a gap of more than three intervals in the samples starts a pending breach again: it does not count towards `for`', () => {
+    const ev = new UseEvaluator({ checklist: checklist([runqueue]) });
+    const before = run(ev, runqueue.metric, [1.5, 1.5, 1.5, 1.5]);
+    const after = run(ev, runqueue.metric, [1.5, 1.5], '', T0 + 600 * SEC);
+    expect([...before, ...after].flatMap((t) => t.events)).toEqual([]);
+    expect(after[1].findings).toMatchObject([{ state: 'pending', since: T0 + 600 * SEC }]);
+    // A skipped tick or two is no gap: the episode goes on and fires after its `for`.
+    const steady = new UseEvaluator({ checklist: checklist([runqueue]) });
+    const skipping = run(steady, runqueue.metric, [1.5, 1.5, undefined, undefined, ...Array(8).fill(1.5)]);
+    expect(skipping.flatMap((t) => t.events).map((e) => e.kind)).toEqual(['raised']);
+  });
+
+  // The evaluator reports the peak; a check's window takes no severity from one sample (test/report/window.test.ts).
   it('a pending finding below its warning level reports the peak that made it critical', () => {
     const ev = new UseEvaluator({ checklist: checklist([runqueue]) });
     const f = run(ev, runqueue.metric, [2.5, 0.9]).at(-1)!.findings[0];

@@ -102,7 +102,8 @@ function resourceDetail(p: Page, m: ScreenModel, f: Frame, resource: Resource, i
       { text: status ?? (cell ? 'no rule' : 'no cell'), width: 9 },
       {
         text: finding ? `finding: ${finding.severity} ${finding.state}` : '',
-        width: finding ? 27 : 0,
+        // One column for every row once any cell has a finding, so the reasons below line up.
+        width: active.length > 0 ? 27 : 0,
         paint: finding && c.theme.severity[finding.severity],
       },
       { text: cell?.reason ?? cell?.metric ?? '', flex: true, paint: c.theme.dim },

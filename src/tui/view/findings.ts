@@ -1,5 +1,5 @@
 import type { Finding, ProcessEntry } from '../../model/frame.js';
-import { type FigureFormat, findingFigures, rankedMeasure } from '../../use/finding-text.js';
+import { type FigureFormat, findingFigures, findingMeasure } from '../../use/finding-text.js';
 import { formatAge, formatClock, formatValue } from '../format.js';
 import { rowLabel } from '../lists.js';
 import { compose } from './compose.js';
@@ -14,22 +14,7 @@ export const TUI_FIGURES: FigureFormat = { value: formatValue, clock: formatCloc
  * (so the list reads as sorted), or for frames that do not say, the one that matters for the resource.
  */
 export function evidenceMeasure(f: Pick<Finding, 'resource' | 'evidence'>, p: ProcessEntry): string {
-  if (f.evidence.rankedBy !== undefined) return rankedMeasure(p, f.evidence.rankedBy, TUI_FIGURES);
-  switch (f.resource) {
-    case 'cpu':
-      return `${formatValue(p.cpu, 'ratio')} cpu`;
-    case 'memory':
-      return `${formatValue(p.rssBytes, 'bytes')} rss`;
-    case 'disk':
-    case 'filesystem':
-      return `${formatValue((p.readBps ?? 0) + (p.writeBps ?? 0), 'bytes_per_s')} io`;
-    case 'fd':
-      return p.fds === undefined ? '' : `${p.fds} fds`;
-    case 'tasks':
-      return `${p.threads} thr`;
-    default:
-      return '';
-  }
+  return findingMeasure(f, p, TUI_FIGURES);
 }
 
 export function evidenceText(f: Finding, list: readonly ProcessEntry[], limit: number): string {
