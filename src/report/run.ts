@@ -160,16 +160,29 @@ export function judgeWindow(
 
 /**
  * The interval recorded frames were taken at. The median measured interval counts the slots the
- * span covers (it is robust to a skipped slot, but a busy host shifts it by a few per cent); the
- * span over those slots gives the interval, to 10 ms: 990 ms measured over 4990 ms reads as 1 s.
+ * span covers (it is robust to a skipped slot). Each frame's time is its tick's, late by however long
+ * the timer waited, so on a busy host the span over a few slots is off by tens of milliseconds: the
+ * result snaps to an interval a user would configure (1 s, 500 ms, 2.5 s…) when within 5 % of one,
+ * else it is the span over the slots to 10 ms.
  */
 export function nominalInterval(measured: readonly number[], spanMs: number): number {
   if (measured.length === 0) return 1000;
   const sorted = [...measured].sort((a, b) => a - b);
   const median = sorted[sorted.length >> 1];
   const slots = Math.max(1, Math.round(spanMs / median));
-  return Math.max(10, Math.round(spanMs / slots / 10) * 10);
+  const perSlot = spanMs / slots;
+  const decade = 10 ** Math.floor(Math.log10(Math.max(perSlot, 1)));
+  for (const step of [decade, 10 * decade]) {
+    for (const mantissa of ROUND_INTERVALS) {
+      const round = mantissa * step;
+      if (Math.abs(perSlot - round) <= round * 0.05) return Math.max(10, round);
+    }
+  }
+  return Math.max(10, Math.round(perSlot / 10) * 10);
 }
+
+/** Leading digits of intervals as people write them: 1 s, 1.5 s, 2 s, 2.5 s, 5 s, 250 ms… */
+const ROUND_INTERVALS = [1, 1.5, 2, 2.5, 3, 4, 5, 6, 7.5, 8] as const;
 
 const RATE_FIELDS = ['cpu', 'readBps', 'writeBps', 'runDelay', 'majorFaultsPs'] as const;
 

@@ -145,6 +145,11 @@ describe('text report', () => {
     expect(nominalInterval([1000, 2000, 1000, 1000], 5000)).toBe(1000);
     expect(nominalInterval([495, 505, 498], 1498)).toBe(500);
     expect(nominalInterval([2003, 1998], 4001)).toBe(2000);
+    // A busy host: the last of six frames 50 ms late still reads 1 s, and 5 s as its window.
+    expect(nominalInterval([1000, 1000, 1000, 1000, 1050], 5050)).toBe(1000);
+    expect(nominalInterval([960, 1000, 1000, 1000, 1000], 4960)).toBe(1000);
+    expect(nominalInterval([1198, 1202, 1200], 3600)).toBe(1200);
+    expect(nominalInterval([1098, 1103, 1100], 3300)).toBe(1100);
   });
 
   it('states the window in whole intervals, the same live and replayed', () => {
