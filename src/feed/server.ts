@@ -383,7 +383,10 @@ export function createFeedServer(opts: FeedServerOptions): FeedServer {
     clients.add(client);
     perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
     ws.on('pong', () => {
-      client.answeredPing = true;
+      // The answer to the heartbeat is free; any other pong is a message like the rest, or a client
+      // could have the agent parse control frames at line rate for as long as it liked.
+      if (!client.answeredPing) client.answeredPing = true;
+      else if (ws.readyState === WebSocket.OPEN) overRate(client);
     });
     ws.on('ping', () => {
       if (ws.readyState === WebSocket.OPEN) overRate(client);
@@ -445,8 +448,8 @@ export function createFeedServer(opts: FeedServerOptions): FeedServer {
 
   /**
    * Spends one message of the client's budget; past it, stops reading the client and closes it.
-   * WebSocket pings count too: ws answers them itself (at most 60 unanswered, then it cuts the peer),
-   * so without this a client could have the agent answer pings at line rate.
+   * WebSocket pings and unrequested pongs count too: ws answers pings itself, so without this a
+   * client could have the agent handle control frames at line rate.
    */
   function overRate(client: Client): boolean {
     if (client.budget.take(Date.now())) return false;

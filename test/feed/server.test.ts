@@ -204,6 +204,18 @@ describe('feed: client messages', () => {
     expect(await flood.untilClosed()).toEqual({ code: 1008, reason: 'more than 10 messages per second' });
   });
 
+  it('counts unrequested WebSocket pongs against the same rate, and accepts the answer to its own ping', async () => {
+    const h = await start({ limits: { maxMessagesPerSecond: 10, maxMessageBurst: 5, heartbeatMs: 100 } });
+    const calm = await open(h.url);
+    const flood = await open(h.url);
+    for (let i = 0; i < 200; i++) flood.ws.pong(Buffer.alloc(125));
+    expect(await flood.untilClosed()).toEqual({ code: 1008, reason: 'more than 10 messages per second' });
+    // The calm client answers every heartbeat ping (ws does so itself) and stays connected.
+    await sleep(450);
+    expect(calm.closed).toBeUndefined();
+    expect(h.feed.clientCount()).toBe(1);
+  });
+
   it('answers garbage and unknown messages with an error and keeps the connection', async () => {
     const h = await start();
     const peer = await open(h.url);
