@@ -243,6 +243,12 @@ export async function startServer(opts: ServerOptions): Promise<AgentServer> {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = parseUrl(req.url);
     if (url === undefined) return reply(res, 400, 'malformed request target\n');
+    if (hasBody(req)) {
+      // The agent accepts no bodies: answered before anything else, with Connection: close so that
+      // Node closes the socket once the answer is out instead of reading (and throwing away) a body
+      // that may never end.
+      return reply(res, 413, 'request bodies are not accepted\n', { Connection: 'close' });
+    }
     if (!hostAllowed(req.headers.host, policy)) {
       reportOnce('host', { host: req.headers.host }, 'request with a foreign Host header refused');
       return reply(
@@ -254,12 +260,6 @@ export async function startServer(opts: ServerOptions): Promise<AgentServer> {
     if (!PATHS.has(url.pathname)) return reply(res, 404, 'not found: the paths are /metrics, /healthz and /feed\n');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return reply(res, 405, `method ${req.method} not allowed\n`, { Allow: ALLOW });
-    }
-    if (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') {
-      return reply(res, 413, 'request bodies are not accepted\n', { Connection: 'close' });
-    }
-    if (req.headers['transfer-encoding'] !== undefined) {
-      return reply(res, 413, 'request bodies are not accepted\n', { Connection: 'close' });
     }
     if (url.pathname === '/healthz') {
       const health = opts.health();
@@ -354,6 +354,11 @@ export function sharedWhileRunning<T>(fn: () => Promise<T>): () => Promise<T> {
     });
     return running;
   };
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
 }
 
 function parseUrl(target: string | undefined): URL | undefined {
