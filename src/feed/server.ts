@@ -461,13 +461,14 @@ export function createFeedServer(opts: FeedServerOptions): FeedServer {
 
   function onMessage(client: Client, data: WebSocket.RawData, isBinary: boolean): void {
     // ws still hands over the rest of a chunk it already read after a close or a pause.
-    if (client.ws.readyState !== WebSocket.OPEN || client.readPaused) return;
+    if (client.ws.readyState !== WebSocket.OPEN) return;
     if (overRate(client)) return;
     if (isBinary) {
       client.ws.close(CLOSE.tooBig, 'binary messages are not accepted');
       return;
     }
-    if (client.socket.writableLength > limits.maxBufferedBytes) {
+    const full = client.readPaused || client.socket.writableLength > limits.maxBufferedBytes;
+    if (full && !client.readPaused) {
       // It is not reading what it asked for: stop reading it too, until its socket drains.
       client.readPaused = true;
       client.ws.pause();
@@ -475,16 +476,17 @@ export function createFeedServer(opts: FeedServerOptions): FeedServer {
         client.readPaused = false;
         client.ws.resume();
       });
-      return;
     }
     const parsed = parseClientMessage(data.toString());
+    // Answers would only grow a queue that is not being read: none while it is full.
     if (!parsed.ok) {
-      sendJson(client.ws, { type: 'error', code: 'bad_message', message: parsed.error });
+      if (!full) sendJson(client.ws, { type: 'error', code: 'bad_message', message: parsed.error });
       return;
     }
     const message = parsed.message;
+    // A subscription costs no output and shapes what it gets once it drains: applied even when full.
     if (message.type === 'subscribe') client.sections = sectionSet(message.sections);
-    else
+    else if (!full)
       sendJson(
         client.ws,
         message.id === undefined ? { type: 'pong', ts: Date.now() } : { type: 'pong', id: message.id, ts: Date.now() },

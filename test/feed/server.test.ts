@@ -378,6 +378,36 @@ describe('feed: slow and dead clients', () => {
     stalled.destroy();
   });
 
+  it('applies a subscribe sent while its queue is full, and drops only the answers', async () => {
+    const { h, stalled } = await startWithStalledClient();
+    stalled.write(maskedTextFrame('{"type":"ping","id":"unread"}'));
+    stalled.write(maskedTextFrame('{"type":"subscribe","sections":["findings"]}'));
+    await sleep(100);
+    const received: { type: string; id?: unknown; seq?: number; [k: string]: unknown }[] = [];
+    stalled.on(
+      'data',
+      serverFrames((text) => received.push(JSON.parse(text))),
+    );
+    stalled.resume();
+    await vi.waitFor(() => expect(h.feed.droppedFrames()).toBeGreaterThan(0));
+    // Once it drains, the next frame comes in the sections it asked for while it was full.
+    await sleep(200);
+    h.bus.publish(frame(100_000));
+    await vi.waitFor(() => expect(received.some((m) => m.seq === 100_000)).toBe(true), { timeout: 5000 });
+    const last = received.find((m) => m.seq === 100_000);
+    expect(Object.keys(last ?? {}).sort()).toEqual([
+      'findings',
+      'intervalMs',
+      'schema',
+      'seq',
+      'skipped',
+      'ts',
+      'type',
+    ]);
+    expect(received.filter((m) => m.type === 'pong')).toEqual([]);
+    stalled.destroy();
+  });
+
   it('writes a resume of the whole ring as the client reads it, then the frames that came meanwhile, in order', async () => {
     const h = await start({ limits: { maxBufferedBytes: 64 * 1024, heartbeatMs: 60_000 } });
     // ~180 KB frames: 11 MB of backfill, more than loopback buffers hold.
