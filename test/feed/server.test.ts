@@ -378,9 +378,8 @@ describe('feed: slow and dead clients', () => {
     stalled.destroy();
   });
 
-  it('applies a subscribe sent while its queue is full, and drops only the answers', async () => {
+  it('applies a subscribe sent while its queue is full', async () => {
     const { h, stalled } = await startWithStalledClient();
-    stalled.write(maskedTextFrame('{"type":"ping","id":"unread"}'));
     stalled.write(maskedTextFrame('{"type":"subscribe","sections":["findings"]}'));
     await sleep(100);
     const received: { type: string; id?: unknown; seq?: number; [k: string]: unknown }[] = [];
@@ -404,7 +403,6 @@ describe('feed: slow and dead clients', () => {
       'ts',
       'type',
     ]);
-    expect(received.filter((m) => m.type === 'pong')).toEqual([]);
     stalled.destroy();
   });
 
