@@ -405,9 +405,12 @@ export function createFeedServer(opts: FeedServerOptions): FeedServer {
   function sendBackfill(client: Client, request: ConnectRequest): void {
     const info = opts.hello();
     const sameStream = request.stream === undefined || request.stream === stream;
+    // A `since` past the newest frame was never sent by this stream: it means nothing, like one
+    // from another stream, and honouring it would send live frames older than what was asked for.
+    const newest = opts.bus.recent().at(-1)?.seq ?? 0;
     let frames: readonly Frame[];
     let gap: GapMessage | undefined;
-    if (request.since !== undefined && sameStream) {
+    if (request.since !== undefined && sameStream && request.since <= newest) {
       const resumed = opts.bus.since(request.since);
       frames = resumed.frames;
       if (resumed.gap) gap = { type: 'gap', from: request.since + 1, to: resumed.frames[0].seq - 1 };

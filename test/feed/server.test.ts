@@ -104,6 +104,21 @@ describe('feed: connect, backfill, live', () => {
     expect(peer.seqs()).toEqual([1, 2, 3]);
   });
 
+  it('treats a ?since= beyond the newest frame of this stream as unknown and backfills as for a new client', async () => {
+    const h = await start();
+    for (let seq = 1; seq <= 3; seq++) h.bus.publish(frame(seq));
+    const first = await open(h.url);
+    await first.untilFrames(3);
+    const stream = first.messages[0].stream as string;
+    const ahead = await open(`${h.url}?since=999999999999999&stream=${stream}`);
+    await ahead.untilFrames(3);
+    h.bus.publish(frame(4));
+    await ahead.untilFrames(4);
+    expect(ahead.messages[0]).toMatchObject({ type: 'hello', stream, backfill: 3 });
+    expect(ahead.seqs()).toEqual([1, 2, 3, 4]);
+    expect(ahead.messages.some((m) => m.type === 'gap')).toBe(false);
+  });
+
   it('refuses a malformed query with 400 before upgrading', async () => {
     const h = await start();
     expect(await handshakeStatus(`${h.url}?since=abc`)).toBe(400);
