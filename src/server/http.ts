@@ -1,4 +1,4 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -233,12 +233,16 @@ export async function startServer(opts: ServerOptions): Promise<AgentServer> {
     } else if (req.socket.destroyed) {
       return;
     }
+    respond(req, res);
+  });
+
+  function respond(req: IncomingMessage, res: ServerResponse): void {
     void handle(req, res).catch((err) => {
       log.error({ err }, 'request handler failed');
       if (!res.headersSent) reply(res, 500, 'internal error\n');
       else res.destroy();
     });
-  });
+  }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = parseUrl(req.url);
@@ -285,16 +289,30 @@ export async function startServer(opts: ServerOptions): Promise<AgentServer> {
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     // From here on the socket is the feed's (or closed): it leaves the plain connections.
     connections.delete(socket);
+    // Node's own error listener left the socket with the upgrade.
+    socket.on('error', () => socket.destroy());
     const refuse = (status: number, reason: string, body: string, extra = '') => {
       socket.end(rawResponse(status, reason, body, extra), () => socket.destroy());
     };
     const url = parseUrl(req.url);
     if (url === undefined) return refuse(400, 'Bad Request', 'malformed request target\n');
+    if (url.pathname !== '/feed') {
+      // Only the feed upgrades: elsewhere an Upgrade header (h2c, a websocket on /healthz) is ignored
+      // and the request answered as a plain one, on a connection then closed.
+      // It has left the plain connections: its own stall timeout bounds a client that does not read.
+      const plain = socket as Socket;
+      plain.setTimeout(limits.requestTimeoutMs, () => plain.destroy());
+      const res = new ServerResponse(req);
+      res.shouldKeepAlive = false;
+      res.assignSocket(plain);
+      res.once('finish', () => socket.end());
+      return respond(req, res);
+    }
     if (!hostAllowed(req.headers.host, policy)) {
       reportOnce('host', { host: req.headers.host }, 'request with a foreign Host header refused');
       return refuse(421, 'Misdirected Request', 'the Host header does not name this server\n');
     }
-    if (url.pathname !== '/feed' || !opts.upgradeHandler) return refuse(404, 'Not Found', 'not found\n');
+    if (!opts.upgradeHandler) return refuse(404, 'Not Found', 'the live feed is not enabled\n');
     if (!authorized(req, url)) {
       return refuse(
         401,

@@ -112,6 +112,17 @@ describe('routing', () => {
     }
   });
 
+  test('an Upgrade header on a path other than /feed is ignored: the request is answered as a plain one', async () => {
+    const s = await start();
+    const h2c = await get(s.port, '/metrics', { headers: { Connection: 'Upgrade, HTTP2-Settings', Upgrade: 'h2c' } });
+    expect(h2c.status).toBe(200);
+    expect(h2c.body).toBe('up 1\n');
+    const ws = await get(s.port, '/healthz', { headers: { Connection: 'Upgrade', Upgrade: 'websocket' } });
+    expect(ws.status).toBe(200);
+    expect(JSON.parse(ws.body)).toEqual({ status: 'ok' });
+    expect((await get(s.port, '/nope', { headers: { Connection: 'Upgrade', Upgrade: 'websocket' } })).status).toBe(404);
+  });
+
   test('no CORS headers on any answer, even to a cross-origin request', async () => {
     const s = await start({ token: TOKEN });
     for (const [path, method] of [
