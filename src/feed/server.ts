@@ -350,13 +350,47 @@ export function createFeedServer(opts: FeedServerOptions): FeedServer {
     ws.send(JSON.stringify(message));
   }
 
+  /**
+   * Why a new client cannot get in, or undefined once it can. At a cap, the client that has the most
+   * bytes waiting in the agent (it is not reading: a reading client's queue is empty between ticks)
+   * is cut to make room, so that clients that never read cannot lock everyone else out; only when
+   * every client counted by the cap is reading is the new one refused.
+   */
   function admissionRefusal(address: string): string | undefined {
     if (closing) return 'server shutting down';
-    if (clients.size >= limits.maxClients) return `too many clients (${limits.maxClients})`;
-    if ((perAddress.get(address) ?? 0) >= limits.maxPerAddress) {
-      return `too many connections from this address (${limits.maxPerAddress})`;
+    const totalFull = clients.size >= limits.maxClients;
+    const addressFull = (perAddress.get(address) ?? 0) >= limits.maxPerAddress;
+    if (!totalFull && !addressFull) return undefined;
+    const victim = furthestBehind(addressFull ? address : undefined);
+    if (victim !== undefined) {
+      opts.log?.info(
+        { address: victim.address, queued: victim.socket.writableLength },
+        'feed client cut: not reading, at the client cap',
+      );
+      forget(victim);
+      victim.ws.terminate();
+      return undefined;
     }
-    return undefined;
+    return totalFull
+      ? `too many clients (${limits.maxClients})`
+      : `too many connections from this address (${limits.maxPerAddress})`;
+  }
+
+  /** The client (from `address`, if given) with the most bytes queued, if any has some. */
+  function furthestBehind(address: string | undefined): Client | undefined {
+    let worst: Client | undefined;
+    for (const c of clients) {
+      if (address !== undefined && c.address !== address) continue;
+      if (c.socket.writableLength > (worst?.socket.writableLength ?? 0)) worst = c;
+    }
+    return worst;
+  }
+
+  function forget(client: Client): void {
+    if (!clients.delete(client)) return;
+    const n = (perAddress.get(client.address) ?? 1) - 1;
+    if (n > 0) perAddress.set(client.address, n);
+    else perAddress.delete(client.address);
   }
 
   function accept(ws: WebSocket, socket: Duplex, address: string, request: ConnectRequest): void {
@@ -392,12 +426,7 @@ export function createFeedServer(opts: FeedServerOptions): FeedServer {
       if (ws.readyState === WebSocket.OPEN) overRate(client);
     });
     ws.on('message', (data, isBinary) => onMessage(client, data, isBinary));
-    ws.on('close', () => {
-      clients.delete(client);
-      const n = (perAddress.get(address) ?? 1) - 1;
-      if (n > 0) perAddress.set(address, n);
-      else perAddress.delete(address);
-    });
+    ws.on('close', () => forget(client));
     sendBackfill(client, request);
   }
 

@@ -172,6 +172,38 @@ describe('feed: security', () => {
     expect(h.feed.clientCount()).toBe(2);
   });
 
+  it.each([
+    ['in total', { maxClients: 2 }],
+    ['from one address', { maxPerAddress: 2 }],
+  ])('at the cap %s, cuts the client that is not reading to let a new one in', async (_, caps) => {
+    const h = await start({ limits: { ...caps, maxBufferedBytes: 64 * 1024, heartbeatMs: 60_000 } });
+    const reading = await open(h.url);
+    const stalled = await rawHandshake(h.port);
+    stalled.pause();
+    let stalledClosed = false;
+    stalled.on('close', () => {
+      stalledClosed = true;
+    });
+    // ~180 KB frames until the stalled client's frames are being skipped.
+    const big = frame(0, 1000);
+    for (let seq = 1; seq <= 400 && h.feed.droppedFrames() === 0; seq++) {
+      h.bus.publish({ ...big, seq, ts: Date.now() });
+      await reading.untilFrames(seq);
+    }
+    const newcomer = await open(h.url);
+    await newcomer.until((p) => p.messages.length > 0, 'hello');
+    expect(newcomer.messages[0]).toMatchObject({ type: 'hello' });
+    // Reading now, it finds what it was sent, then the end of the connection.
+    stalled.resume();
+    await vi.waitFor(() => expect(stalledClosed).toBe(true), { timeout: 5000 });
+    expect(newcomer.closed).toBeUndefined();
+    expect(reading.closed).toBeUndefined();
+    expect(h.feed.clientCount()).toBe(2);
+    // With every client reading, the cap refuses as before.
+    const fourth = await open(h.url);
+    expect(await fourth.untilClosed()).toMatchObject({ code: 1013 });
+  });
+
   it('caps connections per remote address with 1013', async () => {
     const h = await start({ limits: { maxPerAddress: 1 } });
     await open(h.url);
