@@ -5,7 +5,8 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { FRAME_SCHEMA, type Frame, serializeFrame } from '../model/frame.js';
 import { wireSection } from '../model/wire.js';
 import type { FrameBus } from '../pipeline/bus.js';
-import { type HostPolicy, hostAllowed, requestToken, tokenMatches } from '../server/auth.js';
+import { requestToken, tokenMatches } from '../server/auth.js';
+import { answerRaw } from '../server/raw-response.js';
 import { payloadOf, textFrame } from './framing.js';
 import {
   CLOSE,
@@ -35,8 +36,6 @@ export interface FeedAuthPolicy {
   requireToken: boolean;
   /** Exact origins ("https://dash.example.org") a browser page may connect from. A missing Origin is a non-browser client. */
   allowedOrigins: readonly string[];
-  /** The HTTP server's Host header policy (DNS rebinding), when it has one. */
-  hosts?: HostPolicy;
 }
 
 export interface FeedLimits {
@@ -232,13 +231,6 @@ function parseConnectRequest(url: URL): ConnectRequest | string {
   return request;
 }
 
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  421: 'Misdirected Request',
-};
-
 /** Starts the close handshake and cuts the connection if the peer has not completed it within `ms`. */
 function closeWithin(ws: WebSocket, code: number, reason: string, ms: number): void {
   ws.close(code, reason);
@@ -246,20 +238,8 @@ function closeWithin(ws: WebSocket, code: number, reason: string, ms: number): v
 }
 
 /** Refuses a handshake with a plain HTTP response, before any WebSocket exists. */
-function reject(socket: Duplex, status: number, reason: string, extraHeaders: string[] = []): void {
-  const body = `${reason}\n`;
-  socket.once('finish', () => socket.destroy());
-  socket.end(
-    [
-      `HTTP/1.1 ${status} ${STATUS_TEXT[status]}`,
-      'Connection: close',
-      'Content-Type: text/plain; charset=utf-8',
-      `Content-Length: ${Buffer.byteLength(body)}`,
-      ...extraHeaders,
-      '',
-      body,
-    ].join('\r\n'),
-  );
+function reject(socket: Duplex, status: number, reason: string, headers: string[] = []): void {
+  answerRaw(socket, status, `${reason}\n`, headers);
 }
 
 /**
@@ -536,10 +516,6 @@ export function createFeedServer(opts: FeedServerOptions): FeedServer {
         return;
       }
       const auth = opts.auth;
-      if (auth.hosts && !hostAllowed(req.headers.host, auth.hosts)) {
-        reject(socket, 421, 'the Host header does not name this server');
-        return;
-      }
       const origin = req.headers.origin;
       if (origin !== undefined && !allowedOrigins.has(origin.toLowerCase())) {
         reject(socket, 403, `Origin ${origin.slice(0, 100)} is not allowed`);

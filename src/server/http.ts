@@ -4,6 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../log/logger.js';
 import { hostAllowed, hostPolicy, isLoopbackHost, requestToken, tokenMatches } from './auth.js';
+import { answerRaw } from './raw-response.js';
 
 /** Takes over a WebSocket handshake on /feed once the server has checked Host and token. */
 export interface UpgradeHandler {
@@ -85,14 +86,6 @@ export interface AgentServer {
 const PATHS = new Set(['/metrics', '/healthz', '/feed']);
 const ALLOW = 'GET, HEAD';
 
-/** Replies written on raw sockets (connection caps, client errors, refused upgrades). */
-function rawResponse(status: number, reason: string, body: string, extra = ''): string {
-  return (
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-    `Connection: close\r\n${extra}\r\n${body}`
-  );
-}
-
 /**
  * The agent's one HTTP(S) server: /metrics, /healthz and the /feed upgrade. Host checked on every
  * request (DNS rebinding), token on /metrics and /feed; header, request and stall timeouts, a bound
@@ -156,10 +149,7 @@ export async function startServer(opts: ServerOptions): Promise<AgentServer> {
       );
       // A TLS client cannot read a plain-text reply; it just sees the close.
       if (opts.tls) socket.destroy();
-      else
-        socket.end(rawResponse(503, 'Service Unavailable', 'too many connections\n', 'Retry-After: 1\r\n'), () =>
-          socket.destroy(),
-        );
+      else answerRaw(socket, 503, 'too many connections\n', ['Retry-After: 1']);
       return;
     }
     stats.connections++;
@@ -192,14 +182,14 @@ export async function startServer(opts: ServerOptions): Promise<AgentServer> {
       socket.destroy();
       return;
     }
-    const [status, reason, body] =
+    const [status, body] =
       err.code === 'HPE_HEADER_OVERFLOW'
-        ? [431, 'Request Header Fields Too Large', `request headers exceed ${limits.maxHeaderBytes} bytes\n`]
+        ? [431, `request headers exceed ${limits.maxHeaderBytes} bytes\n`]
         : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? [408, 'Request Timeout', 'request not received in time\n']
-          : [400, 'Bad Request', 'malformed HTTP request\n'];
+          ? [408, 'request not received in time\n']
+          : [400, 'malformed HTTP request\n'];
     reportOnce(`client-${status}`, { code: err.code }, `bad request answered with ${status}`);
-    socket.end(rawResponse(status, reason, body), () => socket.destroy());
+    answerRaw(socket, status, body);
   });
 
   const authorized = (req: IncomingMessage, url: URL): boolean => {
@@ -291,11 +281,8 @@ export async function startServer(opts: ServerOptions): Promise<AgentServer> {
     connections.delete(socket);
     // Node's own error listener left the socket with the upgrade.
     socket.on('error', () => socket.destroy());
-    const refuse = (status: number, reason: string, body: string, extra = '') => {
-      socket.end(rawResponse(status, reason, body, extra), () => socket.destroy());
-    };
     const url = parseUrl(req.url);
-    if (url === undefined) return refuse(400, 'Bad Request', 'malformed request target\n');
+    if (url === undefined) return answerRaw(socket, 400, 'malformed request target\n');
     if (url.pathname !== '/feed') {
       // Only the feed upgrades: elsewhere an Upgrade header (h2c, a websocket on /healthz) is ignored
       // and the request answered as a plain one, on a connection then closed.
@@ -310,16 +297,11 @@ export async function startServer(opts: ServerOptions): Promise<AgentServer> {
     }
     if (!hostAllowed(req.headers.host, policy)) {
       reportOnce('host', { host: req.headers.host }, 'request with a foreign Host header refused');
-      return refuse(421, 'Misdirected Request', 'the Host header does not name this server\n');
+      return answerRaw(socket, 421, 'the Host header does not name this server\n');
     }
-    if (!opts.upgradeHandler) return refuse(404, 'Not Found', 'the live feed is not enabled\n');
+    if (!opts.upgradeHandler) return answerRaw(socket, 404, 'the live feed is not enabled\n');
     if (!authorized(req, url)) {
-      return refuse(
-        401,
-        'Unauthorized',
-        'a bearer token is required\n',
-        'WWW-Authenticate: Bearer realm="usewatch"\r\n',
-      );
+      return answerRaw(socket, 401, 'a bearer token is required\n', ['WWW-Authenticate: Bearer realm="usewatch"']);
     }
     opts.upgradeHandler.handleUpgrade(req, socket, head);
   });

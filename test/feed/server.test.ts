@@ -3,7 +3,6 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { maskedTextFrame } from '../../bench/hostile-clients.js';
 import { FRAME_SCHEMA } from '../../src/model/frame.js';
 import { FrameBus } from '../../src/pipeline/bus.js';
-import { hostPolicy } from '../../src/server/auth.js';
 import { frame, type Harness, handshakeStatus, Peer, rawHandshake, startFeed, TOKEN } from './helpers.js';
 
 let harness: Harness | undefined;
@@ -151,15 +150,6 @@ describe('feed: security', () => {
     await open(h.url, { origin: 'https://dash.example.org' });
     await open(h.url);
     expect(h.feed.clientCount()).toBe(2);
-  });
-
-  it('answers 421 to a Host header that does not name the server, as the HTTP server does', async () => {
-    const h = await start({
-      auth: { requireToken: false, allowedOrigins: [], hosts: hostPolicy('127.0.0.1', []) },
-    });
-    expect(await handshakeStatus(h.url, { Host: 'rebind.evil.example' })).toBe(421);
-    const peer = await open(h.url);
-    expect(peer.closed).toBeUndefined();
   });
 
   it('closes the connection beyond the client cap with 1013', async () => {
