@@ -4,6 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../log/logger.js';
 import { hostAllowed, hostPolicy, isLoopbackHost, requestToken, tokenMatches } from './auth.js';
+import { ConnectionTable } from './connections.js';
 import { answerRaw } from './raw-response.js';
 
 /** Takes over a WebSocket handshake on /feed once the server has checked Host and token. */
@@ -136,45 +137,15 @@ export async function startServer(opts: ServerOptions): Promise<AgentServer> {
     socket.once('close', () => sockets.delete(socket));
   });
 
-  /** Plain HTTP connections (not handed to the feed), oldest first. */
-  const connections = new Map<Duplex, Connection>();
-
+  const connections = new ConnectionTable(limits, stats, reportOnce);
   const admit = (socket: Socket) => {
-    if (connections.size >= limits.maxHttpConnections && !closeOldestIdle()) {
-      stats.rejectedConnections++;
-      reportOnce(
-        'conn-cap',
-        { remote: socket.remoteAddress, connections: connections.size },
-        'connection refused: every connection is busy with a request',
-      );
-      // A TLS client cannot read a plain-text reply; it just sees the close.
-      if (opts.tls) socket.destroy();
-      else answerRaw(socket, 503, 'too many connections\n', ['Retry-After: 1']);
-      return;
-    }
-    stats.connections++;
-    connections.set(socket, { socket, inFlight: 0 });
-    socket.once('close', () => {
-      stats.connections--;
-      connections.delete(socket);
-    });
+    if (connections.admit(socket)) return;
+    // A TLS client cannot read a plain-text reply; it just sees the close.
+    if (opts.tls) socket.destroy();
+    else answerRaw(socket, 503, 'too many connections\n', ['Retry-After: 1']);
   };
   // Under TLS the requests' sockets are the TLS ones; a handshake in progress is bounded by its timeout.
   server.on(opts.tls ? 'secureConnection' : 'connection', admit);
-
-  /** Closes the oldest connection that waits for a request or for its client to read; false if none does. */
-  function closeOldestIdle(): boolean {
-    for (const c of connections.values()) {
-      if (c.inFlight === 0 || c.socket.writableNeedDrain) {
-        stats.rejectedConnections++;
-        reportOnce('conn-evict', { remote: c.socket.remoteAddress }, 'idle connection closed to admit a new one');
-        connections.delete(c.socket);
-        c.socket.destroy();
-        return true;
-      }
-    }
-    return false;
-  }
 
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     stats.clientErrors++;
@@ -201,29 +172,7 @@ export async function startServer(opts: ServerOptions): Promise<AgentServer> {
   };
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const connection = connections.get(req.socket);
-    if (connection) {
-      if (connection.inFlight >= limits.maxPipelinedRequests) {
-        // Node stops reading a client whose responses pile up, but every request already in the
-        // chunk it read (a thousand in 64 KB) still comes here: past the bound, the client is cut.
-        stats.clientErrors++;
-        reportOnce(
-          'pipelining',
-          { remote: req.socket.remoteAddress, inFlight: connection.inFlight },
-          `connection closed: more than ${limits.maxPipelinedRequests} pipelined requests not yet answered`,
-        );
-        connections.delete(req.socket);
-        req.socket.destroy();
-        return;
-      }
-      connection.inFlight++;
-      res.once('close', () => {
-        connection.inFlight--;
-      });
-    } else if (req.socket.destroyed) {
-      return;
-    }
-    respond(req, res);
+    if (connections.startRequest(req, res)) respond(req, res);
   });
 
   function respond(req: IncomingMessage, res: ServerResponse): void {
@@ -278,7 +227,7 @@ export async function startServer(opts: ServerOptions): Promise<AgentServer> {
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     // From here on the socket is the feed's (or closed): it leaves the plain connections.
-    connections.delete(socket);
+    connections.release(socket);
     // Node's own error listener left the socket with the upgrade.
     socket.on('error', () => socket.destroy());
     const url = parseUrl(req.url);
@@ -334,12 +283,6 @@ export async function startServer(opts: ServerOptions): Promise<AgentServer> {
         }, STRAGGLER_GRACE_MS).unref();
       }),
   };
-}
-
-interface Connection {
-  socket: Socket;
-  /** Requests read whose responses are not written yet. */
-  inFlight: number;
 }
 
 /**
