@@ -18,6 +18,14 @@ export function rssMb(pid: number): number | undefined {
   }
 }
 
+/** User and system CPU time a process has used, in seconds (clock ticks of 1/100 s, as on Linux). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which may itself hold spaces and parentheses.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /** A raw TCP connection to an http://host:port URL, optionally from a given local address. */
 export function openSocket(url: string, localAddress?: string): Promise<Socket> {
   const { hostname, port } = new URL(url);
@@ -29,11 +37,15 @@ export function openSocket(url: string, localAddress?: string): Promise<Socket> 
 
 /** A masked client text frame (RFC 6455 §5.3: clients must mask). */
 export function maskedTextFrame(payload: string): Buffer {
-  const data = Buffer.from(payload);
-  if (data.length > 125) throw new Error('maskedTextFrame: payloads up to 125 bytes only');
+  return maskedFrame(0x1, Buffer.from(payload));
+}
+
+/** A final, masked client frame with the given opcode (0x1 text, 0xA pong…), payload up to 125 bytes. */
+export function maskedFrame(opcode: number, data: Buffer): Buffer {
+  if (data.length > 125) throw new Error('maskedFrame: payloads up to 125 bytes only');
   const mask = randomBytes(4);
   const frame = Buffer.alloc(6 + data.length);
-  frame[0] = 0x81;
+  frame[0] = 0x80 | opcode;
   frame[1] = 0x80 | data.length;
   mask.copy(frame, 2);
   for (let i = 0; i < data.length; i++) frame[6 + i] = data[i] ^ mask[i % 4];
@@ -77,14 +89,14 @@ export function writeFlood(
 }
 
 /**
- * Opens /feed with a hand-made handshake and floods `{"type":"ping"}` messages for `ms` without ever
- * reading the socket (not even the handshake answer). Resolves with the bytes written and whether the
+ * Opens /feed with a hand-made handshake and floods `{"type":"ping"}` messages (or `opts.frame`, an
+ * unrequested pong say) for `ms` without ever reading the socket (not even the handshake answer). Resolves with the bytes written and whether the
  * agent closed the connection.
  */
 export async function pingFlood(
   url: string,
   ms: number,
-  opts: { token?: string } = {},
+  opts: { token?: string; frame?: Buffer } = {},
 ): Promise<{ bytes: number; closedByAgent: boolean }> {
   const socket = await openSocket(url);
   socket.pause();
@@ -95,7 +107,7 @@ export async function pingFlood(
       (opts.token ? `Authorization: Bearer ${opts.token}\r\n` : '') +
       '\r\n',
   );
-  const ping = maskedTextFrame('{"type":"ping"}');
+  const ping = opts.frame ?? maskedTextFrame('{"type":"ping"}');
   const chunk = Buffer.concat(Array.from({ length: 4096 }, () => ping));
   const { bytes, closedByPeer } = await writeFlood(socket, chunk, ms);
   socket.destroy();

@@ -14,7 +14,6 @@ import { createPrometheusExporter } from '../outputs/prometheus/exporter.js';
 import type { AttachedRecorder } from '../outputs/recorder/attach.js';
 import { FrameBus } from '../pipeline/bus.js';
 import { liveFrames } from '../pipeline/live.js';
-import { hostPolicy } from '../server/auth.js';
 import { type AgentServer, MAX_HTTP_CONNECTIONS, MAX_PIPELINED_REQUESTS, startServer } from '../server/http.js';
 import { SystemdNotifier } from '../systemd/notify.js';
 import { VERSION } from '../version.js';
@@ -103,7 +102,6 @@ export async function startAgent(config: AgentConfig, checklist: Checklist, deps
         token: config.token,
         requireToken: config.token !== undefined,
         allowedOrigins: config.feed.allowed_origins,
-        hosts: hostPolicy(listen.host, config.allow_hosts, hostname()),
       },
       limits: {
         maxClients: config.limits.max_connections,

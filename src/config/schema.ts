@@ -57,8 +57,9 @@ export const configSchema = z.strictObject({
   allow_hosts: z.array(z.string().min(1)).default([]),
   limits: z
     .strictObject({
-      max_connections: int(1, 100_000).default(256),
-      max_connections_per_ip: int(1, 100_000).default(32),
+      // Each feed client may have 256 KiB queued: at most 1024 of them bound that to 256 MiB in all.
+      max_connections: int(1, 1024).default(256),
+      max_connections_per_ip: int(1, 1024).default(32),
       max_header_bytes: int(1024, 65_536).default(8192),
       headers_timeout: durationMs(100, 600_000).default(10_000),
       request_timeout: durationMs(100, 600_000).default(30_000),

@@ -5,7 +5,8 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { FRAME_SCHEMA, type Frame, serializeFrame } from '../model/frame.js';
 import { wireSection } from '../model/wire.js';
 import type { FrameBus } from '../pipeline/bus.js';
-import { type HostPolicy, hostAllowed, requestToken, tokenMatches } from '../server/auth.js';
+import { requestToken, tokenMatches } from '../server/auth.js';
+import { answerRaw } from '../server/raw-response.js';
 import { payloadOf, textFrame } from './framing.js';
 import {
   CLOSE,
@@ -35,8 +36,6 @@ export interface FeedAuthPolicy {
   requireToken: boolean;
   /** Exact origins ("https://dash.example.org") a browser page may connect from. A missing Origin is a non-browser client. */
   allowedOrigins: readonly string[];
-  /** The HTTP server's Host header policy (DNS rebinding), when it has one. */
-  hosts?: HostPolicy;
 }
 
 export interface FeedLimits {
@@ -232,13 +231,6 @@ function parseConnectRequest(url: URL): ConnectRequest | string {
   return request;
 }
 
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  421: 'Misdirected Request',
-};
-
 /** Starts the close handshake and cuts the connection if the peer has not completed it within `ms`. */
 function closeWithin(ws: WebSocket, code: number, reason: string, ms: number): void {
   ws.close(code, reason);
@@ -246,20 +238,8 @@ function closeWithin(ws: WebSocket, code: number, reason: string, ms: number): v
 }
 
 /** Refuses a handshake with a plain HTTP response, before any WebSocket exists. */
-function reject(socket: Duplex, status: number, reason: string, extraHeaders: string[] = []): void {
-  const body = `${reason}\n`;
-  socket.once('finish', () => socket.destroy());
-  socket.end(
-    [
-      `HTTP/1.1 ${status} ${STATUS_TEXT[status]}`,
-      'Connection: close',
-      'Content-Type: text/plain; charset=utf-8',
-      `Content-Length: ${Buffer.byteLength(body)}`,
-      ...extraHeaders,
-      '',
-      body,
-    ].join('\r\n'),
-  );
+function reject(socket: Duplex, status: number, reason: string, headers: string[] = []): void {
+  answerRaw(socket, status, `${reason}\n`, headers);
 }
 
 /**
@@ -350,13 +330,47 @@ export function createFeedServer(opts: FeedServerOptions): FeedServer {
     ws.send(JSON.stringify(message));
   }
 
+  /**
+   * Why a new client cannot get in, or undefined once it can. At a cap, the client that has the most
+   * bytes waiting in the agent (it is not reading: a reading client's queue is empty between ticks)
+   * is cut to make room, so that clients that never read cannot lock everyone else out; only when
+   * every client counted by the cap is reading is the new one refused.
+   */
   function admissionRefusal(address: string): string | undefined {
     if (closing) return 'server shutting down';
-    if (clients.size >= limits.maxClients) return `too many clients (${limits.maxClients})`;
-    if ((perAddress.get(address) ?? 0) >= limits.maxPerAddress) {
-      return `too many connections from this address (${limits.maxPerAddress})`;
+    const totalFull = clients.size >= limits.maxClients;
+    const addressFull = (perAddress.get(address) ?? 0) >= limits.maxPerAddress;
+    if (!totalFull && !addressFull) return undefined;
+    const victim = furthestBehind(addressFull ? address : undefined);
+    if (victim !== undefined) {
+      opts.log?.info(
+        { address: victim.address, queued: victim.socket.writableLength },
+        'feed client cut: not reading, at the client cap',
+      );
+      forget(victim);
+      victim.ws.terminate();
+      return undefined;
     }
-    return undefined;
+    return totalFull
+      ? `too many clients (${limits.maxClients})`
+      : `too many connections from this address (${limits.maxPerAddress})`;
+  }
+
+  /** The client (from `address`, if given) with the most bytes queued, if any has some. */
+  function furthestBehind(address: string | undefined): Client | undefined {
+    let worst: Client | undefined;
+    for (const c of clients) {
+      if (address !== undefined && c.address !== address) continue;
+      if (c.socket.writableLength > (worst?.socket.writableLength ?? 0)) worst = c;
+    }
+    return worst;
+  }
+
+  function forget(client: Client): void {
+    if (!clients.delete(client)) return;
+    const n = (perAddress.get(client.address) ?? 1) - 1;
+    if (n > 0) perAddress.set(client.address, n);
+    else perAddress.delete(client.address);
   }
 
   function accept(ws: WebSocket, socket: Duplex, address: string, request: ConnectRequest): void {
@@ -383,18 +397,16 @@ export function createFeedServer(opts: FeedServerOptions): FeedServer {
     clients.add(client);
     perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
     ws.on('pong', () => {
-      client.answeredPing = true;
+      // The answer to the heartbeat is free; any other pong is a message like the rest, or a client
+      // could have the agent parse control frames at line rate for as long as it liked.
+      if (!client.answeredPing) client.answeredPing = true;
+      else if (ws.readyState === WebSocket.OPEN) overRate(client);
     });
     ws.on('ping', () => {
       if (ws.readyState === WebSocket.OPEN) overRate(client);
     });
     ws.on('message', (data, isBinary) => onMessage(client, data, isBinary));
-    ws.on('close', () => {
-      clients.delete(client);
-      const n = (perAddress.get(address) ?? 1) - 1;
-      if (n > 0) perAddress.set(address, n);
-      else perAddress.delete(address);
-    });
+    ws.on('close', () => forget(client));
     sendBackfill(client, request);
   }
 
@@ -402,9 +414,12 @@ export function createFeedServer(opts: FeedServerOptions): FeedServer {
   function sendBackfill(client: Client, request: ConnectRequest): void {
     const info = opts.hello();
     const sameStream = request.stream === undefined || request.stream === stream;
+    // A `since` past the newest frame was never sent by this stream: it means nothing, like one
+    // from another stream, and honouring it would send live frames older than what was asked for.
+    const newest = opts.bus.recent().at(-1)?.seq ?? 0;
     let frames: readonly Frame[];
     let gap: GapMessage | undefined;
-    if (request.since !== undefined && sameStream) {
+    if (request.since !== undefined && sameStream && request.since <= newest) {
       const resumed = opts.bus.since(request.since);
       frames = resumed.frames;
       if (resumed.gap) gap = { type: 'gap', from: request.since + 1, to: resumed.frames[0].seq - 1 };
@@ -445,8 +460,8 @@ export function createFeedServer(opts: FeedServerOptions): FeedServer {
 
   /**
    * Spends one message of the client's budget; past it, stops reading the client and closes it.
-   * WebSocket pings count too: ws answers them itself (at most 60 unanswered, then it cuts the peer),
-   * so without this a client could have the agent answer pings at line rate.
+   * WebSocket pings and unrequested pongs count too: ws answers pings itself, so without this a
+   * client could have the agent handle control frames at line rate.
    */
   function overRate(client: Client): boolean {
     if (client.budget.take(Date.now())) return false;
@@ -458,13 +473,14 @@ export function createFeedServer(opts: FeedServerOptions): FeedServer {
 
   function onMessage(client: Client, data: WebSocket.RawData, isBinary: boolean): void {
     // ws still hands over the rest of a chunk it already read after a close or a pause.
-    if (client.ws.readyState !== WebSocket.OPEN || client.readPaused) return;
+    if (client.ws.readyState !== WebSocket.OPEN) return;
     if (overRate(client)) return;
     if (isBinary) {
       client.ws.close(CLOSE.tooBig, 'binary messages are not accepted');
       return;
     }
-    if (client.socket.writableLength > limits.maxBufferedBytes) {
+    const full = client.readPaused || client.socket.writableLength > limits.maxBufferedBytes;
+    if (full && !client.readPaused) {
       // It is not reading what it asked for: stop reading it too, until its socket drains.
       client.readPaused = true;
       client.ws.pause();
@@ -472,16 +488,17 @@ export function createFeedServer(opts: FeedServerOptions): FeedServer {
         client.readPaused = false;
         client.ws.resume();
       });
-      return;
     }
     const parsed = parseClientMessage(data.toString());
+    // Answers would only grow a queue that is not being read: none while it is full.
     if (!parsed.ok) {
-      sendJson(client.ws, { type: 'error', code: 'bad_message', message: parsed.error });
+      if (!full) sendJson(client.ws, { type: 'error', code: 'bad_message', message: parsed.error });
       return;
     }
     const message = parsed.message;
+    // A subscription costs no output and shapes what it gets once it drains: applied even when full.
     if (message.type === 'subscribe') client.sections = sectionSet(message.sections);
-    else
+    else if (!full)
       sendJson(
         client.ws,
         message.id === undefined ? { type: 'pong', ts: Date.now() } : { type: 'pong', id: message.id, ts: Date.now() },
@@ -499,10 +516,6 @@ export function createFeedServer(opts: FeedServerOptions): FeedServer {
         return;
       }
       const auth = opts.auth;
-      if (auth.hosts && !hostAllowed(req.headers.host, auth.hosts)) {
-        reject(socket, 421, 'the Host header does not name this server');
-        return;
-      }
       const origin = req.headers.origin;
       if (origin !== undefined && !allowedOrigins.has(origin.toLowerCase())) {
         reject(socket, 403, `Origin ${origin.slice(0, 100)} is not allowed`);

@@ -1,9 +1,11 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../log/logger.js';
 import { hostAllowed, hostPolicy, isLoopbackHost, requestToken, tokenMatches } from './auth.js';
+import { ConnectionTable } from './connections.js';
+import { answerRaw } from './raw-response.js';
 
 /** Takes over a WebSocket handshake on /feed once the server has checked Host and token. */
 export interface UpgradeHandler {
@@ -85,14 +87,6 @@ export interface AgentServer {
 const PATHS = new Set(['/metrics', '/healthz', '/feed']);
 const ALLOW = 'GET, HEAD';
 
-/** Replies written on raw sockets (connection caps, client errors, refused upgrades). */
-function rawResponse(status: number, reason: string, body: string, extra = ''): string {
-  return (
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-    `Connection: close\r\n${extra}\r\n${body}`
-  );
-}
-
 /**
  * The agent's one HTTP(S) server: /metrics, /healthz and the /feed upgrade. Host checked on every
  * request (DNS rebinding), token on /metrics and /feed; header, request and stall timeouts, a bound
@@ -143,48 +137,15 @@ export async function startServer(opts: ServerOptions): Promise<AgentServer> {
     socket.once('close', () => sockets.delete(socket));
   });
 
-  /** Plain HTTP connections (not handed to the feed), oldest first. */
-  const connections = new Map<Duplex, Connection>();
-
+  const connections = new ConnectionTable(limits, stats, reportOnce);
   const admit = (socket: Socket) => {
-    if (connections.size >= limits.maxHttpConnections && !closeOldestIdle()) {
-      stats.rejectedConnections++;
-      reportOnce(
-        'conn-cap',
-        { remote: socket.remoteAddress, connections: connections.size },
-        'connection refused: every connection is busy with a request',
-      );
-      // A TLS client cannot read a plain-text reply; it just sees the close.
-      if (opts.tls) socket.destroy();
-      else
-        socket.end(rawResponse(503, 'Service Unavailable', 'too many connections\n', 'Retry-After: 1\r\n'), () =>
-          socket.destroy(),
-        );
-      return;
-    }
-    stats.connections++;
-    connections.set(socket, { socket, inFlight: 0 });
-    socket.once('close', () => {
-      stats.connections--;
-      connections.delete(socket);
-    });
+    if (connections.admit(socket)) return;
+    // A TLS client cannot read a plain-text reply; it just sees the close.
+    if (opts.tls) socket.destroy();
+    else answerRaw(socket, 503, 'too many connections\n', ['Retry-After: 1']);
   };
   // Under TLS the requests' sockets are the TLS ones; a handshake in progress is bounded by its timeout.
   server.on(opts.tls ? 'secureConnection' : 'connection', admit);
-
-  /** Closes the oldest connection that waits for a request or for its client to read; false if none does. */
-  function closeOldestIdle(): boolean {
-    for (const c of connections.values()) {
-      if (c.inFlight === 0 || c.socket.writableNeedDrain) {
-        stats.rejectedConnections++;
-        reportOnce('conn-evict', { remote: c.socket.remoteAddress }, 'idle connection closed to admit a new one');
-        connections.delete(c.socket);
-        c.socket.destroy();
-        return true;
-      }
-    }
-    return false;
-  }
 
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     stats.clientErrors++;
@@ -192,14 +153,14 @@ export async function startServer(opts: ServerOptions): Promise<AgentServer> {
       socket.destroy();
       return;
     }
-    const [status, reason, body] =
+    const [status, body] =
       err.code === 'HPE_HEADER_OVERFLOW'
-        ? [431, 'Request Header Fields Too Large', `request headers exceed ${limits.maxHeaderBytes} bytes\n`]
+        ? [431, `request headers exceed ${limits.maxHeaderBytes} bytes\n`]
         : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? [408, 'Request Timeout', 'request not received in time\n']
-          : [400, 'Bad Request', 'malformed HTTP request\n'];
+          ? [408, 'request not received in time\n']
+          : [400, 'malformed HTTP request\n'];
     reportOnce(`client-${status}`, { code: err.code }, `bad request answered with ${status}`);
-    socket.end(rawResponse(status, reason, body), () => socket.destroy());
+    answerRaw(socket, status, body);
   });
 
   const authorized = (req: IncomingMessage, url: URL): boolean => {
@@ -211,38 +172,26 @@ export async function startServer(opts: ServerOptions): Promise<AgentServer> {
   };
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const connection = connections.get(req.socket);
-    if (connection) {
-      if (connection.inFlight >= limits.maxPipelinedRequests) {
-        // Node stops reading a client whose responses pile up, but every request already in the
-        // chunk it read (a thousand in 64 KB) still comes here: past the bound, the client is cut.
-        stats.clientErrors++;
-        reportOnce(
-          'pipelining',
-          { remote: req.socket.remoteAddress, inFlight: connection.inFlight },
-          `connection closed: more than ${limits.maxPipelinedRequests} pipelined requests not yet answered`,
-        );
-        connections.delete(req.socket);
-        req.socket.destroy();
-        return;
-      }
-      connection.inFlight++;
-      res.once('close', () => {
-        connection.inFlight--;
-      });
-    } else if (req.socket.destroyed) {
-      return;
-    }
+    if (connections.startRequest(req, res)) respond(req, res);
+  });
+
+  function respond(req: IncomingMessage, res: ServerResponse): void {
     void handle(req, res).catch((err) => {
       log.error({ err }, 'request handler failed');
       if (!res.headersSent) reply(res, 500, 'internal error\n');
       else res.destroy();
     });
-  });
+  }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = parseUrl(req.url);
     if (url === undefined) return reply(res, 400, 'malformed request target\n');
+    if (hasBody(req)) {
+      // The agent accepts no bodies: answered before anything else, with Connection: close so that
+      // Node closes the socket once the answer is out instead of reading (and throwing away) a body
+      // that may never end.
+      return reply(res, 413, 'request bodies are not accepted\n', { Connection: 'close' });
+    }
     if (!hostAllowed(req.headers.host, policy)) {
       reportOnce('host', { host: req.headers.host }, 'request with a foreign Host header refused');
       return reply(
@@ -254,12 +203,6 @@ export async function startServer(opts: ServerOptions): Promise<AgentServer> {
     if (!PATHS.has(url.pathname)) return reply(res, 404, 'not found: the paths are /metrics, /healthz and /feed\n');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return reply(res, 405, `method ${req.method} not allowed\n`, { Allow: ALLOW });
-    }
-    if (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') {
-      return reply(res, 413, 'request bodies are not accepted\n', { Connection: 'close' });
-    }
-    if (req.headers['transfer-encoding'] !== undefined) {
-      return reply(res, 413, 'request bodies are not accepted\n', { Connection: 'close' });
     }
     if (url.pathname === '/healthz') {
       const health = opts.health();
@@ -284,24 +227,30 @@ export async function startServer(opts: ServerOptions): Promise<AgentServer> {
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     // From here on the socket is the feed's (or closed): it leaves the plain connections.
-    connections.delete(socket);
-    const refuse = (status: number, reason: string, body: string, extra = '') => {
-      socket.end(rawResponse(status, reason, body, extra), () => socket.destroy());
-    };
+    connections.release(socket);
+    // Node's own error listener left the socket with the upgrade.
+    socket.on('error', () => socket.destroy());
     const url = parseUrl(req.url);
-    if (url === undefined) return refuse(400, 'Bad Request', 'malformed request target\n');
+    if (url === undefined) return answerRaw(socket, 400, 'malformed request target\n');
+    if (url.pathname !== '/feed') {
+      // Only the feed upgrades: elsewhere an Upgrade header (h2c, a websocket on /healthz) is ignored
+      // and the request answered as a plain one, on a connection then closed.
+      // It has left the plain connections: its own stall timeout bounds a client that does not read.
+      const plain = socket as Socket;
+      plain.setTimeout(limits.requestTimeoutMs, () => plain.destroy());
+      const res = new ServerResponse(req);
+      res.shouldKeepAlive = false;
+      res.assignSocket(plain);
+      res.once('finish', () => socket.end());
+      return respond(req, res);
+    }
     if (!hostAllowed(req.headers.host, policy)) {
       reportOnce('host', { host: req.headers.host }, 'request with a foreign Host header refused');
-      return refuse(421, 'Misdirected Request', 'the Host header does not name this server\n');
+      return answerRaw(socket, 421, 'the Host header does not name this server\n');
     }
-    if (url.pathname !== '/feed' || !opts.upgradeHandler) return refuse(404, 'Not Found', 'not found\n');
+    if (!opts.upgradeHandler) return answerRaw(socket, 404, 'the live feed is not enabled\n');
     if (!authorized(req, url)) {
-      return refuse(
-        401,
-        'Unauthorized',
-        'a bearer token is required\n',
-        'WWW-Authenticate: Bearer realm="usewatch"\r\n',
-      );
+      return answerRaw(socket, 401, 'a bearer token is required\n', ['WWW-Authenticate: Bearer realm="usewatch"']);
     }
     opts.upgradeHandler.handleUpgrade(req, socket, head);
   });
@@ -336,12 +285,6 @@ export async function startServer(opts: ServerOptions): Promise<AgentServer> {
   };
 }
 
-interface Connection {
-  socket: Socket;
-  /** Requests read whose responses are not written yet. */
-  inFlight: number;
-}
-
 /**
  * Calls made while one is running share its result: pipelined or simultaneous scrapes render
  * /metrics once, and hold one body in memory, not one each.
@@ -354,6 +297,11 @@ export function sharedWhileRunning<T>(fn: () => Promise<T>): () => Promise<T> {
     });
     return running;
   };
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
 }
 
 function parseUrl(target: string | undefined): URL | undefined {

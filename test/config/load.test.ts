@@ -92,6 +92,13 @@ describe('errors name where the bad value is', () => {
     expect(p.some((x) => x.startsWith(`${f}:4:20: limits.headers_timeout: expected a duration`))).toBe(true);
   });
 
+  test('feed client caps above 1024 are refused, so queued output stays bounded', async () => {
+    const f = await file('caps.yaml', 'limits:\n  max_connections: 100000\n  max_connections_per_ip: 2000\n');
+    const p = await problems(loadConfig({ file: f, env: {} }));
+    expect(p).toContain(`${f}:2:20: limits.max_connections: Too big: expected number to be <=1024`);
+    expect(p).toContain(`${f}:3:27: limits.max_connections_per_ip: Too big: expected number to be <=1024`);
+  });
+
   test('an unknown key points at the key', async () => {
     const f = await file('typo.yaml', 'log:\n  levle: debug\n');
     expect(await problems(loadConfig({ file: f, env: {} }))).toEqual([`${f}:2:3: log.levle: unknown setting "levle"`]);

@@ -3,7 +3,15 @@ import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { maskedTextFrame, openSocket, pingFlood, pipelineFlood, rssMb } from '../../bench/hostile-clients.js';
+import {
+  cpuSeconds,
+  maskedFrame,
+  maskedTextFrame,
+  openSocket,
+  pingFlood,
+  pipelineFlood,
+  rssMb,
+} from '../../bench/hostile-clients.js';
 import { get } from '../server/helpers.js';
 import { type AgentProcess, notBuiltReason, startAgentProcess, stopProcess, waitFor } from './agent-process.js';
 
@@ -143,6 +151,37 @@ describe.skipIf(notBuiltReason !== undefined)('hostile local clients', () => {
     const { growth, result } = await whileServing('ping flood', pingFlood(agent.url, 5000), 3000);
     expect(result.closedByAgent).toBe(true);
     expect(growth).toBeLessThan(RSS_BUDGET_MB);
+    await expectServing();
+  });
+
+  it('a feed client flooding unrequested pongs is cut, without the agent spending its CPU on them', async () => {
+    const pid = agent.child.pid ?? 0;
+    const cpuBefore = cpuSeconds(pid);
+    const t0 = Date.now();
+    const pong = maskedFrame(0xa, Buffer.alloc(125, 1));
+    const { growth, result } = await whileServing('pong flood', pingFlood(agent.url, 4000, { frame: pong }), 3000);
+    const cpu = (cpuSeconds(pid) - cpuBefore) / ((Date.now() - t0) / 1000);
+    console.log(`pong flood: agent CPU ${(cpu * 100).toFixed(0)} % over the flood`);
+    expect(result.closedByAgent).toBe(true);
+    expect(cpu).toBeLessThan(0.5);
+    expect(growth).toBeLessThan(RSS_BUDGET_MB);
+  });
+
+  it('a request with a never-ending body, on any path, gets 413 and is closed at once', async () => {
+    for (const head of ['POST /nope', 'PUT /healthz']) {
+      const s = track(await openSocket(agent.url));
+      const t0 = Date.now();
+      s.write(`${head} HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n10000\r\n${'x'.repeat(1000)}`);
+      const answer = await new Promise<string>((resolve) => {
+        let data = '';
+        s.on('data', (c: Buffer) => {
+          data += c.toString('latin1');
+        });
+        s.on('close', () => resolve(data));
+      });
+      expect(answer.split('\r\n')[0], head).toBe('HTTP/1.1 413 Payload Too Large');
+      expect(Date.now() - t0, head).toBeLessThan(1000);
+    }
     await expectServing();
   });
 

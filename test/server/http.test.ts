@@ -93,6 +93,36 @@ describe('routing', () => {
     expect((await get(s.port, '/metrics', { headers: { 'Content-Length': '3' } })).status).toBe(413);
   });
 
+  test('a request with a body gets 413 and is closed unread, whatever its path, method or Host', async () => {
+    const s = await start();
+    for (const head of [
+      'POST /nope HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000000000\r\n\r\n',
+      'PUT /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n',
+      'GET /metrics HTTP/1.1\r\nHost: evil.example\r\nContent-Length: 100000000000\r\n\r\n',
+    ]) {
+      const c = await rawConnect(s.port);
+      const t0 = Date.now();
+      // The start of a body that would never end: the server must answer and close, not read on.
+      c.write(`${head}10000\r\n${'x'.repeat(1000)}`);
+      const { data, closed } = await readUntilClose(c, 3000);
+      expect(closed, head).toBe(true);
+      expect(Date.now() - t0, head).toBeLessThan(1000);
+      expect(data, head).toMatch(/^HTTP\/1\.1 413 /);
+      expect(data.toLowerCase(), head).toContain('connection: close');
+    }
+  });
+
+  test('an Upgrade header on a path other than /feed is ignored: the request is answered as a plain one', async () => {
+    const s = await start();
+    const h2c = await get(s.port, '/metrics', { headers: { Connection: 'Upgrade, HTTP2-Settings', Upgrade: 'h2c' } });
+    expect(h2c.status).toBe(200);
+    expect(h2c.body).toBe('up 1\n');
+    const ws = await get(s.port, '/healthz', { headers: { Connection: 'Upgrade', Upgrade: 'websocket' } });
+    expect(ws.status).toBe(200);
+    expect(JSON.parse(ws.body)).toEqual({ status: 'ok' });
+    expect((await get(s.port, '/nope', { headers: { Connection: 'Upgrade', Upgrade: 'websocket' } })).status).toBe(404);
+  });
+
   test('no CORS headers on any answer, even to a cross-origin request', async () => {
     const s = await start({ token: TOKEN });
     for (const [path, method] of [
