@@ -124,10 +124,10 @@ export const cpuMetrics: MetricDef[] = [
     canExceedOne: true,
     instance: 'host',
     description:
-      'Tasks waiting for a CPU per effective CPU, averaged over the interval; 100% = on average one task waits behind each CPU',
+      "Tasks waiting for a CPU per online CPU, averaged over the interval; 100% = on average one task waits behind each CPU. The host's waiting over the host's CPUs: the agent's own cgroup quota does not enter",
     source:
-      '/proc/schedstat cpuN field 8 (run_delay, ns), else /proc/<pid>/schedstat field 2 (as cpu.run_delay); cpu.capacity',
-    formula: 'cpu.run_delay / cpu.capacity',
+      '/proc/schedstat cpuN field 8 (run_delay, ns), else /proc/<pid>/schedstat field 2 (as cpu.run_delay); cpuN lines of /proc/stat',
+    formula: 'cpu.run_delay / cpu.count',
   },
   {
     name: 'cpu.psi_some',

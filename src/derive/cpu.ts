@@ -54,12 +54,17 @@ function waitingTasks(prev: SchedStat, cur: SchedStat, dtSeconds: number): numbe
   return ns / 1e9 / dtSeconds;
 }
 
-/** Sets cpu.run_delay and, against the effective CPUs (cpu.capacity, set first by deriveCpu), cpu.run_delay_per_cpu. */
+/**
+ * Sets cpu.run_delay and cpu.run_delay_per_cpu. The waiting is the whole host's (every CPU's
+ * counters, or every visible task's), so it is shared over the online CPUs (cpu.count, set first by
+ * deriveCpu), not over the agent's own cgroup quota: a unit limited to a fifth of a CPU would
+ * otherwise read five times the host's saturation.
+ */
 export function setRunDelay(out: MetricSink, waiting: number | undefined): void {
   if (waiting === undefined) return;
   out.set('cpu.run_delay', '', waiting);
-  const capacity = out.get('cpu.capacity');
-  if (capacity) out.set('cpu.run_delay_per_cpu', '', waiting / capacity);
+  const online = out.get('cpu.count');
+  if (online) out.set('cpu.run_delay_per_cpu', '', waiting / online);
 }
 
 export const deriveCpu: Deriver<CpuSample> = (prev, cur, { dtSeconds, out }) => {

@@ -175,12 +175,13 @@ describe('deriveCpu', () => {
     expect(run(undefined, first).get('cpu.run_delay')).toBeUndefined();
     // A counter that went backwards gives no value for the interval, never a negative one.
     expect(run(first, sample({}, cpus, {}, sched(9e9, 21e9))).get('cpu.run_delay')).toBeUndefined();
-    // A cgroup quota of half a CPU: the same waiting is 4 per effective CPU.
+    // The agent in a cgroup limited to half a CPU: the host's waiting is still shared over its 2 CPUs.
     const quota = { quota: { quotaUs: 50_000, periodUs: 100_000 } };
     const q = run(
       sample({}, cpus, {}, { ...sched(10e9, 20e9), ...quota }),
       sample({}, cpus, {}, { ...sched(13e9, 21e9), ...quota }),
     );
-    expect(q.get('cpu.run_delay_per_cpu')).toBe(4);
+    expect(q.get('cpu.capacity')).toBe(0.5);
+    expect(q.get('cpu.run_delay_per_cpu')).toBe(1);
   });
 });

@@ -85,11 +85,11 @@ describe('process deriver', () => {
     expect(c.out.get('cpu.run_delay')).toBe(3); // 2 + 1 over the two processes
   });
 
-  it('sums run delay only where /proc/schedstat gave none, and relates it to cpu.capacity', () => {
+  it('sums run delay only where /proc/schedstat gave none, and shares it over the online CPUs', () => {
     const before = proc(7, { runDelayNs: 1e9 });
     const after = proc(7, { runDelayNs: 5e9 });
     const fallback = ctx(2);
-    fallback.out.set('cpu.capacity', '', 4);
+    fallback.out.set('cpu.count', '', 4);
     createProcessDeriver().derive(sample(before), sample(after), fallback);
     expect(fallback.out.get('cpu.run_delay')).toBe(2);
     expect(fallback.out.get('cpu.run_delay_per_cpu')).toBe(0.5);
