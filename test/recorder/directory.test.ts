@@ -42,6 +42,12 @@ describe('recordingDirectoryProblem', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('is not stopped by a probe file a killed run left behind', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, `.usewatch-probe-${process.pid}`), '');
+    expect(await recordingDirectoryProblem(dir, { create: true })).toBeUndefined();
+  });
+
   it('names the path it refuses and why', async () => {
     const file = join(tempDir(), 'file');
     writeFileSync(file, '');

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { mkdir, open, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -49,7 +50,9 @@ export async function recordingDirectoryProblem(dir: string, opts: { create: boo
   } catch (err) {
     return `cannot ${opts.create ? 'create' : 'use'} the directory ${dir}: ${describe(err)}`;
   }
-  const probe = join(dir, `.usewatch-probe-${process.pid}`);
+  // A random name: a probe left by a killed run (in a container the pid is the same every start)
+  // must not be in the way of the next one.
+  const probe = join(dir, `.usewatch-probe-${randomBytes(6).toString('hex')}`);
   try {
     const file = await open(probe, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
     try {
