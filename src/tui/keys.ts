@@ -43,7 +43,13 @@ const CONTROL: Record<string, Key> = {
 /** A CSI sequence: ESC [, parameter and intermediate bytes, one final byte (ECMA-48). */
 const CSI = /^\x1b\[([\x30-\x3f]*)[\x20-\x2f]*([\x40-\x7e])/;
 const CSI_PREFIX = /^\x1b\[[\x20-\x3f]*$/;
-const SS3 = /^\x1bO([\x40-\x7e])/;
+/** SS3 keys (arrows, Home, End, F1–F4): any other ESC O x is Esc, then O, then x, as typed. */
+const SS3 = /^\x1bO([A-DFHP-S])/;
+
+/** ASCII and every character past the C1 controls (a filter may be typed in any script). */
+function printable(code: number): boolean {
+  return (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && !(code >= 0xd800 && code <= 0xdfff));
+}
 
 type Step = { keys: Key[]; used: number } | 'incomplete';
 
@@ -51,11 +57,13 @@ type Step = { keys: Key[]; used: number } | 'incomplete';
 function step(text: string): Step {
   const c = text[0];
   if (c !== ESC) {
+    // A terminal in raw mode may send Enter as CR LF: one key, not two.
+    if (c === '\r' && text[1] === '\n') return { keys: [CONTROL[c]], used: 2 };
     const control = CONTROL[c];
     if (control) return { keys: [control], used: 1 };
     const code = c.codePointAt(0)!;
     const ch = String.fromCodePoint(code);
-    return { keys: code >= 0x20 && code <= 0x7e ? [{ name: 'char', ch }] : [], used: ch.length };
+    return { keys: printable(code) ? [{ name: 'char', ch }] : [], used: ch.length };
   }
   if (text.length === 1) return 'incomplete';
   const csi = CSI.exec(text);

@@ -35,8 +35,21 @@ describe('KeyDecoder', () => {
       { name: 'backspace' },
       { name: 'interrupt' },
     ]);
-    // F5 and non-ASCII characters are not keys of the view; what follows them still is.
-    expect(decode('\x1b[15~é\x1b[<0;3;4Mq')).toEqual([{ name: 'char', ch: 'q' }]);
+    // F5 and mouse reports are not keys of the view; what follows them still is.
+    expect(decode('\x1b[15~\x1b[<0;3;4Mq')).toEqual([{ name: 'char', ch: 'q' }]);
+  });
+
+  it('reads CR LF as one Enter, and any script into a filter, but no C1 control', () => {
+    expect(decode('\r\n\r')).toEqual([{ name: 'enter' }, { name: 'enter' }]);
+    expect(decode('é漢\u009b')).toEqual([
+      { name: 'char', ch: 'é' },
+      { name: 'char', ch: '漢' },
+    ]);
+  });
+
+  it('ESC O then a key that ends no SS3 sequence is Esc, O and that key', () => {
+    expect(decode('\x1bOq')).toEqual([{ name: 'escape' }, { name: 'char', ch: 'O' }, { name: 'char', ch: 'q' }]);
+    expect(decode('\x1bOP')).toEqual([]);
   });
 
   it('ESC then q in one read is Esc and q: neither key is lost', () => {
