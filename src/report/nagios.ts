@@ -52,7 +52,10 @@ export function renderNagios(run: CheckRun): string {
     const t = resolveThresholds(rule, run.checklist.overrides, cell.instance);
     const { uom, factor } = SCALE[rule.unit] ?? { uom: '', factor: 1 };
     const scaled = (n: number | undefined) => perfNumber(n === undefined ? undefined : n * factor);
-    perf.push(`${label(cell.metric, cell.instance)}=${scaled(cell.value)}${uom};${scaled(t?.warn)};${scaled(t?.crit)}`);
+    // Nagios ranges alert outside them: "24" is above 24, "24:" below 24 (a rule with direction below).
+    const range = (n: number | undefined) =>
+      n !== undefined && rule.direction === 'below' ? `${scaled(n)}:` : scaled(n);
+    perf.push(`${label(cell.metric, cell.instance)}=${scaled(cell.value)}${uom};${range(t?.warn)};${range(t?.crit)}`);
   }
   return `USEWATCH ${status} - ${sanitize(summary).replace(/\|/g, '/')}${perf.length ? ` | ${perf.join(' ')}` : ''}`;
 }

@@ -239,6 +239,13 @@ describe('status, nagios and JSON', () => {
     expect(nagiosUnknown('bad | checklist\nmore')).toBe('USEWATCH UNKNOWN - bad / checklist');
   });
 
+  it('nagios writes the thresholds of a rule that fires below its level as ranges open above', () => {
+    const below = checklist([
+      rule({ id: 'cpu.idle.low', metric: 'cpu.idle', direction: 'below', warn: 0.3, crit: 0.1, clear: 0.4 }),
+    ]);
+    expect(renderNagios(summarizeRun(frames(3, {}, below), below, window))).toContain("'cpu.idle'=2%;30:;10:");
+  });
+
   it('JSON carries status, matrix, findings with evidence, events, gaps and the analysis', () => {
     const doc = JSON.parse(JSON.stringify(renderJson(summarizeRun(frames(4), set, window))));
     expect(Object.keys(doc)).toEqual([
