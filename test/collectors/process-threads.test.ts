@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createProcessCollector, type ProcessesSample } from '../../collectors/processes.js';
 import { ProcFs, SourceLog } from '../../collectors/procfs.js';
+import { createProcessDeriver } from '../../src/derive/processes.js';
+import { MetricSink } from '../../src/derive/types.js';
 
 // Process 200 of the basic fixture has 4 threads (stat field 20); the tree has no proc/schedstat.
 const basic = join(import.meta.dirname, '..', 'fixtures', 'procs', 'basic');
@@ -78,6 +80,26 @@ describe('run delay of every thread where the host has no /proc/schedstat', () =
     expect(second.delay - first).toBe(6010);
     expect(second.reports.filter((r) => r.status === 'failed')).toEqual([]);
     expect(fs.reads).toContain('proc/200/task/203/schedstat');
+  });
+
+  it('gives the host fallback and the process ranking the all-threads figure', () => {
+    const root = treeWithThreads([0, 0, 0, 0]);
+    const fs = new CountingProcFs(root);
+    const collector = createProcessCollector();
+    const read = () => collector.read(new SourceLog(fs)) as ProcessesSample;
+    const before = read();
+    // three threads each waited the whole 2 s interval, the leader not at all
+    setThreadDelays(root, [0, 2e9, 2e9, 2e9]);
+    burnCpu(root, 50);
+    const after = read();
+    const out = new MetricSink();
+    const entries = createProcessDeriver().derive(before, after, {
+      dtSeconds: 2,
+      out,
+      config: { linkSpeedsBps: {}, topN: 5 },
+    });
+    expect(out.get('cpu.run_delay')).toBeCloseTo(3, 6);
+    expect(entries.find((e) => e.pid === 200)?.runDelay).toBeCloseTo(3, 6);
   });
 
   it('leaves out a thread that exits between the listing and its read, without a failure', () => {
