@@ -8,7 +8,9 @@ import { UserNames } from './users.js';
  * Per-process sampling: who causes the load. /proc/<pid>/stat and schedstat are read for every
  * process (cheap, and they rank CPU, memory, threads, faults and run delay over all of them); the
  * costlier status, io, cmdline, fd and limits only for a candidate set chosen each tick. The design
- * and its trade-offs are in docs/families/processes.md.
+ * and its trade-offs are in docs/families/processes.md. Where the host has no /proc/schedstat, the
+ * threads of busy multi-threaded processes are read too (task/<tid>/schedstat), so that run delay
+ * counts every thread.
  */
 
 // ---------------------------------------------------------------------------------------------
@@ -222,7 +224,7 @@ function counterAt(text: string, keyStart: number, colon: number, v: number, end
   return parseCounter(text.slice(v, end), `io: ${text.slice(keyStart, colon)}`);
 }
 
-/** /proc/<pid>/schedstat: of the thread group leader only (the file is per task). */
+/** /proc/<pid>/schedstat (the thread group leader) or /proc/<pid>/task/<tid>/schedstat: one task's. */
 export interface ProcSchedstat {
   /** Time spent on a CPU, ns. */
   runNs: Counter;
@@ -320,7 +322,11 @@ export interface ProcessSample extends Omit<ProcStat, 'flags'> {
   /** `${pid}:${starttime}`: a reused pid gets a new key, so no rate is ever computed across two processes. */
   key: string;
   kthread: boolean;
-  /** Leader thread's run delay (schedstat), read for every process. */
+  /**
+   * Run delay (schedstat), a counter for its deltas only: the leader thread's, read for every
+   * process; on a host without /proc/schedstat, that of all its threads while it is busy (see
+   * threadReadsPerTick), so that the sum over processes stands in for the per-CPU figure.
+   */
   runDelayNs?: Counter;
   /** Command line, not sanitised; read once per process lifetime (again after an exec changes comm). */
   cmd?: string;
@@ -372,6 +378,12 @@ export interface ProcessCollectorOptions {
    * are opened and closed every tick. Also held to a quarter of the agent's soft open-file limit.
    */
   keepOpen?: number;
+  /**
+   * Upper bound on /proc/<pid>/task/<tid>/schedstat reads per tick. They are made only where the
+   * host lacks /proc/schedstat, for multi-threaded processes that used CPU or had threads waiting
+   * on the tick before; a process whose threads no longer fit is counted by its leader alone.
+   */
+  threadReadsPerTick?: number;
 }
 
 /** What the collector remembers of a process between ticks (for deltas that choose candidates, and caches). */
@@ -379,7 +391,14 @@ interface Tracked {
   seenTick: number;
   cpuTicks: number;
   majflt: number;
-  runDelayNs?: Counter;
+  /** The leader's own schedstat run delay, as last read. */
+  leaderRunDelayNs?: Counter;
+  /** The run delay counter given to the sample: the leader's increments, or all threads' while they are read. */
+  runDelayNs?: number;
+  /** Each thread's run delay at the last tick that read them all; undefined when that tick did not. */
+  threadDelays?: Map<string, number>;
+  /** Whether the last tick's increment from the threads was above 0 (threads were waiting). */
+  threadsWaited: boolean;
   comm: string;
   cmd?: string;
   uid?: number;
@@ -420,6 +439,7 @@ const PAGE_SIZES = [4096, 16384, 65536];
 const KEPT_FILES = ['stat', 'schedstat', 'io'];
 
 const SCHEDSTAT_MISSES_TO_GIVE_UP = 3;
+const THREAD_READS_PER_TICK = 4096;
 
 /**
  * How many processes may have their files kept open: a quarter of the soft "Max open files" of the
@@ -450,6 +470,10 @@ export function createProcessCollector(options: ProcessCollectorOptions = {}): C
   const limitsEveryTicks = options.limitsEveryTicks ?? 60;
   const statusEveryTicks = options.statusEveryTicks ?? 30;
   const keepOpenAtMost = options.keepOpen ?? 2048;
+  const threadReadsPerTick = options.threadReadsPerTick ?? THREAD_READS_PER_TICK;
+  // Whether the host has /proc/schedstat (deriveCpu takes run delay from it): decided at the first read.
+  let hostSchedstat: boolean | undefined;
+  let threadReadsLeft = 0;
   // Decided at the first read, from the agent's own soft limit (the ProcFs root's proc/self/limits).
   let keepOpen: number | undefined;
   let pageSize = options.pageSize ?? 4096;
@@ -492,6 +516,8 @@ export function createProcessCollector(options: ProcessCollectorOptions = {}): C
         return undefined;
       }
 
+      hostSchedstat ??= fs.readOnce('proc/schedstat', true).ok;
+      threadReadsLeft = hostSchedstat ? 0 : threadReadsPerTick;
       const statT = new FileTally();
       const schedT = new FileTally();
       const rows: Row[] = [];
@@ -516,11 +542,12 @@ export function createProcessCollector(options: ProcessCollectorOptions = {}): C
           statT.fail(rel, err);
           continue;
         }
-        const runDelayNs = schedstatAvailable ? readRunDelay(fs, name, keep, schedT) : undefined;
+        const leaderRunDelayNs = schedstatAvailable ? readRunDelay(fs, name, keep, schedT) : undefined;
         const key = `${stat.pid}:${stat.starttime}`;
         const comm = utf8(stat.comm);
         const cpuTicks = stat.utime + stat.stime;
         let t = tracked.get(key);
+        const isNew = t === undefined;
         let dCpu = 0;
         let dMaj = 0;
         let dRun = 0;
@@ -529,7 +556,10 @@ export function createProcessCollector(options: ProcessCollectorOptions = {}): C
             seenTick: tick,
             cpuTicks,
             majflt: stat.majflt,
-            runDelayNs,
+            leaderRunDelayNs,
+            runDelayNs: leaderRunDelayNs === undefined ? undefined : Number(leaderRunDelayNs),
+            threadDelays: undefined,
+            threadsWaited: false,
             comm,
             ioActivity: 0,
             statusTick: -Infinity,
@@ -541,12 +571,18 @@ export function createProcessCollector(options: ProcessCollectorOptions = {}): C
         } else {
           dCpu = cpuTicks - t.cpuTicks;
           dMaj = stat.majflt - t.majflt;
-          if (runDelayNs !== undefined && t.runDelayNs !== undefined) dRun = Number(runDelayNs) - Number(t.runDelayNs);
           t.seenTick = tick;
           t.cpuTicks = cpuTicks;
           t.majflt = stat.majflt;
-          t.runDelayNs = runDelayNs;
         }
+        // a process first seen counts as busy, so that its threads have a baseline by the next tick
+        const busy = dCpu > 0 || t.threadsWaited || isNew;
+        const threads =
+          stat.numThreads > 1 && leaderRunDelayNs !== undefined && busy && threadReadsLeft > 0
+            ? readThreadDelays(fs, name, schedT)
+            : undefined;
+        dRun = advanceRunDelay(t, leaderRunDelayNs, threads);
+        const runDelayNs = t.runDelayNs;
         const sample: ProcessSample = {
           key,
           pid: stat.pid,
@@ -685,6 +721,28 @@ export function createProcessCollector(options: ProcessCollectorOptions = {}): C
     });
   }
 
+  /**
+   * Each thread's run delay by tid, or undefined when the process is gone or its threads exceed the
+   * reads left this tick. A thread that exits between the listing and its read is left out.
+   */
+  function readThreadDelays(fs: ProcFs, dir: string, tally: FileTally): Map<string, number> | undefined {
+    const listing = fs.listDir(`proc/${dir}/task`);
+    if (!listing.ok || listing.names.length > threadReadsLeft) return undefined;
+    threadReadsLeft -= listing.names.length;
+    const delays = new Map<string, number>();
+    for (const tid of listing.names) {
+      const rel = `proc/${dir}/task/${tid}/schedstat`;
+      const r = fs.readOnce(rel, true);
+      if (!r.ok) {
+        if (r.status === 'failed') tally.failRead(rel, r.reason);
+        continue;
+      }
+      const delay = parseCounted(rel, r.text, parseRunDelay, tally);
+      if (delay !== undefined) delays.set(tid, Number(delay));
+    }
+    return delays;
+  }
+
   function readRunDelay(fs: ProcFs, dir: string, keep: boolean, tally: FileTally): Counter | undefined {
     const rel = `proc/${dir}/schedstat`;
     const r = readPidFile(fs, rel, keep);
@@ -696,6 +754,35 @@ export function createProcessCollector(options: ProcessCollectorOptions = {}): C
     schedstatSeen = true;
     return parseCounted(rel, r.text, parseRunDelay, tally);
   }
+}
+
+/**
+ * Moves a process's run delay counter on by this tick's increment and returns it: the sum of each
+ * thread's increase when its threads were read on this tick and the one before (a thread not there
+ * before was born in between, so all of its delay is new), else the leader's increase.
+ */
+function advanceRunDelay(t: Tracked, leader: Counter | undefined, threads: Map<string, number> | undefined): number {
+  if (leader === undefined) {
+    t.leaderRunDelayNs = undefined;
+    t.runDelayNs = undefined;
+    t.threadDelays = undefined;
+    t.threadsWaited = false;
+    return 0;
+  }
+  let increment = 0;
+  if (threads !== undefined && t.threadDelays !== undefined) {
+    for (const [tid, delay] of threads) {
+      const before = t.threadDelays.get(tid);
+      increment += before === undefined ? delay : Math.max(0, delay - before);
+    }
+  } else if (t.leaderRunDelayNs !== undefined) {
+    increment = Math.max(0, Number(leader) - Number(t.leaderRunDelayNs));
+  }
+  t.threadsWaited = threads !== undefined && increment > 0;
+  t.runDelayNs = t.runDelayNs === undefined ? Number(leader) : t.runDelayNs + increment;
+  t.leaderRunDelayNs = leader;
+  t.threadDelays = threads;
+  return increment;
 }
 
 interface Row {

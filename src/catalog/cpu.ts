@@ -112,9 +112,9 @@ export const cpuMetrics: MetricDef[] = [
     unit: 'threads',
     instance: 'host',
     description:
-      'Mean number of tasks waiting for a CPU over the interval (runnable, not running: the agent reading is not counted). Without CONFIG_SCHEDSTATS, summed over the main thread of each process',
+      'Mean number of tasks waiting for a CPU over the interval (runnable, not running: the agent reading is not counted). Without CONFIG_SCHEDSTATS, summed over processes: every thread of those that ran or had threads waiting on the tick before (up to 4096 thread reads a tick), the main thread of the others',
     source:
-      '/proc/schedstat cpuN field 8 (run_delay, ns); without it /proc/<pid>/schedstat field 2 (run_delay of the main thread, ns)',
+      '/proc/schedstat cpuN field 8 (run_delay, ns); without it /proc/<pid>/task/<tid>/schedstat field 2 (run_delay of each thread, ns) of busy multi-threaded processes and /proc/<pid>/schedstat field 2 (the main thread) of the rest',
     formula: 'Σ over CPUs Δrun_delay / Δt (else Σ over processes Δrun_delay / Δt)',
   },
   {
@@ -126,7 +126,7 @@ export const cpuMetrics: MetricDef[] = [
     description:
       "Tasks waiting for a CPU per online CPU, averaged over the interval; 100% = on average one task waits behind each CPU. The host's waiting over the host's CPUs: the agent's own cgroup quota does not enter",
     source:
-      '/proc/schedstat cpuN field 8 (run_delay, ns), else /proc/<pid>/schedstat field 2 (as cpu.run_delay); cpuN lines of /proc/stat',
+      'cpu.run_delay (/proc/schedstat, else the threads of each process); cpuN lines of /proc/stat',
     formula: 'cpu.run_delay / cpu.count',
   },
   {

@@ -317,7 +317,8 @@ export function createProcessDeriver(options: ProcessDeriverOptions = {}): Proce
       ctx.out.set('tasks.processes', '', cur.processes.size);
       ctx.out.set('tasks.uninterruptible', '', blocked);
       ctx.out.set('tasks.zombies', '', zombies);
-      // /proc/schedstat (deriveCpu) counts every task; the leaders' sum stands in where the kernel lacks it.
+      // /proc/schedstat (deriveCpu) counts every task; where the kernel lacks it, the processes' sum stands in
+      // (all threads of the busy multi-threaded ones: see the collector).
       if (runDelayKnown && ctx.out.get('cpu.run_delay') === undefined) setRunDelay(ctx.out, runDelaySum);
       ctx.out.set('fd.max_process_utilization', '', maxFdUse);
 

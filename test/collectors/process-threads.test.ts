@@ -1,0 +1,150 @@
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createProcessCollector, type ProcessesSample } from '../../collectors/processes.js';
+import { ProcFs, SourceLog } from '../../collectors/procfs.js';
+import { createProcessDeriver } from '../../src/derive/processes.js';
+import { MetricSink } from '../../src/derive/types.js';
+
+// Process 200 of the basic fixture has 4 threads (stat field 20); the tree has no proc/schedstat.
+const basic = join(import.meta.dirname, '..', 'fixtures', 'procs', 'basic');
+const TIDS = ['200', '201', '202', '203'];
+const scratch: string[] = [];
+
+afterEach(() => {
+  for (const root of scratch.splice(0)) rmSync(root, { recursive: true, force: true });
+});
+
+/** The basic tree with a task directory for process 200, whose threads waited `delays` ns so far. */
+function treeWithThreads(delays: number[]): string {
+  const root = mkdtempSync(join(tmpdir(), 'usewatch-threads-'));
+  scratch.push(root);
+  cpSync(basic, root, { recursive: true });
+  setThreadDelays(root, delays);
+  return root;
+}
+
+function setThreadDelays(root: string, delays: number[]): void {
+  TIDS.forEach((tid, i) => {
+    const dir = join(root, 'proc/200/task', tid);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'schedstat'), `1000 ${delays[i]} 5\n`);
+  });
+  // the leader's own file is its thread's
+  writeFileSync(join(root, 'proc/200/schedstat'), `1000 ${delays[0]} 5\n`);
+}
+
+/** Adds CPU ticks to process 200 (utime, stat field 14), as a busy process would show. */
+function burnCpu(root: string, ticks: number): void {
+  const rel = join(root, 'proc/200/stat');
+  const text = readFileSync(rel, 'latin1');
+  const close = text.lastIndexOf(')');
+  const fields = text.slice(close + 2).split(' ');
+  fields[11] = String(Number(fields[11]) + ticks); // field 14 is the 12th after comm
+  writeFileSync(rel, `${text.slice(0, close + 2)}${fields.join(' ')}`);
+}
+
+class CountingProcFs extends ProcFs {
+  readonly reads: string[] = [];
+  constructor(
+    root: string,
+    private readonly vanished: string[] = [],
+  ) {
+    super(root);
+  }
+
+  override readOnce(rel: string, oneRead?: boolean) {
+    this.reads.push(rel);
+    if (this.vanished.includes(rel)) return { ok: false as const, status: 'absent' as const, reason: 'ESRCH' };
+    return super.readOnce(rel, oneRead);
+  }
+}
+
+function tick(fs: ProcFs, collector: ReturnType<typeof createProcessCollector>) {
+  const log = new SourceLog(fs);
+  const sample = collector.read(log) as ProcessesSample;
+  return { delay: Number(sample.processes.get('200:1200')?.runDelayNs), reports: log.reports };
+}
+
+describe('run delay of every thread where the host has no /proc/schedstat', () => {
+  it('sums the increase of all threads of a busy process, not only its leader', () => {
+    const root = treeWithThreads([100, 200, 300, 400]);
+    const fs = new CountingProcFs(root);
+    const collector = createProcessCollector();
+    const first = tick(fs, collector).delay;
+    setThreadDelays(root, [110, 1200, 2300, 3400]);
+    burnCpu(root, 50);
+    const second = tick(fs, collector);
+    // 10 + 1000 + 2000 + 3000 ns; the leader alone would give 10
+    expect(second.delay - first).toBe(6010);
+    expect(second.reports.filter((r) => r.status === 'failed')).toEqual([]);
+    expect(fs.reads).toContain('proc/200/task/203/schedstat');
+  });
+
+  it('gives the host fallback and the process ranking the all-threads figure', () => {
+    const root = treeWithThreads([0, 0, 0, 0]);
+    const fs = new CountingProcFs(root);
+    const collector = createProcessCollector();
+    const read = () => collector.read(new SourceLog(fs)) as ProcessesSample;
+    const before = read();
+    // three threads each waited the whole 2 s interval, the leader not at all
+    setThreadDelays(root, [0, 2e9, 2e9, 2e9]);
+    burnCpu(root, 50);
+    const after = read();
+    const out = new MetricSink();
+    const entries = createProcessDeriver().derive(before, after, {
+      dtSeconds: 2,
+      out,
+      config: { linkSpeedsBps: {}, topN: 5 },
+    });
+    expect(out.get('cpu.run_delay')).toBeCloseTo(3, 6);
+    expect(entries.find((e) => e.pid === 200)?.runDelay).toBeCloseTo(3, 6);
+  });
+
+  it('leaves out a thread that exits between the listing and its read, without a failure', () => {
+    const root = treeWithThreads([100, 200, 300, 400]);
+    const fs = new CountingProcFs(root, ['proc/200/task/202/schedstat']);
+    const collector = createProcessCollector();
+    const first = tick(fs, collector).delay;
+    setThreadDelays(root, [110, 1200, 2300, 3400]);
+    burnCpu(root, 50);
+    const second = tick(fs, collector);
+    expect(second.delay - first).toBe(10 + 1000 + 3000);
+    expect(second.reports.filter((r) => r.status !== 'ok')).toEqual([]);
+  });
+
+  it('counts a process by its leader when its threads exceed the reads left in the tick', () => {
+    const root = treeWithThreads([100, 200, 300, 400]);
+    const fs = new CountingProcFs(root);
+    const collector = createProcessCollector({ threadReadsPerTick: 3 });
+    const first = tick(fs, collector).delay;
+    setThreadDelays(root, [110, 1200, 2300, 3400]);
+    burnCpu(root, 50);
+    expect(tick(fs, collector).delay - first).toBe(10);
+    expect(fs.reads.filter((r) => r.includes('/task/'))).toEqual([]);
+  });
+
+  it('stops reading the threads of a process that neither ran nor waited', () => {
+    const root = treeWithThreads([100, 200, 300, 400]);
+    const fs = new CountingProcFs(root);
+    const collector = createProcessCollector();
+    tick(fs, collector);
+    tick(fs, collector);
+    fs.reads.length = 0;
+    tick(fs, collector);
+    expect(fs.reads.filter((r) => r.includes('/task/'))).toEqual([]);
+  });
+
+  it('reads no thread where the host has /proc/schedstat, which counts every task itself', () => {
+    const root = treeWithThreads([100, 200, 300, 400]);
+    writeFileSync(join(root, 'proc/schedstat'), 'version 15\ntimestamp 1\ncpu0 0 0 0 0 0 0 1 2 3\n');
+    const fs = new CountingProcFs(root);
+    const collector = createProcessCollector();
+    const first = tick(fs, collector).delay;
+    setThreadDelays(root, [110, 1200, 2300, 3400]);
+    burnCpu(root, 50);
+    expect(tick(fs, collector).delay - first).toBe(10);
+    expect(fs.reads.filter((r) => r.includes('/task/'))).toEqual([]);
+  });
+});
