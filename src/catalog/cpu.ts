@@ -125,8 +125,7 @@ export const cpuMetrics: MetricDef[] = [
     instance: 'host',
     description:
       "Tasks waiting for a CPU per online CPU, averaged over the interval; 100% = on average one task waits behind each CPU. The host's waiting over the host's CPUs: the agent's own cgroup quota does not enter",
-    source:
-      'cpu.run_delay (/proc/schedstat, else the threads of each process); cpuN lines of /proc/stat',
+    source: 'cpu.run_delay (/proc/schedstat, else the threads of each process); cpuN lines of /proc/stat',
     formula: 'cpu.run_delay / cpu.count',
   },
   {
