@@ -13,6 +13,7 @@ import type {
   UseCell,
 } from '../model/frame.js';
 import { compareFindings, renderSummary } from '../use/evaluator.js';
+import { median } from '../use/median.js';
 
 export type CheckStatus = 'OK' | 'WARNING' | 'CRITICAL' | 'UNKNOWN';
 
@@ -166,10 +167,9 @@ export function judgeWindow(
  * else it is the span over the slots to 10 ms.
  */
 export function nominalInterval(measured: readonly number[], spanMs: number): number {
-  if (measured.length === 0) return 1000;
-  const sorted = [...measured].sort((a, b) => a - b);
-  const median = sorted[sorted.length >> 1];
-  const slots = Math.max(1, Math.round(spanMs / median));
+  const typical = median(measured);
+  if (typical === undefined) return 1000;
+  const slots = Math.max(1, Math.round(spanMs / typical));
   const perSlot = spanMs / slots;
   const decade = 10 ** Math.floor(Math.log10(Math.max(perSlot, 1)));
   for (const step of [decade, 10 * decade]) {

@@ -4,6 +4,7 @@ import { rankProcesses } from '../derive/processes.js';
 import type { EvaluationInput, UseEvaluation, UseEvaluatorLike } from '../model/evaluation.js';
 import type { Evidence, Finding, FindingEvent, FindingEventKind, ProcessEntry, Severity } from '../model/frame.js';
 import { buildMatrix, type Measurement } from './matrix.js';
+import { median } from './median.js';
 import { formatValue } from './units.js';
 
 export interface EvaluatorOptions {
@@ -160,9 +161,7 @@ export class UseEvaluator implements UseEvaluatorLike {
 
   /** The median of the last intervals: a skipped tick or a gap does not move it. */
   private nominalInterval(): number {
-    if (this.intervals.length === 0) return Number.POSITIVE_INFINITY;
-    const sorted = [...this.intervals].sort((a, b) => a - b);
-    return sorted[sorted.length >> 1];
+    return median(this.intervals) ?? Number.POSITIVE_INFINITY;
   }
 
   private stateFor(rule: Rule, instance: string, ts: number): RuleState {
