@@ -8,6 +8,7 @@ import { FRAME_SECTIONS, type FrameSection } from './protocol.js';
  * every client and by later backfills: a broadcast to a thousand clients serialises a frame once.
  */
 
+/** The frame sections a client receives (all of them unless it subscribed to fewer). */
 export interface SectionSet {
   list: FrameSection[];
   /** Cache key: clients with the same set share one serialised buffer. */
