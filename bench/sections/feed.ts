@@ -77,6 +77,27 @@ function processEntry(i: number, next: () => number): ProcessEntry {
   };
 }
 
+/** The devices of the synthetic host: 8 CPUs, 4 disks, 2 NICs and 6 mounts. */
+const INSTANCES: Record<string, string[]> = {
+  host: [''],
+  cpu: ['', ...Array.from({ length: 8 }, (_, i) => `cpu${i}`)],
+  disk: ['vda', 'vdb', 'nvme0n1', 'dm-0'],
+  nic: ['eth0', 'eth1'],
+  mount: ['/', '/boot', '/var', '/home', '/srv/data', '/tmp'],
+};
+
+/** [instance kind, name prefix, metrics]: about 130 series over INSTANCES. */
+const METRIC_FAMILIES: [string, string, number][] = [
+  ['host', 'cpu.', 8],
+  ['cpu', 'cpu.', 2],
+  ['host', 'memory.', 18],
+  ['host', 'kernel.', 12],
+  ['host', 'tcp.', 8],
+  ['disk', 'disk.', 8],
+  ['nic', 'net.', 6],
+  ['mount', 'fs.', 3],
+];
+
 /**
  * A frame as a busy 8-CPU host with 4 disks, 2 NICs and 6 mounts would produce: about 130 metric
  * series, the USE matrix with per-device cells, three firing findings with their top-3 evidence,
@@ -86,64 +107,9 @@ function processEntry(i: number, next: () => number): ProcessEntry {
  */
 export function syntheticFrame(seq: number, processes: number): Frame {
   const next = values(seq);
-  const instances: Record<string, string[]> = {
-    host: [''],
-    cpu: ['', ...Array.from({ length: 8 }, (_, i) => `cpu${i}`)],
-    disk: ['vda', 'vdb', 'nvme0n1', 'dm-0'],
-    nic: ['eth0', 'eth1'],
-    mount: ['/', '/boot', '/var', '/home', '/srv/data', '/tmp'],
-  };
-  const families: [string, string, number][] = [
-    ['host', 'cpu.', 8],
-    ['cpu', 'cpu.', 2],
-    ['host', 'memory.', 18],
-    ['host', 'kernel.', 12],
-    ['host', 'tcp.', 8],
-    ['disk', 'disk.', 8],
-    ['nic', 'net.', 6],
-    ['mount', 'fs.', 3],
-  ];
-  const metrics: MetricValues = {};
-  for (const [kind, prefix, count] of families) {
-    for (let m = 0; m < count; m++) {
-      metrics[`${prefix}${kind}_measure_${m}`] = Object.fromEntries(instances[kind].map((inst) => [inst, next()]));
-    }
-  }
-  const use: UseCell[] = [];
-  const cell = (resource: Resource, instance: string, dimension: Dimension) =>
-    use.push({
-      resource,
-      instance,
-      dimension,
-      status: 'ok',
-      metric: `${resource}.${dimension}`,
-      value: next(),
-      unit: 'ratio',
-    });
-  for (const resource of ['cpu', 'memory', 'disk', 'network', 'filesystem', 'fd', 'tasks', 'tcp'] as const) {
-    for (const dimension of DIMENSIONS) cell(resource, '', dimension);
-  }
-  for (const disk of instances.disk) for (const dimension of DIMENSIONS) cell('disk', disk, dimension);
-  for (const nic of instances.nic) for (const dimension of DIMENSIONS) cell('network', nic, dimension);
-  for (const mount of instances.mount) cell('filesystem', mount, 'utilization');
-  const findings: Finding[] = [0, 1, 2].map((i) => ({
-    id: `cpu.saturation.runqueue_${i}@`,
-    rule: `cpu.saturation.runqueue_${i}`,
-    resource: 'cpu',
-    dimension: 'saturation',
-    instance: '',
-    severity: i === 0 ? 'critical' : 'warning',
-    state: 'firing',
-    summary: `run queue ${(1.5 + i).toFixed(2)} per CPU (threshold 1.00)`,
-    since: Date.now() - 60_000,
-    evidence: {
-      value: 1.5 + next(),
-      threshold: 1,
-      windowMs: 10_000,
-      processes: [0, 1, 2].map((p) => processEntry(p, next)),
-    },
-    next: ['mpstat -P ALL 1', 'pidstat -u 1'],
-  }));
+  const metrics = syntheticMetrics(next);
+  const use = syntheticUseMatrix(next);
+  const findings = syntheticFindings(next);
   return {
     schema: FRAME_SCHEMA,
     seq,
@@ -179,6 +145,59 @@ export function syntheticFrame(seq: number, processes: number): Frame {
   };
 }
 
+function syntheticMetrics(next: () => number): MetricValues {
+  const metrics: MetricValues = {};
+  for (const [kind, prefix, count] of METRIC_FAMILIES) {
+    for (let m = 0; m < count; m++) {
+      metrics[`${prefix}${kind}_measure_${m}`] = Object.fromEntries(INSTANCES[kind].map((inst) => [inst, next()]));
+    }
+  }
+  return metrics;
+}
+
+/** Every resource's three cells, then per disk, per NIC and per mount. */
+function syntheticUseMatrix(next: () => number): UseCell[] {
+  const use: UseCell[] = [];
+  const cell = (resource: Resource, instance: string, dimension: Dimension) =>
+    use.push({
+      resource,
+      instance,
+      dimension,
+      status: 'ok',
+      metric: `${resource}.${dimension}`,
+      value: next(),
+      unit: 'ratio',
+    });
+  for (const resource of ['cpu', 'memory', 'disk', 'network', 'filesystem', 'fd', 'tasks', 'tcp'] as const) {
+    for (const dimension of DIMENSIONS) cell(resource, '', dimension);
+  }
+  for (const disk of INSTANCES.disk) for (const dimension of DIMENSIONS) cell('disk', disk, dimension);
+  for (const nic of INSTANCES.nic) for (const dimension of DIMENSIONS) cell('network', nic, dimension);
+  for (const mount of INSTANCES.mount) cell('filesystem', mount, 'utilization');
+  return use;
+}
+
+function syntheticFindings(next: () => number): Finding[] {
+  return [0, 1, 2].map((i) => ({
+    id: `cpu.saturation.runqueue_${i}@`,
+    rule: `cpu.saturation.runqueue_${i}`,
+    resource: 'cpu',
+    dimension: 'saturation',
+    instance: '',
+    severity: i === 0 ? 'critical' : 'warning',
+    state: 'firing',
+    summary: `run queue ${(1.5 + i).toFixed(2)} per CPU (threshold 1.00)`,
+    since: Date.now() - 60_000,
+    evidence: {
+      value: 1.5 + next(),
+      threshold: 1,
+      windowMs: 10_000,
+      processes: [0, 1, 2].map((p) => processEntry(p, next)),
+    },
+    next: ['mpstat -P ALL 1', 'pidstat -u 1'],
+  }));
+}
+
 /** Bytes of the frame message as the feed sends it. */
 function frameBytes(frame: Frame): number {
   return Buffer.byteLength(serializeFrame(frame)) + Buffer.byteLength('"type":"frame",');
@@ -209,7 +228,58 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function runFeedBench(): Promise<Record<string, number>> {
   const typical = frameBytes(syntheticFrame(1, 20));
   const hundred = frameBytes(syntheticFrame(1, 100));
+  const bench = await startBenchFeed();
+  const children = Array.from({ length: CLIENT_PROCESSES }, () =>
+    fork(fileURLToPath(import.meta.url), [String(CLIENTS / CLIENT_PROCESSES)], {
+      env: { ...process.env, [CHILD_ENV]: bench.url },
+      stdio: 'inherit',
+    }),
+  );
+  try {
+    const readies = await Promise.all(children.map((child) => waitFor(child, 'ready')));
+    const connected = readies.reduce((sum, r) => sum + r.connected, 0);
+    const failed = readies.reduce((sum, r) => sum + r.failed, 0);
+    await sleep(1000);
+    const run = await broadcastMeasured(bench.bus, await idleCpuPerMs());
+    const latencies = await measuredLatencies(children);
+    const p50 = percentile(latencies, 50);
+    const p99 = percentile(latencies, 99);
+    const expected = connected * BROADCASTS;
 
+    console.log(
+      `feed (${connected} local clients in ${CLIENT_PROCESSES} processes${failed ? `, ${failed} failed to connect` : ''}, ${BROADCASTS} broadcasts at 1 Hz after ${WARM_UP_BROADCASTS} not measured)`,
+    );
+    console.log(`  frame size: ${typical} B typical (20 processes), ${hundred} B with 100 processes (budget < 16 KB)`);
+    console.log(
+      `  server CPU per broadcast: ${run.cpuPerBroadcast.toFixed(1)} ms (${(run.cpuPerBroadcast / 10).toFixed(2)} % of one core at 1 Hz, budget ≤ 3 %)`,
+    );
+    console.log(`  synchronous send loop: ${run.sendLoopMs.toFixed(1)} ms CPU (median)`);
+    console.log(`  tick → client latency: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (budget ≤ 50 ms)`);
+    console.log(
+      `  delivered ${latencies.length} of ${expected} frames; dropped by back-pressure: ${bench.feed.droppedFrames()}`,
+    );
+    // Latency is only meaningful on an otherwise idle machine: the clients share its CPUs.
+    console.log(`  load average during the run: ${loadavg()[0].toFixed(2)} (${availableParallelism()} CPUs)`);
+    return {
+      feed_frame_bytes: typical,
+      feed_frame_bytes_100_procs: hundred,
+      feed_clients: connected,
+      feed_cpu_ms_per_broadcast: round(run.cpuPerBroadcast, 2),
+      feed_cpu_pct_one_core_1hz: round(run.cpuPerBroadcast / 10, 3),
+      feed_send_loop_cpu_ms: round(run.sendLoopMs, 2),
+      feed_latency_p50_ms: round(p50, 2),
+      feed_latency_p99_ms: round(p99, 2),
+      feed_delivered_ratio: round(latencies.length / expected, 4),
+      feed_loadavg_1m: round(loadavg()[0], 2),
+    };
+  } finally {
+    for (const child of children) child.kill();
+    await bench.close();
+  }
+}
+
+/** A feed server on a bare HTTP server on 127.0.0.1, with caps above the bench's client count. */
+async function startBenchFeed() {
   const bus = new FrameBus(120);
   const feed = createFeedServer({
     bus,
@@ -220,86 +290,61 @@ export async function runFeedBench(): Promise<Record<string, number>> {
   const http = createServer();
   http.on('upgrade', (req, socket, head) => feed.handleUpgrade(req, socket, head));
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/feed?backfill=0`;
-  const children = Array.from({ length: CLIENT_PROCESSES }, () =>
-    fork(fileURLToPath(import.meta.url), [String(CLIENTS / CLIENT_PROCESSES)], {
-      env: { ...process.env, [CHILD_ENV]: url },
-      stdio: 'inherit',
-    }),
-  );
-  try {
-    const readies = await Promise.all(children.map((child) => waitFor(child, 'ready')));
-    const ready = {
-      connected: readies.reduce((sum, r) => sum + r.connected, 0),
-      failed: readies.reduce((sum, r) => sum + r.failed, 0),
-    };
+  return {
+    bus,
+    feed,
+    url: `ws://127.0.0.1:${(http.address() as AddressInfo).port}/feed?backfill=0`,
+    async close() {
+      await feed.close();
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
+
+/** CPU (ms) this process spends per ms of wall time holding the connections, with nothing sent. */
+async function idleCpuPerMs(): Promise<number> {
+  const idleStart = process.cpuUsage();
+  const idleWall = performance.now();
+  await sleep(3000);
+  return cpuMsSince(idleStart) / (performance.now() - idleWall);
+}
+
+/**
+ * The warm-up broadcasts, then the measured ones at 1 Hz: the server's CPU per broadcast (the idle
+ * cost subtracted) and the median CPU of the synchronous send loop.
+ */
+async function broadcastMeasured(
+  bus: FrameBus,
+  idleCpuPerMs: number,
+): Promise<{ cpuPerBroadcast: number; sendLoopMs: number }> {
+  const broadcast = async (seq: number) => {
+    const frame = syntheticFrame(seq, 20);
+    frame.ts = Date.now();
+    const start = process.cpuUsage();
+    bus.publish(frame);
+    const cpu = cpuMsSince(start);
     await sleep(1000);
-
-    const idleStart = process.cpuUsage();
-    const idleWall = performance.now();
-    await sleep(3000);
-    const idleCpuPerMs = cpuMsSince(idleStart) / (performance.now() - idleWall);
-
-    const broadcast = async (seq: number) => {
-      const frame = syntheticFrame(seq, 20);
-      frame.ts = Date.now();
-      const start = process.cpuUsage();
-      bus.publish(frame);
-      const cpu = cpuMsSince(start);
-      await sleep(1000);
-      return cpu;
-    };
-    for (let seq = 1; seq <= WARM_UP_BROADCASTS; seq++) await broadcast(seq);
-    const syncCpu: number[] = [];
-    const runStart = process.cpuUsage();
-    const runWall = performance.now();
-    for (let seq = WARM_UP_BROADCASTS + 1; seq <= WARM_UP_BROADCASTS + BROADCASTS; seq++) {
-      syncCpu.push(await broadcast(seq));
-    }
-    const runCpu = cpuMsSince(runStart) - idleCpuPerMs * (performance.now() - runWall);
-    const cpuPerBroadcast = runCpu / BROADCASTS;
-
-    const reports = children.map((child) => waitFor(child, 'latencies'));
-    for (const child of children) child.send('report');
-    const values = (await Promise.all(reports)).flatMap((r) =>
-      r.values.filter(([seq]) => seq > WARM_UP_BROADCASTS).map(([, latency]) => latency),
-    );
-    const p50 = percentile(values, 50);
-    const p99 = percentile(values, 99);
-    const expected = ready.connected * BROADCASTS;
-
-    console.log(
-      `feed (${ready.connected} local clients in ${CLIENT_PROCESSES} processes${ready.failed ? `, ${ready.failed} failed to connect` : ''}, ${BROADCASTS} broadcasts at 1 Hz after ${WARM_UP_BROADCASTS} not measured)`,
-    );
-    console.log(`  frame size: ${typical} B typical (20 processes), ${hundred} B with 100 processes (budget < 16 KB)`);
-    console.log(
-      `  server CPU per broadcast: ${cpuPerBroadcast.toFixed(1)} ms (${(cpuPerBroadcast / 10).toFixed(2)} % of one core at 1 Hz, budget ≤ 3 %)`,
-    );
-    console.log(`  synchronous send loop: ${percentile(syncCpu, 50).toFixed(1)} ms CPU (median)`);
-    console.log(`  tick → client latency: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (budget ≤ 50 ms)`);
-    console.log(
-      `  delivered ${values.length} of ${expected} frames; dropped by back-pressure: ${feed.droppedFrames()}`,
-    );
-    // Latency is only meaningful on an otherwise idle machine: the clients share its CPUs.
-    console.log(`  load average during the run: ${loadavg()[0].toFixed(2)} (${availableParallelism()} CPUs)`);
-    return {
-      feed_frame_bytes: typical,
-      feed_frame_bytes_100_procs: hundred,
-      feed_clients: ready.connected,
-      feed_cpu_ms_per_broadcast: round(cpuPerBroadcast, 2),
-      feed_cpu_pct_one_core_1hz: round(cpuPerBroadcast / 10, 3),
-      feed_send_loop_cpu_ms: round(percentile(syncCpu, 50), 2),
-      feed_latency_p50_ms: round(p50, 2),
-      feed_latency_p99_ms: round(p99, 2),
-      feed_delivered_ratio: round(values.length / expected, 4),
-      feed_loadavg_1m: round(loadavg()[0], 2),
-    };
-  } finally {
-    for (const child of children) child.kill();
-    await feed.close();
-    http.closeAllConnections();
-    await new Promise<void>((resolve) => http.close(() => resolve()));
+    return cpu;
+  };
+  for (let seq = 1; seq <= WARM_UP_BROADCASTS; seq++) await broadcast(seq);
+  const syncCpu: number[] = [];
+  const runStart = process.cpuUsage();
+  const runWall = performance.now();
+  for (let seq = WARM_UP_BROADCASTS + 1; seq <= WARM_UP_BROADCASTS + BROADCASTS; seq++) {
+    syncCpu.push(await broadcast(seq));
   }
+  const runCpu = cpuMsSince(runStart) - idleCpuPerMs * (performance.now() - runWall);
+  return { cpuPerBroadcast: runCpu / BROADCASTS, sendLoopMs: percentile(syncCpu, 50) };
+}
+
+/** Tick → client latencies (ms) of the measured broadcasts, from every child. */
+async function measuredLatencies(children: ChildProcess[]): Promise<number[]> {
+  const reports = children.map((child) => waitFor(child, 'latencies'));
+  for (const child of children) child.send('report');
+  return (await Promise.all(reports)).flatMap((r) =>
+    r.values.filter(([seq]) => seq > WARM_UP_BROADCASTS).map(([, latency]) => latency),
+  );
 }
 
 /** Child side: open `count` clients, note each frame's age on arrival (same host clock), report on request. */

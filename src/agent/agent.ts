@@ -1,25 +1,25 @@
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Checklist } from '../checklist/model.js';
 import { InputFileError, readInputFile } from '../config/input-file.js';
 import { ConfigError } from '../config/load.js';
 import { type AgentConfig, parseListen } from '../config/schema.js';
-import type { FeedServer } from '../feed/server.js';
 import type { Logger } from '../log/logger.js';
-import { droppedLogLines } from '../log/output.js';
-import { RepeatedProblemLog } from '../log/repeats.js';
 import type { Frame } from '../model/frame.js';
-import { createPrometheusExporter } from '../outputs/prometheus/exporter.js';
-import type { AttachedRecorder } from '../outputs/recorder/attach.js';
-import { FrameBus } from '../pipeline/bus.js';
+import type { FrameBus } from '../pipeline/bus.js';
 import { liveFrames } from '../pipeline/live.js';
-import { type AgentServer, MAX_HTTP_CONNECTIONS, MAX_PIPELINED_REQUESTS, startServer } from '../server/http.js';
+import { MAX_HTTP_CONNECTIONS, MAX_PIPELINED_REQUESTS } from '../server/connections.js';
+import { type AgentServer, startServer } from '../server/http.js';
 import { SystemdNotifier } from '../systemd/notify.js';
-import { VERSION } from '../version.js';
-import { ReloadableEvaluator } from './evaluator.js';
 import { healthReport } from './health.js';
-import { RecordingProblems } from './recording-problems.js';
+import {
+  type AgentOutputs,
+  closeOutputs,
+  closeOutputsAfterTicks,
+  prometheusExporter,
+  startOutputs,
+} from './outputs.js';
+import { type AgentState, agentState } from './state.js';
 
 export interface AgentDeps {
   log: Logger;
@@ -44,11 +44,6 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
-/** Frames kept for the feed's backfill: five minutes, within bounds whatever the interval. */
-function ringCapacity(intervalMs: number): number {
-  return Math.min(600, Math.max(60, Math.ceil(300_000 / intervalMs)));
-}
-
 /** Settings read once at start; a SIGHUP that changes them is logged as needing a restart. */
 const RESTART_KEYS = [
   'listen',
@@ -71,6 +66,40 @@ const RESTART_KEYS = [
  */
 export async function startAgent(config: AgentConfig, checklist: Checklist, deps: AgentDeps): Promise<RunningAgent> {
   const { log } = deps;
+  const { listen, tls } = await checkStartSettings(config);
+  const state = agentState(config, checklist, log);
+  const outputs = await startOutputs(config, state, log);
+  const notifier = SystemdNotifier.fromEnvironment({ onError: (message) => log.warn(message) });
+  const server = await serveHttp(config, { ...listen, tls }, state, outputs, log);
+
+  const abort = new AbortController();
+  const frames = liveFrames({
+    root: deps.root,
+    intervalMs: config.interval,
+    evaluator: state.evaluator,
+    statfsTimeoutMs: config.collect.statfs_timeout,
+    derive: { topN: config.collect.top_n, linkSpeedsBps: checklist.linkSpeedsBps },
+    signal: abort.signal,
+    onSkip: (n) => log.debug({ skipped: n }, 'tick overran its interval'),
+  });
+  const done = publishFrames(frames, state, { outputs, notifier, url: server.url, log });
+
+  log.info(
+    {
+      url: server.url,
+      interval: `${config.interval}ms`,
+      auth: config.token ? 'bearer token' : 'none',
+      tls: tls !== undefined,
+      rules: state.evaluator.ruleIds().length,
+      checklists: checklist.files,
+    },
+    'usewatch agent listening',
+  );
+  return runningAgent({ state, outputs, server, notifier, abort, done, log });
+}
+
+/** The settings only usable once the agent starts: the listen address, the TLS files, the recording directory. */
+async function checkStartSettings(config: AgentConfig) {
   const listen = parseListen(config.listen);
   if (typeof listen === 'string') throw new ConfigError([`listen: ${listen}`]);
   const tls = config.tls.cert && config.tls.key ? await readTls(config.tls.cert, config.tls.key) : undefined;
@@ -79,101 +108,41 @@ export async function startAgent(config: AgentConfig, checklist: Checklist, deps
     const problem = await recordingDirectoryProblem(config.record.dir, { create: true });
     if (problem !== undefined) throw new ConfigError([`record.dir: ${problem}`]);
   }
+  return { listen, tls };
+}
 
-  let current = config;
-  const bus = new FrameBus(ringCapacity(config.interval), (err) => log.error({ err }, 'frame listener failed'));
-  const evaluator = new ReloadableEvaluator(checklist);
-  const problems = new RepeatedProblemLog(log, { summaryIntervalMs: config.log.repeat_summary });
-  const startedMono = performance.now();
-  let lastTickMono: number | undefined;
+async function readTls(certFile: string, keyFile: string): Promise<{ cert: Buffer; key: Buffer }> {
+  const read = async (file: string, what: string) => {
+    try {
+      return (await readInputFile(file)).bytes;
+    } catch (err) {
+      if (!(err instanceof InputFileError)) throw err;
+      throw new ConfigError([`tls.${what}: cannot read ${file}: ${err.reason}`]);
+    }
+  };
+  return { cert: await read(certFile, 'cert'), key: await read(keyFile, 'key') };
+}
 
-  let feed: FeedServer | undefined;
-  if (config.feed.enabled) {
-    const { createFeedServer } = await import('../feed/server.js');
-    feed = createFeedServer({
-      bus,
-      hello: () => ({
-        host: hostname(),
-        agentVersion: VERSION,
-        intervalMs: current.interval,
-        checklist: evaluator.ruleIds(),
-      }),
-      auth: {
-        token: config.token,
-        requireToken: config.token !== undefined,
-        allowedOrigins: config.feed.allowed_origins,
-      },
-      limits: {
-        maxClients: config.limits.max_connections,
-        maxPerAddress: config.limits.max_connections_per_ip,
-      },
-      log,
-    });
-  }
-
-  // Outputs that are off unless configured: their modules are imported only when they are on.
-  const recordingProblems = new RecordingProblems();
-  let recorder: AttachedRecorder | undefined;
-  if (config.record.dir) {
-    const { attachRecorder } = await import('../outputs/recorder/attach.js');
-    const dir = config.record.dir;
-    recorder = attachRecorder(bus, {
-      dir,
-      maxBytes: config.record.max_bytes,
-      retentionMs: config.record.retention,
-      tailsInMemory: true,
-      onProblem: (p) => {
-        log.error({ kind: p.kind, path: p.path, code: p.code }, p.message);
-        recordingProblems.problem(p);
-      },
-      onResume: ({ pausedMs }) => {
-        log.info({ dir, pausedMs }, 'recording resumed');
-        recordingProblems.resumed();
-      },
-    });
-    const where = resolve(dir);
-    log.info(
-      { dir: where, maxBytes: config.record.max_bytes, retentionMs: config.record.retention },
-      `recording frames to ${where}`,
-    );
-  }
-  let otlp: Awaited<ReturnType<typeof import('../outputs/otlp/exporter.js')['startOtlpExport']>> | undefined;
-  if (config.otlp.endpoint) {
-    const { startOtlpExport } = await import('../outputs/otlp/exporter.js');
-    otlp = await startOtlpExport({
-      endpoint: config.otlp.endpoint,
-      protocol: config.otlp.protocol,
-      headers: config.otlp.headers,
-      intervalMs: config.otlp.interval,
-      latest: () => bus.latest(),
-      onError: (message) => problems.observe([{ source: 'otlp', status: 'failed', reason: message }]),
-    });
-  }
-  const notifier = SystemdNotifier.fromEnvironment({ onError: (message) => log.warn(message) });
-
+/**
+ * The one HTTP server: /metrics from the exporter, /healthz from the tick times, /feed handed to the
+ * feed. If it cannot listen, the outputs already started are closed before the error goes up.
+ */
+async function serveHttp(
+  config: AgentConfig,
+  at: { host: string; port: number; tls: { cert: Buffer; key: Buffer } | undefined },
+  state: AgentState,
+  outputs: AgentOutputs,
+  log: Logger,
+): Promise<AgentServer> {
   let server: AgentServer | undefined;
-  const exporter = config.prometheus.enabled
-    ? createPrometheusExporter({
-        latest: () => bus.latest(),
-        version: VERSION,
-        topProcesses: config.prometheus.top_processes,
-        runtime: {
-          feed: feed && (() => ({ clients: feed.clientCount(), droppedFrames: feed.droppedFrames() })),
-          http: () => server?.stats() ?? { rejectedConnections: 0, clientErrors: 0, unauthorized: 0 },
-          otlp: otlp && (() => otlp.stats()),
-          recorder: recorder && (() => recorder.stats()),
-          logDropped: droppedLogLines,
-        },
-      })
-    : undefined;
-
+  const exporter = prometheusExporter(config, state, outputs, () => server?.stats());
   try {
     server = await startServer({
-      host: listen.host,
-      port: listen.port,
+      host: at.host,
+      port: at.port,
       token: config.token,
       insecureNoAuth: config.insecure_no_auth,
-      tls,
+      tls: at.tls,
       allowHosts: config.allow_hosts,
       machineName: hostname(),
       limits: {
@@ -187,105 +156,102 @@ export async function startAgent(config: AgentConfig, checklist: Checklist, deps
       metrics: exporter?.render,
       health: () =>
         healthReport({
-          lastTickMono,
-          startedMono,
-          intervalMs: current.interval,
-          seq: bus.latest()?.seq,
+          lastTickMono: state.lastTickMono,
+          startedMono: state.startedMono,
+          intervalMs: state.current.interval,
+          seq: state.bus.latest()?.seq,
           now: performance.now(),
         }),
-      upgradeHandler: feed,
+      upgradeHandler: outputs.feed,
       log,
     });
   } catch (err) {
-    await Promise.all([feed?.close(), recorder?.close(), otlp?.shutdown()]);
+    await closeOutputs(outputs);
     throw err;
   }
-  const running = server;
+  return server;
+}
 
-  const stopHooks: (() => void | Promise<void>)[] = [];
-  const abort = new AbortController();
-  const frames = liveFrames({
-    root: deps.root,
-    intervalMs: config.interval,
-    evaluator,
-    statfsTimeoutMs: config.collect.statfs_timeout,
-    derive: { topN: config.collect.top_n, linkSpeedsBps: checklist.linkSpeedsBps },
-    signal: abort.signal,
-    onSkip: (n) => log.debug({ skipped: n }, 'tick overran its interval'),
-  });
+/**
+ * The tick loop: each frame is published on the bus for every output, then /healthz, systemd and
+ * the source-problem log hear of it. A failure ends the loop (and /healthz then reports a stall)
+ * rather than the process.
+ */
+async function publishFrames(
+  frames: AsyncIterable<Frame>,
+  state: AgentState,
+  to: { outputs: AgentOutputs; notifier: SystemdNotifier | undefined; url: string; log: Logger },
+): Promise<void> {
+  const { outputs, notifier } = to;
+  let previous: Frame | undefined;
+  try {
+    for await (const frame of frames) {
+      outputs.recordingProblems.decorate(frame);
+      state.bus.publish(frame);
+      state.lastTickMono = performance.now();
+      if (frame.seq === 1) void notifier?.ready(`ticking every ${state.current.interval} ms, serving ${to.url}`);
+      notifier?.tickDone();
 
-  const done = (async () => {
-    let previous: Frame | undefined;
-    try {
-      for await (const frame of frames) {
-        recordingProblems.decorate(frame);
-        bus.publish(frame);
-        lastTickMono = performance.now();
-        if (frame.seq === 1) void notifier?.ready(`ticking every ${current.interval} ms, serving ${running.url}`);
-        notifier?.tickDone();
-        // Only the latest frame's raw counters are read (by /metrics); older frames in the ring drop theirs.
-        if (previous) previous.raw = undefined;
-        previous = frame;
-        problems.observe(frame.sources);
-      }
-    } catch (err) {
-      log.error({ err }, 'tick loop failed; /healthz will report it');
+      // Only the latest frame's raw counters are read (by /metrics); older frames in the ring drop theirs.
+      if (previous) previous.raw = undefined;
+      previous = frame;
+
+      state.problems.observe(frame.sources);
     }
-  })();
+  } catch (err) {
+    to.log.error({ err }, 'tick loop failed; /healthz will report it');
+  }
+}
 
-  log.info(
-    {
-      url: running.url,
-      interval: `${config.interval}ms`,
-      auth: config.token ? 'bearer token' : 'none',
-      tls: tls !== undefined,
-      rules: evaluator.ruleIds().length,
-      checklists: checklist.files,
-    },
-    'usewatch agent listening',
-  );
+/** What a started agent is made of, for reload and stop. */
+interface AgentParts {
+  state: AgentState;
+  outputs: AgentOutputs;
+  server: AgentServer;
+  notifier: SystemdNotifier | undefined;
+  abort: AbortController;
+  done: Promise<void>;
+  log: Logger;
+}
 
+function runningAgent(parts: AgentParts): RunningAgent {
+  const { state, server, done, log } = parts;
+  const stopHooks: (() => void | Promise<void>)[] = [];
   return {
-    server: running,
-    bus,
+    server,
+    bus: state.bus,
     done,
     onStop: (hook) => {
       stopHooks.push(hook);
     },
-    ruleIds: () => evaluator.ruleIds(),
+    ruleIds: () => state.evaluator.ruleIds(),
     reload(next, nextChecklist) {
-      const needRestart = RESTART_KEYS.filter((k) => JSON.stringify(next[k]) !== JSON.stringify(current[k]));
-      evaluator.replace(nextChecklist);
+      const needRestart = RESTART_KEYS.filter((k) => JSON.stringify(next[k]) !== JSON.stringify(state.current[k]));
+      state.evaluator.replace(nextChecklist);
       log.level = next.log.level;
-      current = { ...current, log: next.log, checklists: next.checklists };
+      state.current = { ...state.current, log: next.log, checklists: next.checklists };
       return needRestart;
     },
-    async stop() {
-      const stopping = notifier?.stopping();
-      abort.abort();
-      problems.summarize();
-      const hooks = stopHooks.map(async (hook) => {
-        try {
-          await hook();
-        } catch (err) {
-          log.error({ err }, 'stop hook failed');
-        }
-      });
-      await Promise.all([...hooks, running.close(), feed?.close(), done, stopping]);
-      // The tick loop has ended: nothing is published any more, so outputs can flush and close.
-      await Promise.all([recorder?.close(), otlp?.shutdown().catch(() => undefined)]);
-    },
+    stop: () => stopAgent(parts, stopHooks),
   };
 }
 
-async function readTls(certFile: string, keyFile: string): Promise<{ cert: Buffer; key: Buffer }> {
-  const read = async (file: string, what: string) => {
+/**
+ * Stops ticking, then closes the server, the feed and the stop hooks together, waiting for the tick
+ * loop to end; the outputs fed by the bus flush last, once nothing is published any more.
+ */
+async function stopAgent(parts: AgentParts, stopHooks: readonly (() => void | Promise<void>)[]): Promise<void> {
+  const { outputs, log } = parts;
+  const stopping = parts.notifier?.stopping();
+  parts.abort.abort();
+  parts.state.problems.summarize();
+  const hooks = stopHooks.map(async (hook) => {
     try {
-      return (await readInputFile(file)).bytes;
+      await hook();
     } catch (err) {
-      if (!(err instanceof InputFileError)) throw err;
-      throw new ConfigError([`tls.${what}: cannot read ${file}: ${err.reason}`]);
+      log.error({ err }, 'stop hook failed');
     }
-  };
-  return { cert: await read(certFile, 'cert'), key: await read(keyFile, 'key') };
+  });
+  await Promise.all([...hooks, parts.server.close(), outputs.feed?.close(), parts.done, stopping]);
+  await closeOutputsAfterTicks(outputs);
 }

@@ -1,4 +1,4 @@
-import type { HealthReport } from '../server/http.js';
+import type { HealthReport } from '../server/requests.js';
 
 /** Ticks missed before /healthz says the agent is stuck. */
 export const STALL_INTERVALS = 3;

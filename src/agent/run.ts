@@ -97,6 +97,14 @@ async function runUntilStopped(
     reloading = reloading.then(() => reloadAgent(agent, opts.sources, log));
   });
 
+  return stopOnSignal(agent, signals, log);
+}
+
+/**
+ * Resolves with the exit status once the first SIGTERM or SIGINT has stopped the agent: 0, or 1 if
+ * stopping failed; a stop still running after STOP_DEADLINE_MS is given up on (status 0).
+ */
+function stopOnSignal(agent: RunningAgent, signals: EventEmitter | NodeJS.Process, log: Logger): Promise<number> {
   return new Promise<number>((resolve) => {
     const onStop = (signal: string) => {
       log.info({ signal }, 'stopping');

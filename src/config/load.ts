@@ -56,50 +56,74 @@ const EXCLUSIVE_SECRET = ['token', 'token_file'];
 export async function loadConfig(src: ConfigSources = {}): Promise<LoadedConfig> {
   const env = src.env ?? process.env;
   const problems: string[] = [];
-  const merged: Record<string, unknown> = {};
-  const origins = new Map<string, Origin>();
+  const layers = new ConfigLayers();
+  const yaml = await readYaml(src, env, problems);
+  if (yaml) addFileLayer(yaml, layers, problems);
+  addEnvLayer(env, layers, problems);
+  addFlagLayer(src.flags ?? {}, layers, problems);
 
-  const set = (path: readonly string[], value: unknown, origin: Origin) => {
+  const { config, token } = validate(layers, yaml, problems);
+  if (yaml) config.config_file = yaml.file;
+  const where = (key: string) => describeOrigin(layers.origins.get(key), [key], yaml);
+  const warnings = await resolveToken(config, token, where, problems);
+  checkExposure(config, where, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { config, warnings };
+}
+
+/**
+ * The settings merged so far, layer over layer, and where each came from, so that a problem found
+ * once they are validated together can name the file position, variable or flag to fix.
+ */
+class ConfigLayers {
+  readonly merged: Record<string, unknown> = {};
+  readonly origins = new Map<string, Origin>();
+
+  set(path: readonly string[], value: unknown, origin: Origin): void {
     if (path.length === 1 && EXCLUSIVE_SECRET.includes(path[0])) {
       for (const k of EXCLUSIVE_SECRET) {
-        delete merged[k];
-        origins.delete(k);
+        delete this.merged[k];
+        this.origins.delete(k);
       }
     }
-    setIn(merged, path, value);
-    origins.set(path.join('.'), origin);
-  };
-
-  const yaml = await readYaml(src, env, problems);
-  if (yaml) {
-    const data = yaml.values;
-    if (data !== null && data !== undefined) {
-      if (!isPlainObject(data)) {
-        const pos = positionOf(yaml.doc, yaml.lines, []);
-        problems.push(`${yaml.file}:${pos?.line ?? 1}:${pos?.col ?? 1}: expected a mapping of settings`);
-      } else {
-        if (Object.hasOwn(data, 'token')) {
-          const pos = positionOf(yaml.doc, yaml.lines, ['token'], true);
-          problems.push(
-            `${yaml.file}:${pos?.line ?? 1}:${pos?.col ?? 1}: token: put the token in a file and name it with token_file`,
-          );
-          delete data.token;
-        }
-        for (const [path, value] of leaves(data)) set(path, value, { kind: 'file', file: yaml.file });
-      }
-    }
+    setIn(this.merged, path, value);
+    this.origins.set(path.join('.'), origin);
   }
+}
 
+/** The config file's settings; a token written in it is refused (it belongs in a file of its own). */
+function addFileLayer(yaml: YamlSource, layers: ConfigLayers, problems: string[]): void {
+  const data = yaml.values;
+  if (data === null || data === undefined) return;
+  if (!isPlainObject(data)) {
+    const pos = positionOf(yaml.doc, yaml.lines, []);
+    problems.push(`${yaml.file}:${pos?.line ?? 1}:${pos?.col ?? 1}: expected a mapping of settings`);
+    return;
+  }
+  if (Object.hasOwn(data, 'token')) {
+    const pos = positionOf(yaml.doc, yaml.lines, ['token'], true);
+    problems.push(
+      `${yaml.file}:${pos?.line ?? 1}:${pos?.col ?? 1}: token: put the token in a file and name it with token_file`,
+    );
+    delete data.token;
+  }
+  for (const [path, value] of leaves(data)) layers.set(path, value, { kind: 'file', file: yaml.file });
+}
+
+function addEnvLayer(env: NodeJS.ProcessEnv, layers: ConfigLayers, problems: string[]): void {
   for (const opt of SETTING_OPTIONS) {
     const text = env[opt.env];
     if (text === undefined) continue;
     const converted = convertOptionText(opt.kind, text);
     if ('problem' in converted) problems.push(`environment ${opt.env}: ${converted.problem}`);
-    else set(opt.path, converted.value, { kind: 'env', name: opt.env });
+    else layers.set(opt.path, converted.value, { kind: 'env', name: opt.env });
   }
+}
 
+/** Flags as commander gives them: text is converted like an environment value, anything else taken as is. */
+function addFlagLayer(flags: Record<string, unknown>, layers: ConfigLayers, problems: string[]): void {
   for (const opt of SETTING_OPTIONS) {
-    const raw = opt.flag === undefined ? undefined : src.flags?.[opt.flag];
+    const raw = opt.flag === undefined ? undefined : flags[opt.flag];
     if (raw === undefined || opt.flag === undefined) continue;
     let value: unknown = raw;
     if (typeof raw === 'string') {
@@ -110,25 +134,41 @@ export async function loadConfig(src: ConfigSources = {}): Promise<LoadedConfig>
       }
       value = converted.value;
     }
-    set(opt.path, value, { kind: 'flag', flag: opt.flag });
+    layers.set(opt.path, value, { kind: 'flag', flag: opt.flag });
   }
+}
 
+/**
+ * The merged settings checked against the schema, with every problem so far. The token itself
+ * (USEWATCH_TOKEN) is held apart: the schema has only token_file, the setting a file may carry.
+ */
+function validate(
+  layers: ConfigLayers,
+  yaml: YamlSource | undefined,
+  problems: string[],
+): { config: AgentConfig; token: string | undefined } {
+  const { merged } = layers;
   const token = typeof merged.token === 'string' ? merged.token : undefined;
   delete merged.token;
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
     const { issues } = parsed.error;
-    for (const issue of issues.slice(0, MAX_PROBLEMS)) problems.push(describeIssue(issue, origins, yaml));
+    for (const issue of issues.slice(0, MAX_PROBLEMS)) problems.push(describeIssue(issue, layers.origins, yaml));
     if (issues.length > MAX_PROBLEMS) problems.push(`${issues.length - MAX_PROBLEMS} more problem(s) not shown`);
     throw new ConfigError(problems);
   }
   if (problems.length > 0) throw new ConfigError(problems);
+  return { config: { ...parsed.data }, token };
+}
 
-  const config: AgentConfig = { ...parsed.data };
-  if (yaml) config.config_file = yaml.file;
+/** Sets config.token from the token given directly or read from token_file; returns warnings about the file. */
+async function resolveToken(
+  config: AgentConfig,
+  token: string | undefined,
+  where: (key: string) => string,
+  problems: string[],
+): Promise<string[]> {
   const warnings: string[] = [];
-  const where = (key: string) => describeOrigin(origins.get(key), [key], yaml);
-
   if (token !== undefined) config.token = token;
   else if (config.token_file !== undefined) {
     const read = await readTokenFile(config.token_file);
@@ -142,18 +182,19 @@ export async function loadConfig(src: ConfigSources = {}): Promise<LoadedConfig>
     const key = token !== undefined ? 'token' : 'token_file';
     problems.push(`${where(key)}: the token is shorter than ${MIN_TOKEN_LENGTH} characters`);
   }
+  return warnings;
+}
 
+/** A listen address other hosts can reach needs a token, or the operator's explicit --insecure-no-auth. */
+function checkExposure(config: AgentConfig, where: (key: string) => string, problems: string[]): void {
   const listen = parseListen(config.listen);
-  if (typeof listen !== 'string' && !isLoopbackHost(listen.host) && config.token === undefined) {
-    if (!config.insecure_no_auth) {
-      problems.push(
-        `${where('listen')}: ${config.listen} is reachable from other hosts: give a bearer token ` +
-          '(--token-file FILE or USEWATCH_TOKEN), or pass --insecure-no-auth to serve without authentication',
-      );
-    }
+  if (typeof listen === 'string' || isLoopbackHost(listen.host)) return;
+  if (config.token === undefined && !config.insecure_no_auth) {
+    problems.push(
+      `${where('listen')}: ${config.listen} is reachable from other hosts: give a bearer token ` +
+        '(--token-file FILE or USEWATCH_TOKEN), or pass --insecure-no-auth to serve without authentication',
+    );
   }
-  if (problems.length > 0) throw new ConfigError(problems);
-  return { config, warnings };
 }
 
 async function readYaml(

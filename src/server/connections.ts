@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { ReportOnce } from './report-once.js';
 
 /** What the table counts, in the server's stats. */
 export interface ConnectionCounts {
@@ -9,8 +10,21 @@ export interface ConnectionCounts {
   clientErrors: number;
 }
 
-/** Logs a kind of event once (then it is only counted). */
-export type ReportOnce = (kind: string, fields: Record<string, unknown>, msg: string) => void;
+export interface ConnectionLimits {
+  /**
+   * Connections not handed to the feed. At the ceiling a new connection closes the oldest one that is
+   * idle (waiting for a request, or for a client that stopped reading); with none idle it gets 503.
+   * Not per address: on loopback every local client is 127.0.0.1, so a per-address cap on plain
+   * requests would let one client lock out /healthz and /metrics for all the others.
+   */
+  maxHttpConnections: number;
+  /** Requests read on one connection whose responses are not yet written; one more closes it. */
+  maxPipelinedRequests: number;
+}
+
+/** The agent's fixed connection bounds (not in the configuration). */
+export const MAX_HTTP_CONNECTIONS = 512;
+export const MAX_PIPELINED_REQUESTS = 8;
 
 interface Connection {
   socket: Socket;
@@ -26,7 +40,7 @@ export class ConnectionTable {
   private readonly connections = new Map<Duplex, Connection>();
 
   constructor(
-    private readonly limits: { maxHttpConnections: number; maxPipelinedRequests: number },
+    private readonly limits: ConnectionLimits,
     private readonly counts: ConnectionCounts,
     private readonly reportOnce: ReportOnce,
   ) {}

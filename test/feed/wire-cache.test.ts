@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { frameMessage, MAX_CACHED_SECTION_SETS, sectionSet } from '../../src/feed/frame-messages.js';
 import { FRAME_SECTIONS } from '../../src/feed/protocol.js';
-import { frameMessage, MAX_CACHED_SECTION_SETS, sectionSet } from '../../src/feed/server.js';
 import { frame } from './helpers.js';
 
 describe('wire messages kept per frame', () => {

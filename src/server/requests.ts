@@ -1,0 +1,113 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../log/logger.js';
+import { parseUrl, type RequestGate } from './gate.js';
+
+export interface HealthReport {
+  ok: boolean;
+  body: Record<string, unknown>;
+}
+
+/** What the plain routes serve. */
+export interface Routes {
+  health: () => HealthReport;
+  /** Renders /metrics; without it /metrics is 404 (the Prometheus output is off). */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** Whether /feed upgrades are taken (a plain GET on it is then told to upgrade). */
+  feed: boolean;
+}
+
+/** An answer to a plain request, decided before anything is written. */
+export interface Reply {
+  status: number;
+  body: string;
+  headers?: Record<string, string>;
+}
+
+const PATHS = new Set(['/metrics', '/healthz', '/feed']);
+const ALLOW = 'GET, HEAD';
+
+/**
+ * The plain requests: /metrics, /healthz and a GET on /feed. Checks run cheapest and most general
+ * first (a body, the Host header, the path, the method, then the token), so that a refusal costs
+ * the agent as little as possible and says what is wrong.
+ */
+export class RequestRouter {
+  constructor(
+    private readonly gate: RequestGate,
+    private readonly routes: Routes,
+    private readonly log: Logger,
+  ) {}
+
+  /** Answers a request; a failing handler gets a 500 (or a cut connection once headers are out). */
+  respond(req: IncomingMessage, res: ServerResponse): void {
+    void this.route(req)
+      .then((r) => writeReply(res, r))
+      .catch((err) => {
+        this.log.error({ err }, 'request handler failed');
+        if (!res.headersSent) writeReply(res, { status: 500, body: 'internal error\n' });
+        else res.destroy();
+      });
+  }
+
+  async route(req: IncomingMessage): Promise<Reply> {
+    const url = parseUrl(req.url);
+    if (url === undefined) return { status: 400, body: 'malformed request target\n' };
+    if (hasBody(req)) {
+      // The agent accepts no bodies: answered before anything else, with Connection: close so that
+      // Node closes the socket once the answer is out instead of reading (and throwing away) a body
+      // that may never end.
+      return { status: 413, body: 'request bodies are not accepted\n', headers: { Connection: 'close' } };
+    }
+    if (!this.gate.hostAllowed(req)) {
+      return {
+        status: 421,
+        body: 'the Host header does not name this server (DNS rebinding protection); allow a name with --allow-host\n',
+      };
+    }
+    if (!PATHS.has(url.pathname)) {
+      return { status: 404, body: 'not found: the paths are /metrics, /healthz and /feed\n' };
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return { status: 405, body: `method ${req.method} not allowed\n`, headers: { Allow: ALLOW } };
+    }
+    if (url.pathname === '/healthz') {
+      const health = this.routes.health();
+      const body = `${JSON.stringify(health.body)}\n`;
+      return { status: health.ok ? 200 : 503, body, headers: { 'Content-Type': 'application/json' } };
+    }
+    if (url.pathname === '/feed') {
+      if (!this.routes.feed) return { status: 404, body: 'the live feed is not enabled\n' };
+      return {
+        status: 426,
+        body: 'the feed is a WebSocket: send an Upgrade request\n',
+        headers: { Upgrade: 'websocket', Connection: 'Upgrade' },
+      };
+    }
+    if (!this.routes.metrics) return { status: 404, body: 'the Prometheus output is disabled\n' };
+    if (!this.gate.authorized(req, url)) {
+      return {
+        status: 401,
+        body: 'a bearer token is required\n',
+        headers: { 'WWW-Authenticate': 'Bearer realm="usewatch"' },
+      };
+    }
+    const { contentType, body } = await this.routes.metrics();
+    return { status: 200, body, headers: { 'Content-Type': contentType } };
+  }
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+}
+
+function writeReply(res: ServerResponse, reply: Reply): void {
+  res.writeHead(reply.status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    'Content-Length': Buffer.byteLength(reply.body),
+    ...reply.headers,
+  });
+  res.end(reply.body);
+}
