@@ -9,7 +9,6 @@ import type { FeedServer } from '../feed/server.js';
 import type { Logger } from '../log/logger.js';
 import { droppedLogLines } from '../log/output.js';
 import { RepeatedProblemLog } from '../log/repeats.js';
-import type { Frame } from '../model/frame.js';
 import { createPrometheusExporter } from '../outputs/prometheus/exporter.js';
 import type { AttachedRecorder } from '../outputs/recorder/attach.js';
 import { FrameBus } from '../pipeline/bus.js';
@@ -215,7 +214,6 @@ export async function startAgent(config: AgentConfig, checklist: Checklist, deps
   });
 
   const done = (async () => {
-    let previous: Frame | undefined;
     try {
       for await (const frame of frames) {
         recordingProblems.decorate(frame);
@@ -223,9 +221,6 @@ export async function startAgent(config: AgentConfig, checklist: Checklist, deps
         lastTickMono = performance.now();
         if (frame.seq === 1) void notifier?.ready(`ticking every ${current.interval} ms, serving ${running.url}`);
         notifier?.tickDone();
-        // Only the latest frame's raw counters are read (by /metrics); older frames in the ring drop theirs.
-        if (previous) previous.raw = undefined;
-        previous = frame;
         problems.observe(frame.sources);
       }
     } catch (err) {

@@ -1,0 +1,182 @@
+/**
+ * The host's cumulative counters and kernel gauges of one tick, in the units the exporters publish
+ * (seconds, bytes, ratios), for the outputs that export counters rather than rates: Prometheus
+ * (node_exporter's families) and OTLP (the hostmetrics conventions). Built once per tick by
+ * src/derive/counters.ts, which does every unit conversion. Host-level only, no per-process data:
+ * the ring of recent frames keeps one section per frame. In-process only: never sent on the feed
+ * nor written to recordings.
+ */
+export interface HostCounters {
+  /** One entry per online CPU, in /proc/stat order. */
+  cpus?: CpuSeconds[];
+  /** The system-wide lines of /proc/stat. */
+  activity?: KernelActivity;
+  load?: LoadAverages;
+  memory?: MemoryCounters;
+  pressure?: PressureCounters;
+  kernel?: KernelGauges;
+  /** Whole devices, in /proc/diskstats order. */
+  disks?: DiskCounters[];
+  network?: NetworkCounters;
+  /** Mounts, in mount table order. */
+  filesystems?: FilesystemCounters[];
+}
+
+export type CpuTimeMode =
+  | 'user'
+  | 'nice'
+  | 'system'
+  | 'idle'
+  | 'iowait'
+  | 'irq'
+  | 'softirq'
+  | 'steal'
+  | 'guest'
+  | 'guestNice';
+
+/** Seconds one CPU spent in each mode since boot; guest and guestNice are already inside user and nice. */
+export interface CpuSeconds extends Record<CpuTimeMode, number> {
+  /** The logical CPU number (12 for "cpu12"). */
+  logical: number;
+}
+
+export interface KernelActivity {
+  contextSwitches?: number;
+  interrupts?: number;
+  forks?: number;
+  /** Epoch seconds. */
+  bootTime?: number;
+  procsRunning?: number;
+  procsBlocked?: number;
+}
+
+export interface LoadAverages {
+  load1: number;
+  load5: number;
+  load15: number;
+}
+
+/** The /proc/vmstat fields exported, by their kernel names. */
+export const VMSTAT_FIELDS = ['pgpgin', 'pgpgout', 'pswpin', 'pswpout', 'pgmajfault', 'oom_kill'] as const;
+export type VmstatField = (typeof VMSTAT_FIELDS)[number];
+
+export interface MemoryCounters {
+  /** /proc/meminfo by field name, in file order: bytes, or counts for HugePages_*. */
+  meminfo: ReadonlyMap<string, number>;
+  /** As the kernel counts them (pgpgin/pgpgout in KiB, the others in pages or events); absent fields are missing. */
+  vmstat: Partial<Record<VmstatField, number>>;
+}
+
+export type PsiResourceName = 'cpu' | 'memory' | 'io' | 'irq';
+
+export interface PressureLineCounters {
+  /** The kernel's running averages as ratios (0–1) over 10, 60 and 300 s. */
+  avg10: number;
+  avg60: number;
+  avg300: number;
+  /** Cumulative stall time in seconds. */
+  totalSeconds: number;
+}
+
+/** Per PSI file present (no CONFIG_PSI, PSI disabled, irq before 6.1: missing). */
+export type PressureCounters = Partial<
+  Record<PsiResourceName, { some?: PressureLineCounters; full?: PressureLineCounters }>
+>;
+
+export interface KernelGauges {
+  fileHandlesAllocated?: number;
+  fileHandlesMax?: number;
+  threads?: number;
+  threadsMax?: number;
+  pidMax?: number;
+  conntrackEntries?: number;
+  conntrackMax?: number;
+  sockstat?: {
+    socketsUsed?: number;
+    tcp?: { inuse: number; orphan: number; tw: number; alloc: number; memPages: number };
+    udp?: { inuse: number; memPages: number };
+  };
+}
+
+/** One /proc/diskstats row: sectors as bytes, milliseconds as seconds. */
+export interface DiskCounters {
+  device: string;
+  reads: number;
+  readsMerged: number;
+  readBytes: number;
+  readSeconds: number;
+  writes: number;
+  writesMerged: number;
+  writtenBytes: number;
+  writeSeconds: number;
+  /** I/Os in flight now (a gauge). */
+  inflight: number;
+  ioSeconds: number;
+  /** Σ request time: the time × queue depth integral. */
+  weightedIoSeconds: number;
+  discards: number;
+  discardsMerged: number;
+  /** node_exporter exports this one in sectors. */
+  discardedSectors: number;
+  discardSeconds: number;
+  flushes: number;
+  flushSeconds: number;
+}
+
+/** The 16 counters of a /proc/net/dev row, in file order. */
+export const NET_DEV_FIELDS = [
+  'rxBytes',
+  'rxPackets',
+  'rxErrs',
+  'rxDrop',
+  'rxFifo',
+  'rxFrame',
+  'rxCompressed',
+  'rxMulticast',
+  'txBytes',
+  'txPackets',
+  'txErrs',
+  'txDrop',
+  'txFifo',
+  'txColls',
+  'txCarrier',
+  'txCompressed',
+] as const;
+export type NetDevField = (typeof NET_DEV_FIELDS)[number];
+
+export interface InterfaceCounters extends Record<NetDevField, number> {
+  name: string;
+  /** Link speed in bytes/s; undefined when the driver does not know it. */
+  speedBytes?: number;
+  /** operstate is "up"; undefined when unreadable. */
+  up?: boolean;
+  mtu?: number;
+}
+
+/** Protocol → field → value, from /proc/net/snmp or /proc/net/netstat. */
+export type ProtocolCounters = ReadonlyMap<string, ReadonlyMap<string, number>>;
+
+export interface NetworkCounters {
+  /** In /proc/net/dev order. */
+  interfaces: InterfaceCounters[];
+  /** Only the fields exported (node_exporter's default netstat set), to keep the section small. */
+  snmp?: ProtocolCounters;
+  netstat?: ProtocolCounters;
+}
+
+export interface FilesystemCounters {
+  /** The mount source (device), mount point and type, as in the mount table. */
+  device: string;
+  mountPoint: string;
+  fstype: string;
+  readonly: boolean;
+  /** statfs failed or did not answer in time. */
+  deviceError: boolean;
+  /** The statfs figures; all undefined when it failed. */
+  sizeBytes?: number;
+  freeBytes?: number;
+  /** Free space available to unprivileged users (free minus the root reserve). */
+  availBytes?: number;
+  files?: number;
+  filesFree?: number;
+}
