@@ -1,4 +1,4 @@
-import { CPU_MODES, type CpuSample, type CpuTimes } from '../../collectors/cpu.js';
+import type { CpuSample, CpuTimes } from '../../collectors/cpu.js';
 import type { DiskSample, DiskStats } from '../../collectors/disk.js';
 import type { FilesystemSample, MountSample } from '../../collectors/filesystem.js';
 import type { KernelSample } from '../../collectors/kernel.js';
@@ -7,15 +7,16 @@ import type { NetInterface, NetworkSample, ProtoCounters } from '../../collector
 import { type PressureLine, type PressureSample, PSI_RESOURCES } from '../../collectors/pressure.js';
 import type { Counter } from '../../collectors/types.js';
 import {
-  type CpuSeconds,
+  CPU_TIME_MODES,
+  CpuSecondsTable,
   type DiskCounters,
+  FieldNames,
   type FilesystemCounters,
   type HostCounters,
   type InterfaceCounters,
-  NET_DEV_FIELDS,
+  NamedValues,
   type PressureCounters,
   type PressureLineCounters,
-  type ProtocolCounters,
   VMSTAT_FIELDS,
   type VmstatField,
 } from '../model/counters.js';
@@ -38,14 +39,18 @@ function num(v: Counter | undefined): number | undefined {
   return typeof v === 'bigint' ? Number(v) : v;
 }
 
-function cpuSeconds(key: string, t: CpuTimes): CpuSeconds {
-  const out = { logical: Number(key.slice(3)) } as CpuSeconds; // "cpu12" → 12
-  for (const mode of CPU_MODES) out[mode] = t[mode] / USER_HZ;
-  return out;
+function cpuTable(cpus: Map<string, CpuTimes>): CpuSecondsTable {
+  const logical: number[] = [];
+  const values: number[] = [];
+  for (const [key, t] of cpus) {
+    logical.push(Number(key.slice(3))); // "cpu12" → 12
+    for (const mode of CPU_TIME_MODES) values.push(t[mode] / USER_HZ);
+  }
+  return new CpuSecondsTable(logical, values);
 }
 
 export const cpuCounters: CountersBuilder<CpuSample> = (cur, into) => {
-  into.cpus = Array.from(cur.stat.cpus, ([key, t]) => cpuSeconds(key, t));
+  into.cpus = cpuTable(cur.stat.cpus);
   const s = cur.stat;
   into.activity = {
     contextSwitches: num(s.ctxt),
@@ -59,6 +64,35 @@ export const cpuCounters: CountersBuilder<CpuSample> = (cur, into) => {
   if (l) into.load = { load1: l.load1, load5: l.load5, load15: l.load15 };
 };
 
+/**
+ * Collects one tick's named values, keeping the previous tick's FieldNames while the names are the
+ * same, so that frames share them.
+ */
+class NamedValuesBuilder {
+  private last = new FieldNames([]);
+  private names: string[] = [];
+  private values: number[] = [];
+
+  add(name: string, value: number): void {
+    this.names.push(name);
+    this.values.push(value);
+  }
+
+  finish(): NamedValues {
+    const { names, values } = this;
+    this.names = [];
+    this.values = [];
+    if (!sameNames(this.last.list, names)) this.last = new FieldNames(names);
+    return new NamedValues(this.last, values);
+  }
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 const VMSTAT_KEYS: Readonly<Record<VmstatField, keyof NonNullable<MemorySample['vmstat']>>> = {
   pgpgin: 'pgpgin',
   pgpgout: 'pgpgout',
@@ -68,17 +102,21 @@ const VMSTAT_KEYS: Readonly<Record<VmstatField, keyof NonNullable<MemorySample['
   oom_kill: 'oomKill',
 };
 
-export const memoryCounters: CountersBuilder<MemorySample> = (cur, into) => {
-  const vmstat: Partial<Record<VmstatField, number>> = {};
-  if (cur.vmstat) {
-    for (const field of VMSTAT_FIELDS) {
-      const v = num(cur.vmstat[VMSTAT_KEYS[field]]);
-      if (v !== undefined) vmstat[field] = v;
+/** One builder per engine: it keeps the meminfo field names of the previous tick. */
+export function createMemoryCounters(): CountersBuilder<MemorySample> {
+  const meminfo = new NamedValuesBuilder();
+  return (cur, into) => {
+    const vmstat: Partial<Record<VmstatField, number>> = {};
+    if (cur.vmstat) {
+      for (const field of VMSTAT_FIELDS) {
+        const v = num(cur.vmstat[VMSTAT_KEYS[field]]);
+        if (v !== undefined) vmstat[field] = v;
+      }
     }
-  }
-  // meminfo is already in bytes, and a sample is never changed once read: the map is shared.
-  into.memory = { meminfo: cur.meminfo, vmstat };
-};
+    for (const [field, value] of cur.meminfo) meminfo.add(field, value); // already in bytes
+    into.memory = { meminfo: meminfo.finish(), vmstat };
+  };
+}
 
 function pressureLine(line: PressureLine): PressureLineCounters {
   return {
@@ -95,8 +133,8 @@ export const pressureCounters: CountersBuilder<PressureSample> = (cur, into) => 
     const p = cur[resource];
     if (p === undefined) continue;
     out[resource] = {
-      ...(p.some && { some: pressureLine(p.some) }),
-      ...(p.full && { full: pressureLine(p.full) }),
+      some: p.some && pressureLine(p.some),
+      full: p.full && pressureLine(p.full),
     };
   }
   into.pressure = out;
@@ -115,6 +153,10 @@ export const kernelCounters: CountersBuilder<KernelSample> = (cur, into) => {
   };
 };
 
+/*
+ * Disk, interface and mount rows are written as whole object literals: every row of a kind then has
+ * one hidden class with its fields in the object, the compact layout for the ring that keeps them.
+ */
 function diskRow(device: string, s: DiskStats): DiskCounters {
   return {
     device,
@@ -142,14 +184,29 @@ export const diskCounters: CountersBuilder<DiskSample> = (cur, into) => {
   into.disks = Array.from(cur.devices, ([device, d]) => diskRow(device, d.stats));
 };
 
-function interfaceRow(name: string, i: NetInterface): InterfaceCounters {
-  const out = { name } as InterfaceCounters;
-  for (const field of NET_DEV_FIELDS) out[field] = num(i.counters[field]);
-  const { speedMbps, operstate, mtu } = i.link;
-  if (speedMbps !== undefined) out.speedBytes = (speedMbps * 1e6) / 8;
-  if (operstate !== undefined) out.up = operstate === 'up';
-  if (mtu !== undefined) out.mtu = mtu;
-  return out;
+function interfaceRow(name: string, { counters: c, link }: NetInterface): InterfaceCounters {
+  return {
+    name,
+    rxBytes: num(c.rxBytes),
+    rxPackets: num(c.rxPackets),
+    rxErrs: num(c.rxErrs),
+    rxDrop: num(c.rxDrop),
+    rxFifo: num(c.rxFifo),
+    rxFrame: num(c.rxFrame),
+    rxCompressed: num(c.rxCompressed),
+    rxMulticast: num(c.rxMulticast),
+    txBytes: num(c.txBytes),
+    txPackets: num(c.txPackets),
+    txErrs: num(c.txErrs),
+    txDrop: num(c.txDrop),
+    txFifo: num(c.txFifo),
+    txColls: num(c.txColls),
+    txCarrier: num(c.txCarrier),
+    txCompressed: num(c.txCompressed),
+    speedBytes: link.speedMbps === undefined ? undefined : (link.speedMbps * 1e6) / 8,
+    up: link.operstate === undefined ? undefined : link.operstate === 'up',
+    mtu: link.mtu,
+  };
 }
 
 /**
@@ -170,25 +227,25 @@ export function netstatFieldExported(proto: string, field: string): boolean {
   return kept;
 }
 
-function exportedProtocolCounters(table: ProtoCounters): ProtocolCounters {
-  const out = new Map<string, Map<string, number>>();
-  table.forEach((fields, proto) => {
-    const kept = new Map<string, number>();
+function addExported(table: ProtoCounters | undefined, into: NamedValuesBuilder): void {
+  table?.forEach((fields, proto) => {
     fields.forEach((value, field) => {
-      if (netstatFieldExported(proto, field)) kept.set(field, num(value));
+      if (netstatFieldExported(proto, field)) into.add(`${proto}_${field}`, num(value));
     });
-    if (kept.size > 0) out.set(proto, kept);
   });
-  return out;
 }
 
-export const networkCounters: CountersBuilder<NetworkSample> = (cur, into) => {
-  into.network = {
-    interfaces: Array.from(cur.interfaces, ([name, i]) => interfaceRow(name, i)),
-    ...(cur.snmp && { snmp: exportedProtocolCounters(cur.snmp) }),
-    ...(cur.netstat && { netstat: exportedProtocolCounters(cur.netstat) }),
+/** One builder per engine: it keeps the protocol field names of the previous tick. */
+export function createNetworkCounters(): CountersBuilder<NetworkSample> {
+  const protocols = new NamedValuesBuilder();
+  return (cur, into) => {
+    into.network = { interfaces: Array.from(cur.interfaces, ([name, i]) => interfaceRow(name, i)) };
+    if (cur.snmp === undefined && cur.netstat === undefined) return;
+    addExported(cur.snmp, protocols);
+    addExported(cur.netstat, protocols);
+    into.network.protocols = protocols.finish();
   };
-};
+}
 
 function mountRow(m: MountSample): FilesystemCounters {
   const out: FilesystemCounters = {

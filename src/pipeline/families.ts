@@ -11,11 +11,11 @@ import { createProcessCollector, type ProcessesSample } from '../../collectors/p
 import {
   type CountersBuilder,
   cpuCounters,
+  createMemoryCounters,
+  createNetworkCounters,
   diskCounters,
   filesystemCounters,
   kernelCounters,
-  memoryCounters,
-  networkCounters,
   pressureCounters,
 } from '../derive/counters.js';
 import { deriveCpu } from '../derive/cpu.js';
@@ -88,10 +88,10 @@ export function createFamilies(opts: FamilyOptions): Family[] {
   return [
     family('cpu', createCpuCollector(), deriveCpu, { counters: cpuCounters }),
     family('pressure', createPressureCollector(), derivePressure, { counters: pressureCounters }),
-    family('memory', createMemoryCollector(), deriveMemory, { counters: memoryCounters }),
+    family('memory', createMemoryCollector(), deriveMemory, { counters: createMemoryCounters() }),
     family('kernel', createKernelCollector(), deriveKernel, { counters: kernelCounters }),
     family('disk', createDiskCollector(), deriveDisk, { counters: diskCounters }),
-    family('network', createNetworkCollector(), deriveNetwork, { counters: networkCounters }),
+    family('network', createNetworkCollector(), deriveNetwork, { counters: createNetworkCounters() }),
     family(
       'filesystem',
       createFilesystemCollector({ statfsTimeoutMs: opts.statfsTimeoutMs }),

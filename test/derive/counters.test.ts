@@ -4,13 +4,13 @@ import type { DiskStats } from '../../collectors/disk.js';
 import type { NetDevCounters } from '../../collectors/network.js';
 import {
   cpuCounters,
+  createMemoryCounters,
+  createNetworkCounters,
   diskCounters,
   filesystemCounters,
-  memoryCounters,
-  networkCounters,
   pressureCounters,
 } from '../../src/derive/counters.js';
-import type { HostCounters } from '../../src/model/counters.js';
+import { CPU_TIME_MODES, CpuSecondsTable, type HostCounters } from '../../src/model/counters.js';
 
 const TIMES: CpuTimes = {
   user: 2879,
@@ -32,7 +32,10 @@ describe('the counters section, in the units the exporters publish', () => {
       {
         stat: {
           total: TIMES,
-          cpus: new Map([['cpu12', TIMES]]),
+          cpus: new Map([
+            ['cpu12', TIMES],
+            ['cpu3', { ...TIMES, idle: 100 }],
+          ]),
           ctxt: 2n ** 60n,
           intr: 77,
           processes: 9,
@@ -42,21 +45,11 @@ describe('the counters section, in the units the exporters publish', () => {
       },
       into,
     );
-    expect(into.cpus).toEqual([
-      {
-        logical: 12,
-        user: 28.79,
-        nice: 0.01,
-        system: 14.18,
-        idle: 451.13,
-        iowait: 2.14,
-        irq: 0,
-        softirq: 0.4,
-        steal: 0.08,
-        guest: 0.12,
-        guestNice: 0.03,
-      },
-    ]);
+    const cpus = into.cpus!;
+    expect(cpus.logical).toEqual([12, 3]);
+    const seconds = CPU_TIME_MODES.map((mode) => cpus.seconds(0, mode));
+    expect(seconds).toEqual([28.79, 0.01, 14.18, 451.13, 2.14, 0, 0.4, 0.08, 0.12, 0.03]);
+    expect(cpus.seconds(1, 'idle')).toBe(1);
     expect(into.activity).toMatchObject({ contextSwitches: 2 ** 60, interrupts: 77, forks: 9, bootTime: 1.7e9 });
     expect(into.load).toEqual({ load1: 1.18, load5: 0.5, load15: 0.21 });
   });
@@ -117,7 +110,7 @@ describe('the counters section, in the units the exporters publish', () => {
   it('vmstat under the kernel names exported (oom_kill), leaving out what this kernel lacks', () => {
     const into: HostCounters = {};
     const meminfo = new Map([['MemTotal', 1024 * 1024]]);
-    memoryCounters(
+    createMemoryCounters()(
       {
         meminfo,
         vmstat: { pgpgin: 10, pswpin: 2n, pgscanKswapd: 5, pgscanDirect: 0, allocstall: 0, oomKill: 1 },
@@ -138,7 +131,7 @@ describe('the counters section, in the units the exporters publish', () => {
       ),
     ) as unknown as NetDevCounters;
     const into: HostCounters = {};
-    networkCounters(
+    createNetworkCounters()(
       {
         interfaces: new Map([
           [
@@ -174,10 +167,13 @@ describe('the counters section, in the units the exporters publish', () => {
     );
     const [eth0, lo] = into.network?.interfaces ?? [];
     expect(eth0).toMatchObject({ name: 'eth0', rxBytes: 2 ** 53 + 2, speedBytes: 125_000_000, up: false, mtu: 1500 });
-    expect(lo).not.toHaveProperty('speedBytes');
-    expect(lo).not.toHaveProperty('up');
-    expect(into.network?.snmp).toEqual(new Map([['Tcp', new Map([['ActiveOpens', 5]])]]));
-    expect(into.network?.netstat).toEqual(new Map([['TcpExt', new Map([['TCPTimeouts', 2]])]]));
+    expect(lo.speedBytes).toBeUndefined();
+    expect(lo.up).toBeUndefined();
+    const protocols = into.network?.protocols;
+    expect(protocols?.keys()).toEqual(['Tcp_ActiveOpens', 'TcpExt_TCPTimeouts']);
+    expect(protocols?.get('Tcp_ActiveOpens')).toBe(5);
+    expect(protocols?.get('TcpExt_TCPTimeouts')).toBe(2);
+    expect(protocols?.get('Tcp_RtoAlgorithm')).toBeUndefined();
   });
 
   it('filesystem sizes in bytes; a mount whose statfs failed or hung has only its device error', () => {
@@ -213,5 +209,41 @@ describe('the counters section, in the units the exporters publish', () => {
       readonly: false,
       deviceError: true,
     });
+  });
+});
+
+describe('named values (meminfo, netstat fields)', () => {
+  it('frames share the field names while the set stays the same, and get new ones when it changes', () => {
+    const build = createMemoryCounters();
+    const tick = (meminfo: [string, number][]) => {
+      const into: HostCounters = {};
+      build({ meminfo: new Map(meminfo), pageSize: 4096 }, into);
+      return into.memory!.meminfo;
+    };
+    const a = tick([
+      ['MemTotal', 100],
+      ['MemFree', 40],
+    ]);
+    const b = tick([
+      ['MemTotal', 100],
+      ['MemFree', 30],
+    ]);
+    const c = tick([
+      ['MemTotal', 100],
+      ['MemFree', 30],
+      ['MemAvailable', 50],
+    ]);
+    expect(b.names).toBe(a.names);
+    expect([a.get('MemFree'), b.get('MemFree')]).toEqual([40, 30]);
+    expect(c.names).not.toBe(b.names);
+    expect(c.keys()).toEqual(['MemTotal', 'MemFree', 'MemAvailable']);
+    expect(c.get('MemAvailable')).toBe(50);
+    expect(a.get('MemAvailable')).toBeUndefined();
+  });
+});
+
+describe('the CPU seconds table', () => {
+  it('refuses values that do not fill a row per CPU', () => {
+    expect(() => new CpuSecondsTable([0, 1], [1, 2, 3])).toThrow('3 values for 2 CPUs');
   });
 });

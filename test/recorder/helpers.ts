@@ -55,7 +55,7 @@ export function makeFrame(seq: number, ts = T0 + (seq - 1) * 1000, padding = 0):
       rssBytes: 5e7,
       ...(padding ? { noise } : {}),
     } as Frame['self'],
-    counters: { memory: { meminfo: new Map([['MemTotal', 1024]]), vmstat: { pgmajfault: 3 } } },
+    counters: { kernel: { threads: 300 }, load: { load1: 1.5, load5: 1, load15: 0.5 } },
   };
 }
 

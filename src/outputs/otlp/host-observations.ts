@@ -91,9 +91,11 @@ export function observeFrame(frame: Frame): Observation[] {
 }
 
 function observeCpu(frame: Frame, counters: HostCounters, push: Push): void {
-  for (const times of counters.cpus ?? []) {
+  const table = counters.cpus;
+  for (let row = 0; table && row < table.count; row++) {
+    const logical = table.logical[row];
     for (const [field, mode] of CPU_MODE_NAMES) {
-      push('system.cpu.time', times[field], { 'cpu.logical_number': times.logical, 'cpu.mode': mode });
+      push('system.cpu.time', table.seconds(row, field), { 'cpu.logical_number': logical, 'cpu.mode': mode });
     }
   }
   for (const [cpu, value] of Object.entries(frame.metrics['cpu.core_utilization'] ?? {})) {

@@ -37,10 +37,12 @@ const cpu: FamilySpec[] = [
     help: 'Seconds the CPUs spent in each mode.',
     type: 'counter',
     read(f, emit) {
-      counters(f).cpus?.forEach((t) => {
-        const cpu = String(t.logical);
-        for (let m = 0; m < CPU_MODES.length; m++) emit({ cpu, mode: CPU_MODES[m] }, t[CPU_MODES[m]]);
-      });
+      const t = counters(f).cpus;
+      if (!t) return;
+      for (let row = 0; row < t.count; row++) {
+        const cpu = String(t.logical[row]);
+        for (let m = 0; m < CPU_MODES.length; m++) emit({ cpu, mode: CPU_MODES[m] }, t.seconds(row, CPU_MODES[m]));
+      }
     },
   },
   {
@@ -48,11 +50,13 @@ const cpu: FamilySpec[] = [
     help: 'Seconds the CPUs spent in guests (VMs) for each mode.',
     type: 'counter',
     read(f, emit) {
-      counters(f).cpus?.forEach((t) => {
-        const cpu = String(t.logical);
-        emit({ cpu, mode: 'user' }, t.guest);
-        emit({ cpu, mode: 'nice' }, t.guestNice);
-      });
+      const t = counters(f).cpus;
+      if (!t) return;
+      for (let row = 0; row < t.count; row++) {
+        const cpu = String(t.logical[row]);
+        emit({ cpu, mode: 'user' }, t.seconds(row, 'guest'));
+        emit({ cpu, mode: 'nice' }, t.seconds(row, 'guestNice'));
+      }
     },
   },
   statValue('node_context_switches_total', 'Total number of context switches.', 'counter', (s) => s.contextSwitches),
@@ -339,16 +343,8 @@ function perInterface(
  * node_netstat_<Proto>_<Field> families present in a frame, for the exporter to register: the
  * counters section holds node_exporter's default netstat field set only.
  */
-export function netstatFamilyNames(frame: Frame): string[] {
-  const out: string[] = [];
-  const net = counters(frame).network;
-  for (const table of [net?.snmp, net?.netstat]) {
-    if (!table) continue;
-    for (const [proto, fields] of table) {
-      for (const field of fields.keys()) out.push(`${proto}_${field}`);
-    }
-  }
-  return out;
+export function netstatFamilyNames(frame: Frame): readonly string[] {
+  return counters(frame).network?.protocols?.keys() ?? [];
 }
 
 export function netstatFamily(key: string): FamilySpec {
@@ -360,8 +356,7 @@ export function netstatFamily(key: string): FamilySpec {
     help: `Statistic ${proto}${field}.`,
     type: 'untyped',
     read(f, emit) {
-      const net = counters(f).network;
-      emit(undefined, net?.snmp?.get(proto)?.get(field) ?? net?.netstat?.get(proto)?.get(field));
+      emit(undefined, counters(f).network?.protocols?.get(key));
     },
   };
 }
@@ -426,9 +421,5 @@ export function meminfoFields(frame: Frame): Iterable<string> {
 /** A cheap fingerprint of which meminfo and netstat fields a frame has (their counts). */
 export function dynamicShape(frame: Frame): string {
   const c = counters(frame);
-  let shape = `${c.memory?.meminfo.size ?? 0}`;
-  for (const table of [c.network?.snmp, c.network?.netstat]) {
-    if (table) for (const [proto, fields] of table) shape += `,${proto}:${fields.size}`;
-  }
-  return shape;
+  return `${c.memory?.meminfo.size ?? 0},${c.network?.protocols?.size ?? 0}`;
 }
