@@ -1,7 +1,7 @@
 import type { CpuSample, CpuTimes } from '../../collectors/cpu.js';
 import type { DiskSample, DiskStats } from '../../collectors/disk.js';
 import type { FilesystemSample, MountSample } from '../../collectors/filesystem.js';
-import type { KernelSample } from '../../collectors/kernel.js';
+import type { KernelSample, SockStat } from '../../collectors/kernel.js';
 import type { MemorySample } from '../../collectors/memory.js';
 import type { NetInterface, NetworkSample, ProtoCounters } from '../../collectors/network.js';
 import { type PressureLine, type PressureSample, PSI_RESOURCES } from '../../collectors/pressure.js';
@@ -17,6 +17,7 @@ import {
   NamedValues,
   type PressureCounters,
   type PressureLineCounters,
+  type SocketGauges,
   VMSTAT_FIELDS,
   type VmstatField,
 } from '../model/counters.js';
@@ -140,6 +141,19 @@ export const pressureCounters: CountersBuilder<PressureSample> = (cur, into) => 
   into.pressure = out;
 };
 
+function socketGauges(s: SockStat): SocketGauges {
+  return {
+    used: s.socketsUsed,
+    tcpInuse: s.tcp?.inuse,
+    tcpOrphan: s.tcp?.orphan,
+    tcpTimeWait: s.tcp?.tw,
+    tcpAlloc: s.tcp?.alloc,
+    tcpMemPages: s.tcp?.memPages,
+    udpInuse: s.udp?.inuse,
+    udpMemPages: s.udp?.memPages,
+  };
+}
+
 export const kernelCounters: CountersBuilder<KernelSample> = (cur, into) => {
   into.kernel = {
     fileHandlesAllocated: num(cur.fileNr?.allocated),
@@ -149,7 +163,7 @@ export const kernelCounters: CountersBuilder<KernelSample> = (cur, into) => {
     pidMax: cur.pidMax,
     conntrackEntries: cur.conntrack?.count,
     conntrackMax: cur.conntrack?.max,
-    sockstat: cur.sockstat,
+    sockets: cur.sockstat && socketGauges(cur.sockstat),
   };
 };
 

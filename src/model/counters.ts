@@ -22,21 +22,21 @@ export interface HostCounters {
   filesystems?: FilesystemCounters[];
 }
 
-export const CPU_TIME_MODES = [
-  'user',
-  'nice',
-  'system',
-  'idle',
-  'iowait',
-  'irq',
-  'softirq',
-  'steal',
-  'guest',
-  'guestNice',
-] as const;
-export type CpuTimeMode = (typeof CPU_TIME_MODES)[number];
-
-const MODE_INDEX = Object.fromEntries(CPU_TIME_MODES.map((mode, i) => [mode, i])) as Record<CpuTimeMode, number>;
+/** Each mode's place in a row of the CPU seconds table. */
+const MODE_INDEX = {
+  user: 0,
+  nice: 1,
+  system: 2,
+  idle: 3,
+  iowait: 4,
+  irq: 5,
+  softirq: 6,
+  steal: 7,
+  guest: 8,
+  guestNice: 9,
+};
+export type CpuTimeMode = keyof typeof MODE_INDEX;
+export const CPU_TIME_MODES = Object.keys(MODE_INDEX) as readonly CpuTimeMode[];
 
 /**
  * Seconds each CPU spent in each mode since boot; guest and guestNice are already inside user and
@@ -119,11 +119,19 @@ export interface KernelGauges {
   pidMax?: number;
   conntrackEntries?: number;
   conntrackMax?: number;
-  sockstat?: {
-    socketsUsed?: number;
-    tcp?: { inuse: number; orphan: number; tw: number; alloc: number; memPages: number };
-    udp?: { inuse: number; memPages: number };
-  };
+  /** /proc/net/sockstat: sockets in use, TCP and UDP sockets by state, their memory in pages. */
+  sockets?: SocketGauges;
+}
+
+export interface SocketGauges {
+  used?: number;
+  tcpInuse?: number;
+  tcpOrphan?: number;
+  tcpTimeWait?: number;
+  tcpAlloc?: number;
+  tcpMemPages?: number;
+  udpInuse?: number;
+  udpMemPages?: number;
 }
 
 /** One /proc/diskstats row: sectors as bytes, milliseconds as seconds. */

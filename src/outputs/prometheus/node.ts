@@ -199,14 +199,14 @@ const kernel: FamilySpec[] = [
     (k) => k.conntrackEntries,
   ),
   kernelValue('node_nf_conntrack_entries_limit', 'Maximum size of connection tracking table.', (k) => k.conntrackMax),
-  kernelValue('node_sockstat_sockets_used', 'Number of IPv4 sockets in use.', (k) => k.sockstat?.socketsUsed),
-  kernelValue('node_sockstat_TCP_inuse', 'Number of TCP sockets in state inuse.', (k) => k.sockstat?.tcp?.inuse),
-  kernelValue('node_sockstat_TCP_orphan', 'Number of TCP sockets in state orphan.', (k) => k.sockstat?.tcp?.orphan),
-  kernelValue('node_sockstat_TCP_tw', 'Number of TCP sockets in state tw.', (k) => k.sockstat?.tcp?.tw),
-  kernelValue('node_sockstat_TCP_alloc', 'Number of TCP sockets in state alloc.', (k) => k.sockstat?.tcp?.alloc),
-  kernelValue('node_sockstat_TCP_mem', 'Number of TCP sockets in state mem (pages).', (k) => k.sockstat?.tcp?.memPages),
-  kernelValue('node_sockstat_UDP_inuse', 'Number of UDP sockets in state inuse.', (k) => k.sockstat?.udp?.inuse),
-  kernelValue('node_sockstat_UDP_mem', 'Number of UDP sockets in state mem (pages).', (k) => k.sockstat?.udp?.memPages),
+  kernelValue('node_sockstat_sockets_used', 'Number of IPv4 sockets in use.', (k) => k.sockets?.used),
+  kernelValue('node_sockstat_TCP_inuse', 'Number of TCP sockets in state inuse.', (k) => k.sockets?.tcpInuse),
+  kernelValue('node_sockstat_TCP_orphan', 'Number of TCP sockets in state orphan.', (k) => k.sockets?.tcpOrphan),
+  kernelValue('node_sockstat_TCP_tw', 'Number of TCP sockets in state tw.', (k) => k.sockets?.tcpTimeWait),
+  kernelValue('node_sockstat_TCP_alloc', 'Number of TCP sockets in state alloc.', (k) => k.sockets?.tcpAlloc),
+  kernelValue('node_sockstat_TCP_mem', 'Number of TCP sockets in state mem (pages).', (k) => k.sockets?.tcpMemPages),
+  kernelValue('node_sockstat_UDP_inuse', 'Number of UDP sockets in state inuse.', (k) => k.sockets?.udpInuse),
+  kernelValue('node_sockstat_UDP_mem', 'Number of UDP sockets in state mem (pages).', (k) => k.sockets?.udpMemPages),
 ];
 
 function kernelValue(name: string, help: string, pick: (k: KernelGauges) => number | undefined): FamilySpec {
