@@ -18,6 +18,8 @@ const REQUIRED_SYSTEM_FILES = [
 ];
 const OPTIONAL_SYSTEM_FILES = [
   'proc/uptime',
+  'proc/sys/kernel/hostname',
+  'proc/sys/kernel/osrelease',
   'proc/pressure/cpu',
   'proc/pressure/memory',
   'proc/pressure/io',

@@ -183,7 +183,6 @@ async function publishFrames(
   to: { outputs: AgentOutputs; notifier: SystemdNotifier | undefined; url: string; log: Logger },
 ): Promise<void> {
   const { outputs, notifier } = to;
-  let previous: Frame | undefined;
   try {
     for await (const frame of frames) {
       outputs.recordingProblems.decorate(frame);
@@ -191,11 +190,6 @@ async function publishFrames(
       state.lastTickMono = performance.now();
       if (frame.seq === 1) void notifier?.ready(`ticking every ${state.current.interval} ms, serving ${to.url}`);
       notifier?.tickDone();
-
-      // Only the latest frame's raw counters are read (by /metrics); older frames in the ring drop theirs.
-      if (previous) previous.raw = undefined;
-      previous = frame;
-
       state.problems.observe(frame.sources);
     }
   } catch (err) {

@@ -1,8 +1,7 @@
 import type { DiskDevice, DiskSample } from '../../collectors/disk.js';
 import { counterDelta, wrap32Delta } from './counter.js';
 import type { DeriveContext, Deriver } from './types.js';
-
-const SECTOR_BYTES = 512;
+import { SECTOR_BYTES } from './units.js';
 
 /** Per-device iostat -x figures (sysstat's formulas; ms fields taken modulo 2^32). */
 export const deriveDisk: Deriver<DiskSample> = (prev, cur, ctx) => {

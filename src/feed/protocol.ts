@@ -13,7 +13,7 @@ export const FEED_PROTOCOL = 1;
  * Typed as a record over the Frame's keys so that a section added to Frame fails to compile here
  * until the feed knows about it.
  */
-const SECTION_FLAGS: Record<Exclude<keyof Frame, 'schema' | 'seq' | 'ts' | 'intervalMs' | 'raw'>, true> = {
+const SECTION_FLAGS: Record<Exclude<keyof Frame, 'schema' | 'seq' | 'ts' | 'intervalMs' | 'counters'>, true> = {
   host: true,
   metrics: true,
   use: true,
@@ -226,7 +226,7 @@ export const frameMessageSchema = z
 
 /** A frame as received: sections the client did not subscribe to are absent. */
 export type WireFrame = Pick<Frame, 'schema' | 'seq' | 'ts' | 'intervalMs'> &
-  Partial<Omit<Frame, 'schema' | 'seq' | 'ts' | 'intervalMs' | 'raw'>> & { skipped?: number };
+  Partial<Omit<Frame, 'schema' | 'seq' | 'ts' | 'intervalMs' | 'counters'>> & { skipped?: number };
 
 // ---- server → client: control messages ------------------------------------------------------
 

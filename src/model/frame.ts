@@ -1,9 +1,10 @@
 import type { SourceReport } from '../../collectors/types.js';
+import type { HostCounters } from './counters.js';
 import { toWire } from './wire.js';
 
 /**
  * The unit that flows from the pipeline to every view: TUI, WebSocket feed, Prometheus, OTLP,
- * recorder. Serialised as JSON (without `raw`), versioned by `schema`. Documented in docs/feed.md.
+ * recorder. Serialised as JSON (without `counters`), versioned by `schema`. Documented in docs/feed.md.
  */
 export const FRAME_SCHEMA = 2;
 /** Schema 1 sent every list as objects; schema 2 may send them as tables (see wire.ts). Both are read. */
@@ -187,10 +188,11 @@ export interface Frame {
   sources: SourceReport[];
   self: SelfStats;
   /**
-   * In-process only: the raw cumulative counters of this tick, for outputs that export counters
-   * (Prometheus, OTLP). Never serialised; see serializeFrame().
+   * In-process only: the host's cumulative counters of this tick, for the outputs that export
+   * counters (Prometheus, OTLP). Absent on frames read from a feed or a recording; never serialised
+   * (see serializeFrame()).
    */
-  raw?: unknown;
+  counters?: HostCounters;
 }
 
 const serialized = new WeakMap<Frame, string>();
@@ -210,7 +212,7 @@ export function serializeFrame(frame: Frame): string {
 
 /** JSON of a frame with every list as objects, for people and jq (`usewatch replay --format ndjson`). */
 export function frameAsObjectsJson(frame: Frame): string {
-  const { raw: _raw, ...plain } = frame;
+  const { counters: _counters, ...plain } = frame;
   return JSON.stringify(plain);
 }
 

@@ -125,9 +125,9 @@ function wireFinding(finding: Finding): unknown {
   };
 }
 
-/** The frame with its lists as tables and without in-process fields (`raw`), ready for JSON.stringify. */
+/** The frame with its lists as tables and without in-process fields (`counters`), ready for JSON.stringify. */
 export function toWire(frame: Frame): Record<string, unknown> {
-  const { raw: _raw, ...wire } = frame;
+  const { counters: _counters, ...wire } = frame;
   return {
     ...wire,
     use: wireSection(frame, 'use'),

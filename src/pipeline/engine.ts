@@ -1,12 +1,12 @@
-import { hostname, release, uptime } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { ProcFs, SourceLog } from '../../collectors/procfs.js';
 import type { SourceReport } from '../../collectors/types.js';
 import { type DeriveConfig, defaultDeriveConfig, MetricSink } from '../derive/types.js';
 import type { UseEvaluatorLike } from '../model/evaluation.js';
-import { type CollectorStat, FRAME_SCHEMA, type Frame, type HostInfo, type KernelEvent } from '../model/frame.js';
+import { type CollectorStat, FRAME_SCHEMA, type Frame, type HostInfo } from '../model/frame.js';
 import { VERSION } from '../version.js';
-import { createFamilies, type Family, type FamilyOutput, type RawSamples } from './families.js';
+import { createFamilies, type Family, type FamilyOutput } from './families.js';
+import { type HostFacts, readHostFacts } from './host-facts.js';
 import type { Inventory } from './inventory.js';
 
 export interface EngineOptions {
@@ -38,19 +38,14 @@ export class Engine {
   private seq = 0;
   private skippedTicks = 0;
   /** Host facts that do not change while the agent runs, read once rather than per tick. */
-  private readonly staticHost: { hostname: string; kernel: string; bootMs?: number };
+  private readonly staticHost: HostFacts;
 
   constructor(private readonly opts: EngineOptions = {}) {
     this.intervalMs = opts.intervalMs ?? 1000;
     this.fs = opts.fs ?? new ProcFs(opts.root ?? '/');
     this.deriveConfig = { ...defaultDeriveConfig, ...opts.derive };
     this.families = createFamilies({ statfsTimeoutMs: opts.statfsTimeoutMs ?? 1000, deriveConfig: this.deriveConfig });
-    const live = (opts.root ?? '/') === '/';
-    this.staticHost = {
-      hostname: hostname(),
-      kernel: live ? release() : 'fixture',
-      bootMs: live ? Date.now() - uptime() * 1000 : undefined,
-    };
+    this.staticHost = readHostFacts(this.fs, Date.now());
   }
 
   get evaluator(): UseEvaluatorLike | undefined {
@@ -66,47 +61,10 @@ export class Engine {
     const cpuStart = process.cpuUsage();
     const wallStart = performance.now();
     const ts = Date.now();
-    const mono = wallStart;
-    const sources: SourceReport[] = [];
-    const collectorStats: CollectorStat[] = [];
-    const samples = new Map<string, unknown>();
-
-    for (const family of this.families) {
-      const log = new SourceLog(this.fs);
-      const started = performance.now();
-      let sample: unknown;
-      try {
-        sample = await family.collector.read(log);
-      } catch (err) {
-        // A collector must not throw; if one does, the tick goes on without it and says why.
-        log.report(family.name, 'failed', `collector error: ${(err as Error)?.message ?? err}`);
-      }
-      if (sample !== undefined) samples.set(family.name, sample);
-      const ok = sample !== undefined && !log.reports.some((r) => r.status === 'failed');
-      collectorStats.push({ name: family.name, durationMs: round3(performance.now() - started), ok });
-      for (const r of log.reports) if (r.status !== 'ok') sources.push(r);
-    }
-
-    const out = new MetricSink();
-    const dtSeconds = this.prev ? (mono - this.prev.mono) / 1000 : 0;
-    const ctx = { dtSeconds, out, config: this.deriveConfig };
-    const output: FamilyOutput = { processes: [], kernelEvents: [] as KernelEvent[] };
-    for (const family of this.families) {
-      const cur = samples.get(family.name);
-      if (cur === undefined) continue;
-      const prev = this.prev?.samples.get(family.name);
-      try {
-        family.derive(prev, cur, ctx, output);
-      } catch (err) {
-        sources.push({
-          source: family.name,
-          status: 'failed',
-          reason: `derive error: ${(err as Error)?.message ?? err}`,
-        });
-      }
-    }
-    this.prev = { mono, samples };
-    out.roundAll();
+    const { samples, sources, collectorStats } = await this.collect();
+    const dtSeconds = this.prev ? (wallStart - this.prev.mono) / 1000 : 0;
+    const { out, output } = this.derive(samples, dtSeconds, sources);
+    this.prev = { mono: wallStart, samples };
 
     const evaluation = this.opts.evaluator?.evaluate({ metrics: out.values, processes: output.processes, ts }) ?? {
       use: [],
@@ -115,7 +73,6 @@ export class Engine {
     };
 
     const cpuUsed = process.cpuUsage(cpuStart);
-    const raw: RawSamples = Object.fromEntries(samples);
     return {
       schema: FRAME_SCHEMA,
       seq: ++this.seq,
@@ -136,8 +93,62 @@ export class Engine {
         skippedTicks: this.skippedTicks,
         rssBytes: process.memoryUsage.rss(),
       },
-      raw,
+      counters: output.counters,
     };
+  }
+
+  /** Reads every collector in turn; a collector that throws is reported and the tick goes on. */
+  private async collect(): Promise<{
+    samples: Map<string, unknown>;
+    sources: SourceReport[];
+    collectorStats: CollectorStat[];
+  }> {
+    const sources: SourceReport[] = [];
+    const collectorStats: CollectorStat[] = [];
+    const samples = new Map<string, unknown>();
+    for (const family of this.families) {
+      const log = new SourceLog(this.fs);
+      const started = performance.now();
+      let sample: unknown;
+      try {
+        sample = await family.collector.read(log);
+      } catch (err) {
+        // A collector must not throw; if one does, the tick goes on without it and says why.
+        log.report(family.name, 'failed', `collector error: ${(err as Error)?.message ?? err}`);
+      }
+      if (sample !== undefined) samples.set(family.name, sample);
+      const ok = sample !== undefined && !log.reports.some((r) => r.status === 'failed');
+      collectorStats.push({ name: family.name, durationMs: round3(performance.now() - started), ok });
+      for (const r of log.reports) if (r.status !== 'ok') sources.push(r);
+    }
+    return { samples, sources, collectorStats };
+  }
+
+  /** Metrics, processes, kernel events and counters from this tick's samples and the previous tick's. */
+  private derive(
+    samples: Map<string, unknown>,
+    dtSeconds: number,
+    sources: SourceReport[],
+  ): { out: MetricSink; output: FamilyOutput } {
+    const out = new MetricSink();
+    const ctx = { dtSeconds, out, config: this.deriveConfig };
+    const output: FamilyOutput = { processes: [], kernelEvents: [], counters: {} };
+    for (const family of this.families) {
+      const cur = samples.get(family.name);
+      if (cur === undefined) continue;
+      const prev = this.prev?.samples.get(family.name);
+      try {
+        family.derive(prev, cur, ctx, output);
+      } catch (err) {
+        sources.push({
+          source: family.name,
+          status: 'failed',
+          reason: `derive error: ${(err as Error)?.message ?? err}`,
+        });
+      }
+    }
+    out.roundAll();
+    return { out, output };
   }
 
   close(): void {

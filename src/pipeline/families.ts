@@ -1,13 +1,23 @@
 import type { Collector } from '../../collectors/collector.js';
-import { type CpuSample, createCpuCollector } from '../../collectors/cpu.js';
-import { createDiskCollector, type DiskSample } from '../../collectors/disk.js';
-import { createFilesystemCollector, type FilesystemSample } from '../../collectors/filesystem.js';
-import { createKernelCollector, type KernelSample } from '../../collectors/kernel.js';
-import { createKmsgCollector, type KmsgSample } from '../../collectors/kmsg.js';
-import { createMemoryCollector, type MemorySample } from '../../collectors/memory.js';
-import { createNetworkCollector, type NetworkSample } from '../../collectors/network.js';
-import { createPressureCollector, type PressureSample } from '../../collectors/pressure.js';
+import { createCpuCollector } from '../../collectors/cpu.js';
+import { createDiskCollector } from '../../collectors/disk.js';
+import { createFilesystemCollector } from '../../collectors/filesystem.js';
+import { createKernelCollector } from '../../collectors/kernel.js';
+import { createKmsgCollector } from '../../collectors/kmsg.js';
+import { createMemoryCollector } from '../../collectors/memory.js';
+import { createNetworkCollector } from '../../collectors/network.js';
+import { createPressureCollector } from '../../collectors/pressure.js';
 import { createProcessCollector, type ProcessesSample } from '../../collectors/processes.js';
+import {
+  type CountersBuilder,
+  cpuCounters,
+  createMemoryCounters,
+  createNetworkCounters,
+  diskCounters,
+  filesystemCounters,
+  kernelCounters,
+  pressureCounters,
+} from '../derive/counters.js';
 import { deriveCpu } from '../derive/cpu.js';
 import { deriveDisk } from '../derive/disk.js';
 import { createFilesystemDeriver } from '../derive/filesystem.js';
@@ -18,44 +28,47 @@ import { deriveNetwork } from '../derive/network.js';
 import { derivePressure } from '../derive/pressure.js';
 import { createProcessDeriver } from '../derive/processes.js';
 import type { DeriveConfig, DeriveContext, Deriver } from '../derive/types.js';
+import type { HostCounters } from '../model/counters.js';
 import type { KernelEvent, ProcessEntry } from '../model/frame.js';
 
-/** The raw samples of one tick, by family: what outputs that export cumulative counters read. */
-export interface RawSamples {
-  cpu?: CpuSample;
-  memory?: MemorySample;
-  pressure?: PressureSample;
-  kernel?: KernelSample;
-  kmsg?: KmsgSample;
-  disk?: DiskSample;
-  network?: NetworkSample;
-  filesystem?: FilesystemSample;
-  processes?: ProcessesSample;
-}
+export type FamilyName =
+  | 'cpu'
+  | 'pressure'
+  | 'memory'
+  | 'kernel'
+  | 'disk'
+  | 'network'
+  | 'filesystem'
+  | 'kmsg'
+  | 'processes';
 
 /** What derivation hands to the frame besides metrics. */
 export interface FamilyOutput {
   processes: ProcessEntry[];
   kernelEvents: KernelEvent[];
+  counters: HostCounters;
 }
 
 export interface Family {
-  name: keyof RawSamples;
+  name: FamilyName;
   collector: Collector<unknown>;
   derive(prev: unknown, cur: unknown, ctx: DeriveContext, output: FamilyOutput): void;
   close?(): void;
 }
 
-function family<S>(
-  name: keyof RawSamples,
-  collector: Collector<S>,
-  derive: Deriver<S>,
-  extra: Partial<Pick<Family, 'close'>> & { output?: (cur: S, output: FamilyOutput) => void } = {},
-): Family {
+interface FamilyExtras<S> {
+  /** Fills the family's part of the frame's counters section. */
+  counters?: CountersBuilder<S>;
+  output?: (cur: S, output: FamilyOutput) => void;
+  close?: () => void;
+}
+
+function family<S>(name: FamilyName, collector: Collector<S>, derive: Deriver<S>, extra: FamilyExtras<S> = {}): Family {
   return {
     name,
     collector: collector as Collector<unknown>,
     derive(prev, cur, ctx, output) {
+      extra.counters?.(cur as S, output.counters);
       derive(prev as S | undefined, cur as S, ctx);
       extra.output?.(cur as S, output);
     },
@@ -73,16 +86,17 @@ export function createFamilies(opts: FamilyOptions): Family[] {
   const kmsg = createKmsgCollector();
   const processDeriver = createProcessDeriver();
   return [
-    family('cpu', createCpuCollector(), deriveCpu),
-    family('pressure', createPressureCollector(), derivePressure),
-    family('memory', createMemoryCollector(), deriveMemory),
-    family('kernel', createKernelCollector(), deriveKernel),
-    family('disk', createDiskCollector(), deriveDisk),
-    family('network', createNetworkCollector(), deriveNetwork),
+    family('cpu', createCpuCollector(), deriveCpu, { counters: cpuCounters }),
+    family('pressure', createPressureCollector(), derivePressure, { counters: pressureCounters }),
+    family('memory', createMemoryCollector(), deriveMemory, { counters: createMemoryCounters() }),
+    family('kernel', createKernelCollector(), deriveKernel, { counters: kernelCounters }),
+    family('disk', createDiskCollector(), deriveDisk, { counters: diskCounters }),
+    family('network', createNetworkCollector(), deriveNetwork, { counters: createNetworkCounters() }),
     family(
       'filesystem',
       createFilesystemCollector({ statfsTimeoutMs: opts.statfsTimeoutMs }),
       createFilesystemDeriver(),
+      { counters: filesystemCounters },
     ),
     family('kmsg', kmsg, deriveKmsg, {
       close: () => kmsg.close(),

@@ -39,7 +39,7 @@ export function frame(seq: number, processes = 1, ts = Date.now()): Frame {
     kernelEvents: [],
     sources: [],
     self: { tickMs: 3, tickCpuMs: 2, collectors: [], skippedTicks: 0, rssBytes: 50_000_000 },
-    raw: { secret: 'in-process only' },
+    counters: { load: { load1: 0.5, load5: 0.4, load15: 0.3 } },
   };
 }
 

@@ -47,7 +47,7 @@ describe('feed: connect, backfill, live', () => {
     expect(peer.seqs()).toEqual([1, 2, 3, 4]);
     const last = peer.frames()[3];
     expect(last).toMatchObject({ type: 'frame', schema: FRAME_SCHEMA, seq: 4, host: { hostname: 'test-host' } });
-    expect(last).not.toHaveProperty('raw');
+    expect(last).not.toHaveProperty('counters');
     expect(last).not.toHaveProperty('skipped');
   });
 

@@ -2,10 +2,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadChecklist } from '../../src/checklist/load.js';
 import type { Frame } from '../../src/model/frame.js';
 import { startOtlpExport } from '../../src/outputs/otlp/exporter.js';
+import { type Observation, observeFrame } from '../../src/outputs/otlp/host-observations.js';
 import { Engine } from '../../src/pipeline/engine.js';
 import { scheduleTicks } from '../../src/pipeline/live.js';
+import { UseEvaluator } from '../../src/use/evaluator.js';
 
 interface OtlpNumberPoint {
   asDouble?: number;
@@ -84,8 +87,8 @@ describe('OTLP export', () => {
     const idle0 = cpuTime.sum!.dataPoints.find(
       (p) => attr(p, 'cpu.mode') === 'idle' && attr(p, 'cpu.logical_number') === 0,
     )!;
-    const raw = frame.raw as { cpu: { stat: { cpus: Map<string, { idle: number }> } } };
-    expect(value(idle0)).toBeCloseTo(raw.cpu.stat.cpus.get('cpu0')!.idle / 100, 2);
+    const cpus = frame.counters?.cpus;
+    expect(value(idle0)).toBeCloseTo(cpus!.seconds(cpus!.logical.indexOf(0), 'idle'), 2);
 
     const memory = metrics.get('system.memory.usage')!;
     expect(memory.unit).toBe('By');
@@ -131,5 +134,52 @@ describe('OTLP export', () => {
     const stats = exporter.stats();
     expect(stats.failures + stats.dropped).toBeGreaterThan(0);
     expect(stats.exports).toBe(0);
+  });
+});
+
+async function fixtureFrame(root: string): Promise<Frame> {
+  const engine = new Engine({ root, evaluator: new UseEvaluator({ checklist: await loadChecklist() }) });
+  try {
+    return await engine.tick();
+  } finally {
+    engine.close();
+  }
+}
+
+function observed(observations: Observation[], name: string, attributes: Record<string, string | number>): number {
+  const found = observations.filter(
+    (o) => o.name === name && Object.entries(attributes).every(([k, v]) => o.attributes[k] === v),
+  );
+  expect(found, `${name} ${JSON.stringify(attributes)}`).toHaveLength(1);
+  return found[0].value;
+}
+
+describe('OTLP observations of a fixture host', () => {
+  it('memory "used" on a kernel before 3.14 (no MemAvailable) agrees with the memory utilization USE cell', async () => {
+    const frame = await fixtureFrame(new URL('../fixtures/old-kernel/', import.meta.url).pathname);
+    const observations = observeFrame(frame);
+    const state = { 'system.memory.state': 'used' };
+    // MemTotal 1000000 kB − (MemFree 200000 + Buffers 50000 + Cached 150000 + SReclaimable 40000 kB)
+    expect(observed(observations, 'system.memory.usage', state)).toBe(560_000 * 1024);
+    const cell = frame.use.find((c) => c.resource === 'memory' && c.dimension === 'utilization');
+    expect(cell?.metric).toBe('memory.utilization');
+    expect(observed(observations, 'system.memory.utilization', state)).toBeCloseTo(cell!.value!, 6);
+    expect(cell!.value).toBeCloseTo(0.56, 6);
+  });
+
+  it('exports /proc/stat ticks, diskstats sectors and milliseconds, and PSI microseconds in seconds and bytes', async () => {
+    const frame = await fixtureFrame(new URL('../fixtures/host/', import.meta.url).pathname);
+    const observations = observeFrame(frame);
+    // cpu0 idle 46032 ticks at USER_HZ 100; cpu1 irq 0, softirq 40 ticks.
+    expect(observed(observations, 'system.cpu.time', { 'cpu.logical_number': 0, 'cpu.mode': 'idle' })).toBe(460.32);
+    expect(observed(observations, 'system.cpu.time', { 'cpu.logical_number': 1, 'cpu.mode': 'softirq' })).toBe(0.4);
+    // vda: 1676106 sectors read of 512 bytes, 6006 ms reading, 3508 ms with I/O in flight.
+    const read = { 'system.device': 'vda', 'disk.io.direction': 'read' };
+    expect(observed(observations, 'system.disk.io', read)).toBe(1676106 * 512);
+    expect(observed(observations, 'system.disk.operation_time', read)).toBeCloseTo(6.006, 9);
+    expect(observed(observations, 'system.disk.io_time', { 'system.device': 'vda' })).toBeCloseTo(3.508, 9);
+    // proc/pressure/io: full total=1834372 µs.
+    const ioFull = { resource: 'io', level: 'full' };
+    expect(observed(observations, 'system.linux.pressure.stall_time', ioFull)).toBeCloseTo(1.834372, 9);
   });
 });

@@ -55,13 +55,13 @@ export function makeFrame(seq: number, ts = T0 + (seq - 1) * 1000, padding = 0):
       rssBytes: 5e7,
       ...(padding ? { noise } : {}),
     } as Frame['self'],
-    raw: { counters: [1n] },
+    counters: { kernel: { threads: 300 }, load: { load1: 1.5, load5: 1, load15: 0.5 } },
   };
 }
 
 /** A frame as a reader gives it back: lists as objects, no in-process fields. */
 export function readBack(frame: Frame): unknown {
-  const { raw: _raw, ...rest } = frame;
+  const { counters: _counters, ...rest } = frame;
   return JSON.parse(JSON.stringify(rest));
 }
 

@@ -33,7 +33,7 @@ describe('segment names', () => {
 });
 
 describe('recorder', () => {
-  it('reads back every frame as written, without the in-process raw field', async () => {
+  it('reads back every frame as written, without the in-process counters', async () => {
     const dir = tempDir();
     const recorder = createRecorder({ dir });
     const frames = Array.from({ length: 50 }, (_, i) => makeFrame(i + 1));

@@ -1,7 +1,5 @@
-import type { CpuTimes } from '../../../collectors/cpu.js';
-import type { Counter } from '../../../collectors/types.js';
+import type { CpuTimeMode, HostCounters } from '../../model/counters.js';
 import type { Frame } from '../../model/frame.js';
-import type { RawSamples } from '../../pipeline/families.js';
 
 /**
  * The OpenTelemetry hostmetrics view of a frame: semantic-convention names, units and attributes,
@@ -21,9 +19,6 @@ export interface Observation {
   value: number;
   attributes: Record<string, string | number>;
 }
-
-const USER_HZ = 100;
-const SECTOR_BYTES = 512;
 
 export const INSTRUMENTS: readonly InstrumentDef[] = [
   { name: 'system.cpu.time', kind: 'counter', unit: 's', description: 'CPU time by logical CPU and mode' },
@@ -63,11 +58,7 @@ export const INSTRUMENTS: readonly InstrumentDef[] = [
 
 const STATUS_CODE = { ok: 0, warning: 1, critical: 2, unknown: 3 } as const;
 
-function n(c: Counter): number {
-  return typeof c === 'number' ? c : Number(c);
-}
-
-const CPU_MODE_NAMES: readonly [keyof CpuTimes, string][] = [
+const CPU_MODE_NAMES: readonly [CpuTimeMode, string][] = [
   ['user', 'user'],
   ['nice', 'nice'],
   ['system', 'system'],
@@ -78,104 +69,123 @@ const CPU_MODE_NAMES: readonly [keyof CpuTimes, string][] = [
   ['steal', 'steal'],
 ];
 
+type Attributes = Record<string, string | number>;
+/** Records one observation; undefined and non-finite values are left out. */
+type Push = (name: string, value: number | undefined, attributes?: Attributes) => void;
+
 /** Every observation of a frame; an absent family simply contributes nothing. */
 export function observeFrame(frame: Frame): Observation[] {
-  const raw = (frame.raw ?? {}) as RawSamples;
   const out: Observation[] = [];
-  const push = (name: string, value: number | undefined, attributes: Record<string, string | number> = {}) => {
+  const push: Push = (name, value, attributes = {}) => {
     if (value !== undefined && Number.isFinite(value)) out.push({ name, value, attributes });
   };
+  const counters = frame.counters ?? {};
+  observeCpu(frame, counters, push);
+  observeMemory(frame, push);
+  observeDisks(counters, push);
+  observeNetwork(counters, push);
+  observeFilesystems(counters, push);
+  observePressure(counters, push);
+  observeUse(frame, push);
+  return out;
+}
 
-  for (const [cpu, times] of raw.cpu?.stat.cpus ?? []) {
-    const logical = Number(cpu.slice(3));
+function observeCpu(frame: Frame, counters: HostCounters, push: Push): void {
+  const table = counters.cpus;
+  for (let row = 0; table && row < table.count; row++) {
+    const logical = table.logical[row];
     for (const [field, mode] of CPU_MODE_NAMES) {
-      push('system.cpu.time', times[field] / USER_HZ, { 'cpu.logical_number': logical, 'cpu.mode': mode });
+      push('system.cpu.time', table.seconds(row, field), { 'cpu.logical_number': logical, 'cpu.mode': mode });
     }
   }
   for (const [cpu, value] of Object.entries(frame.metrics['cpu.core_utilization'] ?? {})) {
     push('system.cpu.utilization', value, { 'cpu.logical_number': Number(cpu.slice(3)) });
   }
-  const load = raw.cpu?.loadavg;
-  push('system.cpu.load_average.1m', load?.load1);
-  push('system.cpu.load_average.5m', load?.load5);
-  push('system.cpu.load_average.15m', load?.load15);
+  push('system.cpu.load_average.1m', counters.load?.load1);
+  push('system.cpu.load_average.5m', counters.load?.load5);
+  push('system.cpu.load_average.15m', counters.load?.load15);
+}
 
-  const mem = raw.memory?.meminfo;
-  if (mem) {
-    const total = mem.get('MemTotal');
-    const free = mem.get('MemFree');
-    const buffers = mem.get('Buffers');
-    const cached = mem.get('Cached');
-    const available = mem.get('MemAvailable');
-    const used = total !== undefined && available !== undefined ? total - available : undefined;
-    const states: [string, number | undefined][] = [
-      ['used', used],
-      ['free', free],
-      ['buffers', buffers],
-      ['cached', cached],
-    ];
-    for (const [state, value] of states) {
-      push('system.memory.usage', value, { 'system.memory.state': state });
-      if (total)
-        push('system.memory.utilization', value === undefined ? undefined : value / total, {
-          'system.memory.state': state,
-        });
-    }
+/**
+ * From the memory metrics, so that "used" is the USE cell's: MemTotal − MemAvailable, with derive's
+ * fallback for MemAvailable on kernels before 3.14.
+ */
+function observeMemory(frame: Frame, push: Push): void {
+  const bytes = (name: string) => frame.metrics[name]?.[''];
+  const total = bytes('memory.total_bytes');
+  const states: [string, number | undefined][] = [
+    ['used', bytes('memory.used_bytes')],
+    ['free', bytes('memory.free_bytes')],
+    ['buffers', bytes('memory.buffers_bytes')],
+    ['cached', bytes('memory.cached_bytes')],
+  ];
+  for (const [state, value] of states) {
+    push('system.memory.usage', value, { 'system.memory.state': state });
+    if (total && value !== undefined)
+      push('system.memory.utilization', value / total, { 'system.memory.state': state });
   }
+}
 
-  for (const [device, d] of raw.disk?.devices ?? []) {
-    const s = d.stats;
-    for (const [direction, bytes, ops, ms] of [
-      ['read', s.sectorsRead, s.reads, s.readMs],
-      ['write', s.sectorsWritten, s.writes, s.writeMs],
+function observeDisks(counters: HostCounters, push: Push): void {
+  for (const d of counters.disks ?? []) {
+    const device = { 'system.device': d.device };
+    for (const [direction, bytes, ops, seconds] of [
+      ['read', d.readBytes, d.reads, d.readSeconds],
+      ['write', d.writtenBytes, d.writes, d.writeSeconds],
     ] as const) {
-      const attrs = { 'system.device': device, 'disk.io.direction': direction };
-      push('system.disk.io', n(bytes) * SECTOR_BYTES, attrs);
-      push('system.disk.operations', n(ops), attrs);
-      push('system.disk.operation_time', n(ms) / 1000, attrs);
+      const attrs = { ...device, 'disk.io.direction': direction };
+      push('system.disk.io', bytes, attrs);
+      push('system.disk.operations', ops, attrs);
+      push('system.disk.operation_time', seconds, attrs);
     }
-    push('system.disk.io_time', n(s.ioMs) / 1000, { 'system.device': device });
-    push('system.disk.weighted_io_time', n(s.weightedMs) / 1000, { 'system.device': device });
-    push('system.disk.pending_operations', s.inflight, { 'system.device': device });
+    push('system.disk.io_time', d.ioSeconds, device);
+    push('system.disk.weighted_io_time', d.weightedIoSeconds, device);
+    push('system.disk.pending_operations', d.inflight, device);
   }
+}
 
-  for (const [iface, { counters: c }] of raw.network?.interfaces ?? []) {
+function observeNetwork(counters: HostCounters, push: Push): void {
+  for (const c of counters.network?.interfaces ?? []) {
     for (const [direction, bytes, packets, errors, dropped] of [
       ['receive', c.rxBytes, c.rxPackets, c.rxErrs, c.rxDrop],
       ['transmit', c.txBytes, c.txPackets, c.txErrs, c.txDrop],
     ] as const) {
-      const attrs = { 'network.interface.name': iface, 'network.io.direction': direction };
-      push('system.network.io', n(bytes), attrs);
-      push('system.network.packets', n(packets), attrs);
-      push('system.network.errors', n(errors), attrs);
-      push('system.network.dropped', n(dropped), attrs);
+      const attrs = { 'network.interface.name': c.name, 'network.io.direction': direction };
+      push('system.network.io', bytes, attrs);
+      push('system.network.packets', packets, attrs);
+      push('system.network.errors', errors, attrs);
+      push('system.network.dropped', dropped, attrs);
     }
   }
+}
 
-  for (const [mountPoint, m] of raw.filesystem?.mounts ?? []) {
-    const st = m.stats;
-    if (!st) continue;
+/** hostmetrics' three states: used, free to unprivileged users, and the root reserve. */
+function observeFilesystems(counters: HostCounters, push: Push): void {
+  for (const m of counters.filesystems ?? []) {
+    const { sizeBytes, freeBytes, availBytes } = m;
+    if (sizeBytes === undefined || freeBytes === undefined || availBytes === undefined) continue;
     const base = {
-      'system.device': m.source,
-      'system.filesystem.mountpoint': mountPoint,
+      'system.device': m.device,
+      'system.filesystem.mountpoint': m.mountPoint,
       'system.filesystem.type': m.fstype,
     };
-    const used = (st.blocks - st.bfree) * st.bsize;
-    const free = st.bavail * st.bsize;
-    const reserved = (st.bfree - st.bavail) * st.bsize;
+    const used = sizeBytes - freeBytes;
     push('system.filesystem.usage', used, { ...base, 'system.filesystem.state': 'used' });
-    push('system.filesystem.usage', free, { ...base, 'system.filesystem.state': 'free' });
-    push('system.filesystem.usage', reserved, { ...base, 'system.filesystem.state': 'reserved' });
-    if (used + free > 0) push('system.filesystem.utilization', used / (used + free), base);
+    push('system.filesystem.usage', availBytes, { ...base, 'system.filesystem.state': 'free' });
+    push('system.filesystem.usage', freeBytes - availBytes, { ...base, 'system.filesystem.state': 'reserved' });
+    if (used + availBytes > 0) push('system.filesystem.utilization', used / (used + availBytes), base);
   }
+}
 
-  for (const [resource, pressure] of Object.entries(raw.pressure ?? {})) {
+function observePressure(counters: HostCounters, push: Push): void {
+  for (const [resource, pressure] of Object.entries(counters.pressure ?? {})) {
     for (const level of ['some', 'full'] as const) {
-      const line = pressure?.[level];
-      if (line) push('system.linux.pressure.stall_time', n(line.totalUs) / 1e6, { resource, level });
+      push('system.linux.pressure.stall_time', pressure?.[level]?.totalSeconds, { resource, level });
     }
   }
+}
 
+function observeUse(frame: Frame, push: Push): void {
   for (const cell of frame.use) {
     const attrs = { resource: cell.resource, instance: cell.instance, dimension: cell.dimension };
     if (cell.status !== 'gap') push('usewatch.use.status', STATUS_CODE[cell.status], attrs);
@@ -190,5 +200,4 @@ export function observeFrame(frame: Frame): Observation[] {
       severity: f.severity,
     });
   }
-  return out;
 }

@@ -1,34 +1,35 @@
-import type { CpuTimes } from '../../../collectors/cpu.js';
-import type { DiskStats } from '../../../collectors/disk.js';
-import type { MountSample } from '../../../collectors/filesystem.js';
-import type { NetDevCounters, NetInterface } from '../../../collectors/network.js';
+import type {
+  CpuTimeMode,
+  DiskCounters,
+  FilesystemCounters,
+  HostCounters,
+  InterfaceCounters,
+  KernelActivity,
+  KernelGauges,
+  NetDevField,
+} from '../../model/counters.js';
+import { VMSTAT_FIELDS } from '../../model/counters.js';
 import type { Frame } from '../../model/frame.js';
-import type { RawSamples } from '../../pipeline/families.js';
-import { type Emit, type FamilySpec, num } from './family.js';
+import type { Emit, FamilySpec } from './family.js';
 
 /**
- * Families with node_exporter's names, units and labels, from the raw cumulative samples of the
- * latest frame, so that the node-mixin recording rules and dashboards work unchanged.
+ * Families with node_exporter's names, units and labels, from the counters section of the latest
+ * frame (already in seconds and bytes), so that the node-mixin recording rules and dashboards work
+ * unchanged.
  */
-
-/** Linux reports /proc/stat times in USER_HZ, 100 on every architecture the kernel exposes to userspace. */
-const USER_HZ = 100;
-const SECTOR_BYTES = 512;
 
 /*
  * The read functions run once per scrape, a second apart, so V8 mostly leaves them unoptimised, and
  * there for…of allocates an iterator result (and an entry array for maps) per element: they loop
  * with forEach and indexes instead.
  */
-function raw(frame: Frame): RawSamples {
-  return (frame.raw ?? {}) as RawSamples;
+const NO_COUNTERS: HostCounters = Object.freeze({});
+
+function counters(frame: Frame): HostCounters {
+  return frame.counters ?? NO_COUNTERS;
 }
 
-const CPU_MODES: readonly (keyof CpuTimes)[] = ['idle', 'iowait', 'irq', 'nice', 'softirq', 'steal', 'system', 'user'];
-
-function cpuLabel(key: string): string {
-  return key.slice(3); // "cpu12" → "12"
-}
+const CPU_MODES: readonly CpuTimeMode[] = ['idle', 'iowait', 'irq', 'nice', 'softirq', 'steal', 'system', 'user'];
 
 const cpu: FamilySpec[] = [
   {
@@ -36,12 +37,12 @@ const cpu: FamilySpec[] = [
     help: 'Seconds the CPUs spent in each mode.',
     type: 'counter',
     read(f, emit) {
-      const cpus = raw(f).cpu?.stat.cpus;
-      if (!cpus) return;
-      cpus.forEach((t, key) => {
-        const cpu = cpuLabel(key);
-        for (let m = 0; m < CPU_MODES.length; m++) emit({ cpu, mode: CPU_MODES[m] }, t[CPU_MODES[m]] / USER_HZ);
-      });
+      const t = counters(f).cpus;
+      if (!t) return;
+      for (let row = 0; row < t.count; row++) {
+        const cpu = String(t.logical[row]);
+        for (let m = 0; m < CPU_MODES.length; m++) emit({ cpu, mode: CPU_MODES[m] }, t.seconds(row, CPU_MODES[m]));
+      }
     },
   },
   {
@@ -49,19 +50,19 @@ const cpu: FamilySpec[] = [
     help: 'Seconds the CPUs spent in guests (VMs) for each mode.',
     type: 'counter',
     read(f, emit) {
-      const cpus = raw(f).cpu?.stat.cpus;
-      if (!cpus) return;
-      cpus.forEach((t, key) => {
-        const cpu = cpuLabel(key);
-        emit({ cpu, mode: 'user' }, t.guest / USER_HZ);
-        emit({ cpu, mode: 'nice' }, t.guestNice / USER_HZ);
-      });
+      const t = counters(f).cpus;
+      if (!t) return;
+      for (let row = 0; row < t.count; row++) {
+        const cpu = String(t.logical[row]);
+        emit({ cpu, mode: 'user' }, t.seconds(row, 'guest'));
+        emit({ cpu, mode: 'nice' }, t.seconds(row, 'guestNice'));
+      }
     },
   },
-  statValue('node_context_switches_total', 'Total number of context switches.', 'counter', (s) => s.ctxt),
-  statValue('node_intr_total', 'Total number of interrupts serviced.', 'counter', (s) => s.intr),
-  statValue('node_forks_total', 'Total number of forks.', 'counter', (s) => s.processes),
-  statValue('node_boot_time_seconds', 'Node boot time, in unixtime.', 'gauge', (s) => s.btime),
+  statValue('node_context_switches_total', 'Total number of context switches.', 'counter', (s) => s.contextSwitches),
+  statValue('node_intr_total', 'Total number of interrupts serviced.', 'counter', (s) => s.interrupts),
+  statValue('node_forks_total', 'Total number of forks.', 'counter', (s) => s.forks),
+  statValue('node_boot_time_seconds', 'Node boot time, in unixtime.', 'gauge', (s) => s.bootTime),
   statValue('node_procs_running', 'Number of processes in runnable state.', 'gauge', (s) => s.procsRunning),
   statValue(
     'node_procs_blocked',
@@ -78,15 +79,15 @@ function statValue(
   name: string,
   help: string,
   type: 'counter' | 'gauge',
-  pick: (s: NonNullable<RawSamples['cpu']>['stat']) => number | bigint | undefined,
+  pick: (s: KernelActivity) => number | undefined,
 ): FamilySpec {
   return {
     name,
     help,
     type,
     read(f, emit) {
-      const stat = raw(f).cpu?.stat;
-      if (stat) emit(undefined, pick(stat));
+      const activity = counters(f).activity;
+      if (activity) emit(undefined, pick(activity));
     },
   };
 }
@@ -97,26 +98,17 @@ function loadValue(name: string, help: string, key: 'load1' | 'load5' | 'load15'
     help,
     type: 'gauge',
     read(f, emit) {
-      emit(undefined, raw(f).cpu?.loadavg?.[key]);
+      emit(undefined, counters(f).load?.[key]);
     },
   };
 }
 
-const VMSTAT: readonly [string, 'pgpgin' | 'pgpgout' | 'pswpin' | 'pswpout' | 'pgmajfault' | 'oomKill'][] = [
-  ['pgpgin', 'pgpgin'],
-  ['pgpgout', 'pgpgout'],
-  ['pswpin', 'pswpin'],
-  ['pswpout', 'pswpout'],
-  ['pgmajfault', 'pgmajfault'],
-  ['oom_kill', 'oomKill'],
-];
-
-const memory: FamilySpec[] = VMSTAT.map(([field, key]) => ({
+const memory: FamilySpec[] = VMSTAT_FIELDS.map((field) => ({
   name: `node_vmstat_${field}`,
   help: `/proc/vmstat information field ${field}.`,
   type: 'untyped' as const,
   read(f: Frame, emit: Emit) {
-    emit(undefined, raw(f).memory?.vmstat?.[key]);
+    emit(undefined, counters(f).memory?.vmstat[field]);
   },
 }));
 
@@ -137,7 +129,7 @@ export function meminfoFamily(field: string): FamilySpec {
     help: `Memory information field ${field}${bytes ? '_bytes' : ''}.`,
     type: 'gauge',
     read(f, emit) {
-      emit(undefined, raw(f).memory?.meminfo.get(field));
+      emit(undefined, counters(f).memory?.meminfo.get(field));
     },
   };
 }
@@ -187,14 +179,13 @@ const pressure: FamilySpec[] = PSI_TOTALS.map(([name, resource, kind, help]) => 
   help,
   type: 'counter' as const,
   read(f: Frame, emit: Emit) {
-    const us = num(raw(f).pressure?.[resource]?.[kind]?.totalUs);
-    if (us !== undefined) emit(undefined, us / 1e6);
+    emit(undefined, counters(f).pressure?.[resource]?.[kind]?.totalSeconds);
   },
 }));
 
 const kernel: FamilySpec[] = [
-  kernelValue('node_filefd_allocated', 'File descriptor statistics: allocated.', (k) => num(k.fileNr?.allocated)),
-  kernelValue('node_filefd_maximum', 'File descriptor statistics: maximum.', (k) => num(k.fileNr?.max)),
+  kernelValue('node_filefd_allocated', 'File descriptor statistics: allocated.', (k) => k.fileHandlesAllocated),
+  kernelValue('node_filefd_maximum', 'File descriptor statistics: maximum.', (k) => k.fileHandlesMax),
   kernelValue('node_processes_threads', 'Allocated threads in system.', (k) => k.threads),
   kernelValue(
     'node_processes_max_threads',
@@ -205,134 +196,113 @@ const kernel: FamilySpec[] = [
   kernelValue(
     'node_nf_conntrack_entries',
     'Number of currently allocated flow entries for connection tracking.',
-    (k) => k.conntrack?.count,
+    (k) => k.conntrackEntries,
   ),
-  kernelValue('node_nf_conntrack_entries_limit', 'Maximum size of connection tracking table.', (k) => k.conntrack?.max),
-  kernelValue('node_sockstat_sockets_used', 'Number of IPv4 sockets in use.', (k) => k.sockstat?.socketsUsed),
-  kernelValue('node_sockstat_TCP_inuse', 'Number of TCP sockets in state inuse.', (k) => k.sockstat?.tcp?.inuse),
-  kernelValue('node_sockstat_TCP_orphan', 'Number of TCP sockets in state orphan.', (k) => k.sockstat?.tcp?.orphan),
-  kernelValue('node_sockstat_TCP_tw', 'Number of TCP sockets in state tw.', (k) => k.sockstat?.tcp?.tw),
-  kernelValue('node_sockstat_TCP_alloc', 'Number of TCP sockets in state alloc.', (k) => k.sockstat?.tcp?.alloc),
-  kernelValue('node_sockstat_TCP_mem', 'Number of TCP sockets in state mem (pages).', (k) => k.sockstat?.tcp?.memPages),
-  kernelValue('node_sockstat_UDP_inuse', 'Number of UDP sockets in state inuse.', (k) => k.sockstat?.udp?.inuse),
-  kernelValue('node_sockstat_UDP_mem', 'Number of UDP sockets in state mem (pages).', (k) => k.sockstat?.udp?.memPages),
+  kernelValue('node_nf_conntrack_entries_limit', 'Maximum size of connection tracking table.', (k) => k.conntrackMax),
+  kernelValue('node_sockstat_sockets_used', 'Number of IPv4 sockets in use.', (k) => k.sockets?.used),
+  kernelValue('node_sockstat_TCP_inuse', 'Number of TCP sockets in state inuse.', (k) => k.sockets?.tcpInuse),
+  kernelValue('node_sockstat_TCP_orphan', 'Number of TCP sockets in state orphan.', (k) => k.sockets?.tcpOrphan),
+  kernelValue('node_sockstat_TCP_tw', 'Number of TCP sockets in state tw.', (k) => k.sockets?.tcpTimeWait),
+  kernelValue('node_sockstat_TCP_alloc', 'Number of TCP sockets in state alloc.', (k) => k.sockets?.tcpAlloc),
+  kernelValue('node_sockstat_TCP_mem', 'Number of TCP sockets in state mem (pages).', (k) => k.sockets?.tcpMemPages),
+  kernelValue('node_sockstat_UDP_inuse', 'Number of UDP sockets in state inuse.', (k) => k.sockets?.udpInuse),
+  kernelValue('node_sockstat_UDP_mem', 'Number of UDP sockets in state mem (pages).', (k) => k.sockets?.udpMemPages),
 ];
 
-function kernelValue(
-  name: string,
-  help: string,
-  pick: (k: NonNullable<RawSamples['kernel']>) => number | undefined,
-): FamilySpec {
+function kernelValue(name: string, help: string, pick: (k: KernelGauges) => number | undefined): FamilySpec {
   return {
     name,
     help,
     type: 'gauge',
     read(f, emit) {
-      const k = raw(f).kernel;
+      const k = counters(f).kernel;
       if (k) emit(undefined, pick(k));
     },
   };
 }
 
-const DISK: readonly [string, 'counter' | 'gauge', string, (s: DiskStats) => number | undefined][] = [
-  [
-    'node_disk_reads_completed_total',
-    'counter',
-    'The total number of reads completed successfully.',
-    (s) => num(s.reads),
-  ],
-  ['node_disk_reads_merged_total', 'counter', 'The total number of reads merged.', (s) => num(s.readsMerged)],
-  [
-    'node_disk_read_bytes_total',
-    'counter',
-    'The total number of bytes read successfully.',
-    (s) => times(s.sectorsRead, SECTOR_BYTES),
-  ],
+const DISK: readonly [string, 'counter' | 'gauge', string, (d: DiskCounters) => number][] = [
+  ['node_disk_reads_completed_total', 'counter', 'The total number of reads completed successfully.', (d) => d.reads],
+  ['node_disk_reads_merged_total', 'counter', 'The total number of reads merged.', (d) => d.readsMerged],
+  ['node_disk_read_bytes_total', 'counter', 'The total number of bytes read successfully.', (d) => d.readBytes],
   [
     'node_disk_read_time_seconds_total',
     'counter',
     'The total number of seconds spent by all reads.',
-    (s) => times(s.readMs, 1e-3),
+    (d) => d.readSeconds,
   ],
   [
     'node_disk_writes_completed_total',
     'counter',
     'The total number of writes completed successfully.',
-    (s) => num(s.writes),
+    (d) => d.writes,
   ],
-  ['node_disk_writes_merged_total', 'counter', 'The number of writes merged.', (s) => num(s.writesMerged)],
+  ['node_disk_writes_merged_total', 'counter', 'The number of writes merged.', (d) => d.writesMerged],
   [
     'node_disk_written_bytes_total',
     'counter',
     'The total number of bytes written successfully.',
-    (s) => times(s.sectorsWritten, SECTOR_BYTES),
+    (d) => d.writtenBytes,
   ],
   [
     'node_disk_write_time_seconds_total',
     'counter',
     'This is the total number of seconds spent by all writes.',
-    (s) => times(s.writeMs, 1e-3),
+    (d) => d.writeSeconds,
   ],
-  ['node_disk_io_now', 'gauge', 'The number of I/Os currently in progress.', (s) => s.inflight],
-  ['node_disk_io_time_seconds_total', 'counter', 'Total seconds spent doing I/Os.', (s) => times(s.ioMs, 1e-3)],
+  ['node_disk_io_now', 'gauge', 'The number of I/Os currently in progress.', (d) => d.inflight],
+  ['node_disk_io_time_seconds_total', 'counter', 'Total seconds spent doing I/Os.', (d) => d.ioSeconds],
   [
     'node_disk_io_time_weighted_seconds_total',
     'counter',
     'The weighted # of seconds spent doing I/Os.',
-    (s) => times(s.weightedMs, 1e-3),
+    (d) => d.weightedIoSeconds,
   ],
   [
     'node_disk_discards_completed_total',
     'counter',
     'The total number of discards completed successfully.',
-    (s) => num(s.discards),
+    (d) => d.discards,
   ],
-  ['node_disk_discards_merged_total', 'counter', 'The total number of discards merged.', (s) => num(s.discardsMerged)],
+  ['node_disk_discards_merged_total', 'counter', 'The total number of discards merged.', (d) => d.discardsMerged],
   [
     'node_disk_discarded_sectors_total',
     'counter',
     'The total number of sectors discarded successfully.',
-    (s) => num(s.sectorsDiscarded),
+    (d) => d.discardedSectors,
   ],
   [
     'node_disk_discard_time_seconds_total',
     'counter',
     'This is the total number of seconds spent by all discards.',
-    (s) => times(s.discardMs, 1e-3),
+    (d) => d.discardSeconds,
   ],
   [
     'node_disk_flush_requests_total',
     'counter',
     'The total number of flush requests completed successfully',
-    (s) => num(s.flushes),
+    (d) => d.flushes,
   ],
   [
     'node_disk_flush_requests_time_seconds_total',
     'counter',
     'This is the total number of seconds spent by all flush requests.',
-    (s) => times(s.flushMs, 1e-3),
+    (d) => d.flushSeconds,
   ],
 ];
-
-function times(v: number | bigint | undefined, factor: number): number | undefined {
-  const n = num(v);
-  return n === undefined ? undefined : n * factor;
-}
 
 const disk: FamilySpec[] = DISK.map(([name, type, help, pick]) => ({
   name,
   help,
   type,
   read(f: Frame, emit: Emit) {
-    const devices = raw(f).disk?.devices;
-    if (!devices) return;
-    devices.forEach((d, device) => {
-      emit({ device }, pick(d.stats));
+    counters(f).disks?.forEach((d) => {
+      emit({ device: d.device }, pick(d));
     });
   },
 }));
 
-const NETDEV: readonly [string, keyof NetDevCounters][] = [
+const NETDEV: readonly [string, NetDevField][] = [
   ['receive_bytes', 'rxBytes'],
   ['receive_packets', 'rxPackets'],
   ['receive_errs', 'rxErrs'],
@@ -355,53 +325,26 @@ function perInterface(
   name: string,
   help: string,
   type: 'counter' | 'gauge',
-  pick: (i: NetInterface) => number | bigint | undefined,
+  pick: (i: InterfaceCounters) => number | undefined,
 ): FamilySpec {
   return {
     name,
     help,
     type,
     read(f, emit) {
-      const interfaces = raw(f).network?.interfaces;
-      if (!interfaces) return;
-      interfaces.forEach((i, device) => {
-        emit({ device }, pick(i));
+      counters(f).network?.interfaces.forEach((i) => {
+        emit({ device: i.name }, pick(i));
       });
     },
   };
 }
 
 /**
- * node_exporter's default netstat field filter, so that the same node_netstat_* series appear
- * (compiled once; the answer per field is cached).
+ * node_netstat_<Proto>_<Field> families present in a frame, for the exporter to register: the
+ * counters section holds node_exporter's default netstat field set only.
  */
-const NETSTAT_FIELDS =
-  /^(.*_(InErrors|InErrs)|Ip_Forwarding|Ip(6|Ext)_(InOctets|OutOctets)|Icmp6?_(InMsgs|OutMsgs)|TcpExt_(Listen.*|Syncookies.*|TCPSynRetrans|TCPTimeouts|TCPOFOQueue|TCPRcvQDrop)|Tcp_(ActiveOpens|InSegs|OutSegs|OutRsts|PassiveOpens|RetransSegs|CurrEstab)|Udp6?_(InDatagrams|OutDatagrams|NoPorts|RcvbufErrors|SndbufErrors))$/;
-const netstatKept = new Map<string, boolean>();
-
-export function netstatFieldExported(name: string): boolean {
-  let kept = netstatKept.get(name);
-  if (kept === undefined) {
-    kept = NETSTAT_FIELDS.test(name);
-    netstatKept.set(name, kept);
-  }
-  return kept;
-}
-
-/** node_netstat_<Proto>_<Field> families present in a frame, for the exporter to register. */
-export function netstatFamilyNames(frame: Frame): string[] {
-  const out: string[] = [];
-  const net = raw(frame).network;
-  for (const table of [net?.snmp, net?.netstat]) {
-    if (!table) continue;
-    for (const [proto, fields] of table) {
-      for (const field of fields.keys()) {
-        const key = `${proto}_${field}`;
-        if (netstatFieldExported(key)) out.push(key);
-      }
-    }
-  }
-  return out;
+export function netstatFamilyNames(frame: Frame): readonly string[] {
+  return counters(frame).network?.protocols?.keys() ?? [];
 }
 
 export function netstatFamily(key: string): FamilySpec {
@@ -413,64 +356,50 @@ export function netstatFamily(key: string): FamilySpec {
     help: `Statistic ${proto}${field}.`,
     type: 'untyped',
     read(f, emit) {
-      const net = raw(f).network;
-      emit(undefined, net?.snmp?.get(proto)?.get(field) ?? net?.netstat?.get(proto)?.get(field));
+      emit(undefined, counters(f).network?.protocols?.get(key));
     },
   };
 }
 
 const network: FamilySpec[] = [
   ...NETDEV.map(([suffix, key]) =>
-    perInterface(
-      `node_network_${suffix}_total`,
-      `Network device statistic ${suffix}.`,
-      'counter',
-      (i) => i.counters[key],
-    ),
+    perInterface(`node_network_${suffix}_total`, `Network device statistic ${suffix}.`, 'counter', (i) => i[key]),
   ),
-  perInterface('node_network_speed_bytes', 'Network device property: speed_bytes', 'gauge', (i) =>
-    i.link.speedMbps === undefined ? undefined : (i.link.speedMbps * 1e6) / 8,
-  ),
+  perInterface('node_network_speed_bytes', 'Network device property: speed_bytes', 'gauge', (i) => i.speedBytes),
   perInterface('node_network_up', "Value is 1 if operstate is 'up', 0 otherwise.", 'gauge', (i) =>
-    i.link.operstate === undefined ? undefined : i.link.operstate === 'up' ? 1 : 0,
+    i.up === undefined ? undefined : i.up ? 1 : 0,
   ),
-  perInterface('node_network_mtu_bytes', 'Network device property: mtu_bytes', 'gauge', (i) => i.link.mtu),
+  perInterface('node_network_mtu_bytes', 'Network device property: mtu_bytes', 'gauge', (i) => i.mtu),
 ];
 
-function perMount(name: string, help: string, pick: (m: MountSample) => number | undefined): FamilySpec {
+function perMount(name: string, help: string, pick: (m: FilesystemCounters) => number | undefined): FamilySpec {
   return {
     name,
     help,
     type: 'gauge',
     read(f, emit) {
-      const mounts = raw(f).filesystem?.mounts;
-      if (!mounts) return;
-      mounts.forEach((m) => {
-        emit({ device: m.source, mountpoint: m.mountPoint, fstype: m.fstype }, pick(m));
+      counters(f).filesystems?.forEach((m) => {
+        emit({ device: m.device, mountpoint: m.mountPoint, fstype: m.fstype }, pick(m));
       });
     },
   };
 }
 
 const filesystem: FamilySpec[] = [
-  perMount('node_filesystem_size_bytes', 'Filesystem size in bytes.', (m) => m.stats && m.stats.blocks * m.stats.bsize),
-  perMount(
-    'node_filesystem_free_bytes',
-    'Filesystem free space in bytes.',
-    (m) => m.stats && m.stats.bfree * m.stats.bsize,
-  ),
+  perMount('node_filesystem_size_bytes', 'Filesystem size in bytes.', (m) => m.sizeBytes),
+  perMount('node_filesystem_free_bytes', 'Filesystem free space in bytes.', (m) => m.freeBytes),
   perMount(
     'node_filesystem_avail_bytes',
     'Filesystem space available to non-root users in bytes.',
-    (m) => m.stats && m.stats.bavail * m.stats.bsize,
+    (m) => m.availBytes,
   ),
-  perMount('node_filesystem_files', 'Filesystem total file nodes.', (m) => m.stats?.files),
-  perMount('node_filesystem_files_free', 'Filesystem total free file nodes.', (m) => m.stats?.ffree),
+  perMount('node_filesystem_files', 'Filesystem total file nodes.', (m) => m.files),
+  perMount('node_filesystem_files_free', 'Filesystem total free file nodes.', (m) => m.filesFree),
   perMount('node_filesystem_readonly', 'Filesystem read-only status.', (m) => (m.readonly ? 1 : 0)),
   perMount(
     'node_filesystem_device_error',
     'Whether an error occurred while getting statistics for the given device.',
-    (m) => (m.stats === undefined || m.stuck ? 1 : 0),
+    (m) => (m.deviceError ? 1 : 0),
   ),
 ];
 
@@ -486,15 +415,11 @@ export const nodeFamilies: readonly FamilySpec[] = [
 ];
 
 export function meminfoFields(frame: Frame): Iterable<string> {
-  return raw(frame).memory?.meminfo.keys() ?? [];
+  return counters(frame).memory?.meminfo.keys() ?? [];
 }
 
 /** A cheap fingerprint of which meminfo and netstat fields a frame has (their counts). */
 export function dynamicShape(frame: Frame): string {
-  const r = raw(frame);
-  let shape = `${r.memory?.meminfo.size ?? 0}`;
-  for (const table of [r.network?.snmp, r.network?.netstat]) {
-    if (table) for (const [proto, fields] of table) shape += `,${proto}:${fields.size}`;
-  }
-  return shape;
+  const c = counters(frame);
+  return `${c.memory?.meminfo.size ?? 0},${c.network?.protocols?.size ?? 0}`;
 }

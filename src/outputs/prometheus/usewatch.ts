@@ -1,5 +1,4 @@
 import type { CellStatus, Frame } from '../../model/frame.js';
-import type { RawSamples } from '../../pipeline/families.js';
 import type { FamilySpec } from './family.js';
 
 /** USE cell status as a number: alert on `usewatch_use_status >= 1`. Gaps (not measurable) are not exported. */
@@ -83,13 +82,13 @@ export function usewatchFamilies(opts: {
       help: 'Pressure stall information averages as a ratio (0-1) by resource, kind (some/full) and window.',
       type: 'gauge',
       read(f, emit) {
-        const psi = ((f.raw ?? {}) as RawSamples).pressure;
+        const psi = f.counters?.pressure;
         if (!psi) return;
         for (const resource of PSI_RESOURCES) {
           for (const kind of ['some', 'full'] as const) {
             const line = psi[resource]?.[kind];
             if (!line) continue;
-            for (const [key, window] of PSI_WINDOWS) emit({ resource, kind, window }, line[key] / 100);
+            for (const [key, window] of PSI_WINDOWS) emit({ resource, kind, window }, line[key]);
           }
         }
       },
