@@ -2,7 +2,7 @@ import { createColors } from 'picocolors';
 import type { Unit } from '../catalog/index.js';
 import { formatDuration } from '../checklist/duration.js';
 import { resolveThresholds } from '../checklist/model.js';
-import type { CellStatus, Dimension, ProcessEntry } from '../model/frame.js';
+import { type CellStatus, DIMENSIONS, type Dimension, type ProcessEntry } from '../model/frame.js';
 import { formatSpan } from '../text/span.js';
 import { type FigureFormat, findingFigures, processFigures } from '../use/finding-text.js';
 import { formatValue } from '../use/units.js';
@@ -20,8 +20,6 @@ export function useColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = p
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '' && env.FORCE_COLOR !== '0') return true;
   return stream.isTTY === true;
 }
-
-const DIMS: Dimension[] = ['utilization', 'saturation', 'errors'];
 
 function paint(c: Colors, status: CellStatus | 'firing' | 'pending' | 'resolved', text: string): string {
   switch (status) {
@@ -73,7 +71,7 @@ function matrixLines(run: CheckRun, c: Colors): string[] {
   const body = [...rows.values()].map((r) => [
     r.resource,
     instanceLabel(r.instance),
-    ...DIMS.map((d) => {
+    ...DIMENSIONS.map((d) => {
       const cell = r.cells.get(d);
       return cell === undefined ? c.dim('–') : paint(c, cell.status, cellText(cell));
     }),

@@ -1,5 +1,5 @@
 import { catalogByName } from '../../catalog/index.js';
-import type { Dimension, Finding, Frame, ProcessEntry, Resource } from '../../model/frame.js';
+import { DIMENSIONS, type Finding, type Frame, type ProcessEntry, type Resource } from '../../model/frame.js';
 import { findingFigures } from '../../use/finding-text.js';
 import { formatAge, formatClock, formatValue } from '../format.js';
 import { gridRows, rowLabel } from '../lists.js';
@@ -9,8 +9,6 @@ import { compose, type Part } from './compose.js';
 import { evidenceMeasure, TUI_FIGURES } from './findings.js';
 import { unitOf } from './grid.js';
 import type { Canvas, RuleInfo, ScreenModel } from './model.js';
-
-const DIMENSIONS: readonly Dimension[] = ['utilization', 'saturation', 'errors'];
 
 /** Builds the lines of one detail page; the page scrolls, so it can be longer than the screen. */
 class Page {

@@ -1,5 +1,5 @@
 import { catalogByName } from '../../catalog/index.js';
-import type { Dimension } from '../../model/frame.js';
+import { DIMENSIONS, type Dimension } from '../../model/frame.js';
 import { formatValue } from '../format.js';
 import { sparkline } from '../history.js';
 import { type CellView, cellKey, type GridRow } from '../lists.js';
@@ -7,7 +7,6 @@ import { compose, type Part } from './compose.js';
 import type { Canvas, ScreenModel } from './model.js';
 import { scrollStart, titleLine } from './section.js';
 
-const DIMENSIONS: readonly Dimension[] = ['utilization', 'saturation', 'errors'];
 const MARKER = 2;
 const VALUE = 7;
 const WINDOW_MS = 60_000;
