@@ -1,11 +1,9 @@
 import { createColors } from 'picocolors';
-import type { Unit } from '../catalog/index.js';
 import { formatDuration } from '../checklist/duration.js';
 import { resolveThresholds } from '../checklist/model.js';
 import { type CellStatus, DIMENSIONS, type Dimension, type ProcessEntry } from '../model/frame.js';
-import { formatSpan } from '../text/span.js';
 import { type FigureFormat, findingFigures, processFigures } from '../use/finding-text.js';
-import { formatValue } from '../use/units.js';
+import { formatSpan, formatValue } from '../use/units.js';
 import { sixtySecondAnalysis } from './analysis.js';
 import { displayable } from './displayable.js';
 import { gapsOf } from './gaps.js';
@@ -43,7 +41,7 @@ const WINDOW_MARK = '*';
 
 function cellText(cell: WindowCell | undefined): string {
   if (cell === undefined) return '–';
-  const value = cell.value !== undefined && cell.unit !== undefined ? formatValue(cell.value, cell.unit as Unit) : '';
+  const value = cell.value !== undefined && cell.unit !== undefined ? formatValue(cell.value, cell.unit) : '';
   switch (cell.status) {
     case 'gap':
       return 'gap';
@@ -88,15 +86,10 @@ function matrixLines(run: CheckRun, c: Colors): string[] {
 }
 
 const REPORT_FORMAT: FigureFormat = {
-  value: (value, unit) => formatValue(value, unit as Unit),
+  value: formatValue,
   clock: (ts) => `${new Date(ts).toISOString().slice(11, 19)}Z`,
   duration: formatDuration,
 };
-
-/** A finding's age in whole seconds: ticks land a few milliseconds off their slots. */
-function seconds(ms: number): string {
-  return formatSpan(Math.round(ms / 1000) * 1000);
-}
 
 function stateText(f: WindowFinding, run: CheckRun): string {
   if (f.sustainedThroughWindow) {
@@ -105,7 +98,7 @@ function stateText(f: WindowFinding, run: CheckRun): string {
     const its = forMs === undefined ? '' : ` (its \`for\` is ${formatDuration(forMs)})`;
     return `firing: breached on every sample of the ${formatSpan(run.windowMs)} window${its}`;
   }
-  const age = seconds(f.evidence.windowMs);
+  const age = formatSpan(f.evidence.windowMs);
   if (f.state === 'firing') return `firing for ${age}`;
   if (f.state === 'pending')
     return `pending for ${age} (began inside the window and not yet sustained for the rule's \`for\`)`;

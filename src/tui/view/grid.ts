@@ -1,6 +1,6 @@
 import { catalogByName } from '../../catalog/index.js';
 import { DIMENSIONS, type Dimension } from '../../model/frame.js';
-import { formatValue } from '../format.js';
+import { formatValue } from '../../use/units.js';
 import { sparkline } from '../history.js';
 import { type CellView, cellKey, type GridRow } from '../lists.js';
 import { compose, type Part } from './compose.js';

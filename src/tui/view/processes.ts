@@ -1,5 +1,5 @@
 import type { ProcessEntry } from '../../model/frame.js';
-import { formatValue } from '../format.js';
+import { formatValue } from '../../use/units.js';
 import type { SortKey } from '../lists.js';
 import { compose, type Part } from './compose.js';
 import type { Canvas, ScreenModel } from './model.js';
