@@ -2,7 +2,7 @@ import { createColors } from 'picocolors';
 import { formatDuration } from '../checklist/duration.js';
 import { resolveThresholds } from '../checklist/model.js';
 import { type CellStatus, DIMENSIONS, type Dimension, type ProcessEntry } from '../model/frame.js';
-import { type FigureFormat, findingFigures, processFigures } from '../use/finding-text.js';
+import { figureFormat, findingFigures, processFigures } from '../use/finding-text.js';
 import { formatSpan, formatValue } from '../use/units.js';
 import { sixtySecondAnalysis } from './analysis.js';
 import { displayable } from './displayable.js';
@@ -85,11 +85,8 @@ function matrixLines(run: CheckRun, c: Colors): string[] {
   return lines;
 }
 
-const REPORT_FORMAT: FigureFormat = {
-  value: formatValue,
-  clock: (ts) => `${new Date(ts).toISOString().slice(11, 19)}Z`,
-  duration: formatDuration,
-};
+/** A report is read elsewhere and later: its times of day are UTC, marked with a Z. */
+const REPORT_FORMAT = figureFormat((ts) => `${new Date(ts).toISOString().slice(11, 19)}Z`);
 
 function stateText(f: WindowFinding, run: CheckRun): string {
   if (f.sustainedThroughWindow) {

@@ -1,15 +1,14 @@
-import { formatDuration } from '../../checklist/duration.js';
 import type { Finding, ProcessEntry } from '../../model/frame.js';
 import { formatClock } from '../../text/clock.js';
-import { type FigureFormat, findingFigures, findingMeasure } from '../../use/finding-text.js';
-import { formatSpan, formatValue } from '../../use/units.js';
+import { figureFormat, findingFigures, findingMeasure } from '../../use/finding-text.js';
+import { formatSpan } from '../../use/units.js';
 import { rowLabel } from '../lists.js';
 import { compose } from './compose.js';
 import type { Canvas, ScreenModel } from './model.js';
 import { titleLine } from './section.js';
 
-/** How the finding views write figures: the values every view writes, local clock times. */
-export const TUI_FIGURES: FigureFormat = { value: formatValue, clock: formatClock, duration: formatDuration };
+/** How the finding views write figures: local clock times. */
+export const TUI_FIGURES = figureFormat(formatClock);
 
 /**
  * The per-process figure shown next to each evidence process: the measure the finding ranks them by
