@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Unit } from '../../src/catalog/index.js';
 import { catalog } from '../../src/catalog/index.js';
+import { parseThreshold } from '../../src/checklist/threshold.js';
 import { formatNumber, formatSpan, formatValue } from '../../src/use/units.js';
 
 const MiB = 1024 * 1024;
@@ -96,6 +97,22 @@ describe('formatValue: one spelling of every unit, in every view', () => {
     for (const unit of Object.keys(VALUES)) {
       for (const value of [undefined, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])
         expect(formatValue(value, unit), `${value} ${unit}`).toBe('-');
+    }
+  });
+
+  it('writes sizes, durations and percentages so that they read back as checklist thresholds', () => {
+    const readBack: Unit[] = ['ratio', 'bytes', 'bytes_per_s', 'bits_per_s', 'ms', 'hours'];
+    for (const unit of readBack) {
+      for (const [value, text] of VALUES[unit]) {
+        if (value < 0) continue; // thresholds are never negative
+        const parsed = parseThreshold(text, { name: 'm', unit, canExceedOne: true });
+        expect(parsed, `${text} (${unit})`).toMatchObject({ ok: true });
+        // Within the rounding of two to three significant figures.
+        if (parsed.ok)
+          expect(Math.abs(parsed.value - value), `${text} (${unit})`).toBeLessThanOrEqual(
+            Math.abs(value) * 0.05 + 0.005,
+          );
+      }
     }
   });
 
