@@ -1,13 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { RedrawCost } from '../../src/tui/bench.js';
 import { TOP_V8_FLAGS } from '../../src/tui/footprint.js';
 import { rssMb } from '../hostile-clients.js';
+import type { RedrawCost } from '../redraw.js';
 import { round } from '../stats.js';
 
 const CLI = fileURLToPath(new URL('../../bin/usewatch.js', import.meta.url));
 const FRAMES_MODULE = new URL('../frames.js', import.meta.url).href;
-const REDRAW_MODULE = new URL('../../src/tui/bench.js', import.meta.url).href;
+const REDRAW_MODULE = new URL('../redraw.js', import.meta.url).href;
 const SESSION = 'usewatch-bench-top';
 
 function tmux(...args: string[]) {

@@ -1,8 +1,8 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import type { Frame, FrameSource } from '../model/frame.js';
+import type { FrameSource } from '../model/frame.js';
 import type { ReplayWarning } from '../replay/lines.js';
 import type { ReplayOptions, ReplaySource } from '../replay/source.js';
-import { inertJson, sanitize } from '../text/sanitize.js';
+import { inertJson } from '../text/sanitize.js';
 
 type Format = 'tui' | 'summary' | 'ndjson';
 
@@ -18,29 +18,6 @@ export function parseSpeed(text: string): number {
     );
   }
   return speed;
-}
-
-const percent = (ratio: number | undefined) =>
-  ratio === undefined ? '   -  ' : `${(ratio * 100).toFixed(1).padStart(5)}%`;
-
-function localTime(ts: number): string {
-  const d = new Date(ts);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-}
-
-/** One line per frame: local time, CPU and memory utilization, then the active findings (names sanitised). */
-export function summaryLine(frame: Frame): string {
-  const active = frame.findings.filter((f) => f.state !== 'resolved');
-  const findings =
-    active.length === 0
-      ? 'no findings'
-      : active
-          .map((f) => `${f.instance ? f.id : f.rule} ${f.severity}${f.state === 'pending' ? ' (pending)' : ''}`)
-          .join(', ');
-  return sanitize(
-    `${localTime(frame.ts)}  cpu ${percent(frame.metrics['cpu.utilization']?.[''])}  mem ${percent(frame.metrics['memory.utilization']?.[''])}  ${findings}`,
-  );
 }
 
 /** What `replay` and `top --replay` share: the window, the pace and the checklist to re-evaluate with. */
@@ -132,7 +109,10 @@ async function replay(path: string, flags: ReplayFlags): Promise<void> {
         )
       : (await openRecording(path, flags, window, { speed, atEnd: 'finish', onWarning })).frames;
   // For people and jq: every list as objects, not as the recording's tables.
-  const { frameAsObjectsJson } = await import('../model/frame.js');
+  const [{ frameAsObjectsJson }, { summaryLine }] = await Promise.all([
+    import('../model/frame.js'),
+    import('../replay/summary.js'),
+  ]);
   let count = 0;
   // `usewatch replay … | head` closes the pipe: the process exits quietly (src/log/pipes.ts).
   for await (const frame of frames) {

@@ -85,12 +85,17 @@ function checkSpeed(speed: number): void {
   if (!(Number.isFinite(speed) && speed >= 0)) throw new Error(`replay speed must be a number ≥ 0, got ${speed}`);
 }
 
+/** What pause, resume, setSpeed and close change; each change wakes the play loop. */
+interface Controls {
+  paused: boolean;
+  closed: boolean;
+  pace: number;
+}
+
 class Player implements ReplayControl {
-  private isPaused = false;
-  private closed = false;
+  private readonly controls: Controls;
   private seekTarget: number | undefined;
   private current: number | undefined;
-  private pace: number;
   /** A seek made while paused still shows the frame it lands on, so the user sees where they are. */
   private showLanding = false;
   private holding = false;
@@ -105,24 +110,22 @@ class Player implements ReplayControl {
     private readonly cursor: RecordingCursor,
     private readonly opts: ReplayOptions,
   ) {
-    this.pace = opts.speed ?? 1;
+    this.controls = { paused: false, closed: false, pace: opts.speed ?? 1 };
     this.from = opts.from ?? Number.NEGATIVE_INFINITY;
     this.to = opts.to ?? Number.POSITIVE_INFINITY;
     if (opts.from !== undefined) this.seekTarget = opts.from;
   }
 
   pause(): void {
-    this.isPaused = true;
-    this.notify();
+    this.change({ paused: true });
   }
 
   resume(): void {
-    this.isPaused = false;
-    this.notify();
+    this.change({ paused: false });
   }
 
   paused(): boolean {
-    return this.isPaused;
+    return this.controls.paused;
   }
 
   seekBy(ms: number): void {
@@ -141,18 +144,16 @@ class Player implements ReplayControl {
   }
 
   speed(): number {
-    return this.pace;
+    return this.controls.pace;
   }
 
   setSpeed(speed: number): void {
     checkSpeed(speed);
-    this.pace = speed;
-    this.notify();
+    this.change({ pace: speed });
   }
 
   close(): void {
-    this.closed = true;
-    this.notify();
+    this.change({ closed: true });
   }
 
   atEnd(): boolean {
@@ -166,7 +167,7 @@ class Player implements ReplayControl {
   async *play(): AsyncGenerator<Frame> {
     let pending: Frame | undefined;
     let prevTs: number | undefined;
-    while (!this.closed) {
+    while (!this.controls.closed) {
       this.poked = false;
       if (this.seekTarget !== undefined) {
         const target = this.seekTarget;
@@ -180,7 +181,7 @@ class Player implements ReplayControl {
         this.showLanding = true;
         continue;
       }
-      if (this.isPaused && !this.showLanding) {
+      if (this.controls.paused && !this.showLanding) {
         await this.sleep(Number.POSITIVE_INFINITY);
         continue;
       }
@@ -199,9 +200,9 @@ class Player implements ReplayControl {
         pending = undefined;
         continue;
       }
-      if (prevTs !== undefined && this.pace > 0) {
+      if (prevTs !== undefined && this.controls.pace > 0) {
         const gap = Math.min(pending.ts - prevTs, Math.max(MIN_GAP_MS, MAX_GAP_INTERVALS * pending.intervalMs));
-        if (gap > 0 && (await this.sleep(gap / this.pace))) continue;
+        if (gap > 0 && (await this.sleep(gap / this.controls.pace))) continue;
       }
       const frame = pending;
       pending = undefined;
@@ -212,6 +213,12 @@ class Player implements ReplayControl {
     }
   }
 
+  private change(to: Partial<Controls>): void {
+    Object.assign(this.controls, to);
+    this.notify();
+  }
+
+  /** A control call: the play loop, asleep or about to sleep, looks at the state again. */
   private notify(): void {
     this.poked = true;
     const wake = this.wake;

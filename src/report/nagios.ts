@@ -1,7 +1,7 @@
 import type { Unit } from '../catalog/index.js';
 import { resolveThresholds } from '../checklist/model.js';
 import { sanitize } from '../text/sanitize.js';
-import { formatSpan } from '../text/span.js';
+import { formatSpan } from '../use/units.js';
 import { type CheckRun, type CheckStatus, runStatus } from './run.js';
 
 const SCALE: Partial<Record<Unit, { uom: string; factor: number }>> = {

@@ -1,11 +1,9 @@
 import { createColors } from 'picocolors';
-import type { Unit } from '../catalog/index.js';
 import { formatDuration } from '../checklist/duration.js';
 import { resolveThresholds } from '../checklist/model.js';
-import type { CellStatus, Dimension, ProcessEntry } from '../model/frame.js';
-import { formatSpan } from '../text/span.js';
-import { type FigureFormat, findingFigures, processFigures } from '../use/finding-text.js';
-import { formatValue } from '../use/units.js';
+import { type CellStatus, DIMENSIONS, type Dimension, type ProcessEntry } from '../model/frame.js';
+import { figureFormat, findingFigures, processFigures } from '../use/finding-text.js';
+import { formatSpan, formatValue } from '../use/units.js';
 import { sixtySecondAnalysis } from './analysis.js';
 import { displayable } from './displayable.js';
 import { gapsOf } from './gaps.js';
@@ -20,8 +18,6 @@ export function useColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = p
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '' && env.FORCE_COLOR !== '0') return true;
   return stream.isTTY === true;
 }
-
-const DIMS: Dimension[] = ['utilization', 'saturation', 'errors'];
 
 function paint(c: Colors, status: CellStatus | 'firing' | 'pending' | 'resolved', text: string): string {
   switch (status) {
@@ -45,7 +41,7 @@ const WINDOW_MARK = '*';
 
 function cellText(cell: WindowCell | undefined): string {
   if (cell === undefined) return '–';
-  const value = cell.value !== undefined && cell.unit !== undefined ? formatValue(cell.value, cell.unit as Unit) : '';
+  const value = cell.value !== undefined && cell.unit !== undefined ? formatValue(cell.value, cell.unit) : '';
   switch (cell.status) {
     case 'gap':
       return 'gap';
@@ -73,7 +69,7 @@ function matrixLines(run: CheckRun, c: Colors): string[] {
   const body = [...rows.values()].map((r) => [
     r.resource,
     instanceLabel(r.instance),
-    ...DIMS.map((d) => {
+    ...DIMENSIONS.map((d) => {
       const cell = r.cells.get(d);
       return cell === undefined ? c.dim('–') : paint(c, cell.status, cellText(cell));
     }),
@@ -89,16 +85,8 @@ function matrixLines(run: CheckRun, c: Colors): string[] {
   return lines;
 }
 
-const REPORT_FORMAT: FigureFormat = {
-  value: (value, unit) => formatValue(value, unit as Unit),
-  clock: (ts) => `${new Date(ts).toISOString().slice(11, 19)}Z`,
-  duration: formatDuration,
-};
-
-/** A finding's age in whole seconds: ticks land a few milliseconds off their slots. */
-function seconds(ms: number): string {
-  return formatSpan(Math.round(ms / 1000) * 1000);
-}
+/** A report is read elsewhere and later: its times of day are UTC, marked with a Z. */
+const REPORT_FORMAT = figureFormat((ts) => `${new Date(ts).toISOString().slice(11, 19)}Z`);
 
 function stateText(f: WindowFinding, run: CheckRun): string {
   if (f.sustainedThroughWindow) {
@@ -107,7 +95,7 @@ function stateText(f: WindowFinding, run: CheckRun): string {
     const its = forMs === undefined ? '' : ` (its \`for\` is ${formatDuration(forMs)})`;
     return `firing: breached on every sample of the ${formatSpan(run.windowMs)} window${its}`;
   }
-  const age = seconds(f.evidence.windowMs);
+  const age = formatSpan(f.evidence.windowMs);
   if (f.state === 'firing') return `firing for ${age}`;
   if (f.state === 'pending')
     return `pending for ${age} (began inside the window and not yet sustained for the rule's \`for\`)`;

@@ -22,6 +22,13 @@ export interface TopOptions extends TerminalIo {
 /** What the view needs of a recording being replayed (a ReplaySource is one). */
 export type ReplayHandle = Pick<ReplaySource, 'control' | 'warnings'>;
 
+/** Seeks are kept within --from/--to, so the start and the end are the extremes of time. */
+function seekTarget(command: Extract<ReplayCommand, { kind: 'seekTo' | 'start' | 'end' }>): number {
+  if (command.kind === 'seekTo') return command.ts;
+  // One past the end lands on the last frame.
+  return command.kind === 'start' ? Number.MIN_SAFE_INTEGER : Number.MAX_SAFE_INTEGER;
+}
+
 /**
  * Holds what the screen shows: the UI state, the latest frame and, while paused, the frozen frame
  * and history. Knows nothing of the terminal; `runTop` wires it to one.
@@ -90,17 +97,10 @@ export class TopController {
         control.seekBy(command.ms);
         break;
       case 'seekTo':
-        this.seeking = true;
-        control.seekTo(command.ts);
-        break;
-      // Seeks are kept within --from/--to, and one past the end lands on the last frame.
       case 'start':
-        this.seeking = true;
-        control.seekTo(Number.MIN_SAFE_INTEGER);
-        break;
       case 'end':
         this.seeking = true;
-        control.seekTo(Number.MAX_SAFE_INTEGER);
+        control.seekTo(seekTarget(command));
         break;
       case 'pause':
         control.pause();

@@ -39,33 +39,32 @@ export interface Glyphs {
   right: string;
 }
 
-const UNICODE_GLYPHS: Glyphs = {
-  spark: ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'],
-  ellipsis: '…',
-  rule: '─',
-  up: '↑',
-  down: '↓',
-  flat: '→',
-  select: '▶',
-  dot: '·',
-  times: '×',
-  left: '←',
-  right: '→',
+/** Each glyph on a UTF-8 terminal beside its ASCII stand-in. */
+const GLYPH_PAIRS: { readonly [K in keyof Glyphs]: readonly [unicode: Glyphs[K], ascii: Glyphs[K]] } = {
+  spark: [
+    ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'],
+    ['_', '.', '-', ':', '=', '+', '*', '#'],
+  ],
+  ellipsis: ['…', '~'],
+  rule: ['─', '-'],
+  up: ['↑', '^'],
+  down: ['↓', 'v'],
+  flat: ['→', '-'],
+  select: ['▶', '>'],
+  dot: ['·', '|'],
+  times: ['×', 'x'],
+  left: ['←', 'left'],
+  right: ['→', 'right'],
 };
 
-const ASCII_GLYPHS: Glyphs = {
-  spark: ['_', '.', '-', ':', '=', '+', '*', '#'],
-  ellipsis: '~',
-  rule: '-',
-  up: '^',
-  down: 'v',
-  flat: '-',
-  select: '>',
-  dot: '|',
-  times: 'x',
-  left: 'left',
-  right: 'right',
-};
+function glyphSet(unicode: boolean): Glyphs {
+  const side = unicode ? 0 : 1;
+  // GLYPH_PAIRS's type holds every key of Glyphs with both forms, so one side of each is a Glyphs.
+  return Object.fromEntries(Object.entries(GLYPH_PAIRS).map(([name, pair]) => [name, pair[side]])) as unknown as Glyphs;
+}
+
+const UNICODE_GLYPHS = glyphSet(true);
+const ASCII_GLYPHS = glyphSet(false);
 
 type Paint = (text: string) => string;
 

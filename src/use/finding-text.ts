@@ -1,10 +1,20 @@
+import { formatDuration } from '../checklist/duration.js';
 import type { Finding, ProcessEntry } from '../model/frame.js';
+import { formatValue } from './units.js';
 
-/** How a view writes values, times of day and durations; the report and the TUI each pass their own. */
+/** How a view writes values, times of day and durations. */
 export interface FigureFormat {
   value(value: number, unit: string | undefined): string;
   clock(ts: number): string;
   duration(ms: number): string;
+}
+
+/**
+ * The figures of every view: values in the one spelling of their unit, a rule's durations as a
+ * checklist writes them, times of day as the view states them (local on the screen, UTC in a report).
+ */
+export function figureFormat(clock: (ts: number) => string): FigureFormat {
+  return { value: formatValue, clock, duration: formatDuration };
 }
 
 /**

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRecorder } from '../../src/outputs/recorder/recorder.js';
-import { formatDateTime } from '../../src/tui/format.js';
+import { formatDateTime } from '../../src/text/clock.js';
 import { makeFrame, T0, tempDir } from '../recorder/helpers.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');

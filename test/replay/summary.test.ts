@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { summaryLine } from '../../src/commands/replay.js';
 import type { Finding } from '../../src/model/frame.js';
+import { summaryLine } from '../../src/replay/summary.js';
 import { makeFrame } from '../recorder/helpers.js';
 
 describe('replay --format summary', () => {
@@ -17,10 +17,10 @@ describe('replay --format summary', () => {
       ],
     };
     expect(summaryLine(frame)).toBe(
-      '2026-11-25 03:12:05  cpu   7.0%  mem  42.0%  cpu.saturation.runqueue critical, disk.utilization@vda critical (pending)',
+      '2026-11-25 03:12:05  cpu     7%  mem    42%  cpu.saturation.runqueue critical, disk.utilization@vda critical (pending)',
     );
     expect(summaryLine({ ...makeFrame(1, ts), metrics: {} })).toBe(
-      '2026-11-25 03:12:05  cpu    -    mem    -    no findings',
+      '2026-11-25 03:12:05  cpu      -  mem      -  no findings',
     );
   });
 });

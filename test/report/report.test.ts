@@ -5,7 +5,9 @@ import { renderJson } from '../../src/report/json.js';
 import { nagiosUnknown, renderNagios } from '../../src/report/nagios.js';
 import { EXIT_CODES, nominalInterval, runStatus, summarizeRun } from '../../src/report/run.js';
 import { renderText, useColor } from '../../src/report/text.js';
+import { renderScreen } from '../../src/tui/view/screen.js';
 import { UseEvaluator } from '../../src/use/evaluator.js';
+import { model, plain, frame as screenFrame } from '../tui/frames.js';
 import { checklist, cpuUtilizationRule, proc, rule } from '../use/helpers.js';
 
 const T0 = 1_700_000_000_000;
@@ -123,6 +125,13 @@ describe('text report', () => {
     expect(text).toContain('CPU busy 98% (threshold 90%)');
     expect(text).toMatch(/4001 stress-ng-cpu {2}state R {2}cpu 98%/);
     expect(text).toContain('next: mpstat -P ALL 1');
+  });
+
+  it('spells a value as the top screen does: the same process reads the same in both', () => {
+    const worker = frames(1)[0].processes[0];
+    const detail = renderScreen(model([screenFrame(1)], { detail: { kind: 'process', process: worker } }), plain);
+    expect(detail.join('\n')).toMatch(/rss +3\.8M/);
+    expect(text).toMatch(/4001 stress-ng-cpu {2}state R {2}cpu 98% {2}rss 3\.8M/);
   });
 
   it('labels every figure: the matrix is the last sample, a finding names its peak, value at firing and now', () => {

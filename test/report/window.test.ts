@@ -143,7 +143,7 @@ describe('a window judges a pending finding by every evaluable sample', () => {
     expect(gapped.events).toEqual([]);
     expect(judged(gapped)).toEqual(['cpu.utilization@ pending critical']);
     expect(runStatus(gapped)).toBe('OK');
-    expect(renderText(gapped, { color: false })).toContain('10m4s window at 1s, 6 samples');
+    expect(renderText(gapped, { color: false })).toContain('10m04s window at 1s, 6 samples');
   });
 });
 

@@ -7,8 +7,8 @@ import type { Frame } from '../../src/model/frame.js';
 import type { ViewSource } from '../../src/model/source.js';
 import { createRecorder } from '../../src/outputs/recorder/recorder.js';
 import { replaySource } from '../../src/replay/source.js';
+import { formatClock, formatDateTime } from '../../src/text/clock.js';
 import { runTop } from '../../src/tui/app.js';
-import { formatClock, formatDateTime } from '../../src/tui/format.js';
 import { makeFrame, T0 as REC_T0, tempDir } from '../recorder/helpers.js';
 import { frame } from './frames.js';
 

@@ -47,6 +47,11 @@ describe('renderScreen: content', () => {
     expect(second).toMatch(/\d\d:\d\d:02 +LIVE/);
   });
 
+  it('states the interval as --interval takes it, a sub-second one in milliseconds', () => {
+    expect(screen(frames, {}, plain, { intervalMs: 500 })[0]).toMatch(/every 500ms/);
+    expect(screen(frames, {}, plain, { intervalMs: 2000 })[0]).toMatch(/every 2s/);
+  });
+
   it('shows a USE row per resource instance with each cell value, and gaps as gaps', () => {
     const lines = screen(frames);
     expect(gridRow(lines, 'cpu')).toMatch(/cpu +97%.* 240%.* gap/);

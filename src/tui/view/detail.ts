@@ -1,7 +1,9 @@
 import { catalogByName } from '../../catalog/index.js';
-import type { Dimension, Finding, Frame, ProcessEntry, Resource } from '../../model/frame.js';
+import { formatDuration } from '../../checklist/duration.js';
+import { DIMENSIONS, type Finding, type Frame, type ProcessEntry, type Resource } from '../../model/frame.js';
+import { formatClock } from '../../text/clock.js';
 import { findingFigures } from '../../use/finding-text.js';
-import { formatAge, formatClock, formatValue } from '../format.js';
+import { formatSpan, formatValue } from '../../use/units.js';
 import { gridRows, rowLabel } from '../lists.js';
 import type { DetailTarget } from '../state.js';
 import { wrap } from '../text.js';
@@ -9,8 +11,6 @@ import { compose, type Part } from './compose.js';
 import { evidenceMeasure, TUI_FIGURES } from './findings.js';
 import { unitOf } from './grid.js';
 import type { Canvas, RuleInfo, ScreenModel } from './model.js';
-
-const DIMENSIONS: readonly Dimension[] = ['utilization', 'saturation', 'errors'];
 
 /** Builds the lines of one detail page; the page scrolls, so it can be longer than the screen. */
 class Page {
@@ -50,7 +50,7 @@ function threshold(rule: RuleInfo, instance: string, m: ScreenModel): string {
   if (t.warn !== undefined) parts.push(`warn ${formatValue(t.warn, unit)}`);
   if (t.crit !== undefined) parts.push(`crit ${formatValue(t.crit, unit)}`);
   if ('clear' in t && t.clear !== undefined) parts.push(`clear ${formatValue(t.clear, unit)}`);
-  parts.push(`for ${formatAge(rule.forMs)}`);
+  parts.push(`for ${formatDuration(rule.forMs)}`);
   return parts.join(' ');
 }
 
@@ -149,11 +149,11 @@ function findingDetail(p: Page, m: ScreenModel, f: Frame | undefined, captured: 
   p.text(finding.summary);
   const ev = finding.evidence;
   p.text(findingFigures({ ...finding, evidence: { ...ev, unit: ev.unit ?? unit } }, TUI_FIGURES));
-  const when = [`since ${formatClock(finding.since)} (${formatAge(now - finding.since)})`];
+  const when = [`since ${formatClock(finding.since)} (${formatSpan(now - finding.since)})`];
   if (finding.resolvedAt !== undefined) when.push(`resolved ${formatClock(finding.resolvedAt)}`);
   when.push(
     `threshold ${formatValue(ev.threshold, ev.unit ?? unit)} (${finding.severity})`,
-    `window ${formatAge(ev.windowMs)}`,
+    `window ${formatSpan(ev.windowMs)}`,
   );
   p.text(when.join(`  ${c.glyphs.dot}  `));
   const rule = m.rules?.rules.find((r) => r.id === finding.rule);

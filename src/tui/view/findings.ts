@@ -1,13 +1,14 @@
 import type { Finding, ProcessEntry } from '../../model/frame.js';
-import { type FigureFormat, findingFigures, findingMeasure } from '../../use/finding-text.js';
-import { formatAge, formatClock, formatValue } from '../format.js';
+import { formatClock } from '../../text/clock.js';
+import { figureFormat, findingFigures, findingMeasure } from '../../use/finding-text.js';
+import { formatSpan } from '../../use/units.js';
 import { rowLabel } from '../lists.js';
 import { compose } from './compose.js';
 import type { Canvas, ScreenModel } from './model.js';
 import { titleLine } from './section.js';
 
-/** How the finding views write figures: the cells' short values, local clock times. */
-export const TUI_FIGURES: FigureFormat = { value: formatValue, clock: formatClock, duration: formatAge };
+/** How the finding views write figures: local clock times. */
+export const TUI_FIGURES = figureFormat(formatClock);
 
 /**
  * The per-process figure shown next to each evidence process: the measure the finding ranks them by
@@ -43,7 +44,7 @@ function findingLines(f: Finding, now: number, selected: boolean, c: Canvas): st
   const marker = { text: selected ? glyphs.select : '', width: 2 };
   const where = rowLabel(f.resource, f.instance).trim();
   if (resolved) {
-    const ago = f.resolvedAt === undefined ? '' : `resolved ${formatAge(now - f.resolvedAt)} ago`;
+    const ago = f.resolvedAt === undefined ? '' : `resolved ${formatSpan(now - f.resolvedAt)} ago`;
     return [
       compose(
         c.cols,
@@ -58,7 +59,7 @@ function findingLines(f: Finding, now: number, selected: boolean, c: Canvas): st
       ),
     ];
   }
-  const age = formatAge(now - f.since);
+  const age = formatSpan(now - f.since);
   const since = c.cols >= 100 ? `since ${formatClock(f.since)} (${age})` : `for ${age}`;
   const culprits = f.evidence.culprits;
   const fired = culprits && evidenceText(f, culprits.processes, 3);

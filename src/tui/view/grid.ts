@@ -1,13 +1,12 @@
 import { catalogByName } from '../../catalog/index.js';
-import type { Dimension } from '../../model/frame.js';
-import { formatValue } from '../format.js';
+import { DIMENSIONS, type Dimension } from '../../model/frame.js';
+import { formatValue } from '../../use/units.js';
 import { sparkline } from '../history.js';
 import { type CellView, cellKey, type GridRow } from '../lists.js';
 import { compose, type Part } from './compose.js';
 import type { Canvas, ScreenModel } from './model.js';
-import { scrollStart, titleLine } from './section.js';
+import { listLines, titleLine } from './section.js';
 
-const DIMENSIONS: readonly Dimension[] = ['utilization', 'saturation', 'errors'];
 const MARKER = 2;
 const VALUE = 7;
 const WINDOW_MS = 60_000;
@@ -83,39 +82,38 @@ function cellParts(m: ScreenModel, row: GridRow, dimension: Dimension, width: nu
 export function renderGrid(m: ScreenModel, c: Canvas, height: number, rows: readonly GridRow[]): string[] {
   const focused = m.ui.focus === 'grid' && !m.ui.detail && !m.ui.help;
   const perCpu = m.ui.perCpu ? 'per-CPU on (c)' : 'per-CPU off (c)';
-  const lines = [titleLine('USE', focused, c, `last 60s ${c.glyphs.dot} ${perCpu}`)];
-  if (height <= 1) return lines.slice(0, height);
+  const title = titleLine('USE', focused, c, `last 60s ${c.glyphs.dot} ${perCpu}`);
+  if (height <= 1) return [title].slice(0, height);
   const labelWidth = c.cols >= 110 ? 16 : 12;
   const cellWidth = Math.floor((c.cols - MARKER - labelWidth) / 3);
-  lines.push(
-    compose(
-      c.cols,
-      [
-        { text: '', width: MARKER },
-        { text: 'RESOURCE', width: labelWidth },
-        { text: 'UTILIZATION', width: cellWidth },
-        { text: 'SATURATION', width: cellWidth },
-        { text: 'ERRORS', width: cellWidth },
-      ],
-      c.glyphs.ellipsis,
-    ),
+  const header = compose(
+    c.cols,
+    [
+      { text: '', width: MARKER },
+      { text: 'RESOURCE', width: labelWidth },
+      { text: 'UTILIZATION', width: cellWidth },
+      { text: 'SATURATION', width: cellWidth },
+      { text: 'ERRORS', width: cellWidth },
+    ],
+    c.glyphs.ellipsis,
   );
-  const room = height - 2;
-  if (rows.length === 0) {
-    if (room > 0) lines.push(c.theme.dim('  no USE evaluation in this source (no checklist loaded)'));
-    return lines;
-  }
-  const selected = Math.min(m.ui.selected.grid, rows.length - 1);
-  const start = scrollStart(selected, rows.length, room);
-  for (let i = start; i < rows.length && lines.length < height; i++) {
-    const row = rows[i];
-    const isSelected = focused && i === selected;
-    const parts: Part[] = [
-      { text: isSelected ? c.glyphs.select : '', width: MARKER },
-      { text: row.label, width: labelWidth, paint: isSelected ? c.theme.selected : c.theme.label },
-    ];
-    for (const d of DIMENSIONS) parts.push(...cellParts(m, row, d, cellWidth, c));
-    lines.push(compose(c.cols, parts, c.glyphs.ellipsis));
-  }
-  return lines;
+  return listLines(
+    [title, header],
+    height,
+    {
+      items: rows,
+      selected: m.ui.selected.grid,
+      focused,
+      empty: '  no USE evaluation in this source (no checklist loaded)',
+      row: (row, isSelected) => {
+        const parts: Part[] = [
+          { text: isSelected ? c.glyphs.select : '', width: MARKER },
+          { text: row.label, width: labelWidth, paint: isSelected ? c.theme.selected : c.theme.label },
+        ];
+        for (const d of DIMENSIONS) parts.push(...cellParts(m, row, d, cellWidth, c));
+        return compose(c.cols, parts, c.glyphs.ellipsis);
+      },
+    },
+    c,
+  );
 }

@@ -1,4 +1,6 @@
-import { formatAge, formatClock, formatDateTime, formatSpeed } from '../format.js';
+import { formatDuration } from '../../checklist/duration.js';
+import { formatClock, formatDateTime } from '../../text/clock.js';
+import { formatValue } from '../../use/units.js';
 import { compose, type Part } from './compose.js';
 import type { Canvas, ScreenModel } from './model.js';
 
@@ -22,10 +24,11 @@ export function renderHeader(m: ScreenModel, c: Canvas): string[] {
   const first: Part[] = [{ text: ' usewatch ', paint: theme.title }];
   if (f) {
     first.push({ text: f.host.hostname, paint: theme.label }, sep, { text: `kernel ${f.host.kernel}` });
-    if (f.host.uptimeSeconds !== undefined) first.push(sep, { text: `up ${formatAge(f.host.uptimeSeconds * 1000)}` });
+    if (f.host.uptimeSeconds !== undefined)
+      first.push(sep, { text: `up ${formatValue(f.host.uptimeSeconds, 'seconds')}` });
     first.push(sep, { text: `${f.host.cpus} CPU${f.host.cpus === 1 ? '' : 's'}` });
   }
-  first.push(sep, { text: `every ${formatAge(m.intervalMs)}` });
+  first.push(sep, { text: `every ${formatDuration(m.intervalMs)}` });
 
   const second: Part[] = [{ text: ' ' }];
   if (f) {
@@ -59,6 +62,11 @@ export function renderHeader(m: ScreenModel, c: Canvas): string[] {
     second.push({ text: `collecting${c.glyphs.ellipsis}`, paint: theme.dim });
   }
   return [compose(c.cols, first, c.glyphs.ellipsis), compose(c.cols, second, c.glyphs.ellipsis)];
+}
+
+/** A replay speed's factor: 1, 0.5, 16; 0 (as fast as possible) is "max". */
+function formatSpeed(speed: number): string {
+  return speed === 0 ? 'max' : `${Number(speed.toFixed(2))}`;
 }
 
 /** A recording's position (with the date: a recording can span days), speed and whether it plays. */

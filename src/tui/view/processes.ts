@@ -1,9 +1,9 @@
 import type { ProcessEntry } from '../../model/frame.js';
-import { formatValue } from '../format.js';
+import { formatValue } from '../../use/units.js';
 import type { SortKey } from '../lists.js';
 import { compose, type Part } from './compose.js';
 import type { Canvas, ScreenModel } from './model.js';
-import { scrollStart, titleLine } from './section.js';
+import { listLines, titleLine } from './section.js';
 
 interface Column {
   title: string;
@@ -42,19 +42,36 @@ function isBlocked(p: ProcessEntry): boolean {
   return p.state === 'D';
 }
 
+/** A process's row: its columns, then its name and command line. */
+function processRow(p: ProcessEntry, isSelected: boolean, c: Canvas): string {
+  const { theme, glyphs } = c;
+  const blocked = isBlocked(p);
+  const parts: Part[] = [{ text: isSelected ? glyphs.select : '', width: 2 }];
+  for (const col of COLUMNS) {
+    const paint = col.title === 'S' && blocked ? theme.alert : undefined;
+    parts.push(
+      { text: col.value(p), width: col.width, align: col.left ? 'left' : 'right', paint },
+      { text: ' ', width: 1 },
+    );
+  }
+  const command = p.cmd && p.cmd !== p.name ? `${p.name}  ${p.cmd}` : p.name;
+  parts.push({ text: command, flex: true, paint: isSelected ? theme.selected : blocked ? theme.alert : undefined });
+  return compose(c.cols, parts, glyphs.ellipsis);
+}
+
 /** Top processes sorted by the chosen measure, D state highlighted, filtered by name. */
 export function renderProcesses(m: ScreenModel, c: Canvas, height: number, list: readonly ProcessEntry[]): string[] {
   const { theme, glyphs } = c;
   const focused = m.ui.focus === 'processes' && !m.ui.detail && !m.ui.help;
   const filter = m.ui.filter ? `filter "${m.ui.filter}" ${glyphs.dot} ` : '';
-  const lines = [titleLine('PROCESSES', focused, c, `${filter}sort ${SORT_TITLE[m.ui.sort]} (s)`)];
-  if (height <= 1) return lines.slice(0, height);
+  const title = titleLine('PROCESSES', focused, c, `${filter}sort ${SORT_TITLE[m.ui.sort]} (s)`);
+  if (height <= 1) return [title].slice(0, height);
   const header: Part[] = [{ text: '', width: 2 }];
   for (const col of COLUMNS) {
-    const title = col.sort === m.ui.sort ? `${col.title}*` : col.title;
+    const name = col.sort === m.ui.sort ? `${col.title}*` : col.title;
     header.push(
       {
-        text: title,
+        text: name,
         width: col.width,
         align: col.left ? 'left' : 'right',
         paint: col.sort === m.ui.sort ? theme.label : undefined,
@@ -63,29 +80,18 @@ export function renderProcesses(m: ScreenModel, c: Canvas, height: number, list:
     );
   }
   header.push({ text: 'COMMAND', flex: true });
-  lines.push(compose(c.cols, header, glyphs.ellipsis));
-  const room = height - 2;
-  if (list.length === 0) {
-    if (room > 0) lines.push(theme.dim(m.frame ? '  no processes match' : ''));
-    return lines;
-  }
-  const selected = Math.min(m.ui.selected.processes, list.length - 1);
-  const start = scrollStart(selected, list.length, room);
-  for (let i = start; i < list.length && lines.length < height; i++) {
-    const p = list[i];
-    const isSelected = focused && i === selected;
-    const blocked = isBlocked(p);
-    const parts: Part[] = [{ text: isSelected ? glyphs.select : '', width: 2 }];
-    for (const col of COLUMNS) {
-      const paint = col.title === 'S' && blocked ? theme.alert : undefined;
-      parts.push(
-        { text: col.value(p), width: col.width, align: col.left ? 'left' : 'right', paint },
-        { text: ' ', width: 1 },
-      );
-    }
-    const command = p.cmd && p.cmd !== p.name ? `${p.name}  ${p.cmd}` : p.name;
-    parts.push({ text: command, flex: true, paint: isSelected ? theme.selected : blocked ? theme.alert : undefined });
-    lines.push(compose(c.cols, parts, glyphs.ellipsis));
-  }
-  return lines;
+  const head = [title, compose(c.cols, header, glyphs.ellipsis)];
+  const empty = m.frame ? '  no processes match' : '';
+  return listLines(
+    head,
+    height,
+    {
+      items: list,
+      selected: m.ui.selected.processes,
+      focused,
+      empty,
+      row: (p, selected) => processRow(p, selected, c),
+    },
+    c,
+  );
 }

@@ -10,7 +10,35 @@ export function titleLine(title: string, focused: boolean, c: Canvas, note = '')
 }
 
 /** First index of a window of `height` items that keeps `selected` visible. */
-export function scrollStart(selected: number, length: number, height: number): number {
+function scrollStart(selected: number, length: number, height: number): number {
   if (length <= height) return 0;
   return Math.max(0, Math.min(selected - height + 1, length - height));
+}
+
+/** The rows of a section that lists items, one line each, and lets the user select one. */
+export interface ListRows<T> {
+  items: readonly T[];
+  /** The selected index (past the end: the last item). */
+  selected: number;
+  /** Whether the section has the focus: only then is the selected row marked. */
+  focused: boolean;
+  /** Said, dimmed, in place of rows when there are no items. */
+  empty: string;
+  row(item: T, selected: boolean): string;
+}
+
+/** `head` (title, column header) and below it the rows that fit in `height`, scrolled to keep the selected one. */
+export function listLines<T>(head: string[], height: number, list: ListRows<T>, c: Canvas): string[] {
+  const lines = [...head];
+  const room = height - lines.length;
+  if (list.items.length === 0) {
+    if (room > 0) lines.push(c.theme.dim(list.empty));
+    return lines;
+  }
+  const selected = Math.min(list.selected, list.items.length - 1);
+  const start = scrollStart(selected, list.items.length, room);
+  for (let i = start; i < list.items.length && lines.length < height; i++) {
+    lines.push(list.row(list.items[i], list.focused && i === selected));
+  }
+  return lines;
 }

@@ -1,7 +1,7 @@
-import type { Frame } from '../model/frame.js';
-import { TopController } from './app.js';
-import { renderScreen } from './view/screen.js';
-import { LineDiffWriter } from './writer.js';
+import type { Frame } from '../src/model/frame.js';
+import { TopController } from '../src/tui/app.js';
+import { renderScreen } from '../src/tui/view/screen.js';
+import { LineDiffWriter } from '../src/tui/writer.js';
 
 export interface RedrawCost {
   /** CPU (user + system) per redraw: render the screen, diff it, write the changes. */
