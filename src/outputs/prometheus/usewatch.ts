@@ -167,109 +167,89 @@ const tickFamilies: readonly FamilySpec[] = [
   },
 ];
 
-/** A family of one unlabelled sample from a counter kept outside the frame: read even before the first tick. */
-function runtimeValue(name: string, help: string, type: MetricType, value: () => number): FamilySpec {
-  return { name, help, type, frameless: true, read: (_f, emit) => emit(undefined, value()) };
+/** One series of a runtime counter source: name, help, type and its figure in the source's stats. */
+type RuntimeSeries<S> = readonly [name: string, help: string, type: MetricType, figure: (stats: S) => number];
+
+/**
+ * Unlabelled families from a counter source kept outside the frame, read even before the first
+ * tick; none when the source is absent (its output is off).
+ */
+function fromSource<S>(source: (() => S) | undefined, series: readonly RuntimeSeries<S>[]): FamilySpec[] {
+  if (source === undefined) return [];
+  return series.map(([name, help, type, figure]) => ({
+    name,
+    help,
+    type,
+    frameless: true,
+    read: (_f, emit) => emit(undefined, figure(source())),
+  }));
 }
 
-/** Families for the runtime counters the agent was given; an output that is off has none. */
-function runtimeFamilies({ feed, http, otlp, recorder, logDropped }: RuntimeCounters): FamilySpec[] {
+/** The runtime counters the agent was given, as families (a data table). */
+function runtimeFamilies(r: RuntimeCounters): FamilySpec[] {
   return [
-    ...(logDropped ? [logDroppedFamily(logDropped)] : []),
-    ...(feed ? feedFamilies(feed) : []),
-    ...(http ? httpFamilies(http) : []),
-    ...(otlp ? otlpFamilies(otlp) : []),
-    ...(recorder ? recorderFamilies(recorder) : []),
-  ];
-}
-
-function logDroppedFamily(logDropped: () => number): FamilySpec {
-  return runtimeValue(
-    'usewatch_log_dropped_total',
-    'Log lines dropped because stdout was closed or failed (a pipe whose reader went away).',
-    'counter',
-    logDropped,
-  );
-}
-
-function feedFamilies(feed: NonNullable<RuntimeCounters['feed']>): FamilySpec[] {
-  return [
-    runtimeValue('usewatch_feed_clients', 'WebSocket feed clients connected.', 'gauge', () => feed().clients),
-    runtimeValue(
-      'usewatch_feed_dropped_frames_total',
-      'Frames not sent to slow feed clients.',
-      'counter',
-      () => feed().droppedFrames,
-    ),
-  ];
-}
-
-function httpFamilies(http: NonNullable<RuntimeCounters['http']>): FamilySpec[] {
-  return [
-    runtimeValue(
-      'usewatch_http_rejected_connections_total',
-      'HTTP connections closed or refused at the connection ceiling to admit new ones.',
-      'counter',
-      () => http().rejectedConnections,
-    ),
-    runtimeValue(
-      'usewatch_http_client_errors_total',
-      'Malformed requests, oversized headers, requests that timed out and connections cut for pipelining.',
-      'counter',
-      () => http().clientErrors,
-    ),
-    runtimeValue(
-      'usewatch_http_unauthorized_requests_total',
-      'Requests refused for a missing or wrong bearer token.',
-      'counter',
-      () => http().unauthorized,
-    ),
-  ];
-}
-
-function otlpFamilies(otlp: NonNullable<RuntimeCounters['otlp']>): FamilySpec[] {
-  return [
-    runtimeValue(
-      'usewatch_otlp_exports_total',
-      'OTLP exports the collector accepted.',
-      'counter',
-      () => otlp().exports,
-    ),
-    runtimeValue(
-      'usewatch_otlp_failures_total',
-      'OTLP exports that failed after retries.',
-      'counter',
-      () => otlp().failures,
-    ),
-    runtimeValue(
-      'usewatch_otlp_dropped_total',
-      'OTLP collections dropped while an export was in flight.',
-      'counter',
-      () => otlp().dropped,
-    ),
-  ];
-}
-
-function recorderFamilies(recorder: NonNullable<RuntimeCounters['recorder']>): FamilySpec[] {
-  return [
-    runtimeValue(
-      'usewatch_recorder_frames_total',
-      'Frames written to the recording.',
-      'counter',
-      () => recorder().framesWritten,
-    ),
-    runtimeValue(
-      'usewatch_recorder_dropped_frames_total',
-      'Frames not recorded (queue full or recording paused).',
-      'counter',
-      () => recorder().dropped,
-    ),
-    runtimeValue(
-      'usewatch_recorder_paused',
-      '1 while recording is paused by a write problem (disk full, unwritable directory).',
-      'gauge',
-      () => (recorder().paused ? 1 : 0),
-    ),
+    ...fromSource(r.logDropped, [
+      [
+        'usewatch_log_dropped_total',
+        'Log lines dropped because stdout was closed or failed (a pipe whose reader went away).',
+        'counter',
+        (n) => n,
+      ],
+    ]),
+    ...fromSource(r.feed, [
+      ['usewatch_feed_clients', 'WebSocket feed clients connected.', 'gauge', (s) => s.clients],
+      [
+        'usewatch_feed_dropped_frames_total',
+        'Frames not sent to slow feed clients.',
+        'counter',
+        (s) => s.droppedFrames,
+      ],
+    ]),
+    ...fromSource(r.http, [
+      [
+        'usewatch_http_rejected_connections_total',
+        'HTTP connections closed or refused at the connection ceiling to admit new ones.',
+        'counter',
+        (s) => s.rejectedConnections,
+      ],
+      [
+        'usewatch_http_client_errors_total',
+        'Malformed requests, oversized headers, requests that timed out and connections cut for pipelining.',
+        'counter',
+        (s) => s.clientErrors,
+      ],
+      [
+        'usewatch_http_unauthorized_requests_total',
+        'Requests refused for a missing or wrong bearer token.',
+        'counter',
+        (s) => s.unauthorized,
+      ],
+    ]),
+    ...fromSource(r.otlp, [
+      ['usewatch_otlp_exports_total', 'OTLP exports the collector accepted.', 'counter', (s) => s.exports],
+      ['usewatch_otlp_failures_total', 'OTLP exports that failed after retries.', 'counter', (s) => s.failures],
+      [
+        'usewatch_otlp_dropped_total',
+        'OTLP collections dropped while an export was in flight.',
+        'counter',
+        (s) => s.dropped,
+      ],
+    ]),
+    ...fromSource(r.recorder, [
+      ['usewatch_recorder_frames_total', 'Frames written to the recording.', 'counter', (s) => s.framesWritten],
+      [
+        'usewatch_recorder_dropped_frames_total',
+        'Frames not recorded (queue full or recording paused).',
+        'counter',
+        (s) => s.dropped,
+      ],
+      [
+        'usewatch_recorder_paused',
+        '1 while recording is paused by a write problem (disk full, unwritable directory).',
+        'gauge',
+        (s) => (s.paused ? 1 : 0),
+      ],
+    ]),
   ];
 }
 
