@@ -1,6 +1,7 @@
 import { runFeedBench } from './sections/feed.js';
 import { runHostileBench } from './sections/hostile.js';
 import { runRecorderBench } from './sections/recorder.js';
+import { runRenderBench } from './sections/render.js';
 import { runScrapeBench } from './sections/scrape.js';
 import { runTickBench } from './sections/tick.js';
 import { runTuiBench } from './sections/tui.js';
@@ -14,6 +15,7 @@ const json = process.argv.includes('--json');
 const sections: Record<string, () => Promise<Record<string, number>>> = {
   tick: runTickBench,
   scrape: runScrapeBench,
+  render: runRenderBench,
   recorder: runRecorderBench,
   feed: runFeedBench,
   tui: runTuiBench,

@@ -1,5 +1,5 @@
-import type { CellStatus, Frame } from '../../model/frame.js';
-import type { FamilySpec } from './family.js';
+import type { CellStatus, Frame, UseCell } from '../../model/frame.js';
+import type { FamilySpec, MetricType } from './family.js';
 
 /** USE cell status as a number: alert on `usewatch_use_status >= 1`. Gaps (not measurable) are not exported. */
 export const STATUS_VALUE: Readonly<Record<Exclude<CellStatus, 'gap'>, number>> = {
@@ -26,12 +26,13 @@ export interface RuntimeCounters {
   logDropped?: () => number;
 }
 
+/** usewatch's own families, in exposition order. */
 export function usewatchFamilies(opts: {
   version: string;
   topProcesses: number;
   runtime: RuntimeCounters;
 }): FamilySpec[] {
-  const families: FamilySpec[] = [
+  return [
     {
       name: 'usewatch_build_info',
       help: 'usewatch build information; the value is always 1.',
@@ -39,234 +40,236 @@ export function usewatchFamilies(opts: {
       frameless: true,
       read: (_f, emit) => emit({ version: opts.version }, 1),
     },
-    {
-      name: 'usewatch_use_status',
-      help: 'USE matrix cell status: 0 ok, 1 warning, 2 critical, 3 unknown (metric missing).',
-      type: 'gauge',
-      read(f, emit) {
-        // Indexed loops: see node.ts on for…of in code that runs once per scrape.
-        for (let i = 0; i < f.use.length; i++) {
-          const c = f.use[i];
-          if (c.status !== 'gap')
-            emit({ resource: c.resource, instance: c.instance, dimension: c.dimension }, STATUS_VALUE[c.status]);
-        }
-      },
-    },
-    {
-      name: 'usewatch_use_value',
-      help: 'Value of the metric that decided a USE cell, in that metric unit (ratios are 0-1).',
-      type: 'gauge',
-      read(f, emit) {
-        for (let i = 0; i < f.use.length; i++) {
-          const c = f.use[i];
-          emit({ resource: c.resource, instance: c.instance, dimension: c.dimension }, c.value);
-        }
-      },
-    },
-    {
-      name: 'usewatch_finding_active',
-      help: 'Checklist findings being raised: 1 firing, 0 pending (breach seen, not yet sustained for the rule).',
-      type: 'gauge',
-      read(f, emit) {
-        for (const x of f.findings) {
-          if (x.state === 'resolved') continue;
-          emit(
-            { rule: x.rule, resource: x.resource, instance: x.instance, severity: x.severity },
-            x.state === 'firing' ? 1 : 0,
-          );
-        }
-      },
-    },
-    {
-      name: 'usewatch_pressure_ratio',
-      help: 'Pressure stall information averages as a ratio (0-1) by resource, kind (some/full) and window.',
-      type: 'gauge',
-      read(f, emit) {
-        const psi = f.counters?.pressure;
-        if (!psi) return;
-        for (const resource of PSI_RESOURCES) {
-          for (const kind of ['some', 'full'] as const) {
-            const line = psi[resource]?.[kind];
-            if (!line) continue;
-            for (const [key, window] of PSI_WINDOWS) emit({ resource, kind, window }, line[key]);
-          }
-        }
-      },
-    },
-    {
-      name: 'usewatch_last_tick_timestamp_seconds',
-      help: 'Unix time of the latest sample.',
-      type: 'gauge',
-      read: (f, emit) => emit(undefined, f.ts / 1000),
-    },
-    {
-      name: 'usewatch_tick_duration_seconds',
-      help: 'Wall time of the latest tick (collect, derive, evaluate).',
-      type: 'gauge',
-      read: (f, emit) => emit(undefined, msToSeconds(f.self.tickMs)),
-    },
-    {
-      name: 'usewatch_tick_cpu_seconds',
-      help: 'CPU time (user and system) of the latest tick.',
-      type: 'gauge',
-      read: (f, emit) => emit(undefined, msToSeconds(f.self.tickCpuMs)),
-    },
-    {
-      name: 'usewatch_collector_duration_seconds',
-      help: 'Time each collector took on the latest tick.',
-      type: 'gauge',
-      read(f, emit) {
-        for (let i = 0; i < f.self.collectors.length; i++) {
-          const c = f.self.collectors[i];
-          emit({ collector: c.name }, msToSeconds(c.durationMs));
-        }
-      },
-    },
-    {
-      name: 'usewatch_collector_success',
-      help: 'Whether each collector read all its sources on the latest tick (1) or not (0).',
-      type: 'gauge',
-      read(f, emit) {
-        for (let i = 0; i < f.self.collectors.length; i++) {
-          const c = f.self.collectors[i];
-          emit({ collector: c.name }, c.ok ? 1 : 0);
-        }
-      },
-    },
-    {
-      name: 'usewatch_skipped_ticks_total',
-      help: 'Ticks skipped because the previous one overran its interval.',
-      type: 'counter',
-      read: (f, emit) => emit(undefined, f.self.skippedTicks),
-    },
-    {
-      name: 'usewatch_sources_not_ok',
-      help: 'Sources (files) that could not be read on the latest tick, by status.',
-      type: 'gauge',
-      read(f, emit) {
-        const counts = { absent: 0, denied: 0, failed: 0 };
-        for (const s of f.sources) if (s.status !== 'ok') counts[s.status]++;
-        for (const [status, n] of Object.entries(counts)) emit({ status }, n);
-      },
-    },
+    ...useCellFamilies,
+    findingFamily,
+    pressureFamily,
+    ...tickFamilies,
+    ...runtimeFamilies(opts.runtime),
+    ...(opts.topProcesses > 0 ? topProcessFamilies(opts.topProcesses) : []),
   ];
+}
 
-  const { feed, http, otlp, recorder, logDropped } = opts.runtime;
-  if (logDropped) {
-    families.push({
-      name: 'usewatch_log_dropped_total',
-      help: 'Log lines dropped because stdout was closed or failed (a pipe whose reader went away).',
-      type: 'counter',
-      frameless: true,
-      read: (_f, emit) => emit(undefined, logDropped()),
-    });
-  }
-  if (feed) {
-    families.push(
-      {
-        name: 'usewatch_feed_clients',
-        help: 'WebSocket feed clients connected.',
-        type: 'gauge',
-        frameless: true,
-        read: (_f, emit) => emit(undefined, feed().clients),
-      },
-      {
-        name: 'usewatch_feed_dropped_frames_total',
-        help: 'Frames not sent to slow feed clients.',
-        type: 'counter',
-        frameless: true,
-        read: (_f, emit) => emit(undefined, feed().droppedFrames),
-      },
-    );
-  }
-  if (http) {
-    families.push(
-      {
-        name: 'usewatch_http_rejected_connections_total',
-        help: 'HTTP connections closed or refused at the connection ceiling to admit new ones.',
-        type: 'counter',
-        frameless: true,
-        read: (_f, emit) => emit(undefined, http().rejectedConnections),
-      },
-      {
-        name: 'usewatch_http_client_errors_total',
-        help: 'Malformed requests, oversized headers, requests that timed out and connections cut for pipelining.',
-        type: 'counter',
-        frameless: true,
-        read: (_f, emit) => emit(undefined, http().clientErrors),
-      },
-      {
-        name: 'usewatch_http_unauthorized_requests_total',
-        help: 'Requests refused for a missing or wrong bearer token.',
-        type: 'counter',
-        frameless: true,
-        read: (_f, emit) => emit(undefined, http().unauthorized),
-      },
-    );
-  }
-  if (otlp) {
-    const counter = (name: string, help: string, key: 'exports' | 'failures' | 'dropped'): FamilySpec => ({
-      name,
-      help,
-      type: 'counter',
-      frameless: true,
-      read: (_f, emit) => emit(undefined, otlp()[key]),
-    });
-    families.push(
-      counter('usewatch_otlp_exports_total', 'OTLP exports the collector accepted.', 'exports'),
-      counter('usewatch_otlp_failures_total', 'OTLP exports that failed after retries.', 'failures'),
-      counter('usewatch_otlp_dropped_total', 'OTLP collections dropped while an export was in flight.', 'dropped'),
-    );
-  }
-  if (recorder) {
-    families.push(
-      {
-        name: 'usewatch_recorder_frames_total',
-        help: 'Frames written to the recording.',
-        type: 'counter',
-        frameless: true,
-        read: (_f, emit) => emit(undefined, recorder().framesWritten),
-      },
-      {
-        name: 'usewatch_recorder_dropped_frames_total',
-        help: 'Frames not recorded (queue full or recording paused).',
-        type: 'counter',
-        frameless: true,
-        read: (_f, emit) => emit(undefined, recorder().dropped),
-      },
-      {
-        name: 'usewatch_recorder_paused',
-        help: '1 while recording is paused by a write problem (disk full, unwritable directory).',
-        type: 'gauge',
-        frameless: true,
-        read: (_f, emit) => emit(undefined, recorder().paused ? 1 : 0),
-      },
-    );
-  }
-  if (opts.topProcesses > 0) families.push(...topProcessFamilies(opts.topProcesses));
-  return families;
+function cellLabels(c: UseCell) {
+  return { resource: c.resource, instance: c.instance, dimension: c.dimension };
+}
+
+/*
+ * Indexed loops in the read functions: they run once per scrape, where V8 mostly leaves them
+ * unoptimised and for…of allocates an iterator result per element.
+ */
+
+const useCellFamilies: readonly FamilySpec[] = [
+  {
+    name: 'usewatch_use_status',
+    help: 'USE matrix cell status: 0 ok, 1 warning, 2 critical, 3 unknown (metric missing).',
+    type: 'gauge',
+    read(f, emit) {
+      for (let i = 0; i < f.use.length; i++) {
+        const c = f.use[i];
+        if (c.status !== 'gap') emit(cellLabels(c), STATUS_VALUE[c.status]);
+      }
+    },
+  },
+  {
+    name: 'usewatch_use_value',
+    help: 'Value of the metric that decided a USE cell, in that metric unit (ratios are 0-1).',
+    type: 'gauge',
+    read(f, emit) {
+      for (let i = 0; i < f.use.length; i++) emit(cellLabels(f.use[i]), f.use[i].value);
+    },
+  },
+];
+
+const findingFamily: FamilySpec = {
+  name: 'usewatch_finding_active',
+  help: 'Checklist findings being raised: 1 firing, 0 pending (breach seen, not yet sustained for the rule).',
+  type: 'gauge',
+  read(f, emit) {
+    for (let i = 0; i < f.findings.length; i++) {
+      const x = f.findings[i];
+      if (x.state === 'resolved') continue;
+      emit(
+        { rule: x.rule, resource: x.resource, instance: x.instance, severity: x.severity },
+        x.state === 'firing' ? 1 : 0,
+      );
+    }
+  },
+};
+
+const pressureFamily: FamilySpec = {
+  name: 'usewatch_pressure_ratio',
+  help: 'Pressure stall information averages as a ratio (0-1) by resource, kind (some/full) and window.',
+  type: 'gauge',
+  read(f, emit) {
+    const psi = f.counters?.pressure;
+    if (!psi) return;
+    for (const resource of PSI_RESOURCES) {
+      for (const kind of ['some', 'full'] as const) {
+        const line = psi[resource]?.[kind];
+        if (!line) continue;
+        for (const [key, window] of PSI_WINDOWS) emit({ resource, kind, window }, line[key]);
+      }
+    }
+  },
+};
+
+/** A family of one unlabelled sample taken from the frame. */
+function frameValue(name: string, help: string, type: MetricType, value: (f: Frame) => number): FamilySpec {
+  return { name, help, type, read: (f, emit) => emit(undefined, value(f)) };
+}
+
+/** The agent's own work on the latest tick, as the frame reports it. */
+const tickFamilies: readonly FamilySpec[] = [
+  frameValue('usewatch_last_tick_timestamp_seconds', 'Unix time of the latest sample.', 'gauge', (f) => f.ts / 1000),
+  frameValue(
+    'usewatch_tick_duration_seconds',
+    'Wall time of the latest tick (collect, derive, evaluate).',
+    'gauge',
+    (f) => msToSeconds(f.self.tickMs),
+  ),
+  frameValue('usewatch_tick_cpu_seconds', 'CPU time (user and system) of the latest tick.', 'gauge', (f) =>
+    msToSeconds(f.self.tickCpuMs),
+  ),
+  {
+    name: 'usewatch_collector_duration_seconds',
+    help: 'Time each collector took on the latest tick.',
+    type: 'gauge',
+    read(f, emit) {
+      const cs = f.self.collectors;
+      for (let i = 0; i < cs.length; i++) emit({ collector: cs[i].name }, msToSeconds(cs[i].durationMs));
+    },
+  },
+  {
+    name: 'usewatch_collector_success',
+    help: 'Whether each collector read all its sources on the latest tick (1) or not (0).',
+    type: 'gauge',
+    read(f, emit) {
+      const cs = f.self.collectors;
+      for (let i = 0; i < cs.length; i++) emit({ collector: cs[i].name }, cs[i].ok ? 1 : 0);
+    },
+  },
+  frameValue(
+    'usewatch_skipped_ticks_total',
+    'Ticks skipped because the previous one overran its interval.',
+    'counter',
+    (f) => f.self.skippedTicks,
+  ),
+  {
+    name: 'usewatch_sources_not_ok',
+    help: 'Sources (files) that could not be read on the latest tick, by status.',
+    type: 'gauge',
+    read(f, emit) {
+      const counts = { absent: 0, denied: 0, failed: 0 };
+      for (const s of f.sources) if (s.status !== 'ok') counts[s.status]++;
+      for (const [status, n] of Object.entries(counts)) emit({ status }, n);
+    },
+  },
+];
+
+/** One series of a runtime counter source: name, help, type and its figure in the source's stats. */
+type RuntimeSeries<S> = readonly [name: string, help: string, type: MetricType, figure: (stats: S) => number];
+
+/**
+ * Unlabelled families from a counter source kept outside the frame, read even before the first
+ * tick; none when the source is absent (its output is off).
+ */
+function fromSource<S>(source: (() => S) | undefined, series: readonly RuntimeSeries<S>[]): FamilySpec[] {
+  if (source === undefined) return [];
+  return series.map(([name, help, type, figure]) => ({
+    name,
+    help,
+    type,
+    frameless: true,
+    read: (_f, emit) => emit(undefined, figure(source())),
+  }));
+}
+
+/** The runtime counters the agent was given, as families (a data table). */
+function runtimeFamilies(r: RuntimeCounters): FamilySpec[] {
+  return [
+    ...fromSource(r.logDropped, [
+      [
+        'usewatch_log_dropped_total',
+        'Log lines dropped because stdout was closed or failed (a pipe whose reader went away).',
+        'counter',
+        (n) => n,
+      ],
+    ]),
+    ...fromSource(r.feed, [
+      ['usewatch_feed_clients', 'WebSocket feed clients connected.', 'gauge', (s) => s.clients],
+      [
+        'usewatch_feed_dropped_frames_total',
+        'Frames not sent to slow feed clients.',
+        'counter',
+        (s) => s.droppedFrames,
+      ],
+    ]),
+    ...fromSource(r.http, [
+      [
+        'usewatch_http_rejected_connections_total',
+        'HTTP connections closed or refused at the connection ceiling to admit new ones.',
+        'counter',
+        (s) => s.rejectedConnections,
+      ],
+      [
+        'usewatch_http_client_errors_total',
+        'Malformed requests, oversized headers, requests that timed out and connections cut for pipelining.',
+        'counter',
+        (s) => s.clientErrors,
+      ],
+      [
+        'usewatch_http_unauthorized_requests_total',
+        'Requests refused for a missing or wrong bearer token.',
+        'counter',
+        (s) => s.unauthorized,
+      ],
+    ]),
+    ...fromSource(r.otlp, [
+      ['usewatch_otlp_exports_total', 'OTLP exports the collector accepted.', 'counter', (s) => s.exports],
+      ['usewatch_otlp_failures_total', 'OTLP exports that failed after retries.', 'counter', (s) => s.failures],
+      [
+        'usewatch_otlp_dropped_total',
+        'OTLP collections dropped while an export was in flight.',
+        'counter',
+        (s) => s.dropped,
+      ],
+    ]),
+    ...fromSource(r.recorder, [
+      ['usewatch_recorder_frames_total', 'Frames written to the recording.', 'counter', (s) => s.framesWritten],
+      [
+        'usewatch_recorder_dropped_frames_total',
+        'Frames not recorded (queue full or recording paused).',
+        'counter',
+        (s) => s.dropped,
+      ],
+      [
+        'usewatch_recorder_paused',
+        '1 while recording is paused by a write problem (disk full, unwritable directory).',
+        'gauge',
+        (s) => (s.paused ? 1 : 0),
+      ],
+    ]),
+  ];
 }
 
 /** Opt-in, capped per-process series: the top N by CPU and the top N by memory of the latest frame. */
 function topProcessFamilies(n: number): FamilySpec[] {
-  const top = (f: Frame, key: 'cpu' | 'rssBytes') => [...f.processes].sort((a, b) => b[key] - a[key]).slice(0, n);
+  const topBy = (name: string, help: string, key: 'cpu' | 'rssBytes'): FamilySpec => ({
+    name,
+    help,
+    type: 'gauge',
+    read(f, emit) {
+      const top = [...f.processes].sort((a, b) => b[key] - a[key]).slice(0, n);
+      for (const p of top) emit({ pid: String(p.pid), name: p.name }, p[key]);
+    },
+  });
   return [
-    {
-      name: 'usewatch_process_cpu_ratio',
-      help: `CPU used by the top ${n} processes by CPU, as a share of one CPU.`,
-      type: 'gauge',
-      read(f, emit) {
-        for (const p of top(f, 'cpu')) emit({ pid: String(p.pid), name: p.name }, p.cpu);
-      },
-    },
-    {
-      name: 'usewatch_process_resident_memory_bytes',
-      help: `Resident memory of the top ${n} processes by resident memory.`,
-      type: 'gauge',
-      read(f, emit) {
-        for (const p of top(f, 'rssBytes')) emit({ pid: String(p.pid), name: p.name }, p.rssBytes);
-      },
-    },
+    topBy('usewatch_process_cpu_ratio', `CPU used by the top ${n} processes by CPU, as a share of one CPU.`, 'cpu'),
+    topBy(
+      'usewatch_process_resident_memory_bytes',
+      `Resident memory of the top ${n} processes by resident memory.`,
+      'rssBytes',
+    ),
   ];
 }
 

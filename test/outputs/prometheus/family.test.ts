@@ -1,14 +1,13 @@
-import { type Metric, Registry } from 'prom-client';
 import { describe, expect, test } from 'vitest';
 import type { Frame } from '../../../src/model/frame.js';
-import { type FamilySpec, FrameFamily } from '../../../src/outputs/prometheus/family.js';
+import { type FamilySpec, FrameFamily, familyMaker } from '../../../src/outputs/prometheus/family.js';
 
 /** Label values a mount point or a process name can carry, escaping included. */
 const ODD_VALUES = ['/', '/mnt/with space', 'back\\slash', 'new\nline', 'quote"d', '\\"\n', '', 'ünï'];
 
 const spec: FamilySpec = {
   name: 'test_family_bytes',
-  help: 'A help text with a \\ and a\nnewline.',
+  help: 'A help text with a \\ and a\nnewline and a "quote".',
   type: 'gauge',
   read(_f, emit) {
     emit(undefined, 1);
@@ -19,42 +18,80 @@ const spec: FamilySpec = {
     emit({ a: 'x' }, 2n ** 64n);
     emit({ a: 'skipped' }, undefined);
     emit({ a: 'not finite' }, Number.NaN);
+    emit({ a: 'infinite' }, Number.POSITIVE_INFINITY);
+    emit({ a: 'negative infinite' }, Number.NEGATIVE_INFINITY);
   },
 };
 
-/** Renders through prom-client's own label formatting: a metric offering only the structured get(). */
-function structuredOnly(family: FrameFamily): Metric {
-  return {
-    name: family.name,
-    help: family.help,
-    type: family.type,
-    aggregator: family.aggregator,
-    get: () => family.get(),
-  } as unknown as Metric;
-}
+const A_FRAME = {} as Frame;
 
 describe('FrameFamily', () => {
-  test('its pre-rendered text is what prom-client writes from the structured values', async () => {
-    const family = new FrameFamily(spec, () => ({}) as Frame);
-    const fast = new Registry();
-    fast.registerMetric(family as unknown as Metric);
-    const reference = new Registry();
-    reference.registerMetric(structuredOnly(family));
-    const text = await fast.metrics();
-    expect(text).toBe(await reference.metrics());
-    expect(text).toContain('test_family_bytes{mountpoint="new\\nline",fstype="ext4"} 3.5');
-    expect(text).toContain('test_family_bytes{mountpoint="quote\\"d",fstype="ext4"} 4.5');
-    expect(text).toContain('test_family_bytes{a="x"} 18446744073709552000');
-    expect(text).not.toContain('skipped');
-    expect(text).not.toContain('not finite');
+  test('writes HELP, TYPE and one line per sample, escaping help text and label values as the text format says', () => {
+    expect(new FrameFamily(spec).render(A_FRAME)).toBe(
+      [
+        '# HELP test_family_bytes A help text with a \\\\ and a\\nnewline and a "quote".',
+        '# TYPE test_family_bytes gauge',
+        'test_family_bytes 1',
+        'test_family_bytes 2',
+        'test_family_bytes{mountpoint="/",fstype="ext4"} 0.5',
+        'test_family_bytes{mountpoint="/mnt/with space",fstype="ext4"} 1.5',
+        'test_family_bytes{mountpoint="back\\\\slash",fstype="ext4"} 2.5',
+        'test_family_bytes{mountpoint="new\\nline",fstype="ext4"} 3.5',
+        'test_family_bytes{mountpoint="quote\\"d",fstype="ext4"} 4.5',
+        'test_family_bytes{mountpoint="\\\\\\"\\n",fstype="ext4"} 5.5',
+        'test_family_bytes{mountpoint="",fstype="ext4"} 6.5',
+        'test_family_bytes{mountpoint="ünï",fstype="ext4"} 7.5',
+        'test_family_bytes{a="x"} 18446744073709552000',
+      ].join('\n'),
+    );
   });
 
-  test('the JSON output keeps the labels as objects', async () => {
-    const registry = new Registry();
-    registry.registerMetric(new FrameFamily(spec, () => ({}) as Frame) as unknown as Metric);
-    const [json] = await registry.getMetricsAsJSON();
-    expect(json.values).toContainEqual(
-      expect.objectContaining({ labels: { mountpoint: '/', fstype: 'ext4' }, value: 0.5 }),
+  test('leaves out samples without a value and non-finite ones', () => {
+    const text = new FrameFamily(spec).render(A_FRAME);
+    expect(text).not.toContain('skipped');
+    expect(text).not.toContain('finite');
+  });
+
+  test('before the first frame only frameless families read; the others write their HELP and TYPE alone', () => {
+    let reads = 0;
+    const counting = (frameless: boolean): FamilySpec => ({
+      name: 'test_reads_total',
+      help: 'Reads.',
+      type: 'counter',
+      frameless,
+      read(_f, emit) {
+        reads++;
+        emit(undefined, 3);
+      },
+    });
+    expect(new FrameFamily(counting(false)).render(undefined)).toBe(
+      '# HELP test_reads_total Reads.\n# TYPE test_reads_total counter',
     );
+    expect(reads).toBe(0);
+    expect(new FrameFamily(counting(true)).render(undefined)).toBe(
+      '# HELP test_reads_total Reads.\n# TYPE test_reads_total counter\ntest_reads_total 3',
+    );
+  });
+
+  test('every render reads the frame afresh', () => {
+    let value = 1;
+    const family = new FrameFamily({
+      name: 'test_value',
+      help: 'A value.',
+      type: 'untyped',
+      read: (_f, emit) => emit(undefined, value),
+    });
+    expect(family.render(A_FRAME)).toMatch(/\ntest_value 1$/);
+    value = 2;
+    expect(family.render(A_FRAME)).toMatch(/\ntest_value 2$/);
+  });
+});
+
+describe('familyMaker', () => {
+  test('refuses a second family of the same name, naming it', () => {
+    const make = familyMaker();
+    make(spec);
+    make({ ...spec, name: 'test_other' });
+    expect(() => make({ ...spec, help: 'Another help.' })).toThrow('two families are named test_family_bytes');
   });
 });

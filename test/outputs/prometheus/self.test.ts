@@ -1,0 +1,27 @@
+import { describe, expect, test } from 'vitest';
+import { createPrometheusExporter } from '../../../src/outputs/prometheus/exporter.js';
+import { find, parseExposition } from './exposition.js';
+
+async function scrape(openFds?: () => number | undefined) {
+  const exporter = createPrometheusExporter({ latest: () => undefined, version: '1', openFds });
+  const { body } = await exporter.render();
+  return { body, samples: parseExposition(body).samples };
+}
+
+describe("the agent's own process_* series", () => {
+  test('process_open_fds is the figure the agent passes in', async () => {
+    const { samples } = await scrape(() => 42);
+    expect(find(samples, 'process_open_fds').map((s) => s.value)).toEqual([42]);
+  });
+
+  test('without a figure (no /proc) the series is absent, its HELP and TYPE stay', async () => {
+    const { body, samples } = await scrape(() => undefined);
+    expect(find(samples, 'process_open_fds')).toEqual([]);
+    expect(body).toContain('# TYPE process_open_fds gauge\n');
+  });
+
+  test("by default, this process's descriptors are counted", async () => {
+    const [fds] = find((await scrape()).samples, 'process_open_fds');
+    expect(fds.value).toBeGreaterThan(2);
+  });
+});
