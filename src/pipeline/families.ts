@@ -8,16 +8,15 @@ import { createMemoryCollector, type MemorySample } from '../../collectors/memor
 import { createNetworkCollector, type NetworkSample } from '../../collectors/network.js';
 import { createPressureCollector, type PressureSample } from '../../collectors/pressure.js';
 import { createProcessCollector, type ProcessesSample } from '../../collectors/processes.js';
-import { deriveCpu } from '../derive/cpu.js';
-import { deriveDisk } from '../derive/disk.js';
+import { deriveCpu, deriveCpuPressure } from '../derive/cpu.js';
+import { deriveDisk, deriveDiskBlockedTasks, deriveDiskPressure } from '../derive/disk.js';
 import { createFilesystemDeriver } from '../derive/filesystem.js';
 import { deriveKernel } from '../derive/kernel.js';
 import { deriveKmsg } from '../derive/kmsg.js';
-import { deriveMemory } from '../derive/memory.js';
+import { deriveMemory, deriveMemoryPressure } from '../derive/memory.js';
 import { deriveNetwork } from '../derive/network.js';
-import { derivePressure } from '../derive/pressure.js';
 import { createProcessDeriver } from '../derive/processes.js';
-import type { DeriveConfig, DeriveContext, Deriver } from '../derive/types.js';
+import { type DeriveConfig, type DeriveContext, type Deriver, deriveAll } from '../derive/types.js';
 import type { KernelEvent, ProcessEntry } from '../model/frame.js';
 
 /** The raw samples of one tick, by family: what outputs that export cumulative counters read. */
@@ -73,8 +72,12 @@ export function createFamilies(opts: FamilyOptions): Family[] {
   const kmsg = createKmsgCollector();
   const processDeriver = createProcessDeriver();
   return [
-    family('cpu', createCpuCollector(), deriveCpu),
-    family('pressure', createPressureCollector(), derivePressure),
+    family('cpu', createCpuCollector(), deriveAll(deriveCpu, deriveDiskBlockedTasks)),
+    family(
+      'pressure',
+      createPressureCollector(),
+      deriveAll(deriveCpuPressure, deriveMemoryPressure, deriveDiskPressure),
+    ),
     family('memory', createMemoryCollector(), deriveMemory),
     family('kernel', createKernelCollector(), deriveKernel),
     family('disk', createDiskCollector(), deriveDisk),
