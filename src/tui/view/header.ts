@@ -1,3 +1,4 @@
+import type { MetricName } from '../../catalog/index.js';
 import { formatAge, formatClock, formatDateTime, formatSpeed } from '../format.js';
 import { compose, type Part } from './compose.js';
 import type { Canvas, ScreenModel } from './model.js';
@@ -29,7 +30,7 @@ export function renderHeader(m: ScreenModel, c: Canvas): string[] {
 
   const second: Part[] = [{ text: ' ' }];
   if (f) {
-    const load = (name: string) => f.metrics[name]?.[''];
+    const load = (name: MetricName) => f.metrics[name]?.[''];
     const l1 = load('cpu.load1');
     const l5 = load('cpu.load5');
     second.push({ text: `load ${fixed2(l1)} ${fixed2(l5)} ${fixed2(load('cpu.load15'))}` });
