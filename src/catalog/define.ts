@@ -9,8 +9,6 @@ export function metricsOf(resource: Resource, instance: InstanceKind) {
   return <const N extends string>(fields: MetricFields<N>): MetricDef<N> => ({ ...fields, resource, instance });
 }
 
-const STALL_FORMULA = 'Δtotal_µs / Δt_µs';
-
 /** A host-wide pressure stall share from the "some" or "full" line of /proc/pressure/<file>, set by the resource's deriver. */
 export function pressureMetric<const N extends string>(
   name: N,
@@ -19,16 +17,15 @@ export function pressureMetric<const N extends string>(
   line: 'some' | 'full',
   description: string,
 ): MetricDef<N> {
-  return metricsOf(
-    resource,
-    'host',
-  )({
+  return {
     name,
+    resource,
+    instance: 'host',
     unit: 'ratio',
     description,
     source: `/proc/pressure/${file} ${line} total`,
-    formula: STALL_FORMULA,
-  });
+    formula: 'Δtotal_µs / Δt_µs',
+  };
 }
 
 /** A host-wide count of kernel-log records matching known error patterns, counted by src/derive/kmsg.ts. */
@@ -38,14 +35,13 @@ export function kernelLogMetric<const N extends string>(
   description: string,
   patterns: string,
 ): MetricDef<N> {
-  return metricsOf(
-    resource,
-    'host',
-  )({
+  return {
     name,
+    resource,
+    instance: 'host',
     unit: 'count',
     description: `${description} (needs CAP_SYSLOG when kernel.dmesg_restrict=1; not set when denied)`,
     source: '/dev/kmsg',
     formula: `records matching ${patterns} first seen in the interval`,
-  });
+  };
 }
