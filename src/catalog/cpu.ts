@@ -18,7 +18,10 @@ function mode<const M extends string>(field: M) {
   });
 }
 
-/** Derived in src/derive/cpu.ts, except the kernel-log count (src/derive/kmsg.ts). */
+/**
+ * Derived in src/derive/cpu.ts, except the kernel-log count (src/derive/kmsg.ts); cpu.run_delay is
+ * summed over processes by src/derive/processes.ts where /proc/schedstat lacks it.
+ */
 export const cpuMetrics = [
   cpu({
     name: 'cpu.utilization',
