@@ -1,46 +1,57 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import type { PressureLine, PressureSample } from '../../collectors/pressure.js';
-import { type DeriveContext, defaultDeriveConfig, MetricSink } from '../../src/derive/types.js';
-import { createFamilies, type Family, type FamilyOutput } from '../../src/pipeline/families.js';
-import { blockedSample } from '../derive/cpu-times.js';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Frame } from '../../src/model/frame.js';
+import { Engine } from '../../src/pipeline/engine.js';
 
-const families = createFamilies({ statfsTimeoutMs: 1000, deriveConfig: defaultDeriveConfig });
-afterAll(() => {
-  for (const f of families) f.close?.();
+const HOST = new URL('../fixtures/host/', import.meta.url).pathname;
+let root: string;
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'usewatch-families-'));
+  cpSync(HOST, root, { recursive: true });
 });
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-function derive(name: Family['name'], prev: unknown, cur: unknown): MetricSink {
-  const ctx: DeriveContext = { dtSeconds: 1, out: new MetricSink(), config: defaultDeriveConfig };
-  const output: FamilyOutput = { processes: [], kernelEvents: [] };
-  families.find((f) => f.name === name)!.derive(prev, cur, ctx, output);
-  return ctx.out;
+/** A PSI file whose "some" and "full" totals are the ones given, in µs. */
+const psi = (someUs: number, fullUs: number) =>
+  `some avg10=0.00 avg60=0.00 avg300=0.00 total=${someUs}\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=${fullUs}\n`;
+
+/** Two ticks of the whole pipeline one second apart, the second after `change` edited the fixture root. */
+async function twoTicks(change: () => void): Promise<Frame> {
+  let mono = 10_000;
+  const perfNow = vi.spyOn(performance, 'now').mockImplementation(() => mono);
+  const engine = new Engine({ root });
+  try {
+    await engine.tick();
+    change();
+    mono += 1000;
+    return await engine.tick();
+  } finally {
+    engine.close();
+    perfNow.mockRestore();
+  }
 }
 
-const line = (totalUs: number): PressureLine => ({ avg10: 0, avg60: 0, avg300: 0, totalUs });
-const both = (someUs: number, fullUs: number) => ({ some: line(someUs), full: line(fullUs) });
-
 describe('pipeline families', () => {
-  it('turns one pressure sample into the cpu, memory and disk stall shares', () => {
-    const prev: PressureSample = { cpu: both(0, 0), memory: both(0, 0), io: both(0, 0), irq: { full: line(0) } };
-    const cur: PressureSample = {
-      cpu: both(100_000, 0),
-      memory: both(200_000, 50_000),
-      io: both(400_000, 300_000),
-      irq: { full: line(10_000) },
-    };
-    expect(derive('pressure', prev, cur).values).toEqual({
-      'cpu.psi_some': { '': 0.1 },
-      'cpu.psi_irq_full': { '': 0.01 },
-      'memory.psi_some': { '': 0.2 },
-      'memory.psi_full': { '': 0.05 },
-      'disk.psi_some': { '': 0.4 },
-      'disk.psi_full': { '': 0.3 },
+  it('turns the pressure files into cpu, memory and disk stall shares, and procs_blocked into disk.blocked_tasks', async () => {
+    const pressure = join(root, 'proc/pressure');
+    writeFileSync(join(pressure, 'cpu'), psi(0, 0));
+    writeFileSync(join(pressure, 'memory'), psi(0, 0));
+    writeFileSync(join(pressure, 'io'), psi(0, 0));
+    const stat = join(root, 'proc/stat');
+    const frame = await twoTicks(() => {
+      writeFileSync(join(pressure, 'cpu'), psi(100_000, 0));
+      writeFileSync(join(pressure, 'memory'), psi(200_000, 50_000));
+      writeFileSync(join(pressure, 'io'), psi(400_000, 300_000));
+      writeFileSync(stat, readFileSync(stat, 'utf8').replace(/^procs_blocked \d+$/m, 'procs_blocked 3'));
     });
-  });
-
-  it('sets disk.blocked_tasks from the procs_blocked line of the cpu family’s /proc/stat sample', () => {
-    const out = derive('cpu', undefined, blockedSample(3));
-    expect(out.get('disk.blocked_tasks')).toBe(3);
-    expect(out.get('cpu.count')).toBe(1);
+    const host = (name: string) => frame.metrics[name]?.[''];
+    expect(host('cpu.psi_some')).toBe(0.1);
+    expect(host('memory.psi_some')).toBe(0.2);
+    expect(host('memory.psi_full')).toBe(0.05);
+    expect(host('disk.psi_some')).toBe(0.4);
+    expect(host('disk.psi_full')).toBe(0.3);
+    expect(host('disk.blocked_tasks')).toBe(3);
   });
 });
