@@ -1,204 +1,179 @@
-import type { MetricDef } from './types.js';
+import { kernelLogMetric, metricsOf, pressureMetric } from './define.js';
 
 const stat = '/proc/stat';
 const busy = 'Δ(user+nice+system+irq+softirq) / Δ(user+nice+system+idle+iowait+irq+softirq+steal)';
 
-function mode(name: string, field: string): MetricDef {
-  return {
-    name: `cpu.${name}`,
-    resource: 'cpu',
+const cpu = metricsOf('cpu', 'host');
+/** One CPU: instance cpuN. */
+const core = metricsOf('cpu', 'cpu');
+
+/** The share of one mode of the /proc/stat cpu line (cpu.user for user, …). */
+function mode<const M extends string>(field: M) {
+  return cpu({
+    name: `cpu.${field}`,
     unit: 'ratio',
-    instance: 'host',
     description: `Share of CPU time in ${field} mode, all CPUs`,
     source: `${stat} cpu line`,
     formula: `Δ${field} / Δtotal (guest is inside user, guest_nice inside nice)`,
-  };
+  });
 }
 
-export const cpuMetrics: MetricDef[] = [
-  {
+/**
+ * Derived in src/derive/cpu.ts, except the kernel-log count (src/derive/kmsg.ts); cpu.run_delay is
+ * summed over processes by src/derive/processes.ts where /proc/schedstat lacks it.
+ */
+export const cpuMetrics = [
+  cpu({
     name: 'cpu.utilization',
-    resource: 'cpu',
     unit: 'ratio',
-    instance: 'host',
     description: 'CPU busy share, all CPUs (steal and iowait count as not busy, as node-mixin does)',
     source: `${stat} cpu line`,
     formula: busy,
-  },
-  {
+  }),
+  core({
     name: 'cpu.core_utilization',
-    resource: 'cpu',
     unit: 'ratio',
-    instance: 'cpu',
     description: 'CPU busy share of one CPU (instance cpuN)',
     source: `${stat} cpuN lines`,
     formula: busy,
-  },
-  {
+  }),
+  cpu({
     name: 'cpu.max_core_utilization',
-    resource: 'cpu',
     unit: 'ratio',
-    instance: 'host',
     description: 'Busy share of the busiest CPU',
     source: `${stat} cpuN lines`,
     formula: 'max over CPUs of cpu.core_utilization',
-  },
-  {
+  }),
+  cpu({
     name: 'cpu.imbalance',
-    resource: 'cpu',
     unit: 'ratio',
-    instance: 'host',
     description: 'How far the busiest CPU is above the mean: a single hot CPU (single-threaded work, pinned IRQ)',
     source: `${stat} cpuN lines`,
     formula: 'max(cpu.core_utilization) − mean(cpu.core_utilization)',
-  },
-  mode('user', 'user'),
-  mode('nice', 'nice'),
-  mode('system', 'system'),
-  mode('iowait', 'iowait'),
-  mode('irq', 'irq'),
-  mode('softirq', 'softirq'),
-  mode('idle', 'idle'),
-  {
+  }),
+  mode('user'),
+  mode('nice'),
+  mode('system'),
+  mode('iowait'),
+  mode('irq'),
+  mode('softirq'),
+  mode('idle'),
+  cpu({
     name: 'cpu.steal',
-    resource: 'cpu',
     unit: 'ratio',
-    instance: 'host',
     description: 'Share of time the hypervisor ran something else while this guest wanted the CPU',
     source: `${stat} cpu line`,
     formula: 'Δsteal / Δtotal',
-  },
-  {
+  }),
+  cpu({
     name: 'cpu.count',
-    resource: 'cpu',
     unit: 'cpus',
-    instance: 'host',
     description: 'Online CPUs (cpuN lines of /proc/stat)',
     source: stat,
     formula: 'count of cpuN lines',
-  },
-  {
+  }),
+  cpu({
     name: 'cpu.capacity',
-    resource: 'cpu',
     unit: 'cpus',
-    instance: 'host',
     description: 'Effective CPUs: online CPUs, lowered by a cgroup CPU quota when one is set',
     source: `${stat}; /sys/fs/cgroup/cpu.max or cpu.cfs_quota_us / cpu.cfs_period_us`,
     formula: 'min(online CPUs, quota / period)',
-  },
-  {
+  }),
+  cpu({
     name: 'cpu.procs_running',
-    resource: 'cpu',
     unit: 'threads',
-    instance: 'host',
     description: 'Runnable threads right now, the agent itself excluded (vmstat r)',
     source: `${stat} procs_running`,
     formula: 'procs_running − 1 (the reading thread counts itself)',
-  },
-  {
+  }),
+  cpu({
     name: 'cpu.runqueue_per_cpu',
-    resource: 'cpu',
     unit: 'ratio',
     canExceedOne: true,
-    instance: 'host',
     description:
       'Runnable threads per effective CPU at the instant of the read (vmstat r); one sample, so rules use cpu.run_delay_per_cpu',
     source: `${stat} procs_running`,
     formula: '(procs_running − 1) / cpu.capacity',
-  },
-  {
+  }),
+  cpu({
     name: 'cpu.run_delay',
-    resource: 'cpu',
     unit: 'threads',
-    instance: 'host',
     description:
       'Mean number of tasks waiting for a CPU over the interval (runnable, not running: the agent reading is not counted). Without CONFIG_SCHEDSTATS, summed over processes: every thread of those that ran or had threads waiting on the tick before (up to 1024 thread reads a tick), the main thread of the others',
     source:
       '/proc/schedstat cpuN field 8 (run_delay, ns); without it /proc/<pid>/task/<tid>/schedstat field 2 (run_delay of each thread, ns) of busy multi-threaded processes and /proc/<pid>/schedstat field 2 (the main thread) of the rest',
     formula: 'Σ over CPUs Δrun_delay / Δt (else Σ over processes Δrun_delay / Δt)',
-  },
-  {
+  }),
+  cpu({
     name: 'cpu.run_delay_per_cpu',
-    resource: 'cpu',
     unit: 'ratio',
     canExceedOne: true,
-    instance: 'host',
     description:
       "Tasks waiting for a CPU per online CPU, averaged over the interval; 100% = on average one task waits behind each CPU. The host's waiting over the host's CPUs: the agent's own cgroup quota does not enter",
     source: 'cpu.run_delay (/proc/schedstat, else the threads of each process); cpuN lines of /proc/stat',
     formula: 'cpu.run_delay / cpu.count',
-  },
-  {
-    name: 'cpu.psi_some',
-    resource: 'cpu',
-    unit: 'ratio',
-    instance: 'host',
-    description: 'Share of time at least one task was stalled waiting for a CPU (PSI)',
-    source: '/proc/pressure/cpu some total',
-    formula: 'Δtotal_µs / Δt_µs',
-  },
-  {
-    name: 'cpu.psi_irq_full',
-    resource: 'cpu',
-    unit: 'ratio',
-    instance: 'host',
-    description: 'Share of time all tasks were stalled by IRQ handling (PSI irq, kernel 6.1+)',
-    source: '/proc/pressure/irq full total',
-    formula: 'Δtotal_µs / Δt_µs',
-  },
-  {
+  }),
+  pressureMetric(
+    'cpu.psi_some',
+    'cpu',
+    'cpu',
+    'some',
+    'Share of time at least one task was stalled waiting for a CPU (PSI)',
+  ),
+  pressureMetric(
+    'cpu.psi_irq_full',
+    'cpu',
+    'irq',
+    'full',
+    'Share of time all tasks were stalled by IRQ handling (PSI irq, kernel 6.1+)',
+  ),
+  cpu({
     name: 'cpu.context_switches_ps',
-    resource: 'cpu',
     unit: 'per_s',
-    instance: 'host',
     description: 'Context switches per second (vmstat cs)',
     source: `${stat} ctxt`,
     formula: 'Δctxt / Δt',
-  },
-  {
+  }),
+  cpu({
     name: 'cpu.interrupts_ps',
-    resource: 'cpu',
     unit: 'per_s',
-    instance: 'host',
     description: 'Interrupts per second (vmstat in)',
     source: `${stat} intr (first column)`,
     formula: 'Δintr / Δt',
-  },
-  {
+  }),
+  cpu({
     name: 'cpu.load1',
-    resource: 'cpu',
     unit: 'threads',
-    instance: 'host',
     description: 'Load average over 1 minute (includes tasks in D state)',
     source: '/proc/loadavg field 1',
     formula: 'as read',
-  },
-  {
+  }),
+  cpu({
     name: 'cpu.load5',
-    resource: 'cpu',
     unit: 'threads',
-    instance: 'host',
     description: 'Load average over 5 minutes',
     source: '/proc/loadavg field 2',
     formula: 'as read',
-  },
-  {
+  }),
+  cpu({
     name: 'cpu.load15',
-    resource: 'cpu',
     unit: 'threads',
-    instance: 'host',
     description: 'Load average over 15 minutes',
     source: '/proc/loadavg field 3',
     formula: 'as read',
-  },
-  {
+  }),
+  cpu({
     name: 'cpu.load1_per_cpu',
-    resource: 'cpu',
     unit: 'ratio',
     canExceedOne: true,
-    instance: 'host',
     description: 'Load average over 1 minute per effective CPU (node-mixin NodeSystemSaturation)',
     source: '/proc/loadavg field 1',
     formula: 'load1 / cpu.capacity',
-  },
+  }),
+  kernelLogMetric(
+    'cpu.machine_check_events',
+    'cpu',
+    'Machine check / hardware error records in the kernel log',
+    '"Machine check", "mce:", "Hardware Error"',
+  ),
 ];

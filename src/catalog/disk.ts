@@ -1,13 +1,14 @@
-import type { MetricDef } from './types.js';
+import { kernelLogMetric, metricsOf, pressureMetric } from './define.js';
 
 const diskstats = '/proc/diskstats';
 
-function disk(def: Omit<MetricDef, 'resource' | 'instance'>): MetricDef {
-  return { resource: 'disk', instance: 'disk', ...def };
-}
-
 /** Per whole device (partitions, loop and ram excluded); field numbers as in iostats.rst. */
-export const diskMetrics: MetricDef[] = [
+const disk = metricsOf('disk', 'disk');
+/** Host-wide: the I/O stalls and blocked tasks of all devices together. */
+const allDisks = metricsOf('disk', 'host');
+
+/** Derived in src/derive/disk.ts, except the kernel-log count (src/derive/kmsg.ts). */
+export const diskMetrics = [
   disk({
     name: 'disk.utilization',
     unit: 'ratio',
@@ -93,4 +94,26 @@ export const diskMetrics: MetricDef[] = [
     source: '/sys/block/md*/md/degraded',
     formula: 'as read',
   }),
+  allDisks({
+    name: 'disk.blocked_tasks',
+    unit: 'threads',
+    description:
+      'Tasks blocked waiting for I/O at the instant of the read (vmstat b); one sample, so rules use disk.psi_some',
+    source: '/proc/stat procs_blocked',
+    formula: 'as read',
+  }),
+  pressureMetric('disk.psi_some', 'disk', 'io', 'some', 'Share of time at least one task was stalled on I/O (PSI)'),
+  pressureMetric(
+    'disk.psi_full',
+    'disk',
+    'io',
+    'full',
+    'Share of time all non-idle tasks were stalled on I/O at once (PSI)',
+  ),
+  kernelLogMetric(
+    'disk.kernel_io_errors',
+    'disk',
+    'Block I/O error records in the kernel log',
+    '"I/O error", "blk_update_request", "critical medium error"',
+  ),
 ];

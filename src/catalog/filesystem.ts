@@ -1,13 +1,12 @@
-import type { MetricDef } from './types.js';
+import { kernelLogMetric, metricsOf } from './define.js';
 
 const statfs = 'statfs(2) of the mount point (/proc/self/mountinfo)';
 
-function mount(def: Omit<MetricDef, 'resource' | 'instance'>): MetricDef {
-  return { resource: 'filesystem', instance: 'mount', ...def };
-}
-
 /** Per mounted filesystem (pseudo filesystems and bind-mount duplicates excluded); instance = mount point. */
-export const filesystemMetrics: MetricDef[] = [
+const mount = metricsOf('filesystem', 'mount');
+
+/** Derived in src/derive/filesystem.ts, except the kernel-log count (src/derive/kmsg.ts). */
+export const filesystemMetrics = [
   mount({
     name: 'fs.utilization',
     unit: 'ratio',
@@ -71,4 +70,10 @@ export const filesystemMetrics: MetricDef[] = [
     source: statfs,
     formula: 'bavail_bytes / −slope, slope from a least-squares fit of avail over the last 10 min (needs ≥ 2 min)',
   }),
+  kernelLogMetric(
+    'fs.kernel_errors',
+    'filesystem',
+    'Filesystem error records in the kernel log',
+    '"EXT4-fs error", XFS error/corruption, "Remounting filesystem read-only"',
+  ),
 ];

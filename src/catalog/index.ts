@@ -9,8 +9,7 @@ import type { MetricDef } from './types.js';
 
 export type { InstanceKind, MetricDef, Unit } from './types.js';
 
-/** Every metric usewatch derives. Checklist rules, the USE matrix and outputs refer only to these names. */
-export const catalog: readonly MetricDef[] = [
+const definitions = [
   ...cpuMetrics,
   ...memoryMetrics,
   ...diskMetrics,
@@ -20,4 +19,19 @@ export const catalog: readonly MetricDef[] = [
   ...processMetrics,
 ];
 
-export const catalogByName: ReadonlyMap<string, MetricDef> = new Map(catalog.map((m) => [m.name, m]));
+/**
+ * Every name in the catalog, as a type: code that names a metric by literal (derivers, views,
+ * reports) fails to compile on a misspelt name. Names from outside the code (checklist files,
+ * recordings, the feed) are strings until `isMetricName` or a catalog lookup accepts them.
+ */
+export type MetricName = (typeof definitions)[number]['name'];
+
+/** Every metric usewatch derives. Checklist rules, the USE matrix and outputs refer only to these names. */
+export const catalog: readonly MetricDef<MetricName>[] = definitions;
+
+/** Keyed by string: it is where runtime names (checklists, recordings) are checked against the catalog. */
+export const catalogByName: ReadonlyMap<string, MetricDef<MetricName>> = new Map(catalog.map((m) => [m.name, m]));
+
+export function isMetricName(name: string): name is MetricName {
+  return catalogByName.has(name);
+}

@@ -1,28 +1,27 @@
-import type { MetricDef } from './types.js';
+import { metricsOf } from './define.js';
 
 const netDev = '/proc/net/dev';
 const snmp = '/proc/net/snmp';
 const netstat = '/proc/net/netstat';
 
-function nic(def: Omit<MetricDef, 'resource' | 'instance'>): MetricDef {
-  return { resource: 'network', instance: 'nic', ...def };
+/** Per interface (lo skipped). */
+const nic = metricsOf('network', 'nic');
+const hostNet = metricsOf('network', 'host');
+const tcp = metricsOf('tcp', 'host');
+
+/** A row of a TCP rate table: name, file, counter (Tcp in /proc/net/snmp, TcpExt in /proc/net/netstat), description. */
+type TcpRateRow<N extends string> = readonly [N, typeof snmp | typeof netstat, string, string];
+
+/** Per-second rates of TCP counters. */
+function tcpRates<const N extends string>(table: readonly TcpRateRow<N>[]) {
+  return table.map(([name, file, counter, description]) => {
+    const field = `${file === snmp ? 'Tcp' : 'TcpExt'} ${counter}`;
+    return tcp({ name, unit: 'per_s', description, source: `${file} ${field}`, formula: `Δ${field} / Δt` });
+  });
 }
 
-function hostNet(def: Omit<MetricDef, 'resource' | 'instance'>): MetricDef {
-  return { resource: 'network', instance: 'host', ...def };
-}
-
-function tcp(def: Omit<MetricDef, 'resource' | 'instance'>): MetricDef {
-  return { resource: 'tcp', instance: 'host', ...def };
-}
-
-/** A per-second TCP counter rate. */
-function tcpRate(name: string, file: string, field: string, description: string): MetricDef {
-  return tcp({ name, unit: 'per_s', description, source: `${file} ${field}`, formula: `Δ${field} / Δt` });
-}
-
-/** Per interface (lo skipped) and host-wide network and TCP metrics. */
-export const networkMetrics: MetricDef[] = [
+/** Per interface and host-wide network and TCP metrics, derived in src/derive/network.ts. */
+export const networkMetrics = [
   nic({
     name: 'net.rx_bps',
     unit: 'bytes_per_s',
@@ -137,19 +136,12 @@ export const networkMetrics: MetricDef[] = [
     source: `${snmp} Tcp RetransSegs, OutSegs`,
     formula: 'ΔRetransSegs / ΔOutSegs',
   }),
-  tcpRate('tcp.retrans_ps', snmp, 'Tcp RetransSegs', 'Segments retransmitted per second'),
-  tcpRate(
-    'tcp.listen_overflows_ps',
-    netstat,
-    'TcpExt ListenOverflows',
-    'Connections per second dropped because a listen (accept) queue was full',
-  ),
-  tcpRate(
-    'tcp.listen_drops_ps',
-    netstat,
-    'TcpExt ListenDrops',
-    'SYNs and connections dropped per second at a listening socket, any reason (overflows included)',
-  ),
+  // biome-ignore format: a table, one row per metric
+  ...tcpRates([
+    ['tcp.retrans_ps', snmp, 'RetransSegs', 'Segments retransmitted per second'],
+    ['tcp.listen_overflows_ps', netstat, 'ListenOverflows', 'Connections per second dropped because a listen (accept) queue was full'],
+    ['tcp.listen_drops_ps', netstat, 'ListenDrops', 'SYNs and connections dropped per second at a listening socket, any reason (overflows included)'],
+  ]),
   tcp({
     name: 'tcp.in_errors_ps',
     unit: 'per_s',
@@ -164,40 +156,18 @@ export const networkMetrics: MetricDef[] = [
     source: `${snmp} Tcp CurrEstab`,
     formula: 'as read',
   }),
-  tcpRate('tcp.active_opens_ps', snmp, 'Tcp ActiveOpens', 'Outgoing connections started per second (connect)'),
-  tcpRate('tcp.passive_opens_ps', snmp, 'Tcp PassiveOpens', 'Incoming connections accepted per second'),
-  tcpRate(
-    'tcp.attempt_fails_ps',
-    snmp,
-    'Tcp AttemptFails',
-    'Connection attempts per second that failed (includes normal refusals)',
-  ),
-  tcpRate('tcp.estab_resets_ps', snmp, 'Tcp EstabResets', 'Established connections reset per second'),
-  tcpRate('tcp.out_rsts_ps', snmp, 'Tcp OutRsts', 'Segments with RST sent per second (includes normal refusals)'),
-  tcpRate('tcp.in_segs_ps', snmp, 'Tcp InSegs', 'Segments received per second'),
-  tcpRate('tcp.out_segs_ps', snmp, 'Tcp OutSegs', 'Segments sent per second (retransmissions excluded)'),
-  tcpRate(
-    'tcp.backlog_drops_ps',
-    netstat,
-    'TcpExt TCPBacklogDrop',
-    'Segments dropped per second because a socket backlog was full while the socket was busy',
-  ),
-  tcpRate(
-    'tcp.reqq_full_drops_ps',
-    netstat,
-    'TcpExt TCPReqQFullDrop',
-    'SYNs dropped per second because the SYN queue was full and syncookies were off',
-  ),
-  tcpRate(
-    'tcp.abort_on_memory_ps',
-    netstat,
-    'TcpExt TCPAbortOnMemory',
-    'Connections aborted per second because TCP memory (tcp_mem) or orphan limits were exceeded',
-  ),
-  tcpRate(
-    'tcp.abort_on_timeout_ps',
-    netstat,
-    'TcpExt TCPAbortOnTimeout',
-    'Connections aborted per second after retransmission or keepalive timeouts ran out',
-  ),
+  // biome-ignore format: a table, one row per metric
+  ...tcpRates([
+    ['tcp.active_opens_ps', snmp, 'ActiveOpens', 'Outgoing connections started per second (connect)'],
+    ['tcp.passive_opens_ps', snmp, 'PassiveOpens', 'Incoming connections accepted per second'],
+    ['tcp.attempt_fails_ps', snmp, 'AttemptFails', 'Connection attempts per second that failed (includes normal refusals)'],
+    ['tcp.estab_resets_ps', snmp, 'EstabResets', 'Established connections reset per second'],
+    ['tcp.out_rsts_ps', snmp, 'OutRsts', 'Segments with RST sent per second (includes normal refusals)'],
+    ['tcp.in_segs_ps', snmp, 'InSegs', 'Segments received per second'],
+    ['tcp.out_segs_ps', snmp, 'OutSegs', 'Segments sent per second (retransmissions excluded)'],
+    ['tcp.backlog_drops_ps', netstat, 'TCPBacklogDrop', 'Segments dropped per second because a socket backlog was full while the socket was busy'],
+    ['tcp.reqq_full_drops_ps', netstat, 'TCPReqQFullDrop', 'SYNs dropped per second because the SYN queue was full and syncookies were off'],
+    ['tcp.abort_on_memory_ps', netstat, 'TCPAbortOnMemory', 'Connections aborted per second because TCP memory (tcp_mem) or orphan limits were exceeded'],
+    ['tcp.abort_on_timeout_ps', netstat, 'TCPAbortOnTimeout', 'Connections aborted per second after retransmission or keepalive timeouts ran out'],
+  ]),
 ];

@@ -17,20 +17,25 @@ export type Unit =
 /** What the metric's instances are: "" for host-wide, otherwise the key of the row. */
 export type InstanceKind = 'host' | 'cpu' | 'disk' | 'nic' | 'mount';
 
-export interface MetricDef {
-  name: string;
-  resource: Resource;
+/** What one catalog entry says about its metric, apart from the resource and instance kind it shares with its family. */
+export interface MetricFields<N extends string = string> {
+  /** The dotted name; its literal type makes `MetricName` (src/catalog/index.ts). */
+  name: N;
   unit: Unit;
   /**
    * A ratio against a capacity (load per CPU, memory against a pressure point) that can pass 1.
    * Other ratios are shares 0–1, and a checklist threshold above 1 on them is refused.
    */
   canExceedOne?: true;
-  instance: InstanceKind;
   /** One line for humans. */
   description: string;
   /** The /proc or /sys file(s) it comes from. */
   source: string;
   /** How it is computed; Δ means the increase between two samples, Δt the interval in seconds. */
   formula: string;
+}
+
+export interface MetricDef<N extends string = string> extends MetricFields<N> {
+  resource: Resource;
+  instance: InstanceKind;
 }

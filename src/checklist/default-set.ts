@@ -50,7 +50,7 @@ export function toRule(input: RuleInput, origin: string): Rule {
     id: input.id,
     resource: input.resource as Resource,
     dimension: input.dimension as Dimension,
-    metric: input.metric,
+    metric: def.name,
     unit: def.unit,
     instanceKind: def.instance,
     direction: input.direction ?? 'above',

@@ -1,4 +1,4 @@
-import type { InstanceKind, Unit } from '../catalog/index.js';
+import type { InstanceKind, MetricName, Unit } from '../catalog/index.js';
 import type { Dimension, Resource } from '../model/frame.js';
 import type { Direction, Drilldown } from './schema.js';
 
@@ -17,7 +17,8 @@ export interface Rule {
   id: string;
   resource: Resource;
   dimension: Dimension;
-  metric: string;
+  /** A catalog name: the loader refuses any other, at file:line:col. */
+  metric: MetricName;
   unit: Unit;
   instanceKind: InstanceKind;
   direction: Direction;

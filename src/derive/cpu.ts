@@ -1,5 +1,7 @@
 import type { CpuSample, CpuTimes, SchedStat } from '../../collectors/cpu.js';
+import type { PressureSample } from '../../collectors/pressure.js';
 import { counterDelta, counterRate } from './counter.js';
+import { stallShare } from './pressure.js';
 import type { Deriver, MetricSink } from './types.js';
 
 const BUSY_MODES = ['user', 'nice', 'system', 'irq', 'softirq'] as const;
@@ -78,7 +80,6 @@ export const deriveCpu: Deriver<CpuSample> = (prev, cur, { dtSeconds, out }) => 
     out.set('cpu.procs_running', '', running);
     if (capacity) out.set('cpu.runqueue_per_cpu', '', running / capacity);
   }
-  out.set('disk.blocked_tasks', '', stat.procsBlocked);
   if (loadavg) {
     out.set('cpu.load1', '', loadavg.load1);
     out.set('cpu.load5', '', loadavg.load5);
@@ -116,4 +117,11 @@ export const deriveCpu: Deriver<CpuSample> = (prev, cur, { dtSeconds, out }) => 
     out.set('cpu.max_core_utilization', '', max);
     out.set('cpu.imbalance', '', max - sum / n);
   }
+};
+
+/** CPU and IRQ pressure stall shares from /proc/pressure/cpu and /proc/pressure/irq. */
+export const deriveCpuPressure: Deriver<PressureSample> = (prev, cur, { dtSeconds, out }) => {
+  if (prev === undefined) return;
+  out.set('cpu.psi_some', '', stallShare(prev.cpu?.some, cur.cpu?.some, dtSeconds));
+  out.set('cpu.psi_irq_full', '', stallShare(prev.irq?.full, cur.irq?.full, dtSeconds));
 };

@@ -1,7 +1,16 @@
+import type { CpuSample } from '../../collectors/cpu.js';
 import type { DiskDevice, DiskSample } from '../../collectors/disk.js';
+import type { PressureSample } from '../../collectors/pressure.js';
 import { counterDelta, wrap32Delta } from './counter.js';
+import { stallShare } from './pressure.js';
 import type { DeriveContext, Deriver } from './types.js';
 import { SECTOR_BYTES } from './units.js';
+
+// Every disk.* metric is derived here, from three collectors' samples: per-device iostat -x figures
+// from /proc/diskstats (deriveDisk), I/O pressure from /proc/pressure/io (deriveDiskPressure) and the
+// tasks blocked on I/O from /proc/stat (deriveDiskBlockedTasks); src/pipeline/families.ts runs each on
+// its collector's sample. The kernel-log count disk.kernel_io_errors is counted with the other
+// kernel-log kinds in kmsg.ts.
 
 /** Per-device iostat -x figures (sysstat's formulas; ms fields taken modulo 2^32). */
 export const deriveDisk: Deriver<DiskSample> = (prev, cur, ctx) => {
@@ -45,3 +54,15 @@ function deriveRates(name: string, before: DiskDevice, dev: DiskDevice, ctx: Der
     out.set('disk.errors', name, counterDelta(before.ioErrors, dev.ioErrors));
   }
 }
+
+/** Host-wide I/O pressure stall shares: the disk saturation rules read these. */
+export const deriveDiskPressure: Deriver<PressureSample> = (prev, cur, { dtSeconds, out }) => {
+  if (prev === undefined) return;
+  out.set('disk.psi_some', '', stallShare(prev.io?.some, cur.io?.some, dtSeconds));
+  out.set('disk.psi_full', '', stallShare(prev.io?.full, cur.io?.full, dtSeconds));
+};
+
+/** Tasks blocked on I/O at the instant of the read (procs_blocked of /proc/stat, which the cpu collector reads). */
+export const deriveDiskBlockedTasks: Deriver<CpuSample> = (_prev, cur, { out }) => {
+  out.set('disk.blocked_tasks', '', cur.stat.procsBlocked);
+};

@@ -1,8 +1,9 @@
 import type { KernelEventKind, KmsgSample } from '../../collectors/kmsg.js';
+import type { MetricName } from '../catalog/index.js';
 import type { Deriver } from './types.js';
 
 /** Kernel-log kinds that feed an errors cell; alloc_failure and syn_flood are shown as events only. */
-const METRIC_OF_KIND: Partial<Record<KernelEventKind, string>> = {
+const METRIC_OF_KIND: Partial<Record<KernelEventKind, MetricName>> = {
   mce: 'cpu.machine_check_events',
   oom: 'memory.kernel_oom_events',
   io_error: 'disk.kernel_io_errors',

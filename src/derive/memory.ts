@@ -1,5 +1,7 @@
 import type { MemorySample } from '../../collectors/memory.js';
+import type { PressureSample } from '../../collectors/pressure.js';
 import { counterDelta, counterRate } from './counter.js';
+import { stallShare } from './pressure.js';
 import type { Deriver } from './types.js';
 
 const KIB = 1024;
@@ -56,4 +58,11 @@ export const deriveMemory: Deriver<MemorySample> = (prev, cur, { dtSeconds, out 
     out.set('memory.edac_corrected', '', counterDelta(prev.edac.corrected, cur.edac.corrected));
     out.set('memory.edac_uncorrected', '', counterDelta(prev.edac.uncorrected, cur.edac.uncorrected));
   }
+};
+
+/** Memory pressure stall shares from /proc/pressure/memory. */
+export const deriveMemoryPressure: Deriver<PressureSample> = (prev, cur, { dtSeconds, out }) => {
+  if (prev === undefined) return;
+  out.set('memory.psi_some', '', stallShare(prev.memory?.some, cur.memory?.some, dtSeconds));
+  out.set('memory.psi_full', '', stallShare(prev.memory?.full, cur.memory?.full, dtSeconds));
 };

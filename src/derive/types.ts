@@ -1,4 +1,4 @@
-import { catalogByName } from '../catalog/index.js';
+import { isMetricName, type MetricName } from '../catalog/index.js';
 import type { MetricValues } from '../model/frame.js';
 
 /** Settings that change how raw samples turn into metrics. */
@@ -12,16 +12,16 @@ export interface DeriveConfig {
 export const defaultDeriveConfig: DeriveConfig = { linkSpeedsBps: {}, topN: 5 };
 
 /**
- * Collects metric values for one tick. Only catalog names are accepted (a typo is a bug caught by
- * tests, not a silently empty series), and non-finite values are dropped so that no view ever
- * shows NaN or Infinity.
+ * Collects metric values for one tick. Only catalog names are accepted: a misspelt literal fails
+ * to compile, and a name forced past the type is refused at run time rather than becoming a
+ * silently empty series. Non-finite values are dropped so that no view ever shows NaN or Infinity.
  */
 export class MetricSink {
   readonly values: MetricValues = {};
 
-  set(name: string, instance: string, value: number | undefined): void {
+  set(name: MetricName, instance: string, value: number | undefined): void {
     if (value === undefined || !Number.isFinite(value)) return;
-    if (!catalogByName.has(name)) throw new Error(`metric "${name}" is not in the catalog`);
+    if (!isMetricName(name)) throw new Error(`metric "${name}" is not in the catalog`);
     let byInstance = this.values[name];
     if (byInstance === undefined) {
       byInstance = {};
@@ -30,7 +30,7 @@ export class MetricSink {
     byInstance[instance] = value;
   }
 
-  get(name: string, instance = ''): number | undefined {
+  get(name: MetricName, instance = ''): number | undefined {
     return this.values[name]?.[instance];
   }
 
@@ -58,6 +58,13 @@ export interface DeriveContext {
  * tick (and after the collector failed): then only gauges are set, never rates.
  */
 export type Deriver<S> = (prev: S | undefined, cur: S, ctx: DeriveContext) => void;
+
+/** One deriver that runs several on the same samples, in order: a collector whose file feeds several resources. */
+export function deriveAll<S>(...derivers: Deriver<S>[]): Deriver<S> {
+  return (prev, cur, ctx) => {
+    for (const derive of derivers) derive(prev, cur, ctx);
+  };
+}
 
 const SIGNIFICANT_DIGITS = 6;
 

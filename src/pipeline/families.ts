@@ -18,16 +18,15 @@ import {
   kernelCounters,
   pressureCounters,
 } from '../derive/counters.js';
-import { deriveCpu } from '../derive/cpu.js';
-import { deriveDisk } from '../derive/disk.js';
+import { deriveCpu, deriveCpuPressure } from '../derive/cpu.js';
+import { deriveDisk, deriveDiskBlockedTasks, deriveDiskPressure } from '../derive/disk.js';
 import { createFilesystemDeriver } from '../derive/filesystem.js';
 import { deriveKernel } from '../derive/kernel.js';
 import { deriveKmsg } from '../derive/kmsg.js';
-import { deriveMemory } from '../derive/memory.js';
+import { deriveMemory, deriveMemoryPressure } from '../derive/memory.js';
 import { deriveNetwork } from '../derive/network.js';
-import { derivePressure } from '../derive/pressure.js';
 import { createProcessDeriver } from '../derive/processes.js';
-import type { DeriveConfig, DeriveContext, Deriver } from '../derive/types.js';
+import { type DeriveConfig, type DeriveContext, type Deriver, deriveAll } from '../derive/types.js';
 import type { HostCounters } from '../model/counters.js';
 import type { KernelEvent, ProcessEntry } from '../model/frame.js';
 
@@ -86,8 +85,13 @@ export function createFamilies(opts: FamilyOptions): Family[] {
   const kmsg = createKmsgCollector();
   const processDeriver = createProcessDeriver();
   return [
-    family('cpu', createCpuCollector(), deriveCpu, { counters: cpuCounters }),
-    family('pressure', createPressureCollector(), derivePressure, { counters: pressureCounters }),
+    family('cpu', createCpuCollector(), deriveAll(deriveCpu, deriveDiskBlockedTasks), { counters: cpuCounters }),
+    family(
+      'pressure',
+      createPressureCollector(),
+      deriveAll(deriveCpuPressure, deriveMemoryPressure, deriveDiskPressure),
+      { counters: pressureCounters },
+    ),
     family('memory', createMemoryCollector(), deriveMemory, { counters: createMemoryCounters() }),
     family('kernel', createKernelCollector(), deriveKernel, { counters: kernelCounters }),
     family('disk', createDiskCollector(), deriveDisk, { counters: diskCounters }),

@@ -1,3 +1,4 @@
+import type { MetricName } from '../catalog/index.js';
 import { rankProcesses } from '../derive/processes.js';
 import type { ProcessEntry } from '../model/frame.js';
 import { formatNumber, formatValue } from '../use/units.js';
@@ -28,7 +29,7 @@ function num(n: number | undefined, scale = 1): string {
   return n === undefined ? '–' : formatNumber(n / scale);
 }
 
-function instancesOf(run: CheckRun, metric: string): string[] {
+function instancesOf(run: CheckRun, metric: MetricName): string[] {
   return Object.keys(run.mean[metric] ?? run.last[metric] ?? {});
 }
 
@@ -61,8 +62,8 @@ function processData(p: ProcessEntry) {
 
 /** Gregg's ten steps (Netflix, "Linux Performance Analysis in 60,000 Milliseconds") over the run. */
 export function sixtySecondAnalysis(run: CheckRun): AnalysisStep[] {
-  const m = (name: string, instance = '') => run.mean[name]?.[instance];
-  const last = (name: string, instance = '') => run.last[name]?.[instance];
+  const m = (name: MetricName, instance = '') => run.mean[name]?.[instance];
+  const last = (name: MetricName, instance = '') => run.last[name]?.[instance];
   const steps: AnalysisStep[] = [];
 
   // 1. load averages and their trend
@@ -96,7 +97,7 @@ export function sixtySecondAnalysis(run: CheckRun): AnalysisStep[] {
     kernelLines.push('no OOM, I/O, filesystem, MCE or conntrack errors logged in the window');
   }
   for (const e of run.kernelEvents.slice(-10)) kernelLines.push(`${e.kind} (${e.resource}): ${e.text}`);
-  const ooms = run.mean['memory.oom_kills']?.[''];
+  const ooms = m('memory.oom_kills');
   if (ooms !== undefined && ooms > 0) kernelLines.push(`OOM kills counted by vmstat in the window`);
   steps.push({
     step: 2,

@@ -1,3 +1,4 @@
+import type { MetricName } from '../catalog/index.js';
 import {
   type CellStatus,
   type Dimension,
@@ -41,7 +42,7 @@ const SHORT_NAME: Record<Resource, string> = {
   conntrack: 'conntrack',
 };
 
-const CORE_METRIC = 'cpu.core_utilization';
+const CORE_METRIC: MetricName = 'cpu.core_utilization';
 
 export function cellKey(resource: Resource, instance: string, dimension: Dimension): string {
   return `${resource}|${instance}|${dimension}`;

@@ -2,21 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CpuSample, CpuTimes } from '../../collectors/cpu.js';
 import { deriveCpu } from '../../src/derive/cpu.js';
 import { type DeriveContext, defaultDeriveConfig, MetricSink } from '../../src/derive/types.js';
-
-const ZERO: CpuTimes = {
-  user: 0,
-  nice: 0,
-  system: 0,
-  idle: 0,
-  iowait: 0,
-  irq: 0,
-  softirq: 0,
-  steal: 0,
-  guest: 0,
-  guestNice: 0,
-};
-
-const times = (t: Partial<CpuTimes>): CpuTimes => ({ ...ZERO, ...t });
+import { times } from './cpu-times.js';
 
 function sample(
   total: Partial<CpuTimes>,
@@ -97,7 +83,6 @@ describe('deriveCpu', () => {
     expect(m.get('cpu.capacity')).toBe(2);
     expect(m.get('cpu.procs_running')).toBe(2);
     expect(m.get('cpu.runqueue_per_cpu')).toBe(1);
-    expect(m.get('disk.blocked_tasks')).toBe(1);
     expect(m.get('cpu.load1')).toBe(3);
     expect(m.get('cpu.load1_per_cpu')).toBe(1.5);
   });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { DiskDevice, DiskSample, DiskStats } from '../../collectors/disk.js';
-import { deriveDisk } from '../../src/derive/disk.js';
+import { deriveDisk, deriveDiskBlockedTasks } from '../../src/derive/disk.js';
 import { type DeriveContext, defaultDeriveConfig, MetricSink } from '../../src/derive/types.js';
+import { blockedSample } from './cpu-times.js';
 
 const ZERO: Omit<DiskStats, 'name'> = {
   major: 8,
@@ -145,5 +146,19 @@ describe('deriveDisk', () => {
     const big = 2n ** 60n;
     const out = run(sample(['sda', { reads: big }]), sample(['sda', { reads: big + 10n }]), 2);
     expect(out.get('disk.reads_ps', 'sda')).toBe(5);
+  });
+});
+
+describe('deriveDiskBlockedTasks', () => {
+  it('passes procs_blocked of /proc/stat through as a host-wide gauge, from the first sample on', () => {
+    const ctx: DeriveContext = { dtSeconds: 1, out: new MetricSink(), config: defaultDeriveConfig };
+    deriveDiskBlockedTasks(undefined, blockedSample(1), ctx);
+    expect(ctx.out.get('disk.blocked_tasks')).toBe(1);
+  });
+
+  it('sets nothing on kernels whose /proc/stat has no procs_blocked line', () => {
+    const ctx: DeriveContext = { dtSeconds: 1, out: new MetricSink(), config: defaultDeriveConfig };
+    deriveDiskBlockedTasks(blockedSample(4), blockedSample(undefined), ctx);
+    expect(ctx.out.values['disk.blocked_tasks']).toBeUndefined();
   });
 });

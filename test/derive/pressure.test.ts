@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { PressureLine, PressureSample } from '../../collectors/pressure.js';
-import { derivePressure } from '../../src/derive/pressure.js';
-import { type DeriveContext, defaultDeriveConfig, MetricSink } from '../../src/derive/types.js';
+import { deriveCpuPressure } from '../../src/derive/cpu.js';
+import { deriveDiskPressure } from '../../src/derive/disk.js';
+import { deriveMemoryPressure } from '../../src/derive/memory.js';
+import { type DeriveContext, defaultDeriveConfig, deriveAll, MetricSink } from '../../src/derive/types.js';
+
+/** The pressure family's derive, as src/pipeline/families.ts wires it. */
+const derivePressure = deriveAll(deriveCpuPressure, deriveMemoryPressure, deriveDiskPressure);
 
 const line = (totalUs: number | bigint): PressureLine => ({ avg10: 0, avg60: 0, avg300: 0, totalUs });
 
@@ -17,7 +22,7 @@ const prev: PressureSample = {
   io: { some: line(5_000_000), full: line(4_000_000) },
 };
 
-describe('derivePressure', () => {
+describe('pressure stall shares (cpu, memory and disk derivers)', () => {
   it('turns Δtotal µs into the stalled share of the interval', () => {
     const m = run(prev, {
       cpu: { some: line(1_500_000), full: line(0) },

@@ -1,4 +1,4 @@
-import { catalogByName } from '../../catalog/index.js';
+import { catalogByName, type MetricName } from '../../catalog/index.js';
 import { DIMENSIONS, type Dimension } from '../../model/frame.js';
 import { formatValue } from '../../use/units.js';
 import { sparkline } from '../history.js';
@@ -40,7 +40,7 @@ export const CELL_TAGS: Readonly<Record<string, string>> = {
   'tcp.listen_overflows_ps': 'accq',
   'tcp.reqq_full_drops_ps': 'synq',
   'fs.hours_to_full': 'tofull',
-};
+} satisfies Partial<Record<MetricName, string>>;
 
 export function unitOf(cell: CellView): string | undefined {
   return cell.unit ?? (cell.metric ? catalogByName.get(cell.metric)?.unit : undefined);

@@ -1,3 +1,4 @@
+import type { MetricName } from '../../catalog/index.js';
 import { formatDuration } from '../../checklist/duration.js';
 import { formatClock, formatDateTime } from '../../text/clock.js';
 import { formatValue } from '../../use/units.js';
@@ -32,7 +33,7 @@ export function renderHeader(m: ScreenModel, c: Canvas): string[] {
 
   const second: Part[] = [{ text: ' ' }];
   if (f) {
-    const load = (name: string) => f.metrics[name]?.[''];
+    const load = (name: MetricName) => f.metrics[name]?.[''];
     const l1 = load('cpu.load1');
     const l5 = load('cpu.load5');
     second.push({ text: `load ${fixed2(l1)} ${fixed2(l5)} ${fixed2(load('cpu.load15'))}` });
