@@ -1,4 +1,4 @@
-import type { ProcessesSample, ProcessSample } from '../../collectors/processes.js';
+import type { ProcessesSample, ProcessSample } from '../../collectors/process/sample.js';
 import type { ProcessEntry } from '../model/frame.js';
 import { counterDelta } from './counter.js';
 import { setRunDelay } from './cpu.js';

@@ -7,7 +7,7 @@ import { createKmsgCollector, type KmsgSample } from '../../collectors/kmsg.js';
 import { createMemoryCollector, type MemorySample } from '../../collectors/memory.js';
 import { createNetworkCollector, type NetworkSample } from '../../collectors/network.js';
 import { createPressureCollector, type PressureSample } from '../../collectors/pressure.js';
-import { createProcessCollector, type ProcessesSample } from '../../collectors/processes.js';
+import { createProcessCollector, type ProcessesSample } from '../../collectors/process/collector.js';
 import { deriveCpu } from '../derive/cpu.js';
 import { deriveDisk } from '../derive/disk.js';
 import { createFilesystemDeriver } from '../derive/filesystem.js';
