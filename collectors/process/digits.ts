@@ -11,6 +11,24 @@ export function keyIs(text: string, start: number, colon: number, key: string): 
   return colon - start === key.length && text.startsWith(key, start);
 }
 
+/**
+ * Calls `visit` for each "key: value" line of text (status, io) with the positions of the key, the
+ * colon, the value's first non-blank character and the end of the line; lines without a colon are skipped.
+ */
+export function forEachKeyedLine(
+  text: string,
+  visit: (keyStart: number, colon: number, value: number, lineEnd: number) => void,
+): void {
+  let lineStart = 0;
+  while (lineStart < text.length) {
+    let lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd < 0) lineEnd = text.length;
+    const colon = text.indexOf(':', lineStart);
+    if (colon > lineStart && colon < lineEnd) visit(lineStart, colon, skipBlanks(text, colon + 1, lineEnd), lineEnd);
+    lineStart = lineEnd + 1;
+  }
+}
+
 export function skipBlanks(text: string, i: number, end: number): number {
   while (i < end) {
     const c = text.charCodeAt(i);

@@ -1,6 +1,6 @@
 import { parseCounter } from '../parse.js';
 import { type Counter, ParseError } from '../types.js';
-import { digitsAt, keyIs, skipBlanks } from './digits.js';
+import { digitsAt, forEachKeyedLine, keyIs } from './digits.js';
 
 /** /proc/<pid>/io, cumulative bytes since the process started (64-bit counters). */
 export interface ProcIo {
@@ -21,22 +21,13 @@ export function parseProcIo(text: string): ProcIo {
   let readBytes: Counter | undefined;
   let writeBytes: Counter | undefined;
   let cancelled: Counter = 0;
-  let lineStart = 0;
-  while (lineStart < text.length) {
-    let lineEnd = text.indexOf('\n', lineStart);
-    if (lineEnd < 0) lineEnd = text.length;
-    const colon = text.indexOf(':', lineStart);
-    if (colon > lineStart && colon < lineEnd) {
-      const v = skipBlanks(text, colon + 1, lineEnd);
-      if (keyIs(text, lineStart, colon, 'rchar')) rchar = counterAt(text, lineStart, colon, v, lineEnd);
-      else if (keyIs(text, lineStart, colon, 'wchar')) wchar = counterAt(text, lineStart, colon, v, lineEnd);
-      else if (keyIs(text, lineStart, colon, 'read_bytes')) readBytes = counterAt(text, lineStart, colon, v, lineEnd);
-      else if (keyIs(text, lineStart, colon, 'write_bytes')) writeBytes = counterAt(text, lineStart, colon, v, lineEnd);
-      else if (keyIs(text, lineStart, colon, 'cancelled_write_bytes'))
-        cancelled = counterAt(text, lineStart, colon, v, lineEnd);
-    }
-    lineStart = lineEnd + 1;
-  }
+  forEachKeyedLine(text, (key, colon, v, lineEnd) => {
+    if (keyIs(text, key, colon, 'rchar')) rchar = counterAt(text, key, colon, v, lineEnd);
+    else if (keyIs(text, key, colon, 'wchar')) wchar = counterAt(text, key, colon, v, lineEnd);
+    else if (keyIs(text, key, colon, 'read_bytes')) readBytes = counterAt(text, key, colon, v, lineEnd);
+    else if (keyIs(text, key, colon, 'write_bytes')) writeBytes = counterAt(text, key, colon, v, lineEnd);
+    else if (keyIs(text, key, colon, 'cancelled_write_bytes')) cancelled = counterAt(text, key, colon, v, lineEnd);
+  });
   if (rchar === undefined || wchar === undefined || readBytes === undefined || writeBytes === undefined) {
     throw new ParseError('io: expected rchar, wchar, read_bytes and write_bytes lines');
   }

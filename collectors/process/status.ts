@@ -1,5 +1,5 @@
 import { ParseError } from '../types.js';
-import { keyIs, skipBlanks, tokenEnd, unsignedAt } from './digits.js';
+import { forEachKeyedLine, keyIs, skipBlanks, tokenEnd, unsignedAt } from './digits.js';
 
 /** Fields of /proc/<pid>/status that usewatch uses; each is absent when its line is. */
 export interface ProcStatus {
@@ -21,36 +21,28 @@ export interface ProcStatus {
  */
 export function parseProcStatus(text: string): ProcStatus {
   const out: ProcStatus = {};
-  let lineStart = 0;
   let known = 0;
-  while (lineStart < text.length) {
-    let lineEnd = text.indexOf('\n', lineStart);
-    if (lineEnd < 0) lineEnd = text.length;
-    const colon = text.indexOf(':', lineStart);
-    if (colon > lineStart && colon < lineEnd) {
-      const v = skipBlanks(text, colon + 1, lineEnd);
-      if (keyIs(text, lineStart, colon, 'Name')) {
-        out.name = text.slice(v, lineEnd);
-        known++;
-      } else if (keyIs(text, lineStart, colon, 'Uid')) {
-        out.uid = effectiveUid(text, v, lineEnd);
-        known++;
-      } else if (keyIs(text, lineStart, colon, 'VmRSS')) {
-        out.vmRssKiB = unsignedAt(text, v, tokenEnd(text, v, lineEnd), 'status: VmRSS');
-      } else if (keyIs(text, lineStart, colon, 'VmSwap')) {
-        out.vmSwapKiB = unsignedAt(text, v, tokenEnd(text, v, lineEnd), 'status: VmSwap');
-      } else if (keyIs(text, lineStart, colon, 'Threads')) {
-        out.threads = unsignedAt(text, v, lineEnd, 'status: Threads');
-      } else if (keyIs(text, lineStart, colon, 'voluntary_ctxt_switches')) {
-        out.voluntaryCtxtSwitches = unsignedAt(text, v, lineEnd, 'status: voluntary_ctxt_switches');
-      } else if (keyIs(text, lineStart, colon, 'nonvoluntary_ctxt_switches')) {
-        out.nonvoluntaryCtxtSwitches = unsignedAt(text, v, lineEnd, 'status: nonvoluntary_ctxt_switches');
-      } else if (keyIs(text, lineStart, colon, 'Kthread')) {
-        out.kthread = unsignedAt(text, v, lineEnd, 'status: Kthread') === 1;
-      }
+  forEachKeyedLine(text, (key, colon, v, lineEnd) => {
+    if (keyIs(text, key, colon, 'Name')) {
+      out.name = text.slice(v, lineEnd);
+      known++;
+    } else if (keyIs(text, key, colon, 'Uid')) {
+      out.uid = effectiveUid(text, v, lineEnd);
+      known++;
+    } else if (keyIs(text, key, colon, 'VmRSS')) {
+      out.vmRssKiB = unsignedAt(text, v, tokenEnd(text, v, lineEnd), 'status: VmRSS');
+    } else if (keyIs(text, key, colon, 'VmSwap')) {
+      out.vmSwapKiB = unsignedAt(text, v, tokenEnd(text, v, lineEnd), 'status: VmSwap');
+    } else if (keyIs(text, key, colon, 'Threads')) {
+      out.threads = unsignedAt(text, v, lineEnd, 'status: Threads');
+    } else if (keyIs(text, key, colon, 'voluntary_ctxt_switches')) {
+      out.voluntaryCtxtSwitches = unsignedAt(text, v, lineEnd, 'status: voluntary_ctxt_switches');
+    } else if (keyIs(text, key, colon, 'nonvoluntary_ctxt_switches')) {
+      out.nonvoluntaryCtxtSwitches = unsignedAt(text, v, lineEnd, 'status: nonvoluntary_ctxt_switches');
+    } else if (keyIs(text, key, colon, 'Kthread')) {
+      out.kthread = unsignedAt(text, v, lineEnd, 'status: Kthread') === 1;
     }
-    lineStart = lineEnd + 1;
-  }
+  });
   if (known === 0) throw new ParseError('status: neither Name: nor Uid: line');
   return out;
 }

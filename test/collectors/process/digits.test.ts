@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { digitsAt, keyIs, skipBlanks, tokenEnd, unsignedAt } from '../../../collectors/process/digits.js';
+import {
+  digitsAt,
+  forEachKeyedLine,
+  keyIs,
+  skipBlanks,
+  tokenEnd,
+  unsignedAt,
+} from '../../../collectors/process/digits.js';
 import { ParseError } from '../../../collectors/types.js';
 
 describe('the per-pid parsers’ scanning', () => {
@@ -31,5 +38,18 @@ describe('the per-pid parsers’ scanning', () => {
   it('compares a key in place', () => {
     expect(keyIs('VmRSS:\t1 kB', 0, 5, 'VmRSS')).toBe(true);
     expect(keyIs('VmRSSx:\t1 kB', 0, 6, 'VmRSS')).toBe(false);
+  });
+
+  it('visits each "key: value" line with its key and value, skipping lines without a colon', () => {
+    const text = 'Name:\tbash\nno colon here\nVmRSS:    4156 kB\n:empty key\nlast:x';
+    const seen: [string, string][] = [];
+    forEachKeyedLine(text, (key, colon, value, lineEnd) =>
+      seen.push([text.slice(key, colon), text.slice(value, lineEnd)]),
+    );
+    expect(seen).toEqual([
+      ['Name', 'bash'],
+      ['VmRSS', '4156 kB'],
+      ['last', 'x'],
+    ]);
   });
 });
