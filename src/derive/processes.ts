@@ -1,8 +1,10 @@
-import type { ProcessesSample, ProcessSample } from '../../collectors/processes.js';
+import type { ProcessesSample, ProcessSample } from '../../collectors/process/sample.js';
+import { TopK } from '../../collectors/process/top-k.js';
 import type { ProcessEntry } from '../model/frame.js';
+import { sanitize } from '../text/sanitize.js';
 import { counterDelta } from './counter.js';
 import { setRunDelay } from './cpu.js';
-import { type DeriveContext, roundSignificant } from './types.js';
+import { type DeriveContext, type MetricSink, roundSignificant } from './types.js';
 
 /** Clock ticks per second of utime/stime: USER_HZ, 100 on every Linux ABI. */
 export const USER_HZ = 100;
@@ -11,71 +13,30 @@ export type ProcessMeasure = 'cpu' | 'memory' | 'io' | 'run_delay' | 'fds' | 'th
 const MEASURES: readonly ProcessMeasure[] = ['cpu', 'memory', 'io', 'run_delay', 'fds', 'threads', 'faults'];
 
 // ---------------------------------------------------------------------------------------------
-// Sanitising: process names and command lines are chosen by whoever started the process, and are
-// shown in terminals; an escape sequence in a comm must not be able to clear a screen or set a title.
+// Names: process names and command lines are chosen by whoever started the process, and are shown
+// in terminals; an escape sequence in a comm must not be able to clear a screen or set a title.
 
 /**
- * Makes untrusted text safe and single-line for display: drops C0/C1 controls, DEL, ANSI CSI
- * (ESC [ … final), OSC/DCS/APC/PM/SOS strings (ESC ] … BEL or ST) and other escapes, bidi override
- * controls; turns tabs and newlines into spaces; replaces lone surrogates with U+FFFD; trims; and
- * shortens to maxLen code points, the last being '…' when cut.
+ * Makes untrusted text safe and single-line for a column: escape sequences are removed and the
+ * characters `sanitize` (src/text) marks are dropped instead, but for tabs and line breaks, which
+ * become spaces, and lone surrogates, which become U+FFFD; bidi marks are dropped too. The result is
+ * trimmed and shortened to maxLen code points, the last being '…' when cut.
  */
 export function sanitizeText(s: string, maxLen: number): string {
   if (maxLen < 1) return '';
   if (s.length <= maxLen && isPlain(s)) return s;
-  const parts: string[] = [];
-  let more = false;
-  const n = s.length;
-  let i = 0;
-  while (i < n) {
-    const c = s.charCodeAt(i);
-    let ch: string;
-    if (c === 0x1b) {
-      i = skipEscape(s, i + 1);
-      continue;
-    }
-    if (c === 0x9b) {
-      i = skipCsi(s, i + 1);
-      continue;
-    }
-    if (c === 0x9d || c === 0x90 || c === 0x98 || c === 0x9e || c === 0x9f) {
-      i = skipControlString(s, i + 1);
-      continue;
-    }
-    if (c === 9 || c === 10 || c === 13) {
-      ch = ' ';
-      i++;
-    } else if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || isBidiControl(c)) {
-      i++;
-      continue;
-    } else if (c >= 0xd800 && c <= 0xdbff) {
-      const d = i + 1 < n ? s.charCodeAt(i + 1) : 0;
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        ch = s.slice(i, i + 2);
-        i += 2;
-      } else {
-        ch = '\uFFFD';
-        i++;
-      }
-    } else if (c >= 0xdc00 && c <= 0xdfff) {
-      ch = '\uFFFD';
-      i++;
-    } else {
-      ch = s[i];
-      i++;
-    }
-    if (ch === ' ' && parts.length === 0) continue;
-    if (parts.length === maxLen) {
-      if (ch === ' ') continue;
-      more = true;
-      break;
-    }
-    parts.push(ch);
-  }
-  if (more) parts.length = maxLen - 1;
-  while (parts.length > 0 && parts[parts.length - 1] === ' ') parts.pop();
-  if (more) parts.push('…');
-  return parts.join('');
+  return fitCodePoints(sanitize(s, inName).replace(BIDI_MARKS, ''), maxLen);
+}
+
+// The Arabic letter mark and the left-to-right and right-to-left marks: `sanitize` leaves these
+// invisible marks alone, a name column drops them (they reorder the neutral characters around them).
+const BIDI_MARKS = /[\u061c\u200e\u200f]/g;
+
+/** What an unsafe character becomes in a name: line breaks and tabs a space, a lone surrogate U+FFFD, the rest nothing. */
+function inName(unsafe: string): string {
+  if (unsafe === '\t' || unsafe === '\n' || unsafe === '\r') return ' ';
+  const c = unsafe.charCodeAt(0);
+  return c >= 0xd800 && c <= 0xdfff ? '\uFFFD' : '';
 }
 
 function isPlain(s: string): boolean {
@@ -86,47 +47,17 @@ function isPlain(s: string): boolean {
   return s.length === 0 || (s.charCodeAt(0) !== 32 && s.charCodeAt(s.length - 1) !== 32);
 }
 
-function isBidiControl(c: number): boolean {
-  return c === 0x061c || c === 0x200e || c === 0x200f || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+/** Trims spaces and keeps at most maxLen code points, ending in '…' when cut. */
+function fitCodePoints(text: string, maxLen: number): string {
+  const chars = [...text.replace(EDGE_SPACES, '')];
+  if (chars.length <= maxLen) return chars.join('');
+  chars.length = maxLen - 1;
+  while (chars.length > 0 && chars[chars.length - 1] === ' ') chars.pop();
+  chars.push('…');
+  return chars.join('');
 }
 
-/** i is just past ESC; returns the index after the whole sequence (a lone ESC drops only itself). */
-function skipEscape(s: string, i: number): number {
-  if (i >= s.length) return i;
-  const c = s.charCodeAt(i);
-  if (c === 0x5b) return skipCsi(s, i + 1); // [
-  if (c === 0x5d || c === 0x50 || c === 0x58 || c === 0x5e || c === 0x5f) return skipControlString(s, i + 1); // ] P X ^ _
-  if (c >= 0x20 && c <= 0x2f) {
-    // intermediates then one final byte, as in ESC ( B
-    let j = i + 1;
-    while (j < s.length && s.charCodeAt(j) >= 0x20 && s.charCodeAt(j) <= 0x2f) j++;
-    return j < s.length && s.charCodeAt(j) >= 0x30 && s.charCodeAt(j) <= 0x7e ? j + 1 : j;
-  }
-  if (c >= 0x30 && c <= 0x7e) return i + 1; // two-byte escape such as ESC c (reset)
-  return i;
-}
-
-/** CSI: parameter and intermediate bytes up to a final byte; stops at anything else (malformed). */
-function skipCsi(s: string, i: number): number {
-  while (i < s.length) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x40 && c <= 0x7e) return i + 1;
-    if (c < 0x20 || c > 0x3f) return i;
-    i++;
-  }
-  return i;
-}
-
-/** OSC, DCS, SOS, PM, APC: everything up to BEL, ESC \ or ST; unterminated, the rest of the text. */
-function skipControlString(s: string, i: number): number {
-  while (i < s.length) {
-    const c = s.charCodeAt(i);
-    if (c === 0x07 || c === 0x9c) return i + 1;
-    if (c === 0x1b) return s.charCodeAt(i + 1) === 0x5c ? i + 2 : i + 1;
-    i++;
-  }
-  return i;
-}
+const EDGE_SPACES = /^ +| +$/g;
 
 // ---------------------------------------------------------------------------------------------
 // Rankings
@@ -197,29 +128,6 @@ export function rankProcesses(entries: ProcessEntry[], measure: ProcessMeasure, 
     .slice(0, Math.max(0, n));
 }
 
-/** Keeps the n best items seen, by insertion into a short sorted array (n is small, the input is not). */
-class TopN<T extends Measured> {
-  readonly items: T[] = [];
-
-  constructor(
-    private readonly n: number,
-    private readonly measure: ProcessMeasure,
-    private readonly compare: (a: Measured, b: Measured) => number,
-  ) {}
-
-  offer(item: T): void {
-    if (this.n <= 0 || !ranks(item, this.measure)) return;
-    const items = this.items;
-    if (items.length === this.n && this.compare(item, items[items.length - 1]) >= 0) return;
-    let i = items.length === this.n ? items.length - 1 : items.length;
-    while (i > 0 && this.compare(item, items[i - 1]) < 0) {
-      items[i] = items[i - 1];
-      i--;
-    }
-    items[i] = item;
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Deriver
 
@@ -242,8 +150,127 @@ export interface ProcessDeriver {
   derive(prev: ProcessesSample | undefined, cur: ProcessesSample, ctx: DeriveContext): ProcessEntry[];
 }
 
+/** A process's measures on this tick, before it is chosen for the frame and its names are sanitised. */
 interface Draft extends Measured {
   sample: ProcessSample;
+}
+
+/** Code points kept of each name of a listed process. */
+interface NameLimits {
+  name: number;
+  cmd: number;
+  user: number;
+}
+
+export function createProcessDeriver(options: ProcessDeriverOptions = {}): ProcessDeriver {
+  const limits: NameLimits = {
+    name: options.nameMaxLen ?? 32,
+    cmd: options.cmdMaxLen ?? 120,
+    user: options.userMaxLen ?? 32,
+  };
+  const growth = new RssGrowth(options.rssWindowSeconds ?? 60, options.rssMinSpanSeconds ?? 10);
+  return {
+    derive(prev, cur, ctx) {
+      const dt = ctx.dtSeconds;
+      growth.advance(dt);
+      const previous = prev !== undefined && dt > 0 ? prev.processes : undefined;
+      const tops = MEASURES.map((m) => new TopK<Draft>(ctx.config.topN, compareFor(m)));
+      const totals = new TaskTotals();
+      for (const p of cur.processes.values()) {
+        const draft = draftOf(p, previous?.get(p.key), cur.pageSize, dt);
+        totals.add(draft);
+        for (let i = 0; i < MEASURES.length; i++) if (ranks(draft, MEASURES[i])) tops[i].offer(draft);
+      }
+      totals.publish(ctx.out, cur.processes.size);
+      const listed = new Set<Draft>();
+      for (const top of tops) for (const d of top.items) listed.add(d);
+      growth.update(cur, listed);
+      return [...listed].sort(compareFor('cpu')).map((d) => toEntry(d, limits, growth.of(d.sample.key)));
+    },
+  };
+}
+
+/** A process's measures: its size now, and rates against its sample on the tick before (when there is one). */
+function draftOf(p: ProcessSample, before: ProcessSample | undefined, pageSize: number, dt: number): Draft {
+  const draft: Draft = {
+    sample: p,
+    pid: p.pid,
+    state: p.state,
+    cpu: 0,
+    rssBytes: p.rssPages * pageSize,
+    threads: p.numThreads,
+    fds: p.fds,
+    fdLimit: p.fdLimit,
+  };
+  if (before === undefined) return draft;
+  draft.cpu = Math.max(0, p.utime + p.stime - before.utime - before.stime) / USER_HZ / dt;
+  draft.majorFaultsPs = Math.max(0, p.majflt - before.majflt) / dt;
+  const delay = counterDelta(before.runDelayNs, p.runDelayNs);
+  if (delay !== undefined) draft.runDelay = delay / 1e9 / dt;
+  if (before.io !== undefined && p.io !== undefined) {
+    const read = counterDelta(before.io.readBytes, p.io.readBytes);
+    const written = counterDelta(before.io.writeBytes, p.io.writeBytes);
+    const cancelled = counterDelta(before.io.cancelledWriteBytes, p.io.cancelledWriteBytes) ?? 0;
+    if (read !== undefined) draft.readBps = read / dt;
+    if (written !== undefined) draft.writeBps = Math.max(0, written - cancelled) / dt;
+  }
+  return draft;
+}
+
+/** The host-wide figures summed over every process of a tick. */
+class TaskTotals {
+  private blocked = 0;
+  private zombies = 0;
+  private runDelaySum = 0;
+  private runDelayKnown = false;
+  private maxFdUse: number | undefined;
+
+  add(d: Draft): void {
+    if (d.state === 'D') this.blocked++;
+    else if (d.state === 'Z') this.zombies++;
+    if (d.runDelay !== undefined) {
+      this.runDelaySum += d.runDelay;
+      this.runDelayKnown = true;
+    }
+    if (d.fds !== undefined && d.fdLimit) {
+      const use = d.fds / d.fdLimit;
+      if (this.maxFdUse === undefined || use > this.maxFdUse) this.maxFdUse = use;
+    }
+  }
+
+  publish(out: MetricSink, processes: number): void {
+    out.set('tasks.processes', '', processes);
+    out.set('tasks.uninterruptible', '', this.blocked);
+    out.set('tasks.zombies', '', this.zombies);
+    // /proc/schedstat (deriveCpu) counts every task; where the kernel lacks it, the processes' sum stands in
+    // (all threads of the busy multi-threaded ones: see the collector).
+    if (this.runDelayKnown && out.get('cpu.run_delay') === undefined) setRunDelay(out, this.runDelaySum);
+    out.set('fd.max_process_utilization', '', this.maxFdUse);
+  }
+}
+
+/** The entry of a listed process: names sanitised and shortened, rates rounded. */
+function toEntry(d: Draft, limits: NameLimits, rssGrowthBps: number | undefined): ProcessEntry {
+  const p = d.sample;
+  const entry: ProcessEntry = {
+    pid: p.pid,
+    name: sanitizeText(p.comm, limits.name),
+    cmd: sanitizeText(p.cmd ?? '', limits.cmd),
+    user: sanitizeText(p.user ?? (p.uid !== undefined ? String(p.uid) : '?'), limits.user),
+    state: sanitizeText(p.state, 2),
+    cpu: roundSignificant(d.cpu),
+    rssBytes: d.rssBytes,
+    threads: d.threads,
+  };
+  // Rates are rounded as metrics are (src/derive/types.ts): digits no counter justifies only cost bytes.
+  if (rssGrowthBps !== undefined) entry.rssGrowthBps = roundSignificant(rssGrowthBps);
+  if (d.readBps !== undefined) entry.readBps = roundSignificant(d.readBps);
+  if (d.writeBps !== undefined) entry.writeBps = roundSignificant(d.writeBps);
+  if (d.runDelay !== undefined) entry.runDelay = roundSignificant(d.runDelay);
+  if (d.majorFaultsPs !== undefined) entry.majorFaultsPs = roundSignificant(d.majorFaultsPs);
+  if (d.fds !== undefined) entry.fds = d.fds;
+  if (d.fdLimit !== undefined) entry.fdLimit = d.fdLimit;
+  return entry;
 }
 
 interface RssHistory {
@@ -253,125 +280,50 @@ interface RssHistory {
   lastListed: number;
 }
 
-export function createProcessDeriver(options: ProcessDeriverOptions = {}): ProcessDeriver {
-  const nameMaxLen = options.nameMaxLen ?? 32;
-  const cmdMaxLen = options.cmdMaxLen ?? 120;
-  const userMaxLen = options.userMaxLen ?? 32;
-  const window = options.rssWindowSeconds ?? 60;
-  const minSpan = options.rssMinSpanSeconds ?? 10;
-  const histories = new Map<string, RssHistory>();
-  // Seconds since the first derive, from the summed intervals: the time base of the RSS histories.
-  let clock = 0;
+/**
+ * RSS over time of the processes the frame lists (and of those listed within the last window), for
+ * their growth: the least-squares slope over the window.
+ */
+class RssGrowth {
+  private readonly histories = new Map<string, RssHistory>();
+  /** Seconds since the first derive, from the summed intervals: the time base of the histories. */
+  private clock = 0;
 
-  return {
-    derive(prev, cur, ctx) {
-      const dt = ctx.dtSeconds;
-      const withRates = prev !== undefined && dt > 0;
-      if (dt > 0) clock += dt;
-      const n = ctx.config.topN;
-      const tops = MEASURES.map((m) => new TopN<Draft>(n, m, compareFor(m)));
-      let blocked = 0;
-      let zombies = 0;
-      let runDelaySum = 0;
-      let runDelayKnown = false;
-      let maxFdUse: number | undefined;
+  constructor(
+    private readonly window: number,
+    private readonly minSpan: number,
+  ) {}
 
-      for (const p of cur.processes.values()) {
-        if (p.state === 'D') blocked++;
-        else if (p.state === 'Z') zombies++;
-        const before = withRates ? prev.processes.get(p.key) : undefined;
-        const draft: Draft = {
-          sample: p,
-          pid: p.pid,
-          state: p.state,
-          cpu: 0,
-          rssBytes: p.rssPages * cur.pageSize,
-          threads: p.numThreads,
-          fds: p.fds,
-          fdLimit: p.fdLimit,
-        };
-        if (before !== undefined) {
-          draft.cpu = Math.max(0, p.utime + p.stime - before.utime - before.stime) / USER_HZ / dt;
-          draft.majorFaultsPs = Math.max(0, p.majflt - before.majflt) / dt;
-          const delay = counterDelta(before.runDelayNs, p.runDelayNs);
-          if (delay !== undefined) {
-            draft.runDelay = delay / 1e9 / dt;
-            runDelaySum += draft.runDelay;
-            runDelayKnown = true;
-          }
-          if (before.io !== undefined && p.io !== undefined) {
-            const read = counterDelta(before.io.readBytes, p.io.readBytes);
-            const written = counterDelta(before.io.writeBytes, p.io.writeBytes);
-            const cancelled = counterDelta(before.io.cancelledWriteBytes, p.io.cancelledWriteBytes) ?? 0;
-            if (read !== undefined) draft.readBps = read / dt;
-            if (written !== undefined) draft.writeBps = Math.max(0, written - cancelled) / dt;
-          }
-        }
-        if (p.fds !== undefined && p.fdLimit) {
-          const use = p.fds / p.fdLimit;
-          if (maxFdUse === undefined || use > maxFdUse) maxFdUse = use;
-        }
-        for (const top of tops) top.offer(draft);
-      }
+  advance(dt: number): void {
+    if (dt > 0) this.clock += dt;
+  }
 
-      ctx.out.set('tasks.processes', '', cur.processes.size);
-      ctx.out.set('tasks.uninterruptible', '', blocked);
-      ctx.out.set('tasks.zombies', '', zombies);
-      // /proc/schedstat (deriveCpu) counts every task; where the kernel lacks it, the processes' sum stands in
-      // (all threads of the busy multi-threaded ones: see the collector).
-      if (runDelayKnown && ctx.out.get('cpu.run_delay') === undefined) setRunDelay(ctx.out, runDelaySum);
-      ctx.out.set('fd.max_process_utilization', '', maxFdUse);
-
-      const union = new Set<Draft>();
-      for (const top of tops) for (const d of top.items) union.add(d);
-      updateHistories(cur, union);
-      return [...union].sort(compareFor('cpu')).map(toEntry);
-    },
-  };
-
-  function updateHistories(cur: ProcessesSample, listed: Set<Draft>): void {
-    for (const [key, h] of histories) {
+  /** Adds this tick's RSS to every history still kept, and starts one for each newly listed process. */
+  update(cur: ProcessesSample, listed: Set<Draft>): void {
+    const clock = this.clock;
+    for (const [key, h] of this.histories) {
       const p = cur.processes.get(key);
-      if (p === undefined || clock - h.lastListed > window) {
-        histories.delete(key);
+      if (p === undefined || clock - h.lastListed > this.window) {
+        this.histories.delete(key);
         continue;
       }
       h.t.push(clock);
       h.rss.push(p.rssPages * cur.pageSize);
-      while (h.t.length > 0 && clock - h.t[0] > window) {
+      while (h.t.length > 0 && clock - h.t[0] > this.window) {
         h.t.shift();
         h.rss.shift();
       }
     }
     for (const d of listed) {
-      const h = histories.get(d.sample.key);
+      const h = this.histories.get(d.sample.key);
       if (h !== undefined) h.lastListed = clock;
-      else histories.set(d.sample.key, { t: [clock], rss: [d.rssBytes], lastListed: clock });
+      else this.histories.set(d.sample.key, { t: [clock], rss: [d.rssBytes], lastListed: clock });
     }
   }
 
-  function toEntry(d: Draft): ProcessEntry {
-    const p = d.sample;
-    const entry: ProcessEntry = {
-      pid: p.pid,
-      name: sanitizeText(p.comm, nameMaxLen),
-      cmd: sanitizeText(p.cmd ?? '', cmdMaxLen),
-      user: sanitizeText(p.user ?? (p.uid !== undefined ? String(p.uid) : '?'), userMaxLen),
-      state: sanitizeText(p.state, 2),
-      cpu: roundSignificant(d.cpu),
-      rssBytes: d.rssBytes,
-      threads: d.threads,
-    };
-    // Rates are rounded as metrics are (src/derive/types.ts): digits no counter justifies only cost bytes.
-    const growth = slope(histories.get(p.key), minSpan);
-    if (growth !== undefined) entry.rssGrowthBps = roundSignificant(growth);
-    if (d.readBps !== undefined) entry.readBps = roundSignificant(d.readBps);
-    if (d.writeBps !== undefined) entry.writeBps = roundSignificant(d.writeBps);
-    if (d.runDelay !== undefined) entry.runDelay = roundSignificant(d.runDelay);
-    if (d.majorFaultsPs !== undefined) entry.majorFaultsPs = roundSignificant(d.majorFaultsPs);
-    if (d.fds !== undefined) entry.fds = d.fds;
-    if (d.fdLimit !== undefined) entry.fdLimit = d.fdLimit;
-    return entry;
+  /** Bytes per second, or undefined below 3 samples or the minimum span. */
+  of(key: string): number | undefined {
+    return slope(this.histories.get(key), this.minSpan);
   }
 }
 

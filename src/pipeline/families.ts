@@ -7,7 +7,7 @@ import { createKmsgCollector } from '../../collectors/kmsg.js';
 import { createMemoryCollector } from '../../collectors/memory.js';
 import { createNetworkCollector } from '../../collectors/network.js';
 import { createPressureCollector } from '../../collectors/pressure.js';
-import { createProcessCollector, type ProcessesSample } from '../../collectors/processes.js';
+import { createProcessCollector, type ProcessesSample } from '../../collectors/process/collector.js';
 import {
   type CountersBuilder,
   cpuCounters,

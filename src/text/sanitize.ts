@@ -17,10 +17,13 @@ const UNSAFE_CHARACTER =
 // Anything that may need work: a cheap test that lets ordinary names through untouched.
 const SUSPECT = /[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]/;
 
-/** Removes escape sequences and replaces every other unsafe character by '?': the text is inert on a terminal and stays one line. */
-export function sanitize(text: string): string {
+/**
+ * Removes escape sequences and replaces every other unsafe character by '?' (or by what `replace`
+ * makes of it): the text is inert on a terminal and stays one line.
+ */
+export function sanitize(text: string, replace: (unsafe: string) => string = () => '?'): string {
   if (!SUSPECT.test(text)) return text;
-  return text.replace(ESCAPE_SEQUENCE, '').replace(UNSAFE_CHARACTER, '?');
+  return text.replace(ESCAPE_SEQUENCE, '').replace(UNSAFE_CHARACTER, replace);
 }
 
 /**

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ProcessesSample, ProcessSample } from '../../collectors/processes.js';
+import type { ProcessesSample, ProcessSample } from '../../collectors/process/sample.js';
 import { createProcessDeriver, rankProcesses, sanitizeText } from '../../src/derive/processes.js';
 import { type DeriveContext, MetricSink } from '../../src/derive/types.js';
 import type { ProcessEntry } from '../../src/model/frame.js';

@@ -3,25 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createProcessCollector,
-  isKernelThread,
-  type ProcessesSample,
-  parseCmdline,
-  parseMaxOpenFiles,
-  parseProcIo,
-  parseProcStat,
-  parseProcStatus,
-  parseSchedstat,
-} from '../../collectors/processes.js';
-import { ProcFs, SourceLog } from '../../collectors/procfs.js';
-import { ParseError } from '../../collectors/types.js';
-import { parsePasswd } from '../../collectors/users.js';
-import { fuzzParser, readOnce } from './parser-fuzz.js';
+import { createProcessCollector, type ProcessesSample } from '../../../collectors/process/collector.js';
+import { ProcFs, SourceLog } from '../../../collectors/procfs.js';
+import { readOnce } from '../parser-fuzz.js';
+import { basic } from './fixtures.js';
 
-const fixtures = join(import.meta.dirname, '..', 'fixtures');
-const basic = join(fixtures, 'procs', 'basic');
-const host = join(fixtures, 'host');
 const file = (root: string, rel: string) => readFileSync(join(root, rel), 'latin1');
 
 /** A ProcFs that fails chosen files with an errno, as the kernel would (EACCES on io, ESRCH on exit). */
@@ -72,129 +58,6 @@ function readWith(fs: ProcFs, collector = createProcessCollector()) {
 
 const byPid = (sample: ProcessesSample | undefined, pid: number) =>
   [...(sample?.processes.values() ?? [])].find((p) => p.pid === pid);
-
-describe('parseProcStat', () => {
-  it('reads the fields of a real /proc/<pid>/stat', () => {
-    const stat = parseProcStat(file(host, 'proc/3396/stat'));
-    expect(stat).toEqual({
-      pid: 3396,
-      comm: 'bash',
-      state: 'S',
-      ppid: 3379,
-      flags: 4194560,
-      minflt: 11073,
-      majflt: 0,
-      utime: 2,
-      stime: 7,
-      numThreads: 1,
-      starttime: 25312,
-      vsizeBytes: 5255168,
-      rssPages: 981,
-      processor: 1,
-      blkioTicks: 0,
-    });
-    expect(isKernelThread(stat)).toBe(false);
-  });
-
-  it('recognises a kernel thread by PF_KTHREAD', () => {
-    const stat = parseProcStat(file(host, 'proc/2/stat'));
-    expect(stat.comm).toBe('kthreadd');
-    expect(isKernelThread(stat)).toBe(true);
-  });
-
-  it('splits comm at the last ")" so that comms with ")" and spaces keep their fields', () => {
-    expect(parseProcStat(file(basic, 'proc/100/stat'))).toMatchObject({ pid: 100, comm: '(sd-pam)', state: 'S' });
-    const weird = parseProcStat(file(basic, 'proc/200/stat'));
-    expect(weird).toMatchObject({ pid: 200, comm: 'a) b', state: 'R', utime: 5000, stime: 1000, numThreads: 4 });
-  });
-
-  it('accepts an old kernel without the fields after rss', () => {
-    const line = '42 (old) S 1 42 42 0 -1 0 5 0 1 0 7 3 0 0 20 0 2 0 99 4096 12';
-    const stat = parseProcStat(line);
-    expect(stat).toMatchObject({ pid: 42, utime: 7, stime: 3, numThreads: 2, starttime: 99, rssPages: 12 });
-    expect(stat.processor).toBeUndefined();
-  });
-
-  it('rejects a line cut before rss, naming the count', () => {
-    expect(() => parseProcStat('42 (old) S 1 42 42')).toThrow(/6 fields, expected at least 24/);
-    expect(() => parseProcStat('no comm here')).toThrow(ParseError);
-  });
-
-  it('yields a value or a ParseError on any input', () => {
-    fuzzParser(parseProcStat, file(host, 'proc/3396/stat'));
-  });
-});
-
-describe('parseProcStatus', () => {
-  it('reads the fields of a real status by key', () => {
-    expect(parseProcStatus(file(host, 'proc/3396/status'))).toEqual({
-      name: 'bash',
-      uid: 0,
-      vmRssKiB: 4156,
-      vmSwapKiB: 0,
-      threads: 1,
-      voluntaryCtxtSwitches: 254,
-      nonvoluntaryCtxtSwitches: 71,
-      kthread: false,
-    });
-    expect(parseProcStatus(file(host, 'proc/2/status'))).toMatchObject({ name: 'kthreadd', kthread: true });
-  });
-
-  it('takes the effective uid', () => {
-    expect(parseProcStatus('Name:\tsu\nUid:\t1000\t0\t0\t0\n').uid).toBe(0);
-  });
-
-  it('yields a value or a ParseError on any input', () => {
-    fuzzParser(parseProcStatus, file(host, 'proc/3396/status'));
-  });
-});
-
-describe('parseProcIo, parseSchedstat, parseCmdline, parseMaxOpenFiles, parsePasswd', () => {
-  it('reads io counters, exact beyond 2^53', () => {
-    expect(parseProcIo(file(basic, 'proc/500/io'))).toEqual({
-      rchar: 2 ** 31,
-      wchar: 2 ** 31,
-      readBytes: 2 ** 30,
-      writeBytes: 2 ** 30,
-      cancelledWriteBytes: 0,
-    });
-    const big = parseProcIo('rchar: 18446744073709551615\nwchar: 0\nread_bytes: 1\nwrite_bytes: 2\n');
-    expect(big.rchar).toBe(18446744073709551615n);
-    expect(() => parseProcIo('rchar: 1\n')).toThrow(ParseError);
-    fuzzParser(parseProcIo, file(host, 'proc/3396/io'));
-  });
-
-  it('reads the run delay of schedstat', () => {
-    expect(parseSchedstat(file(host, 'proc/1/schedstat')).runDelayNs).toBe(
-      Number(file(host, 'proc/1/schedstat').split(' ')[1]),
-    );
-    expect(() => parseSchedstat('12\n')).toThrow(ParseError);
-    fuzzParser(parseSchedstat, file(host, 'proc/1/schedstat'));
-  });
-
-  it('joins cmdline arguments and keeps kernel threads empty', () => {
-    expect(parseCmdline('dd\0if=/dev/vda\0of=/dev/null\0')).toBe('dd if=/dev/vda of=/dev/null');
-    expect(parseCmdline(file(host, 'proc/2/cmdline'))).toBe('');
-    expect(parseCmdline('x'.repeat(10_000), 100)).toHaveLength(100);
-  });
-
-  it('reads the soft open-files limit', () => {
-    expect(parseMaxOpenFiles(file(host, 'proc/1/limits'))).toBeGreaterThan(0);
-    expect(parseMaxOpenFiles('Max open files            unlimited            unlimited            files\n')).toBe(
-      undefined,
-    );
-    fuzzParser((t) => parseMaxOpenFiles(t), file(host, 'proc/1/limits'));
-  });
-
-  it('maps uids to names, skipping broken lines', () => {
-    expect(parsePasswd(file(basic, 'etc/passwd'))).toEqual(
-      new Map([
-        [0, 'root'],
-        [1000, 'app'],
-      ]),
-    );
-  });
-});
 
 describe('process collector', () => {
   it('lists every process once, keyed by pid and start time', () => {

@@ -2,13 +2,13 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createProcessCollector, type ProcessesSample } from '../../collectors/processes.js';
-import { ProcFs, SourceLog } from '../../collectors/procfs.js';
-import { createProcessDeriver } from '../../src/derive/processes.js';
-import { MetricSink } from '../../src/derive/types.js';
+import { createProcessCollector, type ProcessesSample } from '../../../collectors/process/collector.js';
+import { ProcFs, SourceLog } from '../../../collectors/procfs.js';
+import { createProcessDeriver } from '../../../src/derive/processes.js';
+import { MetricSink } from '../../../src/derive/types.js';
+import { basic } from './fixtures.js';
 
 // Process 200 of the basic fixture has 4 threads (stat field 20); the tree has no proc/schedstat.
-const basic = join(import.meta.dirname, '..', 'fixtures', 'procs', 'basic');
 const TIDS = ['200', '201', '202', '203'];
 const scratch: string[] = [];
 

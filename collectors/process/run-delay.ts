@@ -1,0 +1,126 @@
+import type { ProcFs } from '../procfs.js';
+import type { Counter } from '../types.js';
+import { readPidFile } from './kept.js';
+import { parseRunDelay } from './schedstat.js';
+import type { SchedstatProbe } from './schedstat-probe.js';
+import { type FileTally, parseCounted } from './tally.js';
+
+/**
+ * A process's run delay between ticks. The leader's schedstat is read for every process; on a host
+ * without /proc/schedstat the threads of busy multi-threaded processes are read too
+ * (task/<tid>/schedstat), so that run delay counts every thread.
+ */
+export interface RunDelayTrack {
+  /** The leader's own schedstat run delay, as last read. */
+  leaderNs?: Counter;
+  /** The run delay counter given to the sample: the leader's increments, or all threads' while they are read. */
+  counterNs?: number;
+  /** Each thread's run delay at the last tick that read them all; undefined when that tick did not. */
+  threads?: Map<string, number>;
+  /** Whether the last tick's increment from the threads was above 0 (threads were waiting). */
+  threadsWaited: boolean;
+  /** The counter's increase on the last tick. */
+  increment: number;
+}
+
+export function newRunDelayTrack(leader: Counter | undefined): RunDelayTrack {
+  return {
+    leaderNs: leader,
+    counterNs: leader === undefined ? undefined : Number(leader),
+    threads: undefined,
+    threadsWaited: false,
+    increment: 0,
+  };
+}
+
+/**
+ * Moves a process's run delay counter on by this tick's increment: the sum of each thread's increase
+ * when its threads were read on this tick and the one before (a thread not there before was born in
+ * between, so all of its delay is new), else the leader's increase.
+ */
+export function advanceRunDelay(
+  t: RunDelayTrack,
+  leader: Counter | undefined,
+  threads: Map<string, number> | undefined,
+): void {
+  if (leader === undefined) {
+    t.leaderNs = undefined;
+    t.counterNs = undefined;
+    t.threads = undefined;
+    t.threadsWaited = false;
+    t.increment = 0;
+    return;
+  }
+  let increment = 0;
+  if (threads !== undefined && t.threads !== undefined) {
+    for (const [tid, delay] of threads) {
+      const before = t.threads.get(tid);
+      increment += before === undefined ? delay : Math.max(0, delay - before);
+    }
+  } else if (t.leaderNs !== undefined) {
+    increment = Math.max(0, Number(leader) - Number(t.leaderNs));
+  }
+  t.threadsWaited = threads !== undefined && increment > 0;
+  t.counterNs = t.counterNs === undefined ? Number(leader) : t.counterNs + increment;
+  t.leaderNs = leader;
+  t.threads = threads;
+  t.increment = increment;
+}
+
+/** The leader's run delay from /proc/<pid>/schedstat, telling the probe whether the file exists. */
+export function readLeaderRunDelay(
+  fs: ProcFs,
+  dir: string,
+  keep: boolean,
+  probe: SchedstatProbe,
+  tally: FileTally,
+): Counter | undefined {
+  const rel = `proc/${dir}/schedstat`;
+  const r = readPidFile(fs, rel, keep);
+  if (!r.ok) {
+    if (r.reason === 'ENOENT') probe.missed();
+    else if (r.status === 'denied') tally.denied++;
+    return undefined;
+  }
+  probe.found();
+  return parseCounted(rel, r.text, parseRunDelay, tally);
+}
+
+/** Reads the threads' schedstat within a budget of reads per tick. */
+export class ThreadDelayReader {
+  private left = 0;
+
+  constructor(private readonly perTick: number) {}
+
+  /** Where the host has /proc/schedstat, no thread is read: it counts every task itself. */
+  startTick(hostHasSchedstat: boolean): void {
+    this.left = hostHasSchedstat ? 0 : this.perTick;
+  }
+
+  /** Whether a process's threads are worth reading: several of them, the leader read, and the process busy. */
+  wants(numThreads: number, leader: Counter | undefined, busy: boolean): boolean {
+    return numThreads > 1 && leader !== undefined && busy && this.left > 0;
+  }
+
+  /**
+   * Each thread's run delay by tid, or undefined when the process is gone or its threads exceed the
+   * reads left this tick. A thread that exits between the listing and its read is left out.
+   */
+  read(fs: ProcFs, dir: string, tally: FileTally): Map<string, number> | undefined {
+    const listing = fs.listDir(`proc/${dir}/task`);
+    if (!listing.ok || listing.names.length > this.left) return undefined;
+    this.left -= listing.names.length;
+    const delays = new Map<string, number>();
+    for (const tid of listing.names) {
+      const rel = `proc/${dir}/task/${tid}/schedstat`;
+      const r = fs.readOnce(rel, true);
+      if (!r.ok) {
+        if (r.status === 'failed') tally.failRead(rel, r.reason);
+        continue;
+      }
+      const delay = parseCounted(rel, r.text, parseRunDelay, tally);
+      if (delay !== undefined) delays.set(tid, Number(delay));
+    }
+    return delays;
+  }
+}

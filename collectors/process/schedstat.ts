@@ -1,0 +1,27 @@
+import { parseCounter } from '../parse.js';
+import { type Counter, ParseError } from '../types.js';
+import { skipBlanks, tokenEnd } from './digits.js';
+
+/** /proc/<pid>/schedstat (the thread group leader) or /proc/<pid>/task/<tid>/schedstat: one task's. */
+export interface ProcSchedstat {
+  /** Time spent on a CPU, ns. */
+  runNs: Counter;
+  /** Time spent runnable but waiting for a CPU, ns. */
+  runDelayNs: Counter;
+}
+
+export function parseSchedstat(text: string): ProcSchedstat {
+  const a = tokenEnd(text, 0, text.length);
+  const b = skipBlanks(text, a, text.length);
+  const bEnd = tokenEnd(text, b, text.length);
+  if (a === 0 || bEnd === b) throw new ParseError('schedstat: expected "run_ns run_delay_ns timeslices"');
+  return {
+    runNs: parseCounter(text.slice(0, a), 'schedstat: run_ns'),
+    runDelayNs: parseCounter(text.slice(b, bEnd), 'schedstat: run_delay_ns'),
+  };
+}
+
+/** The run delay alone, the one field the collector keeps. */
+export function parseRunDelay(text: string): Counter {
+  return parseSchedstat(text).runDelayNs;
+}

@@ -1,0 +1,94 @@
+import { ParseError } from '../types.js';
+import { digitsAt, notUnsigned, unsignedAt } from './digits.js';
+
+/** Fields of /proc/<pid>/stat that usewatch uses (field numbers per proc(5)). */
+export interface ProcStat {
+  pid: number;
+  /** comm as the kernel prints it (up to 15 bytes, may contain spaces and ')'); not sanitised. */
+  comm: string;
+  /** Field 3: R S D Z T t X I … */
+  state: string;
+  ppid: number;
+  /** Field 9: PF_* flags; PF_KTHREAD marks kernel threads. */
+  flags: number;
+  minflt: number;
+  majflt: number;
+  /** Fields 14/15 in clock ticks (USER_HZ); far below 2^53, so plain numbers. */
+  utime: number;
+  stime: number;
+  numThreads: number;
+  /** Field 22: start time in clock ticks since boot; with the pid it identifies a process for its lifetime. */
+  starttime: number;
+  vsizeBytes: number;
+  rssPages: number;
+  /** Field 39: CPU last run on (absent on very old kernels). */
+  processor?: number;
+  /** Field 42: aggregated block I/O delay in ticks; 0 unless kernel.task_delayacct=1. */
+  blkioTicks?: number;
+}
+
+const PF_KTHREAD = 0x00200000;
+const LAST_REQUIRED_FIELD = 24; // rss
+const LAST_WANTED_FIELD = 42;
+const statScratch = new Float64Array(LAST_WANTED_FIELD + 1);
+// Field numbers parsed as numbers; the others are skipped without being read.
+const WANTED = new Uint8Array(LAST_WANTED_FIELD + 1);
+for (const f of [4, 9, 10, 12, 14, 15, 20, 22, 23, 24, 39, 42]) WANTED[f] = 1;
+
+/**
+ * Parses /proc/<pid>/stat. The comm field is delimited by the first '(' and the LAST ')', since comm
+ * itself may contain both, and spaces; the fields after it are at fixed positions.
+ */
+export function parseProcStat(text: string): ProcStat {
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  if (open < 2 || close < open || text.charCodeAt(open - 1) !== 32)
+    throw new ParseError('stat: no "pid (comm)" prefix');
+  const pid = unsignedAt(text, 0, open - 1, 'stat: pid');
+  let field = 3;
+  let i = close + 1;
+  let state = '';
+  const textEnd = text.charCodeAt(text.length - 1) === 10 ? text.length - 1 : text.length;
+  while (field <= LAST_WANTED_FIELD && i < textEnd) {
+    if (text.charCodeAt(i) !== 32) break;
+    const start = i + 1;
+    let end = text.indexOf(' ', start);
+    if (end < 0 || end > textEnd) end = textEnd;
+    if (end === start) throw new ParseError(`stat: field ${field} is empty`);
+    if (field === 3) state = text.slice(start, end);
+    else if (WANTED[field] === 1) {
+      const n = digitsAt(text, start, end);
+      if (n < 0) throw notUnsigned(text, start, end, `stat: field ${field}`);
+      statScratch[field] = n;
+    }
+    field++;
+    i = end;
+  }
+  const count = field - 1;
+  if (count < LAST_REQUIRED_FIELD)
+    throw new ParseError(`stat: ${count} fields, expected at least ${LAST_REQUIRED_FIELD}`);
+  const s = statScratch;
+  const stat: ProcStat = {
+    pid,
+    comm: text.slice(open + 1, close),
+    state,
+    ppid: s[4],
+    flags: s[9],
+    minflt: s[10],
+    majflt: s[12],
+    utime: s[14],
+    stime: s[15],
+    numThreads: s[20],
+    starttime: s[22],
+    vsizeBytes: s[23],
+    rssPages: s[24],
+  };
+  if (count >= 39) stat.processor = s[39];
+  if (count >= 42) stat.blkioTicks = s[42];
+  return stat;
+}
+
+export function isKernelThread(stat: ProcStat): boolean {
+  // flags is a u32; PF_KTHREAD is bit 21, so the bitwise test is exact
+  return (stat.flags & PF_KTHREAD) !== 0;
+}

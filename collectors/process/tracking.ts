@@ -1,0 +1,86 @@
+import type { Counter } from '../types.js';
+import { newRunDelayTrack, type RunDelayTrack } from './run-delay.js';
+import type { ProcStat } from './stat.js';
+
+/**
+ * Process identity across ticks. A pid alone is reused by the kernel; with its start time it names
+ * one process for its lifetime, so a reused pid starts a new record and no delta spans two processes.
+ */
+export function processKey(pid: number, starttime: number): string {
+  return `${pid}:${starttime}`;
+}
+
+/** What the collector remembers of a process between ticks (for deltas that choose candidates, and caches). */
+export interface Tracked {
+  /** The tick that first saw it and the tick that last did. */
+  firstTick: number;
+  seenTick: number;
+  cpuTicks: number;
+  majflt: number;
+  /** Increase of utime+stime and of major faults on the last tick seen (0 on the first). */
+  dCpu: number;
+  dMaj: number;
+  runDelay: RunDelayTrack;
+  comm: string;
+  cmd?: string;
+  uid?: number;
+  ioTotal?: number;
+  /** Increase of read+write bytes between its last two io reads, per tick: keeps I/O users in the candidate set. */
+  ioActivity: number;
+  /** From status (the Kthread: line of 6.x kernels); PF_KTHREAD in stat otherwise. */
+  kthread?: boolean;
+  statusTick: number;
+  /** Ticks until status is read again: doubles from 1 after each read, up to statusEveryTicks. */
+  statusGap: number;
+  fds?: number;
+  fdLimit?: number;
+  fdTick: number;
+  limitsTick: number;
+}
+
+/** The records of the processes seen on the last tick, by key. */
+export class ProcessTracker {
+  private readonly byKey = new Map<string, Tracked>();
+
+  /** Records this tick's stat of a process, creating its record when the key is new. */
+  observe(key: string, stat: ProcStat, comm: string, leaderRunDelayNs: Counter | undefined, tick: number): Tracked {
+    const cpuTicks = stat.utime + stat.stime;
+    const t = this.byKey.get(key);
+    if (t === undefined) {
+      const created: Tracked = {
+        firstTick: tick,
+        seenTick: tick,
+        cpuTicks,
+        majflt: stat.majflt,
+        dCpu: 0,
+        dMaj: 0,
+        runDelay: newRunDelayTrack(leaderRunDelayNs),
+        comm,
+        ioActivity: 0,
+        statusTick: Number.NEGATIVE_INFINITY,
+        statusGap: 1,
+        fdTick: Number.NEGATIVE_INFINITY,
+        limitsTick: Number.NEGATIVE_INFINITY,
+      };
+      this.byKey.set(key, created);
+      return created;
+    }
+    t.dCpu = cpuTicks - t.cpuTicks;
+    t.dMaj = stat.majflt - t.majflt;
+    t.seenTick = tick;
+    t.cpuTicks = cpuTicks;
+    t.majflt = stat.majflt;
+    return t;
+  }
+
+  /** Forgets the processes not seen on `tick`: they exited. */
+  sweep(tick: number): void {
+    this.byKey.forEach((t, key) => {
+      if (t.seenTick !== tick) this.byKey.delete(key);
+    });
+  }
+
+  get size(): number {
+    return this.byKey.size;
+  }
+}
