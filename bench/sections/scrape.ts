@@ -2,6 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { Agent, get } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { USER_HZ } from '../../src/derive/units.js';
 import { freePort } from '../free-port.js';
 import { percentile, round } from '../stats.js';
 
@@ -19,7 +20,6 @@ export interface ScrapeBenchOptions {
 /** The host: about 100 processes. A smaller one is topped up with idle children. */
 const TARGET_PROCESSES = 100;
 
-const USER_HZ = 100;
 const AGENT_BIN = fileURLToPath(new URL('../../bin/usewatch.js', import.meta.url));
 
 /** utime + stime of a process in seconds, from /proc/<pid>/stat (fields 14 and 15, after the comm). */

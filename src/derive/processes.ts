@@ -5,9 +5,7 @@ import { sanitize } from '../text/sanitize.js';
 import { counterDelta } from './counter.js';
 import { setRunDelay } from './cpu.js';
 import { type DeriveContext, type MetricSink, roundSignificant } from './types.js';
-
-/** Clock ticks per second of utime/stime: USER_HZ, 100 on every Linux ABI. */
-export const USER_HZ = 100;
+import { USER_HZ } from './units.js';
 
 export type ProcessMeasure = 'cpu' | 'memory' | 'io' | 'run_delay' | 'fds' | 'threads' | 'faults';
 const MEASURES: readonly ProcessMeasure[] = ['cpu', 'memory', 'io', 'run_delay', 'fds', 'threads', 'faults'];
