@@ -14,7 +14,7 @@ const duration = z
   .string({ error: `bad duration: expected ${DURATION_HINT}` })
   .regex(DURATION, { error: `bad duration: expected ${DURATION_HINT}` });
 
-/** A number in the metric's base unit or a number with a unit ("70%", "50ms"); load.ts converts it with the metric's unit. */
+/** A number in the metric's base unit or a number with a unit ("70%", "50ms"); threshold.ts converts it with the metric's unit. */
 const threshold = z.union([z.number(), z.string()], {
   error: 'expected a number or a number with a unit, e.g. 0.7, "70%", "50ms", "10MiB/s"',
 });

@@ -32,7 +32,7 @@ async function isDirectoryTarget(path: string): Promise<boolean> {
 
 async function record(flags: RecordFlags): Promise<void> {
   const [{ loadChecklist }, { UseEvaluator }, { liveFrames }] = await Promise.all([
-    import('../checklist/default-set.js'),
+    import('../checklist/load.js'),
     import('../use/evaluator.js'),
     import('../pipeline/live.js'),
   ]);

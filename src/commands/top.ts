@@ -39,7 +39,7 @@ function localSource(flags: TopFlags, signal: AbortSignal): { source: ViewSource
   const rules: RuleBook = { rules: [] };
   async function* frames() {
     const [{ loadChecklist }, { resolveThresholds }, { UseEvaluator }, { liveFrames }] = await Promise.all([
-      import('../checklist/default-set.js'),
+      import('../checklist/load.js'),
       import('../checklist/model.js'),
       import('../use/evaluator.js'),
       import('../pipeline/live.js'),

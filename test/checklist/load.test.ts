@@ -2,8 +2,9 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatProblem, inspectChecklist, loadChecklist, parseChecklistSource } from '../../src/checklist/load.js';
+import { formatProblem, inspectChecklist, loadChecklist } from '../../src/checklist/load.js';
 import { resolveThresholds } from '../../src/checklist/model.js';
+import { parseChecklistSource } from '../../src/checklist/parse-file.js';
 
 function problems(text: string): string[] {
   return parseChecklistSource(text, 'set.yaml').problems.map(formatProblem);
