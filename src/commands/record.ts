@@ -2,6 +2,7 @@ import { dirname } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DURATION_HINT, parseDuration } from '../checklist/duration.js';
 import type { FrameSource } from '../model/frame.js';
+import { collect } from './repeatable.js';
 
 interface RecordFlags {
   out: string;
@@ -107,7 +108,7 @@ export function register(program: Command): void {
     .option(
       '--checklist <path>',
       'extra checklist file or directory, evaluated into the recorded findings (repeatable)',
-      (value: string, previous: string[]) => [...previous, value],
+      collect,
       [] as string[],
     )
     .addOption(new Option('--root <dir>', 'root of /proc and /sys (tests)').default('/').hideHelp())
