@@ -40,6 +40,7 @@ const RECORDING_CHECKLIST: Checklist = {
   overrides: [],
   gaps: [],
   linkSpeedsBps: {},
+  analysis: {},
   files: [],
 };
 

@@ -89,6 +89,7 @@ function assemble(files: ParsedFile[], problems: ChecklistProblem[]): Checklist 
     overrides: joinOverrides(files, rules, firstAt, problems),
     gaps: files.flatMap((f) => f.gaps),
     linkSpeedsBps: Object.assign({}, ...files.map((f) => f.linkSpeeds)),
+    analysis: Object.assign({}, ...files.map((f) => f.analysis)),
     files: files.map((f) => f.file),
   };
 }

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { catalogByName } from '../catalog/index.js';
 import { MAX_PROBLEMS, parseYamlInput, yamlValues } from '../config/yaml-input.js';
 import type { Dimension, Resource } from '../model/frame.js';
+import { ANALYSIS_LEVEL_NAMES, ANALYSIS_LEVELS, type AnalysisLevels } from './analysis-levels.js';
 import { type Gap, thresholdProblems } from './model.js';
 import type { ChecklistProblem } from './problem.js';
 import {
@@ -13,7 +14,7 @@ import {
   type RuleInput,
   ruleSchema,
 } from './schema.js';
-import { formatThreshold, type Levels, readLevels, THRESHOLD_FIELDS } from './threshold.js';
+import { formatThreshold, type Levels, parseThreshold, readLevels, THRESHOLD_FIELDS } from './threshold.js';
 
 /** One checklist file on its own: YAML syntax, the schema, catalog names and threshold order, with positions. */
 
@@ -33,6 +34,7 @@ export interface ParsedFile {
   overrides: Located<OverrideInput>[];
   gaps: Gap[];
   linkSpeeds: Record<string, number>;
+  analysis: AnalysisLevels;
 }
 
 /** Positions for paths into one YAML document. */
@@ -169,12 +171,25 @@ function readDocument(
   return { doc, where, data: values.value };
 }
 
+/** The analysis levels as written, in base units. */
+function readAnalysis(written: Partial<Record<string, number | string>>, ctx: FileContext): AnalysisLevels {
+  const levels: AnalysisLevels = {};
+  for (const key of ANALYSIS_LEVEL_NAMES) {
+    const raw = written[key];
+    if (raw === undefined) continue;
+    const read = parseThreshold(raw, ANALYSIS_LEVELS[key]);
+    if (read.ok) levels[key] = read.value;
+    else ctx.problems.add([ctx.where.path(['analysis', key], `analysis.${key}: ${read.message}`)]);
+  }
+  return levels;
+}
+
 /**
- * The top-level keys and link speeds, with the sections left out. A bad top-level key or link speed
- * is one problem among others: the sections are still checked, so that one run reports every
- * problem in the file.
+ * The top-level keys, link speeds and analysis levels, with the sections left out. A bad top-level
+ * key or level is one problem among others: the sections are still checked, so that one run
+ * reports every problem in the file.
  */
-function readLinkSpeeds(root: unknown, ctx: FileContext): Record<string, number> {
+function readSettings(root: unknown, ctx: FileContext, parsed: ParsedFile): void {
   const shape = checklistFileSchema
     .partial()
     .safeParse(
@@ -182,9 +197,12 @@ function readLinkSpeeds(root: unknown, ctx: FileContext): Record<string, number>
         ? { ...root, rules: undefined, overrides: undefined, gaps: undefined }
         : root,
     );
-  if (shape.success) return shape.data.link_speeds ?? {};
-  ctx.problems.add(zodProblems(shape.error, [], ctx.where));
-  return {};
+  if (!shape.success) {
+    ctx.problems.add(zodProblems(shape.error, [], ctx.where));
+    return;
+  }
+  parsed.linkSpeeds = shape.data.link_speeds ?? {};
+  parsed.analysis = readAnalysis(shape.data.analysis ?? {}, ctx);
 }
 
 type SectionKey = 'rules' | 'overrides' | 'gaps';
@@ -237,14 +255,14 @@ function readGaps(items: unknown[], ctx: FileContext, parsed: ParsedFile): void 
 
 /** Parses and validates one file on its own (syntax, schema, catalog names, threshold order). */
 export function parseChecklistSource(text: string, file: string): { parsed: ParsedFile; problems: ChecklistProblem[] } {
-  const parsed: ParsedFile = { file, rules: [], ids: [], overrides: [], gaps: [], linkSpeeds: {} };
+  const parsed: ParsedFile = { file, rules: [], ids: [], overrides: [], gaps: [], linkSpeeds: {}, analysis: {} };
   const read = readDocument(text, file);
   if (!('doc' in read)) return { parsed, problems: read.problems };
   // A bare list is a list of rules (the short form); otherwise the mapping with rules/overrides/gaps.
   const short = isSeq(read.doc.contents);
   const root = short ? { rules: read.data } : read.data;
   const ctx: FileContext = { where: read.where, problems: new FileProblems(), prefix: (key) => (short ? [] : [key]) };
-  parsed.linkSpeeds = readLinkSpeeds(root, ctx);
+  readSettings(root, ctx, parsed);
   const problems = ctx.problems.list;
   if (root === null || typeof root !== 'object') return { parsed, problems };
   const sections = root as Partial<Record<SectionKey, unknown>>;

@@ -27,6 +27,7 @@ export async function precompileDefault(): Promise<PrecompiledSet> {
     overrides: parsed.overrides.map((o) => ({ input: o.input, line: o.at().line })),
     gaps: parsed.gaps,
     linkSpeedsBps: parsed.linkSpeeds,
+    analysis: parsed.analysis,
   };
 }
 

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { catalogByName } from '../catalog/index.js';
+import type { AnalysisLevels } from './analysis-levels.js';
 import { toOverride, toRule } from './convert.js';
 import type { Checklist, Gap } from './model.js';
 import type { OverrideInput, RuleInput } from './schema.js';
@@ -34,7 +35,7 @@ function findDefaultChecklist(): string {
   }
 }
 
-export const PRECOMPILED_FORMAT = 1;
+export const PRECOMPILED_FORMAT = 2;
 
 /** The validated items of the default file, each with the line its origin names. */
 export interface PrecompiledSet {
@@ -44,6 +45,7 @@ export interface PrecompiledSet {
   overrides: { input: OverrideInput; line: number }[];
   gaps: Gap[];
   linkSpeedsBps: Record<string, number>;
+  analysis: AnalysisLevels;
 }
 
 export function sha256(text: string): string {
@@ -66,6 +68,7 @@ export function fromPrecompiled(json: string, yamlText: string, file: string): C
     overrides: set.overrides.map((o) => toOverride(o.input, `${file}:${o.line}`, metricOf(o.input.rule))),
     gaps: set.gaps,
     linkSpeedsBps: set.linkSpeedsBps,
+    analysis: set.analysis,
     files: [file],
   };
 }

@@ -216,4 +216,19 @@ describe('sets of files', () => {
     const set = await loadChecklist([dir], { defaults: false });
     expect(set.linkSpeedsBps).toEqual({ eth0: 1e9 });
   });
+  it('analysis levels: a later file replaces the default one by one, and a level in the wrong unit is a problem at its position', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'site.yaml'), 'analysis:\n  iowait: 25%\n');
+    const set = await loadChecklist([dir]);
+    expect(set.analysis).toMatchObject({ iowait: 0.25, system_time: 0.2, runnable_per_cpu: 1 });
+    const bad = join(dir, 'bad.yaml');
+    await writeFile(bad, 'analysis:\n  system_time: 20ms\n  load_trend: 2\n');
+    const { problems } = await inspectChecklist([bad], { defaults: false });
+    expect(problems.map(formatProblem)).toEqual([`${bad}:3:3: analysis.load_trend: unknown field "load_trend"`]);
+    await writeFile(bad, 'analysis:\n  system_time: 20ms\n');
+    const found = await inspectChecklist([bad], { defaults: false });
+    expect(found.problems.map(formatProblem)).toEqual([
+      expect.stringMatching(new RegExp(`^${bad}:2:16: analysis\\.system_time: .*analysis\\.system_time accepts`)),
+    ]);
+  });
 });
