@@ -4,7 +4,8 @@ import type { RecorderProblem, RecorderProblemKind } from '../outputs/recorder/r
 import { UseEvaluator } from '../use/evaluator.js';
 
 export const RECORDING_RULE = 'usewatch.recording';
-const RECORDING_METRIC = 'usewatch.recording_problem';
+/** The agent's own state, not a host metric: the catalog does not list it, and it is never published. */
+const RECORDING_METRIC: string = 'usewatch.recording_problem';
 
 /** The rule's input: 0 while recording works, 1 while frames are dropped, 2 while recording is paused. */
 const LEVEL_OF: Record<RecorderProblemKind, number> = { frames_dropped: 1, disk_full: 2, unwritable: 2, io_error: 2 };
@@ -18,7 +19,7 @@ const RECORDING_RULE_DEF: Rule = {
   id: RECORDING_RULE,
   resource: 'filesystem',
   dimension: 'errors',
-  metric: RECORDING_METRIC,
+  metric: RECORDING_METRIC as Rule['metric'],
   unit: 'count',
   instanceKind: 'mount',
   direction: 'above',

@@ -111,7 +111,7 @@ function loadStep(w: Window): StepBody {
   };
 }
 
-function kernelStep({ run }: Window): StepBody {
+function kernelStep({ run, mean }: Window): StepBody {
   const kmsg = run.sources.find((s) => s.source === 'dev/kmsg');
   const lines: string[] = [];
   const readable = kmsg === undefined || kmsg.status === 'ok';
@@ -121,7 +121,7 @@ function kernelStep({ run }: Window): StepBody {
     lines.push('no OOM, I/O, filesystem, MCE or conntrack errors logged in the window');
   }
   for (const e of run.kernelEvents.slice(-10)) lines.push(`${e.kind} (${e.resource}): ${e.text}`);
-  const ooms = run.mean['memory.oom_kills']?.[''];
+  const ooms = mean('memory.oom_kills');
   if (ooms !== undefined && ooms > 0) lines.push(`OOM kills counted by vmstat in the window`);
   return {
     title: 'kernel errors',
