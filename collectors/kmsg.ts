@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { uptime } from 'node:os';
-import type { KernelEvent, Resource } from '../src/model/frame.js';
+import { KERNEL_EVENT_KINDS, type KernelEvent, type KernelEventKind, type Resource } from '../src/model/frame.js';
 import type { Collector } from './collector.js';
 import { parseProcStat } from './cpu.js';
 import { clip, parseCounter } from './parse.js';
@@ -35,29 +35,6 @@ export function parseKmsgRecord(raw: string): KmsgRecord {
     text: raw.slice(semi + 1, end),
   };
 }
-
-export type KernelEventKind =
-  | 'oom'
-  | 'alloc_failure'
-  | 'io_error'
-  | 'mce'
-  | 'fs_error'
-  | 'file_max'
-  | 'fork_rejected'
-  | 'conntrack_full'
-  | 'syn_flood';
-
-export const KERNEL_EVENT_KINDS: readonly KernelEventKind[] = [
-  'oom',
-  'alloc_failure',
-  'io_error',
-  'mce',
-  'fs_error',
-  'file_max',
-  'fork_rejected',
-  'conntrack_full',
-  'syn_flood',
-];
 
 interface Pattern {
   resource: Resource;

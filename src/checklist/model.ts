@@ -1,5 +1,6 @@
 import type { InstanceKind, MetricName, Unit } from '../catalog/index.js';
 import type { Dimension, Resource } from '../model/frame.js';
+import type { AnalysisLevels } from './analysis-levels.js';
 import type { Direction, Drilldown } from './schema.js';
 
 /** The numbers that drive one (rule, instance) state machine. */
@@ -64,6 +65,8 @@ export interface Checklist {
   overrides: Override[];
   gaps: Gap[];
   linkSpeedsBps: Record<string, number>;
+  /** Levels of the 60-second analysis in `usewatch check` (analysis-levels.ts). */
+  analysis: AnalysisLevels;
   files: string[];
 }
 

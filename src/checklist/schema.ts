@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DIMENSIONS, RESOURCES } from '../model/frame.js';
+import { ANALYSIS_LEVEL_NAMES, type AnalysisLevel } from './analysis-levels.js';
 import { DURATION, DURATION_HINT } from './duration.js';
 import { MAX_PATTERN_LENGTH } from './glob.js';
 
@@ -14,7 +15,7 @@ const duration = z
   .string({ error: `bad duration: expected ${DURATION_HINT}` })
   .regex(DURATION, { error: `bad duration: expected ${DURATION_HINT}` });
 
-/** A number in the metric's base unit or a number with a unit ("70%", "50ms"); load.ts converts it with the metric's unit. */
+/** A number in the metric's base unit or a number with a unit ("70%", "50ms"); threshold.ts converts it with the metric's unit. */
 const threshold = z.union([z.number(), z.string()], {
   error: 'expected a number or a number with a unit, e.g. 0.7, "70%", "50ms", "10MiB/s"',
 });
@@ -65,12 +66,23 @@ export const gapSchema = z.strictObject({
   reason: text,
 });
 
+const optionalThreshold = threshold.optional();
+
+/** Levels the 60-second analysis of `usewatch check` reads figures against (analysis-levels.ts); they raise no findings. */
+export const analysisSchema = z.strictObject(
+  Object.fromEntries(ANALYSIS_LEVEL_NAMES.map((k) => [k, optionalThreshold])) as Record<
+    AnalysisLevel,
+    typeof optionalThreshold
+  >,
+);
+
 export const checklistFileSchema = z.strictObject({
   rules: z.array(ruleSchema).optional(),
   overrides: z.array(overrideSchema).optional(),
   gaps: z.array(gapSchema).optional(),
   /** Link speeds in bits/s by interface, for NICs whose sysfs speed is unknown (virtio reports -1). */
   link_speeds: z.record(z.string(), z.number().positive({ error: 'expected bits per second, > 0' })).optional(),
+  analysis: analysisSchema.optional(),
 });
 
 export type RuleInput = z.infer<typeof ruleSchema>;

@@ -3,7 +3,7 @@ import type { MetricDef, Unit } from '../catalog/index.js';
 /**
  * Thresholds as people write them: "70%", "50ms", "10MiB/s", or a bare number in the metric's base
  * unit (ratios 0–1). Pure, with neither yaml nor zod, so that the precompiled default set
- * (default-set.ts) converts its thresholds without the validating loader.
+ * (precompiled.ts) converts its thresholds without the validating loader.
  */
 
 /** Multipliers to the base unit, by suffix as written (case matters: "m" is minutes, "M" mega). */
@@ -214,7 +214,7 @@ export function readLevels(
   return { levels, problems };
 }
 
-/** The levels of an item already validated by load.ts (the precompiled default set); throws if one is not. */
+/** The levels of an item already validated by parse-file.ts (the precompiled default set); throws if one is not. */
 export function validatedLevels(
   written: Levels<number | string>,
   def: Pick<MetricDef, 'name' | 'unit' | 'canExceedOne'>,

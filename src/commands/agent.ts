@@ -1,10 +1,7 @@
 import { type Command, Option } from 'commander';
 import { DEFAULT_CONFIG_FILE, DEFAULT_LISTEN } from '../config/defaults.js';
 import { keepRunningOnClosedPipes } from '../log/pipes.js';
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
+import { collect } from './repeatable.js';
 
 interface AgentFlags {
   listen?: string;

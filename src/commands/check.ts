@@ -1,4 +1,6 @@
 import { type Command, CommanderError, Option } from 'commander';
+import type { Checklist } from '../checklist/model.js';
+import { collect } from './repeatable.js';
 
 interface CheckFlags {
   for: string;
@@ -8,10 +10,6 @@ interface CheckFlags {
   replay?: string;
   from?: string;
   to?: string;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 /**
@@ -61,7 +59,7 @@ async function runCheck(flags: CheckFlags): Promise<number> {
   }
   if (windowMs < intervalMs) return fail(`--for ${flags.for} is shorter than --interval ${flags.interval}`);
 
-  let checklist: Awaited<ReturnType<typeof loadChecklist>>;
+  let checklist: Checklist;
   try {
     checklist = await loadChecklist(flags.checklist);
   } catch (err) {
@@ -111,7 +109,6 @@ async function runCheck(flags: CheckFlags): Promise<number> {
   return EXIT_CODES[runStatus(run)];
 }
 
-type Checklist = Awaited<ReturnType<typeof import('../checklist/load.js')['loadChecklist']>>;
 type CheckRun = import('../report/run.js').CheckRun;
 
 /**

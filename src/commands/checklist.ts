@@ -1,9 +1,6 @@
 import type { Command } from 'commander';
 import type { Checklist, Rule } from '../checklist/model.js';
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
+import { collect } from './repeatable.js';
 
 /** `usewatch checklist validate|show|explain`: inspect checklist files without sampling anything. */
 export function register(program: Command): void {

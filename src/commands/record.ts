@@ -2,6 +2,7 @@ import { dirname } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DURATION_HINT, parseDuration } from '../checklist/duration.js';
 import type { FrameSource } from '../model/frame.js';
+import { collect } from './repeatable.js';
 
 interface RecordFlags {
   out: string;
@@ -32,7 +33,7 @@ async function isDirectoryTarget(path: string): Promise<boolean> {
 
 async function record(flags: RecordFlags): Promise<void> {
   const [{ loadChecklist }, { UseEvaluator }, { liveFrames }] = await Promise.all([
-    import('../checklist/default-set.js'),
+    import('../checklist/load.js'),
     import('../use/evaluator.js'),
     import('../pipeline/live.js'),
   ]);
@@ -107,7 +108,7 @@ export function register(program: Command): void {
     .option(
       '--checklist <path>',
       'extra checklist file or directory, evaluated into the recorded findings (repeatable)',
-      (value: string, previous: string[]) => [...previous, value],
+      collect,
       [] as string[],
     )
     .addOption(new Option('--root <dir>', 'root of /proc and /sys (tests)').default('/').hideHelp())

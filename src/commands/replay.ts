@@ -3,6 +3,7 @@ import type { FrameSource } from '../model/frame.js';
 import type { ReplayWarning } from '../replay/lines.js';
 import type { ReplayOptions, ReplaySource } from '../replay/source.js';
 import { inertJson } from '../text/sanitize.js';
+import { collect } from './repeatable.js';
 
 type Format = 'tui' | 'summary' | 'ndjson';
 
@@ -149,7 +150,7 @@ export function register(program: Command): void {
     .option(
       '--checklist <path>',
       're-evaluate the recorded metrics with this checklist added to the defaults (repeatable)',
-      (value: string, previous: string[]) => [...previous, value],
+      collect,
       [] as string[],
     )
     .action(async (path: string, flags: ReplayFlags) => {

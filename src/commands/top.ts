@@ -3,6 +3,7 @@ import { DURATION_HINT, parseDuration } from '../checklist/duration.js';
 import type { ViewSource } from '../model/source.js';
 import { useSmallFootprint } from '../tui/footprint.js';
 import type { RuleBook } from '../tui/view/model.js';
+import { collect } from './repeatable.js';
 import { parseSpeed, viewRecording } from './replay.js';
 
 interface TopFlags {
@@ -39,7 +40,7 @@ function localSource(flags: TopFlags, signal: AbortSignal): { source: ViewSource
   const rules: RuleBook = { rules: [] };
   async function* frames() {
     const [{ loadChecklist }, { resolveThresholds }, { UseEvaluator }, { liveFrames }] = await Promise.all([
-      import('../checklist/default-set.js'),
+      import('../checklist/load.js'),
       import('../checklist/model.js'),
       import('../use/evaluator.js'),
       import('../pipeline/live.js'),
@@ -146,7 +147,7 @@ export function register(program: Command): void {
     .option(
       '--checklist <path>',
       'extra checklist file or directory (repeatable; the default set is always loaded; with --replay, re-evaluates the recording)',
-      (value: string, previous: string[]) => [...previous, value],
+      collect,
       [] as string[],
     )
     .action(async (flags: TopFlags, command: Command) => {

@@ -1,5 +1,6 @@
-import type { KernelEventKind, KmsgSample } from '../../collectors/kmsg.js';
+import type { KmsgSample } from '../../collectors/kmsg.js';
 import type { MetricName } from '../catalog/index.js';
+import type { KernelEventKind } from '../model/frame.js';
 import type { Deriver } from './types.js';
 
 /** Kernel-log kinds that feed an errors cell; alloc_failure and syn_flood are shown as events only. */

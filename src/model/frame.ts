@@ -128,13 +128,26 @@ export interface FindingEvent {
   summary: string;
 }
 
+/** The known error patterns of the kernel log (collectors/kmsg.ts classifies records into them). */
+export const KERNEL_EVENT_KINDS = [
+  'oom',
+  'alloc_failure',
+  'io_error',
+  'mce',
+  'fs_error',
+  'file_max',
+  'fork_rejected',
+  'conntrack_full',
+  'syn_flood',
+] as const;
+export type KernelEventKind = (typeof KERNEL_EVENT_KINDS)[number];
+
 export interface KernelEvent {
   /** Epoch ms, from the record's boot-relative timestamp. */
   ts: number;
   /** Which resource and cell it speaks to, e.g. memory/errors for an OOM kill. */
   resource: Resource;
-  /** Short category: "oom", "io_error", "mce", "fs_error", "file_max", "fork_rejected", "conntrack_full". */
-  kind: string;
+  kind: KernelEventKind;
   /** The record's text, sanitised. */
   text: string;
 }

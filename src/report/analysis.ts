@@ -1,4 +1,6 @@
 import type { MetricName } from '../catalog/index.js';
+import type { AnalysisLevels } from '../checklist/analysis-levels.js';
+import { type Checklist, resolveThresholds } from '../checklist/model.js';
 import { rankProcesses } from '../derive/processes.js';
 import type { ProcessEntry } from '../model/frame.js';
 import { formatNumber, formatValue } from '../use/units.js';
@@ -18,6 +20,18 @@ export interface AnalysisStep {
   data: Record<string, unknown>;
 }
 
+type StepBody = Omit<AnalysisStep, 'step'>;
+type Figure = (name: MetricName, instance?: string) => number | undefined;
+
+/** What every step reads: the window's means and last samples, the CPUs, and the checklist's levels. */
+interface Window {
+  run: CheckRun;
+  mean: Figure;
+  last: Figure;
+  cpus: number;
+  levels: AnalysisLevels;
+}
+
 const MIB = 1024 * 1024;
 const KIB = 1024;
 
@@ -29,8 +43,25 @@ function num(n: number | undefined, scale = 1): string {
   return n === undefined ? '–' : formatNumber(n / scale);
 }
 
+function sum(...values: (number | undefined)[]): number | undefined {
+  let total: number | undefined;
+  for (const v of values) if (v !== undefined) total = (total ?? 0) + v;
+  return total;
+}
+
+function above(value: number | undefined, level: number | undefined): boolean {
+  return value !== undefined && level !== undefined && value > level;
+}
+
 function instancesOf(run: CheckRun, metric: MetricName): string[] {
   return Object.keys(run.mean[metric] ?? run.last[metric] ?? {});
+}
+
+/** The level the checklist's rule on a host-wide metric raises at (warn, else crit), after overrides. */
+function ruleLevel(checklist: Checklist, metric: MetricName): number | undefined {
+  const rule = checklist.rules.find((r) => r.metric === metric);
+  const t = rule && resolveThresholds(rule, checklist.overrides, '');
+  return t?.warn ?? t?.crit;
 }
 
 function processLine(p: ProcessEntry): string {
@@ -60,56 +91,50 @@ function processData(p: ProcessEntry) {
   };
 }
 
-/** Gregg's ten steps (Netflix, "Linux Performance Analysis in 60,000 Milliseconds") over the run. */
-export function sixtySecondAnalysis(run: CheckRun): AnalysisStep[] {
-  const m = (name: MetricName, instance = '') => run.mean[name]?.[instance];
-  const last = (name: MetricName, instance = '') => run.last[name]?.[instance];
-  const steps: AnalysisStep[] = [];
+/** Rising or falling when one load is past the other by the checklist's ratio and gap. */
+function loadTrend(l1: number | undefined, l15: number | undefined, levels: AnalysisLevels): string {
+  const { load_trend_ratio: ratio, load_trend_gap: gap } = levels;
+  if (l1 === undefined || l15 === undefined || ratio === undefined || gap === undefined) return 'unknown';
+  if (l1 > l15 * ratio && l1 - l15 > gap) return 'rising: the load is recent';
+  if (l15 > l1 * ratio && l15 - l1 > gap) return 'falling: the problem may be over (you may have logged in late)';
+  return 'steady';
+}
 
-  // 1. load averages and their trend
-  const [l1, l5, l15] = [last('cpu.load1'), last('cpu.load5'), last('cpu.load15')];
-  const cpus = last('cpu.capacity') ?? last('cpu.count') ?? run.host.cpus;
-  let trend = 'unknown';
-  if (l1 !== undefined && l15 !== undefined) {
-    if (l1 > l15 * 1.5 && l1 - l15 > 0.5) trend = 'rising: the load is recent';
-    else if (l15 > l1 * 1.5 && l15 - l1 > 0.5) trend = 'falling: the problem may be over (you may have logged in late)';
-    else trend = 'steady';
-  }
-  steps.push({
-    step: 1,
+function loadStep(w: Window): StepBody {
+  const [l1, l5, l15] = [w.last('cpu.load1'), w.last('cpu.load5'), w.last('cpu.load15')];
+  const trend = loadTrend(l1, l15, w.levels);
+  return {
     title: 'load averages',
     basis: 'last sample',
     command: 'uptime',
-    lines: [`load ${num(l1)} ${num(l5)} ${num(l15)} (1, 5, 15 min) on ${cpus} CPUs; trend ${trend}`],
-    data: { load1: l1, load5: l5, load15: l15, cpus, trend: trend.split(':')[0] },
-  });
+    lines: [`load ${num(l1)} ${num(l5)} ${num(l15)} (1, 5, 15 min) on ${w.cpus} CPUs; trend ${trend}`],
+    data: { load1: l1, load5: l5, load15: l15, cpus: w.cpus, trend: trend.split(':')[0] },
+  };
+}
 
-  // 2. kernel errors
+function kernelStep({ run, mean }: Window): StepBody {
   const kmsg = run.sources.find((s) => s.source === 'dev/kmsg');
-  const kernelLines: string[] = [];
-  let readable = true;
-  if (kmsg !== undefined && kmsg.status !== 'ok') {
-    readable = false;
-    kernelLines.push(
-      `kernel log not readable (${kmsg.status}${kmsg.reason ? `: ${kmsg.reason}` : ''}); needs CAP_SYSLOG`,
-    );
+  const lines: string[] = [];
+  const readable = kmsg === undefined || kmsg.status === 'ok';
+  if (!readable) {
+    lines.push(`kernel log not readable (${kmsg.status}${kmsg.reason ? `: ${kmsg.reason}` : ''}); needs CAP_SYSLOG`);
   } else if (run.kernelEvents.length === 0) {
-    kernelLines.push('no OOM, I/O, filesystem, MCE or conntrack errors logged in the window');
+    lines.push('no OOM, I/O, filesystem, MCE or conntrack errors logged in the window');
   }
-  for (const e of run.kernelEvents.slice(-10)) kernelLines.push(`${e.kind} (${e.resource}): ${e.text}`);
-  const ooms = m('memory.oom_kills');
-  if (ooms !== undefined && ooms > 0) kernelLines.push(`OOM kills counted by vmstat in the window`);
-  steps.push({
-    step: 2,
+  for (const e of run.kernelEvents.slice(-10)) lines.push(`${e.kind} (${e.resource}): ${e.text}`);
+  const ooms = mean('memory.oom_kills');
+  if (ooms !== undefined && ooms > 0) lines.push(`OOM kills counted by vmstat in the window`);
+  return {
     title: 'kernel errors',
     basis: 'every record logged in the window',
     command: 'dmesg | tail',
-    lines: kernelLines,
+    lines,
     data: { readable, events: run.kernelEvents },
-  });
+  };
+}
 
-  // 3. vmstat
-  const vm = {
+function vmstatFigures({ mean: m, last }: Window) {
+  return {
     r: m('cpu.procs_running'),
     b: m('disk.blocked_tasks'),
     freeBytes: last('memory.free_bytes'),
@@ -127,13 +152,30 @@ export function sixtySecondAnalysis(run: CheckRun): AnalysisStep[] {
     wa: m('cpu.iowait'),
     st: m('cpu.steal'),
   };
-  const vmNotes: string[] = [];
-  if (vm.r !== undefined && vm.r > cpus) vmNotes.push(`r ${num(vm.r)} > ${cpus} CPUs: CPU saturation`);
-  if ((vm.swapInBps ?? 0) > 0 || (vm.swapOutBps ?? 0) > 0) vmNotes.push('swapping: out of memory');
-  if (vm.sy !== undefined && vm.sy > 0.2) vmNotes.push('system time above 20 %: look at the kernel side');
-  if (vm.wa !== undefined && vm.wa > 0.1) vmNotes.push('steady iowait: a disk bottleneck is likely');
-  steps.push({
-    step: 3,
+}
+
+/** Remarks on the vmstat figures past the checklist's levels (swapping: past its swap rules' levels). */
+function vmstatNotes(vm: ReturnType<typeof vmstatFigures>, w: Window): string[] {
+  const notes: string[] = [];
+  const { runnable_per_cpu: perCpu, system_time: system, iowait } = w.levels;
+  if (perCpu !== undefined && above(vm.r, w.cpus * perCpu)) {
+    const limit = perCpu === 1 ? `${w.cpus} CPUs` : `${num(w.cpus * perCpu)} (${pct(perCpu)} of ${w.cpus} CPUs)`;
+    notes.push(`r ${num(vm.r)} > ${limit}: CPU saturation`);
+  }
+  const swapping = (metric: MetricName, value: number | undefined) => above(value, ruleLevel(w.run.checklist, metric));
+  if (swapping('memory.swap_in_bps', vm.swapInBps) || swapping('memory.swap_out_bps', vm.swapOutBps)) {
+    notes.push('swapping: out of memory');
+  }
+  if (system !== undefined && above(vm.sy, system)) {
+    notes.push(`system time above ${formatNumber(system * 100)} %: look at the kernel side`);
+  }
+  if (iowait !== undefined && above(vm.wa, iowait)) notes.push('steady iowait: a disk bottleneck is likely');
+  return notes;
+}
+
+function vmstatStep(w: Window): StepBody {
+  const vm = vmstatFigures(w);
+  return {
     title: 'virtual memory, run queue and CPU modes',
     basis: 'means over the window, except free, buff and cache: last sample',
     command: 'vmstat 1',
@@ -141,17 +183,17 @@ export function sixtySecondAnalysis(run: CheckRun): AnalysisStep[] {
       `r ${num(vm.r)}  b ${num(vm.b)}  free ${num(vm.freeBytes, MIB)} MiB  buff ${num(vm.buffersBytes, MIB)} MiB  cache ${num(vm.cachedBytes, MIB)} MiB`,
       `si ${num(vm.swapInBps, KIB)} so ${num(vm.swapOutBps, KIB)} KiB/s  bi ${num(vm.pageInBps, KIB)} bo ${num(vm.pageOutBps, KIB)} KiB/s  in ${num(vm.in)}/s cs ${num(vm.cs)}/s`,
       `us ${pct(vm.us)} sy ${pct(vm.sy)} id ${pct(vm.id)} wa ${pct(vm.wa)} st ${pct(vm.st)}`,
-      ...vmNotes,
+      ...vmstatNotes(vm, w),
     ],
     data: vm,
-  });
+  };
+}
 
-  // 4. per-CPU balance
+function perCpuStep({ run, mean: m }: Window): StepBody {
   const perCpu = instancesOf(run, 'cpu.core_utilization')
     .sort((a, b) => Number(a.slice(3)) - Number(b.slice(3)))
     .map((cpu) => ({ cpu, utilization: m('cpu.core_utilization', cpu) }));
-  steps.push({
-    step: 4,
+  return {
     title: 'per-CPU balance',
     basis: 'means over the window',
     command: 'mpstat -P ALL 1',
@@ -160,20 +202,21 @@ export function sixtySecondAnalysis(run: CheckRun): AnalysisStep[] {
       `busiest CPU ${pct(m('cpu.max_core_utilization'))}, ${pct(m('cpu.imbalance'))} above the mean of all CPUs`,
     ],
     data: { perCpu, maxCoreUtilization: m('cpu.max_core_utilization'), imbalance: m('cpu.imbalance') },
-  });
+  };
+}
 
-  // 5. per-process CPU
+function processCpuStep({ run }: Window): StepBody {
   const byCpu = rankProcesses(run.processes, 'cpu', 5);
-  steps.push({
-    step: 5,
+  return {
     title: 'per-process CPU',
     basis: 'CPU, I/O and run delay: means over the window; RSS: last sample',
     command: 'pidstat 1',
     lines: byCpu.length > 0 ? byCpu.map(processLine) : ['no process used CPU in the window'],
     data: { processes: byCpu.map(processData) },
-  });
+  };
+}
 
-  // 6. iostat
+function diskStep({ run, mean: m }: Window): StepBody {
   const disks = instancesOf(run, 'disk.utilization')
     .map((dev) => ({
       device: dev,
@@ -186,8 +229,7 @@ export function sixtySecondAnalysis(run: CheckRun): AnalysisStep[] {
       utilization: m('disk.utilization', dev),
     }))
     .filter((d) => (d.readsPs ?? 0) + (d.writesPs ?? 0) > 0 || (d.utilization ?? 0) > 0);
-  steps.push({
-    step: 6,
+  return {
     title: 'disk I/O',
     basis: 'means over the window',
     command: 'iostat -xz 1',
@@ -199,9 +241,10 @@ export function sixtySecondAnalysis(run: CheckRun): AnalysisStep[] {
           )
         : ['no disk I/O in the window'],
     data: { disks },
-  });
+  };
+}
 
-  // 7. free -m
+function memoryStep({ last }: Window): StepBody {
   const mem = {
     totalBytes: last('memory.total_bytes'),
     usedBytes: last('memory.used_bytes'),
@@ -211,8 +254,7 @@ export function sixtySecondAnalysis(run: CheckRun): AnalysisStep[] {
     availableBytes: last('memory.available_bytes'),
     swapUsedBytes: last('memory.swap_used_bytes'),
   };
-  steps.push({
-    step: 7,
+  return {
     title: 'memory',
     basis: 'last sample',
     command: 'free -m',
@@ -221,9 +263,10 @@ export function sixtySecondAnalysis(run: CheckRun): AnalysisStep[] {
       mem.swapUsedBytes === undefined ? 'no swap' : `swap used ${num(mem.swapUsedBytes, MIB)} MiB`,
     ],
     data: mem,
-  });
+  };
+}
 
-  // 8. network throughput
+function networkStep({ run, mean: m }: Window): StepBody {
   const nics = instancesOf(run, 'net.rx_bps').map((nic) => ({
     nic,
     rxBps: m('net.rx_bps', nic),
@@ -232,8 +275,7 @@ export function sixtySecondAnalysis(run: CheckRun): AnalysisStep[] {
     txPps: m('net.tx_pps', nic),
     utilization: m('net.utilization', nic),
   }));
-  steps.push({
-    step: 8,
+  return {
     title: 'network throughput',
     basis: 'means over the window',
     command: 'sar -n DEV 1',
@@ -245,9 +287,10 @@ export function sixtySecondAnalysis(run: CheckRun): AnalysisStep[] {
           )
         : ['no network interface figures'],
     data: { nics },
-  });
+  };
+}
 
-  // 9. TCP
+function tcpStep({ mean: m, last }: Window): StepBody {
   const tcp = {
     activeOpensPs: m('tcp.active_opens_ps'),
     passiveOpensPs: m('tcp.passive_opens_ps'),
@@ -257,8 +300,7 @@ export function sixtySecondAnalysis(run: CheckRun): AnalysisStep[] {
     retransRatio: m('tcp.retrans_ratio'),
     established: last('tcp.established'),
   };
-  steps.push({
-    step: 9,
+  return {
     title: 'TCP',
     basis: 'rates and the retransmit share: means over the window; established: last sample',
     command: 'sar -n TCP,ETCP 1',
@@ -266,13 +308,13 @@ export function sixtySecondAnalysis(run: CheckRun): AnalysisStep[] {
       `active/s ${num(tcp.activeOpensPs)}  passive/s ${num(tcp.passiveOpensPs)}  retrans/s ${num(tcp.retransPs)} (${pct(tcp.retransRatio)} of segments)  iseg/s ${num(tcp.inSegsPs)}  oseg/s ${num(tcp.outSegsPs)}  established ${num(tcp.established)}`,
     ],
     data: tcp,
-  });
+  };
+}
 
-  // 10. top
+function topStep({ run, last }: Window): StepBody {
   const top = [...rankProcesses(run.processes, 'cpu', 5)];
   for (const p of rankProcesses(run.processes, 'memory', 5)) if (!top.includes(p)) top.push(p);
-  steps.push({
-    step: 10,
+  return {
     title: 'top processes',
     basis: 'task counts and RSS: last sample; CPU, I/O and run delay: means over the window',
     command: 'top',
@@ -281,12 +323,28 @@ export function sixtySecondAnalysis(run: CheckRun): AnalysisStep[] {
       ...top.map(processLine),
     ],
     data: { processes: top.map(processData) },
-  });
-  return steps;
+  };
 }
 
-function sum(...values: (number | undefined)[]): number | undefined {
-  let total: number | undefined;
-  for (const v of values) if (v !== undefined) total = (total ?? 0) + v;
-  return total;
+/** Gregg's ten steps, in his order. */
+const STEPS: ((w: Window) => StepBody)[] = [
+  loadStep,
+  kernelStep,
+  vmstatStep,
+  perCpuStep,
+  processCpuStep,
+  diskStep,
+  memoryStep,
+  networkStep,
+  tcpStep,
+  topStep,
+];
+
+/** Gregg's ten steps (Netflix, "Linux Performance Analysis in 60,000 Milliseconds") over the run. */
+export function sixtySecondAnalysis(run: CheckRun): AnalysisStep[] {
+  const mean: Figure = (name, instance = '') => run.mean[name]?.[instance];
+  const last: Figure = (name, instance = '') => run.last[name]?.[instance];
+  const cpus = last('cpu.capacity') ?? last('cpu.count') ?? run.host.cpus;
+  const w: Window = { run, mean, last, cpus, levels: run.checklist.analysis };
+  return STEPS.map((step, i) => ({ step: i + 1, ...step(w) }));
 }

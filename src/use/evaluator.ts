@@ -17,6 +17,16 @@ export interface EvaluatorOptions {
   staleMs?: number;
 }
 
+/**
+ * An evaluation's input with words for the summaries: a rule whose summary holds `{detail}` shows
+ * the text given here for its metric and instance (the recorder's own message for a recording
+ * problem, src/agent/recording-problems.ts). The latest text given stays until another replaces it.
+ */
+export interface DetailedInput extends EvaluationInput {
+  /** Text by metric, then instance. */
+  details?: Record<string, Record<string, string>>;
+}
+
 type Phase = 'ok' | 'pending' | 'firing';
 
 /** A pending breach not seen for more than this many nominal intervals starts again (docs/check.md). */
@@ -46,6 +56,8 @@ interface RuleState {
   processes: ProcessEntry[];
   /** Top processes on the sample it fired: the culprits, kept while it fires. */
   culprits?: { ts: number; processes: ProcessEntry[] };
+  /** What the summary shows as {detail}. */
+  detail: string;
 }
 
 const PHASE_ORDER: Record<string, number> = { firing: 0, pending: 1, resolved: 2 };
@@ -70,11 +82,17 @@ function thresholdOf(t: Thresholds, severity: Severity): number {
 }
 
 /** "{value} over {threshold} on {instance}" with the metric's unit; host-wide instances read "host". */
-export function renderSummary(rule: Rule, value: number, threshold: number, instance: string): string {
+export function renderSummary(rule: Rule, value: number, threshold: number, instance: string, detail = ''): string {
   return rule.summary
     .replaceAll('{value}', formatValue(value, rule.unit))
     .replaceAll('{threshold}', formatValue(threshold, rule.unit))
-    .replaceAll('{instance}', instance === '' ? 'host' : instance);
+    .replaceAll('{instance}', instance === '' ? 'host' : instance)
+    .replaceAll('{detail}', detail);
+}
+
+/** The rule's next commands for one instance: `{instance}` stands for its name (a device, a mount, a path). */
+function renderNext(rule: Rule, instance: string): string[] {
+  return rule.next.map((command) => command.replaceAll('{instance}', instance));
 }
 
 /**
@@ -108,8 +126,8 @@ export class UseEvaluator implements UseEvaluatorLike {
     return this.opts.checklist.rules.map((r) => r.id);
   }
 
-  evaluate(input: EvaluationInput): UseEvaluation {
-    const { metrics, processes, ts } = input;
+  evaluate(input: DetailedInput): UseEvaluation {
+    const { metrics, processes, ts, details } = input;
     const events: FindingEvent[] = [];
     const measurements: Measurement[] = [];
     const gapMs = GAP_INTERVALS * this.nominalInterval();
@@ -124,6 +142,7 @@ export class UseEvaluator implements UseEvaluatorLike {
       if (values === undefined) continue;
       for (const instance in values) {
         const st = this.stateFor(rule, instance, ts);
+        st.detail = details?.[rule.metric]?.[instance] ?? st.detail;
         if (st.t === undefined) {
           st.lastSeen = ts; // disabled here by an override: kept so it is not resolved again each tick
           continue;
@@ -180,6 +199,7 @@ export class UseEvaluator implements UseEvaluatorLike {
         value: 0,
         peak: 0,
         processes: [],
+        detail: '',
       };
       this.states.set(key, st);
     }
@@ -284,7 +304,7 @@ export class UseEvaluator implements UseEvaluatorLike {
       instance: st.instance,
       severity: st.severity,
       value: st.value,
-      summary: renderSummary(st.rule, st.value, thresholdOf(t, st.severity), st.instance),
+      summary: renderSummary(st.rule, st.value, thresholdOf(t, st.severity), st.instance, st.detail),
     });
   }
 
@@ -318,10 +338,10 @@ export class UseEvaluator implements UseEvaluatorLike {
       severity: st.severity,
       state: st.phase === 'firing' ? 'firing' : 'pending',
       // The summary reports the episode's peak: the figure the severity was judged on.
-      summary: renderSummary(st.rule, st.peak, threshold, st.instance),
+      summary: renderSummary(st.rule, st.peak, threshold, st.instance, st.detail),
       since: st.since,
       evidence,
-      next: st.rule.next,
+      next: renderNext(st.rule, st.instance),
     };
   }
 

@@ -2,12 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { formatProblem, inspectChecklist, loadChecklist } from '../../src/checklist/load.js';
 import { DIMENSIONS, RESOURCES } from '../../src/model/frame.js';
 import { UseEvaluator } from '../../src/use/evaluator.js';
-import { checklist, oscillate } from '../use/helpers.js';
+import { checklist, DEFAULT_ANALYSIS, oscillate } from '../use/helpers.js';
 
 describe('the default checklist (checklists/linux-use.yaml)', () => {
   it('loads without a single problem', async () => {
     const { problems } = await inspectChecklist([]);
     expect(problems.map(formatProblem)).toEqual([]);
+  });
+
+  it("sets every level of the 60-second analysis, at Gregg's figures", async () => {
+    expect((await loadChecklist()).analysis).toEqual(DEFAULT_ANALYSIS);
   });
 
   it('every rule cites its threshold source and says what to run next', async () => {

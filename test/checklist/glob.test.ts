@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileGlob, MAX_PATTERN_LENGTH } from '../../src/checklist/glob.js';
-import { parseChecklistSource } from '../../src/checklist/load.js';
+import { parseChecklistSource } from '../../src/checklist/parse-file.js';
 
 /** The textbook dynamic programme over (pattern position, text position): slow, obviously right. */
 function referenceMatch(pattern: string, text: string): boolean {

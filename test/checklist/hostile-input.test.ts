@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { formatProblem, inspectChecklist, parseChecklistSource } from '../../src/checklist/load.js';
+import { formatProblem, inspectChecklist } from '../../src/checklist/load.js';
+import { parseChecklistSource } from '../../src/checklist/parse-file.js';
 import { MAX_INPUT_FILE_BYTES } from '../../src/config/input-file.js';
 
 const ALIAS_BOMB = fileURLToPath(new URL('../fixtures/hostile/alias-bomb.yaml', import.meta.url));

@@ -2,8 +2,9 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatProblem, inspectChecklist, loadChecklist, parseChecklistSource } from '../../src/checklist/load.js';
+import { formatProblem, inspectChecklist, loadChecklist } from '../../src/checklist/load.js';
 import { resolveThresholds } from '../../src/checklist/model.js';
+import { parseChecklistSource } from '../../src/checklist/parse-file.js';
 
 function problems(text: string): string[] {
   return parseChecklistSource(text, 'set.yaml').problems.map(formatProblem);
@@ -214,5 +215,20 @@ describe('sets of files', () => {
     await writeFile(join(dir, 'speeds.yaml'), 'link_speeds:\n  eth0: 1000000000\n');
     const set = await loadChecklist([dir], { defaults: false });
     expect(set.linkSpeedsBps).toEqual({ eth0: 1e9 });
+  });
+  it('analysis levels: a later file replaces the default one by one, and a level in the wrong unit is a problem at its position', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'site.yaml'), 'analysis:\n  iowait: 25%\n');
+    const set = await loadChecklist([dir]);
+    expect(set.analysis).toMatchObject({ iowait: 0.25, system_time: 0.2, runnable_per_cpu: 1 });
+    const bad = join(dir, 'bad.yaml');
+    await writeFile(bad, 'analysis:\n  system_time: 20ms\n  load_trend: 2\n');
+    const { problems } = await inspectChecklist([bad], { defaults: false });
+    expect(problems.map(formatProblem)).toEqual([`${bad}:3:3: analysis.load_trend: unknown field "load_trend"`]);
+    await writeFile(bad, 'analysis:\n  system_time: 20ms\n');
+    const found = await inspectChecklist([bad], { defaults: false });
+    expect(found.problems.map(formatProblem)).toEqual([
+      expect.stringMatching(new RegExp(`^${bad}:2:16: analysis\\.system_time: .*analysis\\.system_time accepts`)),
+    ]);
   });
 });

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { catalogByName, type Unit } from '../../src/catalog/index.js';
-import { formatProblem, parseChecklistSource } from '../../src/checklist/load.js';
+import { formatProblem } from '../../src/checklist/load.js';
+import { parseChecklistSource } from '../../src/checklist/parse-file.js';
 import { formatThreshold, parseThreshold } from '../../src/checklist/threshold.js';
 
 const metric = (name: string) => catalogByName.get(name)!;

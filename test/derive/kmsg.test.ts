@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { KERNEL_EVENT_KINDS, type KernelEventCounts, type KmsgSample } from '../../collectors/kmsg.js';
+import type { KernelEventCounts, KmsgSample } from '../../collectors/kmsg.js';
 import { deriveKmsg } from '../../src/derive/kmsg.js';
 import { type DeriveContext, defaultDeriveConfig, MetricSink } from '../../src/derive/types.js';
+import { KERNEL_EVENT_KINDS } from '../../src/model/frame.js';
 
 function sample(counts: Partial<KernelEventCounts>): KmsgSample {
   const zero = Object.fromEntries(KERNEL_EVENT_KINDS.map((k) => [k, 0])) as KernelEventCounts;

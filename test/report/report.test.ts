@@ -296,3 +296,31 @@ describe('status, nagios and JSON', () => {
     expect(doc.analysis[2].data).toMatchObject({ r: 4, us: 0.9 });
   });
 });
+
+describe('the 60-second analysis reads its levels from the checklist', () => {
+  const vmstat = (list: Checklist, extra: MetricValues = {}) => {
+    const run = frames(4, {}, list).map((f) => ({ ...f, metrics: { ...f.metrics, ...extra } }));
+    return renderText(summarizeRun(run, list, window), { color: false });
+  };
+
+  it('remarks on run queue, system time and load trend against the analysis levels', () => {
+    const levels = { ...set.analysis, runnable_per_cpu: 3, system_time: 0.05, load_trend_ratio: 5 };
+    const text = vmstat({ ...set, analysis: levels });
+    expect(text).not.toContain('CPU saturation');
+    expect(text).toContain('system time above 5 %: look at the kernel side');
+    expect(text).toContain('on 2 CPUs; trend steady');
+    const half = vmstat({ ...set, analysis: { ...set.analysis, runnable_per_cpu: 0.5 } });
+    expect(half).toContain('r 4 > 1 (50% of 2 CPUs): CPU saturation');
+  });
+
+  it("remarks on swapping past the level of the checklist's swap rules", () => {
+    const swapIn = (warn: number) =>
+      checklist([
+        ...set.rules,
+        rule({ id: 'memory.saturation.swap_in', metric: 'memory.swap_in_bps', warn, clear: 0 }),
+      ]);
+    const swapping = { 'memory.swap_in_bps': { '': 4096 } };
+    expect(vmstat(swapIn(0), swapping)).toContain('swapping: out of memory');
+    expect(vmstat(swapIn(8192), swapping)).not.toContain('swapping');
+  });
+});

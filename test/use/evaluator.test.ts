@@ -270,3 +270,33 @@ describe('per-instance overrides and evidence', () => {
     expect(evidence.rankedBy).toBe('io');
   });
 });
+
+describe('summaries and next commands per instance', () => {
+  it('shows {detail} from the input in the summary and keeps the latest text once the input stops giving it', () => {
+    const mount = rule({ id: 'fs.ro', metric: 'fs.readonly', warn: 0, clear: 0, summary: '{instance}: {detail}' });
+    const ev = new UseEvaluator({ checklist: checklist([mount]) });
+    const fired = ev.evaluate({
+      metrics: { 'fs.readonly': { '/srv': 1 } },
+      details: { 'fs.readonly': { '/srv': 'remounted read-only after errors' } },
+      processes: [],
+      ts: T0,
+    });
+    expect(fired.findings[0].summary).toBe('/srv: remounted read-only after errors');
+    const resolved = ev.evaluate({ metrics: { 'fs.readonly': { '/srv': 0 } }, processes: [], ts: T0 + SEC });
+    expect(resolved.events.map((e) => [e.kind, e.summary])).toEqual([
+      ['resolved', '/srv: remounted read-only after errors'],
+    ]);
+  });
+
+  it('writes the instance into next commands where they name {instance}', () => {
+    const disk = rule({
+      id: 'disk.busy',
+      metric: 'disk.utilization',
+      warn: 0.5,
+      next: ['iostat -x {instance} 1', 'iotop'],
+    });
+    const ev = new UseEvaluator({ checklist: checklist([disk]) });
+    const { findings } = ev.evaluate({ metrics: { 'disk.utilization': { sda: 0.9 } }, processes: [], ts: T0 });
+    expect(findings[0].next).toEqual(['iostat -x sda 1', 'iotop']);
+  });
+});

@@ -1,4 +1,5 @@
 import { catalogByName } from '../../src/catalog/index.js';
+import type { AnalysisLevels } from '../../src/checklist/analysis-levels.js';
 import type { Checklist, Gap, Override, Rule } from '../../src/checklist/model.js';
 import { instanceMatcher } from '../../src/checklist/model.js';
 import type { ProcessEntry } from '../../src/model/frame.js';
@@ -65,8 +66,17 @@ export function override(fields: Omit<Override, 'matches' | 'disabled' | 'origin
   return { disabled: false, origin: 'site.yaml:1', matches: instanceMatcher(fields.instance), ...fields };
 }
 
+/** The analysis levels of checklists/linux-use.yaml (test/checklist/default.test.ts holds them equal). */
+export const DEFAULT_ANALYSIS: AnalysisLevels = {
+  runnable_per_cpu: 1,
+  system_time: 0.2,
+  iowait: 0.1,
+  load_trend_ratio: 1.5,
+  load_trend_gap: 0.5,
+};
+
 export function checklist(rules: Rule[], overrides: Override[] = [], gaps: Gap[] = []): Checklist {
-  return { rules, overrides, gaps, linkSpeedsBps: {}, files: ['test.yaml'] };
+  return { rules, overrides, gaps, linkSpeedsBps: {}, analysis: DEFAULT_ANALYSIS, files: ['test.yaml'] };
 }
 
 export function proc(pid: number, name: string, fields: Partial<ProcessEntry> = {}): ProcessEntry {

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CHECKLIST, fromPrecompiled } from '../../src/checklist/default-set.js';
-import { inspectChecklist, precompileDefault } from '../../src/checklist/load.js';
+import { inspectChecklist } from '../../src/checklist/load.js';
+import { precompileDefault } from '../../src/checklist/precompile.js';
+import { DEFAULT_CHECKLIST, fromPrecompiled } from '../../src/checklist/precompiled.js';
 
 describe('the precompiled default checklist (dist/checklists/linux-use.json)', () => {
   it('loads exactly the set the yaml + zod loader assembles from checklists/linux-use.yaml', async () => {
