@@ -13,7 +13,6 @@ import { type Counter, ParseError } from './types.js';
 
 const SPACE = 32;
 const TAB = 9;
-const NEWLINE = 10;
 const MAX_COUNTER_DIGITS = 20; // 2^64 − 1 has 20 digits
 const MAX_SMALL_DIGITS = 15; // every 15-digit decimal is below 2^53
 const MAX_SAFE_BIGINT = BigInt(Number.MAX_SAFE_INTEGER);
@@ -21,23 +20,13 @@ const MAX_SAFE_BIGINT = BigInt(Number.MAX_SAFE_INTEGER);
 /** What `counterAt` and `smallCounterAt` return for a token that is not an unsigned decimal. */
 export const NOT_A_COUNTER = -1;
 
-export function isBlank(c: number): boolean {
+function isBlank(c: number): boolean {
   return c === SPACE || c === TAB;
 }
 
 /** The first index at or after `i` (below `end`) that is not a space or a tab. */
 export function skipBlanks(text: string, i: number, end: number): number {
   while (i < end && isBlank(text.charCodeAt(i))) i++;
-  return i;
-}
-
-/** The end of the token starting at `i`: the first space, tab or newline, or `end`. */
-export function tokenEnd(text: string, i: number, end: number): number {
-  while (i < end) {
-    const c = text.charCodeAt(i);
-    if (c === SPACE || c === TAB || c === NEWLINE) break;
-    i++;
-  }
   return i;
 }
 
@@ -67,15 +56,8 @@ export function counterAt(text: string, start: number, end: number): Counter {
     if (d < 0 || d > 9) return NOT_A_COUNTER;
     v = v * 10 + d;
   }
-  return exactly(v, text, start, end);
-}
-
-/**
- * The counter whose digits text[start, end) summed to `v` in floating point. Below 2^53 every step
- * of the sum is exact, and rounding never takes a larger value back below it: only a value beyond
- * is sliced out and read again as a bigint.
- */
-function exactly(v: number, text: string, start: number, end: number): Counter {
+  // Below 2^53 every step of the sum is exact, and rounding never takes a larger value back below
+  // it: only a value beyond is sliced out and read again as a bigint.
   if (v <= Number.MAX_SAFE_INTEGER) return v;
   const big = BigInt(text.slice(start, end));
   return big <= MAX_SAFE_BIGINT ? Number(big) : big;
@@ -86,15 +68,8 @@ function exactly(v: number, text: string, start: number, end: number): Counter {
  * in place; NOT_A_COUNTER for anything else, longer tokens included: for fields typed `number`.
  */
 export function smallCounterAt(text: string, start: number, end: number): number {
-  const n = end - start;
-  if (n < 1 || n > MAX_SMALL_DIGITS) return NOT_A_COUNTER;
-  let v = 0;
-  for (let i = start; i < end; i++) {
-    const d = text.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return NOT_A_COUNTER;
-    v = v * 10 + d;
-  }
-  return v;
+  // Up to 15 digits counterAt always returns a number.
+  return end - start > MAX_SMALL_DIGITS ? NOT_A_COUNTER : (counterAt(text, start, end) as number);
 }
 
 /**
@@ -219,27 +194,11 @@ export class Scanner {
   }
 
   /**
-   * Moves to the next field and reads it as counterAt does, in the same pass over its characters:
-   * NOT_A_COUNTER when it is not an unsigned decimal of 1 to 20 digits (or there is no field).
+   * Moves to the next field and reads it as counterAt does: NOT_A_COUNTER when it is not an
+   * unsigned decimal of 1 to 20 digits, or when the line has no field left.
    */
   nextCounter(): Counter {
-    const text = this.text;
-    const lineEnd = this.lineEnd;
-    let i = this.end;
-    let c = text.charCodeAt(i);
-    while (i < lineEnd && (c === SPACE || c === TAB)) c = text.charCodeAt(++i);
-    const start = i;
-    let v = 0;
-    while (i < lineEnd && c >= 48 && c <= 57) {
-      v = v * 10 + (c - 48);
-      c = text.charCodeAt(++i);
-    }
-    const digitsEnd = i;
-    while (i < lineEnd && c !== SPACE && c !== TAB) c = text.charCodeAt(++i);
-    this.start = start;
-    this.end = i;
-    if (digitsEnd !== i || i === start || i - start > MAX_COUNTER_DIGITS) return NOT_A_COUNTER;
-    return exactly(v, text, start, i);
+    return this.nextField() ? counterAt(this.text, this.start, this.end) : NOT_A_COUNTER;
   }
 
   /** Makes text[start, end) the current field; the next field is looked for after it. */
@@ -283,11 +242,6 @@ export class Scanner {
 
   fieldIs(word: string): boolean {
     return equalsAt(this.text, this.start, this.end, word);
-  }
-
-  /** The current field as an exact counter (see counterAt); NOT_A_COUNTER when it is not one. */
-  counter(): Counter {
-    return counterAt(this.text, this.start, this.end);
   }
 
   /** The error for the current field, which should have been an unsigned integer. */
