@@ -1,6 +1,16 @@
 import type { Collector } from './collector.js';
 import { OptionalSource } from './optional.js';
-import { fields, lines, parseCounter, parseDecimal, parseIntStrict } from './parse.js';
+import {
+  counterAt,
+  fields,
+  lines,
+  NOT_A_COUNTER,
+  parseCounter,
+  parseDecimal,
+  parseIntStrict,
+  Scanner,
+  toNumber,
+} from './parse.js';
 import type { SourceLog } from './procfs.js';
 import { type Counter, ParseError } from './types.js';
 
@@ -86,13 +96,19 @@ export interface CpuSample {
 
 const MIN_CPU_COLUMNS = 4; // user nice system idle: every kernel prints at least these
 
-function parseCpuLine(cols: string[], lineNo: number): CpuTimes {
-  if (cols.length - 1 < MIN_CPU_COLUMNS) {
-    throw new ParseError(`line ${lineNo}: ${cols[0]}: expected at least ${MIN_CPU_COLUMNS} columns`);
+/** The times of the cpu line under the scanner, whose first field (the key) has been read. */
+function parseCpuLine(s: Scanner, key: string): CpuTimes {
+  const columns = s.countFields();
+  if (columns < MIN_CPU_COLUMNS) {
+    throw new ParseError(`line ${s.lineNo}: ${key}: expected at least ${MIN_CPU_COLUMNS} columns`);
   }
   const v = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-  const n = Math.min(cols.length - 1, v.length);
-  for (let i = 0; i < n; i++) v[i] = Number(parseCounter(cols[i + 1], `line ${lineNo}: ${cols[0]} ${CPU_MODES[i]}`));
+  const n = Math.min(columns, v.length);
+  for (let i = 0; i < n; i++) {
+    const ticks = s.nextCounter();
+    if (ticks === NOT_A_COUNTER) throw s.notCounter(`line ${s.lineNo}: ${key} ${CPU_MODES[i]}`);
+    v[i] = toNumber(ticks);
+  }
   return {
     user: v[0],
     nice: v[1],
@@ -107,13 +123,17 @@ function parseCpuLine(cols: string[], lineNo: number): CpuTimes {
   };
 }
 
+/** "cpu" followed by digits only: one CPU's line (the aggregate line is plain "cpu"). */
 function isCpuN(key: string): boolean {
-  if (key.length < 4 || !key.startsWith('cpu')) return false;
-  for (let i = 3; i < key.length; i++) {
-    const c = key.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
+  return key.startsWith('cpu') && counterAt(key, 3, key.length) !== NOT_A_COUNTER;
+}
+
+/** The one value of a "key value" line, exactly, after the key. */
+function soleCounter(s: Scanner, key: string): Counter {
+  if (s.countFields() !== 1) throw new ParseError(`line ${s.lineNo}: ${key}: expected 1 value`);
+  const v = s.nextCounter();
+  if (v === NOT_A_COUNTER) throw s.notCounter(`line ${s.lineNo}: ${key}`);
+  return v;
 }
 
 /** Parses /proc/stat. Columns missing on old kernels (steal, guest, guest_nice) read as 0. */
@@ -121,37 +141,21 @@ export function parseProcStat(text: string): ProcStat {
   let total: CpuTimes | undefined;
   const cpus = new Map<string, CpuTimes>();
   const out: Omit<ProcStat, 'total' | 'cpus'> = {};
-  let pos = 0;
-  let lineNo = 0;
-  while (pos < text.length) {
-    let end = text.indexOf('\n', pos);
-    if (end < 0) end = text.length;
-    lineNo++;
-    const keyEnd = text.indexOf(' ', pos);
-    const key = keyEnd < 0 || keyEnd > end ? text.slice(pos, end) : text.slice(pos, keyEnd);
+  const s = new Scanner(text);
+  while (s.nextLine()) {
+    s.nextField();
+    const key = s.field();
     if (key === 'intr') {
       // The intr line lists every IRQ (thousands of columns): only the total in front is needed.
-      let numEnd = text.indexOf(' ', keyEnd + 1);
-      if (numEnd < 0 || numEnd > end) numEnd = end;
-      out.intr = parseCounter(text.slice(keyEnd + 1, numEnd), `line ${lineNo}: intr`);
-    } else if (key.startsWith('cpu')) {
-      const cols = fields(text.slice(pos, end));
-      if (key === 'cpu') total = parseCpuLine(cols, lineNo);
-      else if (isCpuN(key)) cpus.set(key, parseCpuLine(cols, lineNo));
-    } else if (key === 'ctxt' || key === 'processes' || key === 'btime') {
-      const cols = fields(text.slice(pos, end));
-      if (cols.length !== 2) throw new ParseError(`line ${lineNo}: ${key}: expected 1 value`);
-      const value = parseCounter(cols[1], `line ${lineNo}: ${key}`);
-      if (key === 'btime') out.btime = Number(value);
-      else out[key] = value;
-    } else if (key === 'procs_running' || key === 'procs_blocked') {
-      const cols = fields(text.slice(pos, end));
-      if (cols.length !== 2) throw new ParseError(`line ${lineNo}: ${key}: expected 1 value`);
-      const value = Number(parseCounter(cols[1], `line ${lineNo}: ${key}`));
-      if (key === 'procs_running') out.procsRunning = value;
-      else out.procsBlocked = value;
-    }
-    pos = end + 1;
+      const v = s.nextCounter();
+      if (v === NOT_A_COUNTER) throw s.notCounter(`line ${s.lineNo}: intr`);
+      out.intr = v;
+    } else if (key === 'cpu') total = parseCpuLine(s, key);
+    else if (isCpuN(key)) cpus.set(key, parseCpuLine(s, key));
+    else if (key === 'ctxt' || key === 'processes') out[key] = soleCounter(s, key);
+    else if (key === 'btime') out.btime = toNumber(soleCounter(s, key));
+    else if (key === 'procs_running') out.procsRunning = toNumber(soleCounter(s, key));
+    else if (key === 'procs_blocked') out.procsBlocked = toNumber(soleCounter(s, key));
   }
   if (total === undefined) throw new ParseError('no "cpu" line');
   return { total, cpus, ...out };

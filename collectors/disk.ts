@@ -1,6 +1,6 @@
 import type { Collector } from './collector.js';
 import { FactsCache, type FactsCacheOptions } from './facts-cache.js';
-import { lines, parseCounter, parseHex, parseIntStrict, smallCounterAt } from './parse.js';
+import { counterAt, NOT_A_COUNTER, notUnsigned, parseHex, parseIntStrict, Scanner, smallCounterAt } from './parse.js';
 import type { SourceLog } from './procfs.js';
 import { type Counter, ParseError } from './types.js';
 
@@ -42,38 +42,19 @@ const USED_COLUMNS = 3 + MAX_STATS;
 /** Start and end of each used column of the row being parsed (reused: rows are parsed one at a time). */
 const bounds = new Int32Array(2 * USED_COLUMNS);
 
-/** Splits a row on runs of spaces and tabs as fields() does, recording column bounds in place; returns the column count. */
-function columns(row: string): number {
-  let count = 0;
-  let k = 0;
-  while (k < row.length) {
-    let c = row.charCodeAt(k);
-    while (c === 32 || c === 9) c = row.charCodeAt(++k);
-    if (k >= row.length) break;
-    const start = k;
-    while (k < row.length && c !== 32 && c !== 9) c = row.charCodeAt(++k);
-    if (count < USED_COLUMNS) {
-      bounds[2 * count] = start;
-      bounds[2 * count + 1] = k;
-    }
-    count++;
-  }
-  return count;
+/** Stat column `col` (field col − 2 in iostats.rst numbering) of the current row. */
+function statColumn(s: Scanner, col: number): Counter {
+  const v = counterAt(s.text, bounds[2 * col], bounds[2 * col + 1]);
+  if (v === NOT_A_COUNTER)
+    throw notUnsigned(s.text, bounds[2 * col], bounds[2 * col + 1], `line ${s.lineNo} field ${col - 2}`);
+  return v;
 }
 
-/** Stat column `col` (field col − 2 in iostats.rst numbering) of the row on line `lineNo`. */
-function statColumn(row: string, col: number, lineNo: number): Counter {
+function numberColumn(s: Scanner, col: number, label: string): number {
   const start = bounds[2 * col];
   const end = bounds[2 * col + 1];
-  const v = smallCounterAt(row, start, end);
-  return v >= 0 ? v : parseCounter(row.slice(start, end), `line ${lineNo} field ${col - 2}`);
-}
-
-function numberColumn(row: string, col: number, lineNo: number, label: string): number {
-  const start = bounds[2 * col];
-  const end = bounds[2 * col + 1];
-  const v = smallCounterAt(row, start, end);
-  return v >= 0 ? v : parseIntStrict(row.slice(start, end), `line ${lineNo} ${label}`);
+  const v = smallCounterAt(s.text, start, end);
+  return v >= 0 ? v : parseIntStrict(s.text.slice(start, end), `line ${s.lineNo} ${label}`);
 }
 
 /**
@@ -82,22 +63,19 @@ function numberColumn(row: string, col: number, lineNo: number, label: string): 
  */
 export function parseDiskstats(text: string): DiskStats[] {
   const out: DiskStats[] = [];
-  const rows = lines(text);
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i];
-    const count = columns(row);
+  const s = new Scanner(text);
+  while (s.nextLine()) {
+    const count = s.columns(bounds);
     if (count === 0 || count === OLD_PARTITION_COLUMNS) continue;
     if (count < MIN_COLUMNS) {
-      throw new ParseError(`line ${i + 1}: expected at least ${MIN_COLUMNS} columns, got ${count}`);
+      throw new ParseError(`line ${s.lineNo}: expected at least ${MIN_COLUMNS} columns, got ${count}`);
     }
     const f: Counter[] = [];
-    for (let k = 0; k < MAX_STATS; k++) {
-      f.push(3 + k < count ? statColumn(row, 3 + k, i + 1) : 0);
-    }
+    for (let k = 0; k < MAX_STATS; k++) f.push(3 + k < count ? statColumn(s, 3 + k) : 0);
     out.push({
-      major: numberColumn(row, 0, i + 1, 'major'),
-      minor: numberColumn(row, 1, i + 1, 'minor'),
-      name: row.slice(bounds[4], bounds[5]),
+      major: numberColumn(s, 0, 'major'),
+      minor: numberColumn(s, 1, 'minor'),
+      name: text.slice(bounds[4], bounds[5]),
       reads: f[0],
       readsMerged: f[1],
       sectorsRead: f[2],

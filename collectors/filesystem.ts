@@ -185,93 +185,75 @@ interface StuckMount {
 
 const TIMED_OUT = Symbol('timed out');
 
-export function createFilesystemCollector(opts: FilesystemCollectorOptions = {}): Collector<FilesystemSample> {
-  const timeoutMs = opts.statfsTimeoutMs ?? 1000;
-  const retryMs = opts.stuckRetryMs ?? 5 * 60_000;
-  const now = opts.now ?? (() => performance.now());
-  const stuck = new Map<string, StuckMount>();
-  const kernelNames = new Map<string, string>();
+/**
+ * statfs calls bounded by a timeout, and the mounts whose call timed out. A call that times out
+ * keeps running on its thread-pool thread, so the mount is left alone until that call has returned
+ * and `retryMs` has passed: never a second call stuck on the same mount.
+ */
+class StuckMounts {
+  private readonly stuck = new Map<string, StuckMount>();
 
-  /** statfs bounded by the timeout; a call that times out keeps running on its thread, so it is remembered. */
-  async function boundedStatfs(log: SourceLog, mountPoint: string): Promise<StatfsValues | typeof TIMED_OUT> {
-    const call = opts.statfs ? opts.statfs(mountPoint) : log.fs.statfs(mountPoint);
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly retryMs: number,
+    private readonly now: () => number,
+    private readonly statfs: ((mountPoint: string) => Promise<StatfsValues>) | undefined,
+  ) {}
+
+  /** Still stuck: a call in flight or a retry not yet due; otherwise it may be tried again. */
+  isStuck(mountPoint: string): boolean {
+    const hung = this.stuck.get(mountPoint);
+    if (hung !== undefined && (!hung.settled || this.now() - hung.since < this.retryMs)) return true;
+    this.stuck.delete(mountPoint);
+    return false;
+  }
+
+  /** Forgets mounts that are no longer selected. */
+  keepOnly(live: ReadonlySet<string>): void {
+    for (const mp of this.stuck.keys()) if (!live.has(mp)) this.stuck.delete(mp);
+  }
+
+  async statfsWithin(log: SourceLog, mountPoint: string): Promise<StatfsValues | typeof TIMED_OUT> {
+    const call = this.statfs ? this.statfs(mountPoint) : log.fs.statfs(mountPoint);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
       // The timer runs before the loop's poll phase: when a busy tick blocked the loop past the
       // timeout, an answer already waiting there is delivered first, and the mount is not stuck.
-      timer = setTimeout(() => setImmediate(() => resolve(TIMED_OUT)), timeoutMs);
+      timer = setTimeout(() => setImmediate(() => resolve(TIMED_OUT)), this.timeoutMs);
     });
     try {
       const result = await Promise.race([call, timeout]);
-      if (result === TIMED_OUT) {
-        const entry: StuckMount = { since: now(), settled: false };
-        stuck.set(mountPoint, entry);
-        call.then(
-          () => {
-            entry.settled = true;
-          },
-          () => {
-            entry.settled = true;
-          },
-        );
-      }
+      if (result === TIMED_OUT) this.remember(mountPoint, call);
       return result;
     } finally {
       clearTimeout(timer);
     }
   }
 
-  async function readMount(log: SourceLog, m: MountInfo): Promise<MountSample> {
-    const sample: MountSample = {
-      mountPoint: m.mountPoint,
-      fstype: m.fstype,
-      source: m.source,
-      device: m.device,
-      readonly: m.options.includes('ro'),
-      stuck: false,
+  private remember(mountPoint: string, call: Promise<unknown>): void {
+    const entry: StuckMount = { since: this.now(), settled: false };
+    this.stuck.set(mountPoint, entry);
+    const settle = () => {
+      entry.settled = true;
     };
-    const source = `statfs ${m.mountPoint}`;
-    const hung = stuck.get(m.mountPoint);
-    // A call still in flight holds a thread-pool thread: never start a second one on the same mount.
-    if (hung !== undefined && (!hung.settled || now() - hung.since < retryMs)) {
-      sample.stuck = true;
-      log.report(source, 'failed', STUCK_REASON);
-      return sample;
-    }
-    stuck.delete(m.mountPoint);
-    try {
-      const r = await boundedStatfs(log, m.mountPoint);
-      if (r === TIMED_OUT) {
-        sample.stuck = true;
-        log.report(source, 'failed', STUCK_REASON);
-      } else {
-        sample.stats = {
-          bsize: r.bsize,
-          blocks: r.blocks,
-          bfree: r.bfree,
-          bavail: r.bavail,
-          files: r.files,
-          ffree: r.ffree,
-        };
-      }
-    } catch (err) {
-      const { status, reason } = statusOfError(err);
-      log.report(source, status, reason);
-    }
-    if (m.fstype === 'ext4') {
-      const errors = readExt4Errors(log, m);
-      if (errors !== undefined) sample.errorsCount = errors;
-    }
-    return sample;
+    call.then(settle, settle);
   }
+}
 
-  function readExt4Errors(log: SourceLog, m: MountInfo): number | undefined {
-    let name = kernelNames.get(m.device);
+/**
+ * /sys/fs/ext4/<name>/errors_count of an ext4 mount. The directory is keyed by the kernel's device
+ * name (dm-0), which the mount source (/dev/mapper/vg-root) may not show: the name is found through
+ * /sys/dev/block/<major:minor> once per device and kept while the device is mounted.
+ */
+class Ext4Errors {
+  private readonly kernelNames = new Map<string, string>();
+
+  read(log: SourceLog, m: MountInfo): number | undefined {
+    let name = this.kernelNames.get(m.device);
     if (name === undefined) {
-      // /sys/fs/ext4 is keyed by the kernel's device name (dm-0), which the source (/dev/mapper/vg-root) may not show.
       const link = log.fs.readLink(`sys/dev/block/${m.device}`);
       name = basename(link ?? m.source);
-      kernelNames.set(m.device, name);
+      this.kernelNames.set(m.device, name);
     }
     if (name === '' || name === '.' || name === '..') return undefined;
     const rel = `sys/fs/ext4/${name}/errors_count`;
@@ -280,16 +262,65 @@ export function createFilesystemCollector(opts: FilesystemCollectorOptions = {})
     return log.parse(rel, r.text, (s) => parseIntStrict(s.trim(), rel));
   }
 
+  /** Forgets devices that are no longer mounted. */
+  keepOnly(devices: ReadonlySet<string>): void {
+    for (const d of this.kernelNames.keys()) if (!devices.has(d)) this.kernelNames.delete(d);
+  }
+}
+
+function mountSample(m: MountInfo): MountSample {
+  return {
+    mountPoint: m.mountPoint,
+    fstype: m.fstype,
+    source: m.source,
+    device: m.device,
+    readonly: m.options.includes('ro'),
+    stuck: false,
+  };
+}
+
+function statfsValues(r: StatfsValues): StatfsValues {
+  return { bsize: r.bsize, blocks: r.blocks, bfree: r.bfree, bavail: r.bavail, files: r.files, ffree: r.ffree };
+}
+
+export function createFilesystemCollector(opts: FilesystemCollectorOptions = {}): Collector<FilesystemSample> {
+  const now = opts.now ?? (() => performance.now());
+  const stuck = new StuckMounts(opts.statfsTimeoutMs ?? 1000, opts.stuckRetryMs ?? 5 * 60_000, now, opts.statfs);
+  const ext4 = new Ext4Errors();
+
+  async function readMount(log: SourceLog, m: MountInfo): Promise<MountSample> {
+    const sample = mountSample(m);
+    const source = `statfs ${m.mountPoint}`;
+    if (stuck.isStuck(m.mountPoint)) {
+      sample.stuck = true;
+      log.report(source, 'failed', STUCK_REASON);
+      return sample;
+    }
+    try {
+      const r = await stuck.statfsWithin(log, m.mountPoint);
+      if (r === TIMED_OUT) {
+        sample.stuck = true;
+        log.report(source, 'failed', STUCK_REASON);
+      } else sample.stats = statfsValues(r);
+    } catch (err) {
+      const { status, reason } = statusOfError(err);
+      log.report(source, status, reason);
+    }
+    if (m.fstype === 'ext4') {
+      const errors = ext4.read(log, m);
+      if (errors !== undefined) sample.errorsCount = errors;
+    }
+    return sample;
+  }
+
   return {
     name: 'filesystem',
     async read(log) {
       const all = log.keptParsed('proc/self/mountinfo', parseMountinfo);
       if (all === undefined) return undefined;
       const selected = selectMounts(all);
-      const live = new Set(selected.map((m) => m.mountPoint));
-      for (const mp of stuck.keys()) if (!live.has(mp)) stuck.delete(mp);
-      const devices = new Set(selected.map((m) => m.device));
-      for (const d of kernelNames.keys()) if (!devices.has(d)) kernelNames.delete(d);
+      stuck.keepOnly(new Set(selected.map((m) => m.mountPoint)));
+      ext4.keepOnly(new Set(selected.map((m) => m.device)));
       const samples = await Promise.all(selected.map((m) => readMount(log, m)));
       return { mounts: new Map(samples.map((s) => [s.mountPoint, s])) };
     },

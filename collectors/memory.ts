@@ -1,5 +1,14 @@
 import type { Collector } from './collector.js';
-import { parseCounter, smallCounterAt } from './parse.js';
+import {
+  counterAt,
+  equalsAt,
+  NOT_A_COUNTER,
+  notUnsigned,
+  parseCounter,
+  Scanner,
+  sameTextAt,
+  toNumber,
+} from './parse.js';
 import type { SourceLog } from './procfs.js';
 import { type Counter, ParseError } from './types.js';
 
@@ -7,8 +16,9 @@ const KIB = 1024;
 /** Base page size of x86_64 and most arm64 kernels; pswpin/pswpout count these pages. */
 export const DEFAULT_PAGE_SIZE = 4096;
 
-/** The unit that follows a /proc/meminfo value: " kB" (KiB), else nothing (a count). */
-const KB_SUFFIX = ' kB';
+/** The unit that may follow a /proc/meminfo value: "kB" (KiB), else nothing (a count). */
+const KB = 'kB';
+const KB_SUFFIX = ` ${KB}`;
 
 /**
  * Parses /proc/meminfo into a map by field name. Values with a "kB" unit (KiB) become bytes; the
@@ -17,34 +27,27 @@ const KB_SUFFIX = ' kB';
  */
 export function parseMeminfo(text: string): Map<string, number> {
   const out = new Map<string, number>();
-  let pos = 0;
-  let lineNo = 0;
-  while (pos < text.length) {
-    let lineEnd = text.indexOf('\n', pos);
-    if (lineEnd < 0) lineEnd = text.length;
-    lineNo++;
-    if (lineEnd > pos) {
-      const colon = text.indexOf(':', pos);
-      if (colon <= pos || colon >= lineEnd) throw new ParseError(`line ${lineNo}: expected "Key: value"`);
-      let start = colon + 1;
-      while (start < lineEnd && text.charCodeAt(start) === 32) start++;
-      let end = text.indexOf(' ', start);
-      if (end < 0 || end > lineEnd) end = lineEnd;
-      let kib: boolean;
-      if (end === lineEnd) kib = false;
-      else if (lineEnd - end === KB_SUFFIX.length && text.startsWith(KB_SUFFIX, end)) kib = true;
-      else {
-        const unit = text.slice(end, lineEnd).trim();
-        if (unit !== '' && unit !== 'kB') throw new ParseError(`line ${lineNo}: unknown unit "${unit}"`);
-        kib = unit === 'kB';
+  const s = new Scanner(text);
+  while (s.nextLine()) {
+    if (s.blankLine()) continue;
+    const colon = text.indexOf(':', s.lineStart);
+    if (colon <= s.lineStart || colon >= s.lineEnd) throw new ParseError(`line ${s.lineNo}: expected "Key: value"`);
+    s.setField(colon + 1, colon + 1);
+    const value = s.nextCounter();
+    const valueStart = s.start;
+    const valueEnd = s.end;
+    // " kB" to the end of the line is nearly every line: one comparison, then the general case.
+    let kib = equalsAt(text, valueEnd, s.lineEnd, KB_SUFFIX);
+    if (!kib && s.nextField()) {
+      if (!s.fieldIs(KB) || s.nextField()) {
+        throw new ParseError(`line ${s.lineNo}: unknown unit "${text.slice(valueEnd, s.lineEnd).trim()}"`);
       }
-      let value = smallCounterAt(text, start, end);
-      if (value < 0) {
-        value = Number(parseCounter(text.slice(start, end), `line ${lineNo}: ${text.slice(pos, colon)}`));
-      }
-      out.set(text.slice(pos, colon), kib ? value * KIB : value);
+      kib = true;
     }
-    pos = lineEnd + 1;
+    if (value === NOT_A_COUNTER) {
+      throw notUnsigned(text, valueStart, valueEnd, `line ${s.lineNo}: ${text.slice(s.lineStart, colon)}`);
+    }
+    out.set(text.slice(s.lineStart, colon), kib ? toNumber(value) * KIB : toNumber(value));
   }
   if (!out.has('MemTotal')) throw new ParseError('no MemTotal');
   return out;
@@ -89,8 +92,7 @@ const SINGLES: readonly (readonly [string, Single])[] = [
 function summedField(text: string, start: number, end: number): Summed | undefined {
   if (text.startsWith('pgscan_kswapd', start)) return 'pgscanKswapd';
   if (text.startsWith('pgscan_direct', start)) {
-    const throttle = 'pgscan_direct_throttle';
-    return end - start === throttle.length && text.startsWith(throttle, start) ? undefined : 'pgscanDirect';
+    return equalsAt(text, start, end, 'pgscan_direct_throttle') ? undefined : 'pgscanDirect';
   }
   return text.startsWith('allocstall', start) ? 'allocstall' : undefined;
 }
@@ -103,12 +105,6 @@ interface Addend {
   value: Counter;
 }
 
-function sameName(text: string, a: Addend, start: number, end: number): boolean {
-  if (a.end - a.start !== end - start) return false;
-  for (let i = 0; i < end - start; i++) if (text.charCodeAt(a.start + i) !== text.charCodeAt(start + i)) return false;
-  return true;
-}
-
 /**
  * Parses /proc/vmstat into the counters the memory USE cells need. Every line is checked ("name
  * value", an unsigned counter), but only the few names used are kept: the file has about 180
@@ -117,34 +113,31 @@ function sameName(text: string, a: Addend, start: number, end: number): boolean 
 export function parseVmstat(text: string): VmstatCounters {
   const singles: Partial<Record<Single, Counter>> = {};
   const addends: Addend[] = [];
-  let pos = 0;
-  let lineNo = 0;
-  while (pos < text.length) {
-    let end = text.indexOf('\n', pos);
-    if (end < 0) end = text.length;
-    lineNo++;
-    if (end > pos) {
-      const space = text.indexOf(' ', pos);
-      if (space < 0 || space >= end || space === pos) {
-        throw new ParseError(`line ${lineNo}: expected "name value"`);
-      }
-      let value: Counter = smallCounterAt(text, space + 1, end);
-      if (value < 0) value = parseCounter(text.slice(space + 1, end), `line ${lineNo}: ${text.slice(pos, space)}`);
-      const field = summedField(text, pos, space);
-      // Indexed loops: this runs once a second, mostly unoptimised, where for…of and closures allocate.
-      if (field !== undefined) {
-        let held = 0;
-        while (held < addends.length && !sameName(text, addends[held], pos, space)) held++;
-        if (held === addends.length) addends.push({ field, start: pos, end: space, value });
-        else addends[held].value = value;
-      } else {
-        for (let k = 0; k < SINGLES.length; k++) {
-          const name = SINGLES[k][0];
-          if (space - pos === name.length && text.startsWith(name, pos)) singles[SINGLES[k][1]] = value;
-        }
+  const s = new Scanner(text);
+  while (s.nextLine()) {
+    if (s.blankLine()) continue;
+    const start = s.lineStart;
+    const space = text.indexOf(' ', start);
+    if (space < 0 || space >= s.lineEnd || space === start) {
+      throw new ParseError(`line ${s.lineNo}: expected "name value"`);
+    }
+    const value = counterAt(text, space + 1, s.lineEnd);
+    if (value === NOT_A_COUNTER) {
+      throw notUnsigned(text, space + 1, s.lineEnd, `line ${s.lineNo}: ${text.slice(start, space)}`);
+    }
+    const field = summedField(text, start, space);
+    // Indexed loops: this runs once a second, mostly unoptimised, where for…of and closures allocate.
+    if (field !== undefined) {
+      let held = 0;
+      while (held < addends.length && !sameTextAt(text, addends[held].start, addends[held].end, start, space)) held++;
+      if (held === addends.length) addends.push({ field, start, end: space, value });
+      else addends[held].value = value;
+    } else {
+      for (let k = 0; k < SINGLES.length; k++) {
+        const name = SINGLES[k][0];
+        if (space - start === name.length && text.startsWith(name, start)) singles[SINGLES[k][1]] = value;
       }
     }
-    pos = end + 1;
   }
   const sums: Record<Summed, Counter> = { pgscanKswapd: 0, pgscanDirect: 0, allocstall: 0 };
   for (let k = 0; k < addends.length; k++) sums[addends[k].field] = add(sums[addends[k].field], addends[k].value);

@@ -1,6 +1,6 @@
 import type { Collector } from './collector.js';
 import { FactsCache, type FactsCacheOptions } from './facts-cache.js';
-import { fields, lines, parseCounter, parseHex, parseIntStrict, smallCounterAt } from './parse.js';
+import { fields, lines, NOT_A_COUNTER, parseHex, parseIntStrict, Scanner } from './parse.js';
 import type { SourceLog } from './procfs.js';
 import { type Counter, ParseError } from './types.js';
 
@@ -51,21 +51,25 @@ const NET_DEV_HEADER_LINES = 2;
  */
 export function parseNetDev(text: string): Map<string, NetDevCounters> {
   const out = new Map<string, NetDevCounters>();
-  const rows = lines(text);
-  for (let i = NET_DEV_HEADER_LINES; i < rows.length; i++) {
-    const row = rows[i];
-    const where = `line ${i + 1}`;
-    const colon = row.lastIndexOf(':');
-    if (colon < 0) throw new ParseError(`${where}: no ':' after the interface name`);
-    const name = row.slice(0, colon).trim();
-    if (name.length === 0) throw new ParseError(`${where}: empty interface name`);
-    const cols = fields(row.slice(colon + 1));
-    if (cols.length !== NET_DEV_KEYS.length) {
-      throw new ParseError(`${where}: expected ${NET_DEV_KEYS.length} counters, got ${cols.length}`);
+  const s = new Scanner(text);
+  while (s.nextLine()) {
+    if (s.lineNo <= NET_DEV_HEADER_LINES) continue;
+    const colon = text.lastIndexOf(':', s.lineEnd - 1);
+    if (colon < s.lineStart || colon >= s.lineEnd)
+      throw new ParseError(`line ${s.lineNo}: no ':' after the interface name`);
+    const name = text.slice(s.lineStart, colon).trim();
+    if (name.length === 0) throw new ParseError(`line ${s.lineNo}: empty interface name`);
+    s.setField(colon + 1, colon + 1);
+    const count = s.countFields();
+    if (count !== NET_DEV_KEYS.length) {
+      throw new ParseError(`line ${s.lineNo}: expected ${NET_DEV_KEYS.length} counters, got ${count}`);
     }
     const c = {} as NetDevCounters;
-    for (let k = 0; k < NET_DEV_KEYS.length; k++)
-      c[NET_DEV_KEYS[k]] = parseCounter(cols[k], `${where} ${NET_DEV_KEYS[k]}`);
+    for (let k = 0; k < NET_DEV_KEYS.length; k++) {
+      const v = s.nextCounter();
+      if (v === NOT_A_COUNTER) throw s.notCounter(`line ${s.lineNo} ${NET_DEV_KEYS[k]}`);
+      c[NET_DEV_KEYS[k]] = v;
+    }
     out.set(name, c);
   }
   return out;
@@ -73,10 +77,6 @@ export function parseNetDev(text: string): Map<string, NetDevCounters> {
 
 /** Protocol prefix ("Tcp", "TcpExt", "Udp"…) → column name → value. */
 export type ProtoCounters = Map<string, Map<string, Counter>>;
-
-function isBlank(c: number): boolean {
-  return c === 32 || c === 9;
-}
 
 /** The column names of a snmp/netstat header line; they only change with the kernel, so they are kept. */
 const headerFields = new Map<string, string[]>();
@@ -99,47 +99,28 @@ function namesOf(header: string): string[] {
  */
 export function parseProtoCounters(text: string): ProtoCounters {
   const out: ProtoCounters = new Map();
-  const rows = lines(text);
-  for (let i = 0; i < rows.length; i += 2) {
-    const where = `line ${i + 1}`;
-    const header = namesOf(rows[i]);
-    if (i + 1 >= rows.length) throw new ParseError(`${where}: header line without a value line`);
-    const row = rows[i + 1];
+  const s = new Scanner(text);
+  while (s.nextLine()) {
+    const headerLine = s.lineNo;
+    const header = namesOf(text.slice(s.lineStart, s.lineEnd));
+    if (!s.nextLine()) throw new ParseError(`line ${headerLine}: header line without a value line`);
     const prefix = header[0];
-    if (prefix === undefined || !prefix.endsWith(':')) throw new ParseError(`${where}: expected "Prefix: names…"`);
-    // Token boundaries as fields() draws them (runs of spaces and tabs), without slicing the tokens.
-    let count = 0;
-    let firstStart = -1;
-    let firstEnd = -1;
-    for (let k = 0; k < row.length; ) {
-      while (k < row.length && isBlank(row.charCodeAt(k))) k++;
-      if (k >= row.length) break;
-      const start = k;
-      while (k < row.length && !isBlank(row.charCodeAt(k))) k++;
-      if (count === 0) {
-        firstStart = start;
-        firstEnd = k;
-      }
-      count++;
-    }
-    if (count === 0 || firstEnd - firstStart !== prefix.length || !row.startsWith(prefix, firstStart)) {
-      const got = count === 0 ? '' : row.slice(firstStart, firstEnd);
-      throw new ParseError(`line ${i + 2}: expected values for "${prefix}", got "${got}"`);
+    if (prefix === undefined || !prefix.endsWith(':'))
+      throw new ParseError(`line ${headerLine}: expected "Prefix: names…"`);
+    const count = s.countFields();
+    if (!s.nextField() || !s.fieldIs(prefix)) {
+      throw new ParseError(`line ${s.lineNo}: expected values for "${prefix}", got "${s.field()}"`);
     }
     if (count !== header.length) {
-      throw new ParseError(`line ${i + 2}: ${header.length - 1} names but ${count - 1} values`);
+      throw new ParseError(`line ${s.lineNo}: ${header.length - 1} names but ${count - 1} values`);
     }
     const map = new Map<string, Counter>();
-    let k = firstEnd;
     for (let col = 1; col < header.length; col++) {
-      while (isBlank(row.charCodeAt(k))) k++;
-      const start = k;
-      while (k < row.length && !isBlank(row.charCodeAt(k))) k++;
-      let value: Counter = smallCounterAt(row, start, k);
-      if (value < 0) {
-        const v = row.slice(start, k);
-        const what = `line ${i + 2} ${header[col]}`;
-        value = v.charCodeAt(0) === 45 ? parseIntStrict(v, what) : parseCounter(v, what);
+      let value = s.nextCounter();
+      if (value === NOT_A_COUNTER) {
+        const what = `line ${s.lineNo} ${header[col]}`;
+        if (text.charCodeAt(s.start) !== 45) throw s.notCounter(what);
+        value = parseIntStrict(s.field(), what);
       }
       map.set(header[col], value);
     }

@@ -1,23 +1,19 @@
+import { Scanner } from './parse.js';
 import type { ProcFs } from './procfs.js';
 
 /** uid → login name from passwd text; malformed lines are skipped (a name is a nicety, not a measurement). */
 export function parsePasswd(text: string): Map<number, string> {
   const names = new Map<number, string>();
-  let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    const nameEnd = text.indexOf(':', start);
-    if (nameEnd > start && nameEnd < end) {
-      const pwEnd = text.indexOf(':', nameEnd + 1);
-      const uidEnd = pwEnd < 0 ? -1 : text.indexOf(':', pwEnd + 1);
-      if (pwEnd >= 0 && pwEnd < end && uidEnd > pwEnd + 1 && uidEnd <= end) {
-        const uid = Number(text.slice(pwEnd + 1, uidEnd));
-        // the first entry wins, as getpwuid(3) does
-        if (Number.isInteger(uid) && uid >= 0 && !names.has(uid)) names.set(uid, text.slice(start, nameEnd));
-      }
-    }
-    start = end + 1;
+  const s = new Scanner(text);
+  while (s.nextLine()) {
+    const nameEnd = text.indexOf(':', s.lineStart);
+    if (nameEnd <= s.lineStart || nameEnd >= s.lineEnd) continue;
+    const pwEnd = text.indexOf(':', nameEnd + 1);
+    const uidEnd = pwEnd < 0 ? -1 : text.indexOf(':', pwEnd + 1);
+    if (pwEnd < 0 || pwEnd >= s.lineEnd || uidEnd <= pwEnd + 1 || uidEnd > s.lineEnd) continue;
+    const uid = Number(text.slice(pwEnd + 1, uidEnd));
+    // the first entry wins, as getpwuid(3) does
+    if (Number.isInteger(uid) && uid >= 0 && !names.has(uid)) names.set(uid, text.slice(s.lineStart, nameEnd));
   }
   return names;
 }
