@@ -1,6 +1,7 @@
 import { closeSync, constants, openSync, readdirSync, readlinkSync, readSync, statfsSync, statSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
-import { ParseError, type SourceReport, type SourceStatus } from './types.js';
+import type { SourceReport, SourceStatus } from '../src/model/source-report.js';
+import { ParseError } from './types.js';
 
 /** Maps an errno to the source status it means for a /proc or /sys read. */
 export function statusOfError(err: unknown): { status: SourceStatus; reason: string } {

@@ -1,4 +1,4 @@
-import type { SourceReport } from '../../collectors/types.js';
+import type { SourceReport } from '../model/source-report.js';
 import type { Logger } from './logger.js';
 
 export interface RepeatLogOptions {

@@ -1,5 +1,5 @@
-import type { SourceReport } from '../../collectors/types.js';
 import type { HostCounters } from './counters.js';
+import type { SourceReport } from './source-report.js';
 import { toWire } from './wire.js';
 
 /**

@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { ProcFs, SourceLog } from '../../collectors/procfs.js';
-import type { SourceReport } from '../../collectors/types.js';
 import { type DeriveConfig, defaultDeriveConfig, MetricSink } from '../derive/types.js';
 import type { UseEvaluatorLike } from '../model/evaluation.js';
 import { type CollectorStat, FRAME_SCHEMA, type Frame, type HostInfo } from '../model/frame.js';
+import type { SourceReport } from '../model/source-report.js';
 import { VERSION } from '../version.js';
 import { createFamilies, type Family, type FamilyOutput } from './families.js';
 import { type HostFacts, readHostFacts } from './host-facts.js';

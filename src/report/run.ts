@@ -1,4 +1,3 @@
-import type { SourceReport } from '../../collectors/types.js';
 import { beyond, type Checklist, type Rule, resolveThresholds, type Thresholds } from '../checklist/model.js';
 import type {
   Evidence,
@@ -12,6 +11,7 @@ import type {
   Severity,
   UseCell,
 } from '../model/frame.js';
+import type { SourceReport } from '../model/source-report.js';
 import { compareFindings, renderSummary } from '../use/evaluator.js';
 import { median } from '../use/median.js';
 
