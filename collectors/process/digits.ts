@@ -1,15 +1,11 @@
-import { ParseError } from '../types.js';
+import { counterAt, NOT_A_COUNTER, notUnsigned, skipBlanks, toNumber } from '../parse.js';
 
 /**
- * The in-place scanning the per-pid parsers share: positions in the text, no slicing, so that a
- * tick over thousands of processes makes no garbage per field. Kept in this one file so that it can
- * be pointed at the collectors' shared scanner as a whole.
+ * What the per-pid parsers add to the collectors' scanner (collectors/parse.ts): the walk over
+ * "key: value" lines of status and io, token ends, and unsigned fields with the field's name in the
+ * error. Positions in the text, no slicing, so that a tick over thousands of processes makes no
+ * garbage per field.
  */
-
-/** True when text[start, colon) is exactly `key`; compares in place so that no key string is sliced per line. */
-export function keyIs(text: string, start: number, colon: number, key: string): boolean {
-  return colon - start === key.length && text.startsWith(key, start);
-}
 
 /**
  * Calls `visit` for each "key: value" line of text (status, io) with the positions of the key, the
@@ -29,15 +25,6 @@ export function forEachKeyedLine(
   }
 }
 
-export function skipBlanks(text: string, i: number, end: number): number {
-  while (i < end) {
-    const c = text.charCodeAt(i);
-    if (c !== 32 && c !== 9) break;
-    i++;
-  }
-  return i;
-}
-
 export function tokenEnd(text: string, i: number, end: number): number {
   while (i < end) {
     const c = text.charCodeAt(i);
@@ -47,25 +34,13 @@ export function tokenEnd(text: string, i: number, end: number): number {
   return i;
 }
 
-/** Unsigned decimal in text[start, end) without slicing; above 2^53 it rounds, which gauges tolerate. */
+/**
+ * Unsigned decimal in text[start, end) without slicing, for the per-pid fields typed `number` (ticks,
+ * KiB, counts, pids) that no kernel takes near 2^53: exact up to it, and rounded beyond it rather
+ * than refused. The error names the field.
+ */
 export function unsignedAt(text: string, start: number, end: number, what: string): number {
-  const n = digitsAt(text, start, end);
-  if (n < 0) throw notUnsigned(text, start, end, what);
-  return n;
-}
-
-export function notUnsigned(text: string, start: number, end: number, what: string): ParseError {
-  return new ParseError(`${what}: not an unsigned integer: "${text.slice(start, Math.min(end, start + 24))}"`);
-}
-
-/** As unsignedAt, but −1 for anything that is not 1–20 digits, so that hot loops build no message. */
-export function digitsAt(text: string, start: number, end: number): number {
-  if (end <= start || end - start > 20) return -1;
-  let n = 0;
-  for (let i = start; i < end; i++) {
-    const d = text.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return -1;
-    n = n * 10 + d;
-  }
-  return n;
+  const n = counterAt(text, start, end);
+  if (n === NOT_A_COUNTER) throw notUnsigned(text, start, end, what);
+  return toNumber(n);
 }

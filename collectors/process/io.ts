@@ -1,6 +1,6 @@
-import { parseCounter } from '../parse.js';
+import { counterAt, equalsAt, NOT_A_COUNTER, parseCounter } from '../parse.js';
 import { type Counter, ParseError } from '../types.js';
-import { digitsAt, forEachKeyedLine, keyIs } from './digits.js';
+import { forEachKeyedLine } from './digits.js';
 
 /** /proc/<pid>/io, cumulative bytes since the process started (64-bit counters). */
 export interface ProcIo {
@@ -22,11 +22,11 @@ export function parseProcIo(text: string): ProcIo {
   let writeBytes: Counter | undefined;
   let cancelled: Counter = 0;
   forEachKeyedLine(text, (key, colon, v, lineEnd) => {
-    if (keyIs(text, key, colon, 'rchar')) rchar = counterAt(text, key, colon, v, lineEnd);
-    else if (keyIs(text, key, colon, 'wchar')) wchar = counterAt(text, key, colon, v, lineEnd);
-    else if (keyIs(text, key, colon, 'read_bytes')) readBytes = counterAt(text, key, colon, v, lineEnd);
-    else if (keyIs(text, key, colon, 'write_bytes')) writeBytes = counterAt(text, key, colon, v, lineEnd);
-    else if (keyIs(text, key, colon, 'cancelled_write_bytes')) cancelled = counterAt(text, key, colon, v, lineEnd);
+    if (equalsAt(text, key, colon, 'rchar')) rchar = ioCounter(text, key, colon, v, lineEnd);
+    else if (equalsAt(text, key, colon, 'wchar')) wchar = ioCounter(text, key, colon, v, lineEnd);
+    else if (equalsAt(text, key, colon, 'read_bytes')) readBytes = ioCounter(text, key, colon, v, lineEnd);
+    else if (equalsAt(text, key, colon, 'write_bytes')) writeBytes = ioCounter(text, key, colon, v, lineEnd);
+    else if (equalsAt(text, key, colon, 'cancelled_write_bytes')) cancelled = ioCounter(text, key, colon, v, lineEnd);
   });
   if (rchar === undefined || wchar === undefined || readBytes === undefined || writeBytes === undefined) {
     throw new ParseError('io: expected rchar, wchar, read_bytes and write_bytes lines');
@@ -35,13 +35,10 @@ export function parseProcIo(text: string): ProcIo {
 }
 
 /**
- * The counter of an io line at text[v, end). Up to 15 digits (always below 2^53, the common case) it
- * is read in place; anything else goes through parseCounter for the bigint and the error message.
+ * The counter of an io line at text[v, end), read in place and exact past 2^53; anything that is not
+ * one goes through parseCounter for its error message, which names the key.
  */
-function counterAt(text: string, keyStart: number, colon: number, v: number, end: number): Counter {
-  if (end - v <= 15) {
-    const n = digitsAt(text, v, end);
-    if (n >= 0) return n;
-  }
-  return parseCounter(text.slice(v, end), `io: ${text.slice(keyStart, colon)}`);
+function ioCounter(text: string, keyStart: number, colon: number, v: number, end: number): Counter {
+  const n = counterAt(text, v, end);
+  return n !== NOT_A_COUNTER ? n : parseCounter(text.slice(v, end), `io: ${text.slice(keyStart, colon)}`);
 }

@@ -1,4 +1,5 @@
-import { skipBlanks, tokenEnd, unsignedAt } from './digits.js';
+import { skipBlanks } from '../parse.js';
+import { tokenEnd, unsignedAt } from './digits.js';
 
 const MAX_OPEN_FILES = 'Max open files';
 

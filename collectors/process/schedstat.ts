@@ -1,6 +1,6 @@
-import { parseCounter } from '../parse.js';
+import { parseCounter, skipBlanks } from '../parse.js';
 import { type Counter, ParseError } from '../types.js';
-import { skipBlanks, tokenEnd } from './digits.js';
+import { tokenEnd } from './digits.js';
 
 /** /proc/<pid>/schedstat (the thread group leader) or /proc/<pid>/task/<tid>/schedstat: one task's. */
 export interface ProcSchedstat {

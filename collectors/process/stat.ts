@@ -1,5 +1,5 @@
 import { ParseError } from '../types.js';
-import { digitsAt, notUnsigned, unsignedAt } from './digits.js';
+import { unsignedAt } from './digits.js';
 
 /** Fields of /proc/<pid>/stat that usewatch uses (field numbers per proc(5)). */
 export interface ProcStat {
@@ -57,9 +57,7 @@ export function parseProcStat(text: string): ProcStat {
     if (end === start) throw new ParseError(`stat: field ${field} is empty`);
     if (field === 3) state = text.slice(start, end);
     else if (WANTED[field] === 1) {
-      const n = digitsAt(text, start, end);
-      if (n < 0) throw notUnsigned(text, start, end, `stat: field ${field}`);
-      statScratch[field] = n;
+      statScratch[field] = unsignedAt(text, start, end, `stat: field ${field}`);
     }
     field++;
     i = end;

@@ -1,5 +1,6 @@
+import { equalsAt, skipBlanks } from '../parse.js';
 import { ParseError } from '../types.js';
-import { forEachKeyedLine, keyIs, skipBlanks, tokenEnd, unsignedAt } from './digits.js';
+import { forEachKeyedLine, tokenEnd, unsignedAt } from './digits.js';
 
 /** Fields of /proc/<pid>/status that usewatch uses; each is absent when its line is. */
 export interface ProcStatus {
@@ -23,23 +24,23 @@ export function parseProcStatus(text: string): ProcStatus {
   const out: ProcStatus = {};
   let known = 0;
   forEachKeyedLine(text, (key, colon, v, lineEnd) => {
-    if (keyIs(text, key, colon, 'Name')) {
+    if (equalsAt(text, key, colon, 'Name')) {
       out.name = text.slice(v, lineEnd);
       known++;
-    } else if (keyIs(text, key, colon, 'Uid')) {
+    } else if (equalsAt(text, key, colon, 'Uid')) {
       out.uid = effectiveUid(text, v, lineEnd);
       known++;
-    } else if (keyIs(text, key, colon, 'VmRSS')) {
+    } else if (equalsAt(text, key, colon, 'VmRSS')) {
       out.vmRssKiB = unsignedAt(text, v, tokenEnd(text, v, lineEnd), 'status: VmRSS');
-    } else if (keyIs(text, key, colon, 'VmSwap')) {
+    } else if (equalsAt(text, key, colon, 'VmSwap')) {
       out.vmSwapKiB = unsignedAt(text, v, tokenEnd(text, v, lineEnd), 'status: VmSwap');
-    } else if (keyIs(text, key, colon, 'Threads')) {
+    } else if (equalsAt(text, key, colon, 'Threads')) {
       out.threads = unsignedAt(text, v, lineEnd, 'status: Threads');
-    } else if (keyIs(text, key, colon, 'voluntary_ctxt_switches')) {
+    } else if (equalsAt(text, key, colon, 'voluntary_ctxt_switches')) {
       out.voluntaryCtxtSwitches = unsignedAt(text, v, lineEnd, 'status: voluntary_ctxt_switches');
-    } else if (keyIs(text, key, colon, 'nonvoluntary_ctxt_switches')) {
+    } else if (equalsAt(text, key, colon, 'nonvoluntary_ctxt_switches')) {
       out.nonvoluntaryCtxtSwitches = unsignedAt(text, v, lineEnd, 'status: nonvoluntary_ctxt_switches');
-    } else if (keyIs(text, key, colon, 'Kthread')) {
+    } else if (equalsAt(text, key, colon, 'Kthread')) {
       out.kthread = unsignedAt(text, v, lineEnd, 'status: Kthread') === 1;
     }
   });

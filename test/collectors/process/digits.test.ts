@@ -1,24 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import {
-  digitsAt,
-  forEachKeyedLine,
-  keyIs,
-  skipBlanks,
-  tokenEnd,
-  unsignedAt,
-} from '../../../collectors/process/digits.js';
+import { counterAt, equalsAt, NOT_A_COUNTER, skipBlanks } from '../../../collectors/parse.js';
+import { forEachKeyedLine, tokenEnd, unsignedAt } from '../../../collectors/process/digits.js';
 import { ParseError } from '../../../collectors/types.js';
 
 describe('the per-pid parsers’ scanning', () => {
   it.each([
     ['12345', 0, 5, 12345],
     ['ab42cd', 2, 4, 42],
-    ['', 0, 0, -1],
-    ['-1', 0, 2, -1],
-    ['1x', 0, 2, -1],
-    ['1'.repeat(21), 0, 21, -1],
-  ])('digitsAt(%j, %i, %i) is %s', (text, start, end, expected) => {
-    expect(digitsAt(text, start, end)).toBe(expected);
+    ['', 0, 0, NOT_A_COUNTER],
+    ['-1', 0, 2, NOT_A_COUNTER],
+    ['1x', 0, 2, NOT_A_COUNTER],
+    ['1'.repeat(21), 0, 21, NOT_A_COUNTER],
+  ])('counterAt(%j, %i, %i) is %s', (text, start, end, expected) => {
+    expect(counterAt(text, start, end)).toBe(expected);
+  });
+
+  it('reads a per-pid field past 2^53 as the nearest number rather than refusing it', () => {
+    expect(unsignedAt('18446744073709551615', 0, 20, 'stat: field 23')).toBe(2 ** 64);
   });
 
   it('names the field and the text when a number is not one', () => {
@@ -36,8 +34,8 @@ describe('the per-pid parsers’ scanning', () => {
   });
 
   it('compares a key in place', () => {
-    expect(keyIs('VmRSS:\t1 kB', 0, 5, 'VmRSS')).toBe(true);
-    expect(keyIs('VmRSSx:\t1 kB', 0, 6, 'VmRSS')).toBe(false);
+    expect(equalsAt('VmRSS:\t1 kB', 0, 5, 'VmRSS')).toBe(true);
+    expect(equalsAt('VmRSSx:\t1 kB', 0, 6, 'VmRSS')).toBe(false);
   });
 
   it('visits each "key: value" line with its key and value, skipping lines without a colon', () => {
