@@ -1,5 +1,6 @@
 import { GCProfiler } from 'node:v8';
 import { createPrometheusExporter } from '../../src/outputs/prometheus/exporter.js';
+import { countOpenFds } from '../../src/self/open-fds.js';
 import { captureFrames } from '../frames.js';
 import { median, round } from '../stats.js';
 
@@ -60,6 +61,7 @@ export async function runRenderBench(): Promise<Record<string, number>> {
   const { frames, note } = await captureFrames(1);
   const frame = frames[0];
   const exporter = createPrometheusExporter({
+    openFds: countOpenFds,
     latest: () => frame,
     version: 'bench',
     runtime: {

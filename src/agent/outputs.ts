@@ -7,6 +7,7 @@ import { droppedLogLines } from '../log/output.js';
 import type { OtlpExport } from '../outputs/otlp/exporter.js';
 import { createPrometheusExporter, type PrometheusExporter } from '../outputs/prometheus/exporter.js';
 import type { AttachedRecorder } from '../outputs/recorder/attach.js';
+import { countOpenFds } from '../self/open-fds.js';
 import type { ServerStats } from '../server/http.js';
 import { VERSION } from '../version.js';
 import { RecordingProblems } from './recording-problems.js';
@@ -130,6 +131,7 @@ export function prometheusExporter(
         latest: () => bus.latest(),
         version: VERSION,
         topProcesses: config.prometheus.top_processes,
+        openFds: countOpenFds,
         runtime: {
           feed: feed && (() => ({ clients: feed.clientCount(), droppedFrames: feed.droppedFrames() })),
           http: () => serverStats() ?? { rejectedConnections: 0, clientErrors: 0, unauthorized: 0 },

@@ -86,8 +86,9 @@ describe('the layering of the source tree', () => {
     expect(edges.length).toBeGreaterThan(files.length);
   });
 
-  it('outputs read the model only: nothing under src/outputs imports collectors/', () => {
+  it('outputs read the model only: nothing under src/outputs imports collectors/ or the /proc readers of src/self', () => {
     expect(offending('src/outputs/', 'collectors/')).toEqual([]);
+    expect(offending('src/outputs/', 'src/self/')).toEqual([]);
   });
 
   it('collectors know nothing of outputs, views, the feed or the server', () => {

@@ -1,5 +1,4 @@
 import type { Frame } from '../../model/frame.js';
-import { countOpenFds } from '../../self/open-fds.js';
 import { type FamilySpec, type FrameFamily, familyMaker } from './family.js';
 import { Histogram } from './histogram.js';
 import { dynamicShape, meminfoFamily, meminfoFields, netstatFamily, netstatFamilyNames, nodeFamilies } from './node.js';
@@ -14,8 +13,11 @@ export interface PrometheusExporterOptions {
   /** Per-process series for the top N processes by CPU and by memory; 0 = none (the default). */
   topProcesses?: number;
   runtime?: RuntimeCounters;
-  /** The agent's own open descriptors for process_open_fds; by default counted in /proc/self/fd (src/self). */
-  openFds?: OpenFds;
+  /**
+   * The agent's own open descriptors for process_open_fds, counted by the caller (the agent passes
+   * src/self/open-fds.ts): an output reads no /proc of its own.
+   */
+  openFds: OpenFds;
 }
 
 export interface PrometheusExporter {
@@ -34,7 +36,7 @@ export function createPrometheusExporter(opts: PrometheusExporterOptions): Prome
   const fixed = [
     ...nodeFamilies,
     ...usewatchFamilies({ version: opts.version, topProcesses: opts.topProcesses ?? 0, runtime: opts.runtime ?? {} }),
-    ...processFamilies(opts.openFds ?? countOpenFds),
+    ...processFamilies(opts.openFds),
   ].map(family);
   const scrapeDuration = new Histogram(
     'usewatch_scrape_duration_seconds',

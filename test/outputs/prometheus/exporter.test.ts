@@ -3,6 +3,7 @@ import type { Finding, Frame, UseCell } from '../../../src/model/frame.js';
 import { createPrometheusExporter } from '../../../src/outputs/prometheus/exporter.js';
 import { meminfoMetricName } from '../../../src/outputs/prometheus/node.js';
 import { Engine } from '../../../src/pipeline/engine.js';
+import { countOpenFds } from '../../../src/self/open-fds.js';
 import { type ExpoSample, find, parseExposition } from './exposition.js';
 
 let frame: Frame;
@@ -16,6 +17,7 @@ beforeAll(async () => {
 
 async function scrape(f: Frame | undefined, opts: { topProcesses?: number } = {}) {
   const exporter = createPrometheusExporter({
+    openFds: countOpenFds,
     latest: () => f,
     version: '9.9.9',
     topProcesses: opts.topProcesses,

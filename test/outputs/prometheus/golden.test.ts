@@ -7,6 +7,7 @@ import { loadChecklist } from '../../../src/checklist/load.js';
 import type { Frame } from '../../../src/model/frame.js';
 import { createPrometheusExporter } from '../../../src/outputs/prometheus/exporter.js';
 import { Engine } from '../../../src/pipeline/engine.js';
+import { countOpenFds } from '../../../src/self/open-fds.js';
 import { UseEvaluator } from '../../../src/use/evaluator.js';
 
 /**
@@ -81,6 +82,7 @@ function maskVolatile(text: string): string {
 describe('the /metrics exposition of a fixture host', () => {
   test('matches test/fixtures/golden/metrics.txt byte for byte', async () => {
     const exporter = createPrometheusExporter({
+      openFds: countOpenFds,
       latest: () => frame,
       version: '0.0.0-golden',
       topProcesses: 3,
