@@ -199,10 +199,23 @@ function readSettings(root: unknown, ctx: FileContext, parsed: ParsedFile): void
     );
   if (!shape.success) {
     ctx.problems.add(zodProblems(shape.error, [], ctx.where));
+    // The levels that are there are still read, so that a bad unit is reported beside an unknown key.
+    parsed.analysis = readAnalysis(writtenLevels(root), ctx);
     return;
   }
   parsed.linkSpeeds = shape.data.link_speeds ?? {};
   parsed.analysis = readAnalysis(shape.data.analysis ?? {}, ctx);
+}
+
+/** The analysis section's values that could be levels (numbers and strings), from a file that failed its shape. */
+function writtenLevels(root: unknown): Partial<Record<string, number | string>> {
+  const section = root !== null && typeof root === 'object' ? (root as { analysis?: unknown }).analysis : undefined;
+  if (section === null || typeof section !== 'object' || Array.isArray(section)) return {};
+  const levels: Partial<Record<string, number | string>> = {};
+  for (const [key, value] of Object.entries(section)) {
+    if (typeof value === 'number' || typeof value === 'string') levels[key] = value;
+  }
+  return levels;
 }
 
 type SectionKey = 'rules' | 'overrides' | 'gaps';

@@ -224,7 +224,11 @@ describe('sets of files', () => {
     const bad = join(dir, 'bad.yaml');
     await writeFile(bad, 'analysis:\n  system_time: 20ms\n  load_trend: 2\n');
     const { problems } = await inspectChecklist([bad], { defaults: false });
-    expect(problems.map(formatProblem)).toEqual([`${bad}:3:3: analysis.load_trend: unknown field "load_trend"`]);
+    // Both problems in one run: an unknown key does not hide a level in the wrong unit.
+    expect(problems.map(formatProblem)).toEqual([
+      `${bad}:3:3: analysis.load_trend: unknown field "load_trend"`,
+      expect.stringMatching(new RegExp(`^${bad}:2:16: analysis\\.system_time: .*analysis\\.system_time accepts`)),
+    ]);
     await writeFile(bad, 'analysis:\n  system_time: 20ms\n');
     const found = await inspectChecklist([bad], { defaults: false });
     expect(found.problems.map(formatProblem)).toEqual([
