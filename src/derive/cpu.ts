@@ -90,7 +90,6 @@ export const deriveCpu: Deriver<CpuSample> = (prev, cur, { dtSeconds, out }) => 
 
   out.set('cpu.context_switches_ps', '', counterRate(prev.stat.ctxt, stat.ctxt, dtSeconds));
   out.set('cpu.interrupts_ps', '', counterRate(prev.stat.intr, stat.intr, dtSeconds));
-  out.set('tasks.forks_ps', '', counterRate(prev.stat.processes, stat.processes, dtSeconds));
   if (prev.schedstat && cur.schedstat) setRunDelay(out, waitingTasks(prev.schedstat, cur.schedstat, dtSeconds));
 
   const all = modeDelta(prev.stat.total, stat.total);

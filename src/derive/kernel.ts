@@ -1,5 +1,6 @@
+import type { CpuSample } from '../../collectors/cpu.js';
 import type { KernelSample } from '../../collectors/kernel.js';
-import { counterDelta, counterToNumber } from './counter.js';
+import { counterDelta, counterRate, counterToNumber } from './counter.js';
 import type { Deriver } from './types.js';
 
 function ratio(part: number | undefined, whole: number | undefined): number | undefined {
@@ -39,4 +40,10 @@ export const deriveKernel: Deriver<KernelSample> = (prev, cur, { out }) => {
     out.set('conntrack.limit', '', cur.conntrack.max);
     out.set('conntrack.utilization', '', ratio(cur.conntrack.count, cur.conntrack.max));
   }
+};
+
+/** Forks per second from /proc/stat's processes counter, which the cpu collector reads (src/pipeline/families.ts). */
+export const deriveTaskForks: Deriver<CpuSample> = (prev, cur, { out, dtSeconds }) => {
+  if (prev !== undefined)
+    out.set('tasks.forks_ps', '', counterRate(prev.stat.processes, cur.stat.processes, dtSeconds));
 };

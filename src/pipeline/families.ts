@@ -21,7 +21,7 @@ import {
 import { deriveCpu, deriveCpuPressure } from '../derive/cpu.js';
 import { deriveDisk, deriveDiskBlockedTasks, deriveDiskPressure } from '../derive/disk.js';
 import { createFilesystemDeriver } from '../derive/filesystem.js';
-import { deriveKernel } from '../derive/kernel.js';
+import { deriveKernel, deriveTaskForks } from '../derive/kernel.js';
 import { deriveKmsg } from '../derive/kmsg.js';
 import { deriveMemory, deriveMemoryPressure } from '../derive/memory.js';
 import { deriveNetwork } from '../derive/network.js';
@@ -85,7 +85,9 @@ export function createFamilies(opts: FamilyOptions): Family[] {
   const kmsg = createKmsgCollector();
   const processDeriver = createProcessDeriver();
   return [
-    family('cpu', createCpuCollector(), deriveAll(deriveCpu, deriveDiskBlockedTasks), { counters: cpuCounters }),
+    family('cpu', createCpuCollector(), deriveAll(deriveCpu, deriveDiskBlockedTasks, deriveTaskForks), {
+      counters: cpuCounters,
+    }),
     family(
       'pressure',
       createPressureCollector(),

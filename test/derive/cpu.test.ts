@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CpuSample, CpuTimes } from '../../collectors/cpu.js';
 import { deriveCpu } from '../../src/derive/cpu.js';
+import { deriveTaskForks } from '../../src/derive/kernel.js';
 import { type DeriveContext, defaultDeriveConfig, MetricSink } from '../../src/derive/types.js';
 import { times } from './cpu-times.js';
 
@@ -58,10 +59,14 @@ describe('deriveCpu', () => {
   });
 
   it('sets rates of ctxt, intr and forks per second', () => {
-    const m = run(before, sample({ user: 110, idle: 810 }, {}, { ctxt: 3000, intr: 900, processes: 50 }));
+    const after = sample({ user: 110, idle: 810 }, {}, { ctxt: 3000, intr: 900, processes: 50 });
+    const m = run(before, after);
     expect(m.get('cpu.context_switches_ps')).toBe(1000);
     expect(m.get('cpu.interrupts_ps')).toBe(200);
-    expect(m.get('tasks.forks_ps')).toBe(5);
+    // tasks.* are derived in src/derive/kernel.ts, from the same /proc/stat sample.
+    const ctx: DeriveContext = { dtSeconds: 2, out: new MetricSink(), config: defaultDeriveConfig };
+    deriveTaskForks(before, after, ctx);
+    expect(ctx.out.get('tasks.forks_ps')).toBe(5);
   });
 
   it('sets gauges but no rates or shares on the first sample', () => {
