@@ -4,10 +4,11 @@ import { resolveThresholds } from '../checklist/model.js';
 import { type CellStatus, DIMENSIONS, type Dimension, type ProcessEntry } from '../model/frame.js';
 import { figureFormat, findingFigures, processFigures } from '../use/finding-text.js';
 import { formatSpan, formatValue } from '../use/units.js';
+import type { WindowCell, WindowFinding } from '../use/window.js';
 import { sixtySecondAnalysis } from './analysis.js';
 import { displayable } from './displayable.js';
 import { gapsOf } from './gaps.js';
-import { type CheckRun, runStatus, type WindowCell, type WindowFinding } from './run.js';
+import { type CheckRun, runStatus } from './run.js';
 import { table } from './table.js';
 
 type Colors = ReturnType<typeof createColors>;

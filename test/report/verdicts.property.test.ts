@@ -4,8 +4,9 @@ import { beyond, type Checklist } from '../../src/checklist/model.js';
 import { FRAME_SCHEMA, type Frame, type MetricValues, serializeFrame } from '../../src/model/frame.js';
 import { expandTables } from '../../src/model/wire.js';
 import { reevaluate } from '../../src/replay/reevaluate.js';
-import { type CheckRun, MIN_WINDOW_SAMPLES, runStatus, summarizeRun } from '../../src/report/run.js';
+import { type CheckRun, runStatus, summarizeRun } from '../../src/report/run.js';
 import { UseEvaluator } from '../../src/use/evaluator.js';
+import { MIN_WINDOW_SAMPLES } from '../../src/use/window.js';
 import { checklist, cpuUtilizationRule, proc, rule, runqueueRule, timeToFullRule } from '../use/helpers.js';
 
 const T0 = 1_800_000_000_000;
