@@ -1,4 +1,4 @@
-import { Scanner } from './parse.js';
+import { NOT_A_COUNTER, Scanner, smallCounterAt } from './parse.js';
 import type { ProcFs } from './procfs.js';
 
 /** uid → login name from passwd text; malformed lines are skipped (a name is a nicety, not a measurement). */
@@ -11,9 +11,9 @@ export function parsePasswd(text: string): Map<number, string> {
     const pwEnd = text.indexOf(':', nameEnd + 1);
     const uidEnd = pwEnd < 0 ? -1 : text.indexOf(':', pwEnd + 1);
     if (pwEnd < 0 || pwEnd >= s.lineEnd || uidEnd <= pwEnd + 1 || uidEnd > s.lineEnd) continue;
-    const uid = Number(text.slice(pwEnd + 1, uidEnd));
+    const uid = smallCounterAt(text, pwEnd + 1, uidEnd);
     // the first entry wins, as getpwuid(3) does
-    if (Number.isInteger(uid) && uid >= 0 && !names.has(uid)) names.set(uid, text.slice(s.lineStart, nameEnd));
+    if (uid !== NOT_A_COUNTER && !names.has(uid)) names.set(uid, text.slice(s.lineStart, nameEnd));
   }
   return names;
 }

@@ -1,5 +1,5 @@
 import type { Frame } from '../../model/frame.js';
-import { familyHeader, formatValue, seriesName } from './text-format.js';
+import { familyHeader, formatSampleValue, seriesName } from './text-format.js';
 
 export type MetricType = 'counter' | 'gauge' | 'untyped';
 export type Labels = Record<string, string>;
@@ -44,7 +44,7 @@ export class FrameFamily {
     this.spec.read(read, (labels, value) => {
       if (value === undefined) return;
       const v = typeof value === 'bigint' ? Number(value) : value;
-      if (Number.isFinite(v)) text += `\n${seriesName(name, labels)} ${formatValue(v)}`;
+      if (Number.isFinite(v)) text += `\n${seriesName(name, labels)} ${formatSampleValue(v)}`;
     });
     return text;
   }

@@ -1,4 +1,4 @@
-import { familyHeader, formatValue, seriesName } from './text-format.js';
+import { familyHeader, formatSampleValue, seriesName } from './text-format.js';
 
 /**
  * A histogram without labels, kept in memory and written in the text format: one cumulative
@@ -38,8 +38,8 @@ export class Histogram {
     let cumulative = 0;
     for (let i = 0; i < this.bounds.length; i++) {
       cumulative += this.counts[i];
-      text += `\n${seriesName(`${this.name}_bucket`, { le: formatValue(this.bounds[i]) })} ${cumulative}`;
+      text += `\n${seriesName(`${this.name}_bucket`, { le: formatSampleValue(this.bounds[i]) })} ${cumulative}`;
     }
-    return `${text}\n${this.name}_sum ${formatValue(this.sum)}\n${this.name}_count ${this.count}`;
+    return `${text}\n${this.name}_sum ${formatSampleValue(this.sum)}\n${this.name}_count ${this.count}`;
   }
 }

@@ -19,7 +19,7 @@ export function escapeLabelValue(value: string): string {
 }
 
 /** A sample value as Go's ParseFloat reads it: `NaN`, `+Inf`, `-Inf`, otherwise JavaScript's shortest round-trip form. */
-export function formatValue(value: number): string {
+export function formatSampleValue(value: number): string {
   if (Number.isNaN(value)) return 'NaN';
   if (value === Number.POSITIVE_INFINITY) return '+Inf';
   if (value === Number.NEGATIVE_INFINITY) return '-Inf';

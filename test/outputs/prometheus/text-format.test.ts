@@ -4,7 +4,7 @@ import {
   escapeLabelValue,
   exposition,
   familyHeader,
-  formatValue,
+  formatSampleValue,
   seriesName,
 } from '../../../src/outputs/prometheus/text-format.js';
 
@@ -22,12 +22,12 @@ describe('text format 0.0.4', () => {
   });
 
   test('values: NaN and the infinities as Go parses them, others in their shortest round-trip form', () => {
-    expect(formatValue(Number.NaN)).toBe('NaN');
-    expect(formatValue(Number.POSITIVE_INFINITY)).toBe('+Inf');
-    expect(formatValue(Number.NEGATIVE_INFINITY)).toBe('-Inf');
-    expect(formatValue(0.1 + 0.2)).toBe('0.30000000000000004');
-    expect(formatValue(1e21)).toBe('1e+21');
-    expect(formatValue(-3)).toBe('-3');
+    expect(formatSampleValue(Number.NaN)).toBe('NaN');
+    expect(formatSampleValue(Number.POSITIVE_INFINITY)).toBe('+Inf');
+    expect(formatSampleValue(Number.NEGATIVE_INFINITY)).toBe('-Inf');
+    expect(formatSampleValue(0.1 + 0.2)).toBe('0.30000000000000004');
+    expect(formatSampleValue(1e21)).toBe('1e+21');
+    expect(formatSampleValue(-3)).toBe('-3');
   });
 
   test('series names: labels in insertion order, no braces without labels', () => {
