@@ -1,6 +1,6 @@
 import { formatDuration } from '../checklist/duration.js';
 import type { Finding, ProcessEntry } from '../model/frame.js';
-import { formatValue } from './units.js';
+import { formatValue, formatWaitingThreads } from './units.js';
 
 /** How a view writes values, times of day and durations. */
 export interface FigureFormat {
@@ -53,7 +53,7 @@ export function rankedMeasure(p: ProcessEntry, measure: string, fmt: Pick<Figure
     case 'io':
       return `io ${fmt.value((p.readBps ?? 0) + (p.writeBps ?? 0), 'bytes_per_s')}${p.state === 'D' ? ' (D state)' : ''}`;
     case 'run_delay':
-      return `run delay ${p.runDelay === undefined ? '-' : p.runDelay.toFixed(2)} threads waiting`;
+      return `run delay ${formatWaitingThreads(p.runDelay)} threads waiting`;
     case 'fds':
       return p.fds === undefined ? 'fds -' : `fds ${p.fds}${p.fdLimit ? `/${p.fdLimit}` : ''}`;
     case 'threads':

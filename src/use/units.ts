@@ -72,6 +72,14 @@ export function formatValue(value: number | undefined, unit: Unit | string | und
 }
 
 /**
+ * Threads waiting for a CPU (a process's run delay) with two decimals in every view: the digits that
+ * tell an occasional wait (0.02) from a thread always queued (1.00). "-" when not measured.
+ */
+export function formatWaitingThreads(threads: number | undefined): string {
+  return threads === undefined || !Number.isFinite(threads) ? '-' : threads.toFixed(2);
+}
+
+/**
  * A span of time in milliseconds as people read it, in its two largest units with the smaller one
  * padded so that a ticking age keeps its width: "500ms", "45s", "3m12s", "2h05m", "3d4h" (days from
  * 48 hours, as for the hours unit). Whole seconds from a second up, rounded: ticks land a few

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Unit } from '../../src/catalog/index.js';
 import { catalog } from '../../src/catalog/index.js';
 import { parseThreshold } from '../../src/checklist/threshold.js';
-import { formatNumber, formatSpan, formatValue } from '../../src/use/units.js';
+import { formatNumber, formatSpan, formatValue, formatWaitingThreads } from '../../src/use/units.js';
 
 const MiB = 1024 * 1024;
 
@@ -160,5 +160,17 @@ describe('formatNumber: a figure whose label says its unit', () => {
     [0, '0'],
   ])('%d is "%s"', (n, text) => {
     expect(formatNumber(n)).toBe(text);
+  });
+});
+
+describe('formatWaitingThreads: a process run delay, alike in the process table, the detail and findings', () => {
+  it.each([
+    [0.02, '0.02'],
+    [1.5, '1.50'],
+    [0, '0.00'],
+    [undefined, '-'],
+    [Number.NaN, '-'],
+  ])('%s threads waiting is "%s"', (threads, text) => {
+    expect(formatWaitingThreads(threads)).toBe(text);
   });
 });

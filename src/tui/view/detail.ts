@@ -3,7 +3,7 @@ import { formatDuration } from '../../checklist/duration.js';
 import { DIMENSIONS, type Finding, type Frame, type ProcessEntry, type Resource } from '../../model/frame.js';
 import { formatClock } from '../../text/clock.js';
 import { findingFigures } from '../../use/finding-text.js';
-import { formatSpan, formatValue } from '../../use/units.js';
+import { formatSpan, formatValue, formatWaitingThreads } from '../../use/units.js';
 import { gridRows, rowLabel } from '../lists.js';
 import type { DetailTarget } from '../state.js';
 import { wrap } from '../text.js';
@@ -190,7 +190,7 @@ function processDetail(p: Page, f: Frame | undefined, captured: ProcessEntry): v
     ['rss growth', formatValue(pe.rssGrowthBps, 'bytes_per_s')],
     ['read', formatValue(pe.readBps, 'bytes_per_s')],
     ['write', formatValue(pe.writeBps, 'bytes_per_s')],
-    ['run delay', pe.runDelay === undefined ? '-' : `${pe.runDelay.toFixed(2)} threads waiting`],
+    ['run delay', pe.runDelay === undefined ? '-' : `${formatWaitingThreads(pe.runDelay)} threads waiting`],
     ['major faults', formatValue(pe.majorFaultsPs, 'per_s')],
     ['fds', pe.fds === undefined ? '-' : `${pe.fds}${pe.fdLimit ? ` of ${pe.fdLimit}` : ''}`],
     ['threads', String(pe.threads)],

@@ -1,5 +1,5 @@
 import type { ProcessEntry } from '../../model/frame.js';
-import { formatValue } from '../../use/units.js';
+import { formatValue, formatWaitingThreads } from '../../use/units.js';
 import type { SortKey } from '../lists.js';
 import { compose, type Part } from './compose.js';
 import type { Canvas, ScreenModel } from './model.js';
@@ -20,7 +20,7 @@ const COLUMNS: readonly Column[] = [
   { title: 'CPU%', width: 6, sort: 'cpu', value: (p) => (p.cpu * 100).toFixed(1) },
   { title: 'RSS', width: 6, sort: 'memory', value: (p) => formatValue(p.rssBytes, 'bytes') },
   { title: 'IO/s', width: 7, sort: 'io', value: io },
-  { title: 'RUNQ', width: 5, sort: 'runDelay', value: (p) => (p.runDelay === undefined ? '-' : p.runDelay.toFixed(2)) },
+  { title: 'RUNQ', width: 5, sort: 'runDelay', value: (p) => formatWaitingThreads(p.runDelay) },
   { title: 'FDS', width: 5, sort: 'fds', value: (p) => (p.fds === undefined ? '-' : String(p.fds)) },
 ];
 
