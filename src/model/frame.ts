@@ -1,3 +1,4 @@
+import type { MetricName } from '../catalog/index.js';
 import type { HostCounters } from './counters.js';
 import type { SourceReport } from './source-report.js';
 import { toWire } from './wire.js';
@@ -28,6 +29,15 @@ export const DIMENSIONS: readonly Dimension[] = ['utilization', 'saturation', 'e
 
 /** Metric name → instance → value. Host-wide metrics use the instance "" (empty string). */
 export type MetricValues = Record<string, Record<string, number>>;
+
+/**
+ * The instances of one metric, by its catalog name: code that names a metric goes through here, so a
+ * misspelt name fails `tsc`. The map itself stays keyed by string, since frames also come from the
+ * wire and recordings.
+ */
+export function metricInstances(metrics: MetricValues, name: MetricName): Record<string, number> | undefined {
+  return metrics[name];
+}
 
 export type CellStatus = 'ok' | 'warning' | 'critical' | 'unknown' | 'gap';
 

@@ -1,4 +1,4 @@
-import type { Frame } from '../model/frame.js';
+import { type Frame, metricInstances } from '../model/frame.js';
 import { formatDateTime } from '../text/clock.js';
 import { sanitize } from '../text/sanitize.js';
 import { formatValue } from '../use/units.js';
@@ -16,6 +16,6 @@ export function summaryLine(frame: Frame): string {
           .map((f) => `${f.instance ? f.id : f.rule} ${f.severity}${f.state === 'pending' ? ' (pending)' : ''}`)
           .join(', ');
   return sanitize(
-    `${formatDateTime(frame.ts)}  cpu ${percent(frame.metrics['cpu.utilization']?.[''])}  mem ${percent(frame.metrics['memory.utilization']?.[''])}  ${findings}`,
+    `${formatDateTime(frame.ts)}  cpu ${percent(metricInstances(frame.metrics, 'cpu.utilization')?.[''])}  mem ${percent(metricInstances(frame.metrics, 'memory.utilization')?.[''])}  ${findings}`,
   );
 }

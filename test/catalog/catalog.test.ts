@@ -7,7 +7,7 @@ import { filesystemMetrics } from '../../src/catalog/filesystem.js';
 import { catalog, isMetricName, type MetricName } from '../../src/catalog/index.js';
 import { memoryMetrics } from '../../src/catalog/memory.js';
 import { networkMetrics } from '../../src/catalog/network.js';
-import { RESOURCES } from '../../src/model/frame.js';
+import { metricInstances, RESOURCES } from '../../src/model/frame.js';
 
 describe('metric catalog', () => {
   it('has unique names, each prefixed by a known family and documented', () => {
@@ -57,5 +57,12 @@ describe('metric catalog', () => {
     expect(isMetricName(name)).toBe(true);
     expect(isMetricName(misspelt)).toBe(false);
     expect(isMetricName('')).toBe(false);
+  });
+
+  it('reads a frame metric by a typed name: a misspelt one is refused by tsc', () => {
+    const metrics = { 'cpu.utilization': { '': 0.5 } };
+    expect(metricInstances(metrics, 'cpu.utilization')?.['']).toBe(0.5);
+    // @ts-expect-error not in the catalog
+    expect(metricInstances(metrics, 'cpu.utilisation')).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
+import type { MetricName } from '../../catalog/index.js';
 import type { CpuTimeMode, HostCounters } from '../../model/counters.js';
-import type { Frame } from '../../model/frame.js';
+import { type Frame, metricInstances } from '../../model/frame.js';
 
 /**
  * The OpenTelemetry hostmetrics view of a frame: semantic-convention names, units and attributes,
@@ -98,7 +99,7 @@ function observeCpu(frame: Frame, counters: HostCounters, push: Push): void {
       push('system.cpu.time', table.seconds(row, field), { 'cpu.logical_number': logical, 'cpu.mode': mode });
     }
   }
-  for (const [cpu, value] of Object.entries(frame.metrics['cpu.core_utilization'] ?? {})) {
+  for (const [cpu, value] of Object.entries(metricInstances(frame.metrics, 'cpu.core_utilization') ?? {})) {
     push('system.cpu.utilization', value, { 'cpu.logical_number': Number(cpu.slice(3)) });
   }
   push('system.cpu.load_average.1m', counters.load?.load1);
@@ -111,7 +112,7 @@ function observeCpu(frame: Frame, counters: HostCounters, push: Push): void {
  * fallback for MemAvailable on kernels before 3.14.
  */
 function observeMemory(frame: Frame, push: Push): void {
-  const bytes = (name: string) => frame.metrics[name]?.[''];
+  const bytes = (name: MetricName) => metricInstances(frame.metrics, name)?.[''];
   const total = bytes('memory.total_bytes');
   const states: [string, number | undefined][] = [
     ['used', bytes('memory.used_bytes')],
