@@ -7,6 +7,7 @@ const INSTANCE_TEXT: Record<MetricDef['instance'], string> = {
   disk: 'disk device',
   nic: 'network interface',
   mount: 'mount point',
+  cgroup: 'cgroup path ("/system.slice/nginx.service")',
 };
 
 function cell(text: string): string {

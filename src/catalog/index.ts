@@ -1,3 +1,4 @@
+import { cgroupMetrics } from './cgroups.js';
 import { cpuMetrics } from './cpu.js';
 import { diskMetrics } from './disk.js';
 import { filesystemMetrics } from './filesystem.js';
@@ -17,6 +18,7 @@ const definitions = [
   ...filesystemMetrics,
   ...kernelMetrics,
   ...processMetrics,
+  ...cgroupMetrics,
 ];
 
 /**

@@ -15,7 +15,7 @@ export type Unit =
   | 'cpus';
 
 /** What the metric's instances are: "" for host-wide, otherwise the key of the row. */
-export type InstanceKind = 'host' | 'cpu' | 'disk' | 'nic' | 'mount';
+export type InstanceKind = 'host' | 'cpu' | 'disk' | 'nic' | 'mount' | 'cgroup';
 
 /** What one catalog entry says about its metric, apart from the resource and instance kind it shares with its family. */
 export interface MetricFields<N extends string = string> {

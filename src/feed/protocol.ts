@@ -22,6 +22,7 @@ const SECTION_FLAGS: Record<Exclude<keyof Frame, 'schema' | 'seq' | 'ts' | 'inte
   processes: true,
   kernelEvents: true,
   sources: true,
+  cgroups: true,
   self: true,
 };
 export type FrameSection = keyof typeof SECTION_FLAGS;
@@ -130,6 +131,7 @@ const processSchema = z.looseObject({
   fds: z.number().optional(),
   fdLimit: z.number().optional(),
   threads: z.number(),
+  cgroup: z.string().optional(),
 });
 
 const frameSectionSchemas = {
@@ -200,6 +202,22 @@ const frameSectionSchemas = {
       source: z.string(),
       status: z.enum(['ok', 'absent', 'denied', 'failed']),
       reason: z.string().optional(),
+    }),
+  ),
+  cgroups: z.array(
+    z.looseObject({
+      id: z.string(),
+      name: z.string(),
+      kind: z.enum(['service', 'scope', 'slice', 'container', 'pod']),
+      runtime: z.enum(['systemd', 'docker', 'podman', 'containerd', 'cri-o', 'kubernetes']).optional(),
+      container: z.string().optional(),
+      pod: z.string().optional(),
+      namespace: z.string().optional(),
+      cpuLimit: z.number().optional(),
+      memoryMaxBytes: z.number().optional(),
+      memoryHighBytes: z.number().optional(),
+      pidsMax: z.number().optional(),
+      processes: z.number().optional(),
     }),
   ),
   self: z.looseObject({

@@ -1,3 +1,5 @@
+import type { CgroupCounters } from './cgroup.js';
+
 /**
  * The host's cumulative counters and kernel gauges of one tick, in the units the exporters publish
  * (seconds, bytes, ratios), for the outputs that export counters rather than rates: Prometheus
@@ -20,6 +22,8 @@ export interface HostCounters {
   network?: NetworkCounters;
   /** Mounts, in mount table order. */
   filesystems?: FilesystemCounters[];
+  /** The workload cgroups the frame carries (`Frame.cgroups`), in the same order. */
+  cgroups?: CgroupCounters[];
 }
 
 /** Each mode's place in a row of the CPU seconds table. */

@@ -1,4 +1,5 @@
 import type { MetricName } from '../catalog/index.js';
+import type { CgroupCulprit, CgroupEntry } from './cgroup.js';
 import type { HostCounters } from './counters.js';
 import type { SourceReport } from './source-report.js';
 import { toWire } from './wire.js';
@@ -80,6 +81,8 @@ export interface ProcessEntry {
   fds?: number;
   fdLimit?: number;
   threads: number;
+  /** The `id` of the workload cgroup the process runs in (see `Frame.cgroups`), when it is in one. */
+  cgroup?: string;
 }
 
 export interface Evidence {
@@ -105,6 +108,8 @@ export interface Evidence {
   processes: ProcessEntry[];
   /** The top processes on the sample the finding fired, kept for its lifetime. */
   culprits?: { ts: number; processes: ProcessEntry[] };
+  /** Host-wide findings: the workload cgroups ranked by the same measure, on the latest sample. */
+  cgroups?: CgroupCulprit[];
 }
 
 export interface Finding {
@@ -209,6 +214,8 @@ export interface Frame {
   kernelEvents: KernelEvent[];
   /** Sources that were not ok on this tick (absent, denied, failed). */
   sources: SourceReport[];
+  /** The workload cgroups carried on this tick (absent in frames from before cgroups were read). */
+  cgroups?: CgroupEntry[];
   self: SelfStats;
   /**
    * In-process only: the host's cumulative counters of this tick, for the outputs that export

@@ -40,6 +40,7 @@ export const PROCESS_COLUMNS = [
   'readBps',
   'writeBps',
   'rssGrowthBps',
+  'cgroup',
 ] as const satisfies readonly (keyof ProcessEntry)[];
 
 /** A list as it goes on the wire: a table from two items on (one item is smaller as an object). */
