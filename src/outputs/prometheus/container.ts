@@ -1,0 +1,206 @@
+import type { CgroupCounters, CgroupEntry } from '../../model/cgroup.js';
+import type { Frame } from '../../model/frame.js';
+import { type CarriedCgroup, carriedCgroups } from '../carried-cgroups.js';
+import type { Labels } from './family.js';
+import { familyHeader, formatSampleValue, seriesName } from './text-format.js';
+
+/**
+ * Per workload cgroup families under cAdvisor's names, units and labels, so that cAdvisor-based
+ * dashboards and kubernetes-mixin expressions read them: one series per carried cgroup
+ * (`Frame.cgroups`, already trimmed to the top N plus every cgroup with an active finding), values
+ * from the frame's counters section (`HostCounters.cgroups`, same order, export units).
+ *
+ * cAdvisor's conventions kept here: the CFS families only for a cgroup with a CPU quota; 0 for an
+ * unlimited memory or thread limit; `container_cpu_usage_seconds_total` with `cpu="total"`, as the
+ * kubelet writes it. A family no carried cgroup has a value for is left out, HELP and TYPE included.
+ * Device-level series (`device` label) are not written: io.stat is summed over devices upstream.
+ */
+
+/** A carried cgroup with its labels, made once per scrape. */
+interface Carried extends CarriedCgroup {
+  labels: Labels;
+}
+
+interface ContainerFamily {
+  name: string;
+  help: string;
+  type: 'counter' | 'gauge';
+  value(c: Carried): number | undefined;
+  /** Labels after the cgroup's own. */
+  extra?: Labels;
+}
+
+const quotaOnly =
+  (pick: (k: CgroupCounters) => number | undefined) =>
+  (c: Carried): number | undefined =>
+    c.entry.cpuLimit === undefined || c.counters === undefined ? undefined : pick(c.counters);
+
+/** cAdvisor writes 0 for "no limit"; a limit is only reported where the usage beside it was read. */
+function limitOrZero(limit: number | undefined, usage: number | undefined): number | undefined {
+  return limit ?? (usage === undefined ? undefined : 0);
+}
+
+type PsiResource = 'cpu' | 'memory' | 'io';
+
+function pressureFamily(resource: PsiResource, kind: 'some' | 'full'): ContainerFamily {
+  const what = kind === 'some' ? 'waiting' : 'stalled';
+  return {
+    name: `container_pressure_${resource}_${what}_seconds_total`,
+    help:
+      kind === 'some'
+        ? `Total time in seconds some of the cgroup's tasks waited for ${resource} (PSI "some" total).`
+        : `Total time in seconds none of the cgroup's tasks could make progress for lack of ${resource} (PSI "full" total).`,
+    type: 'counter',
+    value: (c) => c.counters?.pressureSeconds?.[resource]?.[kind],
+  };
+}
+
+const FAMILIES: readonly ContainerFamily[] = [
+  {
+    name: 'container_cpu_usage_seconds_total',
+    help: 'Cumulative CPU time consumed by the cgroup in seconds (cpu.stat usage_usec).',
+    type: 'counter',
+    value: (c) => c.counters?.cpuUsageSeconds,
+    extra: { cpu: 'total' },
+  },
+  {
+    name: 'container_cpu_user_seconds_total',
+    help: 'Cumulative user CPU time consumed by the cgroup in seconds.',
+    type: 'counter',
+    value: (c) => c.counters?.cpuUserSeconds,
+  },
+  {
+    name: 'container_cpu_system_seconds_total',
+    help: 'Cumulative system (kernel) CPU time consumed by the cgroup in seconds.',
+    type: 'counter',
+    value: (c) => c.counters?.cpuSystemSeconds,
+  },
+  {
+    name: 'container_cpu_cfs_periods_total',
+    help: 'Number of elapsed CFS enforcement periods of a cgroup with a CPU quota.',
+    type: 'counter',
+    value: quotaOnly((k) => k.cfsPeriods),
+  },
+  {
+    name: 'container_cpu_cfs_throttled_periods_total',
+    help: 'Number of CFS enforcement periods in which the cgroup was throttled by its CPU quota.',
+    type: 'counter',
+    value: quotaOnly((k) => k.cfsThrottledPeriods),
+  },
+  {
+    name: 'container_cpu_cfs_throttled_seconds_total',
+    help: "Total time in seconds the cgroup's threads were throttled by its CPU quota.",
+    type: 'counter',
+    value: quotaOnly((k) => k.cfsThrottledSeconds),
+  },
+  {
+    name: 'container_memory_usage_bytes',
+    help: 'Memory charged to the cgroup in bytes, page cache included (memory.current).',
+    type: 'gauge',
+    value: (c) => c.counters?.memoryUsageBytes,
+  },
+  {
+    name: 'container_memory_working_set_bytes',
+    help: 'Working set of the cgroup in bytes: memory.current minus inactive_file.',
+    type: 'gauge',
+    value: (c) => c.counters?.memoryWorkingSetBytes,
+  },
+  {
+    name: 'container_spec_memory_limit_bytes',
+    help: 'Memory limit of the cgroup in bytes (memory.max); 0 when unlimited.',
+    type: 'gauge',
+    value: (c) => limitOrZero(c.counters?.memoryLimitBytes ?? c.entry.memoryMaxBytes, c.counters?.memoryUsageBytes),
+  },
+  {
+    name: 'container_oom_events_total',
+    help: 'Processes of the cgroup killed by the OOM killer (memory.events oom_kill).',
+    type: 'counter',
+    value: (c) => c.counters?.oomKills,
+  },
+  {
+    name: 'container_fs_reads_bytes_total',
+    help: 'Cumulative bytes the cgroup read from block devices, all devices (io.stat rbytes).',
+    type: 'counter',
+    value: (c) => c.counters?.ioReadBytes,
+  },
+  {
+    name: 'container_fs_writes_bytes_total',
+    help: 'Cumulative bytes the cgroup wrote to block devices, all devices (io.stat wbytes).',
+    type: 'counter',
+    value: (c) => c.counters?.ioWriteBytes,
+  },
+  {
+    name: 'container_fs_reads_total',
+    help: 'Cumulative read operations the cgroup issued to block devices, all devices (io.stat rios).',
+    type: 'counter',
+    value: (c) => c.counters?.ioReads,
+  },
+  {
+    name: 'container_fs_writes_total',
+    help: 'Cumulative write operations the cgroup issued to block devices, all devices (io.stat wios).',
+    type: 'counter',
+    value: (c) => c.counters?.ioWrites,
+  },
+  {
+    name: 'container_processes',
+    help: 'Number of processes in the cgroup and its descendants.',
+    type: 'gauge',
+    value: (c) => c.entry.processes,
+  },
+  {
+    name: 'container_threads',
+    help: 'Number of threads (tasks) in the cgroup and its descendants (pids.current).',
+    type: 'gauge',
+    value: (c) => c.counters?.pids,
+  },
+  {
+    name: 'container_threads_max',
+    help: 'Maximum number of threads allowed in the cgroup (pids.max); 0 when unlimited.',
+    type: 'gauge',
+    value: (c) => limitOrZero(c.counters?.pidsLimit ?? c.entry.pidsMax, c.counters?.pids),
+  },
+  pressureFamily('cpu', 'full'),
+  pressureFamily('cpu', 'some'),
+  pressureFamily('memory', 'full'),
+  pressureFamily('memory', 'some'),
+  pressureFamily('io', 'full'),
+  pressureFamily('io', 'some'),
+];
+
+/**
+ * kubelet's label set (alphabetical, as client_golang writes it): `id` always, the others only
+ * when known. An absent label and an empty one are the same series to Prometheus.
+ */
+function cgroupLabels(e: CgroupEntry): Labels {
+  const labels: Labels = {};
+  if (e.container) labels.container = e.container;
+  labels.id = e.id;
+  if (e.name) labels.name = e.name;
+  if (e.namespace) labels.namespace = e.namespace;
+  if (e.pod) labels.pod = e.pod;
+  return labels;
+}
+
+function renderFamily(f: ContainerFamily, cgroups: readonly Carried[]): string | undefined {
+  let text: string | undefined;
+  for (let i = 0; i < cgroups.length; i++) {
+    const c = cgroups[i];
+    const v = f.value(c);
+    if (v === undefined || !Number.isFinite(v)) continue;
+    text ??= familyHeader(f.name, f.help, f.type);
+    text += `\n${seriesName(f.name, f.extra ? { ...c.labels, ...f.extra } : c.labels)} ${formatSampleValue(v)}`;
+  }
+  return text;
+}
+
+/** The container families of a frame as exposition parts, one per family with samples; none without cgroups. */
+export function containerFamilies(frame: Frame): string[] {
+  const cgroups: Carried[] = carriedCgroups(frame).map((c) => ({ ...c, labels: cgroupLabels(c.entry) }));
+  if (cgroups.length === 0) return [];
+  const parts: string[] = [];
+  for (let i = 0; i < FAMILIES.length; i++) {
+    const text = renderFamily(FAMILIES[i], cgroups);
+    if (text !== undefined) parts.push(text);
+  }
+  return parts;
+}
