@@ -40,125 +40,113 @@ function limitOrZero(limit: number | undefined, usage: number | undefined): numb
   return limit ?? (usage === undefined ? undefined : 0);
 }
 
+const counter = (name: string, help: string, value: ContainerFamily['value'], extra?: Labels): ContainerFamily => ({
+  name,
+  help,
+  type: 'counter',
+  value,
+  extra,
+});
+const gauge = (name: string, help: string, value: ContainerFamily['value']): ContainerFamily => ({
+  name,
+  help,
+  type: 'gauge',
+  value,
+});
+
 type PsiResource = 'cpu' | 'memory' | 'io';
 
 function pressureFamily(resource: PsiResource, kind: 'some' | 'full'): ContainerFamily {
-  const what = kind === 'some' ? 'waiting' : 'stalled';
-  return {
-    name: `container_pressure_${resource}_${what}_seconds_total`,
-    help:
-      kind === 'some'
-        ? `Total time in seconds some of the cgroup's tasks waited for ${resource} (PSI "some" total).`
-        : `Total time in seconds none of the cgroup's tasks could make progress for lack of ${resource} (PSI "full" total).`,
-    type: 'counter',
-    value: (c) => c.counters?.pressureSeconds?.[resource]?.[kind],
-  };
+  return counter(
+    `container_pressure_${resource}_${kind === 'some' ? 'waiting' : 'stalled'}_seconds_total`,
+    kind === 'some'
+      ? `Total time in seconds some of the cgroup's tasks waited for ${resource} (PSI "some" total).`
+      : `Total time in seconds none of the cgroup's tasks could make progress for lack of ${resource} (PSI "full" total).`,
+    (c) => c.counters?.pressureSeconds?.[resource]?.[kind],
+  );
 }
 
 const FAMILIES: readonly ContainerFamily[] = [
-  {
-    name: 'container_cpu_usage_seconds_total',
-    help: 'Cumulative CPU time consumed by the cgroup in seconds (cpu.stat usage_usec).',
-    type: 'counter',
-    value: (c) => c.counters?.cpuUsageSeconds,
-    extra: { cpu: 'total' },
-  },
-  {
-    name: 'container_cpu_user_seconds_total',
-    help: 'Cumulative user CPU time consumed by the cgroup in seconds.',
-    type: 'counter',
-    value: (c) => c.counters?.cpuUserSeconds,
-  },
-  {
-    name: 'container_cpu_system_seconds_total',
-    help: 'Cumulative system (kernel) CPU time consumed by the cgroup in seconds.',
-    type: 'counter',
-    value: (c) => c.counters?.cpuSystemSeconds,
-  },
-  {
-    name: 'container_cpu_cfs_periods_total',
-    help: 'Number of elapsed CFS enforcement periods of a cgroup with a CPU quota.',
-    type: 'counter',
-    value: quotaOnly((k) => k.cfsPeriods),
-  },
-  {
-    name: 'container_cpu_cfs_throttled_periods_total',
-    help: 'Number of CFS enforcement periods in which the cgroup was throttled by its CPU quota.',
-    type: 'counter',
-    value: quotaOnly((k) => k.cfsThrottledPeriods),
-  },
-  {
-    name: 'container_cpu_cfs_throttled_seconds_total',
-    help: "Total time in seconds the cgroup's threads were throttled by its CPU quota.",
-    type: 'counter',
-    value: quotaOnly((k) => k.cfsThrottledSeconds),
-  },
-  {
-    name: 'container_memory_usage_bytes',
-    help: 'Memory charged to the cgroup in bytes, page cache included (memory.current).',
-    type: 'gauge',
-    value: (c) => c.counters?.memoryUsageBytes,
-  },
-  {
-    name: 'container_memory_working_set_bytes',
-    help: 'Working set of the cgroup in bytes: memory.current minus inactive_file.',
-    type: 'gauge',
-    value: (c) => c.counters?.memoryWorkingSetBytes,
-  },
-  {
-    name: 'container_spec_memory_limit_bytes',
-    help: 'Memory limit of the cgroup in bytes (memory.max); 0 when unlimited.',
-    type: 'gauge',
-    value: (c) => limitOrZero(c.counters?.memoryLimitBytes ?? c.entry.memoryMaxBytes, c.counters?.memoryUsageBytes),
-  },
-  {
-    name: 'container_oom_events_total',
-    help: 'Processes of the cgroup killed by the OOM killer (memory.events oom_kill).',
-    type: 'counter',
-    value: (c) => c.counters?.oomKills,
-  },
-  {
-    name: 'container_fs_reads_bytes_total',
-    help: 'Cumulative bytes the cgroup read from block devices, all devices (io.stat rbytes).',
-    type: 'counter',
-    value: (c) => c.counters?.ioReadBytes,
-  },
-  {
-    name: 'container_fs_writes_bytes_total',
-    help: 'Cumulative bytes the cgroup wrote to block devices, all devices (io.stat wbytes).',
-    type: 'counter',
-    value: (c) => c.counters?.ioWriteBytes,
-  },
-  {
-    name: 'container_fs_reads_total',
-    help: 'Cumulative read operations the cgroup issued to block devices, all devices (io.stat rios).',
-    type: 'counter',
-    value: (c) => c.counters?.ioReads,
-  },
-  {
-    name: 'container_fs_writes_total',
-    help: 'Cumulative write operations the cgroup issued to block devices, all devices (io.stat wios).',
-    type: 'counter',
-    value: (c) => c.counters?.ioWrites,
-  },
-  {
-    name: 'container_processes',
-    help: 'Number of processes in the cgroup and its descendants.',
-    type: 'gauge',
-    value: (c) => c.entry.processes,
-  },
-  {
-    name: 'container_threads',
-    help: 'Number of threads (tasks) in the cgroup and its descendants (pids.current).',
-    type: 'gauge',
-    value: (c) => c.counters?.pids,
-  },
-  {
-    name: 'container_threads_max',
-    help: 'Maximum number of threads allowed in the cgroup (pids.max); 0 when unlimited.',
-    type: 'gauge',
-    value: (c) => limitOrZero(c.counters?.pidsLimit ?? c.entry.pidsMax, c.counters?.pids),
-  },
+  counter(
+    'container_cpu_usage_seconds_total',
+    'Cumulative CPU time consumed by the cgroup in seconds (cpu.stat usage_usec).',
+    (c) => c.counters?.cpuUsageSeconds,
+    { cpu: 'total' },
+  ),
+  counter(
+    'container_cpu_user_seconds_total',
+    'Cumulative user CPU time consumed by the cgroup in seconds.',
+    (c) => c.counters?.cpuUserSeconds,
+  ),
+  counter(
+    'container_cpu_system_seconds_total',
+    'Cumulative system (kernel) CPU time consumed by the cgroup in seconds.',
+    (c) => c.counters?.cpuSystemSeconds,
+  ),
+  counter(
+    'container_cpu_cfs_periods_total',
+    'Number of elapsed CFS enforcement periods of a cgroup with a CPU quota.',
+    quotaOnly((k) => k.cfsPeriods),
+  ),
+  counter(
+    'container_cpu_cfs_throttled_periods_total',
+    'Number of CFS enforcement periods in which the cgroup was throttled by its CPU quota.',
+    quotaOnly((k) => k.cfsThrottledPeriods),
+  ),
+  counter(
+    'container_cpu_cfs_throttled_seconds_total',
+    "Total time in seconds the cgroup's threads were throttled by its CPU quota.",
+    quotaOnly((k) => k.cfsThrottledSeconds),
+  ),
+  gauge(
+    'container_memory_usage_bytes',
+    'Memory charged to the cgroup in bytes, page cache included (memory.current).',
+    (c) => c.counters?.memoryUsageBytes,
+  ),
+  gauge(
+    'container_memory_working_set_bytes',
+    'Working set of the cgroup in bytes: memory.current minus inactive_file.',
+    (c) => c.counters?.memoryWorkingSetBytes,
+  ),
+  gauge(
+    'container_spec_memory_limit_bytes',
+    'Memory limit of the cgroup in bytes (memory.max); 0 when unlimited.',
+    (c) => limitOrZero(c.counters?.memoryLimitBytes ?? c.entry.memoryMaxBytes, c.counters?.memoryUsageBytes),
+  ),
+  counter(
+    'container_oom_events_total',
+    'Processes of the cgroup killed by the OOM killer (memory.events oom_kill).',
+    (c) => c.counters?.oomKills,
+  ),
+  counter(
+    'container_fs_reads_bytes_total',
+    'Cumulative bytes the cgroup read from block devices, all devices (io.stat rbytes).',
+    (c) => c.counters?.ioReadBytes,
+  ),
+  counter(
+    'container_fs_writes_bytes_total',
+    'Cumulative bytes the cgroup wrote to block devices, all devices (io.stat wbytes).',
+    (c) => c.counters?.ioWriteBytes,
+  ),
+  counter(
+    'container_fs_reads_total',
+    'Cumulative read operations the cgroup issued to block devices, all devices (io.stat rios).',
+    (c) => c.counters?.ioReads,
+  ),
+  counter(
+    'container_fs_writes_total',
+    'Cumulative write operations the cgroup issued to block devices, all devices (io.stat wios).',
+    (c) => c.counters?.ioWrites,
+  ),
+  gauge('container_processes', 'Number of processes in the cgroup and its descendants.', (c) => c.entry.processes),
+  gauge(
+    'container_threads',
+    'Number of threads (tasks) in the cgroup and its descendants (pids.current).',
+    (c) => c.counters?.pids,
+  ),
+  gauge('container_threads_max', 'Maximum number of threads allowed in the cgroup (pids.max); 0 when unlimited.', (c) =>
+    limitOrZero(c.counters?.pidsLimit ?? c.entry.pidsMax, c.counters?.pids),
+  ),
   pressureFamily('cpu', 'full'),
   pressureFamily('cpu', 'some'),
   pressureFamily('memory', 'full'),
