@@ -109,6 +109,7 @@ async function startOtlp(endpoint: string, config: AgentConfig, state: AgentStat
     protocol: config.otlp.protocol,
     headers: config.otlp.headers,
     intervalMs: config.otlp.interval,
+    cgroups: config.otlp.cgroups,
     latest: () => state.bus.latest(),
     onError: (message) => state.problems.observe([{ source: 'otlp', status: 'failed', reason: message }]),
   });
@@ -131,6 +132,7 @@ export function prometheusExporter(
         latest: () => bus.latest(),
         version: VERSION,
         topProcesses: config.prometheus.top_processes,
+        cgroups: config.prometheus.cgroups,
         openFds: countOpenFds,
         runtime: {
           feed: feed && (() => ({ clients: feed.clientCount(), droppedFrames: feed.droppedFrames() })),

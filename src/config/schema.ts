@@ -78,6 +78,8 @@ export const configSchema = z.strictObject({
       enabled: z.boolean().default(true),
       /** Export the top processes per ranking (pid, name labels); 0 = none. */
       top_processes: int(0, MAX_TOP_PROCESSES).default(0),
+      /** Per-cgroup container_* series for the cgroups frames carry (cgroups.top); false = none. */
+      cgroups: z.boolean().default(true),
     })
     .prefault({}),
   feed: z
@@ -94,6 +96,8 @@ export const configSchema = z.strictObject({
       protocol: z.enum(['http/protobuf', 'http/json', 'grpc']).default('http/protobuf'),
       headers: headerMap.default({}),
       interval: durationMs(1000, 3_600_000).default(10_000),
+      /** container.* metrics for the cgroups frames carry; false = none. */
+      cgroups: z.boolean().default(true),
     })
     .prefault({}),
   record: z

@@ -92,6 +92,17 @@ describe('errors name where the bad value is', () => {
     expect(p.some((x) => x.startsWith(`${f}:4:20: limits.headers_timeout: expected a duration`))).toBe(true);
   });
 
+  test('the per-cgroup series are on by default and switched off per output', async () => {
+    const { config: defaults } = await loadConfig({ env: {}, defaultFile: NONE });
+    expect([defaults.prometheus.cgroups, defaults.otlp.cgroups]).toEqual([true, true]);
+    const off = await file('no-cgroups.yaml', 'prometheus:\n  cgroups: false\notlp:\n  cgroups: false\n');
+    const { config } = await loadConfig({ file: off, env: {} });
+    expect([config.prometheus.cgroups, config.otlp.cgroups]).toEqual([false, false]);
+    const bad = await file('bad-cgroups.yaml', 'prometheus:\n  cgroups: some\n');
+    const p = await problems(loadConfig({ file: bad, env: {} }));
+    expect(p.some((x) => x.startsWith(`${bad}:2:12: prometheus.cgroups:`))).toBe(true);
+  });
+
   test('feed client caps above 1024 are refused, so queued output stays bounded', async () => {
     const f = await file('caps.yaml', 'limits:\n  max_connections: 100000\n  max_connections_per_ip: 2000\n');
     const p = await problems(loadConfig({ file: f, env: {} }));

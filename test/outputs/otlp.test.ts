@@ -9,6 +9,7 @@ import { type Observation, observeFrame } from '../../src/outputs/otlp/host-obse
 import { Engine } from '../../src/pipeline/engine.js';
 import { scheduleTicks } from '../../src/pipeline/live.js';
 import { UseEvaluator } from '../../src/use/evaluator.js';
+import { cgroupFrame } from './cgroup-frame.js';
 
 interface OtlpNumberPoint {
   asDouble?: number;
@@ -109,6 +110,32 @@ describe('OTLP export', () => {
     const resourceKeys = requests[0].resourceMetrics[0].resource.attributes.map((a) => a.key);
     expect(resourceKeys).toEqual(expect.arrayContaining(['service.name', 'host.name']));
     expect(exporter.stats().exports).toBeGreaterThanOrEqual(1);
+  });
+
+  it('exports carried cgroups as container.* metrics with their container and Kubernetes attributes', async () => {
+    const before = requests.length;
+    const exporter = await startOtlpExport({
+      endpoint: url,
+      protocol: 'http/json',
+      headers: { 'x-tenant': 'ops' },
+      intervalMs: 60_000,
+      latest: () => cgroupFrame(),
+    });
+    await exporter.shutdown();
+    const metrics = new Map(
+      requests
+        .slice(before)
+        .flatMap((r) => r.resourceMetrics.flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics)))
+        .map((m) => [m.name, m]),
+    );
+    const workingSet = metrics.get('container.memory.working_set')!;
+    expect(workingSet.unit).toBe('By');
+    expect(workingSet.sum?.isMonotonic).toBe(false);
+    const cart = workingSet.sum!.dataPoints.find((p) => attr(p, 'k8s.pod.name') === 'cart-7d9f')!;
+    expect(value(cart)).toBe(350_000_000);
+    expect(attr(cart, 'k8s.namespace.name')).toBe('shop');
+    expect(metrics.get('container.cpu.time')?.sum?.isMonotonic).toBe(true);
+    expect(metrics.get('container.cpu.usage')?.gauge?.dataPoints).toHaveLength(3);
   });
 
   it('an unreachable collector leaves ticks on time and counts failed exports', async () => {

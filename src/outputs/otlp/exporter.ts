@@ -11,6 +11,8 @@ export interface OtlpOptions {
   protocol: OtlpProtocol;
   headers: Record<string, string>;
   intervalMs: number;
+  /** container.* metrics of the carried cgroups; on unless false. */
+  cgroups?: boolean;
   /** Per export attempt, including the exporter's own retries. */
   timeoutMs?: number;
   /** The frame to report: read at export time, never pushed per tick. */
@@ -84,7 +86,7 @@ export async function startOtlpExport(opts: OtlpOptions): Promise<OtlpExport> {
     (result) => {
       const frame = opts.latest();
       if (!frame) return;
-      for (const o of observeFrame(frame)) {
+      for (const o of observeFrame(frame, { cgroups: opts.cgroups })) {
         const instrument = instruments.get(o.name);
         if (instrument) result.observe(instrument, o.value, o.attributes);
       }

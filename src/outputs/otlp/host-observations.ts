@@ -1,6 +1,7 @@
 import type { MetricName } from '../../catalog/index.js';
 import type { CpuTimeMode, HostCounters } from '../../model/counters.js';
 import { type Frame, metricInstances } from '../../model/frame.js';
+import { CONTAINER_INSTRUMENTS, observeContainers } from './container-observations.js';
 
 /**
  * The OpenTelemetry hostmetrics view of a frame: semantic-convention names, units and attributes,
@@ -55,6 +56,7 @@ export const INSTRUMENTS: readonly InstrumentDef[] = [
   },
   { name: 'usewatch.use.value', kind: 'gauge', unit: '1', description: 'Value behind a USE cell, in its catalog unit' },
   { name: 'usewatch.finding.active', kind: 'gauge', unit: '1', description: '1 for each pending or firing finding' },
+  ...CONTAINER_INSTRUMENTS,
 ];
 
 const STATUS_CODE = { ok: 0, warning: 1, critical: 2, unknown: 3 } as const;
@@ -70,12 +72,15 @@ const CPU_MODE_NAMES: readonly [CpuTimeMode, string][] = [
   ['steal', 'steal'],
 ];
 
-type Attributes = Record<string, string | number>;
+export type Attributes = Record<string, string | number>;
 /** Records one observation; undefined and non-finite values are left out. */
-type Push = (name: string, value: number | undefined, attributes?: Attributes) => void;
+export type Push = (name: string, value: number | undefined, attributes?: Attributes) => void;
 
-/** Every observation of a frame; an absent family simply contributes nothing. */
-export function observeFrame(frame: Frame): Observation[] {
+/**
+ * Every observation of a frame; an absent family simply contributes nothing. The carried cgroups'
+ * container metrics (container-observations.ts) unless `cgroups` is false.
+ */
+export function observeFrame(frame: Frame, opts: { cgroups?: boolean } = {}): Observation[] {
   const out: Observation[] = [];
   const push: Push = (name, value, attributes = {}) => {
     if (value !== undefined && Number.isFinite(value)) out.push({ name, value, attributes });
@@ -88,6 +93,7 @@ export function observeFrame(frame: Frame): Observation[] {
   observeFilesystems(counters, push);
   observePressure(counters, push);
   observeUse(frame, push);
+  if (opts.cgroups !== false) observeContainers(frame, push);
   return out;
 }
 

@@ -1,4 +1,5 @@
 import type { Frame } from '../../model/frame.js';
+import { containerFamilies } from './container.js';
 import { type FamilySpec, type FrameFamily, familyMaker } from './family.js';
 import { Histogram } from './histogram.js';
 import { dynamicShape, meminfoFamily, meminfoFields, netstatFamily, netstatFamilyNames, nodeFamilies } from './node.js';
@@ -18,6 +19,8 @@ export interface PrometheusExporterOptions {
    * src/self/open-fds.ts): an output reads no /proc of its own.
    */
   openFds: OpenFds;
+  /** Per-cgroup container_* families (docs/cgroups.md); on unless false. */
+  cgroups?: boolean;
 }
 
 export interface PrometheusExporter {
@@ -30,6 +33,7 @@ export interface PrometheusExporter {
  * text-format.ts, so ticks never pay for Prometheus and a scrape never sees a half-updated frame
  * (one frame is read for the whole body). The scrape-duration histogram comes after the fixed
  * families, and the families that depend on the host's kernel after it, in the order first seen.
+ * The per-cgroup container_* families come last, only while the frame carries cgroups.
  */
 export function createPrometheusExporter(opts: PrometheusExporterOptions): PrometheusExporter {
   const family = familyMaker();
@@ -55,6 +59,7 @@ export function createPrometheusExporter(opts: PrometheusExporterOptions): Prome
       for (let i = 0; i < fixed.length; i++) parts.push(fixed[i].render(frame));
       parts.push(scrapeDuration.render());
       for (let i = 0; i < dynamic.length; i++) parts.push(dynamic[i].render(frame));
+      if (frame && opts.cgroups !== false) parts.push(...containerFamilies(frame));
       const body = exposition(parts);
       scrapeDuration.observe((performance.now() - start) / 1000);
       return { contentType: CONTENT_TYPE, body };
