@@ -19,6 +19,15 @@ export interface PrometheusRulesOptions {
   runbookUrl?: string;
 }
 
+/** One alerting rule of the file, as Prometheus reads it. */
+interface AlertingRule {
+  alert: string;
+  expr: string;
+  for: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
 /** The label the agent puts a finding's instance under (FINDING_INSTANCE_LABEL of the exporter). */
 const INSTANCE_LABEL = 'usewatch_instance';
 /** The labels that pick one finding of one agent: the target's job and instance, the rule, its instance. */
@@ -103,7 +112,7 @@ function alertExpr(rule: Rule, criticalOnly: boolean): string {
  * resolved, whatever the finding's severity does. A rule with only `crit` has only the critical
  * alert; one with only `warn`, only the warning alert.
  */
-function alertsOf(rule: Rule, opts: PrometheusRulesOptions): object[] {
+function alertsOf(rule: Rule, opts: PrometheusRulesOptions): AlertingRule[] {
   const severities = [
     ...(rule.warn !== undefined ? (['warning'] as const) : []),
     ...(rule.crit !== undefined ? (['critical'] as const) : []),
@@ -139,7 +148,7 @@ export const USE_RECORDING_RULES: readonly { record: string; expr: string }[] = 
 
 /** The rule file as YAML: one group of alerts per resource, in checklist order, then the recording rules. */
 export function prometheusRules(rules: readonly Rule[], opts: PrometheusRulesOptions): string {
-  const byResource = new Map<string, object[]>();
+  const byResource = new Map<string, AlertingRule[]>();
   for (const rule of rules) {
     const group = byResource.get(rule.resource) ?? [];
     group.push(...alertsOf(rule, opts));
