@@ -28,7 +28,7 @@ interface AlertingRule {
   annotations: Record<string, string>;
 }
 
-/** The label the agent puts a finding's instance under (FINDING_INSTANCE_LABEL of the exporter). */
+/** The label the agent puts a finding's instance under (src/outputs/prometheus/usewatch.ts, docs/agent.md). */
 const INSTANCE_LABEL = 'usewatch_instance';
 /** The labels that pick one finding of one agent: the target's job and instance, the rule, its instance. */
 const FINDING_KEY = ['job', 'instance', 'rule', INSTANCE_LABEL] as const;

@@ -88,10 +88,10 @@ const useCellFamilies: readonly FamilySpec[] = [
  * under. Not `instance`: Prometheus sets that to the scraped target, and a label of the same name in
  * the exposition would arrive renamed as `exported_instance`.
  */
-export const FINDING_INSTANCE_LABEL = 'usewatch_instance';
+const FINDING_INSTANCE_LABEL = 'usewatch_instance';
 
 /** Severity as a number, in its own series so that a finding keeps one identity when it escalates. */
-export const SEVERITY_VALUE: Readonly<Record<Severity, number>> = { warning: 1, critical: 2 };
+const SEVERITY_VALUE: Readonly<Record<Severity, number>> = { warning: 1, critical: 2 };
 
 /** Longest text of an info label: a culprit list or next commands, cut with an ellipsis. */
 const INFO_TEXT_MAX = 240;
@@ -105,14 +105,19 @@ function findingLabels(x: Finding): Labels {
 }
 
 /** Text for a label value: inert (no control characters or escape sequences) and bounded in length. */
-export function labelText(text: string): string {
+function labelText(text: string): string {
   const chars = Array.from(sanitize(text));
   return chars.length <= INFO_TEXT_MAX ? chars.join('') : `${chars.slice(0, INFO_TEXT_MAX - 1).join('')}…`;
 }
 
 /** One family over the findings being raised (pending and firing); resolved ones are left out. */
-function findingSeries(name: string, help: string, value: (x: Finding) => number, extra?: (x: Finding) => Labels) {
-  const spec: FamilySpec = {
+function findingSeries(
+  name: string,
+  help: string,
+  value: (x: Finding) => number,
+  extra?: (x: Finding) => Labels,
+): FamilySpec {
+  return {
     name,
     help,
     type: 'gauge',
@@ -124,7 +129,6 @@ function findingSeries(name: string, help: string, value: (x: Finding) => number
       }
     },
   };
-  return spec;
 }
 
 /**
