@@ -1,8 +1,8 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { Checklist, Rule } from '../checklist/model.js';
 import { collect } from './repeatable.js';
 
-/** `usewatch checklist validate|show|explain`: inspect checklist files without sampling anything. */
+/** `usewatch checklist validate|show|explain|export`: inspect checklist files without sampling anything. */
 export function register(program: Command): void {
   const checklist = program.command('checklist').description('validate and inspect USE checklists');
 
@@ -56,6 +56,20 @@ export function register(program: Command): void {
       }
       const { renderRuleExplain } = await import('../report/checklist.js');
       process.stdout.write(renderRuleExplain(set, rule));
+    });
+
+  checklist
+    .command('export')
+    .description('write the rules for another engine: a Prometheus rule file with alerts and USE recording rules')
+    .addOption(new Option('--format <format>', 'what to write').choices(['prometheus-rules']).makeOptionMandatory())
+    .option('--checklist <path>', 'extra checklist file or directory (repeatable)', collect, [])
+    .option('--runbook-url <template>', 'runbook link per alert; {rule} stands for the rule id')
+    .action(async (flags: { checklist: string[]; runbookUrl?: string }) => {
+      const set = await loadOrReport(flags.checklist);
+      if (set === undefined) return;
+      const { prometheusRules } = await import('../checklist/export-prometheus.js');
+      const source = ['the default checklist', ...flags.checklist].join(', ');
+      process.stdout.write(prometheusRules(set.rules, { source, runbookUrl: flags.runbookUrl }));
     });
 }
 

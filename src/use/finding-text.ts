@@ -84,6 +84,22 @@ export function findingMeasure(
   return rankedMeasure(p, f.evidence.rankedBy ?? MEASURE_OF_RESOURCE[f.resource] ?? '', fmt);
 }
 
+/** "name(pid) figure, …": the first `limit` processes of a list, each with the figure the finding ranks by. */
+export function processListText(
+  f: { resource: string; evidence: { rankedBy?: string } },
+  list: readonly ProcessEntry[],
+  limit: number,
+  fmt: Pick<FigureFormat, 'value'>,
+): string {
+  return list
+    .slice(0, limit)
+    .map((p) => {
+      const measure = findingMeasure(f, p, fmt);
+      return `${p.name}(${p.pid})${measure ? ` ${measure}` : ''}`;
+    })
+    .join(', ');
+}
+
 /**
  * Every figure of a process worth showing, labelled: the one it is ranked by first, then cpu and rss,
  * then those it has (I/O, run delay, major faults, fds against their limit).

@@ -1,5 +1,8 @@
-import type { CellStatus, Frame, UseCell } from '../../model/frame.js';
-import type { FamilySpec, MetricType } from './family.js';
+import type { CellStatus, Finding, Frame, Severity, UseCell } from '../../model/frame.js';
+import { sanitize } from '../../text/sanitize.js';
+import { processListText } from '../../use/finding-text.js';
+import { formatValue } from '../../use/units.js';
+import type { FamilySpec, Labels, MetricType } from './family.js';
 
 /** USE cell status as a number: alert on `usewatch_use_status >= 1`. Gaps (not measurable) are not exported. */
 export const STATUS_VALUE: Readonly<Record<Exclude<CellStatus, 'gap'>, number>> = {
@@ -41,7 +44,7 @@ export function usewatchFamilies(opts: {
       read: (_f, emit) => emit({ version: opts.version }, 1),
     },
     ...useCellFamilies,
-    findingFamily,
+    ...findingFamilies,
     pressureFamily,
     ...tickFamilies,
     ...runtimeFamilies(opts.runtime),
@@ -80,21 +83,94 @@ const useCellFamilies: readonly FamilySpec[] = [
   },
 ];
 
-const findingFamily: FamilySpec = {
-  name: 'usewatch_finding_active',
-  help: 'Checklist findings being raised: 1 firing, 0 pending (breach seen, not yet sustained for the rule).',
-  type: 'gauge',
-  read(f, emit) {
-    for (let i = 0; i < f.findings.length; i++) {
-      const x = f.findings[i];
-      if (x.state === 'resolved') continue;
-      emit(
-        { rule: x.rule, resource: x.resource, instance: x.instance, severity: x.severity },
-        x.state === 'firing' ? 1 : 0,
-      );
-    }
-  },
-};
+/**
+ * The label a finding's instance (a device, an interface, a mount; none for host-wide rules) goes
+ * under. Not `instance`: Prometheus sets that to the scraped target, and a label of the same name in
+ * the exposition would arrive renamed as `exported_instance`.
+ */
+const FINDING_INSTANCE_LABEL = 'usewatch_instance';
+
+/** Severity as a number, in its own series so that a finding keeps one identity when it escalates. */
+const SEVERITY_VALUE: Readonly<Record<Severity, number>> = { warning: 1, critical: 2 };
+
+/** Longest text of an info label: a culprit list or next commands, cut with an ellipsis. */
+const INFO_TEXT_MAX = 240;
+/** Culprit processes named in the info series, as many as the views show. */
+const CULPRITS_NAMED = 3;
+const VALUE_FORMAT = { value: formatValue };
+
+/** The identity every finding series shares: no severity, no state, nothing that changes while it lives. */
+function findingLabels(x: Finding): Labels {
+  return { rule: x.rule, resource: x.resource, dimension: x.dimension, [FINDING_INSTANCE_LABEL]: x.instance };
+}
+
+/** Text for a label value: inert (no control characters or escape sequences) and bounded in length. */
+function labelText(text: string): string {
+  const chars = Array.from(sanitize(text));
+  return chars.length <= INFO_TEXT_MAX ? chars.join('') : `${chars.slice(0, INFO_TEXT_MAX - 1).join('')}…`;
+}
+
+/** One family over the findings being raised (pending and firing); resolved ones are left out. */
+function findingSeries(
+  name: string,
+  help: string,
+  value: (x: Finding) => number,
+  extra?: (x: Finding) => Labels,
+): FamilySpec {
+  return {
+    name,
+    help,
+    type: 'gauge',
+    read(f, emit) {
+      for (let i = 0; i < f.findings.length; i++) {
+        const x = f.findings[i];
+        if (x.state === 'resolved') continue;
+        emit(extra === undefined ? findingLabels(x) : { ...findingLabels(x), ...extra(x) }, value(x));
+      }
+    },
+  };
+}
+
+/**
+ * The texts alert annotations join on (`query` in a template, or `group_left`): the culprits taken
+ * when the finding fired and the rule's next commands. Both stay fixed while the finding fires, so
+ * the series keeps one identity; figures that move every tick are series values, not labels.
+ */
+function infoLabels(x: Finding): Labels {
+  const culprits = x.state === 'firing' ? x.evidence.culprits?.processes : undefined;
+  const culprit = culprits === undefined ? '' : processListText(x, culprits, CULPRITS_NAMED, VALUE_FORMAT);
+  return { culprit: labelText(culprit), next: labelText(x.next.join('; ')) };
+}
+
+/** Series of the findings being raised, made for alerting rules (docs/agent.md, docs/fleet.md). */
+const findingFamilies: readonly FamilySpec[] = [
+  findingSeries(
+    'usewatch_finding_active',
+    'Checklist findings being raised: 1 firing, 0 pending (breach seen, not yet sustained for the rule).',
+    (x) => (x.state === 'firing' ? 1 : 0),
+  ),
+  findingSeries(
+    'usewatch_finding_severity',
+    'Severity of each finding being raised: 1 warning, 2 critical.',
+    (x) => SEVERITY_VALUE[x.severity],
+  ),
+  findingSeries(
+    'usewatch_finding_value',
+    "Latest value of each finding's metric, in the metric's base unit (ratios are 0-1).",
+    (x) => x.evidence.value,
+  ),
+  findingSeries(
+    'usewatch_finding_threshold',
+    "Threshold of each finding's current severity, in the metric's base unit.",
+    (x) => x.evidence.threshold,
+  ),
+  findingSeries(
+    'usewatch_finding_info',
+    'Texts of each finding being raised: culprit processes when it fired and next commands; the value is always 1.',
+    () => 1,
+    infoLabels,
+  ),
+];
 
 const pressureFamily: FamilySpec = {
   name: 'usewatch_pressure_ratio',

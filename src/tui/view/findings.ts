@@ -1,6 +1,6 @@
 import type { Finding, ProcessEntry } from '../../model/frame.js';
 import { formatClock } from '../../text/clock.js';
-import { figureFormat, findingFigures, findingMeasure } from '../../use/finding-text.js';
+import { figureFormat, findingFigures, findingMeasure, processListText } from '../../use/finding-text.js';
 import { formatSpan } from '../../use/units.js';
 import { rowLabel } from '../lists.js';
 import { compose } from './compose.js';
@@ -19,13 +19,7 @@ export function evidenceMeasure(f: Pick<Finding, 'resource' | 'evidence'>, p: Pr
 }
 
 export function evidenceText(f: Finding, list: readonly ProcessEntry[], limit: number): string {
-  return list
-    .slice(0, limit)
-    .map((p) => {
-      const measure = evidenceMeasure(f, p);
-      return `${p.name}(${p.pid})${measure ? ` ${measure}` : ''}`;
-    })
-    .join(', ');
+  return processListText(f, list, limit, TUI_FIGURES);
 }
 
 /** Lines a finding takes: active ones show evidence and next commands under the summary. */

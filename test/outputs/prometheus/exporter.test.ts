@@ -158,9 +158,9 @@ describe("usewatch's own series", () => {
     expect(only(samples, 'usewatch_use_status', { resource: 'disk', instance: 'vda', dimension: 'errors' })).toBe(3);
     expect(find(samples, 'usewatch_use_status', { resource: 'cpu', dimension: 'errors' })).toEqual([]);
     expect(only(samples, 'usewatch_use_value', { resource: 'cpu', dimension: 'utilization' })).toBe(0.93);
-    expect(find(samples, 'usewatch_finding_active').map((s) => [s.labels.rule, s.labels.severity, s.value])).toEqual([
-      ['cpu.a', 'warning', 1],
-      ['cpu.b', 'warning', 0],
+    expect(find(samples, 'usewatch_finding_active').map((s) => [s.labels.rule, s.value])).toEqual([
+      ['cpu.a', 1],
+      ['cpu.b', 0],
     ]);
     expect(only(samples, 'usewatch_build_info', { version: '9.9.9' })).toBe(1);
     expect(only(samples, 'usewatch_feed_clients')).toBe(2);
@@ -171,6 +171,58 @@ describe("usewatch's own series", () => {
     expect(only(samples, 'usewatch_tick_duration_seconds')).toBeGreaterThan(0);
     expect(only(samples, 'process_resident_memory_bytes')).toBeGreaterThan(0);
     expect(find(samples, 'usewatch_scrape_duration_seconds_count')).toHaveLength(1);
+  });
+
+  test('finding series for alerting: one identity without severity or instance, severity and texts beside it', async () => {
+    const stress = {
+      pid: 4242,
+      name: 'stress-ng-cpu',
+      cmd: '',
+      user: 'root',
+      state: 'R',
+      cpu: 0.98,
+      rssBytes: 0,
+      threads: 1,
+    };
+    const hostile = { ...stress, pid: 7, name: 'evil\x1b[31m\nname' };
+    const disk: Finding = {
+      ...finding('firing', 'disk.saturation.queue'),
+      resource: 'disk',
+      dimension: 'saturation',
+      instance: 'vda',
+      severity: 'critical',
+      evidence: {
+        value: 12.5,
+        threshold: 10,
+        windowMs: 0,
+        rankedBy: 'cpu',
+        processes: [],
+        culprits: { ts: 0, processes: [stress, hostile] },
+      },
+      next: ['iostat -xz 1', 'x'.repeat(400)],
+    };
+    const { samples, body } = await scrape({ ...frame, findings: [disk, finding('pending', 'cpu.b')] });
+    const identity = {
+      rule: 'disk.saturation.queue',
+      resource: 'disk',
+      dimension: 'saturation',
+      usewatch_instance: 'vda',
+    };
+    expect(find(samples, 'usewatch_finding_active', identity)[0].labels).toEqual(identity);
+    expect(only(samples, 'usewatch_finding_active', identity)).toBe(1);
+    expect(only(samples, 'usewatch_finding_severity', identity)).toBe(2);
+    expect(only(samples, 'usewatch_finding_severity', { rule: 'cpu.b' })).toBe(1);
+    expect(only(samples, 'usewatch_finding_value', identity)).toBe(12.5);
+    expect(only(samples, 'usewatch_finding_threshold', identity)).toBe(10);
+    const [info] = find(samples, 'usewatch_finding_info', identity);
+    expect(info.value).toBe(1);
+    expect(info.labels.culprit).toBe('stress-ng-cpu(4242) cpu 98%, evil?name(7) cpu 98%');
+    expect(info.labels.next.startsWith('iostat -xz 1; xxx')).toBe(true);
+    expect(Array.from(info.labels.next)).toHaveLength(240);
+    expect(info.labels.next.endsWith('…')).toBe(true);
+    // A pending finding has no culprits yet: they are taken on the sample it fires.
+    expect(find(samples, 'usewatch_finding_info', { rule: 'cpu.b' })[0].labels.culprit).toBe('');
+    expect(body).not.toMatch(/usewatch_finding_\w+\{[^}]*\b(instance|job|severity)="/);
   });
 
   test('no per-process series unless asked for, then capped', async () => {
