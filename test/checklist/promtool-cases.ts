@@ -81,6 +81,7 @@ const SAMPLE_INSTANCE: Record<InstanceKind, string> = {
   disk: 'sda',
   nic: 'eth0',
   mount: '/var',
+  cgroup: '/system.slice/nginx.service',
 };
 
 const CULPRIT = 'stress-ng-cpu(4242) cpu 98%';
