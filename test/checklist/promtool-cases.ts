@@ -192,17 +192,17 @@ const recordingCase = {
   input_series: [
     {
       series:
-        'usewatch_use_status{job="usewatch",instance="host-a:9100",exported_instance="sda",resource="disk",dimension="saturation"}',
+        'usewatch_use_status{job="usewatch",instance="host-a:9100",usewatch_instance="sda",resource="disk",dimension="saturation"}',
       values: '1',
     },
     {
       series:
-        'usewatch_use_status{job="usewatch",instance="host-a:9100",exported_instance="sdb",resource="disk",dimension="saturation"}',
+        'usewatch_use_status{job="usewatch",instance="host-a:9100",usewatch_instance="sdb",resource="disk",dimension="saturation"}',
       values: '2',
     },
     {
       series:
-        'usewatch_use_status{job="usewatch",instance="host-a:9100",exported_instance="sdc",resource="disk",dimension="saturation"}',
+        'usewatch_use_status{job="usewatch",instance="host-a:9100",usewatch_instance="sdc",resource="disk",dimension="saturation"}',
       values: '3',
     },
     {

@@ -52,8 +52,15 @@ export function usewatchFamilies(opts: {
   ];
 }
 
-function cellLabels(c: UseCell) {
-  return { resource: c.resource, instance: c.instance, dimension: c.dimension };
+/**
+ * The label a cell's or a finding's instance (a device, an interface, a mount, a cgroup; none for
+ * host-wide rules) goes under. Not `instance`: Prometheus sets that to the scraped target, and a
+ * label of the same name in the exposition would arrive renamed as `exported_instance`.
+ */
+const INSTANCE_LABEL = 'usewatch_instance';
+
+function cellLabels(c: UseCell): Labels {
+  return { resource: c.resource, [INSTANCE_LABEL]: c.instance, dimension: c.dimension };
 }
 
 /*
@@ -83,12 +90,6 @@ const useCellFamilies: readonly FamilySpec[] = [
   },
 ];
 
-/**
- * The label a finding's instance (a device, an interface, a mount; none for host-wide rules) goes
- * under. Not `instance`: Prometheus sets that to the scraped target, and a label of the same name in
- * the exposition would arrive renamed as `exported_instance`.
- */
-const FINDING_INSTANCE_LABEL = 'usewatch_instance';
 
 /** Severity as a number, in its own series so that a finding keeps one identity when it escalates. */
 const SEVERITY_VALUE: Readonly<Record<Severity, number>> = { warning: 1, critical: 2 };
@@ -101,7 +102,7 @@ const VALUE_FORMAT = { value: formatValue };
 
 /** The identity every finding series shares: no severity, no state, nothing that changes while it lives. */
 function findingLabels(x: Finding): Labels {
-  return { rule: x.rule, resource: x.resource, dimension: x.dimension, [FINDING_INSTANCE_LABEL]: x.instance };
+  return { rule: x.rule, resource: x.resource, dimension: x.dimension, [INSTANCE_LABEL]: x.instance };
 }
 
 /** Text for a label value: inert (no control characters or escape sequences) and bounded in length. */
