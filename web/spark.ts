@@ -1,0 +1,41 @@
+import type { Series } from './series.js';
+
+/**
+ * A cell's last minute as a line on a small canvas, in the cell's text colour (its status colour,
+ * from the stylesheet). A null value (no sample, a gap in the frames) lifts the pen, so a gap shows.
+ */
+export function drawSparkline(
+  canvas: HTMLCanvasElement,
+  series: Series,
+  opts: { toS: number; windowS: number; fixedMax?: number },
+): void {
+  const ratio = window.devicePixelRatio || 1;
+  const width = canvas.clientWidth || 80;
+  const height = canvas.clientHeight || 16;
+  if (canvas.width !== Math.round(width * ratio)) canvas.width = Math.round(width * ratio);
+  if (canvas.height !== Math.round(height * ratio)) canvas.height = Math.round(height * ratio);
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  ctx.clearRect(0, 0, width, height);
+  let max = opts.fixedMax ?? 0;
+  if (opts.fixedMax === undefined) for (const v of series.values) if (v !== null && v > max) max = v;
+  const fromS = opts.toS - opts.windowS;
+  const x = (t: number) => ((t - fromS) / opts.windowS) * (width - 1);
+  const y = (v: number) => height - 1 - (max > 0 ? Math.min(1, Math.max(0, v / max)) : 0) * (height - 2);
+  ctx.strokeStyle = getComputedStyle(canvas).color;
+  ctx.lineWidth = 1.25;
+  ctx.beginPath();
+  let pen = false;
+  for (let i = 0; i < series.ts.length; i++) {
+    const v = series.values[i];
+    if (v === null) {
+      pen = false;
+      continue;
+    }
+    if (pen) ctx.lineTo(x(series.ts[i]), y(v));
+    else ctx.moveTo(x(series.ts[i]), y(v));
+    pen = true;
+  }
+  ctx.stroke();
+}
