@@ -15,6 +15,8 @@ import { renderHelp } from './view/help.js';
 import { renderProcesses } from './view/processes.js';
 import { renderScrub } from './view/scrub.js';
 
+const MEASURES_KEPT = 600;
+
 /**
  * The page: the frames held, `top`'s UI state (its key reducer, src/tui/state.ts, reused as is),
  * the feed connection and the sections drawn from them. A section is a function of the model and
@@ -27,6 +29,8 @@ export class LiveView {
   private connectionDetail: string | undefined;
   private intervalMs = 1000;
   private drawPending = false;
+  private draws = 0;
+  private gridMarked = false;
   private readonly tokens = new TokenStore();
   private readonly prompt = new TokenPrompt((token) => {
     this.tokens.set(token);
@@ -96,7 +100,23 @@ export class LiveView {
     });
   }
 
+  /**
+   * Each draw is measured (`usewatch draw` in the browser's performance timeline, the last few
+   * hundred kept so that the timeline does not grow for as long as the page is open), and the
+   * first with frames is marked `usewatch grid`.
+   */
   private draw(): void {
+    const start = performance.now();
+    this.drawSections();
+    if (++this.draws % MEASURES_KEPT === 0) performance.clearMeasures('usewatch draw');
+    performance.measure('usewatch draw', { start });
+    if (!this.gridMarked && this.ring.size > 0) {
+      this.gridMarked = true;
+      performance.mark('usewatch grid');
+    }
+  }
+
+  private drawSections(): void {
     const m = this.model();
     const lists = pageLists(m);
     for (const section of this.sections) section(m, lists);

@@ -1,17 +1,21 @@
 import type { Series } from './series.js';
 
+/** The size canvas.spark has in the stylesheet: given here so that drawing never waits for a layout. */
+const WIDTH = 64;
+const HEIGHT = 16;
+
 /**
- * A cell's last minute as a line on a small canvas, in the cell's text colour (its status colour,
- * from the stylesheet). A null value (no sample, a gap in the frames) lifts the pen, so a gap shows.
+ * A cell's last minute as a line on a small canvas, in `ink` (the cell's status colour). A null
+ * value (no sample, a gap in the frames) lifts the pen, so a gap shows.
  */
 export function drawSparkline(
   canvas: HTMLCanvasElement,
   series: Series,
-  opts: { toS: number; windowS: number; fixedMax?: number },
+  opts: { toS: number; windowS: number; fixedMax?: number; ink: string },
 ): void {
   const ratio = window.devicePixelRatio || 1;
-  const width = canvas.clientWidth || 80;
-  const height = canvas.clientHeight || 16;
+  const width = WIDTH;
+  const height = HEIGHT;
   if (canvas.width !== Math.round(width * ratio)) canvas.width = Math.round(width * ratio);
   if (canvas.height !== Math.round(height * ratio)) canvas.height = Math.round(height * ratio);
   const ctx = canvas.getContext('2d');
@@ -23,7 +27,7 @@ export function drawSparkline(
   const fromS = opts.toS - opts.windowS;
   const x = (t: number) => ((t - fromS) / opts.windowS) * (width - 1);
   const y = (v: number) => height - 1 - (max > 0 ? Math.min(1, Math.max(0, v / max)) : 0) * (height - 2);
-  ctx.strokeStyle = getComputedStyle(canvas).color;
+  ctx.strokeStyle = opts.ink;
   ctx.lineWidth = 1.25;
   ctx.beginPath();
   let pen = false;

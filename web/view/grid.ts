@@ -29,6 +29,8 @@ export function cellText(cell: CellView | undefined): string {
  */
 export class GridView {
   private readonly canvases = new Map<string, HTMLCanvasElement>();
+  /** Status colours from the stylesheet's variables, read once: reading a style per cell would force a layout per frame. */
+  private inks: Record<string, string> | undefined;
 
   constructor(private readonly root: HTMLElement) {}
 
@@ -90,6 +92,7 @@ export class GridView {
   /** Draws every sparkline once the cells are in the page (a canvas needs its laid-out size). */
   private paint(m: PageModel, lists: PageLists, recent: ReturnType<PageModel['ring']['upToShown']>): void {
     if (!m.frame) return;
+    this.inks ??= statusInks();
     const toS = m.frame.ts / 1000;
     for (const row of lists.grid) {
       for (const d of DIMENSIONS) {
@@ -102,8 +105,25 @@ export class GridView {
           toS,
           WINDOW_S,
         );
-        drawSparkline(canvas, series, { toS, windowS: WINDOW_S, fixedMax: cellUnit(cell) === 'ratio' ? 1 : undefined });
+        drawSparkline(canvas, series, {
+          toS,
+          windowS: WINDOW_S,
+          fixedMax: cellUnit(cell) === 'ratio' ? 1 : undefined,
+          ink: this.inks[cell.status ?? 'none'] ?? this.inks.none,
+        });
       }
     }
   }
+}
+
+function statusInks(): Record<string, string> {
+  const style = getComputedStyle(document.documentElement);
+  const ink = (name: string) => style.getPropertyValue(`--${name}`).trim();
+  return {
+    ok: ink('ok'),
+    warning: ink('warning'),
+    critical: ink('critical'),
+    unknown: ink('unknown'),
+    none: ink('accent'),
+  };
 }
