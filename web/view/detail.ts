@@ -5,7 +5,8 @@ import { cellKey, gridRows, rowLabel } from '../../src/tui/lists.js';
 import type { DetailTarget } from '../../src/tui/state.js';
 import { evidenceMeasure, TUI_FIGURES } from '../../src/tui/view/findings.js';
 import { findingFigures } from '../../src/use/finding-text.js';
-import { formatSpan, formatValue, formatWaitingThreads } from '../../src/use/units.js';
+import { processFields } from '../../src/use/process-fields.js';
+import { formatSpan, formatValue } from '../../src/use/units.js';
 import { HistoryChart } from '../chart.js';
 import { type Child, h } from '../dom.js';
 import type { HeldFrame } from '../frames.js';
@@ -129,24 +130,10 @@ function findingBody(f: Frame | undefined, captured: Finding): Child[] {
 
 function processBody(f: Frame | undefined, captured: ProcessEntry): Child[] {
   const pe = f?.processes.find((x) => x.pid === captured.pid) ?? captured;
-  return [
-    table([
-      ['pid', String(pe.pid)],
-      ['name', pe.name],
-      ['command', pe.cmd || '(kernel thread)'],
-      ['user', pe.user],
-      ['state', pe.state === 'D' ? 'D (uninterruptible: usually waiting on I/O)' : pe.state],
-      ['cpu', formatValue(pe.cpu, 'ratio')],
-      ['rss', formatValue(pe.rssBytes, 'bytes')],
-      ['rss growth', formatValue(pe.rssGrowthBps, 'bytes_per_s')],
-      ['read', formatValue(pe.readBps, 'bytes_per_s')],
-      ['write', formatValue(pe.writeBps, 'bytes_per_s')],
-      ['run delay', pe.runDelay === undefined ? '-' : `${formatWaitingThreads(pe.runDelay)} threads waiting`],
-      ['major faults', formatValue(pe.majorFaultsPs, 'per_s')],
-      ['fds', pe.fds === undefined ? '-' : `${pe.fds}${pe.fdLimit ? ` of ${pe.fdLimit}` : ''}`],
-      ['threads', String(pe.threads)],
-    ]),
-  ];
+  const fields = processFields(pe).map(([label, value]): Child[] =>
+    label === 'state' && value === 'D' ? [label, 'D (uninterruptible: usually waiting on I/O)'] : [label, value],
+  );
+  return [table(fields)];
 }
 
 function chartSpecs(f: Frame, t: DetailTarget): ChartSpec[] {
