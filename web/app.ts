@@ -84,7 +84,7 @@ export class LiveView {
 
   private onState(state: PageConnectionState, detail: string | undefined): void {
     this.connection = state;
-    if (detail !== undefined || state !== 'live') this.connectionDetail = detail;
+    this.connectionDetail = detail;
     if (state === 'token') this.prompt.show(detail ?? 'the agent asks for a token');
     byId('forget-token').hidden = this.tokens.get() === undefined;
     this.schedule();

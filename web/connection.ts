@@ -39,14 +39,16 @@ export class FeedConnection {
     const protocols = token ? [FEED_SUBPROTOCOL, tokenSubprotocol(token)] : [FEED_SUBPROTOCOL];
     const ws = new WebSocket(this.cursor.feedUrl(location), protocols);
     this.ws = ws;
-    let greeted = false;
+    let opened = false;
     this.opts.onState(this.attempt === 0 ? 'connecting' : 'reconnecting');
+    ws.onopen = () => {
+      opened = true;
+    };
     ws.onmessage = (e) => {
       if (this.ws !== ws || typeof e.data !== 'string') return;
       this.touch();
       const event = this.cursor.receive(e.data);
       if (event.kind === 'hello') {
-        greeted = true;
         this.attempt = 0;
         this.intervalMs = event.intervalMs;
         this.opts.onState(
@@ -61,7 +63,8 @@ export class FeedConnection {
       this.ws = undefined;
       clearTimeout(this.idleTimer);
       const why = e.reason ? `closed ${e.code}: ${e.reason}` : `closed ${e.code}`;
-      if (greeted) this.retry(why);
+      // Past the handshake (a close before the hello is a client cap: 1013), retrying is right.
+      if (opened) this.retry(why);
       else void this.refusedOrDown(why);
     };
   }
@@ -86,7 +89,11 @@ export class FeedConnection {
     if (this.ws !== undefined) return;
     if (agentUp) {
       const had = this.opts.token() !== undefined;
-      this.opts.onState('token', had ? 'the agent refused the token' : 'the agent asks for a token');
+      const origin = "(or does not allow this page's origin: see feed.allowed_origins)";
+      this.opts.onState(
+        'token',
+        had ? `the agent refused the token ${origin}` : `the agent asks for a token ${origin}`,
+      );
     } else this.retry(`${why}: the agent does not answer`);
   }
 
