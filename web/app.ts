@@ -20,7 +20,8 @@ const MEASURES_KEPT = 600;
 /**
  * The page: the frames held, `top`'s UI state (its key reducer, src/tui/state.ts, reused as is),
  * the feed connection and the sections drawn from them. A section is a function of the model and
- * the lists; a new one (services, containers) is one more entry in `sections`.
+ * the lists; a new one (services, containers) is one more entry in `sections`. The header is drawn on
+ * every change; the sections when the frame shown or the UI state changed.
  */
 export class LiveView {
   private readonly ring = new FrameRing();
@@ -49,8 +50,10 @@ export class LiveView {
     byId('detail-title'),
   );
   private readonly filter = byId<HTMLInputElement>('filter');
+  /** What the sections were last drawn from: while paused, new frames change only the header and the scrub bar. */
+  private drawnFrame: PageModel['frame'];
+  private drawnUi: UiState | undefined;
   private readonly sections: ((m: PageModel, lists: ReturnType<typeof pageLists>) => void)[] = [
-    (m) => renderHeader(m, byId('header')),
     (m, lists) => this.grid.render(m, lists),
     (m, lists) => renderFindings(m, lists, byId('findings')),
     (m, lists) => renderProcesses(m, lists, byId('processes')),
@@ -118,9 +121,14 @@ export class LiveView {
 
   private drawSections(): void {
     const m = this.model();
-    const lists = pageLists(m);
-    for (const section of this.sections) section(m, lists);
-    this.detail.render(m);
+    renderHeader(m, byId('header'));
+    if (m.frame !== this.drawnFrame || this.ui !== this.drawnUi) {
+      this.drawnFrame = m.frame;
+      this.drawnUi = this.ui;
+      const lists = pageLists(m);
+      for (const section of this.sections) section(m, lists);
+      this.detail.render(m);
+    }
     byId('help').hidden = !this.ui.help;
     byId('notice').textContent = this.connectionDetail ?? '';
     if (this.filter.value !== this.ui.filter) this.filter.value = this.ui.filter;
