@@ -27,6 +27,15 @@ export function drawSparkline(
   const fromS = opts.toS - opts.windowS;
   const x = (t: number) => ((t - fromS) / opts.windowS) * (width - 1);
   const y = (v: number) => height - 1 - (max > 0 ? Math.min(1, Math.max(0, v / max)) : 0) * (height - 2);
+  // A faint bar under each sample, so that a low line still reads as a level against the cell.
+  const bar = Math.max(1, width / opts.windowS);
+  ctx.fillStyle = opts.ink;
+  ctx.globalAlpha = 0.3;
+  for (let i = 0; i < series.ts.length; i++) {
+    const v = series.values[i];
+    if (v !== null) ctx.fillRect(x(series.ts[i]) - bar / 2, y(v), bar, height - y(v));
+  }
+  ctx.globalAlpha = 1;
   ctx.strokeStyle = opts.ink;
   ctx.lineWidth = 1.25;
   ctx.beginPath();
