@@ -126,7 +126,8 @@ async function readTls(certFile: string, keyFile: string): Promise<{ cert: Buffe
 
 /**
  * The one HTTP server: /metrics from the exporter, /healthz from the tick times, /feed handed to the
- * feed and, with the feed, the web page that reads it. If it cannot listen, the outputs already started are closed before the error goes up.
+ * feed and, with the feed, the web page that reads it. If it cannot listen, the outputs already
+ * started are closed before the error goes up.
  */
 async function serveHttp(
   config: AgentConfig,

@@ -69,10 +69,11 @@ export interface AgentServer {
 }
 
 /**
- * The agent's one HTTP(S) server: /metrics, /healthz, the /feed upgrade and the web page at `/`. Host checked on every
- * request (DNS rebinding), token on /metrics and /feed; header, request and stall timeouts, a bound
- * on pipelined requests and a ceiling on plain connections that closes idle ones first, so that no
- * client can hold the port, the agent's memory or the event loop that runs the ticks.
+ * The agent's one HTTP(S) server: /metrics, /healthz, the /feed upgrade and the web page at `/`.
+ * Host checked on every request (DNS rebinding), token on /metrics and /feed; header, request and
+ * stall timeouts, a bound on pipelined requests and a ceiling on plain connections that closes idle
+ * ones first, so that no client can hold the port, the agent's memory or the event loop that runs
+ * the ticks.
  */
 export async function startServer(opts: ServerOptions): Promise<AgentServer> {
   refuseOpenWithoutToken(opts);

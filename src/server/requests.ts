@@ -30,9 +30,10 @@ const PATHS = new Set(['/metrics', '/healthz', '/feed']);
 const ALLOW = 'GET, HEAD';
 
 /**
- * The plain requests: /metrics, /healthz, a GET on /feed and the web page's files. Checks run cheapest and most general
- * first (a body, the Host header, the path, the method, then the token), so that a refusal costs
- * the agent as little as possible and says what is wrong.
+ * The plain requests: /metrics, /healthz, a GET on /feed and the web page's files. Checks run
+ * cheapest and most general first (a body, the Host header, the path, the method, then the token),
+ * so that a refusal costs the agent as little as possible and says what is wrong. The page's files
+ * need no token: they hold no host data.
  */
 export class RequestRouter {
   constructor(
