@@ -24,7 +24,8 @@ export class HistoryChart {
       legend: { show: true },
       scales: {
         x: { time: true },
-        y: unit === 'ratio' ? { range: [0, 1] } : { range: (_u, _min, max) => [0, max > 0 ? max : 1] },
+        // From zero, to the highest value (a ratio to 100 % at least: a run queue can pass it).
+        y: { range: (_u, _min, max) => [0, unit === 'ratio' ? Math.max(1, max) : max > 0 ? max : 1] },
       },
       series: [
         { value: (_u, v) => (v === null ? '-' : new Date(v * 1000).toLocaleTimeString()) },
