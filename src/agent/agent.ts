@@ -11,6 +11,7 @@ import { liveFrames } from '../pipeline/live.js';
 import { MAX_HTTP_CONNECTIONS, MAX_PIPELINED_REQUESTS } from '../server/connections.js';
 import { type AgentServer, startServer } from '../server/http.js';
 import { SystemdNotifier } from '../systemd/notify.js';
+import { WebPage } from '../web/page.js';
 import { healthReport } from './health.js';
 import {
   type AgentOutputs,
@@ -125,7 +126,8 @@ async function readTls(certFile: string, keyFile: string): Promise<{ cert: Buffe
 
 /**
  * The one HTTP server: /metrics from the exporter, /healthz from the tick times, /feed handed to the
- * feed. If it cannot listen, the outputs already started are closed before the error goes up.
+ * feed and, with the feed, the web page that reads it. If it cannot listen, the outputs already
+ * started are closed before the error goes up.
  */
 async function serveHttp(
   config: AgentConfig,
@@ -163,6 +165,7 @@ async function serveHttp(
           now: performance.now(),
         }),
       upgradeHandler: outputs.feed,
+      page: outputs.feed && WebPage.load(),
       log,
     });
   } catch (err) {

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import { requestToken, tokenMatches } from '../server/auth.js';
 import { ALL_SECTIONS, type SectionSet, sectionSet } from './frame-messages.js';
 import { FRAME_SECTIONS, type FrameSection } from './protocol.js';
@@ -8,7 +9,10 @@ export interface FeedAuthPolicy {
   token?: string;
   /** The agent sets this when it listens on a non-loopback address. Without a configured token nobody gets in. */
   requireToken: boolean;
-  /** Exact origins ("https://dash.example.org") a browser page may connect from. A missing Origin is a non-browser client. */
+  /**
+   * Exact origins ("https://dash.example.org") a browser page may connect from, besides the agent's
+   * own (its web page). A missing Origin is a non-browser client.
+   */
   allowedOrigins: readonly string[];
 }
 
@@ -49,7 +53,7 @@ export class FeedHandshake {
       return { status: 400, reason: 'the request target is not a valid URL' };
     }
     const origin = req.headers.origin;
-    if (origin !== undefined && !this.allowedOrigins.has(origin.toLowerCase())) {
+    if (origin !== undefined && !this.allowedOrigins.has(origin.toLowerCase()) && !isSameOrigin(origin, req)) {
       return { status: 403, reason: `Origin ${origin.slice(0, 100)} is not allowed` };
     }
     const { token, requireToken } = this.auth;
@@ -63,6 +67,18 @@ export class FeedHandshake {
     const request = parseConnectRequest(url);
     return typeof request === 'string' ? { status: 400, reason: request } : request;
   }
+}
+
+/**
+ * True for the agent's own page: an Origin naming the scheme and Host of this very request. The Host
+ * header itself is checked against the server's names (DNS rebinding) before the feed sees it, so a
+ * page elsewhere cannot pass by naming its own host.
+ */
+function isSameOrigin(origin: string, req: IncomingMessage): boolean {
+  const host = req.headers.host;
+  if (host === undefined) return false;
+  const scheme = (req.socket as TLSSocket | undefined)?.encrypted ? 'https' : 'http';
+  return origin.toLowerCase() === `${scheme}://${host.toLowerCase()}`;
 }
 
 export function isRefusal(checked: ConnectRequest | HandshakeRefusal): checked is HandshakeRefusal {

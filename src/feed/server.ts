@@ -11,6 +11,7 @@ import { CatchUpMessages } from './frame-messages.js';
 import { type ConnectRequest, type FeedAuthPolicy, FeedHandshake, isRefusal } from './handshake.js';
 import { DEFAULT_FEED_LIMITS, type FeedLimits, type FeedLogger } from './limits.js';
 import { CLOSE } from './protocol.js';
+import { selectSubprotocol } from './subprotocol.js';
 
 export interface FeedServerOptions {
   bus: FrameBus;
@@ -61,6 +62,8 @@ class WebSocketFeed implements FeedServer {
       // never holds a frame back, which the frames written past it (framing.ts) rely on.
       perMessageDeflate: false,
       maxPayload: this.limits.maxMessageBytes,
+      // ws would otherwise echo the first subprotocol offered, which could be a browser's token.
+      handleProtocols: selectSubprotocol,
     });
     this.clients = new ClientTable(this.limits);
     this.unsubscribe = opts.bus.subscribe((frame) => this.broadcast(frame));

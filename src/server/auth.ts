@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
+import { tokenFromSubprotocols } from '../feed/subprotocol.js';
 
 /**
  * Who may talk to the agent's HTTP server. Shared by every path, including the WebSocket feed's
@@ -20,14 +21,19 @@ const PORT_SUFFIX = /^:\d{1,5}$/;
 const PORT = /^\d{1,5}$/;
 
 /**
- * The token a request carries: `Authorization: Bearer …`, else a `?token=` query parameter, which
- * browsers need because they cannot set headers on a WebSocket handshake.
+ * The token a request carries: `Authorization: Bearer …`, else on a WebSocket upgrade the token
+ * subprotocol (src/feed/subprotocol.ts; a browser cannot set headers on a WebSocket), else a
+ * `?token=` query parameter, for scripts that can do neither.
  */
 export function requestToken(req: IncomingMessage, url: URL): string | undefined {
   const header = req.headers.authorization;
   if (header !== undefined) {
     const m = BEARER.exec(header);
     if (m) return m[1];
+  }
+  if (req.headers.upgrade !== undefined) {
+    const offered = tokenFromSubprotocols(req.headers['sec-websocket-protocol']);
+    if (offered !== undefined) return offered;
   }
   return url.searchParams.get('token') ?? undefined;
 }

@@ -43,6 +43,8 @@ export interface ServerOptions {
   limits: ServerLimits;
   metrics?: Routes['metrics'];
   health: Routes['health'];
+  /** The web live view, served at `/` (it reads /feed, so the agent gives it only with the feed on). */
+  page?: Routes['page'];
   upgradeHandler?: UpgradeHandler;
   log: Logger;
 }
@@ -67,10 +69,11 @@ export interface AgentServer {
 }
 
 /**
- * The agent's one HTTP(S) server: /metrics, /healthz and the /feed upgrade. Host checked on every
- * request (DNS rebinding), token on /metrics and /feed; header, request and stall timeouts, a bound
- * on pipelined requests and a ceiling on plain connections that closes idle ones first, so that no
- * client can hold the port, the agent's memory or the event loop that runs the ticks.
+ * The agent's one HTTP(S) server: /metrics, /healthz, the /feed upgrade and the web page at `/`.
+ * Host checked on every request (DNS rebinding), token on /metrics and /feed; header, request and
+ * stall timeouts, a bound on pipelined requests and a ceiling on plain connections that closes idle
+ * ones first, so that no client can hold the port, the agent's memory or the event loop that runs
+ * the ticks.
  */
 export async function startServer(opts: ServerOptions): Promise<AgentServer> {
   refuseOpenWithoutToken(opts);
@@ -94,6 +97,7 @@ export async function startServer(opts: ServerOptions): Promise<AgentServer> {
     health: opts.health,
     metrics: opts.metrics && sharedWhileRunning(opts.metrics),
     feed: !!opts.upgradeHandler,
+    page: opts.page,
   };
   const requests = new RequestRouter(gate, routes, opts.log);
   const upgrades = new UpgradeRouter(gate, requests, opts.limits.requestTimeoutMs, opts.upgradeHandler);

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../log/logger.js';
+import type { WebPage } from '../web/page.js';
 import { parseUrl, type RequestGate } from './gate.js';
 
 export interface HealthReport {
@@ -14,12 +15,14 @@ export interface Routes {
   metrics?: () => Promise<{ contentType: string; body: string }>;
   /** Whether /feed upgrades are taken (a plain GET on it is then told to upgrade). */
   feed: boolean;
+  /** The web live view at `/` and its files; without it those paths are 404. */
+  page?: WebPage;
 }
 
 /** An answer to a plain request, decided before anything is written. */
 export interface Reply {
   status: number;
-  body: string;
+  body: string | Buffer;
   headers?: Record<string, string>;
 }
 
@@ -27,9 +30,10 @@ const PATHS = new Set(['/metrics', '/healthz', '/feed']);
 const ALLOW = 'GET, HEAD';
 
 /**
- * The plain requests: /metrics, /healthz and a GET on /feed. Checks run cheapest and most general
- * first (a body, the Host header, the path, the method, then the token), so that a refusal costs
- * the agent as little as possible and says what is wrong.
+ * The plain requests: /metrics, /healthz, a GET on /feed and the web page's files. Checks run
+ * cheapest and most general first (a body, the Host header, the path, the method, then the token),
+ * so that a refusal costs the agent as little as possible and says what is wrong. The page's files
+ * need no token: they hold no host data.
  */
 export class RequestRouter {
   constructor(
@@ -64,12 +68,17 @@ export class RequestRouter {
         body: 'the Host header does not name this server (DNS rebinding protection); allow a name with --allow-host\n',
       };
     }
-    if (!PATHS.has(url.pathname)) {
-      return { status: 404, body: 'not found: the paths are /metrics, /healthz and /feed\n' };
+    const onPage = this.routes.page?.has(url.pathname) ?? false;
+    if (!PATHS.has(url.pathname) && !onPage) {
+      return {
+        status: 404,
+        body: `not found: the paths are ${this.routes.page ? '/, ' : ''}/metrics, /healthz and /feed\n`,
+      };
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return { status: 405, body: `method ${req.method} not allowed\n`, headers: { Allow: ALLOW } };
     }
+    if (onPage) return this.routes.page!.reply(url.pathname, req.headers)!;
     if (url.pathname === '/healthz') {
       const health = this.routes.health();
       const body = `${JSON.stringify(health.body)}\n`;

@@ -1,0 +1,3 @@
+import { LiveView } from './app.js';
+
+new LiveView().start();

@@ -1,0 +1,207 @@
+import { catalogByName } from '../../src/catalog/index.js';
+import { DIMENSIONS, type Finding, type Frame, type ProcessEntry, type Resource } from '../../src/model/frame.js';
+import { formatClock } from '../../src/text/clock.js';
+import { cellKey, gridRows, rowLabel } from '../../src/tui/lists.js';
+import type { DetailTarget } from '../../src/tui/state.js';
+import { evidenceMeasure, TUI_FIGURES } from '../../src/tui/view/findings.js';
+import { findingFigures } from '../../src/use/finding-text.js';
+import { processFields } from '../../src/use/process-fields.js';
+import { formatSpan, formatValue } from '../../src/use/units.js';
+import { HistoryChart } from '../chart.js';
+import { type Child, h } from '../dom.js';
+import type { HeldFrame } from '../frames.js';
+import type { PageModel } from '../model.js';
+import { cellValue, seriesOf } from '../series.js';
+import { commandLine } from './commands.js';
+import { cellText, cellUnit } from './grid.js';
+
+/** A chart the detail shows: its title, unit and the value it takes from each held frame. */
+interface ChartSpec {
+  title: string;
+  unit: string | undefined;
+  pick: (h: HeldFrame) => number | undefined;
+}
+
+function targetTitle(t: DetailTarget): string {
+  if (t.kind === 'resource') return rowLabel(t.resource, t.instance).trim();
+  if (t.kind === 'finding') return t.finding.instance ? `${t.finding.rule}@${t.finding.instance}` : t.finding.rule;
+  return `process ${t.process.pid}`;
+}
+
+function targetId(t: DetailTarget): string {
+  if (t.kind === 'resource') return `r|${t.resource}|${t.instance}`;
+  return t.kind === 'finding' ? `f|${t.finding.id}` : `p|${t.process.pid}`;
+}
+
+function table(rows: Child[][], cls = 'kv'): HTMLElement {
+  return h('table', { class: cls }, h('tbody', {}, ...rows.map((r) => h('tr', {}, ...r.map((c) => h('td', {}, c))))));
+}
+
+function cellCharts(f: Frame, resource: Resource, instance: string, only?: string): ChartSpec[] {
+  const row = gridRows(f, true).find((r) => r.resource === resource && r.instance === instance);
+  const specs: ChartSpec[] = [];
+  for (const d of DIMENSIONS) {
+    const cell = row?.cells[d];
+    if (!cell || cell.status === 'gap' || (only !== undefined && only !== d)) continue;
+    const key = cellKey(resource, instance, d);
+    specs.push({
+      title: `${d}${cell.metric ? ` (${cell.metric})` : ''}`,
+      unit: cellUnit(cell),
+      pick: (x) => cellValue(x.frame, key),
+    });
+  }
+  return specs;
+}
+
+function resourceBody(f: Frame, resource: Resource, instance: string): Child[] {
+  const row = gridRows(f, true).find((r) => r.resource === resource && r.instance === instance);
+  const active = f.findings.filter((x) => x.resource === resource && x.instance === instance && x.state !== 'resolved');
+  const cells = DIMENSIONS.map((d) => {
+    const cell = row?.cells[d];
+    // The cell shows firing findings only; a pending one is said here so that "ok" does not mislead.
+    const finding = active.find((x) => x.dimension === d);
+    return [
+      d,
+      h('span', { class: `st-${cell?.status ?? 'none'}` }, cellText(cell) || '-'),
+      cell?.status ?? 'no cell',
+      finding ? `finding: ${finding.severity} ${finding.state}` : '',
+      cell?.reason ?? cell?.metric ?? '',
+    ];
+  });
+  const names = Object.keys(f.metrics)
+    .filter((name) => catalogByName.get(name)?.resource === resource && f.metrics[name][instance] !== undefined)
+    .sort();
+  const metrics = names.map((name) => {
+    const def = catalogByName.get(name);
+    return [
+      name,
+      formatValue(f.metrics[name][instance], def?.unit),
+      h('span', { class: 'dim' }, def?.description ?? ''),
+    ];
+  });
+  const findings = f.findings.filter((x) => x.resource === resource && x.instance === instance);
+  return [
+    h('h3', {}, 'USE cells'),
+    table(cells),
+    h('h3', {}, 'Metrics'),
+    metrics.length ? table(metrics) : h('p', { class: 'dim' }, 'no metrics for this instance in the frame'),
+    findings.length > 0 && h('h3', {}, 'Findings'),
+    ...findings.map((x) => h('p', {}, `${x.severity} ${x.state}: ${x.summary}`)),
+  ];
+}
+
+function processList(finding: Finding, list: readonly ProcessEntry[]): HTMLElement {
+  if (list.length === 0) return h('p', { class: 'dim' }, 'none ranked');
+  return table(
+    list.map((p) => [String(p.pid), p.user, p.name, evidenceMeasure(finding, p), h('span', { class: 'cmd' }, p.cmd)]),
+  );
+}
+
+function findingBody(f: Frame | undefined, captured: Finding): Child[] {
+  const finding = f?.findings.find((x) => x.id === captured.id) ?? captured;
+  const ev = finding.evidence;
+  const now = f?.ts ?? finding.since;
+  const when = [`since ${formatClock(finding.since)} (${formatSpan(now - finding.since)})`];
+  if (finding.resolvedAt !== undefined) when.push(`resolved ${formatClock(finding.resolvedAt)}`);
+  when.push(
+    `threshold ${formatValue(ev.threshold, ev.unit)} (${finding.severity})`,
+    `window ${formatSpan(ev.windowMs)}`,
+  );
+  const by = ev.rankedBy === undefined ? '' : `, ranked by ${ev.rankedBy.replace('_', ' ')}`;
+  return [
+    h(
+      'p',
+      {},
+      h('span', { class: `sev st-${finding.severity}` }, `${finding.severity.toUpperCase()} ${finding.state}`),
+      `  ${finding.rule} @ ${rowLabel(finding.resource, finding.instance).trim()}`,
+    ),
+    f && !f.findings.some((x) => x.id === captured.id) && h('p', { class: 'dim' }, 'no longer reported by the agent'),
+    h('p', { class: 'summary' }, finding.summary),
+    h('p', {}, findingFigures(finding, TUI_FIGURES)),
+    h('p', {}, when.join('  ·  ')),
+    ev.culprits && h('h3', {}, `Culprits when it fired at ${formatClock(ev.culprits.ts)}${by}`),
+    ev.culprits && processList(finding, ev.culprits.processes),
+    h('h3', {}, `Top processes now${by}`),
+    processList(finding, ev.processes),
+    finding.next.length > 0 && h('h3', {}, 'Next'),
+    ...finding.next.map(commandLine),
+  ];
+}
+
+function processBody(f: Frame | undefined, captured: ProcessEntry): Child[] {
+  const pe = f?.processes.find((x) => x.pid === captured.pid) ?? captured;
+  const fields = processFields(pe).map(([label, value]): Child[] =>
+    label === 'state' && value === 'D' ? [label, 'D (uninterruptible: usually waiting on I/O)'] : [label, value],
+  );
+  return [table(fields)];
+}
+
+function chartSpecs(f: Frame, t: DetailTarget): ChartSpec[] {
+  if (t.kind === 'resource') return cellCharts(f, t.resource, t.instance);
+  if (t.kind === 'finding') return cellCharts(f, t.finding.resource, t.finding.instance, t.finding.dimension);
+  const pid = t.process.pid;
+  return [{ title: `cpu of ${pid}`, unit: 'ratio', pick: (x) => x.frame.processes.find((p) => p.pid === pid)?.cpu }];
+}
+
+/**
+ * The detail of a resource row, a finding or a process, over the page: what `top`'s detail shows,
+ * with history charts of the cells (or the process's CPU) over the frames held. Charts stay while
+ * the same target is open, so a zoom survives new frames.
+ */
+export class DetailView {
+  private openId: string | undefined;
+  private charts: { spec: ChartSpec; chart: HistoryChart }[] = [];
+  /** The keys' scroll position last applied: the mouse wheel scrolls the pane freely in between. */
+  private scroll = 0;
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly chartsBox: HTMLElement,
+    private readonly body: HTMLElement,
+    private readonly title: HTMLElement,
+  ) {}
+
+  render(m: PageModel): void {
+    const t = m.ui.detail;
+    this.root.hidden = t === undefined;
+    if (t === undefined) {
+      this.close();
+      return;
+    }
+    const id = targetId(t);
+    if (id !== this.openId) {
+      this.close();
+      this.openId = id;
+      const width = this.chartsBox.clientWidth || 480;
+      if (m.frame)
+        this.charts = chartSpecs(m.frame, t).map((spec) => ({
+          spec,
+          chart: new HistoryChart(spec.title, spec.unit, width),
+        }));
+      this.chartsBox.replaceChildren(...this.charts.map((c) => c.chart.element));
+      this.title.textContent = `DETAIL ${targetTitle(t)}`;
+    }
+    const held = m.ring.upToShown();
+    for (const { spec, chart } of this.charts) chart.update(seriesOf(held, spec.pick));
+    const content =
+      t.kind === 'resource'
+        ? m.frame
+          ? resourceBody(m.frame, t.resource, t.instance)
+          : []
+        : t.kind === 'finding'
+          ? findingBody(m.frame, t.finding)
+          : processBody(m.frame, t.process);
+    this.body.replaceChildren(...content.filter((c): c is Node | string => c !== undefined && c !== false));
+    if (m.ui.scroll !== this.scroll) {
+      this.scroll = m.ui.scroll;
+      this.root.scrollTop = m.ui.scroll * 24;
+    }
+  }
+
+  private close(): void {
+    for (const c of this.charts) c.chart.destroy();
+    this.charts = [];
+    this.openId = undefined;
+    this.scroll = 0;
+  }
+}
