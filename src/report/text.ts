@@ -6,6 +6,7 @@ import { figureFormat, findingFigures, processFigures } from '../use/finding-tex
 import { formatSpan, formatValue } from '../use/units.js';
 import type { WindowCell, WindowFinding } from '../use/window.js';
 import { sixtySecondAnalysis } from './analysis.js';
+import { CGROUPS_REPORTED, type CgroupSummary } from './cgroups.js';
 import { displayable } from './displayable.js';
 import { gapsOf } from './gaps.js';
 import { type CheckRun, runStatus } from './run.js';
@@ -134,7 +135,61 @@ function findingLines(f: WindowFinding, run: CheckRun, c: Colors): string[] {
   return lines;
 }
 
-/** The terminal report of a check: status, USE matrix, findings, gaps and the 60-second analysis. */
+function pressureText(s: CgroupSummary): string {
+  const values = [s.cpu.pressure, s.memory.pressure, s.io.pressure];
+  if (values.every((v) => v === undefined)) return '-';
+  return values.map((v) => formatValue(v, 'ratio')).join('/');
+}
+
+function limitText(value: number | undefined, peak: number | undefined, unit: string, share?: number): string {
+  if (peak === undefined) return '-';
+  const of = value === undefined ? '' : `/${formatValue(value, unit)}`;
+  return `${formatValue(peak, unit)}${of}${share === undefined ? '' : ` (${formatValue(share, 'ratio')})`}`;
+}
+
+/** The limit memory utilization is measured against: the lower of memory.high and memory.max. */
+function memoryLimit(s: CgroupSummary): number | undefined {
+  const limits = [s.memoryHighBytes, s.memoryMaxBytes].filter((v): v is number => v !== undefined);
+  return limits.length === 0 ? undefined : Math.min(...limits);
+}
+
+function cgroupRow(s: CgroupSummary, c: Colors): string[] {
+  const kills = s.memory.oomKills;
+  const forks = s.pids.forkFailures;
+  return [
+    s.name,
+    s.kind,
+    formatValue(s.cpu.usage, 'cpus'),
+    formatValue(s.cpu.utilization, 'ratio'),
+    formatValue(s.cpu.throttled, 'ratio'),
+    limitText(memoryLimit(s), s.memory.workingSetPeakBytes, 'bytes', s.memory.utilizationPeak),
+    formatValue(s.io.readBps, 'bytes_per_s'),
+    formatValue(s.io.writeBps, 'bytes_per_s'),
+    pressureText(s),
+    kills ? paint(c, 'critical', String(kills)) : formatValue(kills, 'count'),
+    limitText(s.pidsMax, s.pids.peak, 'count'),
+    forks ? paint(c, 'critical', String(forks)) : formatValue(forks, 'count'),
+    s.findings.length === 0 ? '' : s.findings.join(', '),
+  ];
+}
+
+/** The services and containers of the window: the busiest, and those with findings or events. */
+function cgroupLines(run: CheckRun, c: Colors): string[] {
+  if (run.cgroups.length === 0) return ['  none carried in the window'];
+  const header = [
+    ...['NAME', 'KIND', 'CPU', 'CPU%', 'THROTTLED', 'MEM PEAK', 'READ', 'WRITE', 'PSI c/m/io'],
+    ...['OOM KILLS', 'PIDS PEAK', 'FORKS FAILED', 'FINDINGS'],
+  ];
+  const lines = table([header.map((h) => c.bold(h)), ...run.cgroups.map((s) => cgroupRow(s, c))]);
+  return [
+    ...lines.map((l) => `  ${l}`),
+    c.dim(
+      `  the ${CGROUPS_REPORTED} busiest by CPU and by memory, and any with a finding, an OOM kill or a refused fork; CPU, I/O and pressure are means over the samples that carried it, memory and tasks their peak against the limit, events totals`,
+    ),
+  ];
+}
+
+/** The terminal report of a check: status, USE matrix, findings, services and containers, gaps and the 60-second analysis. */
 export function renderText(checked: CheckRun, opts: { color: boolean }): string {
   const run = displayable(checked);
   const c = createColors(opts.color);
@@ -158,6 +213,8 @@ export function renderText(checked: CheckRun, opts: { color: boolean }): string 
   out.push('', c.bold('Findings'));
   if (run.findings.length === 0) out.push('  none: no rule was breached in the window');
   for (const f of run.findings) out.push(...findingLines(f, run, c));
+
+  out.push('', c.bold('Services and containers'), ...cgroupLines(run, c));
 
   out.push('', c.bold('Gaps (cells /proc and /sys cannot measure here)'));
   const gaps = gapsOf(run.use);
