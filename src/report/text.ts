@@ -34,8 +34,10 @@ function paint(c: Colors, status: CellStatus | 'firing' | 'pending' | 'resolved'
   }
 }
 
-function instanceLabel(instance: string): string {
-  return instance === '' ? 'host' : instance;
+/** "host" for host-wide, a reported service or container by its name rather than its path. */
+function instanceLabel(instance: string, run: CheckRun): string {
+  if (instance === '') return 'host';
+  return run.cgroups.find((cg) => cg.id === instance)?.name ?? instance;
 }
 
 /** Marks a cell whose status is a finding judged over the window, not its last value (footnoted). */
@@ -70,7 +72,7 @@ function matrixLines(run: CheckRun, c: Colors): string[] {
   const header = ['RESOURCE', 'INSTANCE', 'UTILIZATION', 'SATURATION', 'ERRORS'];
   const body = [...rows.values()].map((r) => [
     r.resource,
-    instanceLabel(r.instance),
+    instanceLabel(r.instance, run),
     ...DIMENSIONS.map((d) => {
       const cell = r.cells.get(d);
       return cell === undefined ? c.dim('–') : paint(c, cell.status, cellText(cell));
@@ -116,7 +118,7 @@ function findingLines(f: WindowFinding, run: CheckRun, c: Colors): string[] {
   const tag = f.state === 'resolved' ? c.dim(`[${label}, resolved]`) : paint(c, f.severity, `[${label}]`);
   const ev = f.evidence;
   const lines = [
-    `${tag} ${c.bold(f.rule)} (${f.resource} ${f.dimension}, ${instanceLabel(f.instance)}) ${stateText(f, run)}`,
+    `${tag} ${c.bold(f.rule)} (${f.resource} ${f.dimension}, ${instanceLabel(f.instance, run)}) ${stateText(f, run)}`,
     `    ${f.summary}`,
     `    ${findingFigures(f, REPORT_FORMAT)}`,
   ];
@@ -220,7 +222,7 @@ export function renderText(checked: CheckRun, opts: { color: boolean }): string 
   const gaps = gapsOf(run.use);
   if (gaps.length === 0) out.push('  none');
   for (const g of gaps) {
-    const where = g.instances.length === 1 ? instanceLabel(g.instances[0]) : g.instances.map(instanceLabel).join(', ');
+    const where = g.instances.map((i) => instanceLabel(i, run)).join(', ');
     out.push(`  ${g.resource} ${g.dimension} (${where}): ${g.reason}`);
   }
 

@@ -94,6 +94,26 @@ describe('check report: services and containers', () => {
     expect(renderText(summarizeRun(busy, set, window), { color: false })).toMatch(/svc-11\.service .* 10 *\n/);
   });
 
+  it('labels a cgroup in the matrix and the findings by its name', () => {
+    const cell = {
+      resource: 'cpu',
+      instance: web.id,
+      dimension: 'saturation',
+      status: 'critical',
+      metric: 'cgroup.cpu.throttled',
+      value: 0.6,
+      unit: 'ratio',
+    } as const;
+    const withCell = summarizeRun(
+      frames((_, f) => ({ ...f, use: [...f.use, cell] })),
+      set,
+      window,
+    );
+    const text = renderText(withCell, { color: false });
+    expect(text).toMatch(/\ncpu +web +– +60% CRIT +–\n/);
+    expect(text).toContain('[CRITICAL] cgroup.cpu.throttled (cpu saturation, web) firing for');
+  });
+
   it('carries the same data in JSON', () => {
     const doc = renderJson(run);
     expect(doc.cgroups).toHaveLength(3);
