@@ -43,28 +43,16 @@ export function cgroupName(entry: CgroupEntry | undefined, id: string): string {
   return id.split('/').filter(Boolean).at(-1) ?? id;
 }
 
-const SEVERITY_RANK = { critical: 0, warning: 1 } as const;
-
-function worstActive(findings: readonly Finding[], id: string): Finding | undefined {
-  let worst: Finding | undefined;
-  for (const f of findings) {
-    if (f.instance !== id || f.state === 'resolved' || !isCgroupInstance(f.resource, f.instance)) continue;
-    const better =
-      worst === undefined ||
-      SEVERITY_RANK[f.severity] < SEVERITY_RANK[worst.severity] ||
-      (f.severity === worst.severity && f.state === 'firing' && worst.state === 'pending');
-    if (better) worst = f;
-  }
-  return worst;
-}
-
-function buildRow(frame: Frame, entry: CgroupEntry): CgroupRow {
+function buildRow(frame: Frame, entry: CgroupEntry, worstFirst: readonly Finding[]): CgroupRow {
   const figures: Partial<Record<MetricName, number>> = {};
   for (const name of CGROUP_METRICS) {
     const value = frame.metrics[name]?.[entry.id];
     if (value !== undefined) figures[name] = value;
   }
-  return { entry, figures, finding: worstActive(frame.findings, entry.id) };
+  const finding = worstFirst.find(
+    (f) => f.instance === entry.id && f.state !== 'resolved' && isCgroupInstance(f.resource, f.instance),
+  );
+  return { entry, figures, finding };
 }
 
 /** The highest of the three pressure figures: how much the cgroup stalls on anything. */
@@ -109,9 +97,12 @@ export function sortCgroupRows(rows: readonly CgroupRow[], sort: CgroupSortKey, 
   );
 }
 
-/** Every carried cgroup of the frame as a row, in the frame's order. */
-export function cgroupRows(frame: Frame): CgroupRow[] {
-  return (frame.cgroups ?? []).map((entry) => buildRow(frame, entry));
+/**
+ * Every carried cgroup of the frame as a row, in the frame's order. `worstFirst` is the frame's
+ * findings with the active ones first, the worst leading (as the findings section lists them).
+ */
+export function cgroupRows(frame: Frame, worstFirst: readonly Finding[]): CgroupRow[] {
+  return (frame.cgroups ?? []).map((entry) => buildRow(frame, entry, worstFirst));
 }
 
 /** The processes of the frame's list that run in the cgroup, by CPU. */

@@ -220,7 +220,7 @@ export function processUnit(frame: Frame | undefined, p: ProcessEntry): string {
 /** The services and containers table: carried cgroups sorted by the measure, filtered by name or id. */
 export function visibleCgroups(frame: Frame, sort: CgroupSortKey, filter: string): CgroupRow[] {
   const d = cache(frame);
-  d.cgroupRows ??= cgroupRows(frame);
+  d.cgroupRows ??= cgroupRows(frame, sortedFindings(frame));
   const key = `${sort}\0${filter}`;
   if (d.services?.key !== key) d.services = { key, list: sortCgroupRows(d.cgroupRows, sort, filter) };
   return d.services.list;

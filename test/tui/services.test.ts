@@ -80,6 +80,10 @@ describe('services and containers section', () => {
     expect(serviceRow(screen(frames, { table: 'services' }), 'web')).toMatch(/^ {2}CRIT web /);
     const pending = cgroupFrame(3, { findings: [{ ...throttledFinding, state: 'pending', severity: 'warning' }] });
     expect(serviceRow(screen([pending], { table: 'services' }), 'web')).toMatch(/^ {2}warn web /);
+    const both = cgroupFrame(3, {
+      findings: [{ ...throttledFinding, id: 'other', state: 'pending', severity: 'warning' }, throttledFinding],
+    });
+    expect(serviceRow(screen([both], { table: 'services' }), 'web')).toMatch(/^ {2}CRIT web /);
     const resolved = cgroupFrame(3, { findings: [{ ...throttledFinding, state: 'resolved' }] });
     expect(serviceRow(screen([resolved], { table: 'services' }), 'web')).toMatch(/^ {7}web /);
   });
