@@ -24,6 +24,7 @@ export function renderJson(run: CheckRun) {
     use: run.use,
     findings: run.findings,
     events: run.events,
+    cgroups: run.cgroups,
     gaps: gapsOf(run.use),
     analysis: sixtySecondAnalysis(run),
     sources: run.sources,

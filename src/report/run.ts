@@ -1,4 +1,6 @@
+import type { MetricName } from '../catalog/index.js';
 import type { Checklist } from '../checklist/model.js';
+import type { CgroupEntry } from '../model/cgroup.js';
 import type {
   FindingEvent,
   Frame,
@@ -11,6 +13,7 @@ import type {
 import type { SourceReport } from '../model/source-report.js';
 import { median } from '../use/median.js';
 import { judgeWindow, type SampleStats, type WindowCell, type WindowFinding } from '../use/window.js';
+import { type CgroupSummary, type WindowFigures, windowCgroups } from './cgroups.js';
 
 export type CheckStatus = 'OK' | 'WARNING' | 'CRITICAL' | 'UNKNOWN';
 
@@ -47,6 +50,8 @@ export interface CheckRun {
   last: MetricValues;
   /** Processes seen in the window; cpu, I/O and fault rates averaged over the frames with rates. */
   processes: ProcessEntry[];
+  /** The services and containers worth reporting (see windowCgroups); empty when no frame carried any. */
+  cgroups: CgroupSummary[];
 }
 
 /**
@@ -111,6 +116,8 @@ export class RunAccumulator {
   /** `metric\0instance` → what its evaluable samples held. */
   private readonly samples = new Map<string, SampleStats>();
   private readonly intervals: number[] = [];
+  /** Each cgroup carried in the window: its latest entry and how many frames carried it. */
+  private readonly cgroups = new Map<string, { entry: CgroupEntry; samples: number }>();
 
   add(frame: Frame): void {
     this.first ??= frame;
@@ -122,6 +129,8 @@ export class RunAccumulator {
     for (const s of frame.sources) this.sources.set(s.source, s);
     this.events.push(...frame.events);
     this.kernelEvents.push(...frame.kernelEvents);
+    for (const entry of frame.cgroups ?? [])
+      this.cgroups.set(entry.id, { entry, samples: (this.cgroups.get(entry.id)?.samples ?? 0) + 1 });
     // Rates exist from the second frame on: only frames with an interval enter the means.
     if (frame.intervalMs <= 0) return;
     this.rated++;
@@ -174,6 +183,16 @@ export class RunAccumulator {
       mean,
       last: lastFrame.metrics,
       processes: this.averagedProcesses(),
+      cgroups: windowCgroups(this.cgroups, this.figures(mean), findings),
+    };
+  }
+
+  /** Means, peaks and totals over the window, for the cgroups' figures. */
+  private figures(mean: MetricValues): WindowFigures {
+    return {
+      mean: (metric: MetricName, instance: string) => mean[metric]?.[instance],
+      peak: (metric: MetricName, instance: string) => this.samples.get(`${metric}\0${instance}`)?.max,
+      total: (metric: MetricName, instance: string) => this.sums.get(metric)?.get(instance)?.sum,
     };
   }
 

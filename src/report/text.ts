@@ -6,6 +6,7 @@ import { figureFormat, findingFigures, processFigures } from '../use/finding-tex
 import { formatSpan, formatValue } from '../use/units.js';
 import type { WindowCell, WindowFinding } from '../use/window.js';
 import { sixtySecondAnalysis } from './analysis.js';
+import { CGROUPS_REPORTED, type CgroupSummary } from './cgroups.js';
 import { displayable } from './displayable.js';
 import { gapsOf } from './gaps.js';
 import { type CheckRun, runStatus } from './run.js';
@@ -33,8 +34,10 @@ function paint(c: Colors, status: CellStatus | 'firing' | 'pending' | 'resolved'
   }
 }
 
-function instanceLabel(instance: string): string {
-  return instance === '' ? 'host' : instance;
+/** "host" for host-wide, a reported service or container by its name rather than its path. */
+function instanceLabel(instance: string, run: CheckRun): string {
+  if (instance === '') return 'host';
+  return run.cgroups.find((cg) => cg.id === instance)?.name ?? instance;
 }
 
 /** Marks a cell whose status is a finding judged over the window, not its last value (footnoted). */
@@ -69,7 +72,7 @@ function matrixLines(run: CheckRun, c: Colors): string[] {
   const header = ['RESOURCE', 'INSTANCE', 'UTILIZATION', 'SATURATION', 'ERRORS'];
   const body = [...rows.values()].map((r) => [
     r.resource,
-    instanceLabel(r.instance),
+    instanceLabel(r.instance, run),
     ...DIMENSIONS.map((d) => {
       const cell = r.cells.get(d);
       return cell === undefined ? c.dim('–') : paint(c, cell.status, cellText(cell));
@@ -115,7 +118,7 @@ function findingLines(f: WindowFinding, run: CheckRun, c: Colors): string[] {
   const tag = f.state === 'resolved' ? c.dim(`[${label}, resolved]`) : paint(c, f.severity, `[${label}]`);
   const ev = f.evidence;
   const lines = [
-    `${tag} ${c.bold(f.rule)} (${f.resource} ${f.dimension}, ${instanceLabel(f.instance)}) ${stateText(f, run)}`,
+    `${tag} ${c.bold(f.rule)} (${f.resource} ${f.dimension}, ${instanceLabel(f.instance, run)}) ${stateText(f, run)}`,
     `    ${f.summary}`,
     `    ${findingFigures(f, REPORT_FORMAT)}`,
   ];
@@ -134,7 +137,61 @@ function findingLines(f: WindowFinding, run: CheckRun, c: Colors): string[] {
   return lines;
 }
 
-/** The terminal report of a check: status, USE matrix, findings, gaps and the 60-second analysis. */
+function pressureText(s: CgroupSummary): string {
+  const values = [s.cpu.pressure, s.memory.pressure, s.io.pressure];
+  if (values.every((v) => v === undefined)) return '-';
+  return values.map((v) => formatValue(v, 'ratio')).join('/');
+}
+
+function limitText(value: number | undefined, peak: number | undefined, unit: string, share?: number): string {
+  if (peak === undefined) return '-';
+  const of = value === undefined ? '' : `/${formatValue(value, unit)}`;
+  return `${formatValue(peak, unit)}${of}${share === undefined ? '' : ` (${formatValue(share, 'ratio')})`}`;
+}
+
+/** The limit memory utilization is measured against: the lower of memory.high and memory.max. */
+function memoryLimit(s: CgroupSummary): number | undefined {
+  const limits = [s.memoryHighBytes, s.memoryMaxBytes].filter((v): v is number => v !== undefined);
+  return limits.length === 0 ? undefined : Math.min(...limits);
+}
+
+function cgroupRow(s: CgroupSummary, c: Colors): string[] {
+  const kills = s.memory.oomKills;
+  const forks = s.pids.forkFailures;
+  return [
+    s.name,
+    s.kind,
+    formatValue(s.cpu.usage, 'cpus'),
+    formatValue(s.cpu.utilization, 'ratio'),
+    formatValue(s.cpu.throttled, 'ratio'),
+    limitText(memoryLimit(s), s.memory.workingSetPeakBytes, 'bytes', s.memory.utilizationPeak),
+    formatValue(s.io.readBps, 'bytes_per_s'),
+    formatValue(s.io.writeBps, 'bytes_per_s'),
+    pressureText(s),
+    kills ? paint(c, 'critical', String(kills)) : formatValue(kills, 'count'),
+    limitText(s.pidsMax, s.pids.peak, 'count'),
+    forks ? paint(c, 'critical', String(forks)) : formatValue(forks, 'count'),
+    s.findings.length === 0 ? '' : s.findings.join(', '),
+  ];
+}
+
+/** The services and containers of the window: the busiest, and those with findings or events. */
+function cgroupLines(run: CheckRun, c: Colors): string[] {
+  if (run.cgroups.length === 0) return ['  none carried in the window'];
+  const header = [
+    ...['NAME', 'KIND', 'CPU', 'CPU%', 'THROTTLED', 'MEM PEAK', 'READ', 'WRITE', 'PSI c/m/io'],
+    ...['OOM KILLS', 'PIDS PEAK', 'FORKS FAILED', 'FINDINGS'],
+  ];
+  const lines = table([header.map((h) => c.bold(h)), ...run.cgroups.map((s) => cgroupRow(s, c))]);
+  return [
+    ...lines.map((l) => `  ${l}`),
+    c.dim(
+      `  the ${CGROUPS_REPORTED} busiest by CPU and by memory, and any with a finding, an OOM kill or a refused fork; CPU, I/O and pressure are means over the samples that carried it, memory and tasks their peak against the limit, events totals`,
+    ),
+  ];
+}
+
+/** The terminal report of a check: status, USE matrix, findings, services and containers, gaps and the 60-second analysis. */
 export function renderText(checked: CheckRun, opts: { color: boolean }): string {
   const run = displayable(checked);
   const c = createColors(opts.color);
@@ -159,11 +216,13 @@ export function renderText(checked: CheckRun, opts: { color: boolean }): string 
   if (run.findings.length === 0) out.push('  none: no rule was breached in the window');
   for (const f of run.findings) out.push(...findingLines(f, run, c));
 
+  out.push('', c.bold('Services and containers'), ...cgroupLines(run, c));
+
   out.push('', c.bold('Gaps (cells /proc and /sys cannot measure here)'));
   const gaps = gapsOf(run.use);
   if (gaps.length === 0) out.push('  none');
   for (const g of gaps) {
-    const where = g.instances.length === 1 ? instanceLabel(g.instances[0]) : g.instances.map(instanceLabel).join(', ');
+    const where = g.instances.map((i) => instanceLabel(i, run)).join(', ');
     out.push(`  ${g.resource} ${g.dimension} (${where}): ${g.reason}`);
   }
 

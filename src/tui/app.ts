@@ -2,7 +2,7 @@ import type { Frame } from '../model/frame.js';
 import type { ConnectionState, ViewSource } from '../model/source.js';
 import type { ReplaySource } from '../replay/source.js';
 import { FrameHistory } from './history.js';
-import { cellValues } from './lists.js';
+import { historyValues } from './lists.js';
 import { initialState, type Key, type ReplayCommand, reduceKey, reduceReplayKey, type UiState } from './state.js';
 import { type TerminalIo, TerminalSession } from './terminal.js';
 import { colorEnabled, unicodeEnabled } from './theme.js';
@@ -43,7 +43,7 @@ export class TopController {
   private notice?: string;
   /** A seek was asked for: the next frame starts a new stretch of time. */
   private seeking = false;
-  readonly history = new FrameHistory(cellValues);
+  readonly history = new FrameHistory(historyValues);
 
   constructor(
     private readonly source: Pick<ViewSource, 'kind' | 'label'>,

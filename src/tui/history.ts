@@ -1,6 +1,9 @@
 import type { Frame } from '../model/frame.js';
 
-/** Recent values per grid cell, for sparklines. NaN marks a sample in which the cell had no value. */
+/**
+ * Recent values per series: each grid cell, for sparklines, and each carried cgroup's event counts,
+ * for the totals of its detail. NaN marks a sample in which the series had no value.
+ */
 interface Series {
   ts: number[];
   values: number[];

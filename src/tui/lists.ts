@@ -1,4 +1,5 @@
 import type { MetricName } from '../catalog/index.js';
+import type { CgroupEntry } from '../model/cgroup.js';
 import {
   type CellStatus,
   type Dimension,
@@ -8,6 +9,15 @@ import {
   RESOURCES,
   type Resource,
 } from '../model/frame.js';
+import {
+  type CgroupRow,
+  type CgroupSortKey,
+  cgroupEventValues,
+  cgroupName,
+  cgroupRows,
+  isCgroupInstance,
+  sortCgroupRows,
+} from './cgroups.js';
 
 /** The lists the screen shows and the keys select in; derived from a frame, never stored apart from it. */
 
@@ -48,9 +58,22 @@ export function cellKey(resource: Resource, instance: string, dimension: Dimensi
   return `${resource}|${instance}|${dimension}`;
 }
 
-export function rowLabel(resource: Resource, instance: string): string {
+/**
+ * How a resource instance is named on screen: "cpu", " cpu0" (a per-CPU row, indented under cpu),
+ * "disk vda", and for a cgroup "cpu nginx.service" (its name rather than its path).
+ */
+export function rowLabel(resource: Resource, instance: string, frame?: Frame): string {
   if (instance === '') return SHORT_NAME[resource];
+  if (isCgroupInstance(resource, instance)) {
+    const entry = frame && cgroupEntry(frame, instance);
+    return `${SHORT_NAME[resource]} ${cgroupName(entry, instance)}`;
+  }
   return resource === 'cpu' ? ` ${instance}` : `${SHORT_NAME[resource]} ${instance}`;
+}
+
+/** A per-CPU cell (cpu0, cpu1…): shown only with per-CPU rows; a cgroup's cpu cells always are. */
+function isPerCpu(resource: Resource, instance: string): boolean {
+  return resource === 'cpu' && instance !== '' && !isCgroupInstance(resource, instance);
 }
 
 const byInstance = new Intl.Collator('en', { numeric: true });
@@ -60,7 +83,7 @@ function buildRows(frame: Frame, perCpu: boolean): GridRow[] {
   const rows = new Map<string, GridRow>();
   let hasCoreCells = false;
   for (const cell of frame.use) {
-    const perCpuCell = cell.resource === 'cpu' && cell.instance !== '';
+    const perCpuCell = isPerCpu(cell.resource, cell.instance);
     hasCoreCells ||= perCpuCell;
     if (perCpuCell && !perCpu) continue;
     const id = `${cell.resource}|${cell.instance}`;
@@ -69,7 +92,7 @@ function buildRows(frame: Frame, perCpu: boolean): GridRow[] {
       row = {
         resource: cell.resource,
         instance: cell.instance,
-        label: rowLabel(cell.resource, cell.instance),
+        label: rowLabel(cell.resource, cell.instance, frame),
         cells: {},
       };
       rows.set(id, row);
@@ -141,6 +164,9 @@ interface Derived {
   rowsPerCpu?: GridRow[];
   findings?: Finding[];
   processes?: { key: string; list: ProcessEntry[] };
+  cgroupsById?: Map<string, CgroupEntry>;
+  cgroupRows?: CgroupRow[];
+  services?: { key: string; list: CgroupRow[] };
 }
 
 // Redraws happen on keys and resizes too; lists are built once per frame (and sort/filter).
@@ -178,8 +204,36 @@ export function visibleProcesses(frame: Frame, sort: SortKey, filter: string): P
   return d.processes.list;
 }
 
+/** The carried cgroup of that id on the frame, if it is carried. */
+export function cgroupEntry(frame: Frame, id: string): CgroupEntry | undefined {
+  const d = cache(frame);
+  d.cgroupsById ??= new Map((frame.cgroups ?? []).map((c) => [c.id, c]));
+  return d.cgroupsById.get(id);
+}
+
+/** The unit or container a process runs in, as the process table names it; "" outside any. */
+export function processUnit(frame: Frame | undefined, p: ProcessEntry): string {
+  if (p.cgroup === undefined) return '';
+  return cgroupName(frame && cgroupEntry(frame, p.cgroup), p.cgroup);
+}
+
+/** The services and containers table: carried cgroups sorted by the measure, filtered by name or id. */
+export function visibleCgroups(frame: Frame, sort: CgroupSortKey, filter: string): CgroupRow[] {
+  const d = cache(frame);
+  d.cgroupRows ??= cgroupRows(frame, sortedFindings(frame));
+  const key = `${sort}\0${filter}`;
+  if (d.services?.key !== key) d.services = { key, list: sortCgroupRows(d.cgroupRows, sort, filter) };
+  return d.services.list;
+}
+
+/** What the history keeps of a frame: every grid cell's value and each carried cgroup's event counts. */
+export function* historyValues(frame: Frame): Iterable<[string, number | undefined]> {
+  yield* cellValues(frame);
+  yield* cgroupEventValues(frame);
+}
+
 /** Every cell's value in a frame, per-CPU rows included, for the sparkline history. */
-export function* cellValues(frame: Frame): Iterable<[string, number | undefined]> {
+function* cellValues(frame: Frame): Iterable<[string, number | undefined]> {
   for (const row of gridRows(frame, true)) {
     for (const [dimension, cell] of Object.entries(row.cells) as [Dimension, CellView][]) {
       yield [cellKey(row.resource, row.instance, dimension), cell.status === 'gap' ? undefined : cell.value];

@@ -1,19 +1,27 @@
+import type { CgroupEntry } from '../model/cgroup.js';
 import type { Finding, ProcessEntry, Resource } from '../model/frame.js';
 import { parseTimeSpec } from '../replay/time.js';
+import { CGROUP_SORT_KEYS, type CgroupRow, type CgroupSortKey } from './cgroups.js';
 import { type GridRow, SORT_KEYS, type SortKey } from './lists.js';
 
-export type Pane = 'grid' | 'findings' | 'processes';
-const PANES: readonly Pane[] = ['grid', 'findings', 'processes'];
+/** The sections that take the focus; `processes` and `services` share the bottom of the screen. */
+export type Pane = 'grid' | 'findings' | 'processes' | 'services';
+/** What the bottom of the screen lists: the top processes, or the services and containers. */
+export type Table = 'processes' | 'services';
 
 export type DetailTarget =
   | { kind: 'resource'; resource: Resource; instance: string }
   | { kind: 'finding'; finding: Finding }
-  | { kind: 'process'; process: ProcessEntry };
+  | { kind: 'process'; process: ProcessEntry }
+  | { kind: 'cgroup'; cgroup: CgroupEntry };
 
 export interface UiState {
   focus: Pane;
   selected: Record<Pane, number>;
+  /** The table shown at the bottom; `v` switches it. */
+  table: Table;
   sort: SortKey;
+  cgroupSort: CgroupSortKey;
   perCpu: boolean;
   paused: boolean;
   filter: string;
@@ -32,8 +40,10 @@ export interface UiState {
 
 export const initialState: UiState = {
   focus: 'grid',
-  selected: { grid: 0, findings: 0, processes: 0 },
+  selected: { grid: 0, findings: 0, processes: 0, services: 0 },
+  table: 'processes',
   sort: 'cpu',
+  cgroupSort: 'cpu',
   perCpu: false,
   paused: false,
   filter: '',
@@ -69,6 +79,7 @@ export interface SelectionContext {
   grid: readonly GridRow[];
   findings: readonly Finding[];
   processes: readonly ProcessEntry[];
+  services: readonly CgroupRow[];
 }
 
 const PAGE = 10;
@@ -78,7 +89,12 @@ function clamp(n: number, length: number): number {
 }
 
 function lengthOf(pane: Pane, ctx: SelectionContext): number {
-  return pane === 'grid' ? ctx.grid.length : pane === 'findings' ? ctx.findings.length : ctx.processes.length;
+  return ctx[pane].length;
+}
+
+/** The panes tab moves through: the grid, the findings and the table shown below them. */
+function panesOf(state: UiState): readonly Pane[] {
+  return ['grid', 'findings', state.table];
 }
 
 function move(state: UiState, delta: number, ctx: SelectionContext): UiState {
@@ -97,9 +113,12 @@ function openDetail(state: UiState, ctx: SelectionContext): UiState {
   } else if (state.focus === 'findings') {
     const finding = ctx.findings[clamp(i, ctx.findings.length)];
     if (finding) detail = { kind: 'finding', finding };
-  } else {
+  } else if (state.focus === 'processes') {
     const process = ctx.processes[clamp(i, ctx.processes.length)];
     if (process) detail = { kind: 'process', process };
+  } else {
+    const row = ctx.services[clamp(i, ctx.services.length)];
+    if (row) detail = { kind: 'cgroup', cgroup: row.entry };
   }
   return detail ? { ...state, detail, scroll: 0 } : state;
 }
@@ -116,7 +135,7 @@ function editFilter(state: UiState, key: Key): UiState {
       return { ...state, quit: true };
     case 'char':
       return key.ch && state.filter.length < 64
-        ? { ...state, filter: state.filter + key.ch, selected: { ...state.selected, processes: 0 } }
+        ? { ...state, filter: state.filter + key.ch, selected: { ...state.selected, [state.table]: 0 } }
         : state;
     default:
       return state;
@@ -140,8 +159,9 @@ export function reduceKey(state: UiState, key: Key, ctx: SelectionContext): UiSt
     case 'tab':
     case 'backtab': {
       if (state.help || state.detail) return state;
-      const step = key.name === 'tab' ? 1 : PANES.length - 1;
-      return { ...state, focus: PANES[(PANES.indexOf(state.focus) + step) % PANES.length] };
+      const panes = panesOf(state);
+      const step = key.name === 'tab' ? 1 : panes.length - 1;
+      return { ...state, focus: panes[(panes.indexOf(state.focus) + step) % panes.length] };
     }
     case 'enter':
       return state.help || state.detail ? state : openDetail(state, ctx);
@@ -165,18 +185,35 @@ function onChar(state: UiState, ch: string): UiState {
     case '?':
       return { ...state, help: !state.help, scroll: 0 };
     case 's':
-      return {
-        ...state,
-        sort: SORT_KEYS[(SORT_KEYS.indexOf(state.sort) + 1) % SORT_KEYS.length],
-        selected: { ...state.selected, processes: 0 },
-      };
+      return nextSort(state);
+    case 'v':
+      return switchTable(state);
     case 'c':
       return { ...state, perCpu: !state.perCpu };
     case '/':
-      return { ...state, filterEditing: true, focus: 'processes', help: false, detail: undefined };
+      return { ...state, filterEditing: true, focus: state.table, help: false, detail: undefined };
     default:
       return state;
   }
+}
+
+function following<T>(list: readonly T[], current: T): T {
+  return list[(list.indexOf(current) + 1) % list.length];
+}
+
+/** `s` sorts the table shown by its next measure, from the top of the list. */
+function nextSort(state: UiState): UiState {
+  const selected = { ...state.selected, [state.table]: 0 };
+  if (state.table === 'services')
+    return { ...state, cgroupSort: following(CGROUP_SORT_KEYS, state.cgroupSort), selected };
+  return { ...state, sort: following(SORT_KEYS, state.sort), selected };
+}
+
+/** `v` shows the other table; the focus follows when it was on the table being replaced. */
+function switchTable(state: UiState): UiState {
+  if (state.help || state.detail) return state;
+  const table: Table = state.table === 'processes' ? 'services' : 'processes';
+  return { ...state, table, focus: state.focus === state.table ? table : state.focus };
 }
 
 /** What the replay keys ask of the recording being shown. */

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createRecorder } from '../../src/outputs/recorder/recorder.js';
+import { cgroupFrame } from '../tui/frames.js';
 import { notBuiltReason, usewatch } from './agent-process.js';
 
 /**
@@ -75,6 +77,19 @@ describe.skipIf(notBuiltReason !== undefined)('check --replay', () => {
     expect(Array.isArray(last.processes)).toBe(true);
     expect(last.processes.map((p) => typeof p.pid)).toContain('number');
     expect(last.processes.every((p) => typeof p.name === 'string')).toBe(true);
+  });
+
+  it('reports the services and containers a recording carried, in text and JSON', async () => {
+    const carried = join(dir, 'cgroups');
+    const recorder = createRecorder({ dir: carried, queueFrames: 100 });
+    for (let i = 0; i < 6; i++) recorder.write(cgroupFrame(i));
+    await recorder.close();
+    const text = usewatch('check', '--replay', carried);
+    expect(text.stdout).toMatch(/\nServices and containers\n +NAME +KIND +CPU/);
+    expect(text.stdout).toMatch(/\n +web +container +0\.98 +98% +60% +250M\/256M \(97\.7%\)/);
+    const json = JSON.parse(usewatch('check', '--replay', carried, '--format', 'json').stdout);
+    expect(json.cgroups.map((c: { name: string }) => c.name)).toEqual(['web', 'nginx.service', 'shop/cart-7d/cart']);
+    expect(json.cgroups[0]).toMatchObject({ memory: { oomKills: 5 }, pids: { peak: 40 } });
   });
 
   it('says what is wrong with a bad time or a missing recording, with exit code 3', () => {

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createRecorder } from '../../src/outputs/recorder/recorder.js';
 import { formatDateTime } from '../../src/text/clock.js';
 import { makeFrame, T0, tempDir } from '../recorder/helpers.js';
+import { cgroupFrame } from '../tui/frames.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CLI = resolve(ROOT, 'dist/bin/usewatch.js');
@@ -204,6 +205,31 @@ describe.skipIf(!hasTmux)('usewatch top --replay', () => {
     await waitFor(s, 'ten minutes later', contains(`${formatDateTime(T0 + 11 * 60_000)}  REPLAY`));
     tmux('send-keys', '-t', s, 'Space');
     await waitFor(s, 'the replay paused', contains('REPLAY ×1 PAUSED'));
+    tmux('send-keys', '-t', s, 'q');
+    await waitFor(s, 'the shell prompt', contains('top-exit=0'));
+    expect(alternateOn(s)).toBe(false);
+  });
+
+  it('lists the recorded services and containers on v, opens one on enter, names each process unit', async () => {
+    const dir = tempDir();
+    const recorder = createRecorder({ dir, queueFrames: 100 });
+    for (let i = 0; i < 30; i++) recorder.write(cgroupFrame(i));
+    await recorder.close();
+    const s = await startTop(`--replay ${dir}`);
+    const first = await waitFor(s, 'the first recorded frame', contains('REPLAY'));
+    expect(first).toMatch(/FDS UNIT +COMMAND/);
+    expect(first).toMatch(/4213 .* web +stress-ng-cpu/);
+    tmux('send-keys', '-t', s, 'v');
+    const table = await waitFor(s, 'the services table', contains('SERVICES AND CONTAINERS'));
+    expect(table).toMatch(/CRIT web +container +0\.98 +98% +60% +250M/);
+    expect(table).toMatch(/nginx\.service +service +0\.5 /);
+    tmux('send-keys', '-t', s, 'BTab');
+    tmux('send-keys', '-t', s, 'Enter');
+    const detail = await waitFor(s, 'the detail of web', contains('DETAIL container web'));
+    expect(detail).toMatch(/memory\.max +256M/);
+    expect(detail).toMatch(/OOM kills +1 /);
+    tmux('send-keys', '-t', s, 'Escape');
+    await waitFor(s, 'the services table again', contains('SERVICES AND CONTAINERS'));
     tmux('send-keys', '-t', s, 'q');
     await waitFor(s, 'the shell prompt', contains('top-exit=0'));
     expect(alternateOn(s)).toBe(false);

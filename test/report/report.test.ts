@@ -272,6 +272,7 @@ describe('status, nagios and JSON', () => {
       'use',
       'findings',
       'events',
+      'cgroups',
       'gaps',
       'analysis',
       'sources',

@@ -1,6 +1,14 @@
-import { type Finding, FRAME_SCHEMA, type Frame, type ProcessEntry, type UseCell } from '../../src/model/frame.js';
+import type { CgroupEntry } from '../../src/model/cgroup.js';
+import {
+  type Finding,
+  FRAME_SCHEMA,
+  type Frame,
+  type MetricValues,
+  type ProcessEntry,
+  type UseCell,
+} from '../../src/model/frame.js';
 import { FrameHistory } from '../../src/tui/history.js';
-import { cellValues } from '../../src/tui/lists.js';
+import { historyValues } from '../../src/tui/lists.js';
 import { initialState, type UiState } from '../../src/tui/state.js';
 import type { ScreenModel } from '../../src/tui/view/model.js';
 
@@ -114,7 +122,7 @@ export function frame(seq: number, overrides: Partial<Frame> = {}): Frame {
 
 /** A screen model over the given frames, the last one shown, with their history recorded. */
 export function model(frames: Frame[], ui: Partial<UiState> = {}, extra: Partial<ScreenModel> = {}): ScreenModel {
-  const history = new FrameHistory(cellValues);
+  const history = new FrameHistory(historyValues);
   for (const f of frames) history.push(f);
   return {
     ui: { ...initialState, ...ui },
@@ -128,3 +136,131 @@ export function model(frames: Frame[], ui: Partial<UiState> = {}, extra: Partial
 }
 
 export const plain = { cols: 120, rows: 40, color: false, unicode: true };
+
+const MIB = 1 << 20;
+
+/** A systemd service with every limit, a docker container, and a pod's container without limits. */
+export const nginx: CgroupEntry = {
+  id: '/system.slice/nginx.service',
+  name: 'nginx.service',
+  kind: 'service',
+  runtime: 'systemd',
+  cpuLimit: 2,
+  memoryMaxBytes: 512 * MIB,
+  memoryHighBytes: 400 * MIB,
+  pidsMax: 100,
+  processes: 3,
+};
+export const web: CgroupEntry = {
+  id: '/system.slice/docker-0f3a9c.scope',
+  name: 'web',
+  kind: 'container',
+  runtime: 'docker',
+  container: 'web',
+  cpuLimit: 1,
+  memoryMaxBytes: 256 * MIB,
+};
+export const cart: CgroupEntry = {
+  id: '/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod12.slice/cri-containerd-ff.scope',
+  name: 'shop/cart-7d/cart',
+  kind: 'container',
+  runtime: 'kubernetes',
+  namespace: 'shop',
+  pod: 'cart-7d',
+  container: 'cart',
+};
+
+/** Per cgroup: metric → value. Sorted by cpu web, nginx, cart; by memory cart, web, nginx; by io cart, web, nginx; by pressure web, cart, nginx; by throttling web, nginx, cart. */
+const CGROUP_VALUES: Record<string, Record<string, number>> = {
+  [nginx.id]: {
+    'cgroup.cpu.usage': 0.5,
+    'cgroup.cpu.utilization': 0.25,
+    'cgroup.cpu.throttled': 0.05,
+    'cgroup.cpu.pressure': 0.02,
+    'cgroup.memory.used': 150 * MIB,
+    'cgroup.memory.working_set': 100 * MIB,
+    'cgroup.memory.utilization': 0.25,
+    'cgroup.memory.pressure': 0,
+    'cgroup.memory.high_events': 0,
+    'cgroup.memory.max_events': 0,
+    'cgroup.memory.oom_kills': 0,
+    'cgroup.io.read_bps': MIB,
+    'cgroup.io.write_bps': 0,
+    'cgroup.io.pressure': 0.01,
+    'cgroup.pids.current': 12,
+    'cgroup.pids.utilization': 0.12,
+    'cgroup.pids.fork_failures': 0,
+  },
+  [web.id]: {
+    'cgroup.cpu.usage': 0.98,
+    'cgroup.cpu.utilization': 0.98,
+    'cgroup.cpu.throttled': 0.6,
+    'cgroup.cpu.throttled_time': 0.4,
+    'cgroup.cpu.pressure': 0.4,
+    'cgroup.memory.used': 255 * MIB,
+    'cgroup.memory.working_set': 250 * MIB,
+    'cgroup.memory.utilization': 250 / 256,
+    'cgroup.memory.pressure': 0.2,
+    'cgroup.memory.high_events': 0,
+    'cgroup.memory.max_events': 7,
+    'cgroup.memory.oom_kills': 1,
+    'cgroup.io.read_bps': 0,
+    'cgroup.io.write_bps': 5 * MIB,
+    'cgroup.io.pressure': 0.05,
+    'cgroup.pids.current': 40,
+  },
+  [cart.id]: {
+    'cgroup.cpu.usage': 0.1,
+    'cgroup.cpu.utilization': 0.05,
+    'cgroup.cpu.throttled': 0,
+    'cgroup.memory.working_set': 900 * MIB,
+    'cgroup.io.read_bps': 20 * MIB,
+    'cgroup.io.pressure': 0.3,
+    'cgroup.pids.current': 7,
+  },
+};
+
+export function cgroupMetrics(values: Record<string, Record<string, number>> = CGROUP_VALUES): MetricValues {
+  const metrics: MetricValues = {};
+  for (const [id, byMetric] of Object.entries(values)) {
+    for (const [name, value] of Object.entries(byMetric)) {
+      metrics[name] ??= {};
+      metrics[name][id] = value;
+    }
+  }
+  return metrics;
+}
+
+export const throttledFinding: Finding = {
+  id: `cgroup.cpu.throttled@${web.id}`,
+  rule: 'cgroup.cpu.throttled',
+  resource: 'cpu',
+  dimension: 'saturation',
+  instance: web.id,
+  severity: 'critical',
+  state: 'firing',
+  summary: 'web throttled in 60% of CPU periods (threshold 25%)',
+  since: T0 - 20_000,
+  evidence: { value: 0.6, threshold: 0.25, windowMs: 20_000, unit: 'ratio', processes: [stress] },
+  next: ['systemctl status'],
+};
+
+/** The stress worker in the web container, postgres in a service that is not carried, a kernel thread in none. */
+export const cgroupProcesses: ProcessEntry[] = [
+  { ...stress, cgroup: web.id },
+  proc(812, 'postgres', { cpu: 0.05, rssBytes: 900 << 20, cgroup: '/system.slice/postgresql@15-main.service' }),
+  proc(77, 'kworker/u4:2', { cmd: '', state: 'I', cpu: 0, rssBytes: 0 }),
+];
+
+/** The default frame with three carried cgroups, their metrics, processes in them and a finding on one. */
+export function cgroupFrame(seq: number, overrides: Partial<Frame> = {}): Frame {
+  const base = frame(seq);
+  return {
+    ...base,
+    metrics: { ...base.metrics, ...cgroupMetrics() },
+    cgroups: [nginx, web, cart],
+    processes: cgroupProcesses,
+    findings: [...base.findings, throttledFinding],
+    ...overrides,
+  };
+}

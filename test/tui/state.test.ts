@@ -16,7 +16,12 @@ import { renderScreen } from '../../src/tui/view/screen.js';
 import { frame, plain, T0 } from './frames.js';
 
 const f = frame(1);
-const ctx = { grid: gridRows(f, false), findings: sortedFindings(f), processes: visibleProcesses(f, 'cpu', '') };
+const ctx = {
+  grid: gridRows(f, false),
+  findings: sortedFindings(f),
+  processes: visibleProcesses(f, 'cpu', ''),
+  services: [],
+};
 const ch = (c: string): Key => ({ name: 'char', ch: c });
 
 function press(keys: Key[], from: UiState = initialState): UiState {

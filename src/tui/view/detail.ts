@@ -4,43 +4,15 @@ import { DIMENSIONS, type Finding, type Frame, type ProcessEntry, type Resource 
 import { formatClock } from '../../text/clock.js';
 import { findingFigures } from '../../use/finding-text.js';
 import { formatSpan, formatValue, formatWaitingThreads } from '../../use/units.js';
-import { gridRows, rowLabel } from '../lists.js';
+import { isCgroupInstance } from '../cgroups.js';
+import { gridRows, processUnit, rowLabel } from '../lists.js';
 import type { DetailTarget } from '../state.js';
-import { wrap } from '../text.js';
-import { compose, type Part } from './compose.js';
+import { cgroupDetail } from './cgroup-detail.js';
+import { compose } from './compose.js';
 import { evidenceMeasure, TUI_FIGURES } from './findings.js';
 import { unitOf } from './grid.js';
 import type { Canvas, RuleInfo, ScreenModel } from './model.js';
-
-/** Builds the lines of one detail page; the page scrolls, so it can be longer than the screen. */
-class Page {
-  readonly lines: string[] = [];
-  constructor(private readonly c: Canvas) {}
-
-  heading(text: string): void {
-    this.lines.push(
-      '',
-      compose(this.c.cols, [{ text: ` ${text}`, paint: this.c.theme.title }], this.c.glyphs.ellipsis),
-    );
-  }
-
-  row(parts: Part[]): void {
-    this.lines.push(compose(this.c.cols, parts, this.c.glyphs.ellipsis));
-  }
-
-  text(text: string, indent = 3, paint?: (s: string) => string): void {
-    for (const line of wrap(text, this.c.cols - indent, this.c.glyphs.ellipsis)) {
-      this.row([
-        { text: '', width: indent },
-        { text: line, flex: true, paint },
-      ]);
-    }
-  }
-}
-
-function metricUnit(name: string): string | undefined {
-  return catalogByName.get(name)?.unit;
-}
+import { metricsSection, metricUnit, Page, processTable } from './page.js';
 
 function threshold(rule: RuleInfo, instance: string, m: ScreenModel): string {
   const t = m.rules?.thresholdsFor?.(rule.id, instance) ?? { warn: rule.warn, crit: rule.crit };
@@ -64,18 +36,6 @@ function rulesSection(p: Page, m: ScreenModel, rules: RuleInfo[], instance: stri
       { text: `${rule.metric} ${threshold(rule, instance, m)}`, flex: true },
     ]);
     if (rule.explain) p.text(rule.explain, 5, c.theme.dim);
-  }
-}
-
-function processTable(p: Page, list: readonly ProcessEntry[], measure: (pe: ProcessEntry) => string): void {
-  for (const pe of list) {
-    p.row([
-      { text: String(pe.pid), width: 10, align: 'right' },
-      { text: ' ', width: 1 },
-      { text: pe.state, width: 2 },
-      { text: measure(pe), width: 32 },
-      { text: pe.cmd ? `${pe.name}  ${pe.cmd}` : pe.name, flex: true },
-    ]);
   }
 }
 
@@ -109,22 +69,13 @@ function resourceDetail(p: Page, m: ScreenModel, f: Frame, resource: Resource, i
       { text: cell?.reason ?? cell?.metric ?? '', flex: true, paint: c.theme.dim },
     ]);
   }
-  const rules = (m.rules?.rules ?? []).filter((r) => r.resource === resource);
+  // The host's rows and a cgroup's rows of one resource have rules of their own.
+  const perCgroup = isCgroupInstance(resource, instance);
+  const rules = (m.rules?.rules ?? []).filter(
+    (r) => r.resource === resource && (catalogByName.get(r.metric)?.instance === 'cgroup') === perCgroup,
+  );
   rulesSection(p, m, rules, instance, c);
-  p.heading('Metrics');
-  const names = Object.keys(f.metrics)
-    .filter((name) => catalogByName.get(name)?.resource === resource && f.metrics[name][instance] !== undefined)
-    .sort();
-  if (names.length === 0) p.text('no metrics for this instance in the frame', 3, c.theme.dim);
-  for (const name of names) {
-    p.row([
-      { text: '', width: 3 },
-      { text: name, width: 32 },
-      { text: formatValue(f.metrics[name][instance], metricUnit(name)), width: 9, align: 'right' },
-      { text: '  ', width: 2 },
-      { text: catalogByName.get(name)?.description ?? '', flex: true, paint: c.theme.dim },
-    ]);
-  }
+  metricsSection(p, f, instance, (name) => catalogByName.get(name)?.resource === resource, c);
   const findings = f.findings.filter((x) => x.resource === resource && x.instance === instance);
   if (findings.length > 0) {
     p.heading('Findings');
@@ -140,7 +91,7 @@ function findingDetail(p: Page, m: ScreenModel, f: Frame | undefined, captured: 
     { text: ' ' },
     { text: `${finding.severity.toUpperCase()} ${finding.state}`, paint: c.theme.severity[finding.severity] },
     {
-      text: `  ${finding.rule} @ ${rowLabel(finding.resource, finding.instance).trim()}`,
+      text: `  ${finding.rule} @ ${rowLabel(finding.resource, finding.instance, f).trim()}`,
       flex: true,
       paint: c.theme.label,
     },
@@ -179,7 +130,9 @@ function findingDetail(p: Page, m: ScreenModel, f: Frame | undefined, captured: 
 
 function processDetail(p: Page, f: Frame | undefined, captured: ProcessEntry): void {
   const pe = f?.processes.find((x) => x.pid === captured.pid) ?? captured;
-  const fields: [string, string][] = [
+  const unit = processUnit(f, pe);
+  p.lines.push('');
+  p.fields([
     ['pid', String(pe.pid)],
     ['name', pe.name],
     ['command', pe.cmd || '(kernel thread)'],
@@ -194,18 +147,13 @@ function processDetail(p: Page, f: Frame | undefined, captured: ProcessEntry): v
     ['major faults', formatValue(pe.majorFaultsPs, 'per_s')],
     ['fds', pe.fds === undefined ? '-' : `${pe.fds}${pe.fdLimit ? ` of ${pe.fdLimit}` : ''}`],
     ['threads', String(pe.threads)],
-  ];
-  p.lines.push('');
-  for (const [k, v] of fields)
-    p.row([
-      { text: '', width: 3 },
-      { text: k, width: 14 },
-      { text: v, flex: true },
-    ]);
+    ['unit', pe.cgroup === undefined ? '-' : unit === pe.cgroup ? unit : `${unit}  ${pe.cgroup}`],
+  ]);
 }
 
-function targetTitle(t: DetailTarget): string {
-  if (t.kind === 'resource') return rowLabel(t.resource, t.instance).trim();
+function targetTitle(t: DetailTarget, f: Frame | undefined): string {
+  if (t.kind === 'resource') return rowLabel(t.resource, t.instance, f).trim();
+  if (t.kind === 'cgroup') return `${t.cgroup.kind} ${t.cgroup.name}`;
   // The finding's id ends in "@" for a host-wide finding ("cpu.saturation.psi@"): the title names the instance only when there is one.
   if (t.kind === 'finding') return t.finding.instance ? `${t.finding.rule}@${t.finding.instance}` : t.finding.rule;
   return `process ${t.process.pid}`;
@@ -217,12 +165,13 @@ export function renderDetail(m: ScreenModel, c: Canvas, height: number, target: 
   if (target.kind === 'resource') {
     if (m.frame) resourceDetail(p, m, m.frame, target.resource, target.instance, c);
   } else if (target.kind === 'finding') findingDetail(p, m, m.frame, target.finding, c);
+  else if (target.kind === 'cgroup') cgroupDetail(p, m, target.cgroup, c);
   else processDetail(p, m.frame, target.process);
   const title = compose(
     c.cols,
     [
       { text: c.glyphs.rule },
-      { text: ` DETAIL ${targetTitle(target)} `, paint: c.theme.selected },
+      { text: ` DETAIL ${targetTitle(target, m.frame)} `, paint: c.theme.selected },
       { text: ` esc back ${c.glyphs.dot} up/down scroll`, flex: true, paint: c.theme.dim },
     ],
     c.glyphs.ellipsis,

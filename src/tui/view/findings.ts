@@ -1,4 +1,4 @@
-import type { Finding, ProcessEntry } from '../../model/frame.js';
+import type { Finding, Frame, ProcessEntry } from '../../model/frame.js';
 import { formatClock } from '../../text/clock.js';
 import { figureFormat, findingFigures, findingMeasure, processListText } from '../../use/finding-text.js';
 import { formatSpan } from '../../use/units.js';
@@ -27,16 +27,18 @@ export function findingHeight(f: Finding): number {
   return f.state === 'resolved' ? 1 : 2;
 }
 
-function severityTag(f: Finding): string {
+/** "CRIT"/"WARN" for a firing finding, lower case while pending. */
+export function severityTag(f: Finding): string {
   const tag = f.severity === 'critical' ? 'CRIT' : 'WARN';
   return f.state === 'pending' ? tag.toLowerCase() : tag;
 }
 
-function findingLines(f: Finding, now: number, selected: boolean, c: Canvas): string[] {
+function findingLines(f: Finding, frame: Frame | undefined, selected: boolean, c: Canvas): string[] {
+  const now = frame?.ts ?? 0;
   const { theme, glyphs } = c;
   const resolved = f.state === 'resolved';
   const marker = { text: selected ? glyphs.select : '', width: 2 };
-  const where = rowLabel(f.resource, f.instance).trim();
+  const where = rowLabel(f.resource, f.instance, frame).trim();
   if (resolved) {
     const ago = f.resolvedAt === undefined ? '' : `resolved ${formatSpan(now - f.resolvedAt)} ago`;
     return [
@@ -101,7 +103,6 @@ export function renderFindings(m: ScreenModel, c: Canvas, height: number, findin
     lines.push(c.theme.dim(m.frame ? '  no findings' : ''));
     return lines;
   }
-  const now = m.frame?.ts ?? 0;
   const selected = Math.min(m.ui.selected.findings, findings.length - 1);
   // Scroll by findings, keeping the selected one (all its lines) on screen.
   let start = 0;
@@ -112,7 +113,7 @@ export function renderFindings(m: ScreenModel, c: Canvas, height: number, findin
     start = i;
   }
   for (let i = start; i < findings.length && lines.length < height; i++) {
-    for (const line of findingLines(findings[i], now, focused && i === selected, c)) {
+    for (const line of findingLines(findings[i], m.frame, focused && i === selected, c)) {
       if (lines.length < height) lines.push(line);
     }
   }

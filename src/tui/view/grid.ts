@@ -40,6 +40,13 @@ export const CELL_TAGS: Readonly<Record<string, string>> = {
   'tcp.listen_overflows_ps': 'accq',
   'tcp.reqq_full_drops_ps': 'synq',
   'fs.hours_to_full': 'tofull',
+  'cgroup.cpu.throttled': 'thrtl',
+  'cgroup.cpu.throttled_time': 'thrtl-t',
+  'cgroup.cpu.pressure': 'psi',
+  'cgroup.memory.pressure': 'psi',
+  'cgroup.memory.high_events': 'high',
+  'cgroup.memory.max_events': 'max',
+  'cgroup.io.pressure': 'psi',
 } satisfies Partial<Record<MetricName, string>>;
 
 export function unitOf(cell: CellView): string | undefined {

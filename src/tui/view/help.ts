@@ -4,13 +4,15 @@ import type { Canvas } from './model.js';
 const KEYS: readonly [string, string][] = [
   ['q, ctrl-c', 'quit'],
   ['space', 'pause / resume (the paused screen stays while frames keep arriving)'],
-  ['tab, shift-tab', 'move focus: USE grid, findings, processes'],
+  ['tab, shift-tab', 'move focus: USE grid, findings, processes (or services)'],
   ['up, down, pgup, pgdn', 'select a row; scroll a detail or this page'],
-  ['enter', 'detail of the selected resource, finding or process'],
-  ['esc', 'back; clears the process filter'],
+  ['enter', 'detail of the selected resource, finding, process, service or container'],
+  ['esc', 'back; clears the filter'],
+  ['v', 'show services and containers instead of processes, and back'],
   ['s', 'sort processes: cpu, memory, io, run delay, fds'],
+  ['s (services shown)', 'sort services and containers: cpu, memory, io, pressure, throttling'],
   ['c', 'per-CPU rows in the USE grid'],
-  ['/', 'filter processes by name (enter keeps it, esc clears it)'],
+  ['/', 'filter the table shown by name (enter keeps it, esc clears it)'],
   ['?', 'this help'],
 ];
 
@@ -32,9 +34,20 @@ const LEGEND: readonly [string, string][] = [
   ['runq psi psi-f', 'saturation: tasks waiting per CPU; share of time some / all tasks stalled (PSI)'],
   ['queue await', 'saturation: disk queue depth (requests in flight); I/O latency'],
   ['swpout scan majflt…', 'saturation: swap-out, direct reclaim scans, major faults, drops… (detail names the metric)'],
+  [
+    'thrtl thrtl-t high max',
+    'a cgroup row: periods throttled by its CPU quota, time held back; memory.high, memory.max events',
+  ],
   ['sparkline', 'last 60 s of the cell, one column per time slice; blank = no sample'],
   ['CRIT/WARN', 'firing finding; lower case: pending (breach seen, not yet sustained)'],
   ['S = D', 'process in uninterruptible sleep (usually waiting on I/O), highlighted'],
+  ['UNIT', "the process's systemd unit or container (the cgroup's last path segment when not carried)"],
+  ['CPU CPU%', 'services: CPUs used; share of its CPU quota, of the host without one'],
+  ['THR%', 'services: share of CPU periods throttled by its quota'],
+  ['MEM MEM%', 'services: working set (memory less inactive file cache); share of its memory limit'],
+  ['RD/s WR/s IO/s', 'services: bytes read, written, both per second'],
+  ['P-CPU P-MEM P-IO PSI', 'services: pressure, share of time its tasks stalled on CPU, memory, I/O (PSI: the worst)'],
+  ['PIDS', 'services: tasks, and pids.max when it has one'],
 ];
 
 /** The help page; `replay` adds the keys that move through a recording. */

@@ -1,6 +1,6 @@
-import type { ProcessEntry } from '../../model/frame.js';
+import type { Frame, ProcessEntry } from '../../model/frame.js';
 import { formatValue, formatWaitingThreads } from '../../use/units.js';
-import type { SortKey } from '../lists.js';
+import { processUnit, type SortKey } from '../lists.js';
 import { compose, type Part } from './compose.js';
 import type { Canvas, ScreenModel } from './model.js';
 import { listLines, titleLine } from './section.js';
@@ -24,6 +24,23 @@ const COLUMNS: readonly Column[] = [
   { title: 'FDS', width: 5, sort: 'fds', value: (p) => (p.fds === undefined ? '-' : String(p.fds)) },
 ];
 
+const UNIT_WIDTH = 16;
+/** The command keeps at least this many columns: the unit column is the first to go when space is short. */
+const COMMAND_MIN = 24;
+const FIXED_WIDTH = 2 + COLUMNS.reduce((n, col) => n + col.width + 1, 0);
+
+/**
+ * The columns on screen: the unit or container column joins when some process of the frame runs
+ * in a workload cgroup (frames from before cgroups were read have none) and the terminal leaves
+ * the command its room beside it.
+ */
+function columnsFor(frame: Frame | undefined, cols: number): readonly Column[] {
+  const known = frame?.processes.some((p) => p.cgroup !== undefined) ?? false;
+  if (!known || cols - FIXED_WIDTH - UNIT_WIDTH - 1 < COMMAND_MIN) return COLUMNS;
+  const unit: Column = { title: 'UNIT', width: UNIT_WIDTH, left: true, value: (p) => processUnit(frame, p) };
+  return [...COLUMNS, unit];
+}
+
 function io(p: ProcessEntry): string {
   if (p.readBps === undefined && p.writeBps === undefined) return '-';
   return formatValue((p.readBps ?? 0) + (p.writeBps ?? 0), 'bytes');
@@ -43,11 +60,11 @@ function isBlocked(p: ProcessEntry): boolean {
 }
 
 /** A process's row: its columns, then its name and command line. */
-function processRow(p: ProcessEntry, isSelected: boolean, c: Canvas): string {
+function processRow(p: ProcessEntry, columns: readonly Column[], isSelected: boolean, c: Canvas): string {
   const { theme, glyphs } = c;
   const blocked = isBlocked(p);
   const parts: Part[] = [{ text: isSelected ? glyphs.select : '', width: 2 }];
-  for (const col of COLUMNS) {
+  for (const col of columns) {
     const paint = col.title === 'S' && blocked ? theme.alert : undefined;
     parts.push(
       { text: col.value(p), width: col.width, align: col.left ? 'left' : 'right', paint },
@@ -59,15 +76,16 @@ function processRow(p: ProcessEntry, isSelected: boolean, c: Canvas): string {
   return compose(c.cols, parts, glyphs.ellipsis);
 }
 
-/** Top processes sorted by the chosen measure, D state highlighted, filtered by name. */
+/** Top processes sorted by the chosen measure, D state highlighted, filtered by name, with their unit. */
 export function renderProcesses(m: ScreenModel, c: Canvas, height: number, list: readonly ProcessEntry[]): string[] {
   const { theme, glyphs } = c;
   const focused = m.ui.focus === 'processes' && !m.ui.detail && !m.ui.help;
   const filter = m.ui.filter ? `filter "${m.ui.filter}" ${glyphs.dot} ` : '';
   const title = titleLine('PROCESSES', focused, c, `${filter}sort ${SORT_TITLE[m.ui.sort]} (s)`);
   if (height <= 1) return [title].slice(0, height);
+  const columns = columnsFor(m.frame, c.cols);
   const header: Part[] = [{ text: '', width: 2 }];
-  for (const col of COLUMNS) {
+  for (const col of columns) {
     const name = col.sort === m.ui.sort ? `${col.title}*` : col.title;
     header.push(
       {
@@ -90,7 +108,7 @@ export function renderProcesses(m: ScreenModel, c: Canvas, height: number, list:
       selected: m.ui.selected.processes,
       focused,
       empty,
-      row: (p, selected) => processRow(p, selected, c),
+      row: (p, selected) => processRow(p, columns, selected, c),
     },
     c,
   );

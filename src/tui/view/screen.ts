@@ -1,4 +1,4 @@
-import { gridRows, sortedFindings, visibleProcesses } from '../lists.js';
+import { gridRows, sortedFindings, visibleCgroups, visibleProcesses } from '../lists.js';
 import type { SelectionContext } from '../state.js';
 import { displayWidth } from '../text.js';
 import { type ScreenOptions, themeFor } from '../theme.js';
@@ -10,11 +10,12 @@ import { renderHeader } from './header.js';
 import { renderHelp } from './help.js';
 import type { Canvas, ScreenModel } from './model.js';
 import { renderProcesses } from './processes.js';
+import { renderServices } from './services.js';
 
 export const MIN_COLS = 80;
 export const MIN_ROWS = 24;
 
-const EMPTY: SelectionContext = { grid: [], findings: [], processes: [] };
+const EMPTY: SelectionContext = { grid: [], findings: [], processes: [], services: [] };
 
 /** The lists on screen for a model, shared by the renderer and the key handling. */
 export function selectionContext(m: ScreenModel): SelectionContext {
@@ -23,6 +24,7 @@ export function selectionContext(m: ScreenModel): SelectionContext {
     grid: gridRows(m.frame, m.ui.perCpu),
     findings: sortedFindings(m.frame),
     processes: visibleProcesses(m.frame, m.ui.sort, m.ui.filter),
+    services: visibleCgroups(m.frame, m.ui.cgroupSort, m.ui.filter),
   };
 }
 
@@ -56,12 +58,13 @@ function keyHints(m: ScreenModel, c: Canvas, width: number): string {
   const d = c.glyphs.dot;
   const space = `space ${m.ui.paused ? 'resume' : 'pause'}`;
   const { left, right } = c.glyphs;
+  const table = m.ui.table === 'processes' ? 'v services' : 'v processes';
   const hints = m.replay
     ? ['q quit', space, `${left}/${right} 1 min`, 'pgup/pgdn 10 min', 'home/end', 'g go to', '+/- speed', '? help']
-    : ['q quit', space, 'tab focus', 'enter detail', 's sort', 'c CPUs', '/ filter', '? help'];
+    : ['q quit', space, 'tab focus', 'enter detail', 's sort', table, 'c CPUs', '/ filter', '? help'];
   const drop = m.replay
     ? ['+/- speed', 'home/end', 'pgup/pgdn 10 min', 'g go to', `${left}/${right} 1 min`, space]
-    : ['c CPUs', 'tab focus', '/ filter', 's sort', 'enter detail', space];
+    : ['c CPUs', 'tab focus', '/ filter', table, 's sort', 'enter detail', space];
   const text = (list: string[]) => ` ${list.join(` ${d} `)}`;
   let shown = hints;
   for (const hint of drop) {
@@ -132,7 +135,7 @@ export function renderScreen(m: ScreenModel, opts: ScreenOptions): string[] {
     );
   else {
     const ctx = selectionContext(m);
-    // Grid first (what is saturated), then findings (what is wrong), then processes (who) get the rest.
+    // Grid first (what is saturated), then findings (what is wrong), then processes or services (who) get the rest.
     const processMin = 6;
     const gridNeed = 2 + Math.max(1, ctx.grid.length);
     const findingsNeed =
@@ -147,7 +150,9 @@ export function renderScreen(m: ScreenModel, opts: ScreenOptions): string[] {
     lines.push(
       ...renderGrid(m, c, grid, ctx.grid),
       ...renderFindings(m, c, findings, ctx.findings),
-      ...renderProcesses(m, c, processes, ctx.processes),
+      ...(m.ui.table === 'services'
+        ? renderServices(m, c, processes, ctx.services)
+        : renderProcesses(m, c, processes, ctx.processes)),
     );
   }
   while (lines.length < opts.rows - bottom.length) lines.push('');
