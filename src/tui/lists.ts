@@ -233,7 +233,7 @@ export function* historyValues(frame: Frame): Iterable<[string, number | undefin
 }
 
 /** Every cell's value in a frame, per-CPU rows included, for the sparkline history. */
-function* cellValues(frame: Frame): Iterable<[string, number | undefined]> {
+export function* cellValues(frame: Frame): Iterable<[string, number | undefined]> {
   for (const row of gridRows(frame, true)) {
     for (const [dimension, cell] of Object.entries(row.cells) as [Dimension, CellView][]) {
       yield [cellKey(row.resource, row.instance, dimension), cell.status === 'gap' ? undefined : cell.value];
