@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import type { CgroupKind } from '../../src/model/cgroup.js';
 import type { ProcFs, SourceLog } from '../procfs.js';
 import { identify } from './naming.js';
 import { RuntimeNames } from './runtime-names.js';
@@ -94,7 +95,12 @@ class Walk {
     }
   }
 
-  /** Visits the children of `id` while the directory budget lasts; those visited are walked further. */
+  /**
+   * Visits the children of `id` while the directory budget lasts, and returns those to walk further:
+   * not a container's, whose children ("init", "container", a nested runtime's) are its own
+   * processes. Each directory listed costs a readdir of its 30-odd interface files, and containers
+   * are most of the cgroups of a busy host.
+   */
   private admit(root: string, id: string, children: readonly string[]): string[] {
     const admitted: string[] = [];
     for (const name of children) {
@@ -104,8 +110,7 @@ class Walk {
       }
       this.dirs++;
       const child = `${id}/${name}`;
-      this.visit(root, child);
-      admitted.push(child);
+      if (this.visit(root, child) !== 'container') admitted.push(child);
     }
     return admitted;
   }
@@ -119,15 +124,17 @@ class Walk {
     return [];
   }
 
-  private visit(root: string, id: string): void {
+  /** Records a workload found under `root`; its kind, or undefined for any other directory. */
+  private visit(root: string, id: string): CgroupKind | undefined {
     let seen = this.seen.get(id);
     if (seen === undefined) {
       const identity = identify(id);
-      if (identity === undefined) return;
+      if (identity === undefined) return undefined;
       seen = { identity, roots: new Set() };
       this.seen.set(id, seen);
     }
     seen.roots.add(root);
+    return seen.identity.kind;
   }
 
   report(log: SourceLog, layout: CgroupLayout, workloads: number): void {

@@ -133,7 +133,13 @@ describe('createCgroupDiscovery on each layout', () => {
   });
 
   it('docker, systemd driver: the docker-<id>.scope, not its "init" child, and not docker.service', () => {
-    const { workloads } = discover(join(layouts, 'docker-systemd'));
+    const { workloads, reports } = discover(join(layouts, 'docker-systemd'));
+    // a container's children are its own: not walked (system.slice, two services, the scope)
+    expect(reports).toContainEqual({
+      source: 'sys/fs/cgroup',
+      status: 'ok',
+      reason: 'v2: 3 workload cgroups in 4 directories',
+    });
     const scope = '/system.slice/docker-6de102c1cecc011032305908295668eedad74d736c6d216e4c42f416ae84988f.scope';
     expect(who(workloads)).toEqual([
       ['/system.slice/containerd.service', 'service', 'containerd.service'],
