@@ -1,12 +1,10 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCgroupDiscovery, detectLayout } from '../../../collectors/cgroup/discover.js';
 import type { WorkloadCgroup } from '../../../collectors/cgroup/sample.js';
 import { ProcFs, SourceLog } from '../../../collectors/procfs.js';
-
-const layouts = join(import.meta.dirname, '..', '..', 'fixtures', 'cgroup-layouts');
+import { layouts, scratchRoots } from './layouts.js';
 
 function discover(root: string) {
   const log = new SourceLog(new ProcFs(root));
@@ -264,17 +262,7 @@ describe('createCgroupDiscovery on each layout', () => {
 });
 
 describe('createCgroupDiscovery bounds and cadence', () => {
-  let dir: string | undefined;
-  afterEach(() => {
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-    dir = undefined;
-  });
-
-  const copyOf = (scheme: string) => {
-    dir = mkdtempSync(join(tmpdir(), 'usewatch-cg-'));
-    cpSync(join(layouts, scheme), dir, { recursive: true, verbatimSymlinks: true });
-    return dir;
-  };
+  const { copyOf, empty } = scratchRoots();
   const addCgroup = (root: string, rel: string) => {
     mkdirSync(join(root, rel), { recursive: true });
     writeFileSync(join(root, rel, 'cgroup.procs'), '');
@@ -322,10 +310,9 @@ describe('createCgroupDiscovery bounds and cadence', () => {
   });
 
   it('reports a root without cgroups once, as absent', () => {
-    dir = mkdtempSync(join(tmpdir(), 'usewatch-cg-'));
     let now = 0;
     const discovery = createCgroupDiscovery({ now: () => now });
-    const log = new SourceLog(new ProcFs(dir));
+    const log = new SourceLog(new ProcFs(empty()));
     expect(discovery.workloads(log)).toEqual([]);
     now = 20_000;
     expect(discovery.workloads(log)).toEqual([]);

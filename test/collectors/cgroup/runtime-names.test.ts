@@ -1,8 +1,7 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { identify } from '../../../collectors/cgroup/naming.js';
 import {
   DOCKER_CONFIG_BYTES,
@@ -16,8 +15,8 @@ import {
 import type { CgroupIdentity } from '../../../collectors/cgroup/sample.js';
 import { ProcFs, SourceLog } from '../../../collectors/procfs.js';
 import { onlyParseError } from '../parser-fuzz.js';
+import { scratchRoots } from './layouts.js';
 
-const layouts = join(import.meta.dirname, '..', '..', 'fixtures', 'cgroup-layouts');
 const ID = 'aca4d0969567f30c08d6251f8711e75d125be7e5745366224feac563fba0fd42';
 
 describe('runtime file parsers', () => {
@@ -78,17 +77,7 @@ describe('runtime file parsers', () => {
 });
 
 describe('RuntimeNames', () => {
-  let dir: string | undefined;
-  afterEach(() => {
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-    dir = undefined;
-  });
-
-  const copyOf = (scheme: string) => {
-    dir = mkdtempSync(join(tmpdir(), 'usewatch-cg-'));
-    cpSync(join(layouts, scheme), dir, { recursive: true, verbatimSymlinks: true });
-    return dir;
-  };
+  const { copyOf } = scratchRoots();
 
   /** A ProcFs counting the runtime files and directories read. */
   class CountingProcFs extends ProcFs {
