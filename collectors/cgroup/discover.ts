@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { CgroupKind } from '../../src/model/cgroup.js';
+import type { SourceStatus } from '../../src/model/source-report.js';
 import type { ProcFs, SourceLog } from '../procfs.js';
 import { identify } from './naming.js';
 import { RuntimeNames } from './runtime-names.js';
@@ -72,7 +73,7 @@ class Walk {
   deeperSkipped = 0;
   stopped = false;
   unreadable = 0;
-  firstUnreadable = '';
+  firstUnreadable: { status: SourceStatus; reason: string } | undefined;
   readonly seen = new Map<string, Seen>();
 
   constructor(
@@ -80,7 +81,7 @@ class Walk {
     readonly maxDepth: number,
   ) {}
 
-  /** Breadth first, so that a walk cut short has the shallow cgroups (services, pods) of every hierarchy. */
+  /** Breadth first, so that a walk cut short has the shallow cgroups (services, pods) rather than deep ones. */
   tree(fs: ProcFs, root: string): void {
     let level = [''];
     for (let depth = 1; level.length > 0 && !this.stopped; depth++) {
@@ -119,8 +120,9 @@ class Walk {
     const listing = fs.listSubdirs(`${root}${id}`);
     if (listing.ok) return listing.names;
     // a cgroup removed since its parent was listed is normal
-    if (listing.status !== 'absent' && this.unreadable++ === 0)
-      this.firstUnreadable = `${root}${id}: ${listing.reason}`;
+    if (listing.status === 'absent') return [];
+    this.unreadable++;
+    this.firstUnreadable ??= { status: listing.status, reason: `${root}${id}: ${listing.reason}` };
     return [];
   }
 
@@ -138,12 +140,9 @@ class Walk {
   }
 
   report(log: SourceLog, layout: CgroupLayout, workloads: number): void {
-    if (this.unreadable > 0) {
-      log.report(
-        CGROUP_ROOT,
-        'denied',
-        `${this.unreadable} cgroup directories unreadable, first: ${this.firstUnreadable}`,
-      );
+    if (this.firstUnreadable !== undefined) {
+      const { status, reason } = this.firstUnreadable;
+      log.report(CGROUP_ROOT, status, `${this.unreadable} cgroup directories unreadable, first: ${reason}`);
     }
     if (this.stopped) {
       log.report(
@@ -159,7 +158,7 @@ class Walk {
         `${this.deeperSkipped} directories deeper than ${this.maxDepth} levels not walked: cgroups below them are not read`,
       );
     }
-    if (!this.stopped && this.deeperSkipped === 0 && this.unreadable === 0) {
+    if (!this.stopped && this.deeperSkipped === 0 && this.firstUnreadable === undefined) {
       log.report(CGROUP_ROOT, 'ok', `${layout.kind}: ${workloads} workload cgroups in ${this.dirs} directories`);
     }
   }

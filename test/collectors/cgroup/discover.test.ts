@@ -309,6 +309,28 @@ describe('createCgroupDiscovery bounds and cadence', () => {
     });
   });
 
+  it('reports directories it cannot list once per walk, with the first, and walks the rest', () => {
+    class Denying extends ProcFs {
+      override listSubdirs(rel: string) {
+        if (rel.endsWith('/user.slice') || rel.endsWith('/system-getty.slice'))
+          return { ok: false as const, status: 'denied' as const, reason: 'EACCES' };
+        return super.listSubdirs(rel);
+      }
+    }
+    const log = new SourceLog(new Denying(join(layouts, 'systemd-v2')));
+    const ids = createCgroupDiscovery()
+      .workloads(log)
+      .map((w) => w.identity.id);
+    expect(ids).toEqual(['/init.scope', '/system.slice/cron.service', '/system.slice/nginx.service']);
+    expect(log.reports).toEqual([
+      {
+        source: 'sys/fs/cgroup',
+        status: 'denied',
+        reason: '2 cgroup directories unreadable, first: sys/fs/cgroup/user.slice: EACCES',
+      },
+    ]);
+  });
+
   it('reports a root without cgroups once, as absent', () => {
     let now = 0;
     const discovery = createCgroupDiscovery({ now: () => now });
