@@ -27,7 +27,7 @@ export interface DetailContext {
   tallies: Tallies;
 }
 
-/** Reads status, io, cmdline, cgroup, fd and limits of the candidates, each at its own pace, into their rows and records. */
+/** Reads status, io, cmdline, cgroup, fd and limits of the candidates, each at its own pace, into their records. */
 export function readDetails(candidates: CandidateSet, ctx: DetailContext): void {
   for (const row of candidates.rows) {
     const { sample, tracked: t } = row;
