@@ -77,8 +77,8 @@ function write(root: string, rel: string, text: string): void {
 
 /**
  * Writes a fake root under `dir` with `count` processes (proc/<pid>/{stat,status,io,schedstat,
- * cmdline,limits,fd/}) with varied plausible values — about a tenth kernel threads, a few in D and
- * Z state, comms with spaces and ')' — plus etc/passwd and the system-wide files the other
+ * cmdline,limits,cgroup,fd/}) with varied plausible values — about a tenth kernel threads, a few in
+ * D and Z state, comms with spaces and ')' — plus etc/passwd and the system-wide files the other
  * collectors read, copied from this machine's /proc. Used by the benchmark to measure a tick at
  * a known process count.
  */
@@ -129,6 +129,7 @@ export function generateProcTree(dir: string, count: number): void {
     write(dir, `${p}/schedstat`, `${(utime + stime) * 10_000_000} ${int(1e11)} ${int(1e6)}\n`);
     write(dir, `${p}/cmdline`, cmd === '' ? '' : `${cmd.split(' ').join('\0')}\0`);
     write(dir, `${p}/limits`, limits(random() < 0.5 ? 1024 : 1048576));
+    write(dir, `${p}/cgroup`, kthread ? '0::/\n' : `0::/system.slice/svc-${pid % 40}.service\n`);
     mkdirSync(join(dir, p, 'fd'), { recursive: true });
     if (!kthread) {
       for (let fd = 0, fds = 3 + (pid % 13); fd < fds; fd++) symlinkSync('/dev/null', join(dir, p, 'fd', String(fd)));

@@ -1,3 +1,4 @@
+import { type ProcCgroups, parseProcCgroup } from './cgroup/proc-cgroup.js';
 import type { Collector } from './collector.js';
 import { OptionalSource } from './optional.js';
 import {
@@ -223,33 +224,12 @@ export function parseCfsQuota(quotaText: string, periodText: string): CpuQuota |
   return { quotaUs, periodUs };
 }
 
-/** The agent's own cgroups from /proc/self/cgroup: the v2 path ("0::/path") and v1 paths by controller. */
-export interface SelfCgroups {
-  v2?: string;
-  v1: Map<string, string>;
-}
-
-export function parseSelfCgroup(text: string): SelfCgroups {
-  const out: SelfCgroups = { v1: new Map() };
-  for (const [i, line] of lines(text).entries()) {
-    const first = line.indexOf(':');
-    const second = line.indexOf(':', first + 1);
-    if (first < 0 || second < 0) throw new ParseError(`line ${i + 1}: expected "id:controllers:path"`);
-    const controllers = line.slice(first + 1, second);
-    const path = line.slice(second + 1);
-    if (!path.startsWith('/')) throw new ParseError(`line ${i + 1}: path does not start with "/"`);
-    if (line.slice(0, first) === '0' && controllers === '') out.v2 = path;
-    else for (const c of controllers.split(',')) out.v1.set(c, path);
-  }
-  return out;
-}
-
 /**
  * Directories where a cgroup file of the agent's cgroup may be, most specific first. Inside a
  * container with a cgroup namespace the path is "/" and the mount root is the container's cgroup;
  * without one the path may not exist under the mount, so the mount root is tried too.
  */
-export function cgroupDirs(self: SelfCgroups, v1Controller: string, v1Mounts: readonly string[]): string[] {
+export function cgroupDirs(self: ProcCgroups, v1Controller: string, v1Mounts: readonly string[]): string[] {
   const dirs: string[] = [];
   const add = (mount: string, path: string | undefined) => {
     if (path === undefined) return;
@@ -268,9 +248,9 @@ export function cgroupDirs(self: SelfCgroups, v1Controller: string, v1Mounts: re
 }
 
 /** Reads /proc/self/cgroup; without it (a fixture root, an old kernel) the root cgroup is assumed. */
-export function readSelfCgroups(log: SourceLog): SelfCgroups {
+export function readSelfCgroups(log: SourceLog): ProcCgroups {
   const text = log.once('proc/self/cgroup', false);
-  const parsed = text === undefined ? undefined : log.parse('proc/self/cgroup', text, parseSelfCgroup);
+  const parsed = text === undefined ? undefined : log.parse('proc/self/cgroup', text, parseProcCgroup);
   return parsed ?? { v2: '/', v1: new Map() };
 }
 

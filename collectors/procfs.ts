@@ -24,7 +24,8 @@ export function statusOfError(err: unknown): { status: SourceStatus; reason: str
   }
 }
 
-type ReadOutcome = { ok: true; text: string } | { ok: false; status: SourceStatus; reason: string };
+type ReadFailure = { ok: false; status: SourceStatus; reason: string };
+type ReadOutcome = { ok: true; text: string } | ReadFailure;
 
 const INITIAL_BUFFER = 64 * 1024;
 const PROC_SUPER_MAGIC = 0x9fa0;
@@ -117,6 +118,45 @@ export class ProcFs {
       return { ok: true, names: readdirSync(this.path(rel)) };
     } catch (err) {
       return { ok: false, ...statusOfError(err) };
+    }
+  }
+
+  /**
+   * The subdirectories of a directory (a cgroup hierarchy's children), from one readdir: the entry
+   * types come with the names, so the many files of a cgroup directory cost no stat each.
+   */
+  listSubdirs(rel: string): { ok: true; names: string[] } | { ok: false; status: SourceStatus; reason: string } {
+    try {
+      const names: string[] = [];
+      for (const entry of readdirSync(this.path(rel), { withFileTypes: true })) {
+        if (entry.isDirectory()) names.push(entry.name);
+      }
+      return { ok: true, names };
+    } catch (err) {
+      return { ok: false, ...statusOfError(err) };
+    }
+  }
+
+  /**
+   * The first `maxBytes` of a file whose size the agent does not control (a container runtime's
+   * state files), and whether there was more: a huge file costs at most `maxBytes` of memory.
+   */
+  readHead(rel: string, maxBytes: number): { ok: true; text: string; truncated: boolean } | ReadFailure {
+    let fd: number | undefined;
+    try {
+      fd = openSync(this.path(rel), constants.O_RDONLY);
+      const buffer = Buffer.allocUnsafe(maxBytes + 1);
+      let length = 0;
+      while (length < buffer.length) {
+        const n = readSync(fd, buffer, length, buffer.length - length, length);
+        if (n === 0) break;
+        length += n;
+      }
+      return { ok: true, text: buffer.toString('latin1', 0, Math.min(length, maxBytes)), truncated: length > maxBytes };
+    } catch (err) {
+      return { ok: false, ...statusOfError(err) };
+    } finally {
+      if (fd !== undefined) safeClose(fd);
     }
   }
 

@@ -13,6 +13,8 @@ export interface CgroupIdentity {
   container?: string;
   pod?: string;
   namespace?: string;
+  /** The Kubernetes pod's uid, for a pod and for a container in one (known from the path alone). */
+  podUid?: string;
 }
 
 /** v1 controllers read per cgroup. */

@@ -2,6 +2,7 @@ import type { Collector } from '../collector.js';
 import type { ProcFs, SourceLog } from '../procfs.js';
 import { UserNames } from '../users.js';
 import { CandidateChooser, type Row } from './candidates.js';
+import { readWorkloadCgroup } from './cgroup.js';
 import { type DetailPace, readDetails } from './details.js';
 import { KeptDescriptors, readPidFile } from './kept.js';
 import { PageSize } from './page-size.js';
@@ -156,7 +157,10 @@ class ProcessCollector implements Collector<ProcessesSample> {
       ? this.threads.read(fs, dir, tallies.schedstat)
       : undefined;
     advanceRunDelay(t.runDelay, leader, threads);
-    return { sample: sampleOfStat(stat, key, comm, t.runDelay.counterNs), tracked: t, dir, candidate: false };
+    const sample = sampleOfStat(stat, key, comm, t.runDelay.counterNs);
+    // kernel threads all sit in the root cgroup
+    if (t.firstTick === this.tick && !sample.kthread) t.cgroup = readWorkloadCgroup(fs, dir, tallies);
+    return { sample, tracked: t, dir, candidate: false };
   }
 
   private readStat(fs: ProcFs, dir: string, keep: boolean, tallies: Tallies): ProcStat | undefined {
@@ -177,7 +181,7 @@ class ProcessCollector implements Collector<ProcessesSample> {
   }
 }
 
-/** The samples by key, with what is remembered of each process (cmdline, owner, descriptors) filled in. */
+/** The samples by key, with what is remembered of each process (cmdline, owner, descriptors, cgroup) filled in. */
 function assemble(rows: Row[], users: UserNames): Map<string, ProcessSample> {
   const processes = new Map<string, ProcessSample>();
   for (const { sample, tracked: t } of rows) {
@@ -190,6 +194,7 @@ function assemble(rows: Row[], users: UserNames): Map<string, ProcessSample> {
       sample.fds = t.fds;
       sample.fdLimit = t.fdLimit;
     }
+    if (t.cgroup !== undefined) sample.cgroup = t.cgroup;
     processes.set(sample.key, sample);
   }
   return processes;

@@ -1,5 +1,6 @@
 import type { ProcFs } from '../procfs.js';
 import type { CandidateSet, Row } from './candidates.js';
+import { readWorkloadCgroup } from './cgroup.js';
 import { parseCmdline } from './cmdline.js';
 import { parseProcIo } from './io.js';
 import type { KeptDescriptors } from './kept.js';
@@ -26,7 +27,7 @@ export interface DetailContext {
   tallies: Tallies;
 }
 
-/** Reads status, io, cmdline, fd and limits of the candidates, each at its own pace, into their rows and records. */
+/** Reads status, io, cmdline, cgroup, fd and limits of the candidates, each at its own pace, into their records. */
 export function readDetails(candidates: CandidateSet, ctx: DetailContext): void {
   for (const row of candidates.rows) {
     const { sample, tracked: t } = row;
@@ -36,6 +37,7 @@ export function readDetails(candidates: CandidateSet, ctx: DetailContext): void 
     if (t.kthread !== undefined) sample.kthread = t.kthread;
     readIo(row, ctx);
     refreshCmdline(row, execd, ctx.fs);
+    if (execd) t.cgroup = readWorkloadCgroup(ctx.fs, row.dir, ctx.tallies);
     t.comm = sample.comm;
     refreshFds(row, candidates.fdSticky.has(row), ctx);
   }

@@ -12,6 +12,7 @@ export function summarise(log: SourceLog, listed: number, detailed: number, t: T
     ['status', t.status],
     ['io', t.io],
     ['limits', t.limits],
+    ['cgroup', t.cgroup],
   ];
   for (const [file, tally] of failures) {
     if (tally.failed > 0) {

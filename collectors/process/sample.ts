@@ -29,6 +29,8 @@ export interface ProcessSample extends Omit<ProcStat, 'flags'> {
   /** Open fds and soft limit, from the last time they were read (at most fdEveryTicks old for candidates). */
   fds?: number;
   fdLimit?: number;
+  /** The id of the workload cgroup the process runs in ("/system.slice/nginx.service"), when it is in one. */
+  cgroup?: string;
 }
 
 export interface ProcessesSample {
@@ -70,5 +72,6 @@ export function sampleOfStat(stat: ProcStat, key: string, comm: string, runDelay
     io: undefined,
     fds: undefined,
     fdLimit: undefined,
+    cgroup: undefined,
   };
 }

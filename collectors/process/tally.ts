@@ -28,6 +28,7 @@ export class Tallies {
   readonly io = new FileTally();
   readonly fd = new FileTally();
   readonly limits = new FileTally();
+  readonly cgroup = new FileTally();
 }
 
 /** Reads and parses a per-pid file, counting the outcome; undefined when it was not there, denied or bad. */

@@ -36,6 +36,8 @@ export interface Tracked {
   fdLimit?: number;
   fdTick: number;
   limitsTick: number;
+  /** The workload cgroup id, from /proc/<pid>/cgroup read when first seen and after an exec. */
+  cgroup?: string;
 }
 
 /** The records of the processes seen on the last tick, by key. */

@@ -268,6 +268,8 @@ function toEntry(d: Draft, limits: NameLimits, rssGrowthBps: number | undefined)
   if (d.majorFaultsPs !== undefined) entry.majorFaultsPs = roundSignificant(d.majorFaultsPs);
   if (d.fds !== undefined) entry.fds = d.fds;
   if (d.fdLimit !== undefined) entry.fdLimit = d.fdLimit;
+  // a workload cgroup id is printable ASCII by construction (collectors/cgroup/naming.ts): no sanitising
+  if (p.cgroup !== undefined) entry.cgroup = p.cgroup;
   return entry;
 }
 

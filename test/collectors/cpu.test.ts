@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseProcCgroup } from '../../collectors/cgroup/proc-cgroup.js';
 import {
   cgroupDirs,
   createCpuCollector,
@@ -9,7 +10,6 @@ import {
   parseLoadAvg,
   parseProcStat,
   parseSchedStat,
-  parseSelfCgroup,
 } from '../../collectors/cpu.js';
 import { ParseError } from '../../collectors/types.js';
 import { expectCorruptionReported, fuzzParser, readOnce } from './parser-fuzz.js';
@@ -119,15 +119,6 @@ describe('cgroup CPU quota', () => {
     expect(() => parseCfsQuota('1000\n', '0\n')).toThrow(ParseError);
   });
 
-  it('parses /proc/self/cgroup of a hybrid host', () => {
-    const self = parseSelfCgroup('9:name=systemd:/\n4:memory:/app\n2:cpu,cpuacct:/app\n0::/\n');
-    expect(self.v2).toBe('/');
-    expect(self.v1.get('cpu')).toBe('/app');
-    expect(self.v1.get('memory')).toBe('/app');
-    expect(() => parseSelfCgroup('garbage\n')).toThrow(/line 1/);
-    fuzzParser(parseSelfCgroup, '9:name=systemd:/\n4:memory:/app\n0::/\n');
-  });
-
   it('parses /proc/schedstat: run_delay, the 8th field of each cpu line; domain lines skipped', () => {
     const parsed = parseSchedStat(fixture('host', 'proc/schedstat'));
     expect(parsed.version).toBe(17);
@@ -144,7 +135,7 @@ describe('cgroup CPU quota', () => {
   });
 
   it('looks in the own cgroup first, then at the mount roots', () => {
-    const self = parseSelfCgroup('2:cpu,cpuacct:/app\n0::/svc\n');
+    const self = parseProcCgroup('2:cpu,cpuacct:/app\n0::/svc\n');
     expect(cgroupDirs(self, 'cpu', ['sys/fs/cgroup/cpu'])).toEqual([
       'sys/fs/cgroup/svc',
       'sys/fs/cgroup',

@@ -117,4 +117,26 @@ describe('ProcFs on a fixture tree', () => {
     for (const fd of ['0', '1', '2']) writeFileSync(join(root, 'proc/42/fd', fd), '');
     expect(new ProcFs(root).countFds('proc/42/fd')).toEqual({ ok: true, count: 3 });
   });
+
+  it('lists only the subdirectories of a directory, and reports a missing one as absent', () => {
+    const root = mkdtempSync(join(tmpdir(), 'usewatch-procfs-'));
+    scratch.push(root);
+    mkdirSync(join(root, 'cg/a.service'), { recursive: true });
+    mkdirSync(join(root, 'cg/b.slice'));
+    writeFileSync(join(root, 'cg/cgroup.procs'), '');
+    const listing = new ProcFs(root).listSubdirs('cg');
+    expect(listing.ok && listing.names.sort()).toEqual(['a.service', 'b.slice']);
+    expect(new ProcFs(root).listSubdirs('nope')).toEqual({ ok: false, status: 'absent', reason: 'ENOENT' });
+  });
+
+  it('reads at most maxBytes of a file and says whether there was more', () => {
+    const root = mkdtempSync(join(tmpdir(), 'usewatch-procfs-'));
+    scratch.push(root);
+    writeFileSync(join(root, 'exact'), 'x'.repeat(16));
+    writeFileSync(join(root, 'longer'), 'y'.repeat(17));
+    const fs = new ProcFs(root);
+    expect(fs.readHead('exact', 16)).toEqual({ ok: true, text: 'x'.repeat(16), truncated: false });
+    expect(fs.readHead('longer', 16)).toEqual({ ok: true, text: 'y'.repeat(16), truncated: true });
+    expect(fs.readHead('missing', 16)).toMatchObject({ ok: false, status: 'absent' });
+  });
 });

@@ -130,6 +130,16 @@ describe('process deriver', () => {
     expect(list.map((e) => e.pid)).toEqual([5, 3, 1, 2, 39, 40]);
   });
 
+  it("carries each process's workload cgroup id into its entry", () => {
+    const list = createProcessDeriver().derive(
+      undefined,
+      sample(proc(1, { cgroup: '/system.slice/nginx.service' }), proc(2)),
+      ctx(1),
+    );
+    expect(entry(list, 1)?.cgroup).toBe('/system.slice/nginx.service');
+    expect(entry(list, 2)).not.toHaveProperty('cgroup');
+  });
+
   it('tracks the largest fd share of a limit', () => {
     const c = ctx(1);
     createProcessDeriver().derive(

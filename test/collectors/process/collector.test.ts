@@ -313,6 +313,61 @@ describe('process collector', () => {
     );
   });
 
+  describe('workload cgroup', () => {
+    const DOCKER = '/docker/3f2a9c0d1e8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a21';
+    const cgroupReads = (reads: string[]) => reads.filter((r) => r.endsWith('/cgroup')).sort();
+
+    it('reads /proc/<pid>/cgroup once per process, never for kernel threads, and keeps the workload id', () => {
+      const fs = new ReadLog(basic);
+      const collector = createProcessCollector();
+      const { sample, reports } = readWith(fs, collector);
+      expect(byPid(sample, 1)?.cgroup).toBe('/init.scope');
+      expect(byPid(sample, 100)?.cgroup).toBe('/user.slice/user-1000.slice/user@1000.service/init.scope');
+      // hybrid: the container of the v1 hierarchies, not the shim's service of the unified one
+      expect(byPid(sample, 200)?.cgroup).toBe(DOCKER);
+      expect(byPid(sample, 300)?.cgroup).toBeUndefined(); // a slice is no workload
+      expect(byPid(sample, 700)?.cgroup).toBeUndefined(); // no cgroup file: nothing to report
+      expect(cgroupReads(fs.reads)).not.toContain('proc/2/cgroup');
+      expect(reports).toEqual([{ source: 'proc/[pid]', status: 'ok', reason: '8 processes, 8 read in detail' }]);
+      for (let tick = 0; tick < 3; tick++) {
+        fs.reads.length = 0;
+        const later = readWith(fs, collector).sample;
+        expect(cgroupReads(fs.reads)).toEqual([]);
+        expect(byPid(later, 200)?.cgroup).toBe(DOCKER);
+      }
+    });
+
+    it('reads it again for a reused pid and after an exec', () => {
+      const root = scratchCopy();
+      const fs = new ReadLog(root);
+      const collector = createProcessCollector();
+      readWith(fs, collector);
+      writeFileSync(join(root, 'proc/200/stat'), file(basic, 'proc/200/stat').replace(' 1200 ', ' 9999 '));
+      writeFileSync(join(root, 'proc/200/cgroup'), '0::/system.slice/cron.service\n');
+      fs.reads.length = 0;
+      expect(byPid(readWith(fs, collector).sample, 200)?.cgroup).toBe('/system.slice/cron.service');
+      expect(cgroupReads(fs.reads)).toEqual(['proc/200/cgroup']);
+
+      writeFileSync(join(root, 'proc/1/stat'), file(basic, 'proc/1/stat').replace(/\([^)]*\)/, '(sshd)'));
+      writeFileSync(join(root, 'proc/1/cgroup'), '0::/user.slice/user-1000.slice/session-4.scope\n');
+      fs.reads.length = 0;
+      expect(byPid(readWith(fs, collector).sample, 1)?.cgroup).toBe('/user.slice/user-1000.slice/session-4.scope');
+      expect(cgroupReads(fs.reads)).toEqual(['proc/1/cgroup']);
+    });
+
+    it('reports a damaged cgroup file as failed, naming it, and leaves the process without one', () => {
+      const root = scratchCopy();
+      writeFileSync(join(root, 'proc/500/cgroup'), 'no colons here\n');
+      const { sample, reports } = readWith(new ProcFs(root));
+      expect(byPid(sample, 500)?.cgroup).toBeUndefined();
+      expect(reports).toContainEqual({
+        source: 'proc/[pid]/cgroup',
+        status: 'failed',
+        reason: '1 unreadable, first: proc/500/cgroup: line 1: expected "id:controllers:path"',
+      });
+    });
+  });
+
   it('reports a root without proc as absent', () => {
     const root = mkdtempSync(join(tmpdir(), 'usewatch-noproc-'));
     scratch.push(root);
