@@ -38,10 +38,14 @@ function worst(by: string): string {
   return `max by (${by}) (usewatch_use_status{${HOSTS}} < 3) or max by (${by}) (usewatch_use_status{${HOSTS}})`;
 }
 
-const VALUE_SHAPE: QueryShape = {
-  labels: ['__name__', 'dimension', 'instance', 'job', 'resource'],
-  optional: ['exported_instance'],
-};
+/** Drill-down: the values behind one dimension's cells of one host, one series per resource and device. */
+function cellValues(dimension: 'utilization' | 'saturation' | 'errors'): PanelQuery {
+  return {
+    expr: `max by (instance, resource, exported_instance) (usewatch_use_value{${HOSTS}, dimension="${dimension}"})`,
+    legend: '{{resource}} {{exported_instance}}',
+    shape: { labels: ['instance', 'resource'], optional: ['exported_instance'] },
+  };
+}
 
 export const QUERIES = {
   /** Hosts × resources: the worst status of each resource's cells on each host. */
@@ -71,21 +75,9 @@ export const QUERIES = {
     legend: '{{resource}} {{dimension}}',
     shape: { labels: ['dimension', 'resource'], values: STATUS_RANGE },
   },
-  hostUtilization: {
-    expr: `usewatch_use_value{${HOSTS}, dimension="utilization"}`,
-    legend: '{{resource}} {{exported_instance}}',
-    shape: VALUE_SHAPE,
-  },
-  hostSaturation: {
-    expr: `usewatch_use_value{${HOSTS}, dimension="saturation"}`,
-    legend: '{{resource}} {{exported_instance}}',
-    shape: VALUE_SHAPE,
-  },
-  hostErrors: {
-    expr: `usewatch_use_value{${HOSTS}, dimension="errors"}`,
-    legend: '{{resource}} {{exported_instance}}',
-    shape: VALUE_SHAPE,
-  },
+  hostUtilization: cellValues('utilization'),
+  hostSaturation: cellValues('saturation'),
+  hostErrors: cellValues('errors'),
 } as const satisfies Record<string, PanelQuery>;
 
 /** The variables' queries: the jobs that have agents, and the hosts of the chosen jobs. */
