@@ -79,17 +79,18 @@ function useMatrixPanel(): Table {
     .height(8);
 }
 
-function worstPerHostPanel(): StatusHistory {
+/** USE statuses over time, one row per series, coloured as in the matrix. */
+function statusHistory(id: number, title: string, q: PanelQuery, size: { span: number; height: number }) {
   return new StatusHistory()
-    .id(3)
-    .title('Worst status per host over time')
+    .id(id)
+    .title(title)
     .datasource(DATASOURCE)
-    .withTarget(target(QUERIES.worstPerHost))
+    .withTarget(target(q))
     .mappings(STATUS_MAPPINGS)
     .thresholds(STATUS_THRESHOLDS)
     .showValue(common.VisibilityMode.Never)
-    .span(12)
-    .height(8);
+    .span(size.span)
+    .height(size.height);
 }
 
 function findingsPanel(): Table {
@@ -110,19 +111,6 @@ function findingsPanel(): Table {
     })
     .span(12)
     .height(8);
-}
-
-function hostMatrixPanel(): StatusHistory {
-  return new StatusHistory()
-    .id(6)
-    .title('USE matrix over time: $host')
-    .datasource(DATASOURCE)
-    .withTarget(target(QUERIES.hostMatrix))
-    .mappings(STATUS_MAPPINGS)
-    .thresholds(STATUS_THRESHOLDS)
-    .showValue(common.VisibilityMode.Never)
-    .span(24)
-    .height(9);
 }
 
 function valuesPanel(id: number, title: string, q: PanelQuery, unit?: string): TimeSeries {
@@ -167,10 +155,10 @@ export function useDashboard(): object {
     .variables(variables())
     .withRow(new RowBuilder('Fleet').id(1))
     .withPanel(useMatrixPanel())
-    .withPanel(worstPerHostPanel())
+    .withPanel(statusHistory(3, 'Worst status per host over time', QUERIES.worstPerHost, { span: 12, height: 8 }))
     .withPanel(findingsPanel())
     .withRow(new RowBuilder('Host $host').id(5).repeat('host'))
-    .withPanel(hostMatrixPanel())
+    .withPanel(statusHistory(6, 'USE matrix over time: $host', QUERIES.hostMatrix, { span: 24, height: 9 }))
     .withPanel(valuesPanel(7, 'Utilization', QUERIES.hostUtilization, 'percentunit'))
     .withPanel(valuesPanel(8, 'Saturation (each metric in its unit)', QUERIES.hostSaturation))
     .withPanel(valuesPanel(9, 'Errors (each metric in its unit)', QUERIES.hostErrors))
