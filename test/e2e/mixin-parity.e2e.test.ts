@@ -365,12 +365,13 @@ describe.skipIf(skipReason !== undefined)('node-mixin parity and the USE dashboa
       expectValues(all, q.shape.values, name);
       if (q.shape.labels.includes('instance')) {
         const seen = new Set(all.map((s) => s.metric.instance));
-        // The findings panel has the one host whose checklist raises a finding; every other panel both.
-        expect(seen.size, name).toBe(name === 'activeFindings' ? 1 : 2);
+        // Both hosts, or for the findings at least the one whose checklist raises a finding at once
+        // (the other's default checklist may raise one too on a busy machine).
+        if (name === 'activeFindings') expect(seen.has(hosts[0]), name).toBe(true);
+        else expect([...seen].sort(), name).toEqual([...hosts].sort());
       }
-      const one = await resultOf(withVariables(q, hosts[1]), q.instant ? instant : range).catch(() => []);
-      if (name !== 'activeFindings') expect(one.length, `${name} for one host`).toBeGreaterThan(0);
-      for (const s of one) if (s.metric.instance) expect(s.metric.instance).toBe(hosts[1]);
+      const one = await resultOf(withVariables(q, hosts[0]), q.instant ? instant : range);
+      for (const s of one) if (s.metric.instance) expect(s.metric.instance).toBe(hosts[0]);
     },
     60_000,
   );
