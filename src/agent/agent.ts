@@ -155,7 +155,7 @@ async function serveHttp(
         requestTimeoutMs: config.limits.request_timeout,
         keepAliveTimeoutMs: config.limits.keep_alive_timeout,
       },
-      metrics: exporter?.render,
+      metrics: exporter && ((encoding) => exporter.render(encoding)),
       health: () =>
         healthReport({
           lastTickMono: state.lastTickMono,

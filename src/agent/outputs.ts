@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
+import type { OtlpExportSettings } from '../config/otel-env.js';
 import type { AgentConfig } from '../config/schema.js';
 import type { FeedServer } from '../feed/server.js';
 import type { Logger } from '../log/logger.js';
@@ -32,7 +33,9 @@ export async function startOutputs(config: AgentConfig, state: AgentState, log: 
   const recorder = config.record.dir
     ? await startRecorder(config.record.dir, config, state, recordingProblems, log)
     : undefined;
-  const otlp = config.otlp.endpoint ? await startOtlp(config.otlp.endpoint, config, state) : undefined;
+  const otlp = config.otlp_export
+    ? await startOtlp({ ...config.otlp_export, cgroups: config.otlp.cgroups }, state)
+    : undefined;
   return { feed, recorder, recordingProblems, otlp };
 }
 
@@ -102,14 +105,10 @@ async function startRecorder(
   return recorder;
 }
 
-async function startOtlp(endpoint: string, config: AgentConfig, state: AgentState): Promise<OtlpExport> {
+async function startOtlp(settings: OtlpExportSettings & { cgroups: boolean }, state: AgentState): Promise<OtlpExport> {
   const { startOtlpExport } = await import('../outputs/otlp/exporter.js');
   return startOtlpExport({
-    endpoint,
-    protocol: config.otlp.protocol,
-    headers: config.otlp.headers,
-    intervalMs: config.otlp.interval,
-    cgroups: config.otlp.cgroups,
+    ...settings,
     latest: () => state.bus.latest(),
     onError: (message) => state.problems.observe([{ source: 'otlp', status: 'failed', reason: message }]),
   });

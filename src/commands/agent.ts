@@ -1,4 +1,4 @@
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { DEFAULT_CONFIG_FILE, DEFAULT_LISTEN } from '../config/defaults.js';
 import { keepRunningOnClosedPipes } from '../log/pipes.js';
 import { collect } from './repeatable.js';
@@ -45,13 +45,16 @@ export function register(program: Command): void {
       collect,
     )
     .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent (default info)')
-    .option('--otlp-endpoint <url>', 'export metrics over OTLP to this collector URL (off by default)')
+    .option('--otlp-endpoint <url>', 'export metrics over OTLP to this collector base URL (off by default)')
     .option('--otlp-protocol <protocol>', 'http/protobuf (default), http/json or grpc')
     .option('--otlp-header <key=value>', 'header sent with every OTLP export (repeatable)', collect)
     .option('--otlp-interval <duration>', 'how often to export over OTLP (default 10s)')
     .option('--record <dir>', 'record frames into DIR: rotated, compressed, last 24 h within 200 MB')
     .option('--print-config', 'print the effective configuration and exit')
-    .addOption(new Option('--root <dir>', 'root of /proc and /sys (tests)').hideHelp())
+    .option(
+      '--root <dir>',
+      "read /proc, /sys and os-release under DIR (a container with the host's mounted there; default /)",
+    )
     .action(async (flags: AgentFlags) => {
       keepRunningOnClosedPipes();
       const { runAgent } = await import('../agent/run.js');

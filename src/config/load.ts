@@ -5,6 +5,7 @@ import { isLoopbackHost } from '../server/auth.js';
 import { DEFAULT_CONFIG_FILE } from './defaults.js';
 import { InputFileError, readInputText } from './input-file.js';
 import { CONFIG_ENV, convertOptionText, SETTING_OPTIONS } from './options.js';
+import { resolveOtlpExport } from './otel-env.js';
 import { positionOf } from './position.js';
 import { type AgentConfig, configSchema, parseListen } from './schema.js';
 import { readTokenFile } from './token-file.js';
@@ -51,7 +52,7 @@ const EXCLUSIVE_SECRET = ['token', 'token_file'];
 
 /**
  * Builds the effective configuration: defaults < YAML file < USEWATCH_* environment < flags,
- * validated as one object. Errors name the file position, variable or flag the bad value came from.
+ * validated as one object; the OTLP export then lays the result over the standard OTEL_* variables. Errors name the file position, variable or flag the bad value came from.
  */
 export async function loadConfig(src: ConfigSources = {}): Promise<LoadedConfig> {
   const env = src.env ?? process.env;
@@ -66,6 +67,8 @@ export async function loadConfig(src: ConfigSources = {}): Promise<LoadedConfig>
   if (yaml) config.config_file = yaml.file;
   const where = (key: string) => describeOrigin(layers.origins.get(key), [key], yaml);
   const warnings = await resolveToken(config, token, where, problems);
+  const otlpExport = resolveOtlpExport(config.otlp, env, problems);
+  if (otlpExport) config.otlp_export = otlpExport;
   checkExposure(config, where, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return { config, warnings };

@@ -29,6 +29,8 @@ export const SETTING_OPTIONS: readonly SettingOption[] = [
   { path: ['otlp', 'protocol'], env: 'USEWATCH_OTLP_PROTOCOL', flag: '--otlp-protocol', kind: 'string' },
   { path: ['otlp', 'headers'], env: 'USEWATCH_OTLP_HEADERS', flag: '--otlp-header', kind: 'list' },
   { path: ['otlp', 'interval'], env: 'USEWATCH_OTLP_INTERVAL', flag: '--otlp-interval', kind: 'duration' },
+  { path: ['otlp', 'timeout'], env: 'USEWATCH_OTLP_TIMEOUT', kind: 'duration' },
+  { path: ['otlp', 'compression'], env: 'USEWATCH_OTLP_COMPRESSION', kind: 'string' },
   { path: ['record', 'dir'], env: 'USEWATCH_RECORD', flag: '--record', kind: 'string' },
 ];
 

@@ -5,6 +5,7 @@ import type { AgentConfig } from './schema.js';
 /** Settings held in ms inside and written as durations in YAML. */
 const DURATION_KEYS = new Set([
   'interval',
+  'timeout',
   'headers_timeout',
   'request_timeout',
   'keep_alive_timeout',
@@ -18,7 +19,7 @@ const DURATION_KEYS = new Set([
  * whether one is set.
  */
 export function formatConfig(config: AgentConfig): string {
-  const { token, config_file, ...settings } = config;
+  const { token, config_file, otlp_export: _resolved, ...settings } = config;
   const header = [
     `# effective usewatch agent configuration${config_file ? ` (file: ${config_file})` : ' (no config file)'}`,
     `# bearer token: ${token === undefined ? 'none' : 'set'}`,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DURATION_HINT, parseDuration } from '../checklist/duration.js';
 import { DEFAULT_LISTEN, DEFAULT_PORT } from './defaults.js';
+import type { OtlpExportSettings } from './otel-env.js';
 
 /** Processes exported per ranking when top-N export is on; more would make cardinality unbounded. */
 export const MAX_TOP_PROCESSES = 20;
@@ -91,11 +92,18 @@ export const configSchema = z.strictObject({
     .prefault({}),
   otlp: z
     .strictObject({
-      /** OTLP collector URL; without one no OpenTelemetry code is loaded. */
+      /**
+       * The collector's base URL (http://collector:4318), as OTEL_EXPORTER_OTLP_ENDPOINT is written:
+       * /v1/metrics is appended for HTTP. Without one here or in OTEL_EXPORTER_OTLP_*ENDPOINT, no
+       * OpenTelemetry code is loaded. The unset settings below fall back to the OTEL_* variables.
+       */
       endpoint: z.string().url().optional(),
-      protocol: z.enum(['http/protobuf', 'http/json', 'grpc']).default('http/protobuf'),
+      protocol: z.enum(['http/protobuf', 'http/json', 'grpc']).optional(),
       headers: headerMap.default({}),
-      interval: durationMs(1000, 3_600_000).default(10_000),
+      interval: durationMs(1000, 3_600_000).optional(),
+      /** Per export attempt, retries included. */
+      timeout: durationMs(100, 600_000).optional(),
+      compression: z.enum(['gzip', 'none']).optional(),
       /** container.* metrics for the cgroups frames carry; false = none. */
       cgroups: z.boolean().default(true),
     })
@@ -122,6 +130,8 @@ export type FileConfig = z.output<typeof configSchema>;
 
 /** The effective configuration: the validated layers plus the resolved secret. */
 export interface AgentConfig extends FileConfig {
+  /** The OTLP export resolved from otlp.* and the OTEL_* variables; absent when no endpoint is set. */
+  otlp_export?: OtlpExportSettings;
   /** The bearer token, from USEWATCH_TOKEN or the token file; never printed. */
   token?: string;
   /** The config file that was read, if any. */

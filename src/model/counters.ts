@@ -24,6 +24,24 @@ export interface HostCounters {
   filesystems?: FilesystemCounters[];
   /** The workload cgroups the frame carries (`Frame.cgroups`), in the same order. */
   cgroups?: CgroupCounters[];
+  /** The kernel's and the distribution's names, read once at start and shared by every frame. */
+  identity?: HostIdentity;
+}
+
+/** uname(2)'s fields, as `uname -a` prints them. */
+export interface UnameFacts {
+  sysname: string;
+  nodename: string;
+  release: string;
+  version: string;
+  machine: string;
+  domainname: string;
+}
+
+export interface HostIdentity {
+  uname: UnameFacts;
+  /** os-release(5) fields by key (NAME, VERSION_ID…); empty when the root has no os-release file. */
+  osRelease: ReadonlyMap<string, string>;
 }
 
 /** Each mode's place in a row of the CPU seconds table. */

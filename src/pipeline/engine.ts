@@ -132,7 +132,11 @@ export class Engine {
   ): { out: MetricSink; output: FamilyOutput } {
     const out = new MetricSink();
     const ctx = { dtSeconds, out, config: this.deriveConfig };
-    const output: FamilyOutput = { processes: [], kernelEvents: [], counters: {} };
+    const output: FamilyOutput = {
+      processes: [],
+      kernelEvents: [],
+      counters: { identity: this.staticHost.identity },
+    };
     for (const family of this.families) {
       const cur = samples.get(family.name);
       if (cur === undefined) continue;

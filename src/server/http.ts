@@ -95,7 +95,7 @@ export async function startServer(opts: ServerOptions): Promise<AgentServer> {
   );
   const routes = {
     health: opts.health,
-    metrics: opts.metrics && sharedWhileRunning(opts.metrics),
+    metrics: opts.metrics && sharedPerEncoding(opts.metrics),
     feed: !!opts.upgradeHandler,
     page: opts.page,
   };
@@ -225,6 +225,19 @@ function runningServer(server: Server, sockets: Set<Socket>, stats: ServerStats,
           for (const socket of sockets) socket.destroy();
         }, STRAGGLER_GRACE_MS).unref();
       }),
+  };
+}
+
+/** sharedWhileRunning for each encoding of /metrics: a gzip scrape and a plain one do not share a body. */
+function sharedPerEncoding<E extends string, T>(fn: (encoding: E) => Promise<T>): (encoding: E) => Promise<T> {
+  const shared = new Map<E, () => Promise<T>>();
+  return (encoding) => {
+    let call = shared.get(encoding);
+    if (call === undefined) {
+      call = sharedWhileRunning(() => fn(encoding));
+      shared.set(encoding, call);
+    }
+    return call();
   };
 }
 

@@ -11,12 +11,19 @@ export interface HealthReport {
 /** What the plain routes serve. */
 export interface Routes {
   health: () => HealthReport;
-  /** Renders /metrics; without it /metrics is 404 (the Prometheus output is off). */
-  metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** Renders /metrics, gzip'd when asked; without it /metrics is 404 (the Prometheus output is off). */
+  metrics?: (encoding: 'identity' | 'gzip') => Promise<MetricsReply>;
   /** Whether /feed upgrades are taken (a plain GET on it is then told to upgrade). */
   feed: boolean;
   /** The web live view at `/` and its files; without it those paths are 404. */
   page?: WebPage;
+}
+
+export interface MetricsReply {
+  contentType: string;
+  body: string | Buffer;
+  /** Set when the body is compressed. */
+  contentEncoding?: 'gzip';
 }
 
 /** An answer to a plain request, decided before anything is written. */
@@ -100,9 +107,32 @@ export class RequestRouter {
         headers: { 'WWW-Authenticate': 'Bearer realm="usewatch"' },
       };
     }
-    const { contentType, body } = await this.routes.metrics();
-    return { status: 200, body, headers: { 'Content-Type': contentType } };
+    const encoding = acceptsGzip(req.headers['accept-encoding']) ? 'gzip' : 'identity';
+    const { contentType, body, contentEncoding } = await this.routes.metrics(encoding);
+    const headers: Record<string, string> = { 'Content-Type': contentType, Vary: 'Accept-Encoding' };
+    if (contentEncoding) headers['Content-Encoding'] = contentEncoding;
+    return { status: 200, body, headers };
   }
+}
+
+const Q_VALUE = /;\s*q\s*=\s*([0-9.]+)/i;
+
+/**
+ * Whether an Accept-Encoding header (RFC 9110, 12.5.3) takes gzip: "gzip" or "x-gzip" listed with a
+ * weight above 0, or "*" above 0 without gzip itself refused.
+ */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (!header) return false;
+  let named: boolean | undefined;
+  let any = false;
+  for (const item of header.split(',')) {
+    const coding = item.split(';', 1)[0].trim().toLowerCase();
+    const q = Q_VALUE.exec(item);
+    const weighted = q === null || Number(q[1]) > 0;
+    if (coding === 'gzip' || coding === 'x-gzip') named = (named ?? false) || weighted;
+    else if (coding === '*') any = weighted;
+  }
+  return named ?? any;
 }
 
 function hasBody(req: IncomingMessage): boolean {

@@ -69,10 +69,13 @@ describe('OTLP export', () => {
   it('exports host metrics under the hostmetrics semantic names, with units, attributes and values', async () => {
     const frame = await liveFrame();
     const exporter = await startOtlpExport({
-      endpoint: url,
+      url,
       protocol: 'http/json',
       headers: { 'x-tenant': 'ops' },
       intervalMs: 60_000,
+      timeoutMs: 10_000,
+      compression: 'none',
+      resource: {},
       latest: () => frame,
     });
     await exporter.shutdown(); // flushes one export
@@ -115,10 +118,13 @@ describe('OTLP export', () => {
   it('exports carried cgroups as container.* metrics with their container and Kubernetes attributes', async () => {
     const before = requests.length;
     const exporter = await startOtlpExport({
-      endpoint: url,
+      url,
       protocol: 'http/json',
       headers: { 'x-tenant': 'ops' },
       intervalMs: 60_000,
+      timeoutMs: 10_000,
+      compression: 'none',
+      resource: {},
       latest: () => cgroupFrame(),
     });
     await exporter.shutdown();
@@ -141,11 +147,13 @@ describe('OTLP export', () => {
   it('an unreachable collector leaves ticks on time and counts failed exports', async () => {
     let latest: Frame | undefined;
     const exporter = await startOtlpExport({
-      endpoint: 'http://127.0.0.1:9/v1/metrics', // discard port: nothing listens
+      url: 'http://127.0.0.1:9/v1/metrics', // discard port: nothing listens
       protocol: 'http/json',
       headers: {},
       intervalMs: 100,
       timeoutMs: 80,
+      compression: 'none',
+      resource: {},
       latest: () => latest,
     });
     const engine = new Engine({ root: '/', intervalMs: 100 });

@@ -40,12 +40,40 @@ describe('host facts', () => {
 
   it('a root without the files says "unknown" and leaves the uptime out, without failing the tick', async () => {
     const fs = new ProcFs(empty);
-    expect(readHostFacts(fs, 1_000)).toEqual({ hostname: UNKNOWN_HOST_FACT, kernel: UNKNOWN_HOST_FACT });
+    expect(readHostFacts(fs, 1_000)).toEqual({
+      hostname: UNKNOWN_HOST_FACT,
+      kernel: UNKNOWN_HOST_FACT,
+      identity: {
+        uname: {
+          sysname: UNKNOWN_HOST_FACT,
+          nodename: UNKNOWN_HOST_FACT,
+          release: UNKNOWN_HOST_FACT,
+          version: UNKNOWN_HOST_FACT,
+          machine: UNKNOWN_HOST_FACT,
+          domainname: UNKNOWN_HOST_FACT,
+        },
+        osRelease: new Map(),
+      },
+    });
     fs.close();
     const frame = await firstFrame(empty);
     expect(frame.host.hostname).toBe('unknown');
     expect(frame.host.kernel).toBe('unknown');
     expect(frame.host).not.toHaveProperty('uptimeSeconds');
+  });
+
+  it('names the kernel as uname does and the distribution as os-release does, for the frame counters', async () => {
+    const { counters } = await firstFrame(hostRoot);
+    expect(counters?.identity?.uname).toEqual({
+      sysname: 'Linux',
+      nodename: 'fixture-host',
+      release: '6.1.0-18-amd64',
+      version: '#1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01)',
+      machine: 'x86_64',
+      domainname: '(none)',
+    });
+    expect(counters?.identity?.osRelease.get('PRETTY_NAME')).toBe('Debian GNU/Linux 12 (bookworm)');
+    expect(counters?.identity?.osRelease.get('VERSION_CODENAME')).toBe('bookworm');
   });
 
   it('reads the boot time from the first field of /proc/uptime, and refuses what is not a duration', () => {

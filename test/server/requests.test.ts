@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { describe, expect, test } from 'vitest';
 import { hostPolicy } from '../../src/server/auth.js';
 import { RequestGate } from '../../src/server/gate.js';
-import { RequestRouter } from '../../src/server/requests.js';
+import { acceptsGzip, RequestRouter } from '../../src/server/requests.js';
 import { silentLogger } from './helpers.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
@@ -48,7 +48,51 @@ describe('plain request routing', () => {
     expect(await r.route(request('HEAD', '/metrics', { authorization: `Bearer ${TOKEN}` }))).toEqual({
       status: 200,
       body: 'up 1\n',
-      headers: { 'Content-Type': 'text/plain' },
+      headers: { 'Content-Type': 'text/plain', Vary: 'Accept-Encoding' },
     });
+  });
+
+  test('/metrics is asked for gzip when the scraper takes it, and says so with Content-Encoding and Vary', async () => {
+    const stats = { unauthorized: 0 };
+    const gate = new RequestGate(hostPolicy('127.0.0.1', []), undefined, stats, () => {});
+    const asked: string[] = [];
+    const routes = {
+      health: () => ({ ok: true, body: {} }),
+      metrics: async (encoding: 'identity' | 'gzip') => {
+        asked.push(encoding);
+        return encoding === 'gzip'
+          ? { contentType: 'text/plain', body: Buffer.from([0x1f, 0x8b]), contentEncoding: 'gzip' as const }
+          : { contentType: 'text/plain', body: 'up 1\n' };
+      },
+      feed: false,
+    };
+    const r = new RequestRouter(gate, routes, silentLogger());
+    const gz = await r.route(request('GET', '/metrics', { 'accept-encoding': 'gzip' }));
+    expect(gz.headers).toEqual({ 'Content-Type': 'text/plain', 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding' });
+    const plain = await r.route(request('GET', '/metrics', { 'accept-encoding': 'gzip;q=0, identity' }));
+    expect(plain.headers).toEqual({ 'Content-Type': 'text/plain', Vary: 'Accept-Encoding' });
+    expect(asked).toEqual(['gzip', 'identity']);
+  });
+});
+
+describe('acceptsGzip', () => {
+  test.each([
+    ['gzip', true],
+    ['deflate, gzip;q=1.0, *;q=0.5', true],
+    ['x-gzip', true],
+    ['GZIP ; q=0.2', true],
+    ['*', true],
+    ['gzip;q=0', false],
+    ['gzip;q=0.000, *', false],
+    ['*;q=0', false],
+    ['identity', false],
+    ['br, deflate', false],
+    ['', false],
+  ])('%j → %s', (header, expected) => {
+    expect(acceptsGzip(header)).toBe(expected);
+  });
+
+  test('no header: no gzip', () => {
+    expect(acceptsGzip(undefined)).toBe(false);
   });
 });

@@ -1,24 +1,20 @@
 import { hostname } from 'node:os';
+import type { OtlpExportSettings } from '../../config/otel-env.js';
 import type { Frame } from '../../model/frame.js';
 import { VERSION } from '../../version.js';
 import { INSTRUMENTS, observeFrame } from './host-observations.js';
 
-export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc';
-
-export interface OtlpOptions {
-  /** Collector endpoint, e.g. http://127.0.0.1:4318/v1/metrics (http) or http://127.0.0.1:4317 (grpc). */
-  endpoint: string;
-  protocol: OtlpProtocol;
-  headers: Record<string, string>;
-  intervalMs: number;
+export interface OtlpOptions extends OtlpExportSettings {
   /** container.* metrics of the carried cgroups; on unless false. */
   cgroups?: boolean;
-  /** Per export attempt, including the exporter's own retries. */
-  timeoutMs?: number;
   /** The frame to report: read at export time, never pushed per tick. */
   latest: () => Frame | undefined;
   onError?: (message: string) => void;
 }
+
+type ExporterConfig = NonNullable<
+  ConstructorParameters<typeof import('@opentelemetry/exporter-metrics-otlp-http').OTLPMetricExporter>[0]
+>;
 
 export interface OtlpStats {
   exports: number;
@@ -47,11 +43,13 @@ export async function startOtlpExport(opts: OtlpOptions): Promise<OtlpExport> {
       : opts.protocol === 'http/protobuf'
         ? await import('@opentelemetry/exporter-metrics-otlp-proto')
         : await import('@opentelemetry/exporter-metrics-otlp-http');
-  const timeoutMs = opts.timeoutMs ?? Math.min(10_000, opts.intervalMs);
+  const { timeoutMs } = opts;
   const inner = new exporterModule.OTLPMetricExporter({
-    url: opts.endpoint,
+    url: opts.url,
     headers: opts.headers,
     timeoutMillis: timeoutMs,
+    // The exporters take their CompressionAlgorithm enum, whose values are these same strings.
+    compression: opts.compression as ExporterConfig['compression'],
     temporalityPreference: AggregationTemporality.CUMULATIVE,
   });
   const { SingleFlightExporter } = await import('./single-flight.js');
@@ -62,8 +60,11 @@ export async function startOtlpExport(opts: OtlpOptions): Promise<OtlpExport> {
     exportTimeoutMillis: timeoutMs,
   });
   const provider = new MeterProvider({
+    // OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME may name the service and add attributes; the
+    // version and host name are the agent's own.
     resource: resourceFromAttributes({
       'service.name': 'usewatch',
+      ...opts.resource,
       'service.version': VERSION,
       'host.name': hostname(),
     }),

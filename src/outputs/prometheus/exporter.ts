@@ -1,6 +1,7 @@
 import type { Frame } from '../../model/frame.js';
 import { containerFamilies } from './container.js';
 import { type FamilySpec, type FrameFamily, familyMaker } from './family.js';
+import { deflatePrefix, gzipWithPrefix } from './gzip-splice.js';
 import { Histogram } from './histogram.js';
 import { dynamicShape, meminfoFamily, meminfoFields, netstatFamily, netstatFamilyNames, nodeFamilies } from './node.js';
 import { type OpenFds, processFamilies } from './self.js';
@@ -23,25 +24,49 @@ export interface PrometheusExporterOptions {
   cgroups?: boolean;
 }
 
+export type MetricsEncoding = 'identity' | 'gzip';
+
+export interface MetricsText {
+  contentType: string;
+  body: string;
+}
+
+export interface MetricsBody {
+  contentType: string;
+  body: string | Buffer;
+  /** Set when the body is compressed. */
+  contentEncoding?: 'gzip';
+}
+
 export interface PrometheusExporter {
   /** The exposition text (format 0.0.4) of the latest frame. */
-  render(): Promise<{ contentType: string; body: string }>;
+  render(): Promise<MetricsText>;
+  /** The same exposition, gzip-compressed when asked. */
+  render(encoding: MetricsEncoding): Promise<MetricsBody>;
 }
 
 /**
  * The /metrics output: families that read the latest frame when scraped, written as text by
  * text-format.ts, so ticks never pay for Prometheus and a scrape never sees a half-updated frame
- * (one frame is read for the whole body). The scrape-duration histogram comes after the fixed
- * families, and the families that depend on the host's kernel after it, in the order first seen.
- * The per-cgroup container_* families come last, only while the frame carries cgroups.
+ * (one frame is read for the whole body).
+ *
+ * The body has two parts. The frame's part (every family read from the frame, the families that
+ * depend on the host's kernel, in the order first seen, then the per-cgroup container_* families
+ * while the frame carries cgroups) is rendered once per frame, and
+ * compressed once per frame when a scraper takes gzip: two scrapers of one frame pay once. The
+ * scrape's part (the families that read no frame: build info, the agent's own process figures and
+ * runtime counters, then the scrape-duration histogram) is rendered on every scrape, so those
+ * values are always current; a gzip body splices its compression after the frame's (gzip-splice.ts).
  */
 export function createPrometheusExporter(opts: PrometheusExporterOptions): PrometheusExporter {
   const family = familyMaker();
-  const fixed = [
+  const all = [
     ...nodeFamilies,
     ...usewatchFamilies({ version: opts.version, topProcesses: opts.topProcesses ?? 0, runtime: opts.runtime ?? {} }),
     ...processFamilies(opts.openFds),
-  ].map(family);
+  ];
+  const fromFrame = all.filter((spec) => !spec.frameless).map(family);
+  const perScrape = all.filter((spec) => spec.frameless).map(family);
   const scrapeDuration = new Histogram(
     'usewatch_scrape_duration_seconds',
     'Time taken to render /metrics.',
@@ -49,21 +74,52 @@ export function createPrometheusExporter(opts: PrometheusExporterOptions): Prome
   );
   const dynamic: FrameFamily[] = [];
   const addDynamic = dynamicFamilies((spec) => dynamic.push(family(spec)));
+  const framePart = perFrame((frame) => {
+    if (frame) addDynamic(frame);
+    const parts: string[] = [];
+    for (let i = 0; i < fromFrame.length; i++) parts.push(fromFrame[i].render(frame));
+    for (let i = 0; i < dynamic.length; i++) parts.push(dynamic[i].render(frame));
+    if (frame && opts.cgroups !== false) parts.push(...containerFamilies(frame));
+    return `${parts.join('\n\n')}\n\n`;
+  });
+  const compressedFramePart = perFrame((frame) => deflatePrefix(framePart(frame)));
+  const scrapePart = () => {
+    const parts: string[] = [];
+    for (let i = 0; i < perScrape.length; i++) parts.push(perScrape[i].render(undefined));
+    parts.push(scrapeDuration.render());
+    return exposition(parts);
+  };
 
-  return {
-    async render() {
-      const start = performance.now();
-      const frame = opts.latest();
-      if (frame) addDynamic(frame);
-      const parts: string[] = [];
-      for (let i = 0; i < fixed.length; i++) parts.push(fixed[i].render(frame));
-      parts.push(scrapeDuration.render());
-      for (let i = 0; i < dynamic.length; i++) parts.push(dynamic[i].render(frame));
-      if (frame && opts.cgroups !== false) parts.push(...containerFamilies(frame));
-      const body = exposition(parts);
-      scrapeDuration.observe((performance.now() - start) / 1000);
-      return { contentType: CONTENT_TYPE, body };
-    },
+  async function render(encoding: MetricsEncoding = 'identity'): Promise<MetricsBody> {
+    const start = performance.now();
+    const frame = opts.latest();
+    const result: MetricsBody =
+      encoding === 'gzip'
+        ? {
+            contentType: CONTENT_TYPE,
+            body: gzipWithPrefix(compressedFramePart(frame), scrapePart()),
+            contentEncoding: 'gzip',
+          }
+        : { contentType: CONTENT_TYPE, body: framePart(frame) + scrapePart() };
+    scrapeDuration.observe((performance.now() - start) / 1000);
+    return result;
+  }
+  return { render: render as PrometheusExporter['render'] };
+}
+
+/**
+ * Memoises a function of the latest frame for as long as that frame is the latest: frames are
+ * immutable once published, so its output is the same until the next one (or until the first).
+ */
+function perFrame<T>(make: (frame: Frame | undefined) => T): (frame: Frame | undefined) => T {
+  let key: Frame | undefined | null = null;
+  let value: T | undefined;
+  return (frame) => {
+    if (key !== frame || value === undefined) {
+      value = make(frame);
+      key = frame;
+    }
+    return value;
   };
 }
 

@@ -3,6 +3,7 @@ import type {
   DiskCounters,
   FilesystemCounters,
   HostCounters,
+  HostIdentity,
   InterfaceCounters,
   KernelActivity,
   KernelGauges,
@@ -403,8 +404,79 @@ const filesystem: FamilySpec[] = [
   ),
 ];
 
+/** os-release keys behind node_os_info's labels, in node_exporter's label order. */
+const OS_INFO_LABELS: readonly [label: string, key: string][] = [
+  ['build_id', 'BUILD_ID'],
+  ['id', 'ID'],
+  ['id_like', 'ID_LIKE'],
+  ['image_id', 'IMAGE_ID'],
+  ['image_version', 'IMAGE_VERSION'],
+  ['name', 'NAME'],
+  ['pretty_name', 'PRETTY_NAME'],
+  ['variant', 'VARIANT'],
+  ['variant_id', 'VARIANT_ID'],
+  ['version', 'VERSION'],
+  ['version_codename', 'VERSION_CODENAME'],
+  ['version_id', 'VERSION_ID'],
+];
+
+const OS_VERSION_LABELS: readonly [label: string, key: string][] = [
+  ['id', 'ID'],
+  ['id_like', 'ID_LIKE'],
+  ['name', 'NAME'],
+];
+
+const MAJOR_MINOR = /^\d+(\.\d+)?/;
+
+function osLabels(os: HostIdentity['osRelease'], labels: readonly (readonly [string, string])[]) {
+  const out: Record<string, string> = {};
+  for (const [label, key] of labels) out[label] = os.get(key) ?? '';
+  return out;
+}
+
+/** The dashboards pick hosts by node_uname_info and show node_os_info and the clock. */
+const identity: FamilySpec[] = [
+  {
+    name: 'node_uname_info',
+    help: 'Labeled system information as provided by the uname system call.',
+    type: 'gauge',
+    read(f, emit) {
+      const u = counters(f).identity?.uname;
+      if (!u) return;
+      const { domainname, machine, nodename, release, sysname, version } = u;
+      emit({ domainname, machine, nodename, release, sysname, version }, 1);
+    },
+  },
+  {
+    name: 'node_os_info',
+    help: "A metric with a constant '1' value labeled by build_id, id, id_like, image_id, image_version, name, pretty_name, variant, variant_id, version, version_codename, version_id.",
+    type: 'gauge',
+    read(f, emit) {
+      const os = counters(f).identity?.osRelease;
+      if (os && os.size > 0) emit(osLabels(os, OS_INFO_LABELS), 1);
+    },
+  },
+  {
+    name: 'node_os_version',
+    help: 'Metric containing the major.minor part of the OS version.',
+    type: 'gauge',
+    read(f, emit) {
+      const os = counters(f).identity?.osRelease;
+      const m = MAJOR_MINOR.exec(os?.get('VERSION_ID') ?? '');
+      if (os && m) emit(osLabels(os, OS_VERSION_LABELS), Number(m[0]));
+    },
+  },
+  {
+    name: 'node_time_seconds',
+    help: 'System time in seconds since epoch (1970), when the frame was sampled.',
+    type: 'gauge',
+    read: (f, emit) => emit(undefined, f.ts / 1000),
+  },
+];
+
 /** Every fixed node_exporter family; meminfo and netstat families depend on the host and are added as seen. */
 export const nodeFamilies: readonly FamilySpec[] = [
+  ...identity,
   ...cpu,
   ...memory,
   ...pressure,

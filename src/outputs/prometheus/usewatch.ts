@@ -90,7 +90,6 @@ const useCellFamilies: readonly FamilySpec[] = [
   },
 ];
 
-
 /** Severity as a number, in its own series so that a finding keeps one identity when it escalates. */
 const SEVERITY_VALUE: Readonly<Record<Severity, number>> = { warning: 1, critical: 2 };
 

@@ -23,10 +23,12 @@ async function scrape(frame: Frame | undefined, cgroups?: boolean): Promise<stri
   return (await exporter.render()).body;
 }
 
-/** The container part of a body: from the first container_ family to the end. */
+/** The container part of a body: from the first container_ family to the first family after them. */
 function containerPart(body: string): string {
   const at = body.indexOf('# HELP container_');
-  return at < 0 ? '' : body.slice(at);
+  if (at < 0) return '';
+  const after = /\n# HELP (?!container_)/.exec(body.slice(at));
+  return after === null ? body.slice(at) : body.slice(at, at + after.index);
 }
 
 describe('container_* families under cAdvisor names', () => {

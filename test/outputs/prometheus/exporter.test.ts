@@ -154,8 +154,12 @@ describe("usewatch's own series", () => {
       findings: [finding('firing', 'cpu.a'), finding('pending', 'cpu.b'), finding('resolved', 'cpu.c')],
     };
     const { samples, types } = await scrape(f);
-    expect(only(samples, 'usewatch_use_status', { resource: 'cpu', usewatch_instance: '', dimension: 'utilization' })).toBe(1);
-    expect(only(samples, 'usewatch_use_status', { resource: 'disk', usewatch_instance: 'vda', dimension: 'errors' })).toBe(3);
+    expect(
+      only(samples, 'usewatch_use_status', { resource: 'cpu', usewatch_instance: '', dimension: 'utilization' }),
+    ).toBe(1);
+    expect(
+      only(samples, 'usewatch_use_status', { resource: 'disk', usewatch_instance: 'vda', dimension: 'errors' }),
+    ).toBe(3);
     expect(find(samples, 'usewatch_use_status', { resource: 'cpu', dimension: 'errors' })).toEqual([]);
     expect(only(samples, 'usewatch_use_value', { resource: 'cpu', dimension: 'utilization' })).toBe(0.93);
     expect(find(samples, 'usewatch_finding_active').map((s) => [s.labels.rule, s.value])).toEqual([
