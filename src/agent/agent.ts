@@ -54,6 +54,7 @@ const RESTART_KEYS = [
   'limits',
   'insecure_no_auth',
   'collect',
+  'cgroups',
   'feed',
   'prometheus',
   'otlp',
@@ -79,6 +80,7 @@ export async function startAgent(config: AgentConfig, checklist: Checklist, deps
     evaluator: state.evaluator,
     statfsTimeoutMs: config.collect.statfs_timeout,
     derive: { topN: config.collect.top_n, linkSpeedsBps: checklist.linkSpeedsBps },
+    cgroupsTop: config.cgroups.top,
     signal: abort.signal,
     onSkip: (n) => log.debug({ skipped: n }, 'tick overran its interval'),
   });

@@ -30,6 +30,7 @@ export const SETTING_OPTIONS: readonly SettingOption[] = [
   { path: ['otlp', 'headers'], env: 'USEWATCH_OTLP_HEADERS', flag: '--otlp-header', kind: 'list' },
   { path: ['otlp', 'interval'], env: 'USEWATCH_OTLP_INTERVAL', flag: '--otlp-interval', kind: 'duration' },
   { path: ['record', 'dir'], env: 'USEWATCH_RECORD', flag: '--record', kind: 'string' },
+  { path: ['cgroups', 'top'], env: 'USEWATCH_CGROUPS_TOP', flag: '--cgroups-top', kind: 'int' },
 ];
 
 /** The environment variable naming the config file (same role as --config). */

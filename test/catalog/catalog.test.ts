@@ -14,7 +14,9 @@ describe('metric catalog', () => {
     const names = catalog.map((m) => m.name);
     expect(new Set(names).size).toBe(names.length);
     for (const m of catalog) {
-      expect(m.name).toMatch(/^((cpu|memory|disk|net|tcp|fs|fd|tasks|conntrack)|cgroup\.(cpu|memory|io|pids))\.[a-z0-9_]+$/);
+      expect(m.name).toMatch(
+        /^((cpu|memory|disk|net|tcp|fs|fd|tasks|conntrack)|cgroup\.(cpu|memory|io|pids))\.[a-z0-9_]+$/,
+      );
       expect(RESOURCES).toContain(m.resource);
       expect(m.description.length).toBeGreaterThan(10);
       expect(m.source.length).toBeGreaterThan(3);
