@@ -70,7 +70,12 @@ describe('cgroup rows of the USE matrix', () => {
     dimension: 'saturation',
     warn: 0.25,
   });
-  const psi = rule({ id: 'cgroup.cpu.saturation.psi', metric: 'cgroup.cpu.pressure', dimension: 'saturation', warn: 0.1 });
+  const psi = rule({
+    id: 'cgroup.cpu.saturation.psi',
+    metric: 'cgroup.cpu.pressure',
+    dimension: 'saturation',
+    warn: 0.1,
+  });
   const hostCpu = rule({ id: 'cpu.utilization', metric: 'cpu.utilization', warn: 0.7 });
 
   it('appear only while one of their cells is warning or critical, with cells from cgroup rules only', () => {
