@@ -134,7 +134,11 @@ function renderNext(rule: Rule, instance: string): string[] {
  * whether it is clearing; its culprits are the top processes of the sample it fired on.
  */
 export class UseEvaluator implements UseEvaluatorLike {
-  private readonly states = new Map<string, RuleState>();
+  /**
+   * By rule, then instance: a host with a thousand cgroups has eight thousand of them, and a lookup
+   * by the two keys builds no `rule@instance` string per tick.
+   */
+  private readonly states = new Map<Rule, Map<string, RuleState>>();
   private readonly resolved = new Map<string, Finding>();
   private readonly topN: number;
   private readonly retentionMs: number;
@@ -189,11 +193,13 @@ export class UseEvaluator implements UseEvaluatorLike {
       }
     }
 
-    for (const [key, st] of this.states) {
-      if (st.lastSeen === ts || ts - st.lastSeen < this.staleMs) continue;
-      // The instance is gone (disk removed, mount unmounted): do not keep a finding nobody can clear.
-      if (st.phase === 'firing') this.resolve(st, ts, events);
-      this.states.delete(key);
+    for (const byInstance of this.states.values()) {
+      for (const [instance, st] of byInstance) {
+        if (st.lastSeen === ts || ts - st.lastSeen < this.staleMs) continue;
+        // The instance is gone (disk removed, mount unmounted): do not keep a finding nobody can clear.
+        if (st.phase === 'firing') this.resolve(st, ts, events);
+        byInstance.delete(instance);
+      }
     }
     for (const [id, f] of this.resolved) {
       if (ts - (f.resolvedAt ?? ts) > this.retentionMs) this.resolved.delete(id);
@@ -214,8 +220,12 @@ export class UseEvaluator implements UseEvaluatorLike {
   }
 
   private stateFor(rule: Rule, instance: string, ts: number): RuleState {
-    const key = `${rule.id}@${instance}`;
-    let st = this.states.get(key);
+    let byInstance = this.states.get(rule);
+    if (byInstance === undefined) {
+      byInstance = new Map();
+      this.states.set(rule, byInstance);
+    }
+    let st = byInstance.get(instance);
     if (st === undefined) {
       const t = resolveThresholds(rule, this.opts.checklist.overrides, instance);
       st = {
@@ -232,7 +242,7 @@ export class UseEvaluator implements UseEvaluatorLike {
         processes: [],
         detail: '',
       };
-      this.states.set(key, st);
+      byInstance.set(instance, st);
     }
     return st;
   }
@@ -384,10 +394,12 @@ export class UseEvaluator implements UseEvaluatorLike {
 
   private findings(ts: number): Finding[] {
     const out: Finding[] = [];
-    for (const st of this.states.values()) {
-      // A new breach that is only pending does not hide the episode that just resolved (ids are unique).
-      if (st.phase === 'firing' || (st.phase === 'pending' && !this.resolved.has(`${st.rule.id}@${st.instance}`))) {
-        out.push(this.finding(st, ts));
+    for (const byInstance of this.states.values()) {
+      for (const st of byInstance.values()) {
+        // A new breach that is only pending does not hide the episode that just resolved (ids are unique).
+        if (st.phase === 'firing' || (st.phase === 'pending' && !this.resolved.has(`${st.rule.id}@${st.instance}`))) {
+          out.push(this.finding(st, ts));
+        }
       }
     }
     out.push(...this.resolved.values());

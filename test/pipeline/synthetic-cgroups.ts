@@ -49,7 +49,7 @@ function syntheticReading(i: number, t: number): CgroupReading {
     throttledUsec: t * rate * 1_234,
     cpuQuotaUsec: 200_000,
     cpuPeriodUsec: 100_000,
-    memoryCurrentBytes: 104_857_600 + i * 1_234_567,
+    memoryCurrentBytes: 104_857_600 + (i % 50) * 1_234_567,
     memoryMaxBytes: 1_073_741_824,
     memoryHighBytes: 805_306_368,
     inactiveFileBytes: 12_345_678,
