@@ -55,6 +55,7 @@ const RESTART_KEYS = [
   'limits',
   'insecure_no_auth',
   'collect',
+  'cgroups',
   'feed',
   'prometheus',
   'otlp',
@@ -80,6 +81,7 @@ export async function startAgent(config: AgentConfig, checklist: Checklist, deps
     evaluator: state.evaluator,
     statfsTimeoutMs: config.collect.statfs_timeout,
     derive: { topN: config.collect.top_n, linkSpeedsBps: checklist.linkSpeedsBps },
+    cgroupsTop: config.cgroups.top,
     signal: abort.signal,
     onSkip: (n) => log.debug({ skipped: n }, 'tick overran its interval'),
   });

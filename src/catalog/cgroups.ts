@@ -23,7 +23,7 @@ export const cgroupMetrics = [
     unit: 'ratio',
     description: "CPU used against the cgroup's CPU quota, or against the host's CPUs without a quota",
     source: 'cpu.stat usage_usec; cpu.max (v1 cpu.cfs_quota_us / cpu.cfs_period_us)',
-    formula: 'cgroup.cpu.usage / (quota / period), else / online CPUs',
+    formula: 'cgroup.cpu.usage / min(quota / period, online CPUs), else / online CPUs (at most 1)',
   }),
   cpu({
     name: 'cgroup.cpu.throttled',

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DEFAULT_CONFIG_FILE, DEFAULT_LISTEN } from '../config/defaults.js';
+import { DEFAULT_CGROUPS_TOP, DEFAULT_CONFIG_FILE, DEFAULT_LISTEN } from '../config/defaults.js';
 import { keepRunningOnClosedPipes } from '../log/pipes.js';
 import { collect } from './repeatable.js';
 
@@ -19,6 +19,7 @@ interface AgentFlags {
   otlpHeader?: string[];
   otlpInterval?: string;
   record?: string;
+  cgroupsTop?: string;
   printConfig?: boolean;
   root?: string;
 }
@@ -50,6 +51,10 @@ export function register(program: Command): void {
     .option('--otlp-header <key=value>', 'header sent with every OTLP export (repeatable)', collect)
     .option('--otlp-interval <duration>', 'how often to export over OTLP (default 10s)')
     .option('--record <dir>', 'record frames into DIR: rotated, compressed, last 24 h within 200 MB')
+    .option(
+      '--cgroups-top <n>',
+      `workload cgroups carried in frames by activity, besides those with a finding (default ${DEFAULT_CGROUPS_TOP})`,
+    )
     .option('--print-config', 'print the effective configuration and exit')
     .option(
       '--root <dir>',
@@ -76,6 +81,7 @@ export function register(program: Command): void {
             '--otlp-header': flags.otlpHeader,
             '--otlp-interval': flags.otlpInterval,
             '--record': flags.record,
+            '--cgroups-top': flags.cgroupsTop,
           },
         },
         printConfig: flags.printConfig,

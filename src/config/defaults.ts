@@ -7,3 +7,5 @@
 export const DEFAULT_PORT = 9733;
 export const DEFAULT_LISTEN = `127.0.0.1:${DEFAULT_PORT}`;
 export const DEFAULT_CONFIG_FILE = '/etc/usewatch/config.yaml';
+/** Workload cgroups a frame carries by activity (`cgroups.top`); the engine uses it when given none. */
+export const DEFAULT_CGROUPS_TOP = 5;

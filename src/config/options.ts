@@ -32,6 +32,7 @@ export const SETTING_OPTIONS: readonly SettingOption[] = [
   { path: ['otlp', 'timeout'], env: 'USEWATCH_OTLP_TIMEOUT', kind: 'duration' },
   { path: ['otlp', 'compression'], env: 'USEWATCH_OTLP_COMPRESSION', kind: 'string' },
   { path: ['record', 'dir'], env: 'USEWATCH_RECORD', flag: '--record', kind: 'string' },
+  { path: ['cgroups', 'top'], env: 'USEWATCH_CGROUPS_TOP', flag: '--cgroups-top', kind: 'int' },
 ];
 
 /** The environment variable naming the config file (same role as --config). */

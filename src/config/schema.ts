@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { DURATION_HINT, parseDuration } from '../checklist/duration.js';
-import { DEFAULT_LISTEN, DEFAULT_PORT } from './defaults.js';
+import { DEFAULT_CGROUPS_TOP, DEFAULT_LISTEN, DEFAULT_PORT } from './defaults.js';
 import type { OtlpExportSettings } from './otel-env.js';
+
+/** Cgroups carried by activity at most: each costs about 350 bytes of every frame (docs/cgroups.md). */
+export const MAX_TOP_CGROUPS = 200;
 
 /** Processes exported per ranking when top-N export is on; more would make cardinality unbounded. */
 export const MAX_TOP_PROCESSES = 20;
@@ -121,6 +124,15 @@ export const configSchema = z.strictObject({
       statfs_timeout: durationMs(10, 60_000).default(1000),
       /** Processes kept per ranking measure in frames; finding evidence keeps the top 3. */
       top_n: int(1, 100).default(5),
+    })
+    .prefault({}),
+  cgroups: z
+    .strictObject({
+      /**
+       * Workload cgroups carried in frames, the feed and recordings by activity; those with an active
+       * finding come besides. Every cgroup read is judged by the checklist whatever this is.
+       */
+      top: int(0, MAX_TOP_CGROUPS).default(DEFAULT_CGROUPS_TOP),
     })
     .prefault({}),
 });

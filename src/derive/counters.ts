@@ -1,3 +1,4 @@
+import type { CgroupPressure, CgroupReading, CgroupsSample } from '../../collectors/cgroup/sample.js';
 import type { CpuSample, CpuTimes } from '../../collectors/cpu.js';
 import type { DiskSample, DiskStats } from '../../collectors/disk.js';
 import type { FilesystemSample, MountSample } from '../../collectors/filesystem.js';
@@ -6,6 +7,7 @@ import type { MemorySample } from '../../collectors/memory.js';
 import type { NetInterface, NetworkSample, ProtoCounters } from '../../collectors/network.js';
 import { type PressureLine, type PressureSample, PSI_RESOURCES } from '../../collectors/pressure.js';
 import type { Counter } from '../../collectors/types.js';
+import type { CgroupCounters } from '../model/cgroup.js';
 import {
   CPU_TIME_MODES,
   CpuSecondsTable,
@@ -21,6 +23,7 @@ import {
   VMSTAT_FIELDS,
   type VmstatField,
 } from '../model/counters.js';
+import { workingSetBytes } from './cgroups.js';
 import { SECTOR_BYTES, USER_HZ } from './units.js';
 
 /**
@@ -282,4 +285,55 @@ function mountRow(m: MountSample): FilesystemCounters {
 
 export const filesystemCounters: CountersBuilder<FilesystemSample> = (cur, into) => {
   into.filesystems = Array.from(cur.mounts.values(), (m) => mountRow(m));
+};
+
+function usecToSeconds(v: Counter | undefined): number | undefined {
+  return v === undefined ? undefined : num(v) / US_PER_SECOND;
+}
+
+/** A cgroup PSI file's stall totals in seconds. */
+function stallSeconds(p: CgroupPressure | undefined): { some: number; full?: number } | undefined {
+  return p && { some: num(p.someUsec) / US_PER_SECOND, full: usecToSeconds(p.fullUsec) };
+}
+
+/** memory.pressure and io.pressure always have a "full" line; a file read without one is left out. */
+function withFull(p: { some: number; full?: number } | undefined): { some: number; full: number } | undefined {
+  return p?.full === undefined ? undefined : { some: p.some, full: p.full };
+}
+
+/** One cgroup's row; fields whose file was not read stay undefined (the exporters leave their series out). */
+function cgroupRow(r: CgroupReading): CgroupCounters {
+  const row: CgroupCounters = {
+    id: r.identity.id,
+    cpuUsageSeconds: usecToSeconds(r.cpuUsageUsec),
+    cpuUserSeconds: usecToSeconds(r.cpuUserUsec),
+    cpuSystemSeconds: usecToSeconds(r.cpuSystemUsec),
+    cfsPeriods: num(r.nrPeriods),
+    cfsThrottledPeriods: num(r.nrThrottled),
+    cfsThrottledSeconds: usecToSeconds(r.throttledUsec),
+    memoryUsageBytes: r.memoryCurrentBytes,
+    memoryWorkingSetBytes: workingSetBytes(r),
+    memoryLimitBytes: r.memoryMaxBytes,
+    oomKills: num(r.oomKills),
+    oomEvents: num(r.oomEvents),
+    ioReadBytes: num(r.ioReadBytes),
+    ioWriteBytes: num(r.ioWriteBytes),
+    ioReads: num(r.ioReads),
+    ioWrites: num(r.ioWrites),
+    pids: r.pidsCurrent,
+    pidsLimit: r.pidsMax,
+  };
+  if (r.cpuPressure || r.memoryPressure || r.ioPressure) {
+    row.pressureSeconds = {
+      cpu: stallSeconds(r.cpuPressure),
+      memory: withFull(stallSeconds(r.memoryPressure)),
+      io: withFull(stallSeconds(r.ioPressure)),
+    };
+  }
+  return row;
+}
+
+/** Every cgroup read on the tick, in the sample's order; the engine keeps the rows of the cgroups a frame carries. */
+export const cgroupCounters: CountersBuilder<CgroupsSample> = (cur, into) => {
+  into.cgroups = cur.cgroups.map(cgroupRow);
 };

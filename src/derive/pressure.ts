@@ -1,4 +1,5 @@
 import type { PressureLine } from '../../collectors/pressure.js';
+import type { Counter } from '../../collectors/types.js';
 import { counterDelta } from './counter.js';
 
 /**
@@ -12,7 +13,15 @@ export function stallShare(
   cur: PressureLine | undefined,
   dtSeconds: number,
 ): number | undefined {
+  return usecShare(prev?.totalUs, cur?.totalUs, dtSeconds);
+}
+
+/**
+ * Increase of a microsecond counter as a share of the interval, at most 1 (timer skew): PSI stall
+ * totals, the host's and each cgroup's. Undefined on the first sample, a reset or a zero interval.
+ */
+export function usecShare(prev: Counter | undefined, cur: Counter | undefined, dtSeconds: number): number | undefined {
   if (!(dtSeconds > 0)) return undefined;
-  const d = counterDelta(prev?.totalUs, cur?.totalUs);
+  const d = counterDelta(prev, cur);
   return d === undefined ? undefined : Math.min(1, d / (dtSeconds * 1e6));
 }

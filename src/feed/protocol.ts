@@ -1,6 +1,16 @@
 import { z } from 'zod';
 import { DIMENSIONS, FRAME_SCHEMA, type Frame, RESOURCES } from '../model/frame.js';
-import { fromTable, PROCESS_COLUMNS, parseWireJson, type Table, toTable, USE_COLUMNS } from '../model/wire.js';
+import {
+  CGROUP_DETAIL_COLUMNS,
+  CGROUP_NAME_COLUMNS,
+  foldCgroupMetrics,
+  fromTable,
+  PROCESS_COLUMNS,
+  parseWireJson,
+  type Table,
+  toTable,
+  USE_COLUMNS,
+} from '../model/wire.js';
 
 /**
  * The feed's wire protocol: message shapes, the zod schemas that validate them (client messages on
@@ -204,21 +214,26 @@ const frameSectionSchemas = {
       reason: z.string().optional(),
     }),
   ),
-  cgroups: z.array(
-    z.looseObject({
-      id: z.string(),
-      name: z.string(),
-      kind: z.enum(['service', 'scope', 'slice', 'container', 'pod']),
-      runtime: z.enum(['systemd', 'docker', 'podman', 'containerd', 'cri-o', 'kubernetes']).optional(),
-      container: z.string().optional(),
-      pod: z.string().optional(),
-      namespace: z.string().optional(),
-      cpuLimit: z.number().optional(),
-      memoryMaxBytes: z.number().optional(),
-      memoryHighBytes: z.number().optional(),
-      pidsMax: z.number().optional(),
-      processes: z.number().optional(),
-    }),
+  cgroups: listOf(
+    z
+      .looseObject({
+        id: z.string(),
+        name: z.string(),
+        kind: z.enum(['service', 'scope', 'slice', 'container', 'pod']),
+        runtime: z.enum(['systemd', 'docker', 'podman', 'containerd', 'cri-o', 'kubernetes']).optional(),
+        container: z.string().optional(),
+        pod: z.string().optional(),
+        namespace: z.string().optional(),
+        cpuLimit: z.number().optional(),
+        memoryMaxBytes: z.number().optional(),
+        memoryHighBytes: z.number().optional(),
+        pidsMax: z.number().optional(),
+        processes: z.number().optional(),
+      })
+      .describe(
+        "A workload cgroup; in a table, its row also holds its cgroup.* metrics under their names, which a reader moves into the frame's metrics",
+      ),
+    [...CGROUP_NAME_COLUMNS, ...CGROUP_DETAIL_COLUMNS],
   ),
   self: z.looseObject({
     tickMs: z.number(),
@@ -314,8 +329,10 @@ export function parseServerMessage(text: string): { ok: true; message: ServerMes
     return { ok: false, error: `not JSON: ${(err as Error).message}` };
   }
   const result = serverMessageSchema.safeParse(value);
-  if (result.success) return { ok: true, message: result.data as ServerMessage };
-  return { ok: false, error: describeIssues(result.error) };
+  if (!result.success) return { ok: false, error: describeIssues(result.error) };
+  const message = result.data as ServerMessage;
+  if (message.type === 'frame') foldCgroupMetrics(message);
+  return { ok: true, message };
 }
 
 /** The JSON Schema of both directions, written to docs/feed.schema.json. */

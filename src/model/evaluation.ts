@@ -1,3 +1,4 @@
+import type { CgroupEntry } from './cgroup.js';
 import type { Finding, FindingEvent, MetricValues, ProcessEntry, UseCell } from './frame.js';
 
 export interface UseEvaluation {
@@ -9,6 +10,11 @@ export interface UseEvaluation {
 export interface EvaluationInput {
   metrics: MetricValues;
   processes: ProcessEntry[];
+  /**
+   * Every workload cgroup read on the tick (their `cgroup.*` metrics are in `metrics`), before the
+   * frame is trimmed to the carried ones: findings name them and rank them as culprits.
+   */
+  cgroups?: CgroupEntry[];
   /** Epoch ms of the sample. */
   ts: number;
 }

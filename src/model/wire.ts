@@ -1,4 +1,6 @@
-import type { Finding, Frame, ProcessEntry, UseCell } from './frame.js';
+import { catalog } from '../catalog/index.js';
+import type { CgroupEntry } from './cgroup.js';
+import type { Finding, Frame, MetricValues, ProcessEntry, UseCell } from './frame.js';
 
 /**
  * The JSON form of a frame on the feed and in recordings. Lists of two or more like objects (USE
@@ -42,6 +44,26 @@ export const PROCESS_COLUMNS = [
   'rssGrowthBps',
   'cgroup',
 ] as const satisfies readonly (keyof ProcessEntry)[];
+
+/**
+ * The fields of a cgroup entry in its wire table. The cgroup's metrics go in the same rows, between
+ * the names and the rarer fields (see wireCgroups); entry fields never hold a dot, metric names do.
+ */
+export const CGROUP_NAME_COLUMNS = ['id', 'name', 'kind'] as const satisfies readonly (keyof CgroupEntry)[];
+export const CGROUP_DETAIL_COLUMNS = [
+  'runtime',
+  'processes',
+  'cpuLimit',
+  'memoryMaxBytes',
+  'memoryHighBytes',
+  'pidsMax',
+  'container',
+  'pod',
+  'namespace',
+] as const satisfies readonly (keyof CgroupEntry)[];
+
+/** The catalog's per-cgroup metrics, in catalog order: the metric columns of the cgroups table. */
+const CGROUP_METRICS: readonly string[] = catalog.filter((m) => m.instance === 'cgroup').map((m) => m.name);
 
 /** A list as it goes on the wire: a table from two items on (one item is smaller as an object). */
 function wireList<T extends object>(items: readonly T[], cols: readonly (keyof T & string)[]): Table | readonly T[] {
@@ -114,6 +136,8 @@ export function wireSection<S extends keyof Frame>(frame: Frame, section: S): un
       return wireList(frame.processes, PROCESS_COLUMNS);
     case 'findings':
       return frame.findings.map(wireFinding);
+    case 'cgroups':
+      return frame.cgroups && wireCgroups(frame.cgroups, frame.metrics).table;
     default:
       return frame[section];
   }
@@ -129,12 +153,74 @@ function wireFinding(finding: Finding): unknown {
 /** The frame with its lists as tables and without in-process fields (`counters`), ready for JSON.stringify. */
 export function toWire(frame: Frame): Record<string, unknown> {
   const { counters: _counters, ...wire } = frame;
-  return {
+  const out: Record<string, unknown> = {
     ...wire,
     use: wireSection(frame, 'use'),
     findings: wireSection(frame, 'findings'),
     processes: wireSection(frame, 'processes'),
   };
+  if (frame.cgroups !== undefined) {
+    const { table, metrics } = wireCgroups(frame.cgroups, frame.metrics);
+    out.cgroups = table;
+    out.metrics = metrics;
+  }
+  return out;
+}
+
+/**
+ * The cgroups as one table holding each cgroup's `cgroup.*` metrics beside its entry, and the
+ * metrics without those instances. Keyed by metric then instance, every metric would repeat the
+ * cgroup's id ("/kubepods.slice/…/cri-containerd-<64 hex>.scope" runs to 150 characters) about
+ * fifteen times; in the table it is written once. Readers fold the values back (foldCgroupMetrics).
+ */
+export function wireCgroups(
+  entries: readonly CgroupEntry[],
+  metrics: MetricValues,
+): { table: Table | readonly CgroupEntry[]; metrics: MetricValues } {
+  if (entries.length === 0) return { table: entries, metrics };
+  const metricCols = CGROUP_METRICS.filter((name) => metrics[name] !== undefined);
+  const cols = [...CGROUP_NAME_COLUMNS, ...metricCols, ...CGROUP_DETAIL_COLUMNS];
+  const rows = entries.map((e) => {
+    const values: Record<string, unknown> = { ...e };
+    for (const name of metricCols) values[name] = metrics[name][e.id];
+    return values;
+  });
+  const rest: MetricValues = { ...metrics };
+  const ids = new Set(entries.map((e) => e.id));
+  for (const name of metricCols) {
+    const others: Record<string, number> = {};
+    let any = false;
+    for (const instance in metrics[name]) {
+      if (ids.has(instance)) continue;
+      others[instance] = metrics[name][instance];
+      any = true;
+    }
+    if (any) rest[name] = others;
+    else delete rest[name];
+  }
+  return { table: toTable(rows, cols), metrics: rest };
+}
+
+/**
+ * Moves the metric values a decoded cgroups list carries (keys with a dot) into the frame's metrics,
+ * leaving the entries as the model has them. In place; a frame without cgroups is left alone.
+ */
+export function foldCgroupMetrics(frame: { metrics?: MetricValues; cgroups?: readonly object[] }): void {
+  if (frame.cgroups === undefined) return;
+  for (const item of frame.cgroups as unknown[]) {
+    if (typeof item !== 'object' || item === null) continue;
+    const fields = item as Record<string, unknown>;
+    for (const key of Object.keys(fields)) {
+      if (!key.includes('.')) continue;
+      const value = fields[key];
+      delete fields[key];
+      if (typeof fields.id !== 'string' || typeof value !== 'number' || !CGROUP_METRICS.includes(key)) continue;
+      frame.metrics ??= {};
+      frame.metrics[key] ??= {};
+      const byInstance = frame.metrics[key];
+      if (typeof byInstance === 'object' && byInstance !== null) byInstance[fields.id] = value;
+    }
+  }
 }
 
 /**
@@ -143,9 +229,15 @@ export function toWire(frame: Frame): Record<string, unknown> {
  * the items are for the caller to check. An error names the section and the row.
  */
 export function expandTables(wire: Record<string, unknown>): string | undefined {
-  for (const section of ['use', 'processes'] as const) {
+  for (const section of ['use', 'processes', 'cgroups'] as const) {
     const error = expandField(wire, section, section);
     if (error) return error;
+  }
+  if (Array.isArray(wire.cgroups)) {
+    if (wire.metrics !== undefined && (typeof wire.metrics !== 'object' || wire.metrics === null)) {
+      return 'metrics: not an object';
+    }
+    foldCgroupMetrics(wire as { metrics?: MetricValues; cgroups: object[] });
   }
   const findings = wire.findings;
   if (!Array.isArray(findings)) return undefined;

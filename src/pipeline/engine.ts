@@ -1,10 +1,22 @@
 import { performance } from 'node:perf_hooks';
+import type { CgroupsSample } from '../../collectors/cgroup/sample.js';
+import type { Collector } from '../../collectors/collector.js';
 import { ProcFs, SourceLog } from '../../collectors/procfs.js';
+import { DEFAULT_CGROUPS_TOP } from '../config/defaults.js';
 import { type DeriveConfig, defaultDeriveConfig, MetricSink } from '../derive/types.js';
+import type { CgroupEntry } from '../model/cgroup.js';
 import type { UseEvaluatorLike } from '../model/evaluation.js';
-import { type CollectorStat, FRAME_SCHEMA, type Frame, type HostInfo } from '../model/frame.js';
+import {
+  type CollectorStat,
+  type Finding,
+  FRAME_SCHEMA,
+  type Frame,
+  type HostInfo,
+  type MetricValues,
+} from '../model/frame.js';
 import type { SourceReport } from '../model/source-report.js';
 import { VERSION } from '../version.js';
+import { carriedCgroupIds, trimToCarried } from './carried-cgroups.js';
 import { createFamilies, type Family, type FamilyOutput } from './families.js';
 import { type HostFacts, readHostFacts } from './host-facts.js';
 import type { Inventory } from './inventory.js';
@@ -23,6 +35,10 @@ export interface EngineOptions {
   fs?: ProcFs;
   /** Static inventory (CPU model, OS) when known; refreshed outside the tick by the caller. */
   inventory?: () => Inventory | undefined;
+  /** Reads the workload cgroups; without one frames carry no cgroups (docs/cgroups.md). */
+  cgroupCollector?: Collector<CgroupsSample>;
+  /** Cgroups a frame carries by activity, besides those with an active finding (config `cgroups.top`). */
+  cgroupsTop?: number;
 }
 
 /**
@@ -44,7 +60,11 @@ export class Engine {
     this.intervalMs = opts.intervalMs ?? 1000;
     this.fs = opts.fs ?? new ProcFs(opts.root ?? '/');
     this.deriveConfig = { ...defaultDeriveConfig, ...opts.derive };
-    this.families = createFamilies({ statfsTimeoutMs: opts.statfsTimeoutMs ?? 1000, deriveConfig: this.deriveConfig });
+    this.families = createFamilies({
+      statfsTimeoutMs: opts.statfsTimeoutMs ?? 1000,
+      deriveConfig: this.deriveConfig,
+      cgroupCollector: opts.cgroupCollector,
+    });
     this.staticHost = readHostFacts(this.fs, Date.now());
   }
 
@@ -66,11 +86,18 @@ export class Engine {
     const { out, output } = this.derive(samples, dtSeconds, sources);
     this.prev = { mono: wallStart, samples };
 
-    const evaluation = this.opts.evaluator?.evaluate({ metrics: out.values, processes: output.processes, ts }) ?? {
+    const evaluation = this.opts.evaluator?.evaluate({
+      metrics: out.values,
+      processes: output.processes,
+      cgroups: output.cgroups,
+      ts,
+    }) ?? {
       use: [],
       findings: [],
       events: [],
     };
+    // The evaluator judged every cgroup read; the frame carries the busiest and those with findings.
+    const cgroups = output.cgroups && this.carryCgroups(out.values, output, evaluation.findings);
 
     const cpuUsed = process.cpuUsage(cpuStart);
     return {
@@ -86,6 +113,7 @@ export class Engine {
       processes: output.processes,
       kernelEvents: output.kernelEvents,
       sources,
+      ...(cgroups && { cgroups }),
       self: {
         tickMs: round3(performance.now() - wallStart),
         tickCpuMs: round3((cpuUsed.user + cpuUsed.system) / 1000),
@@ -153,6 +181,15 @@ export class Engine {
     }
     out.roundAll();
     return { out, output };
+  }
+
+  /** Trims the tick's cgroup metrics and counter rows to the carried cgroups; returns their entries. */
+  private carryCgroups(metrics: MetricValues, output: FamilyOutput, findings: Finding[]): CgroupEntry[] {
+    const entries = output.cgroups ?? [];
+    const carried = carriedCgroupIds(metrics, entries, findings, this.opts.cgroupsTop ?? DEFAULT_CGROUPS_TOP);
+    const trimmed = trimToCarried(metrics, entries, output.counters.cgroups, carried);
+    if (trimmed.counters !== undefined) output.counters.cgroups = trimmed.counters;
+    return trimmed.entries;
   }
 
   close(): void {

@@ -1,3 +1,4 @@
+import type { CgroupsSample } from '../../collectors/cgroup/sample.js';
 import type { Collector } from '../../collectors/collector.js';
 import { createCpuCollector } from '../../collectors/cpu.js';
 import { createDiskCollector } from '../../collectors/disk.js';
@@ -8,8 +9,10 @@ import { createMemoryCollector } from '../../collectors/memory.js';
 import { createNetworkCollector } from '../../collectors/network.js';
 import { createPressureCollector } from '../../collectors/pressure.js';
 import { createProcessCollector, type ProcessesSample } from '../../collectors/process/collector.js';
+import { cgroupEntry, deriveCgroups } from '../derive/cgroups.js';
 import {
   type CountersBuilder,
+  cgroupCounters,
   cpuCounters,
   createMemoryCounters,
   createNetworkCounters,
@@ -27,6 +30,7 @@ import { deriveMemory, deriveMemoryPressure } from '../derive/memory.js';
 import { deriveNetwork } from '../derive/network.js';
 import { createProcessDeriver } from '../derive/processes.js';
 import { type DeriveConfig, type DeriveContext, type Deriver, deriveAll } from '../derive/types.js';
+import type { CgroupEntry } from '../model/cgroup.js';
 import type { HostCounters } from '../model/counters.js';
 import type { KernelEvent, ProcessEntry } from '../model/frame.js';
 
@@ -39,6 +43,7 @@ export type FamilyName =
   | 'network'
   | 'filesystem'
   | 'kmsg'
+  | 'cgroups'
   | 'processes';
 
 /** What derivation hands to the frame besides metrics. */
@@ -46,6 +51,8 @@ export interface FamilyOutput {
   processes: ProcessEntry[];
   kernelEvents: KernelEvent[];
   counters: HostCounters;
+  /** Every workload cgroup read on the tick; undefined without a cgroup family. */
+  cgroups?: CgroupEntry[];
 }
 
 export interface Family {
@@ -78,12 +85,25 @@ function family<S>(name: FamilyName, collector: Collector<S>, derive: Deriver<S>
 export interface FamilyOptions {
   statfsTimeoutMs: number;
   deriveConfig: DeriveConfig;
+  /** Reads the workload cgroups; without one there is no cgroups family and frames carry no cgroups. */
+  cgroupCollector?: Collector<CgroupsSample>;
 }
 
 /** Every collector with its deriver, in tick order (processes last: it is the costliest). */
 export function createFamilies(opts: FamilyOptions): Family[] {
   const kmsg = createKmsgCollector();
   const processDeriver = createProcessDeriver();
+  // After cpu: cgroup CPU utilization without a quota is shared over the CPUs the cpu family counts.
+  const cgroups = opts.cgroupCollector
+    ? [
+        family('cgroups', opts.cgroupCollector, deriveCgroups, {
+          counters: cgroupCounters,
+          output: (cur, output) => {
+            output.cgroups = cur.cgroups.map(cgroupEntry);
+          },
+        }),
+      ]
+    : [];
   return [
     family('cpu', createCpuCollector(), deriveAll(deriveCpu, deriveDiskBlockedTasks, deriveTaskForks), {
       counters: cpuCounters,
@@ -108,6 +128,7 @@ export function createFamilies(opts: FamilyOptions): Family[] {
       close: () => kmsg.close(),
       output: (cur, output) => output.kernelEvents.push(...cur.events),
     }),
+    ...cgroups,
     {
       name: 'processes',
       collector: createProcessCollector() as Collector<unknown>,

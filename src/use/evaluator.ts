@@ -1,8 +1,10 @@
 import type { Checklist, Rule, Thresholds } from '../checklist/model.js';
 import { beyond, resolveThresholds } from '../checklist/model.js';
 import { rankProcesses } from '../derive/processes.js';
+import type { CgroupCulprit, CgroupEntry } from '../model/cgroup.js';
 import type { EvaluationInput, UseEvaluation, UseEvaluatorLike } from '../model/evaluation.js';
 import type { Evidence, Finding, FindingEvent, FindingEventKind, ProcessEntry, Severity } from '../model/frame.js';
+import { rankCgroups } from './cgroup-culprits.js';
 import { buildMatrix, type Measurement } from './matrix.js';
 import { median } from './median.js';
 import { formatValue } from './units.js';
@@ -29,6 +31,14 @@ export interface DetailedInput extends EvaluationInput {
 
 type Phase = 'ok' | 'pending' | 'firing';
 
+/** One evaluation's figures that evidence is ranked from. */
+interface Sample {
+  metrics: EvaluationInput['metrics'];
+  processes: ProcessEntry[];
+  /** Names of every cgroup read, by id. */
+  cgroupNames: ReadonlyMap<string, string>;
+}
+
 /** A pending breach not seen for more than this many nominal intervals starts again (docs/check.md). */
 const GAP_INTERVALS = 3;
 const INTERVALS_KEPT = 15;
@@ -52,8 +62,12 @@ interface RuleState {
   peak: number;
   firedAt?: number;
   firedValue?: number;
-  /** Top processes on the latest sample of the episode. */
+  /** What summaries call the instance: a cgroup's name, else the instance itself. */
+  label: string;
+  /** Top processes on the latest sample of the episode (a cgroup finding's: the cgroup's own). */
   processes: ProcessEntry[];
+  /** Host and device findings: the cgroups ranked by the drilldown's measure on the latest sample. */
+  cgroups?: CgroupCulprit[];
   /** Top processes on the sample it fired: the culprits, kept while it fires. */
   culprits?: { ts: number; processes: ProcessEntry[] };
   /** What the summary shows as {detail}. */
@@ -81,13 +95,26 @@ function thresholdOf(t: Thresholds, severity: Severity): number {
   return (severity === 'critical' ? t.crit : t.warn) ?? t.crit ?? t.warn ?? t.clear;
 }
 
-/** "{value} over {threshold} on {instance}" with the metric's unit; host-wide instances read "host". */
-export function renderSummary(rule: Rule, value: number, threshold: number, instance: string, detail = ''): string {
+/**
+ * "{value} over {threshold} on {instance}" with the metric's unit; host-wide instances read "host".
+ * `label` is what the instance is called: a cgroup's name ("nginx.service") for its path.
+ */
+export function renderSummary(rule: Rule, value: number, threshold: number, label: string, detail = ''): string {
   return rule.summary
     .replaceAll('{value}', formatValue(value, rule.unit))
     .replaceAll('{threshold}', formatValue(threshold, rule.unit))
-    .replaceAll('{instance}', instance === '' ? 'host' : instance)
+    .replaceAll('{instance}', label === '' ? 'host' : label)
     .replaceAll('{detail}', detail);
+}
+
+/** What a finding's summary calls its instance: the cgroup's name for a cgroup rule, else the instance. */
+export function instanceLabel(
+  rule: Pick<Rule, 'instanceKind'>,
+  instance: string,
+  cgroups: readonly CgroupEntry[] | undefined,
+): string {
+  if (rule.instanceKind !== 'cgroup') return instance;
+  return cgroups?.find((c) => c.id === instance)?.name ?? instance;
 }
 
 /** The rule's next commands for one instance: `{instance}` stands for its name (a device, a mount, a path). */
@@ -107,7 +134,11 @@ function renderNext(rule: Rule, instance: string): string[] {
  * whether it is clearing; its culprits are the top processes of the sample it fired on.
  */
 export class UseEvaluator implements UseEvaluatorLike {
-  private readonly states = new Map<string, RuleState>();
+  /**
+   * By rule, then instance: a host with a thousand cgroups has eight thousand of them, and a lookup
+   * by the two keys builds no `rule@instance` string per tick.
+   */
+  private readonly states = new Map<Rule, Map<string, RuleState>>();
   private readonly resolved = new Map<string, Finding>();
   private readonly topN: number;
   private readonly retentionMs: number;
@@ -128,6 +159,8 @@ export class UseEvaluator implements UseEvaluatorLike {
 
   evaluate(input: DetailedInput): UseEvaluation {
     const { metrics, processes, ts, details } = input;
+    const cgroupNames = new Map(input.cgroups?.map((c) => [c.id, c.name]));
+    const sample: Sample = { metrics, processes, cgroupNames };
     const events: FindingEvent[] = [];
     const measurements: Measurement[] = [];
     const gapMs = GAP_INTERVALS * this.nominalInterval();
@@ -143,13 +176,14 @@ export class UseEvaluator implements UseEvaluatorLike {
       for (const instance in values) {
         const st = this.stateFor(rule, instance, ts);
         st.detail = details?.[rule.metric]?.[instance] ?? st.detail;
+        if (rule.instanceKind === 'cgroup') st.label = cgroupNames.get(instance) ?? st.label;
         if (st.t === undefined) {
           st.lastSeen = ts; // disabled here by an override: kept so it is not resolved again each tick
           continue;
         }
         // A pending breach is only sustained over samples it was seen on: after a gap it starts again.
         if (st.phase === 'pending' && ts - st.lastSeen > gapMs) st.phase = 'ok';
-        this.step(st, st.t, values[instance], ts, processes, events);
+        this.step(st, st.t, values[instance], ts, sample, events);
         measurements.push({
           rule,
           instance,
@@ -159,11 +193,13 @@ export class UseEvaluator implements UseEvaluatorLike {
       }
     }
 
-    for (const [key, st] of this.states) {
-      if (st.lastSeen === ts || ts - st.lastSeen < this.staleMs) continue;
-      // The instance is gone (disk removed, mount unmounted): do not keep a finding nobody can clear.
-      if (st.phase === 'firing') this.resolve(st, ts, events);
-      this.states.delete(key);
+    for (const byInstance of this.states.values()) {
+      for (const [instance, st] of byInstance) {
+        if (st.lastSeen === ts || ts - st.lastSeen < this.staleMs) continue;
+        // The instance is gone (disk removed, mount unmounted): do not keep a finding nobody can clear.
+        if (st.phase === 'firing') this.resolve(st, ts, events);
+        byInstance.delete(instance);
+      }
     }
     for (const [id, f] of this.resolved) {
       if (ts - (f.resolvedAt ?? ts) > this.retentionMs) this.resolved.delete(id);
@@ -184,8 +220,12 @@ export class UseEvaluator implements UseEvaluatorLike {
   }
 
   private stateFor(rule: Rule, instance: string, ts: number): RuleState {
-    const key = `${rule.id}@${instance}`;
-    let st = this.states.get(key);
+    let byInstance = this.states.get(rule);
+    if (byInstance === undefined) {
+      byInstance = new Map();
+      this.states.set(rule, byInstance);
+    }
+    let st = byInstance.get(instance);
     if (st === undefined) {
       const t = resolveThresholds(rule, this.opts.checklist.overrides, instance);
       st = {
@@ -198,22 +238,16 @@ export class UseEvaluator implements UseEvaluatorLike {
         lastSeen: ts,
         value: 0,
         peak: 0,
+        label: instance,
         processes: [],
         detail: '',
       };
-      this.states.set(key, st);
+      byInstance.set(instance, st);
     }
     return st;
   }
 
-  private step(
-    st: RuleState,
-    t: Thresholds,
-    value: number,
-    ts: number,
-    processes: ProcessEntry[],
-    events: FindingEvent[],
-  ): void {
+  private step(st: RuleState, t: Thresholds, value: number, ts: number, sample: Sample, events: FindingEvent[]): void {
     st.lastSeen = ts;
     st.value = value;
     const level = levelOf(st.rule, t, value);
@@ -238,7 +272,7 @@ export class UseEvaluator implements UseEvaluatorLike {
       }
       // The worst level seen while pending: a finding fires at the severity its peak reached.
       if (level === 'critical') st.severity = level;
-      this.rank(st, processes);
+      this.rank(st, sample);
       if (level !== undefined && ts - st.since >= t.forMs) {
         st.phase = 'firing';
         st.clearSince = undefined;
@@ -253,7 +287,7 @@ export class UseEvaluator implements UseEvaluatorLike {
       return;
     }
 
-    this.rank(st, processes);
+    this.rank(st, sample);
     if (level === 'critical' && st.severity === 'warning') {
       st.severity = 'critical';
       this.emit(st, 'escalated', ts, events);
@@ -279,8 +313,20 @@ export class UseEvaluator implements UseEvaluatorLike {
     }
   }
 
-  private rank(st: RuleState, processes: ProcessEntry[]): void {
-    if (st.rule.drilldown !== undefined) st.processes = rankProcesses(processes, st.rule.drilldown, this.topN);
+  /**
+   * The evidence of the latest sample, by the rule's drilldown: a cgroup finding ranks the frame's
+   * processes that run in that cgroup; any other finding ranks all of them, and the cgroups too.
+   */
+  private rank(st: RuleState, sample: Sample): void {
+    const measure = st.rule.drilldown;
+    if (measure === undefined) return;
+    if (st.rule.instanceKind === 'cgroup') {
+      const own = sample.processes.filter((p) => p.cgroup === st.instance);
+      st.processes = rankProcesses(own, measure, this.topN);
+      return;
+    }
+    st.processes = rankProcesses(sample.processes, measure, this.topN);
+    st.cgroups = rankCgroups(sample.metrics, sample.cgroupNames, measure, this.topN);
   }
 
   private resolve(st: RuleState, ts: number, events: FindingEvent[]): void {
@@ -304,7 +350,7 @@ export class UseEvaluator implements UseEvaluatorLike {
       instance: st.instance,
       severity: st.severity,
       value: st.value,
-      summary: renderSummary(st.rule, st.value, thresholdOf(t, st.severity), st.instance, st.detail),
+      summary: renderSummary(st.rule, st.value, thresholdOf(t, st.severity), st.label, st.detail),
     });
   }
 
@@ -329,6 +375,7 @@ export class UseEvaluator implements UseEvaluatorLike {
       evidence.clearForMs = t.clearForMs;
     }
     if (st.culprits !== undefined) evidence.culprits = st.culprits;
+    if (st.cgroups !== undefined && st.cgroups.length > 0) evidence.cgroups = st.cgroups;
     return {
       id: `${st.rule.id}@${st.instance}`,
       rule: st.rule.id,
@@ -338,7 +385,7 @@ export class UseEvaluator implements UseEvaluatorLike {
       severity: st.severity,
       state: st.phase === 'firing' ? 'firing' : 'pending',
       // The summary reports the episode's peak: the figure the severity was judged on.
-      summary: renderSummary(st.rule, st.peak, threshold, st.instance, st.detail),
+      summary: renderSummary(st.rule, st.peak, threshold, st.label, st.detail),
       since: st.since,
       evidence,
       next: renderNext(st.rule, st.instance),
@@ -347,10 +394,12 @@ export class UseEvaluator implements UseEvaluatorLike {
 
   private findings(ts: number): Finding[] {
     const out: Finding[] = [];
-    for (const st of this.states.values()) {
-      // A new breach that is only pending does not hide the episode that just resolved (ids are unique).
-      if (st.phase === 'firing' || (st.phase === 'pending' && !this.resolved.has(`${st.rule.id}@${st.instance}`))) {
-        out.push(this.finding(st, ts));
+    for (const byInstance of this.states.values()) {
+      for (const st of byInstance.values()) {
+        // A new breach that is only pending does not hide the episode that just resolved (ids are unique).
+        if (st.phase === 'firing' || (st.phase === 'pending' && !this.resolved.has(`${st.rule.id}@${st.instance}`))) {
+          out.push(this.finding(st, ts));
+        }
       }
     }
     out.push(...this.resolved.values());

@@ -1,6 +1,6 @@
 import { beyond, type Checklist, type Rule, resolveThresholds, type Thresholds } from '../checklist/model.js';
 import type { Evidence, Finding, Frame, Severity, UseCell } from '../model/frame.js';
-import { compareFindings, renderSummary } from './evaluator.js';
+import { compareFindings, instanceLabel, renderSummary } from './evaluator.js';
 
 /**
  * The evaluator's judgement of a whole window (`usewatch check`, live or over a recording): a
@@ -28,7 +28,7 @@ export interface SampleStats {
 
 /** The window as judgeWindow needs it: the last frame, the evaluable samples and each (metric, instance)'s stats. */
 export interface WindowSamples {
-  last: Pick<Frame, 'use' | 'findings' | 'ts'>;
+  last: Pick<Frame, 'use' | 'findings' | 'ts' | 'cgroups'>;
   /** Evaluable samples of the window for a metric: every frame for a gauge, the frames with rates for a rate. */
   evaluable(metric: string): number;
   stats(metric: string, instance: string): SampleStats | undefined;
@@ -81,7 +81,7 @@ export function judgeWindow(
       ...f,
       state: 'firing',
       severity,
-      summary: renderSummary(rule, ev.peak ?? ev.value, threshold, f.instance),
+      summary: renderSummary(rule, ev.peak ?? ev.value, threshold, instanceLabel(rule, f.instance, last.cgroups)),
       evidence,
       sustainedThroughWindow: true,
     };

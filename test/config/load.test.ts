@@ -269,3 +269,22 @@ describe('hostile config files', () => {
     ]);
   });
 });
+
+describe('cgroups.top', () => {
+  test('is 5 by default and set by the file, USEWATCH_CGROUPS_TOP and --cgroups-top, in that order of strength', async () => {
+    expect((await loadConfig({ env: {}, defaultFile: NONE })).config.cgroups.top).toBe(5);
+    const f = await file('cgroups.yaml', 'cgroups:\n  top: 3\n');
+    expect((await loadConfig({ file: f, env: {} })).config.cgroups.top).toBe(3);
+    expect((await loadConfig({ file: f, env: { USEWATCH_CGROUPS_TOP: '4' } })).config.cgroups.top).toBe(4);
+    const flagged = await loadConfig({ file: f, env: { USEWATCH_CGROUPS_TOP: '4' }, flags: { '--cgroups-top': '0' } });
+    expect(flagged.config.cgroups.top).toBe(0);
+  });
+
+  test('refuses a count out of range or not a whole number, naming where it came from', async () => {
+    const f = await file('cgroups-bad.yaml', 'cgroups:\n  top: 1000\n');
+    const [fromFile] = await problems(loadConfig({ file: f, env: {} }));
+    expect(fromFile).toMatch(new RegExp(`^${f}:2:8: cgroups.top: .*200`));
+    const [fromFlag] = await problems(loadConfig({ flags: { '--cgroups-top': 'ten' }, env: {}, defaultFile: NONE }));
+    expect(fromFlag).toMatch(/--cgroups-top.*expected an integer, got "ten"/);
+  });
+});
