@@ -10,7 +10,7 @@ import { parseWholeOptions, type UnitLaunch, unitLaunch, type WholeOptions } fro
 import { memoryMb, treeCpuMs } from '../whole/proc-stat.js';
 import { budgetLine, growthMbPerHour, type SubjectFigures, wholeBudgets } from '../whole/report.js';
 import { scrapeBytes, scrapeUntil } from '../whole/scrape.js';
-import { type NodeThreadLayout, readThreads, threadBreakdown } from '../whole/threads.js';
+import { type NodeThreadLayout, readThreads, type ThreadGroup, threadBreakdown } from '../whole/threads.js';
 import { AGENT_BIN, countProcesses, nodeExporterBinary, stop, topUpProcesses, waitUp } from './scrape.js';
 
 /**
@@ -64,12 +64,21 @@ function layoutOf(launch: UnitLaunch): NodeThreadLayout {
   };
 }
 
-/** Runs warm-up and window; returns each subject's figures and prints the agent's threads. */
+/** The key of a thread group in the JSON figures. */
+const THREAD_KEYS: Record<ThreadGroup, string> = {
+  main: 'main',
+  'V8 workers (compiler, GC)': 'v8',
+  'libuv pool': 'libuv',
+  other: 'other',
+};
+
+/** Runs warm-up and window; returns each subject's figures and prints the agent's threads into `results`. */
 async function measureWindow(
   subjects: Subject[],
   opts: WholeOptions,
   startedAt: number,
   layout: NodeThreadLayout,
+  results: Record<string, number>,
 ): Promise<SubjectFigures[]> {
   const urls = subjects.flatMap((s) => (s.url === undefined ? [] : [s.url]));
   const agentPid = subjects[0].child.pid as number;
@@ -88,6 +97,7 @@ async function measureWindow(
   const byGroup = threadBreakdown(agentPid, threads0, readThreads(agentPid), layout);
   for (const [group, { threads, cpuMs }] of byGroup) {
     console.log(`    ${group.padEnd(28)} ${String(threads).padStart(2)} threads  ${round(cpuMs / wallS, 2)} ms/s`);
+    results[`whole_usewatch_threads_${THREAD_KEYS[group]}_ms_per_s`] = round(cpuMs / wallS, 2);
   }
   return figures;
 }
@@ -161,7 +171,9 @@ async function runSubjects(opts: WholeOptions, launch: UnitLaunch): Promise<Reco
   const subjects = await startSubjects(launch, profileDir);
   try {
     for (const s of subjects) if (s.url !== undefined) await waitUp(s.url, s.child);
-    const results = printFigures(await measureWindow(subjects, opts, startedAt, layoutOf(launch)), opts.processes);
+    const threads: Record<string, number> = {};
+    const figures = await measureWindow(subjects, opts, startedAt, layoutOf(launch), threads);
+    const results = { ...printFigures(figures, opts.processes), ...threads };
     await printWireBytes(subjects, results);
     for (const s of subjects.slice(1)) await stop(s.child);
     if (opts.soakS > 0) Object.assign(results, await soak(subjects[0], opts, startedAt));
