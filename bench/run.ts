@@ -5,6 +5,7 @@ import { runRenderBench } from './sections/render.js';
 import { runScrapeBench } from './sections/scrape.js';
 import { runTickBench } from './sections/tick.js';
 import { runTuiBench } from './sections/tui.js';
+import { runWholeBench } from './sections/whole.js';
 import { round } from './stats.js';
 
 /**
@@ -20,6 +21,7 @@ const sections: Record<string, () => Promise<Record<string, number>>> = {
   feed: runFeedBench,
   tui: runTuiBench,
   hostile: runHostileBench,
+  whole: runWholeBench,
 };
 // `--only feed,tui` runs some sections: each one is minutes of a quiet machine.
 const onlyAt = process.argv.indexOf('--only');

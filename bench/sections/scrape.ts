@@ -20,7 +20,7 @@ export interface ScrapeBenchOptions {
 /** The issue's host: about 100 processes. A smaller one is topped up with idle children. */
 const TARGET_PROCESSES = 100;
 
-const AGENT_BIN = fileURLToPath(new URL('../../bin/usewatch.js', import.meta.url));
+export const AGENT_BIN = fileURLToPath(new URL('../../bin/usewatch.js', import.meta.url));
 
 /** utime + stime of a process in seconds, from /proc/<pid>/stat (fields 14 and 15, after the comm). */
 function cpuSeconds(pid: number): number {
@@ -43,7 +43,7 @@ function scrape(url: string): Promise<number> {
   });
 }
 
-async function waitUp(url: string, child: ChildProcess): Promise<void> {
+export async function waitUp(url: string, child: ChildProcess): Promise<void> {
   for (let i = 0; i < 200; i++) {
     if (child.exitCode !== null) throw new Error(`${url}: the process exited with ${child.exitCode}`);
     try {
@@ -56,9 +56,9 @@ async function waitUp(url: string, child: ChildProcess): Promise<void> {
   throw new Error(`${url} did not answer within 20 s`);
 }
 
-function stop(child: ChildProcess): Promise<void> {
+export function stop(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
     const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
     child.once('exit', () => {
       clearTimeout(timer);
@@ -141,16 +141,16 @@ async function measure(
 }
 
 /** node_exporter as its release names it, or as Debian's prometheus-node-exporter package does. */
-function nodeExporterBinary(): string | undefined {
+export function nodeExporterBinary(): string | undefined {
   return ['node_exporter', 'prometheus-node-exporter'].find((bin) => !spawnSync(bin, ['--version']).error);
 }
 
-function countProcesses(): number {
+export function countProcesses(): number {
   return readdirSync('/proc').filter((name) => /^[0-9]+$/.test(name)).length;
 }
 
 /** Idle children that bring the host to `target` processes; killed by the returned function. */
-function topUpProcesses(target: number): () => void {
+export function topUpProcesses(target: number): () => void {
   const children: ChildProcess[] = [];
   for (let n = countProcesses(); n < target; n++) children.push(spawn('sleep', ['3600'], { stdio: 'ignore' }));
   return () => {

@@ -1,0 +1,208 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../free-port.js';
+import { round } from '../stats.js';
+import { type CpuProfile, summariseProfile } from '../whole/cpu-profile.js';
+import { parseWholeOptions, type UnitLaunch, unitLaunch, type WholeOptions } from '../whole/options.js';
+import { memoryMb, treeCpuMs } from '../whole/proc-stat.js';
+import { budgetLine, growthMbPerHour, type SubjectFigures, wholeBudgets } from '../whole/report.js';
+import { scrapeBytes, scrapeUntil } from '../whole/scrape.js';
+import { type NodeThreadLayout, readThreads, type ThreadGroup, threadBreakdown } from '../whole/threads.js';
+import { AGENT_BIN, countProcesses, nodeExporterBinary, stop, topUpProcesses, waitUp } from './scrape.js';
+
+/**
+ * The agent as a user runs it (the built CLI, the shipped unit's Node flags and environment, default
+ * log level), node_exporter with its process collector, and a bare Node reader of the same files,
+ * all three at once, each measured by the CPU of its own process tree over the same steady-state window.
+ */
+
+const UNIT = fileURLToPath(new URL('../../../deploy/systemd/usewatch.service', import.meta.url));
+const BARE_READER = fileURLToPath(new URL('../bare-reader.js', import.meta.url));
+
+interface Subject {
+  name: string;
+  child: ChildProcess;
+  /** Its /metrics, for the two exporters. */
+  url?: string;
+}
+
+async function startSubjects(launch: UnitLaunch, profileDir: string | undefined): Promise<Subject[]> {
+  const env = { ...process.env, ...launch.env };
+  const agentPort = await freePort();
+  const profiling = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+  const subjects: Subject[] = [
+    {
+      name: 'usewatch',
+      child: spawn(
+        process.execPath,
+        [...launch.nodeFlags, ...profiling, AGENT_BIN, 'agent', '--listen', `127.0.0.1:${agentPort}`],
+        { stdio: 'ignore', env },
+      ),
+      url: `http://127.0.0.1:${agentPort}/metrics`,
+    },
+    { name: 'bare reader', child: spawn(process.execPath, [BARE_READER], { stdio: 'ignore' }) },
+  ];
+  const nodeExporter = nodeExporterBinary();
+  if (nodeExporter !== undefined) {
+    const port = await freePort();
+    const child = spawn(nodeExporter, ['--collector.processes', `--web.listen-address=127.0.0.1:${port}`], {
+      stdio: 'ignore',
+    });
+    subjects.push({ name: 'node_exporter', child, url: `http://127.0.0.1:${port}/metrics` });
+  } else console.log('  node_exporter not installed (Debian: apt-get install prometheus-node-exporter)');
+  return subjects;
+}
+
+function layoutOf(launch: UnitLaunch): NodeThreadLayout {
+  const v8 = launch.nodeFlags.find((f) => f.startsWith('--v8-pool-size='));
+  return {
+    v8PoolSize: v8 === undefined ? 4 : Number(v8.split('=')[1]),
+    uvPoolSize: Number(launch.env.UV_THREADPOOL_SIZE ?? 4),
+  };
+}
+
+/** The key of a thread group in the JSON figures. */
+const THREAD_KEYS: Record<ThreadGroup, string> = {
+  main: 'main',
+  'V8 workers (compiler, GC)': 'v8',
+  'libuv pool': 'libuv',
+  other: 'other',
+};
+
+/** Runs warm-up and window; returns each subject's figures and prints the agent's threads into `results`. */
+async function measureWindow(
+  subjects: Subject[],
+  opts: WholeOptions,
+  startedAt: number,
+  layout: NodeThreadLayout,
+  results: Record<string, number>,
+): Promise<SubjectFigures[]> {
+  const urls = subjects.flatMap((s) => (s.url === undefined ? [] : [s.url]));
+  const agentPid = subjects[0].child.pid as number;
+  await scrapeUntil(urls, opts.connection, startedAt, opts.warmupS);
+  const cpu0 = subjects.map((s) => treeCpuMs(s.child.pid as number));
+  const threads0 = readThreads(agentPid);
+  const t0 = performance.now();
+  await scrapeUntil(urls, opts.connection, startedAt, opts.warmupS + opts.windowS);
+  const wallS = (performance.now() - t0) / 1000;
+  const figures = subjects.map((s, i) => ({
+    name: s.name,
+    cpuMsPerS: (treeCpuMs(s.child.pid as number) - cpu0[i]) / wallS,
+    peakRssMb: memoryMb(s.child.pid as number).peak,
+  }));
+  console.log(`  usewatch by thread (ms of CPU per second; ${layout.v8PoolSize} V8, ${layout.uvPoolSize} libuv):`);
+  const byGroup = threadBreakdown(agentPid, threads0, readThreads(agentPid), layout);
+  for (const [group, { threads, cpuMs }] of byGroup) {
+    console.log(`    ${group.padEnd(28)} ${String(threads).padStart(2)} threads  ${round(cpuMs / wallS, 2)} ms/s`);
+    results[`whole_usewatch_threads_${THREAD_KEYS[group]}_ms_per_s`] = round(cpuMs / wallS, 2);
+  }
+  return figures;
+}
+
+/** /metrics body bytes of each exporter, asked with and without gzip. */
+async function printWireBytes(subjects: Subject[], results: Record<string, number>): Promise<void> {
+  for (const s of subjects) {
+    if (s.url === undefined) continue;
+    const plain = await scrapeBytes(s.url, 'new', false);
+    const gzip = await scrapeBytes(s.url, 'new', true);
+    const key = s.name === 'usewatch' ? 'whole_usewatch' : 'whole_node_exporter';
+    results[`${key}_body_kb`] = round(plain / 1024, 1);
+    results[`${key}_body_gzip_kb`] = round(gzip / 1024, 1);
+    console.log(
+      `  ${s.name.padEnd(14)} /metrics on the wire: ${round(plain / 1024, 1)} KB, ${round(gzip / 1024, 1)} KB asked for gzip`,
+    );
+  }
+}
+
+/** Keeps scraping the agent once a second and samples its RSS; prints the growth per hour. */
+async function soak(agent: Subject, opts: WholeOptions, startedAt: number): Promise<Record<string, number>> {
+  const pid = agent.child.pid as number;
+  const from = opts.warmupS + opts.windowS;
+  const samples = [{ atS: from, rssMb: memoryMb(pid).current }];
+  let next = from + opts.soakSampleS;
+  await scrapeUntil([agent.url as string], opts.connection, startedAt, from + opts.soakS, (atS) => {
+    if (atS < next) return;
+    samples.push({ atS, rssMb: memoryMb(pid).current });
+    next += opts.soakSampleS;
+  });
+  const growth = growthMbPerHour(samples);
+  const last = samples[samples.length - 1];
+  console.log(
+    `  soak: ${samples.length} RSS samples over ${round(last.atS - from, 0)} s, ${round(samples[0].rssMb, 1)} → ` +
+      `${round(last.rssMb, 1)} MB, peak ${round(memoryMb(pid).peak, 1)} MB`,
+  );
+  console.log(budgetLine({ what: 'usewatch RSS growth', value: growth, limit: 5, unit: 'MB/h' }));
+  return { whole_soak_growth_mb_per_h: round(growth, 2) };
+}
+
+/** The agent's self time by module folder over the window, from the profile it wrote on exit. */
+function printProfile(profileDir: string, opts: WholeOptions): void {
+  const file = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile'));
+  if (file === undefined) throw new Error(`${profileDir}: the agent wrote no .cpuprofile on exit`);
+  const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile;
+  const shares = summariseProfile(profile, opts.warmupS * 1000, (opts.warmupS + opts.windowS) * 1000);
+  console.log(`  usewatch main thread by module folder (self time over the window, from --cpu-prof):`);
+  for (const s of shares) {
+    console.log(`    ${s.bucket.padEnd(30)} ${round(s.ms / opts.windowS, 2)} ms/s  ${round(s.share * 100, 1)} %`);
+  }
+}
+
+function printFigures(figures: SubjectFigures[], processes: number): Record<string, number> {
+  const results: Record<string, number> = {};
+  for (const f of figures) {
+    const key = `whole_${f.name.replace(' ', '_')}`;
+    results[`${key}_ms_per_s`] = round(f.cpuMsPerS, 2);
+    results[`${key}_peak_rss_mb`] = round(f.peakRssMb, 1);
+    console.log(
+      `  ${f.name.padEnd(14)} ${round(f.cpuMsPerS, 2)} ms of CPU per second, peak RSS ${round(f.peakRssMb, 1)} MB`,
+    );
+  }
+  const [agent, bare, nodeExporter] = figures;
+  for (const check of wholeBudgets(agent, bare, nodeExporter, processes)) console.log(budgetLine(check));
+  return results;
+}
+
+async function runSubjects(opts: WholeOptions, launch: UnitLaunch): Promise<Record<string, number>> {
+  const profileDir = opts.cpuProf ? mkdtempSync(join(tmpdir(), 'usewatch-prof-')) : undefined;
+  const startedAt = performance.now();
+  const subjects = await startSubjects(launch, profileDir);
+  try {
+    for (const s of subjects) if (s.url !== undefined) await waitUp(s.url, s.child);
+    const threads: Record<string, number> = {};
+    const figures = await measureWindow(subjects, opts, startedAt, layoutOf(launch), threads);
+    const results = { ...printFigures(figures, opts.processes), ...threads };
+    await printWireBytes(subjects, results);
+    for (const s of subjects.slice(1)) await stop(s.child);
+    if (opts.soakS > 0) Object.assign(results, await soak(subjects[0], opts, startedAt));
+    await stop(subjects[0].child);
+    if (profileDir !== undefined) printProfile(profileDir, opts);
+    return results;
+  } finally {
+    for (const s of subjects) await stop(s.child);
+    if (profileDir !== undefined) rmSync(profileDir, { recursive: true, force: true });
+  }
+}
+
+export async function runWholeBench(): Promise<Record<string, number>> {
+  const opts = parseWholeOptions(process.argv, process.env);
+  if (!existsSync(AGENT_BIN)) {
+    console.log(`\nwhole process: skipped, ${AGENT_BIN} is missing (npm run build)`);
+    return {};
+  }
+  const launch = unitLaunch(readFileSync(UNIT, 'utf8'), UNIT);
+  // The three subjects are processes of the host too.
+  const stopFillers = topUpProcesses(opts.processes - 3);
+  try {
+    console.log(
+      `\nwhole process (all three at once, ${countProcesses() + 3} processes, scraped at 1 Hz over ` +
+        `${opts.connection === 'new' ? 'a new connection per scrape' : 'one kept-alive connection, as Prometheus does'}, ` +
+        `window ${opts.warmupS}–${opts.warmupS + opts.windowS} s after start)`,
+    );
+    return await runSubjects(opts, launch);
+  } finally {
+    stopFillers();
+  }
+}

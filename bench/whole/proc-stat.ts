@@ -1,0 +1,70 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { USER_HZ } from '../../src/derive/units.js';
+
+/** The CPU fields of /proc/<pid>/stat (or task/<tid>/stat), in clock ticks. */
+export interface StatTimes {
+  ppid: number;
+  utime: number;
+  stime: number;
+  /** Time of children already reaped by this process: a tree's CPU must count them too. */
+  cutime: number;
+  cstime: number;
+}
+
+/** Parses the fields after the comm, which may itself hold spaces and ')'. */
+export function parseStatTimes(text: string): StatTimes {
+  const close = text.lastIndexOf(')');
+  if (close < 0) throw new Error(`/proc stat: no ')' closing the comm in ${JSON.stringify(text.slice(0, 60))}`);
+  const f = text.slice(close + 2).split(' ');
+  const field = (i: number) => {
+    const n = Number(f[i]);
+    if (!Number.isFinite(n)) throw new Error(`/proc stat: field ${i + 3} is ${JSON.stringify(f[i])}, not a number`);
+    return n;
+  };
+  return { ppid: field(1), utime: field(11), stime: field(12), cutime: field(13), cstime: field(14) };
+}
+
+/** A `Key:   123 kB` line of /proc/<pid>/status in KiB; undefined when the process has none (a kernel thread). */
+export function statusKiB(text: string, key: string): number | undefined {
+  const m = new RegExp(`^${key}:\\s+(\\d+) kB$`, 'm').exec(text);
+  return m === null ? undefined : Number(m[1]);
+}
+
+function readStat(pid: number | string): StatTimes | undefined {
+  try {
+    return parseStatTimes(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return undefined; // gone between readdir and read
+  }
+}
+
+/**
+ * CPU milliseconds of a process and every descendant, all threads: the root's own and reaped
+ * children's time plus each live descendant's own time (its reaped children count in it once waited).
+ */
+export function treeCpuMs(root: number): number {
+  const own = readStat(root);
+  if (own === undefined) throw new Error(`process ${root} is gone`);
+  const children = new Map<number, { pid: number; times: StatTimes }[]>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const times = readStat(name);
+    if (times === undefined) continue;
+    const list = children.get(times.ppid) ?? [];
+    list.push({ pid: Number(name), times });
+    children.set(times.ppid, list);
+  }
+  let ticks = own.utime + own.stime + own.cutime + own.cstime;
+  const stack = [...(children.get(root) ?? [])];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    ticks += next.times.utime + next.times.stime + next.times.cutime + next.times.cstime;
+    stack.push(...(children.get(next.pid) ?? []));
+  }
+  return (ticks / USER_HZ) * 1000;
+}
+
+/** Peak and current resident memory of a process in MB, from its status. */
+export function memoryMb(pid: number): { peak: number; current: number } {
+  const text = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return { peak: (statusKiB(text, 'VmHWM') ?? 0) / 1024, current: (statusKiB(text, 'VmRSS') ?? 0) / 1024 };
+}
