@@ -4,14 +4,11 @@ import { describe, expect, it } from 'vitest';
 import {
   cgroupDirs,
   createCpuCollector,
-  parseCfsQuota,
-  parseCpuMax,
   parseLoadAvg,
   parseProcStat,
   parseSchedStat,
   parseSelfCgroup,
 } from '../../collectors/cpu.js';
-import { ParseError } from '../../collectors/types.js';
 import { expectCorruptionReported, fuzzParser, readOnce } from './parser-fuzz.js';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures');
@@ -106,19 +103,6 @@ describe('parseLoadAvg', () => {
 });
 
 describe('cgroup CPU quota', () => {
-  it('reads cpu.max with and without a limit', () => {
-    expect(parseCpuMax('max 100000\n')).toBeUndefined();
-    expect(parseCpuMax('50000 100000\n')).toEqual({ quotaUs: 50000, periodUs: 100000 });
-    expect(() => parseCpuMax('50000\n')).toThrow(ParseError);
-    fuzzParser(parseCpuMax, '50000 100000\n');
-  });
-
-  it('reads v1 cfs quota, -1 meaning no limit', () => {
-    expect(parseCfsQuota('-1\n', '100000\n')).toBeUndefined();
-    expect(parseCfsQuota('150000\n', '100000\n')).toEqual({ quotaUs: 150000, periodUs: 100000 });
-    expect(() => parseCfsQuota('1000\n', '0\n')).toThrow(ParseError);
-  });
-
   it('parses /proc/self/cgroup of a hybrid host', () => {
     const self = parseSelfCgroup('9:name=systemd:/\n4:memory:/app\n2:cpu,cpuacct:/app\n0::/\n');
     expect(self.v2).toBe('/');
