@@ -46,10 +46,15 @@ export interface CgroupSource {
 }
 
 /**
- * `tick`: every tick; `limits`: at first sight and then every limitsEveryMs (a limit changes when
- * someone changes it, which is rare, and a few seconds late is soon enough for a gauge).
+ * How often a file is read (read.ts; all of them at first sight):
+ * - `activity`: every tick, for every cgroup: CPU usage, which tells whether the cgroup did
+ *   anything since the last tick, and throttling;
+ * - `tick`: every tick while the cgroup used CPU since the last tick, else every idleEveryTicks;
+ * - `slow`: every slowEveryTicks while it used CPU, else every idleEveryTicks: cumulative event
+ *   counts, which a slower read delays but never loses, and memory.stat, the costliest file;
+ * - `limits`: every limitsEveryMs (a limit changes when someone changes it).
  */
-export type Cadence = 'tick' | 'limits';
+export type Cadence = 'activity' | 'tick' | 'slow' | 'limits';
 
 export interface CgroupQuantity {
   /** Names it in the report made when neither hierarchy has it for a cgroup. */
@@ -105,7 +110,7 @@ function pressure(resource: 'cpu' | 'memory' | 'io'): CgroupQuantity {
 export const CGROUP_QUANTITIES: readonly CgroupQuantity[] = [
   {
     what: 'CPU usage (cpu.stat, v1 cpuacct.usage)',
-    cadence: 'tick',
+    cadence: 'activity',
     v2: {
       files: ['cpu.stat'],
       fields: [...CPU_USAGE_FIELDS, ...THROTTLING_FIELDS],
@@ -123,7 +128,7 @@ export const CGROUP_QUANTITIES: readonly CgroupQuantity[] = [
   },
   {
     what: 'CPU throttling (cpu controller: cpu.stat nr_periods)',
-    cadence: 'tick',
+    cadence: 'activity',
     coveredBy: 'nrPeriods',
     v1: {
       controller: 'cpu',
@@ -174,13 +179,13 @@ export const CGROUP_QUANTITIES: readonly CgroupQuantity[] = [
   },
   {
     what: 'memory.stat inactive_file (v1 total_inactive_file)',
-    cadence: 'tick',
+    cadence: 'slow',
     v2: single('memory.stat', 'inactiveFileBytes', parseMemoryStat),
     v1: single('memory.stat', 'inactiveFileBytes', parseMemoryStatV1, 'memory'),
   },
   {
     what: 'memory events (memory.events, v1 memory.failcnt and memory.oom_control)',
-    cadence: 'tick',
+    cadence: 'slow',
     v2: {
       files: ['memory.events'],
       fields: ['memoryHighEvents', 'memoryMaxEvents', 'oomEvents', 'oomKills'],
@@ -232,7 +237,7 @@ export const CGROUP_QUANTITIES: readonly CgroupQuantity[] = [
   },
   pids('pids.current', 'pidsCurrent', 'tick', parsePidsCurrent),
   pids('pids.max', 'pidsMax', 'limits', parsePidsMax),
-  pids('pids.events', 'pidsMaxEvents', 'tick', parsePidsEvents),
+  pids('pids.events', 'pidsMaxEvents', 'slow', parsePidsEvents),
   pressure('cpu'),
   pressure('memory'),
   pressure('io'),

@@ -196,20 +196,52 @@ describe('reading a cgroup', () => {
 });
 
 describe('cadence and descriptors', () => {
-  it('re-reads limits only every limitsEveryMs, and counters every tick', () => {
+  it("re-reads a busy cgroup's limits every limitsEveryMs, an idle one's six times less often", () => {
     const root = copyOf(V2);
     const dir = join(root, 'sys/fs/cgroup/system.slice/nginx.service');
     let now = 0;
     const tick = ticker(open(new ProcFs(root)), [v2Cgroup('nginx.service')], { limitsEveryMs: 10_000, now: () => now });
-    const id = '/system.slice/nginx.service';
-    expect(tick().byId.get(id)?.memoryMaxBytes).toBe(536870912);
+    const at = (ms: number, usage?: number) => {
+      now = ms;
+      if (usage !== undefined) writeFileSync(join(dir, 'cpu.stat'), `usage_usec ${usage}\n`); // busy
+      return tick().byId.get('/system.slice/nginx.service');
+    };
+    expect(at(0)?.memoryMaxBytes).toBe(536870912);
     writeFileSync(join(dir, 'memory.max'), '1073741824\n');
     writeFileSync(join(dir, 'memory.current'), '4096\n');
-    now = 1_000;
-    const second = tick().byId.get(id);
+    const second = at(1_000, 48300000);
     expect([second?.memoryCurrentBytes, second?.memoryMaxBytes]).toEqual([4096, 536870912]);
-    now = 20_000;
-    expect(tick().byId.get(id)?.memoryMaxBytes).toBe(1073741824);
+    expect(at(20_000, 48400000)?.memoryMaxBytes).toBe(1073741824);
+    writeFileSync(join(dir, 'memory.max'), '2147483648\n');
+    expect(at(40_000)?.memoryMaxBytes).toBe(1073741824); // idle: due at 30 s + 50 s
+    expect(at(80_000)?.memoryMaxBytes).toBe(2147483648);
+  });
+
+  it('reads CPU usage every tick; the rest every tick while busy, event counts less often, all of it rarely when idle', () => {
+    const root = copyOf(V2);
+    const dir = join(root, 'sys/fs/cgroup/system.slice/nginx.service');
+    const fs = open(new RecordingFs(root));
+    const tick = ticker(fs, [v2Cgroup('nginx.service')], { idleEveryTicks: 3, slowEveryTicks: 2 });
+    const filesRead = (busyUsage?: number) => {
+      if (busyUsage !== undefined) writeFileSync(join(dir, 'cpu.stat'), `usage_usec ${busyUsage}\n`);
+      writeFileSync(join(dir, 'memory.current'), `${4096 * fs.keptReads.length}\n`);
+      const from = fs.keptReads.length;
+      const reading = tick().byId.get('/system.slice/nginx.service');
+      const files = fs.keptReads.slice(from).map((r) => r.slice(dir.length - root.length));
+      return { files: files.sort(), memory: reading?.memoryCurrentBytes };
+    };
+    const everyTick = ['cpu.pressure', 'cpu.stat', 'io.pressure', 'io.stat', 'memory.current', 'memory.pressure'];
+    const all = [...everyTick, 'memory.events', 'memory.stat', 'pids.current', 'pids.events'].sort();
+    filesRead(); // tick 1: first sight, everything
+    expect(filesRead(48300000).files).toEqual(all); // tick 2, busy: slow files due (every 2nd tick)
+    expect(filesRead(48400000).files).toEqual([...everyTick, 'pids.current'].sort()); // tick 3, busy
+    const idle = filesRead(); // tick 4, idle
+    expect(idle.files).toEqual(['cpu.stat']);
+    const carried = idle.memory;
+    expect(filesRead()).toEqual({ files: ['cpu.stat'], memory: carried }); // tick 5, idle: memory.current carried over
+    const third = filesRead(); // tick 6, idle: every 3rd tick, everything
+    expect(third.files).toEqual(all);
+    expect(third.memory).not.toBe(carried);
   });
 
   it('keeps the per-tick files of at most keepOpen cgroups open, and reads limits through a fresh open', () => {
@@ -237,11 +269,11 @@ describe('cadence and descriptors', () => {
     expect(after.reports).toEqual([]);
     expect(fs.released).toContain('sys/fs/cgroup/system.slice/cron.service/cpu.stat');
     expect(fs.released.filter((r) => r.includes('nginx'))).toEqual([]);
-    const before = fs.onceReads.length + fs.keptReads.length;
+    const cronReads = () => [...fs.onceReads, ...fs.keptReads].filter((r) => r.includes('cron')).length;
+    const before = cronReads();
     expect(tick().sample.cgroups).toHaveLength(1);
     // still listed by discovery: one look a tick for it (its first file), not a probe of every file
-    const nginxPerTick = fs.keptReads.filter((r) => r.includes('nginx')).length / 3;
-    expect(fs.onceReads.length + fs.keptReads.length - before).toBe(nginxPerTick + 1);
+    expect(cronReads() - before).toBe(1);
   });
 
   it('closes the descriptors of a cgroup discovery no longer lists', () => {
@@ -272,7 +304,9 @@ class DeniedFs extends ProcFs {
 
 describe('unreadable files', () => {
   it('a denied file leaves its fields out and is reported once a tick for all cgroups', () => {
-    const tick = ticker(open(new DeniedFs(V2, 'io.stat')), [v2Cgroup('nginx.service'), v2Cgroup('cron.service')]);
+    const tick = ticker(open(new DeniedFs(V2, 'io.stat')), [v2Cgroup('nginx.service'), v2Cgroup('cron.service')], {
+      idleEveryTicks: 1,
+    });
     tick();
     const { byId, reports } = tick();
     expect(byId.get('/system.slice/nginx.service')?.ioReadBytes).toBeUndefined();
