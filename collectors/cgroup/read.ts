@@ -47,18 +47,18 @@ interface CgroupState {
   planned: PlannedSource[];
   /** Quantities neither hierarchy had, looked for again when limits are due. */
   missing: CgroupQuantity[];
-  /** The per-tick files, kept open while the cgroup is one of those kept. */
+  /** The files read more often than the limits, kept open while the cgroup is one of those kept. */
   keptPaths: string[];
   limitsDue: number;
   /** Spreads the slower reads of cgroups over ticks. */
   slot: number;
   /** The tick that last listed the cgroup. */
   listed: number;
-  /** The last reading: limits carry over to the ticks that do not re-read them. */
+  /** The last reading: what a tick does not re-read carries over from it. */
   previous: CgroupReading;
 }
 
-/** Per-tick files of a cgroup at most: v2 cpu.stat and pressure, v1 cpu.stat and the rest (hybrid host). */
+/** Files kept open per cgroup at most (all but the limits): a hybrid host's v2 cpu.stat and pressure, and 9 v1 files. */
 const MOST_KEPT_FILES = 13;
 const LIMITS_EVERY_MS = 10_000;
 const IDLE_EVERY_TICKS = 20;
