@@ -58,7 +58,7 @@ const PF_KTHREAD_FLAGS = 0x208040;
 const PF_USER_FLAGS = 0x400100;
 
 /** Deterministic pseudo-random numbers (mulberry32), so two runs generate the same tree. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

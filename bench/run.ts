@@ -1,3 +1,4 @@
+import { runCgroupsBench } from './sections/cgroups.js';
 import { runFeedBench } from './sections/feed.js';
 import { runHostileBench } from './sections/hostile.js';
 import { runRecorderBench } from './sections/recorder.js';
@@ -22,6 +23,7 @@ const sections: Record<string, () => Promise<Record<string, number>>> = {
   tui: runTuiBench,
   hostile: runHostileBench,
   whole: runWholeBench,
+  cgroups: runCgroupsBench,
 };
 // `--only feed,tui` runs some sections: each one is minutes of a quiet machine.
 const onlyAt = process.argv.indexOf('--only');

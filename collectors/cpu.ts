@@ -1,17 +1,8 @@
+import { type CpuQuota, parseCfsQuota, parseCpuMax } from './cgroup/parse-cpu.js';
 import { type ProcCgroups, parseProcCgroup } from './cgroup/proc-cgroup.js';
 import type { Collector } from './collector.js';
 import { OptionalSource } from './optional.js';
-import {
-  counterAt,
-  fields,
-  lines,
-  NOT_A_COUNTER,
-  parseCounter,
-  parseDecimal,
-  parseIntStrict,
-  Scanner,
-  toNumber,
-} from './parse.js';
+import { counterAt, fields, lines, NOT_A_COUNTER, parseCounter, parseDecimal, Scanner, toNumber } from './parse.js';
 import type { SourceLog } from './procfs.js';
 import { type Counter, ParseError } from './types.js';
 
@@ -71,12 +62,6 @@ export interface LoadAvg {
   /** Existing scheduling entities (threads). */
   threads: number;
   lastPid: number;
-}
-
-/** A cgroup CPU bandwidth limit: quota µs of CPU time per period µs. */
-export interface CpuQuota {
-  quotaUs: number;
-  periodUs: number;
 }
 
 /** /proc/schedstat: per CPU, the time tasks spent runnable on its run queue without running. */
@@ -204,24 +189,6 @@ export function parseSchedStat(text: string): SchedStat {
   if (version === undefined) throw new ParseError('no "version" line');
   if (version < 15) throw new ParseError(`version ${version}: run_delay is the 8th cpu field from version 15 on`);
   return { version, runDelayNs };
-}
-
-/** Parses cgroup v2 cpu.max: "max 100000" (no limit → undefined) or "50000 100000". */
-export function parseCpuMax(text: string): CpuQuota | undefined {
-  const cols = fields(text.trim());
-  if (cols.length !== 2) throw new ParseError(`expected "quota period", got ${cols.length} fields`);
-  const periodUs = Number(parseCounter(cols[1], 'period'));
-  if (cols[0] === 'max') return undefined;
-  return { quotaUs: Number(parseCounter(cols[0], 'quota')), periodUs };
-}
-
-/** Parses cgroup v1 cpu.cfs_quota_us and cpu.cfs_period_us; a quota of -1 means no limit. */
-export function parseCfsQuota(quotaText: string, periodText: string): CpuQuota | undefined {
-  const quotaUs = parseIntStrict(quotaText.trim(), 'cfs_quota_us');
-  const periodUs = parseIntStrict(periodText.trim(), 'cfs_period_us');
-  if (quotaUs < 0) return undefined;
-  if (periodUs <= 0) throw new ParseError(`cfs_period_us: not positive: ${periodUs}`);
-  return { quotaUs, periodUs };
 }
 
 /**

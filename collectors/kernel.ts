@@ -1,3 +1,4 @@
+import { parsePidsEvents, parsePidsMax } from './cgroup/parse.js';
 import type { Collector } from './collector.js';
 import { cgroupDirs, parseLoadAvg, readSelfCgroups } from './cpu.js';
 import { OptionalSource } from './optional.js';
@@ -113,21 +114,6 @@ export function parseTcpMem(text: string): TcpMem {
     pressure: Number(parseCounter(cols[1], 'pressure')),
     high: Number(parseCounter(cols[2], 'high')),
   };
-}
-
-/** pids.max: a number or "max". */
-export function parsePidsMax(text: string): number | undefined {
-  const t = text.trim();
-  return t === 'max' ? undefined : Number(parseCounter(t, 'pids.max'));
-}
-
-/** pids.events: "max N" (newer kernels add more keys, ignored). */
-export function parsePidsEvents(text: string): Counter {
-  for (const line of lines(text)) {
-    const cols = fields(line);
-    if (cols.length === 2 && cols[0] === 'max') return parseCounter(cols[1], 'pids.events max');
-  }
-  throw new ParseError('no "max" line');
 }
 
 const PIDS_V1_MOUNTS = ['sys/fs/cgroup/pids'] as const;

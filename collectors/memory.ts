@@ -1,5 +1,6 @@
 import type { Collector } from './collector.js';
 import {
+  addCounters,
   counterAt,
   equalsAt,
   NOT_A_COUNTER,
@@ -71,11 +72,6 @@ export interface VmstatCounters {
   oomKill?: Counter;
 }
 
-function add(a: Counter, b: Counter): Counter {
-  if (typeof a === 'number' && typeof b === 'number' && a + b <= Number.MAX_SAFE_INTEGER) return a + b;
-  return BigInt(a) + BigInt(b);
-}
-
 type Single = 'pswpin' | 'pswpout' | 'pgpgin' | 'pgpgout' | 'pgmajfault' | 'oomKill';
 type Summed = 'pgscanKswapd' | 'pgscanDirect' | 'allocstall';
 
@@ -140,7 +136,8 @@ export function parseVmstat(text: string): VmstatCounters {
     }
   }
   const sums: Record<Summed, Counter> = { pgscanKswapd: 0, pgscanDirect: 0, allocstall: 0 };
-  for (let k = 0; k < addends.length; k++) sums[addends[k].field] = add(sums[addends[k].field], addends[k].value);
+  for (let k = 0; k < addends.length; k++)
+    sums[addends[k].field] = addCounters(sums[addends[k].field], addends[k].value);
   return {
     pswpin: singles.pswpin,
     pswpout: singles.pswpout,
@@ -186,8 +183,8 @@ function readEdac(log: SourceLog, controllers: readonly string[]): EdacCounts | 
     const ce = log.keptParsed(`${EDAC_DIR}/${mc}/ce_count`, parseEdacCount);
     const ue = log.keptParsed(`${EDAC_DIR}/${mc}/ue_count`, parseEdacCount);
     if (ce === undefined || ue === undefined) return undefined;
-    corrected = add(corrected, ce);
-    uncorrected = add(uncorrected, ue);
+    corrected = addCounters(corrected, ce);
+    uncorrected = addCounters(uncorrected, ue);
   }
   return { corrected, uncorrected };
 }

@@ -88,6 +88,22 @@ export function toNumber(c: Counter): number {
   return typeof c === 'number' ? c : Number(c);
 }
 
+/** The exact sum of two counters: a number while it stays below 2^53, a bigint beyond. */
+export function addCounters(a: Counter, b: Counter): Counter {
+  if (typeof a === 'number' && typeof b === 'number' && a + b <= Number.MAX_SAFE_INTEGER) return a + b;
+  return BigInt(a) + BigInt(b);
+}
+
+/**
+ * A counter divided by a unit factor (ns → µs), rounded down, exactly: a number when the result is
+ * below 2^53.
+ */
+export function divideCounter(c: Counter, divisor: number): Counter {
+  if (typeof c === 'number') return (c - (c % divisor)) / divisor; // exact: an integer multiple divided
+  const q = c / BigInt(divisor);
+  return q <= MAX_SAFE_BIGINT ? Number(q) : q;
+}
+
 /** The error for text[start, end) that should have been an unsigned integer; `what` says where. */
 export function notUnsigned(text: string, start: number, end: number, what: string): ParseError {
   return new ParseError(`${what}: not an unsigned integer: "${clip(text.slice(start, end))}"`);

@@ -2,16 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseProcCgroup } from '../../collectors/cgroup/proc-cgroup.js';
-import {
-  cgroupDirs,
-  createCpuCollector,
-  parseCfsQuota,
-  parseCpuMax,
-  parseLoadAvg,
-  parseProcStat,
-  parseSchedStat,
-} from '../../collectors/cpu.js';
-import { ParseError } from '../../collectors/types.js';
+import { cgroupDirs, createCpuCollector, parseLoadAvg, parseProcStat, parseSchedStat } from '../../collectors/cpu.js';
 import { expectCorruptionReported, fuzzParser, readOnce } from './parser-fuzz.js';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures');
@@ -105,20 +96,7 @@ describe('parseLoadAvg', () => {
   });
 });
 
-describe('cgroup CPU quota', () => {
-  it('reads cpu.max with and without a limit', () => {
-    expect(parseCpuMax('max 100000\n')).toBeUndefined();
-    expect(parseCpuMax('50000 100000\n')).toEqual({ quotaUs: 50000, periodUs: 100000 });
-    expect(() => parseCpuMax('50000\n')).toThrow(ParseError);
-    fuzzParser(parseCpuMax, '50000 100000\n');
-  });
-
-  it('reads v1 cfs quota, -1 meaning no limit', () => {
-    expect(parseCfsQuota('-1\n', '100000\n')).toBeUndefined();
-    expect(parseCfsQuota('150000\n', '100000\n')).toEqual({ quotaUs: 150000, periodUs: 100000 });
-    expect(() => parseCfsQuota('1000\n', '0\n')).toThrow(ParseError);
-  });
-
+describe('per-CPU run delay', () => {
   it('parses /proc/schedstat: run_delay, the 8th field of each cpu line; domain lines skipped', () => {
     const parsed = parseSchedStat(fixture('host', 'proc/schedstat'));
     expect(parsed.version).toBe(17);

@@ -5,8 +5,6 @@ import { describe, expect, it } from 'vitest';
 import {
   createKernelCollector,
   parseFileNr,
-  parsePidsEvents,
-  parsePidsMax,
   parseSingleCount,
   parseSockStat,
   parseTcpMem,
@@ -51,15 +49,6 @@ describe('kernel resource parsers', () => {
       high: 575796,
     });
     fuzzParser(parseTcpMem, fixture('host', 'proc/sys/net/ipv4/tcp_mem'));
-  });
-
-  it('reads pids.max and pids.events', () => {
-    expect(parsePidsMax('max\n')).toBeUndefined();
-    expect(parsePidsMax('400\n')).toBe(400);
-    expect(parsePidsEvents('max 3\nmax.imposed 1\n')).toBe(3);
-    expect(() => parsePidsEvents('other 1\n')).toThrow(/no "max" line/);
-    fuzzParser(parsePidsMax, '400\n');
-    fuzzParser(parsePidsEvents, 'max 3\n');
   });
 });
 

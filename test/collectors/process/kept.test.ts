@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { KeptDescriptors, keptProcessesFor } from '../../../collectors/process/kept.js';
+import { KEPT_FILES, KeptDescriptors, keptDirsFor } from '../../../collectors/process/kept.js';
 import { ProcFs } from '../../../collectors/procfs.js';
 
 const roots: string[] = [];
@@ -33,7 +33,7 @@ class Releases extends ProcFs {
   }
 }
 
-describe('keptProcessesFor', () => {
+describe('keptDirsFor', () => {
   it.each([
     ['no limits file (a fixture root)', undefined, 2048],
     ['a soft limit of 12: a quarter, 3 descriptors, one process', openFiles('12'), 1],
@@ -43,7 +43,7 @@ describe('keptProcessesFor', () => {
     ['a limits file that does not parse', openFiles('many'), 2048],
   ])('%s → %i processes', (_what, limits, processes) => {
     const fs = new ProcFs(rootWithLimits(limits));
-    expect(keptProcessesFor(fs, 2048)).toBe(processes);
+    expect(keptDirsFor(fs, 2048, KEPT_FILES.length)).toBe(processes);
     fs.close();
   });
 });
