@@ -1,4 +1,6 @@
 import { performance } from 'node:perf_hooks';
+import { createCgroupCollector } from '../../collectors/cgroup/collector.js';
+import { createCgroupDiscovery } from '../../collectors/cgroup/discover.js';
 import type { CgroupsSample } from '../../collectors/cgroup/sample.js';
 import type { Collector } from '../../collectors/collector.js';
 import { ProcFs, SourceLog } from '../../collectors/procfs.js';
@@ -35,8 +37,11 @@ export interface EngineOptions {
   fs?: ProcFs;
   /** Static inventory (CPU model, OS) when known; refreshed outside the tick by the caller. */
   inventory?: () => Inventory | undefined;
-  /** Reads the workload cgroups; without one frames carry no cgroups (docs/cgroups.md). */
-  cgroupCollector?: Collector<CgroupsSample>;
+  /**
+   * Reads the workload cgroups (docs/cgroups.md): the host's by default; tests pass their own, and
+   * `false` leaves cgroups out of the frames.
+   */
+  cgroupCollector?: Collector<CgroupsSample> | false;
   /** Cgroups a frame carries by activity, besides those with an active finding (config `cgroups.top`). */
   cgroupsTop?: number;
 }
@@ -63,7 +68,10 @@ export class Engine {
     this.families = createFamilies({
       statfsTimeoutMs: opts.statfsTimeoutMs ?? 1000,
       deriveConfig: this.deriveConfig,
-      cgroupCollector: opts.cgroupCollector,
+      cgroupCollector:
+        opts.cgroupCollector === false
+          ? undefined
+          : (opts.cgroupCollector ?? createCgroupCollector(createCgroupDiscovery())),
     });
     this.staticHost = readHostFacts(this.fs, Date.now());
   }

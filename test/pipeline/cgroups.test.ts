@@ -40,8 +40,11 @@ const WEB = '/system.slice/web.service';
 const IDLE = '/system.slice/idle.service';
 
 describe('the cgroups family in the engine', () => {
-  it('is there only with an injected collector, after kmsg and before processes', async () => {
-    const without = await ticks({}, 1);
+  it("reads the root's cgroups by default, after kmsg and before processes; false leaves it out", async () => {
+    const host = await ticks({}, 1);
+    expect(host.cgroups).toEqual([]);
+    expect(host.self.collectors.map((c) => c.name).slice(-3)).toEqual(['kmsg', 'cgroups', 'processes']);
+    const without = await ticks({ cgroupCollector: false }, 1);
     expect(without.cgroups).toBeUndefined();
     expect(without.self.collectors.map((c) => c.name)).not.toContain('cgroups');
     const frame = await ticks({ cgroupCollector: scriptedCgroupCollector([{ cgroups: [] }]) }, 1);

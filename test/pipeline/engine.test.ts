@@ -43,6 +43,7 @@ describe('engine', () => {
       'network',
       'filesystem',
       'kmsg',
+      'cgroups',
       'processes',
     ]);
     expect(first.sources.filter((s) => s.status === 'failed')).toEqual([]);
