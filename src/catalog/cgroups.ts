@@ -30,7 +30,7 @@ export const cgroupMetrics = [
     unit: 'ratio',
     description: 'Share of CFS enforcement periods in which the cgroup was throttled by its CPU quota',
     source: 'cpu.stat nr_periods, nr_throttled',
-    formula: 'Δnr_throttled / Δnr_periods (not set without periods in the interval)',
+    formula: 'Δnr_throttled / Δnr_periods (0 without periods in the interval: the cgroup did not run)',
   }),
   cpu({
     name: 'cgroup.cpu.throttled_time',

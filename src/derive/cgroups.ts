@@ -88,8 +88,11 @@ function setRates(
   }
   const periods = counterDelta(p.nrPeriods, r.nrPeriods);
   const throttled = counterDelta(p.nrThrottled, r.nrThrottled);
-  if (periods !== undefined && periods > 0 && throttled !== undefined) {
-    out.set('cgroup.cpu.throttled', id, Math.min(1, throttled / periods));
+  // A cgroup that ran no enforcement period in the interval (idle, or not runnable) was not
+  // throttled: 0, so that a throttling finding clears when its load stops rather than staying stuck
+  // without a value.
+  if (periods !== undefined && throttled !== undefined) {
+    out.set('cgroup.cpu.throttled', id, periods > 0 ? Math.min(1, throttled / periods) : 0);
   }
   const throttledUs = counterRate(p.throttledUsec, r.throttledUsec, dt);
   out.set('cgroup.cpu.throttled_time', id, throttledUs === undefined ? undefined : throttledUs / US_PER_SECOND);

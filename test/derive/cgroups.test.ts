@@ -125,9 +125,11 @@ describe('cgroup metrics', () => {
     expect(out.get('cgroup.memory.used', '/system.slice/new.service')).toBe(3000);
   });
 
-  it('sets no throttled share without enforcement periods in the interval', () => {
-    const idle = { cgroups: [reading(WEB, { nrPeriods: 5, nrThrottled: 0 })] };
-    expect(derive(idle, idle).get('cgroup.cpu.throttled', WEB)).toBeUndefined();
+  it('reads a cgroup without enforcement periods in the interval as not throttled, so that a finding can clear', () => {
+    const idle = { cgroups: [reading(WEB, { nrPeriods: 5, nrThrottled: 3 })] };
+    expect(derive(idle, idle).get('cgroup.cpu.throttled', WEB)).toBe(0);
+    const noQuota = { cgroups: [reading(WEB, {})] };
+    expect(derive(noQuota, noQuota).get('cgroup.cpu.throttled', WEB)).toBeUndefined();
   });
 });
 
