@@ -1,21 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { FRAME_SCHEMA, type Frame, type KernelEvent } from '../../src/model/frame.js';
+import type { Frame, KernelEvent } from '../../src/model/frame.js';
 import { renderJson } from '../../src/report/json.js';
 import { summarizeRun } from '../../src/report/run.js';
 import { renderText } from '../../src/report/text.js';
 import { UseEvaluator } from '../../src/use/evaluator.js';
-import { checklist, rule } from '../use/helpers.js';
+import { makeFrame } from '../recorder/helpers.js';
+import { checklist, hostOomRule } from '../use/helpers.js';
 
 const T0 = 1_700_000_000_000;
-const oomRule = rule({
-  id: 'memory.errors.oom_kill',
-  metric: 'memory.oom_kills',
-  dimension: 'errors',
-  crit: 0,
-  clearForMs: 300_000,
-  summary: '{value} processes killed by the OOM killer',
-});
-const set = checklist([oomRule]);
+const set = checklist([hostOomRule]);
 
 const kill: KernelEvent = {
   ts: T0 + 1900,
@@ -31,19 +24,8 @@ function frames(): Frame[] {
     const ts = T0 + seq * 1000;
     const metrics = { 'memory.oom_kills': { '': kills } };
     const kernelEvents = seq === 1 ? [kill] : [];
-    return {
-      schema: FRAME_SCHEMA,
-      seq,
-      ts,
-      intervalMs: seq === 0 ? 0 : 1000,
-      host: { hostname: 'box', kernel: '6.1.0', cpus: 2, agentVersion: '0.1.0' },
-      metrics,
-      ...ev.evaluate({ metrics, processes: [], kernelEvents, ts }),
-      processes: [],
-      kernelEvents,
-      sources: [],
-      self: { tickMs: 2, tickCpuMs: 1, collectors: [], skippedTicks: 0, rssBytes: 5e7 },
-    } satisfies Frame;
+    const evaluation = ev.evaluate({ metrics, processes: [], kernelEvents, ts });
+    return { ...makeFrame(seq + 1, ts), metrics, ...evaluation, processes: [], kernelEvents };
   });
 }
 

@@ -3,7 +3,7 @@ import type { EvaluationInput } from '../../src/model/evaluation.js';
 import type { KernelEvent, ProcessEntry } from '../../src/model/frame.js';
 import { UseEvaluator } from '../../src/use/evaluator.js';
 import { OomVictims } from '../../src/use/oom-victims.js';
-import { checklist, proc, rule } from './helpers.js';
+import { checklist, hostOomRule, proc, rule } from './helpers.js';
 
 const WEB = '/system.slice/web.service';
 const DB = '/system.slice/db.service';
@@ -26,14 +26,6 @@ const cgroupRule = rule({
   clearForMs: 300_000,
   summary: '{instance}: {value} processes killed by the OOM killer',
 });
-const hostRule = rule({
-  id: 'memory.errors.oom_kill',
-  metric: 'memory.oom_kills',
-  dimension: 'errors',
-  crit: 0,
-  clearForMs: 300_000,
-  summary: '{value} processes killed by the OOM killer',
-});
 
 function tick(
   ts: number,
@@ -53,7 +45,7 @@ function tick(
 
 describe('OOM findings name their victims', () => {
   it("gives a cgroup's finding the victims that ran in it, not another cgroup's", () => {
-    const ev = new UseEvaluator({ checklist: checklist([cgroupRule, hostRule]) });
+    const ev = new UseEvaluator({ checklist: checklist([cgroupRule, hostOomRule]) });
     ev.evaluate(tick(0, { [WEB]: 0, [DB]: 0 }));
     // The kill is logged a tick before the counter is read.
     ev.evaluate(
