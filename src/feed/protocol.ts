@@ -187,6 +187,10 @@ const frameSectionSchemas = {
         threshold: z.number(),
         windowMs: z.number(),
         processes: listOf(processSchema, PROCESS_COLUMNS),
+        victims: z
+          .array(z.looseObject({ pid: z.number(), name: z.string(), ts: z.number(), rssBytes: z.number().optional() }))
+          .optional()
+          .describe('OOM findings: the processes the kernel log says the OOM killer killed in the episode'),
       }),
       next: z.array(z.string()),
     }),

@@ -1,5 +1,5 @@
 import type { CgroupEntry } from './cgroup.js';
-import type { Finding, FindingEvent, MetricValues, ProcessEntry, UseCell } from './frame.js';
+import type { Finding, FindingEvent, KernelEvent, MetricValues, ProcessEntry, UseCell } from './frame.js';
 
 export interface UseEvaluation {
   use: UseCell[];
@@ -15,6 +15,8 @@ export interface EvaluationInput {
    * frame is trimmed to the carried ones: findings name them and rank them as culprits.
    */
   cgroups?: CgroupEntry[];
+  /** The kernel log records first seen on the tick: OOM findings name the victims they log. */
+  kernelEvents?: KernelEvent[];
   /** Epoch ms of the sample. */
   ts: number;
 }

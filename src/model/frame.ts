@@ -110,6 +110,23 @@ export interface Evidence {
   culprits?: { ts: number; processes: ProcessEntry[] };
   /** Host-wide findings: the workload cgroups ranked by the same measure, on the latest sample. */
   cgroups?: CgroupCulprit[];
+  /**
+   * OOM findings: the processes the kernel log says the OOM killer killed since the episode began
+   * (for a cgroup finding, those that ran in that cgroup or below it), oldest first. A victim is
+   * dead by the time the finding fires, so it is in no process list.
+   */
+  victims?: OomVictim[];
+}
+
+/** A process the OOM killer killed, from the kernel log. */
+export interface OomVictim {
+  pid: number;
+  /** Its command name (comm), sanitised. */
+  name: string;
+  /** Epoch ms of the kernel record. */
+  ts: number;
+  /** Its resident memory (anon + file + shmem) when killed, when the kernel logged it. */
+  rssBytes?: number;
 }
 
 export interface Finding {

@@ -98,6 +98,7 @@ export class Engine {
       metrics: out.values,
       processes: output.processes,
       cgroups: output.cgroups,
+      kernelEvents: output.kernelEvents,
       ts,
     }) ?? {
       use: [],

@@ -1,7 +1,7 @@
 import { createColors } from 'picocolors';
 import { formatDuration } from '../checklist/duration.js';
 import { resolveThresholds } from '../checklist/model.js';
-import { type CellStatus, DIMENSIONS, type Dimension, type ProcessEntry } from '../model/frame.js';
+import { type CellStatus, DIMENSIONS, type Dimension, type OomVictim, type ProcessEntry } from '../model/frame.js';
 import { figureFormat, findingFigures, processFigures } from '../use/finding-text.js';
 import { formatSpan, formatValue } from '../use/units.js';
 import type { WindowCell, WindowFinding } from '../use/window.js';
@@ -113,6 +113,11 @@ function processLine(p: ProcessEntry, rankedBy: string | undefined, c: Colors): 
   return `      ${String(p.pid).padStart(7)} ${p.name}  state ${p.state}  ${shown.join('  ')}${p.cmd ? `  ${c.dim(p.cmd)}` : ''}`;
 }
 
+function victimLine(v: OomVictim): string {
+  const rss = v.rssBytes === undefined ? '' : `  rss ${REPORT_FORMAT.value(v.rssBytes, 'bytes')}`;
+  return `      ${String(v.pid).padStart(7)} ${v.name}  at ${REPORT_FORMAT.clock(v.ts)}${rss}`;
+}
+
 function findingLines(f: WindowFinding, run: CheckRun, c: Colors): string[] {
   const label = f.severity === 'critical' ? 'CRITICAL' : 'WARNING';
   const tag = f.state === 'resolved' ? c.dim(`[${label}, resolved]`) : paint(c, f.severity, `[${label}]`);
@@ -123,6 +128,10 @@ function findingLines(f: WindowFinding, run: CheckRun, c: Colors): string[] {
     `    ${findingFigures(f, REPORT_FORMAT)}`,
   ];
   const by = ev.rankedBy === undefined ? '' : `, ranked by ${ev.rankedBy.replace('_', ' ')}`;
+  if (ev.victims !== undefined && ev.victims.length > 0) {
+    lines.push('    killed by the OOM killer (kernel log):');
+    for (const v of ev.victims) lines.push(victimLine(v));
+  }
   if (ev.culprits !== undefined && ev.culprits.processes.length > 0) {
     // Judged over the window, a finding has no sample it fired on: its culprits are the last sample's top.
     const when = f.sustainedThroughWindow ? 'on the last sample' : 'when it fired';

@@ -3,10 +3,19 @@ import { beyond, resolveThresholds } from '../checklist/model.js';
 import { rankProcesses } from '../derive/processes.js';
 import type { CgroupCulprit, CgroupEntry } from '../model/cgroup.js';
 import type { EvaluationInput, UseEvaluation, UseEvaluatorLike } from '../model/evaluation.js';
-import type { Evidence, Finding, FindingEvent, FindingEventKind, ProcessEntry, Severity } from '../model/frame.js';
+import type {
+  Evidence,
+  Finding,
+  FindingEvent,
+  FindingEventKind,
+  OomVictim,
+  ProcessEntry,
+  Severity,
+} from '../model/frame.js';
 import { rankCgroups } from './cgroup-culprits.js';
 import { buildMatrix, type Measurement } from './matrix.js';
 import { median } from './median.js';
+import { OomVictims } from './oom-victims.js';
 import { formatValue } from './units.js';
 
 export interface EvaluatorOptions {
@@ -42,6 +51,13 @@ interface Sample {
 /** A pending breach not seen for more than this many nominal intervals starts again (docs/check.md). */
 const GAP_INTERVALS = 3;
 const INTERVALS_KEPT = 15;
+/** The metrics whose findings name the OOM killer's victims. */
+const OOM_METRICS: ReadonlySet<string> = new Set(['memory.oom_kills', 'cgroup.memory.oom_kills']);
+/**
+ * The kill is logged as it happens and the counter is read on the next tick, so a victim logged up
+ * to `for` and this many intervals before the episode began belongs to it.
+ */
+const VICTIM_LEAD_INTERVALS = 2;
 
 /** State of one (rule, instance): see docs/checklist.md for the transitions. */
 interface RuleState {
@@ -117,6 +133,15 @@ export function instanceLabel(
   return cgroups?.find((c) => c.id === instance)?.name ?? instance;
 }
 
+/** The workload cgroup of a pid in the first process list that holds it. */
+function cgroupOfPid(lists: readonly (readonly ProcessEntry[])[], pid: number): string | undefined {
+  for (const list of lists) {
+    const p = list.find((e) => e.pid === pid);
+    if (p !== undefined) return p.cgroup;
+  }
+  return undefined;
+}
+
 /** The rule's next commands for one instance: `{instance}` stands for its name (a device, a mount, a path). */
 function renderNext(rule: Rule, instance: string): string[] {
   return rule.next.map((command) => command.replaceAll('{instance}', instance));
@@ -146,6 +171,9 @@ export class UseEvaluator implements UseEvaluatorLike {
   /** The last few intervals between evaluations, for the nominal interval a gap is measured against. */
   private readonly intervals: number[] = [];
   private lastTs: number | undefined;
+  private readonly victims = new OomVictims();
+  /** The previous evaluation's processes: where an OOM victim ran when its record does not say. */
+  private lastProcesses: readonly ProcessEntry[] = [];
 
   constructor(private readonly opts: EvaluatorOptions) {
     this.topN = opts.topN ?? 3;
@@ -169,6 +197,12 @@ export class UseEvaluator implements UseEvaluatorLike {
       if (this.intervals.length > INTERVALS_KEPT) this.intervals.shift();
     }
     this.lastTs = ts;
+    if (input.kernelEvents !== undefined && input.kernelEvents.length > 0) {
+      const known = [this.lastProcesses, processes];
+      this.victims.add(input.kernelEvents, (pid) => cgroupOfPid(known, pid));
+    }
+    if (this.victims.size > 0) this.victims.expire(ts);
+    this.lastProcesses = processes;
 
     for (const rule of this.opts.checklist.rules) {
       const values = metrics[rule.metric];
@@ -376,6 +410,10 @@ export class UseEvaluator implements UseEvaluatorLike {
     }
     if (st.culprits !== undefined) evidence.culprits = st.culprits;
     if (st.cgroups !== undefined && st.cgroups.length > 0) evidence.cgroups = st.cgroups;
+    if (this.victims.size > 0 && OOM_METRICS.has(st.rule.metric)) {
+      const victims = this.victimsOf(st, t);
+      if (victims.length > 0) evidence.victims = victims;
+    }
     return {
       id: `${st.rule.id}@${st.instance}`,
       rule: st.rule.id,
@@ -390,6 +428,13 @@ export class UseEvaluator implements UseEvaluatorLike {
       evidence,
       next: renderNext(st.rule, st.instance),
     };
+  }
+
+  /** The OOM victims of the finding's episode: for a cgroup finding, those that ran in it or below it. */
+  private victimsOf(st: RuleState, t: Thresholds): OomVictim[] {
+    const interval = this.nominalInterval();
+    const lead = t.forMs + (Number.isFinite(interval) ? VICTIM_LEAD_INTERVALS * interval : 0);
+    return this.victims.since(st.since - lead, st.rule.instanceKind === 'cgroup' ? st.instance : undefined);
   }
 
   private findings(ts: number): Finding[] {

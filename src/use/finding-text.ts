@@ -1,5 +1,5 @@
 import { formatDuration } from '../checklist/duration.js';
-import type { Finding, ProcessEntry } from '../model/frame.js';
+import type { Finding, OomVictim, ProcessEntry } from '../model/frame.js';
 import { formatValue, formatWaitingThreads } from './units.js';
 
 /** How a view writes values, times of day and durations. */
@@ -116,4 +116,16 @@ export function processFigures(
   if (p.fds !== undefined && p.fdLimit) measures.push('fds');
   const order = rankedBy === undefined ? measures : [rankedBy, ...measures.filter((m) => m !== rankedBy)];
   return order.map((m) => rankedMeasure(p, m, fmt)).filter((text) => text !== '');
+}
+
+/**
+ * "killed: stress-ng-vm (1234), java (4242), 3 more": the first `limit` OOM victims, oldest first,
+ * "" when the finding has none. Without `countRest` the text names those only, so it stays the same
+ * as later kills add to the list.
+ */
+export function victimsText(victims: readonly OomVictim[] | undefined, limit: number, countRest = true): string {
+  if (victims === undefined || victims.length === 0) return '';
+  const named = victims.slice(0, limit).map((v) => `${v.name} (${v.pid})`);
+  if (countRest && victims.length > limit) named.push(`${victims.length - limit} more`);
+  return `killed: ${named.join(', ')}`;
 }

@@ -208,6 +208,28 @@ describe('renderScreen: pages', () => {
     expect(t).toMatch(/4213 R run delay 0\.02 threads waiting +sshd/);
   });
 
+  it("names an OOM finding's victims, with their memory, in the list and in the detail", () => {
+    const oom = {
+      ...cpuFinding,
+      id: 'cgroup.memory.errors.oom_kill@/system.slice/x.service',
+      rule: 'cgroup.memory.errors.oom_kill',
+      resource: 'memory' as const,
+      dimension: 'errors' as const,
+      instance: '/system.slice/x.service',
+      summary: 'x.service: 1 processes killed by the OOM killer',
+      evidence: {
+        ...cpuFinding.evidence,
+        processes: [],
+        victims: [{ pid: 1234, name: 'stress-ng-vm', ts: cpuFinding.since, rssBytes: 28_508_160 }],
+      },
+    };
+    const list = text(screen([frame(1, { findings: [oom] })], {}, plain, { rows: 40, cols: 160 }));
+    expect(list).toContain('killed: stress-ng-vm (1234)');
+    const detail = text(screen([frame(1, { findings: [oom] })], { detail: { kind: 'finding', finding: oom } }));
+    expect(detail).toContain('Killed by the OOM killer (kernel log)');
+    expect(detail).toMatch(/\d\d:\d\d:\d\d +stress-ng-vm \(1234\) +rss 27\.2M/);
+  });
+
   it('details a finding with rule thresholds and explain text when rules are known', () => {
     const rules = {
       rules: [

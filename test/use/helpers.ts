@@ -36,6 +36,16 @@ export const cpuUtilizationRule = rule({
   summary: 'CPU busy {value} (threshold {threshold})',
 });
 
+/** memory.errors.oom_kill as shipped: any OOM kill is critical, `clear_for` 5 minutes. */
+export const hostOomRule = rule({
+  id: 'memory.errors.oom_kill',
+  metric: 'memory.oom_kills',
+  dimension: 'errors',
+  crit: 0,
+  clearForMs: 300_000,
+  summary: '{value} processes killed by the OOM killer',
+});
+
 /** cpu.saturation.runqueue with the default thresholds, `for` and `clear_for` of 10 s. */
 export const runqueueRule = rule({
   id: 'cpu.saturation.runqueue',

@@ -1,5 +1,12 @@
 import { catalogByName } from '../../src/catalog/index.js';
-import { DIMENSIONS, type Finding, type Frame, type ProcessEntry, type Resource } from '../../src/model/frame.js';
+import {
+  DIMENSIONS,
+  type Finding,
+  type Frame,
+  type OomVictim,
+  type ProcessEntry,
+  type Resource,
+} from '../../src/model/frame.js';
 import { formatClock } from '../../src/text/clock.js';
 import { cellKey, gridRows, rowLabel } from '../../src/tui/lists.js';
 import type { DetailTarget } from '../../src/tui/state.js';
@@ -97,6 +104,18 @@ function processList(finding: Finding, list: readonly ProcessEntry[]): HTMLEleme
   );
 }
 
+/** The OOM killer's victims: dead by now, so in no process list; the kernel log named them. */
+function victimList(victims: readonly OomVictim[]): HTMLElement {
+  return table(
+    victims.map((v) => [
+      formatClock(v.ts),
+      String(v.pid),
+      v.name,
+      v.rssBytes === undefined ? '' : `rss ${formatValue(v.rssBytes, 'bytes')}`,
+    ]),
+  );
+}
+
 function findingBody(f: Frame | undefined, captured: Finding): Child[] {
   const finding = f?.findings.find((x) => x.id === captured.id) ?? captured;
   const ev = finding.evidence;
@@ -119,6 +138,8 @@ function findingBody(f: Frame | undefined, captured: Finding): Child[] {
     h('p', { class: 'summary' }, finding.summary),
     h('p', {}, findingFigures(finding, TUI_FIGURES)),
     h('p', {}, when.join('  ·  ')),
+    ev.victims && ev.victims.length > 0 && h('h3', {}, 'Killed by the OOM killer (kernel log)'),
+    ev.victims && ev.victims.length > 0 && victimList(ev.victims),
     ev.culprits && h('h3', {}, `Culprits when it fired at ${formatClock(ev.culprits.ts)}${by}`),
     ev.culprits && processList(finding, ev.culprits.processes),
     h('h3', {}, `Top processes now${by}`),

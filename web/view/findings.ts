@@ -2,7 +2,7 @@ import type { Finding } from '../../src/model/frame.js';
 import { formatClock } from '../../src/text/clock.js';
 import { rowLabel } from '../../src/tui/lists.js';
 import { evidenceText, TUI_FIGURES } from '../../src/tui/view/findings.js';
-import { findingFigures } from '../../src/use/finding-text.js';
+import { findingFigures, victimsText } from '../../src/use/finding-text.js';
 import { formatSpan } from '../../src/use/units.js';
 import { h } from '../dom.js';
 import type { PageLists, PageModel } from '../model.js';
@@ -42,6 +42,8 @@ function findingItem(f: Finding, now: number, i: number, selected: boolean, focu
   const fired = culprits && evidenceText(f, culprits.processes, 3);
   const current = evidenceText(f, f.evidence.processes, 3);
   item.append(h('div', { class: 'figures' }, findingFigures(f, TUI_FIGURES)));
+  const killed = victimsText(f.evidence.victims, 3);
+  if (killed) item.append(h('div', { class: 'victims' }, killed));
   if (fired) item.append(h('div', { class: 'culprits' }, `culprits at ${formatClock(culprits.ts)}: ${fired}`));
   if (current) item.append(h('div', { class: 'top-now' }, `top now: ${current}`));
   if (f.next.length > 0) item.append(h('div', { class: 'next' }, ...f.next.map(commandLine)));

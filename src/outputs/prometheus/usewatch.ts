@@ -1,6 +1,6 @@
 import type { CellStatus, Finding, Frame, Severity, UseCell } from '../../model/frame.js';
 import { sanitize } from '../../text/sanitize.js';
-import { processListText } from '../../use/finding-text.js';
+import { processListText, victimsText } from '../../use/finding-text.js';
 import { formatValue } from '../../use/units.js';
 import type { FamilySpec, Labels, MetricType } from './family.js';
 
@@ -134,11 +134,14 @@ function findingSeries(
 /**
  * The texts alert annotations join on (`query` in a template, or `group_left`): the culprits taken
  * when the finding fired and the rule's next commands. Both stay fixed while the finding fires, so
- * the series keeps one identity; figures that move every tick are series values, not labels.
+ * the series keeps one identity; figures that move every tick are series values, not labels. An OOM
+ * finding's victims, oldest first, change the text only until the first three are named.
  */
 function infoLabels(x: Finding): Labels {
   const culprits = x.state === 'firing' ? x.evidence.culprits?.processes : undefined;
-  const culprit = culprits === undefined ? '' : processListText(x, culprits, CULPRITS_NAMED, VALUE_FORMAT);
+  let culprit = culprits === undefined ? '' : processListText(x, culprits, CULPRITS_NAMED, VALUE_FORMAT);
+  // An OOM kill often leaves no process to rank: the victims the kernel log names are the culprits.
+  if (culprit === '' && x.state === 'firing') culprit = victimsText(x.evidence.victims, CULPRITS_NAMED, false);
   return { culprit: labelText(culprit), next: labelText(x.next.join('; ')) };
 }
 

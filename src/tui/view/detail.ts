@@ -1,6 +1,13 @@
 import { catalogByName } from '../../catalog/index.js';
 import { formatDuration } from '../../checklist/duration.js';
-import { DIMENSIONS, type Finding, type Frame, type ProcessEntry, type Resource } from '../../model/frame.js';
+import {
+  DIMENSIONS,
+  type Finding,
+  type Frame,
+  type OomVictim,
+  type ProcessEntry,
+  type Resource,
+} from '../../model/frame.js';
 import { formatClock } from '../../text/clock.js';
 import { findingFigures } from '../../use/finding-text.js';
 import { formatSpan, formatValue, formatWaitingThreads } from '../../use/units.js';
@@ -83,6 +90,20 @@ function resourceDetail(p: Page, m: ScreenModel, f: Frame, resource: Resource, i
   }
 }
 
+/** The OOM killer's victims: dead by now, so in no process table; the kernel log named them. */
+function victimsSection(p: Page, victims: readonly OomVictim[] | undefined, c: Canvas): void {
+  if (victims === undefined || victims.length === 0) return;
+  p.heading('Killed by the OOM killer (kernel log)');
+  for (const v of victims) {
+    p.row([
+      { text: '', width: 3 },
+      { text: formatClock(v.ts), width: 10, paint: c.theme.dim },
+      { text: `${v.name} (${v.pid})`, width: 26 },
+      { text: v.rssBytes === undefined ? '' : `rss ${formatValue(v.rssBytes, 'bytes')}`, flex: true },
+    ]);
+  }
+}
+
 function findingDetail(p: Page, m: ScreenModel, f: Frame | undefined, captured: Finding, c: Canvas): void {
   const finding = f?.findings.find((x) => x.id === captured.id) ?? captured;
   const now = f?.ts ?? finding.since;
@@ -110,6 +131,7 @@ function findingDetail(p: Page, m: ScreenModel, f: Frame | undefined, captured: 
   const rule = m.rules?.rules.find((r) => r.id === finding.rule);
   if (rule) rulesSection(p, m, [rule], finding.instance, c);
   const by = ev.rankedBy === undefined ? '' : `, ranked by ${ev.rankedBy.replace('_', ' ')}`;
+  victimsSection(p, ev.victims, c);
   if (ev.culprits !== undefined) {
     p.heading(`Culprits when it fired at ${formatClock(ev.culprits.ts)}${by}`);
     if (ev.culprits.processes.length === 0) p.text('none ranked', 3, c.theme.dim);

@@ -1,6 +1,6 @@
 import type { Finding, Frame, ProcessEntry } from '../../model/frame.js';
 import { formatClock } from '../../text/clock.js';
-import { figureFormat, findingFigures, findingMeasure, processListText } from '../../use/finding-text.js';
+import { figureFormat, findingFigures, findingMeasure, processListText, victimsText } from '../../use/finding-text.js';
 import { formatSpan } from '../../use/units.js';
 import { rowLabel } from '../lists.js';
 import { compose } from './compose.js';
@@ -63,6 +63,7 @@ function findingLines(f: Finding, frame: Frame | undefined, selected: boolean, c
   const next = f.next.join('; ');
   const detail = [
     findingFigures(f, TUI_FIGURES),
+    victimsText(f.evidence.victims, 3),
     fired && `culprits at ${formatClock(culprits.ts)}: ${fired}`,
     current && `top now: ${current}`,
     next && `next: ${next}`,

@@ -229,6 +229,31 @@ describe("usewatch's own series", () => {
     expect(body).not.toMatch(/usewatch_finding_\w+\{[^}]*\b(instance|job|severity)="/);
   });
 
+  test("an OOM finding without culprit processes names the OOM killer's first victims as its culprit", async () => {
+    const victim = (pid: number, name: string) => ({ pid, name, ts: pid });
+    const oom = (rule: string, victims: ReturnType<typeof victim>[]): Finding => {
+      const f = finding('firing', rule);
+      return {
+        ...f,
+        resource: 'memory',
+        dimension: 'errors',
+        evidence: { ...f.evidence, rankedBy: 'memory', culprits: { ts: 0, processes: [] }, victims },
+      };
+    };
+    const four = [victim(1, 'a'), victim(2, 'b'), victim(3, 'c'), victim(4, 'd')];
+    const { samples } = await scrape({
+      ...frame,
+      findings: [
+        oom('memory.errors.oom_kill', four),
+        oom('cgroup.memory.errors.oom_kill', [victim(1234, 'stress-ng-vm')]),
+      ],
+    });
+    const culprit = (rule: string) => find(samples, 'usewatch_finding_info', { rule })[0].labels.culprit;
+    expect(culprit('cgroup.memory.errors.oom_kill')).toBe('killed: stress-ng-vm (1234)');
+    // the first three, oldest first, and no count of the rest: the label stays put as kills go on
+    expect(culprit('memory.errors.oom_kill')).toBe('killed: a (1), b (2), c (3)');
+  });
+
   test('no per-process series unless asked for, then capped', async () => {
     const procs = Array.from({ length: 30 }, (_, i) => ({
       pid: 100 + i,
