@@ -1,0 +1,148 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { FleetResponses, VectorSample } from './model.js';
+
+/** Credentials and trust for Prometheus, each read from a file by the command. */
+export interface PrometheusAuth {
+  token?: string;
+  /** `user:password`. */
+  basic?: string;
+  /** PEM of the CA that signed Prometheus' certificate, trusted instead of the system's CAs. */
+  ca?: string;
+}
+
+export class PrometheusError extends Error {
+  override name = 'PrometheusError';
+}
+
+/** The usewatch series one refresh reads, in one query: name matcher plus the user's selector. */
+const USEWATCH_SERIES = 'usewatch_use_status|usewatch_finding_active|usewatch_finding_severity|usewatch_finding_info';
+const REQUEST_TIMEOUT_MS = 10_000;
+/** A response larger than this is refused rather than held: about 400 series per host for 10,000 hosts. */
+const MAX_RESPONSE_BYTES = 512 * 1024 * 1024;
+
+/** The matchers inside `{…}`, checked enough to give a clear error before Prometheus gives a vaguer one. */
+export function selectorMatchers(selector: string): string {
+  const trimmed = selector.trim();
+  if (trimmed === '') return '';
+  if (!trimmed.startsWith('{') || !trimmed.endsWith('}'))
+    throw new Error(`--selector ${selector}: expected label matchers in braces, e.g. {job="usewatch"}`);
+  const inner = trimmed.slice(1, -1).trim();
+  if (/(^|[\s,{])__name__\s*[=!]/.test(inner))
+    throw new Error(`--selector ${selector}: the metric name is chosen by usewatch fleet; match labels only`);
+  return inner;
+}
+
+/** The two instant queries of a refresh: the usewatch series, and `up` of the same targets. */
+export function fleetQueries(selector: string): { series: string; up: string } {
+  const inner = selectorMatchers(selector);
+  const extra = inner === '' ? '' : `,${inner}`;
+  return { series: `{__name__=~"${USEWATCH_SERIES}"${extra}}`, up: `up{${inner}}` };
+}
+
+/** Reads Prometheus' HTTP API: instant queries and the scrape targets. */
+export class PrometheusClient {
+  readonly base: URL;
+
+  constructor(
+    url: string,
+    private readonly auth: PrometheusAuth = {},
+  ) {
+    try {
+      this.base = new URL(url);
+    } catch {
+      throw new Error(`--prometheus ${url}: not a URL (expected http://HOST:9090)`);
+    }
+    if (this.base.protocol !== 'http:' && this.base.protocol !== 'https:')
+      throw new Error(`--prometheus ${url}: expected an http:// or https:// URL`);
+    if (!this.base.pathname.endsWith('/')) this.base.pathname += '/';
+  }
+
+  /** An instant query's vector result. */
+  async query(expr: string): Promise<VectorSample[]> {
+    const data = (await this.get('api/v1/query', { query: expr })) as { resultType?: string; result?: unknown };
+    if (data.resultType !== 'vector' || !Array.isArray(data.result))
+      throw new PrometheusError(`Prometheus at ${this.base}: ${expr} did not return a vector`);
+    return data.result as VectorSample[];
+  }
+
+  /** One refresh's responses: two instant queries, whatever the number of hosts. */
+  async readFleet(selector: string): Promise<FleetResponses> {
+    const q = fleetQueries(selector);
+    const [series, up] = await Promise.all([this.query(q.series), this.query(q.up)]);
+    return { series, up };
+  }
+
+  /** The scrape interval of the active targets among `instances`, the shortest when they differ. */
+  async scrapeIntervalMs(instances: ReadonlySet<string>): Promise<number | undefined> {
+    const data = (await this.get('api/v1/targets', { state: 'active' })) as {
+      activeTargets?: { labels?: Record<string, string>; scrapeInterval?: string }[];
+    };
+    let shortest: number | undefined;
+    for (const t of data.activeTargets ?? []) {
+      if (!instances.has(t.labels?.instance ?? '')) continue;
+      const ms = prometheusDurationMs(t.scrapeInterval ?? '');
+      if (ms !== undefined && (shortest === undefined || ms < shortest)) shortest = ms;
+    }
+    return shortest;
+  }
+
+  private headers(): Record<string, string> {
+    if (this.auth.token !== undefined) return { authorization: `Bearer ${this.auth.token}` };
+    if (this.auth.basic !== undefined)
+      return { authorization: `Basic ${Buffer.from(this.auth.basic).toString('base64')}` };
+    return {};
+  }
+
+  private async get(path: string, params: Record<string, string>): Promise<unknown> {
+    const url = new URL(path, this.base);
+    for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+    const { status, body } = await this.fetch(url);
+    let parsed: { status?: string; data?: unknown; error?: string };
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      throw new PrometheusError(`Prometheus at ${this.base}: ${path} answered ${status} with no JSON`);
+    }
+    if (parsed.status !== 'success')
+      throw new PrometheusError(`Prometheus at ${this.base}: ${path} answered ${status}: ${parsed.error ?? body}`);
+    return parsed.data;
+  }
+
+  private fetch(url: URL): Promise<{ status: number; body: string }> {
+    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      const fail = (why: string) => reject(new PrometheusError(`cannot reach Prometheus at ${this.base}: ${why}`));
+      const req = request(url, { headers: this.headers(), ca: this.auth.ca, timeout: REQUEST_TIMEOUT_MS }, (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_RESPONSE_BYTES) {
+            req.destroy();
+            fail(`the response passed ${MAX_RESPONSE_BYTES} bytes`);
+          } else chunks.push(chunk);
+        });
+        res.on('end', () => {
+          const body = Buffer.concat(chunks).toString('utf8');
+          if (res.statusCode === 401 || res.statusCode === 403)
+            fail(`${res.statusCode} ${res.statusMessage ?? ''}: check the token or basic auth file`.trim());
+          else resolve({ status: res.statusCode ?? 0, body });
+        });
+        res.on('error', (err) => fail(err.message));
+      });
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS / 1000} s`)));
+      req.on('error', (err: NodeJS.ErrnoException) => fail(err.code ? `${err.code} ${err.message}` : err.message));
+      req.end();
+    });
+  }
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Prometheus' own durations as its API writes them: `15s`, `1m30s`, `500ms`. */
+export function prometheusDurationMs(text: string): number | undefined {
+  const parts = [...text.matchAll(/(\d+)(ms|s|m|h|d)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) return undefined;
+  return parts.reduce((ms, p) => ms + Number(p[1]) * UNIT_MS[p[2]], 0);
+}
