@@ -12,7 +12,7 @@ import { LineDiffWriter } from './writer.js';
 
 export interface FleetOptions extends TerminalIo {
   env: NodeJS.ProcessEnv;
-  client: PrometheusClient;
+  client: Pick<PrometheusClient, 'base' | 'readFleet'>;
   selector: string;
   /** The refresh period: the targets' scrape interval. */
   intervalMs: number;

@@ -1,8 +1,10 @@
 import { type Fleet, type FleetHost, type FleetStatus, filterHosts } from '../../fleet/model.js';
 import { DIMENSIONS, type Resource } from '../../model/frame.js';
 import { formatClock } from '../../text/clock.js';
+import { sanitize } from '../../text/sanitize.js';
 import { formatSpan } from '../../use/units.js';
 import type { FleetUi } from '../fleet-state.js';
+import { fitWidth } from '../text.js';
 import { type ScreenOptions, themeFor } from '../theme.js';
 import { compose, type Part } from './compose.js';
 import type { Canvas } from './model.js';
@@ -23,20 +25,19 @@ export interface FleetScreenModel {
 }
 
 const MARKER = 2;
-const HOST = 24;
 /** Three status letters (utilization, saturation, errors) and a space. */
-const GROUP = 5;
+const GROUP = 4;
 const FIRING = 6;
 const SHORT: Record<Resource, string> = {
   cpu: 'cpu',
   memory: 'mem',
-  disk: 'disk',
+  disk: 'dsk',
   network: 'net',
   filesystem: 'fs',
   fd: 'fd',
-  tasks: 'task',
+  tasks: 'tsk',
   tcp: 'tcp',
-  conntrack: 'ctrk',
+  conntrack: 'ctk',
 };
 /** The fleet's canvas: top's, plus the mark of an ok cell (a middle dot on UTF-8 terminals). */
 type FleetCanvas = Canvas & { okMark: string };
@@ -76,6 +77,14 @@ function header(m: FleetScreenModel, c: Canvas): string[] {
   ];
 }
 
+/** The host column: as wide as the longest name, within what the other columns leave. */
+function hostWidth(rows: readonly FleetHost[], resources: readonly Resource[], cols: number): number {
+  let longest = 4;
+  for (const h of rows) longest = Math.max(longest, h.name.length);
+  const room = cols - MARKER - resources.length * GROUP - FIRING - 8;
+  return Math.max(12, Math.min(longest + 2, 48, room));
+}
+
 /** A host's letters, GROUP columns per resource; each letter is painted alone, so widths are counted before colour. */
 function cellLetters(host: FleetHost, resources: readonly Resource[], c: FleetCanvas): string {
   let out = '';
@@ -90,22 +99,27 @@ function cellLetters(host: FleetHost, resources: readonly Resource[], c: FleetCa
   return out;
 }
 
-function hostLine(host: FleetHost, resources: readonly Resource[], selected: boolean, c: FleetCanvas): string {
+/** The columns of the host list: the resources present, and the width of the host column. */
+interface Columns {
+  resources: readonly Resource[];
+  host: number;
+}
+
+function hostLine(host: FleetHost, { resources, host: width }: Columns, selected: boolean, c: FleetCanvas): string {
   const { theme, glyphs } = c;
   const first = host.findings[0];
-  const note =
-    host.worst === 'down' ? 'down: Prometheus cannot scrape it' : first ? `${first.rule} ${first.instance}`.trim() : '';
+  const note = host.worst === 'down' ? 'down: scrape failed' : first ? `${first.rule} ${first.instance}`.trim() : '';
   const left = compose(
-    MARKER + HOST,
+    MARKER + width,
     [
       { text: selected ? glyphs.select : '', width: MARKER },
-      { text: host.name, width: HOST - 1 },
+      { text: host.name, width: width - 1 },
     ],
     glyphs.ellipsis,
   );
   const cells = cellLetters(host, resources, c);
   const right = compose(
-    Math.max(0, c.cols - MARKER - HOST - resources.length * GROUP),
+    Math.max(0, c.cols - MARKER - width - resources.length * GROUP),
     [
       { text: host.firing > 0 ? String(host.firing) : '', width: FIRING - 2, align: 'right' },
       { text: '', width: 2 },
@@ -117,10 +131,10 @@ function hostLine(host: FleetHost, resources: readonly Resource[], selected: boo
   return selected ? theme.selected(line) : line;
 }
 
-function columnHeader(resources: readonly Resource[], c: Canvas): string {
+function columnHeader({ resources, host }: Columns, c: Canvas): string {
   const parts: Part[] = [
     { text: '', width: MARKER },
-    { text: 'HOST', width: HOST },
+    { text: 'HOST', width: host },
     ...resources.map((r) => ({ text: SHORT[r], width: GROUP })),
     { text: 'FIRE', width: FIRING - 2, align: 'right' as const },
     { text: '', width: 2 },
@@ -131,20 +145,23 @@ function columnHeader(resources: readonly Resource[], c: Canvas): string {
 
 function hostsSection(m: FleetScreenModel, c: FleetCanvas, height: number, rows: readonly FleetHost[]): string[] {
   const resources = m.fleet?.resources ?? [];
+  const columns: Columns = { resources, host: hostWidth(rows, resources, c.cols) };
   const selected = Math.max(
     0,
     rows.findIndex((h) => h.name === m.ui.selected),
   );
-  const note = m.ui.filter ? `filter "${m.ui.filter}": ${rows.length}` : 'worst first, then firing findings';
+  const note = m.ui.filter
+    ? `filter "${fitWidth(sanitize(m.ui.filter), 20).trimEnd()}": ${rows.length}`
+    : 'worst first, then firing findings';
   return listLines(
-    [titleLine('HOSTS', true, c, note), c.theme.label(columnHeader(resources, c))],
+    [titleLine('HOSTS', true, c, note), c.theme.label(columnHeader(columns, c))],
     height,
     {
       items: rows,
       selected,
       focused: true,
       empty: m.fleet ? '  no host matches the filter' : '  waiting for the first answer from Prometheus',
-      row: (host, isSelected) => hostLine(host, resources, isSelected, c),
+      row: (host, isSelected) => hostLine(host, columns, isSelected, c),
     },
     c,
   );
@@ -153,8 +170,10 @@ function hostsSection(m: FleetScreenModel, c: FleetCanvas, height: number, rows:
 function findingsSection(host: FleetHost | undefined, c: Canvas, height: number): string[] {
   if (height <= 0) return [];
   const { theme, glyphs } = c;
+  // A title is not fitted by compose: the host's name is sanitised and cut here, leaving the rule room.
+  const name = host ? fitWidth(sanitize(host.name), Math.min(60, c.cols - 30), 'left', glyphs.ellipsis).trimEnd() : '';
   const lines = [
-    titleLine(host ? `FINDINGS ${host.name}` : 'FINDINGS', false, c, host ? `${host.findings.length} active` : ''),
+    titleLine(host ? `FINDINGS ${name}` : 'FINDINGS', false, c, host ? `${host.findings.length} active` : ''),
   ];
   if (host && host.findings.length === 0) lines.push(theme.dim('  none'));
   for (const f of host?.findings ?? []) {
