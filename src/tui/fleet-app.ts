@@ -1,3 +1,4 @@
+import { FeedRefusedError } from '../feed/client.js';
 import { type FeedAddressing, feedAddress } from '../fleet/feed-address.js';
 import { buildFleet, type Fleet, sortHosts } from '../fleet/model.js';
 import type { PrometheusClient } from '../fleet/query.js';
@@ -130,7 +131,9 @@ export async function runFleet(first: Fleet, opts: FleetOptions): Promise<void> 
         within: { session, leavesOn: leavesHostView },
       });
     } catch (err) {
-      controller.hostFailed(`${name}: ${(err as Error).message}`);
+      // A refusal names the feed's URL, and with it the host.
+      const message = (err as Error).message;
+      controller.hostFailed(err instanceof FeedRefusedError ? message : `${name}: ${message}`);
     } finally {
       abort.abort();
       inHost = false;

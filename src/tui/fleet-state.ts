@@ -22,9 +22,9 @@ const FILTER_MAX = 64;
 function moveSelection(state: FleetUi, delta: number, hosts: readonly string[]): FleetUi {
   if (state.help) return { ...state, scroll: Math.max(0, state.scroll + delta) };
   if (hosts.length === 0) return state;
-  const at = state.selected === undefined ? -1 : hosts.indexOf(state.selected);
-  // Nothing selected yet (or the host left the list): the first key selects the first host.
-  const next = at < 0 ? 0 : Math.max(0, Math.min(hosts.length - 1, at + delta));
+  // Nothing selected yet (or the host left the list): the first row is the one marked, so move from it.
+  const from = Math.max(0, hosts.indexOf(state.selected ?? ''));
+  const next = Math.max(0, Math.min(hosts.length - 1, from + delta));
   return { ...state, selected: hosts[next] };
 }
 

@@ -227,9 +227,13 @@ function footer(m: FleetScreenModel, c: Canvas): string {
       glyphs.ellipsis,
     );
   const d = glyphs.dot;
-  const hints = ` q quit ${d} enter live view ${d} / filter ${d} ? help`;
+  const full = ` q quit ${d} enter live view ${d} / filter ${d} ? help`;
+  const short = ` q quit ${d} ? help`;
+  // A notice (a refused feed, a failed refresh) is what the user needs to read: the hints give way first.
+  const notice = m.notice ? ` ${m.notice} ` : '';
+  const hints = notice.length + full.length <= c.cols ? full : short;
   const parts: Part[] = [];
-  if (m.notice) parts.push({ text: ` ${m.notice} `, width: Math.max(0, c.cols - hints.length), paint: theme.alert });
+  if (notice) parts.push({ text: notice, width: Math.max(0, c.cols - hints.length), paint: theme.alert });
   parts.push({ text: hints, flex: true, paint: theme.dim });
   return compose(c.cols, parts, glyphs.ellipsis);
 }
