@@ -1,6 +1,10 @@
 import type { FleetResponses, VectorSample } from '../src/fleet/model.js';
 
 const TS = 1_764_900_000;
+const DIMENSIONS = ['utilization', 'saturation', 'errors'];
+/** The rank digits of the cells query (src/fleet/query.ts). */
+const OK = 1;
+const CRITICAL = 5;
 
 function sample(metric: Record<string, string>, value: number): VectorSample {
   return { metric, value: [TS, String(value)] };
@@ -35,10 +39,12 @@ const CELLS: [resource: string, instance: string, dimension: string][] = [
 ];
 
 /**
- * Prometheus' answers for `hosts` usewatch targets, as `PrometheusClient.readFleet` returns them:
- * every 7th host has a firing critical CPU finding, every 5th a pending disk warning, every 50th is down.
+ * Prometheus' answers for `hosts` usewatch targets, as `PrometheusClient.readFleet` returns them
+ * (the cells as a row of rank digits per resource, as its query gives them): every 7th host has a firing
+ * critical CPU finding, every 5th a pending disk warning, every 50th is down.
  */
 export function syntheticFleetResponses(hosts: number): FleetResponses {
+  const cells: VectorSample[] = [];
   const series: VectorSample[] = [];
   const up: VectorSample[] = [];
   for (let i = 0; i < hosts; i++) {
@@ -46,11 +52,16 @@ export function syntheticFleetResponses(hosts: number): FleetResponses {
     up.push(sample({ __name__: 'up', ...target }, i % 50 === 49 ? 0 : 1));
     if (i % 50 === 49) continue;
     const hot = i % 7 === 0;
-    for (const [resource, instance, dimension] of CELLS) {
-      const labels = { __name__: 'usewatch_use_status', ...target, resource, dimension };
-      const status = hot && resource === 'cpu' && dimension === 'saturation' ? 2 : 0;
-      series.push(sample(instance ? { ...labels, exported_instance: instance } : labels, status));
+    // As the cells query answers: per resource, the worst rank of each dimension as a digit.
+    const rows = new Map<string, number[]>();
+    for (const [resource, , dimension] of CELLS) {
+      const rank = hot && resource === 'cpu' && dimension === 'saturation' ? CRITICAL : OK;
+      const digits = rows.get(resource) ?? [0, 0, 0];
+      const d = DIMENSIONS.indexOf(dimension);
+      digits[d] = Math.max(digits[d], rank);
+      rows.set(resource, digits);
     }
+    for (const [resource, [u, s, e]] of rows) cells.push(sample({ ...target, resource }, u + 10 * s + 100 * e));
     const findings: [
       rule: string,
       resource: string,
@@ -69,5 +80,5 @@ export function syntheticFleetResponses(hosts: number): FleetResponses {
       series.push(sample({ __name__: 'usewatch_finding_info', ...id, culprit, next: 'vmstat 1; mpstat -P ALL 1' }, 1));
     }
   }
-  return { series, up };
+  return { cells, findings: series, up };
 }

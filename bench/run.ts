@@ -1,4 +1,5 @@
 import { runFeedBench } from './sections/feed.js';
+import { runFleetBench } from './sections/fleet.js';
 import { runHostileBench } from './sections/hostile.js';
 import { runRecorderBench } from './sections/recorder.js';
 import { runRenderBench } from './sections/render.js';
@@ -20,6 +21,7 @@ const sections: Record<string, () => Promise<Record<string, number>>> = {
   feed: runFeedBench,
   tui: runTuiBench,
   hostile: runHostileBench,
+  fleet: runFleetBench,
 };
 // `--only feed,tui` runs some sections: each one is minutes of a quiet machine.
 const onlyAt = process.argv.indexOf('--only');

@@ -83,13 +83,11 @@ async function runFleetView(
   client: import('../fleet/query.js').PrometheusClient,
   first: import('../fleet/model.js').Fleet,
 ): Promise<void> {
-  const [{ readFeedMap }, { connectFeed }, { runFleet }, { useSmallFootprint }] = await Promise.all([
-    import('../fleet/feed-address.js'),
-    import('../feed/client.js'),
+  const [{ runFleet }, { useSmallFootprint }] = await Promise.all([
     import('../tui/fleet-app.js'),
     import('../tui/footprint.js'),
   ]);
-  const map = flags.feedMap ? await readFeedMap(flags.feedMap) : undefined;
+  const map = flags.feedMap ? await (await import('../fleet/feed-map.js')).readFeedMap(flags.feedMap) : undefined;
   const token = flags.agentTokenFile && (await readSecret('--agent-token-file', flags.agentTokenFile));
   const ca = flags.agentCaFile && (await readCa('--agent-ca-file', flags.agentCaFile));
   const intervalMs =
@@ -103,8 +101,15 @@ async function runFleetView(
     client,
     selector: flags.selector,
     intervalMs,
-    feeds: { map, label: flags.feedLabel, tls: ca !== undefined },
-    connect: (url, signal) => connectFeed(url, { token, ca, signal }),
+    openFeed: async (host, signal) => {
+      const [{ feedAddress }, { connectFeed }] = await Promise.all([
+        import('../fleet/feed-address.js'),
+        import('../feed/client.js'),
+      ]);
+      const address = feedAddress(host, { map, label: flags.feedLabel, tls: ca !== undefined });
+      if ('problem' in address) throw new Error(address.problem);
+      return connectFeed(address.url, { token, ca, signal });
+    },
   });
   // A host view's feed that is slow to close must not keep a quit fleet alive.
   setTimeout(() => process.exit(process.exitCode ?? 0), 500).unref();

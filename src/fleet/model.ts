@@ -6,10 +6,12 @@ export interface VectorSample {
   value: [number, string];
 }
 
-/** What one refresh reads: the usewatch series of the selected targets, and their `up`. */
+/** What one refresh reads of the selected targets (the queries are in query.ts). */
 export interface FleetResponses {
-  /** `usewatch_use_status` and the `usewatch_finding_*` series, from one query. */
-  series: readonly VectorSample[];
+  /** Per job, instance and resource: the worst status of each dimension, one digit each (`decodeRow`). */
+  cells: readonly VectorSample[];
+  /** The `usewatch_finding_*` series. */
+  findings: readonly VectorSample[];
   /** `up` of the same targets. */
   up: readonly VectorSample[];
 }
@@ -52,9 +54,16 @@ export interface Fleet {
 
 /** Worse first: a host that cannot be scraped hides everything else. */
 const RANK: Record<FleetStatus | 'down', number> = { down: 4, critical: 3, warning: 2, unknown: 1, ok: 0 };
-const STATUS_OF_VALUE: readonly FleetStatus[] = ['ok', 'warning', 'critical', 'unknown'];
+/** The rank digits of the cells query (query.ts): 0 is no cell. */
+const STATUS_OF_DIGIT: readonly (FleetStatus | undefined)[] = [
+  undefined,
+  'ok',
+  'unknown',
+  'warning',
+  undefined,
+  'critical',
+];
 const RESOURCE_SET: ReadonlySet<string> = new Set(RESOURCES);
-const DIMENSION_SET: ReadonlySet<string> = new Set(DIMENSIONS);
 
 export function worse<T extends FleetStatus | 'down'>(a: T, b: T): T {
   return RANK[a] >= RANK[b] ? a : b;
@@ -75,14 +84,18 @@ function findingKey(m: Record<string, string>): string {
   return `${m.rule}\u0000${m.usewatch_instance ?? ''}`;
 }
 
-function addCell(host: FleetHost, m: Record<string, string>, value: number): void {
-  const { resource, dimension } = m;
-  const status = STATUS_OF_VALUE[value];
-  if (!RESOURCE_SET.has(resource) || !DIMENSION_SET.has(dimension) || status === undefined) return;
-  const row = host.cells[resource as Resource] ?? {};
-  host.cells[resource as Resource] = row;
-  const prior = row[dimension as Dimension];
-  row[dimension as Dimension] = prior ? worse(prior, status) : status;
+/**
+ * One resource's statuses from the cells query's value: a decimal digit per dimension, utilization
+ * the units, saturation the tens, errors the hundreds. A value that is not such a number gives none.
+ */
+export function decodeRow(value: number): Partial<Record<Dimension, FleetStatus>> {
+  const row: Partial<Record<Dimension, FleetStatus>> = {};
+  if (!Number.isInteger(value) || value < 0 || value >= 10 ** DIMENSIONS.length) return row;
+  DIMENSIONS.forEach((dimension, i) => {
+    const status = STATUS_OF_DIGIT[Math.floor(value / 10 ** i) % 10];
+    if (status) row[dimension] = status;
+  });
+  return row;
 }
 
 type Partial3 = { active?: number; severity?: number; culprit?: string; m: Record<string, string> };
@@ -136,13 +149,16 @@ export function buildFleet(responses: FleetResponses): Fleet {
   const hosts = new Map<string, FleetHost>();
   const findingParts = new Map<string, Map<string, Partial3>>();
   const resources = new Set<string>();
-  for (const s of responses.series) {
+  for (const s of responses.cells) {
     const host = hostOf(hosts, s.metric);
-    if (s.metric.__name__ === 'usewatch_use_status') {
-      addCell(host, s.metric, Number(s.value[1]));
-      resources.add(s.metric.resource);
-    } else if (s.metric.__name__?.startsWith('usewatch_finding_')) addFindingPart(findingParts, host.name, s);
+    const { resource } = s.metric;
+    if (!RESOURCE_SET.has(resource)) continue;
+    const row = decodeRow(Number(s.value[1]));
+    if (Object.keys(row).length === 0) continue;
+    host.cells[resource as Resource] = row;
+    resources.add(resource);
   }
+  for (const s of responses.findings) addFindingPart(findingParts, hostOf(hosts, s.metric).name, s);
   // `up` of a job without usewatch series is another exporter's (node_exporter): not a usewatch host.
   const jobs = new Set([...hosts.values()].map((h) => h.job));
   for (const s of responses.up) {

@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { DIMENSIONS } from '../model/frame.js';
 import type { FleetResponses, VectorSample } from './model.js';
 
 /** Credentials and trust for Prometheus, each read from a file by the command. */
@@ -15,11 +16,11 @@ export class PrometheusError extends Error {
   override name = 'PrometheusError';
 }
 
-/** The usewatch series one refresh reads, in one query: name matcher plus the user's selector. */
-const USEWATCH_SERIES = 'usewatch_use_status|usewatch_finding_active|usewatch_finding_severity|usewatch_finding_info';
+/** The finding series one refresh reads, in one query: name matcher plus the user's selector. */
+const FINDING_SERIES = 'usewatch_finding_active|usewatch_finding_severity|usewatch_finding_info';
 const REQUEST_TIMEOUT_MS = 10_000;
-/** A response larger than this is refused rather than held: about 400 series per host for 10,000 hosts. */
-const MAX_RESPONSE_BYTES = 512 * 1024 * 1024;
+/** A response larger than this is refused rather than held: some 40 times what 1,000 hosts answer. */
+const MAX_RESPONSE_CHARS = 256 * 1024 * 1024;
 
 /** The matchers inside `{…}`, checked enough to give a clear error before Prometheus gives a vaguer one. */
 export function selectorMatchers(selector: string): string {
@@ -33,11 +34,33 @@ export function selectorMatchers(selector: string): string {
   return inner;
 }
 
-/** The two instant queries of a refresh: the usewatch series, and `up` of the same targets. */
-export function fleetQueries(selector: string): { series: string; up: string } {
+/**
+ * A cell's status as a rank digit: ok 1, unknown 2, warning 3, critical 5 (0 is left for "no
+ * cell"), from `usewatch_use_status` (0 ok, 1 warning, 2 critical, 3 unknown), so that `max`
+ * ranks unknown between ok and warning.
+ */
+function rank(status: string): string {
+  return `(${status} % 3 * 2 + 1 + (${status} == bool 3))`;
+}
+
+/**
+ * The three instant queries of a refresh, whatever the number of hosts. Prometheus reduces the
+ * cells to one series per host and resource whose value holds the worst rank of each dimension as
+ * a decimal digit (utilization × 1, saturation × 10, errors × 100; `decodeRow` in model.ts): about
+ * 9 series per host instead of 25 raw ones, a third of the bytes to fetch, parse and collect.
+ */
+export function fleetQueries(selector: string): { cells: string; findings: string; up: string } {
   const inner = selectorMatchers(selector);
-  const extra = inner === '' ? '' : `,${inner}`;
-  return { series: `{__name__=~"${USEWATCH_SERIES}"${extra}}`, up: `up{${inner}}` };
+  const sep = inner === '' ? '' : ',';
+  const digits = DIMENSIONS.map((dimension, i) => {
+    const worst = `max by (job, instance, resource, dimension) (${rank(`usewatch_use_status{${inner}${sep}dimension="${dimension}"}`)})`;
+    return i === 0 ? worst : `${10 ** i} * ${worst}`;
+  });
+  return {
+    cells: `sum by (job, instance, resource) (${digits.join(' or ')})`,
+    findings: `{__name__=~"${FINDING_SERIES}"${sep}${inner}}`,
+    up: `up{${inner}}`,
+  };
 }
 
 /** Reads Prometheus' HTTP API: instant queries and the scrape targets. */
@@ -66,11 +89,11 @@ export class PrometheusClient {
     return data.result as VectorSample[];
   }
 
-  /** One refresh's responses: two instant queries, whatever the number of hosts. */
+  /** One refresh's responses, in three instant queries. */
   async readFleet(selector: string): Promise<FleetResponses> {
     const q = fleetQueries(selector);
-    const [series, up] = await Promise.all([this.query(q.series), this.query(q.up)]);
-    return { series, up };
+    const [cells, findings, up] = await Promise.all([this.query(q.cells), this.query(q.findings), this.query(q.up)]);
+    return { cells, findings, up };
   }
 
   /** The scrape interval of the active targets among `instances`, the shortest when they differ. */
@@ -114,17 +137,17 @@ export class PrometheusClient {
     return new Promise((resolve, reject) => {
       const fail = (why: string) => reject(new PrometheusError(`cannot reach Prometheus at ${this.base}: ${why}`));
       const req = request(url, { headers: this.headers(), ca: this.auth.ca, timeout: REQUEST_TIMEOUT_MS }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_RESPONSE_BYTES) {
+        // Appended as text: one copy of a response of megabytes less than joining its buffers first.
+        res.setEncoding('utf8');
+        let body = '';
+        res.on('data', (chunk: string) => {
+          body += chunk;
+          if (body.length > MAX_RESPONSE_CHARS) {
             req.destroy();
-            fail(`the response passed ${MAX_RESPONSE_BYTES} bytes`);
-          } else chunks.push(chunk);
+            fail(`the response passed ${MAX_RESPONSE_CHARS} characters`);
+          }
         });
         res.on('end', () => {
-          const body = Buffer.concat(chunks).toString('utf8');
           if (res.statusCode === 401 || res.statusCode === 403)
             fail(`${res.statusCode} ${res.statusMessage ?? ''}: check the token or basic auth file`.trim());
           else resolve({ status: res.statusCode ?? 0, body });

@@ -1,9 +1,6 @@
-import { FeedRefusedError } from '../feed/client.js';
-import { type FeedAddressing, feedAddress } from '../fleet/feed-address.js';
-import { buildFleet, type Fleet, sortHosts } from '../fleet/model.js';
+import { buildFleet, type Fleet, type FleetHost, sortHosts } from '../fleet/model.js';
 import type { PrometheusClient } from '../fleet/query.js';
 import type { ViewSource } from '../model/source.js';
-import { runTop } from './app.js';
 import { type FleetUi, initialFleetUi, reduceFleetKey } from './fleet-state.js';
 import type { Key, UiState } from './state.js';
 import { type TerminalIo, TerminalSession } from './terminal.js';
@@ -17,9 +14,11 @@ export interface FleetOptions extends TerminalIo {
   selector: string;
   /** The refresh period: the targets' scrape interval. */
   intervalMs: number;
-  feeds: FeedAddressing;
-  /** A host's live feed, with the agents' token and CA; the command builds it. */
-  connect(url: string, signal: AbortSignal): ViewSource;
+  /**
+   * A host's live feed (its address, the agents' token and CA are the command's business); throws
+   * an Error saying why when the host has no address.
+   */
+  openFeed(host: FleetHost, signal: AbortSignal): Promise<ViewSource>;
 }
 
 /** `esc` on the host view's main screen (no page, help, filter or prompt open) goes back to the fleet. */
@@ -116,15 +115,16 @@ export async function runFleet(first: Fleet, opts: FleetOptions): Promise<void> 
   const openHost = async (name: string) => {
     controller.hostOpened();
     const host = controller.host(name);
-    const address = host && feedAddress(host, opts.feeds);
-    if (!address || 'problem' in address) {
-      controller.hostFailed(address?.problem ?? `${name} is no longer in the fleet`);
+    if (!host) {
+      controller.hostFailed(`${name} is no longer in the fleet`);
       return;
     }
     inHost = true;
     const abort = new AbortController();
     try {
-      await runTop(opts.connect(address.url, abort.signal), {
+      // top's view and the feed client are loaded on the first enter: the grid alone stays small.
+      const [{ runTop }, source] = await Promise.all([import('./app.js'), opts.openFeed(host, abort.signal)]);
+      await runTop(source, {
         stdin: opts.stdin,
         stdout: opts.stdout,
         env: opts.env,
@@ -133,7 +133,7 @@ export async function runFleet(first: Fleet, opts: FleetOptions): Promise<void> 
     } catch (err) {
       // A refusal names the feed's URL, and with it the host.
       const message = (err as Error).message;
-      controller.hostFailed(err instanceof FeedRefusedError ? message : `${name}: ${message}`);
+      controller.hostFailed(message.includes(name) ? message : `${name}: ${message}`);
     } finally {
       abort.abort();
       inHost = false;

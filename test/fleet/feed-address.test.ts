@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { feedAddress, parseFeedMap } from '../../src/fleet/feed-address.js';
+import { feedAddress } from '../../src/fleet/feed-address.js';
+import { parseFeedMap } from '../../src/fleet/feed-map.js';
 import type { FleetHost } from '../../src/fleet/model.js';
 
 const host = (name: string, labels: Record<string, string> = {}): FleetHost => ({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { syntheticFleetResponses } from '../../bench/fleet-responses.js';
-import { buildFleet, filterHosts, sortHosts, type VectorSample } from '../../src/fleet/model.js';
+import { buildFleet, decodeRow, filterHosts, sortHosts, type VectorSample } from '../../src/fleet/model.js';
 
 function s(metric: Record<string, string>, value: number): VectorSample {
   return { metric, value: [1, String(value)] };
@@ -8,36 +8,31 @@ function s(metric: Record<string, string>, value: number): VectorSample {
 
 const A = { job: 'usewatch', instance: 'a:9733' };
 const B = { job: 'usewatch', instance: 'b:9733' };
-const cell = (t: object, resource: string, dimension: string, value: number, exported_instance?: string) =>
-  s(
-    { __name__: 'usewatch_use_status', ...t, resource, dimension, ...(exported_instance && { exported_instance }) },
-    value,
-  );
+/** A row as the cells query answers: the rank digits of errors, saturation, utilization. */
+const row = (t: object, resource: string, value: number) => s({ ...t, resource }, value);
 
 describe('buildFleet', () => {
-  it('keeps the worst status per resource and dimension over instances, critical over warning over unknown', () => {
+  it("decodes each resource's row of rank digits, unknown ranked between ok and warning", () => {
+    expect(decodeRow(531)).toEqual({ utilization: 'ok', saturation: 'warning', errors: 'critical' });
+    expect(decodeRow(20)).toEqual({ saturation: 'unknown' });
+    expect(decodeRow(0)).toEqual({});
+    expect(decodeRow(1.5)).toEqual({});
+    expect(decodeRow(1000)).toEqual({});
     const fleet = buildFleet({
-      series: [
-        cell(A, 'disk', 'saturation', 1, 'vda'),
-        cell(A, 'disk', 'saturation', 2, 'vdb'),
-        cell(A, 'disk', 'saturation', 0),
-        cell(A, 'network', 'errors', 3, 'eth0'),
-        cell(A, 'network', 'errors', 0, 'eth1'),
-        cell(A, 'network', 'errors', 1, 'eth2'),
-        cell(A, 'cpu', 'utilization', 3),
-        cell(A, 'cpu', 'utilization', 0),
-      ],
+      cells: [row(A, 'disk', 51), row(A, 'network', 311), row(A, 'cpu', 12), row(B, 'cpu', 2), row(B, 'memory', 1)],
+      findings: [],
       up: [s({ __name__: 'up', ...A }, 1)],
     });
-    const [host] = fleet.hosts;
-    expect(host.cells).toEqual({
-      disk: { saturation: 'critical' },
-      network: { errors: 'warning' },
-      cpu: { utilization: 'unknown' },
+    const [a, b] = fleet.hosts;
+    expect(a.cells).toEqual({
+      disk: { utilization: 'ok', saturation: 'critical' },
+      network: { utilization: 'ok', saturation: 'ok', errors: 'warning' },
+      cpu: { utilization: 'unknown', saturation: 'ok' },
     });
-    expect(host.worst).toBe('critical');
-    expect(host.up).toBe(true);
-    expect(fleet.resources).toEqual(['cpu', 'disk', 'network']);
+    expect(a.worst).toBe('critical');
+    expect(a.up).toBe(true);
+    expect(b.worst).toBe('unknown');
+    expect(fleet.resources).toEqual(['cpu', 'memory', 'disk', 'network']);
   });
 
   it('joins the finding series on their identity: firing or pending, severity, culprit', () => {
@@ -50,7 +45,8 @@ describe('buildFleet', () => {
       usewatch_instance: 'vda',
     };
     const fleet = buildFleet({
-      series: [
+      cells: [],
+      findings: [
         s({ __name__: 'usewatch_finding_active', ...disk }, 0),
         s({ __name__: 'usewatch_finding_severity', ...disk }, 1),
         s({ __name__: 'usewatch_finding_active', ...id }, 1),
@@ -86,7 +82,8 @@ describe('buildFleet', () => {
 
   it('marks a host down from up, and ignores up of jobs without usewatch series and unknown resources', () => {
     const fleet = buildFleet({
-      series: [cell(A, 'cpu', 'saturation', 2), cell(B, 'kernel', 'errors', 2), cell(B, 'cpu', 'errors', 9)],
+      cells: [row(A, 'cpu', 50), row(B, 'kernel', 500), row(B, 'cpu', 7)],
+      findings: [],
       up: [
         s({ __name__: 'up', ...A }, 0),
         s({ __name__: 'up', ...B, region: 'eu' }, 1),

@@ -4,13 +4,21 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fleetQueries, PrometheusClient, prometheusDurationMs, selectorMatchers } from '../../src/fleet/query.js';
 
 describe('selectors and queries', () => {
-  it('adds the selector to the one usewatch series query and to up', () => {
-    expect(fleetQueries('{job="usewatch", env=~"prod.*"}')).toEqual({
-      series:
-        '{__name__=~"usewatch_use_status|usewatch_finding_active|usewatch_finding_severity|usewatch_finding_info",job="usewatch", env=~"prod.*"}',
-      up: 'up{job="usewatch", env=~"prod.*"}',
+  it('adds the selector to the three queries of a refresh', () => {
+    const sel = 'job="usewatch", env=~"prod.*"';
+    const status = (d: string) => `usewatch_use_status{${sel},dimension="${d}"}`;
+    const worst = (d: string) =>
+      `max by (job, instance, resource, dimension) ((${status(d)} % 3 * 2 + 1 + (${status(d)} == bool 3)))`;
+    expect(fleetQueries(`{${sel}}`)).toEqual({
+      cells: `sum by (job, instance, resource) (${worst('utilization')} or 10 * ${worst('saturation')} or 100 * ${worst('errors')})`,
+      findings: `{__name__=~"usewatch_finding_active|usewatch_finding_severity|usewatch_finding_info",${sel}}`,
+      up: `up{${sel}}`,
     });
-    expect(fleetQueries('').up).toBe('up{}');
+    expect(fleetQueries('')).toMatchObject({
+      cells: expect.stringContaining('usewatch_use_status{dimension="errors"}'),
+      findings: '{__name__=~"usewatch_finding_active|usewatch_finding_severity|usewatch_finding_info"}',
+      up: 'up{}',
+    });
   });
 
   it('refuses a selector without braces or one that picks the metric name', () => {
@@ -49,13 +57,14 @@ describe('PrometheusClient', () => {
 
   const vector = (result: unknown[]) => [200, { status: 'success', data: { resultType: 'vector', result } }] as const;
 
-  it('reads a refresh in two instant queries, with the bearer token', async () => {
+  it('reads a refresh in three instant queries, with the bearer token', async () => {
     const url = await serve(() => [...vector([{ metric: { __name__: 'up' }, value: [1, '1'] }])]);
     const client = new PrometheusClient(url, { token: 's3cret' });
     const responses = await client.readFleet('{job="usewatch"}');
     expect(responses.up).toHaveLength(1);
     expect(requests.map((r) => new URL(r.url!, url).searchParams.get('query'))).toEqual([
-      expect.stringContaining('usewatch_use_status'),
+      expect.stringContaining('usewatch_use_status{job="usewatch",dimension="utilization"}'),
+      expect.stringContaining('usewatch_finding_active'),
       'up{job="usewatch"}',
     ]);
     expect(requests.every((r) => r.headers.authorization === 'Bearer s3cret')).toBe(true);

@@ -42,8 +42,7 @@ function setup(refuse = false) {
     },
     selector: '{job="usewatch"}',
     intervalMs: 20,
-    feeds: { tls: false },
-    connect: (url) => feed(url, refuse, opened),
+    openFeed: async (host) => feed(`ws://${host.name}/feed`, refuse, opened),
   };
   return { stdin, stdout, opts, opened, refreshes: () => refreshes };
 }

@@ -58,17 +58,10 @@ describe('renderFleetScreen', () => {
 
   it('renders hostile label values inert: no escape sequence reaches the terminal, columns hold', () => {
     const evil = 'evil\x1b[2J\x1b]0;pwned\x07\u202e:9733';
-    const series: VectorSample[] = [
-      {
-        metric: {
-          __name__: 'usewatch_use_status',
-          job: 'u',
-          instance: evil,
-          resource: 'cpu',
-          dimension: 'utilization',
-        },
-        value: [1, '2'],
-      },
+    const cells: VectorSample[] = [
+      { metric: { job: 'u', instance: evil, resource: 'cpu', dimension: 'utilization' }, value: [1, '2'] },
+    ];
+    const findings: VectorSample[] = [
       {
         metric: {
           __name__: 'usewatch_finding_active',
@@ -92,7 +85,7 @@ describe('renderFleetScreen', () => {
       },
     ];
     const lines = renderFleetScreen(
-      model(sorted(buildFleet({ series, up: [] })), { selector: '{a="\x1b[5m"}' }),
+      model(sorted(buildFleet({ cells, findings, up: [] })), { selector: '{a="\x1b[5m"}' }),
       PLAIN,
     );
     const text = lines.join('\n');

@@ -8,7 +8,6 @@ import { fitWidth } from '../text.js';
 import { type ScreenOptions, themeFor } from '../theme.js';
 import { compose, type Part } from './compose.js';
 import type { Canvas } from './model.js';
-import { MIN_COLS, MIN_ROWS } from './screen.js';
 import { listLines, titleLine } from './section.js';
 
 /** What the fleet screen shows: the UI state, the latest refresh (hosts sorted) and where it came from. */
@@ -24,6 +23,9 @@ export interface FleetScreenModel {
   notice?: string;
 }
 
+/** The smallest terminal, as top's; not imported from its screen module, which would load all of top's views. */
+const MIN_COLS = 80;
+const MIN_ROWS = 24;
 const MARKER = 2;
 /** Three status letters (utilization, saturation, errors) and a space. */
 const GROUP = 4;
