@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { TOP_V8_FLAGS } from '../../src/tui/footprint.js';
 import { syntheticFleetResponses } from '../fleet-responses.js';
-import { rssMb } from '../hostile-clients.js';
 import { round } from '../stats.js';
+import { peakRssInTmux } from '../tmux-rss.js';
 
 const CLI = fileURLToPath(new URL('../../bin/usewatch.js', import.meta.url));
 const RESPONSES_MODULE = new URL('../fleet-responses.js', import.meta.url).href;
@@ -14,10 +14,6 @@ const SCREEN_MODULE = new URL('../../src/tui/view/fleet.js', import.meta.url).hr
 const STATE_MODULE = new URL('../../src/tui/fleet-state.js', import.meta.url).href;
 const SESSION = 'usewatch-bench-fleet';
 const HOSTS = 1000;
-
-function tmux(...args: string[]) {
-  return spawnSync('tmux', ['-L', SESSION, ...args], { encoding: 'utf8' });
-}
 
 /** A Prometheus that answers the fleet's queries for HOSTS targets scraped every second, counting them. */
 async function fakePrometheus(): Promise<{ server: Server; url: string; queries: string[] }> {
@@ -43,22 +39,8 @@ async function fakePrometheus(): Promise<{ server: Server; url: string; queries:
 }
 
 /** Peak RSS of `usewatch fleet` over `seconds` in a detached 120×40 tmux pane, refreshing every second. */
-async function fleetRss(url: string, seconds: number): Promise<number | undefined> {
-  if (spawnSync('tmux', ['-V']).error) return undefined;
-  tmux('kill-server');
-  const command = `exec env -u CI ${process.execPath} ${CLI} fleet --prometheus ${url}`;
-  if (tmux('new-session', '-d', '-x', '120', '-y', '40', command).status !== 0) return undefined;
-  try {
-    const pid = Number(tmux('list-panes', '-F', '#{pane_pid}').stdout.trim());
-    let peak = 0;
-    for (let s = 0; s < seconds; s++) {
-      await new Promise((r) => setTimeout(r, 1000));
-      peak = Math.max(peak, rssMb(pid) ?? 0);
-    }
-    return peak || undefined;
-  } finally {
-    tmux('kill-server');
-  }
+function fleetRss(url: string, seconds: number): Promise<number | undefined> {
+  return peakRssInTmux(SESSION, `exec env -u CI ${process.execPath} ${CLI} fleet --prometheus ${url}`, seconds);
 }
 
 /**
