@@ -155,6 +155,22 @@ export async function runFleet(first: Fleet, opts: FleetOptions): Promise<void> 
     },
   });
 
+  const stopRefreshing = refreshEvery(opts, controller, redraw);
+  redraw();
+  try {
+    await done;
+  } finally {
+    stopRefreshing();
+    session.restore();
+  }
+}
+
+/** Reads the fleet every interval, each refresh after the previous one answered; returns the stop. */
+function refreshEvery(
+  opts: Pick<FleetOptions, 'client' | 'selector' | 'intervalMs'>,
+  controller: FleetController,
+  redraw: () => void,
+): () => void {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   const refresh = async () => {
@@ -168,12 +184,8 @@ export async function runFleet(first: Fleet, opts: FleetOptions): Promise<void> 
     timer = setTimeout(refresh, opts.intervalMs);
   };
   timer = setTimeout(refresh, opts.intervalMs);
-  redraw();
-  try {
-    await done;
-  } finally {
+  return () => {
     stopped = true;
     clearTimeout(timer);
-    session.restore();
-  }
+  };
 }
