@@ -1,5 +1,6 @@
 import { runCgroupsBench } from './sections/cgroups.js';
 import { runFeedBench } from './sections/feed.js';
+import { runFleetBench } from './sections/fleet.js';
 import { runHostileBench } from './sections/hostile.js';
 import { runRecorderBench } from './sections/recorder.js';
 import { runRenderBench } from './sections/render.js';
@@ -24,6 +25,7 @@ const sections: Record<string, () => Promise<Record<string, number>>> = {
   hostile: runHostileBench,
   whole: runWholeBench,
   cgroups: runCgroupsBench,
+  fleet: runFleetBench,
 };
 // `--only feed,tui` runs some sections: each one is minutes of a quiet machine.
 const onlyAt = process.argv.indexOf('--only');

@@ -3,6 +3,7 @@ import { Command, CommanderError, Help, type Option } from 'commander';
 import { register as registerAgent } from '../src/commands/agent.js';
 import { register as registerCheck } from '../src/commands/check.js';
 import { register as registerChecklist } from '../src/commands/checklist.js';
+import { register as registerFleet } from '../src/commands/fleet.js';
 import { register as registerInstallService } from '../src/commands/install-service.js';
 import { register as registerRecord } from '../src/commands/record.js';
 import { register as registerReplay } from '../src/commands/replay.js';
@@ -34,6 +35,7 @@ const program = new Command()
 
 for (const register of [
   registerTop,
+  registerFleet,
   registerCheck,
   registerChecklist,
   registerAgent,

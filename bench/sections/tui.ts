@@ -1,36 +1,18 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { TOP_V8_FLAGS } from '../../src/tui/footprint.js';
-import { rssMb } from '../hostile-clients.js';
 import type { RedrawCost } from '../redraw.js';
 import { round } from '../stats.js';
+import { peakRssInTmux } from '../tmux-rss.js';
 
 const CLI = fileURLToPath(new URL('../../bin/usewatch.js', import.meta.url));
 const FRAMES_MODULE = new URL('../frames.js', import.meta.url).href;
 const REDRAW_MODULE = new URL('../redraw.js', import.meta.url).href;
 const SESSION = 'usewatch-bench-top';
 
-function tmux(...args: string[]) {
-  return spawnSync('tmux', ['-L', SESSION, ...args], { encoding: 'utf8' });
-}
-
 /** RSS of `usewatch top` on this host after `seconds`, run in a detached 120×40 tmux pane. */
-async function topRss(seconds: number): Promise<number | undefined> {
-  if (spawnSync('tmux', ['-V']).error) return undefined;
-  tmux('kill-server');
-  const started = tmux('new-session', '-d', '-x', '120', '-y', '40', `exec env -u CI ${process.execPath} ${CLI} top`);
-  if (started.status !== 0) return undefined;
-  try {
-    const pid = Number(tmux('list-panes', '-F', '#{pane_pid}').stdout.trim());
-    let peak = 0;
-    for (let s = 0; s < seconds; s++) {
-      await new Promise((r) => setTimeout(r, 1000));
-      peak = Math.max(peak, rssMb(pid) ?? 0);
-    }
-    return peak || undefined;
-  } finally {
-    tmux('kill-server');
-  }
+function topRss(seconds: number): Promise<number | undefined> {
+  return peakRssInTmux(SESSION, `exec env -u CI ${process.execPath} ${CLI} top`, seconds);
 }
 
 /**

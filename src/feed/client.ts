@@ -12,6 +12,8 @@ import {
 export interface ConnectFeedOptions {
   /** Sent as `Authorization: Bearer`, never in the URL (which ends up in logs and process lists). */
   token?: string;
+  /** PEM of the CA that signed a wss:// agent's certificate, trusted instead of the system's CAs. */
+  ca?: string;
   /** Receive only these frame sections; the others are filled with empty values. */
   sections?: FrameSection[];
   /** The WebSocket class (ws's API); tests inject one. */
@@ -144,7 +146,12 @@ class FeedSession implements AsyncIterator<Frame> {
   private connect(): void {
     const headers: Record<string, string> = {};
     if (this.opts.token !== undefined) headers.authorization = `Bearer ${this.opts.token}`;
-    const ws = new this.WS(this.requestUrl(), { headers, perMessageDeflate: false, handshakeTimeout: 10_000 });
+    const ws = new this.WS(this.requestUrl(), {
+      headers,
+      perMessageDeflate: false,
+      handshakeTimeout: 10_000,
+      ...(this.opts.ca !== undefined && { ca: this.opts.ca }),
+    });
     this.ws = ws;
     ws.on('message', (data, isBinary) => {
       this.touch();

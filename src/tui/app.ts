@@ -17,6 +17,11 @@ export interface TopOptions extends TerminalIo {
   rules?: RuleBook;
   /** Given when the source is a recording: the keys then seek, pause and pace it. */
   replay?: ReplayHandle;
+  /**
+   * A session another view owns (the fleet's host view): top draws in it and hands it back when it
+   * ends, without restoring the terminal; `leavesOn` keys end it as `q` does.
+   */
+  within?: { session: TerminalSession; leavesOn: (ui: UiState, key: Key) => boolean };
 }
 
 /** What the view needs of a recording being replayed (a ReplaySource is one). */
@@ -172,12 +177,19 @@ export async function runTop(source: ViewSource, opts: TopOptions): Promise<void
     quitRequested = true;
     wake();
   };
+  let finished = false;
   const redraw = () => {
+    // A source's late state change (the feed closing) must not draw over the view that follows.
+    if (finished) return;
     const { cols, rows } = session.size;
     writer.draw(renderScreen(controller.model(), { cols, rows, ...screen }));
   };
-  const session = new TerminalSession(opts, {
-    onKey: (key) => {
+  const handlers = {
+    onKey: (key: Key) => {
+      if (opts.within?.leavesOn(controller.ui, key)) {
+        quit();
+        return;
+      }
       controller.onKey(key);
       if (controller.ui.quit) quit();
       else redraw();
@@ -186,7 +198,10 @@ export async function runTop(source: ViewSource, opts: TopOptions): Promise<void
       writer.invalidate();
       redraw();
     },
-  });
+  };
+  const session = opts.within?.session ?? new TerminalSession(opts, handlers);
+  const handBack = opts.within?.session.handOver(handlers);
+  if (opts.within) writer.invalidate();
   opts.replay?.control.onEnd(redraw);
   source.onState?.((state, detail) => {
     controller.onConnection(state, detail);
@@ -209,7 +224,9 @@ export async function runTop(source: ViewSource, opts: TopOptions): Promise<void
       redraw();
     }
   } finally {
-    session.restore();
+    finished = true;
+    if (handBack) session.handOver(handBack);
+    else session.restore();
     // The source may be waiting for its next tick or message; ending it must not hold up the exit.
     frames.return?.().catch(() => {});
   }

@@ -9,6 +9,11 @@ const LEAVE = '\x1b[?2026l\x1b[0m\x1b[?7h\x1b[?25h\x1b[?1049l';
 
 const SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
 
+export interface SessionHandlers {
+  onKey: (key: Key) => void;
+  onResize: () => void;
+}
+
 export interface TerminalIo {
   stdin: NodeJS.ReadStream;
   stdout: NodeJS.WriteStream;
@@ -25,7 +30,7 @@ export class TerminalSession {
 
   constructor(
     private readonly io: TerminalIo,
-    handlers: { onKey: (key: Key) => void; onResize: () => void },
+    private handlers: SessionHandlers,
   ) {
     const { stdin, stdout } = io;
     stdout.write(ENTER);
@@ -35,7 +40,7 @@ export class TerminalSession {
     const keys = new KeyDecoder();
     let escapeTimer: NodeJS.Timeout | undefined;
     const deliver = (list: Key[]) => {
-      for (const key of list) handlers.onKey(key);
+      for (const key of list) this.handlers.onKey(key);
     };
     const onData = (chunk: Buffer | string) => {
       clearTimeout(escapeTimer);
@@ -43,12 +48,13 @@ export class TerminalSession {
       if (keys.pending) escapeTimer = setTimeout(() => deliver(keys.flush()), ESCAPE_TIMEOUT_MS);
     };
     stdin.on('data', onData);
-    stdout.on('resize', handlers.onResize);
+    const onResize = () => this.handlers.onResize();
+    stdout.on('resize', onResize);
     this.cleanups.push(() => {
       clearTimeout(escapeTimer);
       stdin.off('data', onData);
     });
-    this.cleanups.push(() => stdout.off('resize', handlers.onResize));
+    this.cleanups.push(() => stdout.off('resize', onResize));
 
     const onExit = () => this.restore();
     process.on('exit', onExit);
@@ -74,6 +80,16 @@ export class TerminalSession {
 
   get size(): { cols: number; rows: number } {
     return { cols: this.io.stdout.columns ?? 80, rows: this.io.stdout.rows ?? 24 };
+  }
+
+  /**
+   * Gives the keys and resizes to another view drawn in this session (the fleet's host view), and
+   * returns the handlers to give them back to.
+   */
+  handOver(handlers: SessionHandlers): SessionHandlers {
+    const previous = this.handlers;
+    this.handlers = handlers;
+    return previous;
   }
 
   /** Leaves the alternate screen and gives the keyboard back; safe to call more than once. */

@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -10,36 +9,12 @@ import { replaySource } from '../../src/replay/source.js';
 import { formatClock, formatDateTime } from '../../src/text/clock.js';
 import { runTop } from '../../src/tui/app.js';
 import { makeFrame, T0 as REC_T0, tempDir } from '../recorder/helpers.js';
+import { FakeTty } from './fake-tty.js';
 import { frame } from './frames.js';
 
 const ENTER_ALT = '\x1b[?1049h';
 const LEAVE_ALT = '\x1b[?1049l';
 const SHOW_CURSOR = '\x1b[?25h';
-
-class FakeTty extends EventEmitter {
-  columns = 120;
-  rows = 40;
-  isTTY = true;
-  output = '';
-  write(chunk: string): boolean {
-    this.output += chunk;
-    this.emit('wrote');
-    return true;
-  }
-  /** Resolves once `text` is written, at or after offset `since` of the output. */
-  waitFor(text: string, since = 0): Promise<void> {
-    return new Promise((resolve) => {
-      const check = () => {
-        if (this.output.includes(text, since)) {
-          this.off('wrote', check);
-          resolve();
-        }
-      };
-      this.on('wrote', check);
-      check();
-    });
-  }
-}
 
 function io() {
   const stdin = new PassThrough() as unknown as NodeJS.ReadStream;
