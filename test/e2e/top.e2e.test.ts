@@ -216,7 +216,7 @@ describe.skipIf(!hasTmux)('usewatch top --replay', () => {
     for (let i = 0; i < 30; i++) recorder.write(cgroupFrame(i));
     await recorder.close();
     const s = await startTop(`--replay ${dir}`);
-    const first = await waitFor(s, 'the first recorded frame', contains('REPLAY'));
+    const first = await waitFor(s, 'the first recorded frame', contains('FDS UNIT'));
     expect(first).toMatch(/FDS UNIT +COMMAND/);
     expect(first).toMatch(/4213 .* web +stress-ng-cpu/);
     tmux('send-keys', '-t', s, 'v');
