@@ -39,7 +39,7 @@ function memoryStat(random: () => number): string {
 }
 
 /** The files of one cgroup that change while it is busy, for tick `t`. */
-function writeCounters(dir: string, i: number, t: number): void {
+export function writeCounters(dir: string, i: number, t: number): void {
   const usage = 1_000_000 * i + 250_000 * t;
   writeFileSync(
     join(dir, 'cpu.stat'),
@@ -59,7 +59,7 @@ function writeCounters(dir: string, i: number, t: number): void {
  * give; with this process's proc/self/limits, so that descriptors are kept within the share of the
  * open-file limit the agent would give them.
  */
-function generateCgroupTree(root: string, count: number): WorkloadCgroup[] {
+export function generateCgroupTree(root: string, count: number): WorkloadCgroup[] {
   const random = rng(count);
   mkdirSync(join(root, 'proc/self'), { recursive: true });
   // read and written, not copied: procfs files stat as empty, and copyFileSync copies 0 bytes of them
