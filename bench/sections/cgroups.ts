@@ -13,7 +13,7 @@ import { cpuMsSince, median, round } from '../stats.js';
  * the tick grows by at most 3 ms at 200 cgroups and 15 ms at 1,000. A share of the cgroups is
  * busy (used CPU since the last tick): their cpu.stat, memory and I/O files change between ticks,
  * outside the measured time, and the reader reads all their per-tick files; an idle cgroup costs
- * one file a tick and the rest every tenth. Measured with a twentieth and a fifth busy. The clock
+ * one file a tick and the rest every 60th. Measured with a twentieth and a fifth busy. The clock
  * given to the collector advances one second a tick, as the agent's does.
  */
 

@@ -27,7 +27,7 @@ import type { CgroupReading, WorkloadCgroup } from './sample.js';
 export interface CgroupReaderOptions {
   /** How often a busy cgroup's limits are re-read, ms (10 s); an idle one's six times less often. */
   limitsEveryMs?: number;
-  /** Ticks between reads of the `tick` and `slow` files of a cgroup that used no CPU (20). */
+  /** Ticks between reads of the `tick` and `slow` files of a cgroup that used no CPU (60). */
   idleEveryTicks?: number;
   /** Ticks between reads of the `slow` files of a cgroup that used CPU (5). */
   slowEveryTicks?: number;
@@ -69,7 +69,7 @@ const MOST_KEPT_FILES = 12;
  */
 const POOLS = 2;
 const LIMITS_EVERY_MS = 10_000;
-const IDLE_EVERY_TICKS = 20;
+const IDLE_EVERY_TICKS = 60;
 /** An idle cgroup's limits are re-read this many times less often than a busy one's. */
 const IDLE_LIMITS_FACTOR = 6;
 const SLOW_EVERY_TICKS = 5;
