@@ -1,4 +1,5 @@
 import { runCgroupsBench } from './sections/cgroups.js';
+import { runCgroupsEngineBench } from './sections/cgroups-engine.js';
 import { runFeedBench } from './sections/feed.js';
 import { runFleetBench } from './sections/fleet.js';
 import { runHostileBench } from './sections/hostile.js';
@@ -24,7 +25,8 @@ const sections: Record<string, () => Promise<Record<string, number>>> = {
   tui: runTuiBench,
   hostile: runHostileBench,
   whole: runWholeBench,
-  cgroups: runCgroupsBench,
+  // the engine tick's growth (the budget), then the collector alone
+  cgroups: async () => ({ ...(await runCgroupsEngineBench()), ...(await runCgroupsBench()) }),
   fleet: runFleetBench,
 };
 // `--only feed,tui` runs some sections: each one is minutes of a quiet machine.

@@ -13,7 +13,7 @@ import { cpuMsSince, median, round } from '../stats.js';
  * the tick grows by at most 3 ms at 200 cgroups and 15 ms at 1,000. A share of the cgroups is
  * busy (used CPU since the last tick): their cpu.stat, memory and I/O files change between ticks,
  * outside the measured time, and the reader reads all their per-tick files; an idle cgroup costs
- * one file a tick and the rest every tenth. Measured with a twentieth and a fifth busy. The clock
+ * one file a tick and the rest every 60th. Measured with a twentieth and a fifth busy. The clock
  * given to the collector advances one second a tick, as the agent's does.
  */
 
@@ -39,7 +39,7 @@ function memoryStat(random: () => number): string {
 }
 
 /** The files of one cgroup that change while it is busy, for tick `t`. */
-function writeCounters(dir: string, i: number, t: number): void {
+export function writeCounters(dir: string, i: number, t: number): void {
   const usage = 1_000_000 * i + 250_000 * t;
   writeFileSync(
     join(dir, 'cpu.stat'),
@@ -59,7 +59,7 @@ function writeCounters(dir: string, i: number, t: number): void {
  * give; with this process's proc/self/limits, so that descriptors are kept within the share of the
  * open-file limit the agent would give them.
  */
-function generateCgroupTree(root: string, count: number): WorkloadCgroup[] {
+export function generateCgroupTree(root: string, count: number): WorkloadCgroup[] {
   const random = rng(count);
   mkdirSync(join(root, 'proc/self'), { recursive: true });
   // read and written, not copied: procfs files stat as empty, and copyFileSync copies 0 bytes of them

@@ -8,8 +8,9 @@ import type { CgroupReading, WorkloadCgroup } from './sample.js';
  * Reads workload cgroups into CgroupReadings, tick after tick, at a bounded cost:
  * - where each quantity comes from (the v2 directory, else the v1 controller's) is decided when a
  *   cgroup is first seen, so a tick reads only files known to be there;
- * - the per-tick files of up to `keepOpen` cgroups stay open and are re-read from offset 0 (the
- *   process collector's policy, collectors/process/kept.ts);
+ * - the CPU usage file of up to `keepOpen` cgroups, and the other per-tick files of fewer, stay
+ *   open and are re-read from offset 0 (the process collector's policy, collectors/process/kept.ts):
+ *   usage is read every tick for every cgroup, so its descriptor saves the most;
  * - only CPU usage is read every tick for every cgroup (a syscall costs 4–8 µs of CPU on a
  *   small VM, and 10 files of 1,000 cgroups would be 60 ms a tick): the other files of a cgroup
  *   that used no CPU since the last tick are read every `idleEveryTicks`, event counts and
@@ -26,7 +27,7 @@ import type { CgroupReading, WorkloadCgroup } from './sample.js';
 export interface CgroupReaderOptions {
   /** How often a busy cgroup's limits are re-read, ms (10 s); an idle one's six times less often. */
   limitsEveryMs?: number;
-  /** Ticks between reads of the `tick` and `slow` files of a cgroup that used no CPU (20). */
+  /** Ticks between reads of the `tick` and `slow` files of a cgroup that used no CPU (60). */
   idleEveryTicks?: number;
   /** Ticks between reads of the `slow` files of a cgroup that used CPU (5). */
   slowEveryTicks?: number;
@@ -47,8 +48,10 @@ interface CgroupState {
   planned: PlannedSource[];
   /** Quantities neither hierarchy had, looked for again when limits are due. */
   missing: CgroupQuantity[];
-  /** The files read more often than the limits, kept open while the cgroup is one of those kept. */
+  /** The `tick` and `slow` files, kept open while the cgroup is one of those kept. */
   keptPaths: string[];
+  /** The CPU usage file(s), kept open while the cgroup is one of those whose usage is kept. */
+  usagePaths: string[];
   limitsDue: number;
   /** Spreads the slower reads of cgroups over ticks. */
   slot: number;
@@ -58,10 +61,15 @@ interface CgroupState {
   previous: CgroupReading;
 }
 
-/** Files kept open per cgroup at most (all but the limits): a hybrid host's v2 cpu.stat and pressure, and 9 v1 files. */
-const MOST_KEPT_FILES = 13;
+/** Files kept open per cgroup at most besides CPU usage (all but the limits): a hybrid host's v2 pressure and 9 v1 files. */
+const MOST_KEPT_FILES = 12;
+/**
+ * The two pools of kept descriptors (CPU usage; the other per-tick files) share the quarter of the
+ * open-file limit that kept.ts gives each of its users: each pool counts its files this many times.
+ */
+const POOLS = 2;
 const LIMITS_EVERY_MS = 10_000;
-const IDLE_EVERY_TICKS = 20;
+const IDLE_EVERY_TICKS = 60;
 /** An idle cgroup's limits are re-read this many times less often than a busy one's. */
 const IDLE_LIMITS_FACTOR = 6;
 const SLOW_EVERY_TICKS = 5;
@@ -73,6 +81,7 @@ type Outcome = 'read' | 'gone' | 'unreadable';
 export class CgroupReader {
   private readonly states = new Map<string, CgroupState>();
   private readonly kept: KeptDescriptors;
+  private readonly usageKept: KeptDescriptors;
   private readonly limitsEveryMs: number;
   private readonly idleEveryTicks: number;
   private readonly slowEveryTicks: number;
@@ -88,8 +97,12 @@ export class CgroupReader {
     this.slowEveryTicks = options.slowEveryTicks ?? SLOW_EVERY_TICKS;
     this.now = options.now ?? (() => performance.now());
     this.kept = new KeptDescriptors(options.keepOpen ?? 1000, {
-      filesPerDir: MOST_KEPT_FILES,
+      filesPerDir: MOST_KEPT_FILES * POOLS,
       paths: (id) => this.states.get(id)?.keptPaths ?? [],
+    });
+    this.usageKept = new KeptDescriptors(options.keepOpen ?? 1000, {
+      filesPerDir: POOLS,
+      paths: (id) => this.states.get(id)?.usagePaths ?? [],
     });
   }
 
@@ -97,6 +110,7 @@ export class CgroupReader {
     this.tick++;
     this.tallies = new Map();
     this.kept.startTick(fs);
+    this.usageKept.startTick(fs);
   }
 
   /** One cgroup's reading on this tick; undefined when it has gone away (or has no file to read). */
@@ -105,8 +119,9 @@ export class CgroupReader {
     if (state === undefined) return this.firstSight(log, cg);
     state.listed = this.tick;
     const keep = this.kept.offers(cg.identity.id);
+    const keepUsage = this.usageKept.offers(cg.identity.id);
     const reading: CgroupReading = { ...state.previous, identity: cg.identity };
-    if (!this.readPlanned(log.fs, state, reading, keep, (c) => c === 'activity'))
+    if (!this.readPlanned(log.fs, state, reading, keepUsage, (c) => c === 'activity'))
       return this.forget(log.fs, cg.identity.id);
     const usage = reading.cpuUsageUsec;
     // a cgroup without CPU usage counts as busy: nothing tells that it is idle
@@ -119,7 +134,7 @@ export class CgroupReader {
       state.limitsDue = now + this.limitsEveryMs;
       if (state.missing.length > 0) this.lookAgain(log, cg, state, reading);
     }
-    if (keep) this.kept.markRead(cg.identity.id, this.tick);
+    this.markKept(cg.identity.id, keep, keepUsage);
     state.previous = reading;
     return reading;
   }
@@ -159,11 +174,12 @@ export class CgroupReader {
   private firstSight(log: SourceLog, cg: WorkloadCgroup): CgroupReading | undefined {
     const reading: CgroupReading = { identity: cg.identity };
     const keep = this.kept.offers(cg.identity.id);
+    const keepUsage = this.usageKept.offers(cg.identity.id);
     const planned: PlannedSource[] = [];
     const missing: { quantity: CgroupQuantity; tried?: string }[] = [];
     for (const quantity of CGROUP_QUANTITIES) {
       if (quantity.coveredBy !== undefined && reading[quantity.coveredBy] !== undefined) continue;
-      const found = this.resolve(log.fs, cg, quantity, keep, reading);
+      const found = this.resolve(log.fs, cg, quantity, quantity.cadence === 'activity' ? keepUsage : keep, reading);
       if ('source' in found) planned.push(found);
       // the first file looked for is not there: the cgroup went away since discovery listed it
       else if (planned.length === 0 && found.tried !== undefined) return undefined;
@@ -171,19 +187,20 @@ export class CgroupReader {
     }
     if (planned.length === 0) return undefined;
     for (const m of missing) this.reportMissing(log, cg, m.quantity, m.tried);
-    const keptPaths = planned.filter((p) => p.cadence !== 'limits').flatMap((p) => p.rels);
+    const pathsOf = (cadences: Cadence[]) => planned.filter((p) => cadences.includes(p.cadence)).flatMap((p) => p.rels);
     const slot = this.firstSights++;
     const slice = slot % LIMIT_SLICES;
     this.states.set(cg.identity.id, {
       planned,
       missing: missing.map((m) => m.quantity),
-      keptPaths,
+      keptPaths: pathsOf(['tick', 'slow']),
+      usagePaths: pathsOf(['activity']),
       limitsDue: this.now() + this.limitsEveryMs * (1 + slice / LIMIT_SLICES),
       slot,
       listed: this.tick,
       previous: reading,
     });
-    if (keep) this.kept.markRead(cg.identity.id, this.tick);
+    this.markKept(cg.identity.id, keep, keepUsage);
     return reading;
   }
 
@@ -267,8 +284,14 @@ export class CgroupReader {
     );
   }
 
+  private markKept(id: string, keep: boolean, keepUsage: boolean): void {
+    if (keep) this.kept.markRead(id, this.tick);
+    if (keepUsage) this.usageKept.markRead(id, this.tick);
+  }
+
   private forget(fs: ProcFs, id: string): undefined {
     this.kept.releaseDir(fs, id);
+    this.usageKept.releaseDir(fs, id);
     this.states.delete(id);
     return undefined;
   }

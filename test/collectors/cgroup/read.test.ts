@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -256,6 +256,26 @@ describe('cadence and descriptors', () => {
     expect(fs.onceReads.filter((r) => r === `${cron}/cpu.stat`)).toHaveLength(2);
     expect(fs.onceReads.filter((r) => r === `${nginx}/memory.max`)).toHaveLength(1);
     expect(fs.keptReads).not.toContain(`${nginx}/memory.max`);
+  });
+
+  it('keeps the CPU usage of more cgroups open than their other per-tick files, within a quarter of the open-file limit', () => {
+    const root = copyOf(V2);
+    mkdirSync(join(root, 'proc/self'), { recursive: true });
+    // 96 files: a quarter is 24, half of it for usage (12 cgroups), half for 12 other files (1 cgroup)
+    writeFileSync(
+      join(root, 'proc/self/limits'),
+      'Limit                     Soft Limit           Hard Limit           Units\nMax open files            96                   96                   files\n',
+    );
+    const fs = open(new RecordingFs(root));
+    const tick = ticker(fs, [v2Cgroup('nginx.service'), v2Cgroup('cron.service')]);
+    tick();
+    tick();
+    const nginx = 'sys/fs/cgroup/system.slice/nginx.service';
+    const cron = 'sys/fs/cgroup/system.slice/cron.service';
+    expect(fs.keptReads.filter((r) => r === `${cron}/cpu.stat`)).toHaveLength(2);
+    expect(fs.keptReads.filter((r) => r.startsWith(cron) && !r.endsWith('/cpu.stat'))).toEqual([]);
+    expect(fs.onceReads.filter((r) => r === `${cron}/memory.current`).length).toBeGreaterThan(0);
+    expect(fs.keptReads).toContain(`${nginx}/memory.current`);
   });
 
   it('a cgroup that went away is left out without a report, and its descriptors are closed', () => {
