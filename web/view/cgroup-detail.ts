@@ -3,6 +3,7 @@ import type { CgroupEntry } from '../../src/model/cgroup.js';
 import type { Frame } from '../../src/model/frame.js';
 import { CGROUP_EVENT_METRICS, isCgroupInstance, processesOf } from '../../src/tui/cgroups.js';
 import { cgroupEntry } from '../../src/tui/lists.js';
+import { cgroupIdentityFields } from '../../src/tui/view/cgroup-detail.js';
 import { formatSpan, formatValue } from '../../src/use/units.js';
 import type { Child } from '../dom.js';
 import { h } from '../dom.js';
@@ -11,19 +12,6 @@ import { table } from './table.js';
 
 function limitOf(value: number | undefined, unit: string): string {
   return value === undefined ? 'none' : formatValue(value, unit);
-}
-
-function identity(entry: CgroupEntry): Child[][] {
-  const fields: Child[][] = [
-    ['name', entry.name],
-    ['kind', entry.runtime ? `${entry.kind} (${entry.runtime})` : entry.kind],
-    ['id', entry.id],
-  ];
-  if (entry.namespace !== undefined) fields.push(['namespace', entry.namespace]);
-  if (entry.pod !== undefined) fields.push(['pod', entry.pod]);
-  if (entry.container !== undefined) fields.push(['container', entry.container]);
-  if (entry.processes !== undefined) fields.push(['processes', String(entry.processes)]);
-  return fields;
 }
 
 function limits(entry: CgroupEntry): Child[][] {
@@ -81,7 +69,7 @@ export function cgroupBody(
   const current = f && cgroupEntry(f, captured.id);
   const entry = current ?? captured;
   const head: Child[] = [
-    table(identity(entry)),
+    table(cgroupIdentityFields(entry)),
     f && !current && h('p', { class: 'dim' }, 'not carried on this sample: no longer among the top cgroups'),
     h('h3', {}, 'Limits'),
     table(limits(entry)),
