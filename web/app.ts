@@ -14,13 +14,14 @@ import { renderHeader } from './view/header.js';
 import { renderHelp } from './view/help.js';
 import { renderProcesses } from './view/processes.js';
 import { renderScrub } from './view/scrub.js';
+import { renderServices } from './view/services.js';
 
 const MEASURES_KEPT = 600;
 
 /**
  * The page: the frames held, `top`'s UI state (its key reducer, src/tui/state.ts, reused as is),
  * the feed connection and the sections drawn from them. A section is a function of the model and
- * the lists; a new one (services, containers) is one more entry in `sections`. The header is drawn on
+ * the lists; a new one is one more entry in `sections`. The header is drawn on
  * every change; the sections when the frame shown or the UI state changed.
  */
 export class LiveView {
@@ -57,6 +58,8 @@ export class LiveView {
     (m, lists) => this.grid.render(m, lists),
     (m, lists) => renderFindings(m, lists, byId('findings')),
     (m, lists) => renderProcesses(m, lists, byId('processes')),
+    (m, lists) => renderServices(m, lists, byId('services')),
+    (m) => this.showTable(m.ui.table),
   ];
 
   start(): void {
@@ -136,6 +139,14 @@ export class LiveView {
     document.title = m.frame ? `usewatch ${m.frame.host.hostname}` : 'usewatch';
   }
 
+  /** The bottom table `v` chose is shown, the filter (shared by both, as in `top`) above it. */
+  private showTable(table: UiState['table']): void {
+    const shown = byId(table);
+    byId('processes').hidden = table !== 'processes';
+    byId('services').hidden = table !== 'services';
+    if (this.filter.parentElement !== shown) shown.querySelector('h2')!.after(this.filter);
+  }
+
   /** A key or a click, as `top`'s reducer takes it, then the pause it implies applied to the frames held. */
   apply(key: PageKey): void {
     if (key.kind === 'key') {
@@ -168,10 +179,11 @@ export class LiveView {
   private listenFilter(): void {
     this.filter.addEventListener('focus', () => {
       if (!this.ui.filterEditing)
-        this.ui = { ...this.ui, filterEditing: true, focus: 'processes', help: false, detail: undefined };
+        this.ui = { ...this.ui, filterEditing: true, focus: this.ui.table, help: false, detail: undefined };
     });
     this.filter.addEventListener('input', () => {
-      this.ui = { ...this.ui, filter: this.filter.value.slice(0, 64), selected: { ...this.ui.selected, processes: 0 } };
+      const selected = { ...this.ui.selected, [this.ui.table]: 0 };
+      this.ui = { ...this.ui, filter: this.filter.value.slice(0, 64), selected };
       this.draw();
     });
     this.filter.addEventListener('keydown', (e) => {
@@ -196,6 +208,15 @@ export class LiveView {
           ...this.ui,
           sort: sort.dataset.sort as UiState['sort'],
           selected: { ...this.ui.selected, processes: 0 },
+        };
+        return this.draw();
+      }
+      const cgroupSort = target.closest<HTMLElement>('th[data-cgroup-sort]');
+      if (cgroupSort) {
+        this.ui = {
+          ...this.ui,
+          cgroupSort: cgroupSort.dataset.cgroupSort as UiState['cgroupSort'],
+          selected: { ...this.ui.selected, services: 0 },
         };
         return this.draw();
       }

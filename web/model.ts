@@ -1,5 +1,6 @@
 import type { Finding, Frame, ProcessEntry } from '../src/model/frame.js';
-import { type GridRow, gridRows, sortedFindings, visibleProcesses } from '../src/tui/lists.js';
+import type { CgroupRow } from '../src/tui/cgroups.js';
+import { type GridRow, gridRows, sortedFindings, visibleCgroups, visibleProcesses } from '../src/tui/lists.js';
 import type { SelectionContext, UiState } from '../src/tui/state.js';
 import type { PageConnectionState } from './connection.js';
 import type { FrameRing } from './frames.js';
@@ -22,9 +23,10 @@ export interface PageLists extends SelectionContext {
   grid: GridRow[];
   findings: Finding[];
   processes: ProcessEntry[];
+  services: CgroupRow[];
 }
 
-const NONE: PageLists = { grid: [], findings: [], processes: [] };
+const NONE: PageLists = { grid: [], findings: [], processes: [], services: [] };
 
 export function pageLists(m: Pick<PageModel, 'frame' | 'ui'>): PageLists {
   const f = m.frame;
@@ -33,5 +35,6 @@ export function pageLists(m: Pick<PageModel, 'frame' | 'ui'>): PageLists {
     grid: gridRows(f, m.ui.perCpu),
     findings: sortedFindings(f),
     processes: visibleProcesses(f, m.ui.sort, m.ui.filter),
+    services: visibleCgroups(f, m.ui.cgroupSort, m.ui.filter),
   };
 }

@@ -1,19 +1,17 @@
-import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, notBuiltReason, startAgentProcess, stopProcess, waitFor } from './agent-process.js';
+import { pureV2, ROOT, TestCgroup, v1 } from './test-cgroup.js';
 
 // Workload cgroups end to end, as root on a host with cgroup v1 controllers and a v2 hierarchy at
 // /sys/fs/cgroup/unified (or a pure v2 host): three systemd-style service cgroups are made, each
 // with a limit, and a load is put in each. `usewatch check` must name each cgroup in its finding,
 // and the agent's /metrics must carry their container_* series and pass promtool.
-const ROOT = '/sys/fs/cgroup';
 const isRoot = process.getuid?.() === 0;
 const has = (cmd: string, arg = '--version') => spawnSync(cmd, [arg], { stdio: 'ignore' }).status === 0;
-const pureV2 = existsSync(join(ROOT, 'cgroup.controllers'));
-const v1 = (controller: string) => existsSync(join(ROOT, controller, 'cgroup.procs'));
 
 function skipReason(): string | undefined {
   if (notBuiltReason) return notBuiltReason;
@@ -26,42 +24,6 @@ function skipReason(): string | undefined {
 }
 const skip = skipReason();
 if (skip) console.warn(`cgroups e2e skipped: ${skip}`);
-
-/** One cgroup at the same path in every hierarchy the host has. */
-class TestCgroup {
-  readonly id: string;
-  private readonly dirs: Map<string, string>;
-  constructor(name: string) {
-    this.id = `/system.slice/${name}`;
-    const hierarchies = pureV2
-      ? [['v2', ROOT]]
-      : ['cpu', 'cpuacct', 'memory', 'pids', 'blkio', 'unified'].filter(v1).map((c) => [c, join(ROOT, c)]);
-    this.dirs = new Map(hierarchies.map(([c, base]) => [c, join(base, this.id)]));
-    for (const dir of this.dirs.values()) mkdirSync(dir, { recursive: true });
-    if (pureV2) writeFileSync(join(ROOT, 'system.slice', 'cgroup.subtree_control'), '+cpu +memory +pids +io');
-  }
-  set(controller: string, file: string, value: string): void {
-    writeFileSync(join(this.dirs.get(pureV2 ? 'v2' : controller)!, file), value);
-  }
-  /** A shell line that moves the shell into every hierarchy's cgroup, then runs `command`. */
-  run(command: string): ChildProcess {
-    const moves = [...this.dirs.values()].map((d) => `echo $$ > ${d}/cgroup.procs`).join('; ');
-    return spawn('sh', ['-c', `${moves}; exec ${command}`], { stdio: 'ignore' });
-  }
-  remove(): void {
-    for (const dir of this.dirs.values()) {
-      for (let i = 0; i < 50; i++) {
-        try {
-          rmdirSync(dir);
-          break;
-        } catch {
-          spawnSync('sh', ['-c', `kill -9 $(cat ${dir}/cgroup.procs) 2>/dev/null`]);
-          spawnSync('sleep', ['0.1']);
-        }
-      }
-    }
-  }
-}
 
 interface CheckFinding {
   rule: string;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AgentProcess, notBuiltReason, startAgentProcess, stopProcess } from './agent-process.js';
+import { pureV2, TestCgroup, v1 } from './test-cgroup.js';
 
 /**
  * The web live view in a real browser: Debian's chromium driven by puppeteer-core (nothing
@@ -20,6 +21,8 @@ const hasStressNg = spawnSync('stress-ng', ['--version'], { stdio: 'ignore' }).s
 const skip = notBuiltReason ?? (!hasChromium ? `no ${CHROMIUM} (apt-get install chromium)` : undefined);
 if (skip) console.log(`web e2e skipped: ${skip}`);
 if (!hasStressNg) console.log('web e2e: stress-ng not installed, skipping the CPU finding');
+const canMakeCgroups = process.getuid?.() === 0 && (pureV2 || ['cpu', 'memory', 'pids'].every(v1));
+if (!canMakeCgroups) console.log('web e2e: not root or no cgroup controllers, skipping the services table');
 
 const dir = mkdtempSync(join(tmpdir(), 'usewatch-web-'));
 let browser: Browser | undefined;
@@ -263,4 +266,48 @@ describe.skipIf(skip !== undefined)('the web live view in chromium', () => {
     expect(readFileSync(tokenFile, 'utf8').trim()).toBe(token);
     await tokenPage.close();
   });
+
+  it.skipIf(!canMakeCgroups)(
+    'lists a service with a process in it after v, and names it in the UNIT column',
+    async () => {
+      const name = `usewatch-web-${process.pid}.service`;
+      const cgroup = new TestCgroup(name);
+      // A light load, so that the service is among the cgroups a frame carries.
+      const load = cgroup.run(`sh -c 'while :; do i=0; while [ $i -lt 3000 ]; do i=$((i+1)); done; sleep 0.05; done'`);
+      let servicePage: Page | undefined;
+      try {
+        await new Promise((r) => setTimeout(r, 300));
+        // Discovery walks the hierarchy at start and every 10 s: the agent starts after the cgroup is made.
+        const started = await agent([]);
+        ({ page: servicePage } = await open(`${started.url}/`));
+        await servicePage.waitForSelector('#grid tbody tr', { timeout: 10_000 });
+        await servicePage.waitForFunction(
+          (n) => [...document.querySelectorAll('#processes tbody tr')].some((tr) => tr.textContent?.includes(n)),
+          { timeout: 15_000 },
+          name,
+        );
+        await servicePage.keyboard.press('v');
+        await servicePage.waitForFunction(
+          (n) => [...document.querySelectorAll('#services td.name')].some((td) => td.textContent === n),
+          { timeout: 15_000 },
+          name,
+        );
+        expect(await servicePage.$eval('#processes', (el) => (el as HTMLElement).hidden)).toBe(true);
+        expect(await text(servicePage, '#services h2')).toContain('sort cpu (s)');
+        await servicePage.keyboard.press('s');
+        await waitText(servicePage, '#services h2', 'sort memory (s)', 5000);
+        // A click selects the row, a second opens its detail: its limits and the process in it.
+        const row = `#services tr[data-cgroup="${cgroup.id}"]`;
+        await servicePage.click(row);
+        await servicePage.click(row);
+        await waitText(servicePage, '#detail-title', name, 5000);
+        expect(await text(servicePage, '#detail-body')).toMatch(/Limits.*Processes/s);
+        expect(await servicePage.$$eval('#detail-body td', (tds) => tds.map((td) => td.textContent))).toContain('sh');
+      } finally {
+        load.kill('SIGKILL');
+        cgroup.remove();
+        await servicePage?.close();
+      }
+    },
+  );
 });

@@ -19,8 +19,10 @@ import { type Child, h } from '../dom.js';
 import type { HeldFrame } from '../frames.js';
 import type { PageModel } from '../model.js';
 import { cellValue, seriesOf } from '../series.js';
+import { cgroupBody } from './cgroup-detail.js';
 import { commandLine } from './commands.js';
 import { cellText, cellUnit } from './grid.js';
+import { table } from './table.js';
 
 /** A chart the detail shows: its title, unit and the value it takes from each held frame. */
 interface ChartSpec {
@@ -32,16 +34,35 @@ interface ChartSpec {
 function targetTitle(t: DetailTarget): string {
   if (t.kind === 'resource') return rowLabel(t.resource, t.instance).trim();
   if (t.kind === 'finding') return t.finding.instance ? `${t.finding.rule}@${t.finding.instance}` : t.finding.rule;
+  if (t.kind === 'cgroup') return `${t.cgroup.kind} ${t.cgroup.name}`;
   return `process ${t.process.pid}`;
 }
 
 function targetId(t: DetailTarget): string {
   if (t.kind === 'resource') return `r|${t.resource}|${t.instance}`;
+  if (t.kind === 'cgroup') return `c|${t.cgroup.id}`;
   return t.kind === 'finding' ? `f|${t.finding.id}` : `p|${t.process.pid}`;
 }
 
-function table(rows: Child[][], cls = 'kv'): HTMLElement {
-  return h('table', { class: cls }, h('tbody', {}, ...rows.map((r) => h('tr', {}, ...r.map((c) => h('td', {}, c))))));
+/** The frame's values of the metrics `keep` takes for the instance, with the catalog's descriptions. */
+function metricsTable(f: Frame, instance: string, keep: (name: string) => boolean): HTMLElement {
+  const names = Object.keys(f.metrics)
+    .filter((name) => keep(name) && f.metrics[name][instance] !== undefined)
+    .sort();
+  const rows = names.map((name) => {
+    const def = catalogByName.get(name);
+    return [
+      name,
+      formatValue(f.metrics[name][instance], def?.unit),
+      h('span', { class: 'dim' }, def?.description ?? ''),
+    ];
+  });
+  return rows.length ? table(rows) : h('p', { class: 'dim' }, 'no metrics for this instance in the frame');
+}
+
+/** A cgroup's `cgroup.*` metrics. */
+function cgroupMetrics(f: Frame, id: string): HTMLElement {
+  return metricsTable(f, id, (name) => catalogByName.get(name)?.instance === 'cgroup');
 }
 
 function cellCharts(f: Frame, resource: Resource, instance: string, only?: string): ChartSpec[] {
@@ -75,23 +96,12 @@ function resourceBody(f: Frame, resource: Resource, instance: string): Child[] {
       cell?.reason ?? cell?.metric ?? '',
     ];
   });
-  const names = Object.keys(f.metrics)
-    .filter((name) => catalogByName.get(name)?.resource === resource && f.metrics[name][instance] !== undefined)
-    .sort();
-  const metrics = names.map((name) => {
-    const def = catalogByName.get(name);
-    return [
-      name,
-      formatValue(f.metrics[name][instance], def?.unit),
-      h('span', { class: 'dim' }, def?.description ?? ''),
-    ];
-  });
   const findings = f.findings.filter((x) => x.resource === resource && x.instance === instance);
   return [
     h('h3', {}, 'USE cells'),
     table(cells),
     h('h3', {}, 'Metrics'),
-    metrics.length ? table(metrics) : h('p', { class: 'dim' }, 'no metrics for this instance in the frame'),
+    metricsTable(f, instance, (name) => catalogByName.get(name)?.resource === resource),
     findings.length > 0 && h('h3', {}, 'Findings'),
     ...findings.map((x) => h('p', {}, `${x.severity} ${x.state}: ${x.summary}`)),
   ];
@@ -160,12 +170,26 @@ function processBody(f: Frame | undefined, captured: ProcessEntry): Child[] {
 function chartSpecs(f: Frame, t: DetailTarget): ChartSpec[] {
   if (t.kind === 'resource') return cellCharts(f, t.resource, t.instance);
   if (t.kind === 'finding') return cellCharts(f, t.finding.resource, t.finding.instance, t.finding.dimension);
+  if (t.kind === 'cgroup') {
+    const id = t.cgroup.id;
+    return [
+      { title: 'cpu', unit: 'cpus', pick: (x) => x.frame.metrics['cgroup.cpu.usage']?.[id] },
+      { title: 'working set', unit: 'bytes', pick: (x) => x.frame.metrics['cgroup.memory.working_set']?.[id] },
+    ];
+  }
   const pid = t.process.pid;
   return [{ title: `cpu of ${pid}`, unit: 'ratio', pick: (x) => x.frame.processes.find((p) => p.pid === pid)?.cpu }];
 }
 
+function targetBody(m: PageModel, t: DetailTarget, held: readonly HeldFrame[]): Child[] {
+  if (t.kind === 'resource') return m.frame ? resourceBody(m.frame, t.resource, t.instance) : [];
+  if (t.kind === 'finding') return findingBody(m.frame, t.finding);
+  if (t.kind === 'cgroup') return cgroupBody(m.frame, t.cgroup, held, cgroupMetrics);
+  return processBody(m.frame, t.process);
+}
+
 /**
- * The detail of a resource row, a finding or a process, over the page: what `top`'s detail shows,
+ * The detail of a resource row, a finding, a process or a service, over the page: what `top`'s detail shows,
  * with history charts of the cells (or the process's CPU) over the frames held. Charts stay while
  * the same target is open, so a zoom survives new frames.
  */
@@ -204,14 +228,7 @@ export class DetailView {
     }
     const held = m.ring.upToShown();
     for (const { spec, chart } of this.charts) chart.update(seriesOf(held, spec.pick));
-    const content =
-      t.kind === 'resource'
-        ? m.frame
-          ? resourceBody(m.frame, t.resource, t.instance)
-          : []
-        : t.kind === 'finding'
-          ? findingBody(m.frame, t.finding)
-          : processBody(m.frame, t.process);
+    const content = targetBody(m, t, held);
     this.body.replaceChildren(...content.filter((c): c is Node | string => c !== undefined && c !== false));
     if (m.ui.scroll !== this.scroll) {
       this.scroll = m.ui.scroll;

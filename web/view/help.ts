@@ -8,9 +8,10 @@ const KEYS: readonly [string, string][] = [
   ['↑, ↓, pgup, pgdn', 'select a row; scroll a detail or this page'],
   ['enter', 'detail of the selected resource, finding or process'],
   ['esc', 'back; clears the process filter'],
-  ['s', 'sort processes: cpu, memory, io, run delay, fds'],
+  ['s', 'sort processes: cpu, memory, io, run delay, fds; services: cpu, memory, io, pressure, throttling'],
+  ['v', 'services and containers / processes'],
   ['c', 'per-CPU rows in the USE grid'],
-  ['/', 'filter processes by name or command (enter keeps it, esc clears it)'],
+  ['/', 'filter processes by name or command, services by name or id (enter keeps it, esc clears it)'],
   ['?', 'this help'],
   [
     'mouse, touch',

@@ -1,5 +1,5 @@
-import type { ProcessEntry } from '../../src/model/frame.js';
-import type { SortKey } from '../../src/tui/lists.js';
+import type { Frame, ProcessEntry } from '../../src/model/frame.js';
+import { processUnit, type SortKey } from '../../src/tui/lists.js';
 import { SORT_TITLE } from '../../src/tui/view/processes.js';
 import { formatValue, formatWaitingThreads } from '../../src/use/units.js';
 import { h } from '../dom.js';
@@ -32,13 +32,28 @@ const COLUMNS: readonly Column[] = [
   { title: 'FDS', sort: 'fds', numeric: true, value: (p) => (p.fds === undefined ? '-' : String(p.fds)) },
 ];
 
-function processRow(p: ProcessEntry, i: number, selected: boolean, focused: boolean): HTMLElement {
+/**
+ * The columns shown: the unit or container column joins, as in `top`, when some process of the
+ * frame runs in a workload cgroup (frames from before cgroups were read have none).
+ */
+function columnsOf(frame: Frame | undefined): readonly Column[] {
+  if (!frame?.processes.some((p) => p.cgroup !== undefined)) return COLUMNS;
+  return [...COLUMNS, { title: 'UNIT', value: (p) => processUnit(frame, p) }];
+}
+
+function processRow(
+  columns: readonly Column[],
+  p: ProcessEntry,
+  i: number,
+  selected: boolean,
+  focused: boolean,
+): HTMLElement {
   // Uninterruptible sleep (D): blocked in the kernel, usually on I/O.
   const classes = `row${p.state === 'D' ? ' dstate' : ''}${selected ? ' selected' : ''}${selected && focused ? ' focused' : ''}`;
   return h(
     'tr',
     { class: classes, data: { pane: 'processes', index: String(i), pid: String(p.pid) } },
-    ...COLUMNS.map((c) => h('td', { class: c.numeric ? 'num' : '' }, c.value(p))),
+    ...columns.map((c) => h('td', { class: c.numeric ? 'num' : '' }, c.value(p))),
     h('td', { class: 'command-cell' }, h('span', { class: 'name' }, p.name), h('span', { class: 'cmd' }, p.cmd)),
   );
 }
@@ -46,10 +61,11 @@ function processRow(p: ProcessEntry, i: number, selected: boolean, focused: bool
 /** The top processes sorted by the chosen measure (the sorted column marked), D state highlighted, filtered. */
 export function renderProcesses(m: PageModel, lists: PageLists, root: HTMLElement): void {
   const focused = m.ui.focus === 'processes';
+  const columns = columnsOf(m.frame);
   const head = h(
     'tr',
     {},
-    ...COLUMNS.map((c) =>
+    ...columns.map((c) =>
       h(
         'th',
         {
@@ -62,12 +78,14 @@ export function renderProcesses(m: PageModel, lists: PageLists, root: HTMLElemen
     h('th', {}, 'COMMAND'),
   );
   const selected = Math.min(m.ui.selected.processes, lists.processes.length - 1);
-  const rows = lists.processes.map((p, i) => processRow(p, i, i === selected, focused));
+  const rows = lists.processes.map((p, i) => processRow(columns, p, i, i === selected, focused));
   const body = h('tbody', {}, ...rows);
   if (rows.length === 0 && m.frame)
-    body.append(h('tr', {}, h('td', { class: 'empty', attrs: { colspan: '9' } }, 'no processes match')));
+    body.append(
+      h('tr', {}, h('td', { class: 'empty', attrs: { colspan: String(columns.length + 1) } }, 'no processes match')),
+    );
   const filter = m.ui.filter ? `filter "${m.ui.filter}" · ` : '';
-  root.querySelector('h2 .aside')!.textContent = `${filter}sort ${SORT_TITLE[m.ui.sort]} (s)`;
+  root.querySelector('h2 .aside')!.textContent = `${filter}sort ${SORT_TITLE[m.ui.sort]} (s) · services (v)`;
   root.querySelector('table')!.replaceChildren(h('thead', {}, head), body);
   root.classList.toggle('focused', focused);
 }

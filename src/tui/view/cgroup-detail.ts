@@ -22,8 +22,8 @@ function limitOf(value: number | undefined, unit: string): string {
   return value === undefined ? 'none' : formatValue(value, unit);
 }
 
-function identity(p: Page, entry: CgroupEntry, carried: boolean, c: Canvas): void {
-  p.lines.push('');
+/** Who the cgroup is, as label and value: the page's detail shows the same fields. */
+export function cgroupIdentityFields(entry: CgroupEntry): [string, string][] {
   const fields: [string, string][] = [
     ['name', entry.name],
     ['kind', entry.runtime ? `${entry.kind} (${entry.runtime})` : entry.kind],
@@ -33,7 +33,12 @@ function identity(p: Page, entry: CgroupEntry, carried: boolean, c: Canvas): voi
   if (entry.pod !== undefined) fields.push(['pod', entry.pod]);
   if (entry.container !== undefined) fields.push(['container', entry.container]);
   if (entry.processes !== undefined) fields.push(['processes', String(entry.processes)]);
-  p.fields(fields);
+  return fields;
+}
+
+function identity(p: Page, entry: CgroupEntry, carried: boolean, c: Canvas): void {
+  p.lines.push('');
+  p.fields(cgroupIdentityFields(entry));
   if (!carried) p.text('not carried on this sample: no longer among the top cgroups', 3, c.theme.dim);
   p.heading('Limits');
   const cpus = entry.cpuLimit === undefined ? '' : formatValue(entry.cpuLimit, 'cpus');
