@@ -296,10 +296,22 @@ describe.skipIf(skip !== undefined)('the web live view in chromium', () => {
         expect(await text(servicePage, '#services h2')).toContain('sort cpu (s)');
         await servicePage.keyboard.press('s');
         await waitText(servicePage, '#services h2', 'sort memory (s)', 5000);
-        // A click selects the row, a second opens its detail: its limits and the process in it.
+        // A click selects the row, a second opens its detail: its limits and the process in it. The
+        // table is redrawn with each frame, so a click that lands on a row being replaced is tried again.
         const row = `#services tr[data-cgroup="${cgroup.id}"]`;
-        await servicePage.click(row);
-        await servicePage.click(row);
+        for (let attempt = 0; attempt < 5; attempt++) {
+          await servicePage.click(row);
+          await servicePage.click(row);
+          const opened = await servicePage
+            .waitForFunction(
+              (n) => document.querySelector('#detail-title')?.textContent?.includes(n),
+              { timeout: 1500 },
+              name,
+            )
+            .then(() => true)
+            .catch(() => false);
+          if (opened) break;
+        }
         await waitText(servicePage, '#detail-title', name, 5000);
         expect(await text(servicePage, '#detail-body')).toMatch(/Limits.*Processes/s);
         expect(await servicePage.$$eval('#detail-body td', (tds) => tds.map((td) => td.textContent))).toContain('sh');
