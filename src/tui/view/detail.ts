@@ -10,6 +10,7 @@ import {
 } from '../../model/frame.js';
 import { formatClock } from '../../text/clock.js';
 import { findingFigures } from '../../use/finding-text.js';
+import { processFields } from '../../use/process-fields.js';
 import { formatSpan, formatValue, formatWaitingThreads } from '../../use/units.js';
 import { isCgroupInstance } from '../cgroups.js';
 import { gridRows, processUnit, rowLabel } from '../lists.js';
@@ -155,20 +156,7 @@ function processDetail(p: Page, f: Frame | undefined, captured: ProcessEntry): v
   const unit = processUnit(f, pe);
   p.lines.push('');
   p.fields([
-    ['pid', String(pe.pid)],
-    ['name', pe.name],
-    ['command', pe.cmd || '(kernel thread)'],
-    ['user', pe.user],
-    ['state', pe.state],
-    ['cpu', formatValue(pe.cpu, 'ratio')],
-    ['rss', formatValue(pe.rssBytes, 'bytes')],
-    ['rss growth', formatValue(pe.rssGrowthBps, 'bytes_per_s')],
-    ['read', formatValue(pe.readBps, 'bytes_per_s')],
-    ['write', formatValue(pe.writeBps, 'bytes_per_s')],
-    ['run delay', pe.runDelay === undefined ? '-' : `${formatWaitingThreads(pe.runDelay)} threads waiting`],
-    ['major faults', formatValue(pe.majorFaultsPs, 'per_s')],
-    ['fds', pe.fds === undefined ? '-' : `${pe.fds}${pe.fdLimit ? ` of ${pe.fdLimit}` : ''}`],
-    ['threads', String(pe.threads)],
+    ...processFields(pe),
     ['unit', pe.cgroup === undefined ? '-' : unit === pe.cgroup ? unit : `${unit}  ${pe.cgroup}`],
   ]);
 }
