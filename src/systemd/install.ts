@@ -34,14 +34,26 @@ function packageFile(rel: string): string {
   throw new Error(`${rel} is missing from the usewatch package`);
 }
 
-/** The shipped unit with ExecStart pointing at this installation. */
+const EXEC_START = /^ExecStart=(.*)$/m;
+
+/**
+ * The Node flags of a unit: the words of its ExecStart between the node binary and the CLI script
+ * (V8's settings for a long-running daemon, docs/service.md).
+ */
+export function unitNodeFlags(unit: string): string[] {
+  const words = EXEC_START.exec(unit)?.[1].trim().split(/\s+/) ?? [];
+  const cli = words.findIndex((w) => w.endsWith('.js'));
+  return cli < 1 ? [] : words.slice(1, cli);
+}
+
+/** The shipped unit with ExecStart pointing at this installation, keeping the unit's Node flags. */
 export function renderUnit(opts: Pick<InstallOptions, 'noCaps' | 'nodePath' | 'cliPath' | 'configDir'>): string {
   const template = readFileSync(
     packageFile(opts.noCaps ? 'deploy/systemd/usewatch-nocaps.service' : 'deploy/systemd/usewatch.service'),
     'utf8',
   );
-  const execStart = `ExecStart=${opts.nodePath} ${opts.cliPath} agent --config ${join(opts.configDir, 'config.yaml')}`;
-  return template.replace(/^ExecStart=.*$/m, execStart);
+  const command = [opts.nodePath, ...unitNodeFlags(template), opts.cliPath, 'agent', '--config'];
+  return template.replace(EXEC_START, `ExecStart=${command.join(' ')} ${join(opts.configDir, 'config.yaml')}`);
 }
 
 /** ProtectHome=yes hides these from the service: a node or a checkout there cannot be started by the unit. */

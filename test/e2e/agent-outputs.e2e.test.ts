@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { generateProcTree } from '../../bench/fixture-procs.js';
+import { describeInventory } from '../../src/pipeline/inventory.js';
 import { NotifyReceiver } from '../systemd/notify-receiver.js';
 import { type AgentProcess, notBuiltReason, startAgentProcess, stopProcess, waitFor } from './agent-process.js';
 
@@ -34,19 +36,26 @@ afterAll(() => {
 const TRACE_HOOK = `
 import { appendFileSync } from 'node:fs';
 export async function resolve(specifier, context, next) {
-  if (specifier.includes('@opentelemetry')) appendFileSync(process.env.USEWATCH_TRACE_FILE, specifier + '\\n');
+  if (new RegExp(process.env.USEWATCH_TRACE_PATTERN).test(specifier)) appendFileSync(process.env.USEWATCH_TRACE_FILE, specifier + '\\n');
   return next(specifier, context);
 }`;
 
-/** Node flags that log every @opentelemetry import of the child into a file. */
-function traceImports(dir: string): { nodeArgs: string[]; file: string } {
+/** Node flags and environment that log every import of the child matching `pattern` into a file. */
+function traceImports(
+  dir: string,
+  pattern = '@opentelemetry',
+): { nodeArgs: string[]; env: NodeJS.ProcessEnv; file: string } {
   const hook = join(dir, 'hook.mjs');
   writeFileSync(hook, TRACE_HOOK);
   const register = join(dir, 'register.mjs');
   writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(`file://${hook}`)});\n`);
   const file = join(dir, 'imports.txt');
   writeFileSync(file, '');
-  return { nodeArgs: ['--import', register], file };
+  return {
+    nodeArgs: ['--import', register],
+    env: { USEWATCH_TRACE_FILE: file, USEWATCH_TRACE_PATTERN: pattern },
+    file,
+  };
 }
 
 async function metrics(url: string): Promise<string> {
@@ -80,7 +89,7 @@ describe.skipIf(notBuiltReason !== undefined)('agent outputs', () => {
   it('loads no OpenTelemetry module unless OTLP is configured', async () => {
     const dir = tempDir();
     const trace = traceImports(dir);
-    agent = await startAgentProcess([], { USEWATCH_TRACE_FILE: trace.file }, trace.nodeArgs);
+    agent = await startAgentProcess([], trace.env, trace.nodeArgs);
     await waitFor('a frame', 10_000, async () =>
       (await metrics(agent!.url)).includes('node_load1 ') ? true : undefined,
     );
@@ -114,7 +123,7 @@ describe.skipIf(notBuiltReason !== undefined)('agent outputs', () => {
           '--otlp-interval',
           '1s',
         ],
-        { USEWATCH_TRACE_FILE: trace.file },
+        trace.env,
         trace.nodeArgs,
       );
       const body = await waitFor('an OTLP export with host metrics', 15_000, () =>
@@ -126,6 +135,33 @@ describe.skipIf(notBuiltReason !== undefined)('agent outputs', () => {
       expect(await metrics(agent.url)).toMatch(/^usewatch_otlp_exports_total [1-9]/m);
     } finally {
       collector.close();
+    }
+  });
+
+  it('names the OS and CPU model in its frames as systeminformation does, without loading it', async () => {
+    const dir = tempDir();
+    const trace = traceImports(dir, 'systeminformation');
+    agent = await startAgentProcess([], trace.env, trace.nodeArgs);
+    const si = await import('systeminformation');
+    const [os, cpu] = await Promise.all([si.osInfo(), si.cpu()]);
+    const expected = describeInventory({ os, cpu });
+    const feed = new WebSocket(`${agent.url.replace('http:', 'ws:')}/feed?backfill=0`);
+    try {
+      const host = await new Promise<Record<string, unknown>>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no frame named the OS within 15 s')), 15_000);
+        feed.on('error', reject);
+        feed.on('message', (data) => {
+          const message = JSON.parse(String(data)) as { type: string; host?: Record<string, unknown> };
+          if (message.type !== 'frame' || message.host?.os === undefined) return;
+          clearTimeout(timer);
+          resolve(message.host);
+        });
+      });
+      expect({ os: host.os, cpuModel: host.cpuModel }).toEqual(expected);
+      // systeminformation runs in a child process that exits: the agent's own imports never include it.
+      expect(readFileSync(trace.file, 'utf8')).toBe('');
+    } finally {
+      feed.terminate();
     }
   });
 

@@ -57,7 +57,7 @@ describe.skipIf(!hasAnalyze)('systemd unit', () => {
     expect(unit).toMatch(/^RuntimeDirectory=usewatch$/m);
     expect(unit).toMatch(/^RuntimeDirectoryPreserve=restart$/m);
     expect(unit).toMatch(
-      /^ExecStart=\S+node \/opt\/usewatch\/dist\/bin\/usewatch\.js agent --config \/etc\/usewatch\/config\.yaml$/m,
+      /^ExecStart=\S+node (--\S+ )*\/opt\/usewatch\/dist\/bin\/usewatch\.js agent --config \/etc\/usewatch\/config\.yaml$/m,
     );
   });
 });
