@@ -8,6 +8,7 @@ import { runRenderBench } from './sections/render.js';
 import { runScrapeBench } from './sections/scrape.js';
 import { runTickBench } from './sections/tick.js';
 import { runTuiBench } from './sections/tui.js';
+import { runWebBench } from './sections/web.js';
 import { runWholeBench } from './sections/whole.js';
 import { round } from './stats.js';
 
@@ -28,6 +29,7 @@ const sections: Record<string, () => Promise<Record<string, number>>> = {
   // the engine tick's growth (the budget), then the collector alone
   cgroups: async () => ({ ...(await runCgroupsEngineBench()), ...(await runCgroupsBench()) }),
   fleet: runFleetBench,
+  web: runWebBench,
 };
 // `--only feed,tui` runs some sections: each one is minutes of a quiet machine.
 const onlyAt = process.argv.indexOf('--only');

@@ -1,10 +1,11 @@
 import { initialState, reduceKey, type UiState } from '../src/tui/state.js';
 import { FeedConnection, type PageConnectionState } from './connection.js';
-import { byId } from './dom.js';
+import { byId, setText } from './dom.js';
 import { FrameRing } from './frames.js';
 import { type PageKey, pageKey } from './keys.js';
 import { type PageModel, pageLists } from './model.js';
 import type { FeedEvent } from './resume.js';
+import { CellHistory } from './series.js';
 import { TokenPrompt, TokenStore } from './token.js';
 import { copyCommand } from './view/commands.js';
 import { DetailView } from './view/detail.js';
@@ -26,6 +27,7 @@ const MEASURES_KEPT = 600;
  */
 export class LiveView {
   private readonly ring = new FrameRing();
+  private readonly cells = new CellHistory(this.ring.capacity);
   private ui: UiState = { ...initialState, selected: { ...initialState.selected } };
   private connection: PageConnectionState = 'connecting';
   private connectionDetail: string | undefined;
@@ -43,12 +45,13 @@ export class LiveView {
     onEvent: (e) => this.onFeed(e),
     onState: (state, detail) => this.onState(state, detail),
   });
-  private readonly grid = new GridView(byId('grid'));
+  private readonly grid = new GridView(byId('grid'), this.cells);
   private readonly detail = new DetailView(
     byId('detail'),
     byId('detail-charts'),
     byId('detail-body'),
     byId('detail-title'),
+    this.cells,
   );
   private readonly filter = byId<HTMLInputElement>('filter');
   /** What the sections were last drawn from: while paused, new frames change only the header and the scrub bar. */
@@ -57,8 +60,9 @@ export class LiveView {
   private readonly sections: ((m: PageModel, lists: ReturnType<typeof pageLists>) => void)[] = [
     (m, lists) => this.grid.render(m, lists),
     (m, lists) => renderFindings(m, lists, byId('findings')),
-    (m, lists) => renderProcesses(m, lists, byId('processes')),
-    (m, lists) => renderServices(m, lists, byId('services')),
+    // The table `v` did not choose is hidden: it is drawn when it is shown again.
+    (m, lists) => m.ui.table === 'processes' && renderProcesses(m, lists, byId('processes')),
+    (m, lists) => m.ui.table === 'services' && renderServices(m, lists, byId('services')),
     (m) => this.showTable(m.ui.table),
   ];
 
@@ -83,8 +87,10 @@ export class LiveView {
 
   private onFeed(e: FeedEvent): void {
     if (e.kind === 'hello') this.intervalMs = e.intervalMs;
-    else if (e.kind === 'frame') this.ring.push(e.frame, e.restarted);
-    else if (e.kind === 'notice') this.connectionDetail = e.text;
+    else if (e.kind === 'frame') {
+      const id = this.ring.push(e.frame, e.restarted, e.wire);
+      if (id !== undefined) this.cells.record(id, e.frame, this.ring.firstId);
+    } else if (e.kind === 'notice') this.connectionDetail = e.text;
     this.schedule();
   }
 
@@ -132,18 +138,19 @@ export class LiveView {
       for (const section of this.sections) section(m, lists);
       this.detail.render(m);
     }
-    byId('help').hidden = !this.ui.help;
-    byId('notice').textContent = this.connectionDetail ?? '';
+    showIf(byId('help'), this.ui.help);
+    setText(byId('notice'), this.connectionDetail ?? '');
     if (this.filter.value !== this.ui.filter) this.filter.value = this.ui.filter;
     renderScrub(m, byId<HTMLInputElement>('scrubber'), byId('gap-marks'), byId('scrub-label'), byId('pause'));
-    document.title = m.frame ? `usewatch ${m.frame.host.hostname}` : 'usewatch';
+    const title = m.frame ? `usewatch ${m.frame.host.hostname}` : 'usewatch';
+    if (document.title !== title) document.title = title;
   }
 
   /** The bottom table `v` chose is shown, the filter (shared by both, as in `top`) above it. */
   private showTable(table: UiState['table']): void {
     const shown = byId(table);
-    byId('processes').hidden = table !== 'processes';
-    byId('services').hidden = table !== 'services';
+    showIf(byId('processes'), table === 'processes');
+    showIf(byId('services'), table === 'services');
     if (this.filter.parentElement !== shown) shown.querySelector('h2')!.after(this.filter);
   }
 
@@ -247,4 +254,9 @@ export class LiveView {
     if (again) this.apply({ kind: 'key', key: { name: 'enter' } });
     else this.draw();
   }
+}
+
+/** Shows or hides an element, touching it only when that changes. */
+function showIf(el: HTMLElement, shown: boolean): void {
+  if (el.hidden === shown) el.hidden = !shown;
 }

@@ -9,7 +9,7 @@ import { expandTables, parseWireJson } from '../src/model/wire.js';
  */
 export type FeedEvent =
   | { kind: 'hello'; host: string; intervalMs: number; restarted: boolean; backfill: number }
-  | { kind: 'frame'; frame: Frame; restarted: boolean }
+  | { kind: 'frame'; frame: Frame; restarted: boolean; wire: string }
   | { kind: 'notice'; text: string }
   | { kind: 'ignored' };
 
@@ -51,7 +51,7 @@ export class FeedCursor {
           text: `gap: frames ${message.from}–${message.to} were missed (no longer held by the agent)`,
         };
       case 'frame':
-        return this.frame(message);
+        return this.frame(message, text);
       case 'error':
         return { kind: 'notice', text: `agent: ${String(message.message)}` };
       default:
@@ -76,17 +76,28 @@ export class FeedCursor {
     };
   }
 
-  private frame(message: Record<string, unknown>): FeedEvent {
+  private frame(message: Record<string, unknown>, wire: string): FeedEvent {
     const seq = message.seq;
     if (typeof seq !== 'number' || seq <= this.lastSeq) return { kind: 'ignored' };
     const error = expandTables(message) ?? missingSection(message);
     if (error !== undefined) return { kind: 'notice', text: `ignored a malformed frame: ${error}` };
     this.lastSeq = seq;
-    const { type: _type, skipped: _skipped, ...frame } = message;
     const restarted = this.restartPending;
     this.restartPending = false;
-    return { kind: 'frame', frame: frame as unknown as Frame, restarted };
+    return { kind: 'frame', frame: withoutEnvelope(message), restarted, wire };
   }
+}
+
+function withoutEnvelope(message: Record<string, unknown>): Frame {
+  const { type: _type, skipped: _skipped, ...frame } = message;
+  return frame as unknown as Frame;
+}
+
+/** A frame again from the feed message it came in, which was read whole once already (FeedCursor.receive). */
+export function frameOfWire(wire: string): Frame {
+  const message = parseWireJson(wire) as Record<string, unknown>;
+  expandTables(message);
+  return withoutEnvelope(message);
 }
 
 const LISTS = ['use', 'findings', 'events', 'processes'] as const;

@@ -21,7 +21,7 @@ export function seriesOf(held: readonly HeldFrame[], pick: (h: HeldFrame) => num
       ts.push(ts[ts.length - 1] + 0.001);
       values.push(null);
     }
-    ts.push(h.frame.ts / 1000);
+    ts.push(h.ts / 1000);
     const v = pick(h);
     values.push(v === undefined || !Number.isFinite(v) ? null : v);
   }
@@ -35,14 +35,80 @@ export function lastSeconds(series: Series, toS: number, windowS: number): Serie
   return { ts: series.ts.slice(start), values: series.values.slice(start) };
 }
 
-const cellMaps = new WeakMap<Frame, Map<string, number | undefined>>();
+/** A column of numbers by ring slot (id % capacity), NaN where there is no value. */
+function column(capacity: number): Float64Array {
+  return new Float64Array(capacity).fill(Number.NaN);
+}
 
-/** A frame's value of one USE cell (key from cellKey), per-CPU cells included; undefined for a gap. */
-export function cellValue(frame: Frame, key: string): number | undefined {
-  let map = cellMaps.get(frame);
-  if (!map) {
-    map = new Map(cellValues(frame));
-    cellMaps.set(frame, map);
+function present(v: number): number | undefined {
+  return Number.isNaN(v) ? undefined : v;
+}
+
+/**
+ * Every USE cell's value (per-CPU cells included) in each held frame, taken once when the frame
+ * arrives, as numbers by ring slot: the sparklines and cell charts read it without decoding a held
+ * frame. A cell no held frame has any more is dropped.
+ */
+export class CellHistory {
+  private readonly columns = new Map<string, { values: Float64Array; lastId: number }>();
+
+  constructor(private readonly capacity: number) {}
+
+  /** The cells of the frame held as `id`; `firstId` is the oldest id still held. */
+  record(id: number, frame: Frame, firstId: number): void {
+    const slot = id % this.capacity;
+    for (const [key, v] of cellValues(frame)) {
+      let col = this.columns.get(key);
+      if (!col) {
+        col = { values: column(this.capacity), lastId: id };
+        this.columns.set(key, col);
+      }
+      col.values[slot] = v ?? Number.NaN;
+      col.lastId = id;
+    }
+    for (const [key, col] of this.columns) {
+      if (col.lastId === id) continue;
+      col.values[slot] = Number.NaN;
+      if (col.lastId < firstId) this.columns.delete(key);
+    }
   }
-  return map.get(key);
+
+  /** A held frame's value of one cell (key from cellKey); undefined for a gap or no value. */
+  value(key: string, h: HeldFrame): number | undefined {
+    const col = this.columns.get(key);
+    return col ? present(col.values[h.id % this.capacity]) : undefined;
+  }
+
+  /** How many cells are kept: bounded by the cells of the frames held. */
+  get cells(): number {
+    return this.columns.size;
+  }
+}
+
+/**
+ * Values several picks take from each held frame, computed once per frame: when a detail opens, for
+ * every frame held (each decoded once for all the picks), then for each new frame only.
+ */
+export class PickedValues {
+  private readonly ids: Float64Array;
+  private readonly columns: Float64Array[];
+
+  constructor(
+    private readonly capacity: number,
+    private readonly picks: readonly ((f: Frame) => number | undefined)[],
+  ) {
+    this.ids = new Float64Array(capacity).fill(-1);
+    this.columns = picks.map(() => column(capacity));
+  }
+
+  /** Pick `k`'s value in a held frame. */
+  value(k: number, h: HeldFrame): number | undefined {
+    const slot = h.id % this.capacity;
+    if (this.ids[slot] !== h.id) {
+      const frame = h.frame;
+      for (let i = 0; i < this.picks.length; i++) this.columns[i][slot] = this.picks[i](frame) ?? Number.NaN;
+      this.ids[slot] = h.id;
+    }
+    return present(this.columns[k][slot]);
+  }
 }

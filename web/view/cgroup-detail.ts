@@ -23,16 +23,19 @@ function limits(entry: CgroupEntry): Child[][] {
   ];
 }
 
+/** A held frame's value of one of CGROUP_EVENT_METRICS for the cgroup shown. */
+export type EventValue = (name: string, h: HeldFrame) => number | undefined;
+
 /** Each event count on the frame shown and summed over the frames held up to it. */
-function events(f: Frame, id: string, held: readonly HeldFrame[]): Child[][] {
-  const span = held.length > 0 ? formatSpan(f.ts - held[0].frame.ts) : '0s';
+function events(f: Frame, id: string, held: readonly HeldFrame[], eventValue: EventValue): Child[][] {
+  const span = held.length > 0 ? formatSpan(f.ts - held[0].ts) : '0s';
   const rows: Child[][] = [
     ['', h('span', { class: 'dim' }, 'this sample'), h('span', { class: 'dim' }, `last ${span}`)],
   ];
   for (const name of CGROUP_EVENT_METRICS) {
     let sum: number | undefined;
     for (const x of held) {
-      const v = x.frame.metrics[name]?.[id];
+      const v = eventValue(name, x);
       if (v !== undefined) sum = (sum ?? 0) + v;
     }
     const label = catalogByName.get(name)?.description ?? name;
@@ -65,6 +68,7 @@ export function cgroupBody(
   captured: CgroupEntry,
   held: readonly HeldFrame[],
   metrics: (f: Frame, instance: string) => HTMLElement,
+  eventValue: EventValue,
 ): Child[] {
   const current = f && cgroupEntry(f, captured.id);
   const entry = current ?? captured;
@@ -81,7 +85,7 @@ export function cgroupBody(
     h('h3', {}, 'Metrics'),
     metrics(f, captured.id),
     h('h3', {}, 'Events'),
-    table(events(f, captured.id, held)),
+    table(events(f, captured.id, held, eventValue)),
     h('h3', {}, 'Processes (among the top processes of the sample)'),
     processes.length === 0
       ? h('p', { class: 'dim' }, 'none among them')

@@ -8,6 +8,7 @@ import {
   type Resource,
 } from '../../src/model/frame.js';
 import { formatClock } from '../../src/text/clock.js';
+import { CGROUP_EVENT_METRICS } from '../../src/tui/cgroups.js';
 import { cellKey, gridRows, rowLabel } from '../../src/tui/lists.js';
 import type { DetailTarget } from '../../src/tui/state.js';
 import { evidenceMeasure, TUI_FIGURES } from '../../src/tui/view/findings.js';
@@ -15,11 +16,11 @@ import { findingFigures } from '../../src/use/finding-text.js';
 import { processFields } from '../../src/use/process-fields.js';
 import { formatSpan, formatValue } from '../../src/use/units.js';
 import { HistoryChart } from '../chart.js';
-import { type Child, h } from '../dom.js';
+import { type Child, h, patch } from '../dom.js';
 import type { HeldFrame } from '../frames.js';
 import type { PageModel } from '../model.js';
-import { cellValue, seriesOf } from '../series.js';
-import { cgroupBody } from './cgroup-detail.js';
+import { type CellHistory, PickedValues, seriesOf } from '../series.js';
+import { cgroupBody, type EventValue } from './cgroup-detail.js';
 import { commandLine } from './commands.js';
 import { cellText, cellUnit } from './grid.js';
 import { table } from './table.js';
@@ -65,7 +66,7 @@ function cgroupMetrics(f: Frame, id: string): HTMLElement {
   return metricsTable(f, id, (name) => catalogByName.get(name)?.instance === 'cgroup');
 }
 
-function cellCharts(f: Frame, resource: Resource, instance: string, only?: string): ChartSpec[] {
+function cellCharts(f: Frame, cells: CellHistory, resource: Resource, instance: string, only?: string): ChartSpec[] {
   const row = gridRows(f, true).find((r) => r.resource === resource && r.instance === instance);
   const specs: ChartSpec[] = [];
   for (const d of DIMENSIONS) {
@@ -75,7 +76,7 @@ function cellCharts(f: Frame, resource: Resource, instance: string, only?: strin
     specs.push({
       title: `${d}${cell.metric ? ` (${cell.metric})` : ''}`,
       unit: cellUnit(cell),
-      pick: (x) => cellValue(x.frame, key),
+      pick: (x) => cells.value(key, x),
     });
   }
   return specs;
@@ -167,24 +168,46 @@ function processBody(f: Frame | undefined, captured: ProcessEntry): Child[] {
   return [table(fields)];
 }
 
-function chartSpecs(f: Frame, t: DetailTarget): ChartSpec[] {
-  if (t.kind === 'resource') return cellCharts(f, t.resource, t.instance);
-  if (t.kind === 'finding') return cellCharts(f, t.finding.resource, t.finding.instance, t.finding.dimension);
-  if (t.kind === 'cgroup') {
-    const id = t.cgroup.id;
-    return [
-      { title: 'cpu', unit: 'cpus', pick: (x) => x.frame.metrics['cgroup.cpu.usage']?.[id] },
-      { title: 'working set', unit: 'bytes', pick: (x) => x.frame.metrics['cgroup.memory.working_set']?.[id] },
-    ];
-  }
-  const pid = t.process.pid;
-  return [{ title: `cpu of ${pid}`, unit: 'ratio', pick: (x) => x.frame.processes.find((p) => p.pid === pid)?.cpu }];
+/**
+ * What the charts and sums of a detail read from each held frame: the cells' history for a resource
+ * or finding; for a service or a process, values picked from the frames, each frame decoded once.
+ */
+interface TargetHistory {
+  charts: ChartSpec[];
+  eventValue: EventValue;
 }
 
-function targetBody(m: PageModel, t: DetailTarget, held: readonly HeldFrame[]): Child[] {
+function targetHistory(f: Frame, t: DetailTarget, cells: CellHistory, capacity: number): TargetHistory {
+  const none: EventValue = () => undefined;
+  if (t.kind === 'resource') return { charts: cellCharts(f, cells, t.resource, t.instance), eventValue: none };
+  if (t.kind === 'finding') {
+    const { resource, instance, dimension } = t.finding;
+    return { charts: cellCharts(f, cells, resource, instance, dimension), eventValue: none };
+  }
+  if (t.kind === 'cgroup') {
+    const id = t.cgroup.id;
+    const names = ['cgroup.cpu.usage', 'cgroup.memory.working_set', ...CGROUP_EVENT_METRICS];
+    const picked = new PickedValues(
+      capacity,
+      names.map((name) => (x: Frame) => x.metrics[name]?.[id]),
+    );
+    return {
+      charts: [
+        { title: 'cpu', unit: 'cpus', pick: (x) => picked.value(0, x) },
+        { title: 'working set', unit: 'bytes', pick: (x) => picked.value(1, x) },
+      ],
+      eventValue: (name, x) => picked.value(names.indexOf(name), x),
+    };
+  }
+  const pid = t.process.pid;
+  const picked = new PickedValues(capacity, [(x) => x.processes.find((p) => p.pid === pid)?.cpu]);
+  return { charts: [{ title: `cpu of ${pid}`, unit: 'ratio', pick: (x) => picked.value(0, x) }], eventValue: none };
+}
+
+function targetBody(m: PageModel, t: DetailTarget, held: readonly HeldFrame[], eventValue: EventValue): Child[] {
   if (t.kind === 'resource') return m.frame ? resourceBody(m.frame, t.resource, t.instance) : [];
   if (t.kind === 'finding') return findingBody(m.frame, t.finding);
-  if (t.kind === 'cgroup') return cgroupBody(m.frame, t.cgroup, held, cgroupMetrics);
+  if (t.kind === 'cgroup') return cgroupBody(m.frame, t.cgroup, held, cgroupMetrics, eventValue);
   return processBody(m.frame, t.process);
 }
 
@@ -196,6 +219,7 @@ function targetBody(m: PageModel, t: DetailTarget, held: readonly HeldFrame[]): 
 export class DetailView {
   private openId: string | undefined;
   private charts: { spec: ChartSpec; chart: HistoryChart }[] = [];
+  private eventValue: EventValue = () => undefined;
   /** The keys' scroll position last applied: the mouse wheel scrolls the pane freely in between. */
   private scroll = 0;
 
@@ -204,11 +228,12 @@ export class DetailView {
     private readonly chartsBox: HTMLElement,
     private readonly body: HTMLElement,
     private readonly title: HTMLElement,
+    private readonly cells: CellHistory,
   ) {}
 
   render(m: PageModel): void {
     const t = m.ui.detail;
-    this.root.hidden = t === undefined;
+    if (this.root.hidden !== (t === undefined)) this.root.hidden = t === undefined;
     if (t === undefined) {
       this.close();
       return;
@@ -218,18 +243,17 @@ export class DetailView {
       this.close();
       this.openId = id;
       const width = this.chartsBox.clientWidth || 480;
-      if (m.frame)
-        this.charts = chartSpecs(m.frame, t).map((spec) => ({
-          spec,
-          chart: new HistoryChart(spec.title, spec.unit, width),
-        }));
+      if (m.frame) {
+        const history = targetHistory(m.frame, t, this.cells, m.ring.capacity);
+        this.charts = history.charts.map((spec) => ({ spec, chart: new HistoryChart(spec.title, spec.unit, width) }));
+        this.eventValue = history.eventValue;
+      }
       this.chartsBox.replaceChildren(...this.charts.map((c) => c.chart.element));
       this.title.textContent = `DETAIL ${targetTitle(t)}`;
     }
     const held = m.ring.upToShown();
     for (const { spec, chart } of this.charts) chart.update(seriesOf(held, spec.pick));
-    const content = targetBody(m, t, held);
-    this.body.replaceChildren(...content.filter((c): c is Node | string => c !== undefined && c !== false));
+    patch(this.body, targetBody(m, t, held, this.eventValue));
     if (m.ui.scroll !== this.scroll) {
       this.scroll = m.ui.scroll;
       this.root.scrollTop = m.ui.scroll * 24;
@@ -239,6 +263,7 @@ export class DetailView {
   private close(): void {
     for (const c of this.charts) c.chart.destroy();
     this.charts = [];
+    this.eventValue = () => undefined;
     this.openId = undefined;
     this.scroll = 0;
   }

@@ -4,7 +4,7 @@ import { rowLabel } from '../../src/tui/lists.js';
 import { evidenceText, TUI_FIGURES } from '../../src/tui/view/findings.js';
 import { findingFigures, victimsText } from '../../src/use/finding-text.js';
 import { formatSpan } from '../../src/use/units.js';
-import { h } from '../dom.js';
+import { h, patch } from '../dom.js';
 import type { PageLists, PageModel } from '../model.js';
 import { commandLine } from './commands.js';
 
@@ -63,6 +63,6 @@ export function renderFindings(m: PageModel, lists: PageLists, root: HTMLElement
     findings.length === 0
       ? h('p', { class: 'empty' }, m.frame ? 'no findings' : '')
       : h('ol', { class: 'findings' }, ...findings.map((f, i) => findingItem(f, now, i, i === selected, focused)));
-  root.replaceChildren(title, list);
+  patch(root, [title, list]);
   root.classList.toggle('focused', focused);
 }

@@ -1,7 +1,7 @@
 import { formatDuration } from '../../src/checklist/duration.js';
 import { formatClock } from '../../src/text/clock.js';
 import { formatValue } from '../../src/use/units.js';
-import { append, h } from '../dom.js';
+import { append, h, patch } from '../dom.js';
 import type { PageModel } from '../model.js';
 
 /** ↑ when the 1-minute load is more than 10 % over the 5-minute one, ↓ under, → otherwise (as `top`). */
@@ -61,5 +61,5 @@ export function renderHeader(m: PageModel, root: HTMLElement): void {
     f ? `  ${formatClock(f.ts)}  ` : '  ',
     viewState(m),
   ]);
-  root.replaceChildren(who, now);
+  patch(root, [who, now]);
 }

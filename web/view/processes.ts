@@ -2,7 +2,7 @@ import type { Frame, ProcessEntry } from '../../src/model/frame.js';
 import { processUnit, type SortKey } from '../../src/tui/lists.js';
 import { SORT_TITLE } from '../../src/tui/view/processes.js';
 import { formatValue, formatWaitingThreads } from '../../src/use/units.js';
-import { h } from '../dom.js';
+import { h, patch, setText } from '../dom.js';
 import type { PageLists, PageModel } from '../model.js';
 
 interface Column {
@@ -85,7 +85,7 @@ export function renderProcesses(m: PageModel, lists: PageLists, root: HTMLElemen
       h('tr', {}, h('td', { class: 'empty', attrs: { colspan: String(columns.length + 1) } }, 'no processes match')),
     );
   const filter = m.ui.filter ? `filter "${m.ui.filter}" · ` : '';
-  root.querySelector('h2 .aside')!.textContent = `${filter}sort ${SORT_TITLE[m.ui.sort]} (s) · services (v)`;
-  root.querySelector('table')!.replaceChildren(h('thead', {}, head), body);
+  setText(root.querySelector('h2 .aside')!, `${filter}sort ${SORT_TITLE[m.ui.sort]} (s) · services (v)`);
+  patch(root.querySelector('table')!, [h('thead', {}, head), body]);
   root.classList.toggle('focused', focused);
 }

@@ -1,5 +1,5 @@
 import { formatClock } from '../../src/text/clock.js';
-import { h } from '../dom.js';
+import { h, patch, setText } from '../dom.js';
 import type { PageModel } from '../model.js';
 
 /**
@@ -14,17 +14,21 @@ export function renderScrub(
   pause: HTMLElement,
 ): void {
   const size = m.ring.size;
-  slider.max = String(Math.max(0, size - 1));
-  slider.value = String(m.ring.shownIndex());
-  slider.disabled = size === 0;
-  pause.textContent = m.ring.paused ? 'resume' : 'pause';
+  const max = String(Math.max(0, size - 1));
+  const value = String(m.ring.shownIndex());
+  // A range input restyles whenever one of these is set, changed or not.
+  if (slider.max !== max) slider.max = max;
+  if (slider.value !== value) slider.value = value;
+  if (slider.disabled !== (size === 0)) slider.disabled = size === 0;
+  setText(pause, m.ring.paused ? 'resume' : 'pause');
   const span = Math.max(1, size - 1);
-  marks.replaceChildren(
-    ...m.ring.breaks().map((i) => {
+  patch(
+    marks,
+    m.ring.breaks().map((i) => {
       const mark = h('span', { class: 'gap-mark', title: 'frames missing here' });
       mark.style.left = `${(i / span) * 100}%`;
       return mark;
     }),
   );
-  label.textContent = m.frame ? `${formatClock(m.frame.ts)} · frame ${m.ring.shownIndex() + 1} of ${size} held` : '';
+  setText(label, m.frame ? `${formatClock(m.frame.ts)} · frame ${m.ring.shownIndex() + 1} of ${size} held` : '');
 }

@@ -1,7 +1,7 @@
 import type { CgroupRow } from '../../src/tui/cgroups.js';
 import { severityTag } from '../../src/tui/view/findings.js';
 import { CGROUP_SORT_TITLE, serviceColumns } from '../../src/tui/view/services.js';
-import { h } from '../dom.js';
+import { h, patch, setText } from '../dom.js';
 import type { PageLists, PageModel } from '../model.js';
 
 /** `top`'s columns of a wide terminal: a page has the room for every one of them. */
@@ -58,7 +58,7 @@ export function renderServices(m: PageModel, lists: PageLists, root: HTMLElement
       h('tr', {}, h('td', { class: 'empty', attrs: { colspan: String(columns(m).length + 2) } }, emptyText(m))),
     );
   const filter = m.ui.filter ? `filter "${m.ui.filter}" · ` : '';
-  root.querySelector('h2 .aside')!.textContent = `${filter}sort ${CGROUP_SORT_TITLE[sort]} (s) · processes (v)`;
-  root.querySelector('table')!.replaceChildren(h('thead', {}, head), body);
+  setText(root.querySelector('h2 .aside')!, `${filter}sort ${CGROUP_SORT_TITLE[sort]} (s) · processes (v)`);
+  patch(root.querySelector('table')!, [h('thead', {}, head), body]);
   root.classList.toggle('focused', focused);
 }
