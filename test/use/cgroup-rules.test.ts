@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { loadChecklist } from '../../src/checklist/load.js';
+import type { Rule } from '../../src/checklist/model.js';
 import { precompileDefault } from '../../src/checklist/precompile.js';
 import { DEFAULT_CHECKLIST, fromPrecompiled } from '../../src/checklist/precompiled.js';
 import { renderRuleExplain } from '../../src/report/checklist.js';
@@ -64,18 +65,10 @@ describe('the default cgroup rules', () => {
 });
 
 describe('cgroup rows of the USE matrix', () => {
-  const throttled = rule({
-    id: 'cgroup.cpu.saturation.throttled',
-    metric: 'cgroup.cpu.throttled',
-    dimension: 'saturation',
-    warn: 0.25,
-  });
-  const psi = rule({
-    id: 'cgroup.cpu.saturation.psi',
-    metric: 'cgroup.cpu.pressure',
-    dimension: 'saturation',
-    warn: 0.1,
-  });
+  const saturation = (id: string, metric: Rule['metric'], warn: number) =>
+    rule({ id, metric, dimension: 'saturation', warn });
+  const throttled = saturation('cgroup.cpu.saturation.throttled', 'cgroup.cpu.throttled', 0.25);
+  const psi = saturation('cgroup.cpu.saturation.psi', 'cgroup.cpu.pressure', 0.1);
   const hostCpu = rule({ id: 'cpu.utilization', metric: 'cpu.utilization', warn: 0.7 });
 
   it('appear only while one of their cells is warning or critical, with cells from cgroup rules only', () => {
@@ -102,12 +95,7 @@ describe('cgroup rows of the USE matrix', () => {
   });
 
   it('a raised row shows its ok cells too, each from the first rule in checklist order, as the host rows do', () => {
-    const memoryPsi = rule({
-      id: 'cgroup.memory.saturation.psi',
-      metric: 'cgroup.memory.pressure',
-      dimension: 'saturation',
-      warn: 0.1,
-    });
+    const memoryPsi = saturation('cgroup.memory.saturation.psi', 'cgroup.memory.pressure', 0.1);
     const memoryUse = rule({ id: 'cgroup.memory.utilization', metric: 'cgroup.memory.utilization', warn: 0.9 });
     const pidsUse = rule({ id: 'cgroup.tasks.utilization', metric: 'cgroup.pids.utilization', warn: 0.9 });
     const oom = rule({
