@@ -17,9 +17,17 @@ import { cpuMsSince, median, round } from '../stats.js';
  * given to the collector advances one second a tick, as the agent's does.
  */
 
+/**
+ * Warm-up and measured ticks of the cgroup sections; `USEWATCH_BENCH_CGROUP_TICKS=N` measures N
+ * after N/2 instead, for iterating (the sections' headers say how many were measured).
+ */
+export function measuredTicks(warmup: number, ticks: number): { warmup: number; ticks: number } {
+  const n = Number(process.env.USEWATCH_BENCH_CGROUP_TICKS);
+  return n > 0 ? { warmup: Math.ceil(n / 2), ticks: n } : { warmup, ticks };
+}
+
 const BUSY_SHARES = [0.05, 0.2];
-const WARMUP = 100;
-const TICKS = 300;
+const { warmup: WARMUP, ticks: TICKS } = measuredTicks(100, 300);
 const PAUSE_MS = 5;
 
 const psi = (some: number, full: number) =>

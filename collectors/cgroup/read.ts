@@ -59,6 +59,8 @@ interface CgroupState {
   listed: number;
   /** The last reading: what a tick does not re-read carries over from it. */
   previous: CgroupReading;
+  /** The activity sources' texts behind `previous`, when all were read and parsed: unchanged means idle. */
+  activityTexts?: readonly (string[] | undefined)[];
 }
 
 /** Files kept open per cgroup at most besides CPU usage (all but the limits): a hybrid host's v2 pressure and 9 v1 files. */
@@ -113,30 +115,84 @@ export class CgroupReader {
     this.usageKept.startTick(fs);
   }
 
-  /** One cgroup's reading on this tick; undefined when it has gone away (or has no file to read). */
+  /**
+   * One cgroup's reading on this tick; undefined when it has gone away (or has no file to read).
+   * An idle cgroup whose CPU files read as on the last tick, with nothing else due, gives back its
+   * last reading itself, unparsed: most of a large host's cgroups are idle on most ticks.
+   */
   read(log: SourceLog, cg: WorkloadCgroup): CgroupReading | undefined {
     const state = this.states.get(cg.identity.id);
     if (state === undefined) return this.firstSight(log, cg);
     state.listed = this.tick;
     const keep = this.kept.offers(cg.identity.id);
     const keepUsage = this.usageKept.offers(cg.identity.id);
-    const reading: CgroupReading = { ...state.previous, identity: cg.identity };
-    if (!this.readPlanned(log.fs, state, reading, keepUsage, (c) => c === 'activity'))
-      return this.forget(log.fs, cg.identity.id);
+    const texts = this.readActivity(log.fs, state, keepUsage);
+    if (texts === 'gone') return this.forget(log.fs, cg.identity.id);
+    const previous = state.previous;
+    const quiet =
+      cg.identity === previous.identity && previous.cpuUsageUsec !== undefined && sameTexts(texts, state.activityTexts);
+    const now = this.now();
+    if (quiet && !this.limitsDue(state, now, false) && !this.idleDue(state)) {
+      this.markKept(cg.identity.id, keep, keepUsage);
+      return previous;
+    }
+    const reading: CgroupReading = { ...previous, identity: cg.identity };
+    if (!quiet) this.applyActivity(state, texts, reading);
     const usage = reading.cpuUsageUsec;
     // a cgroup without CPU usage counts as busy: nothing tells that it is idle
-    const busy = usage === undefined || usage !== state.previous.cpuUsageUsec;
-    const now = this.now();
-    const limitsDue = now >= state.limitsDue + (busy ? 0 : this.limitsEveryMs * (IDLE_LIMITS_FACTOR - 1));
-    const due = (c: Cadence) => c !== 'activity' && this.due(c, state.slot, busy, limitsDue);
+    const busy = usage === undefined || usage !== previous.cpuUsageUsec;
+    const limitsRead = this.limitsDue(state, now, busy);
+    const due = (c: Cadence) => c !== 'activity' && this.due(c, state.slot, busy, limitsRead);
     if (!this.readPlanned(log.fs, state, reading, keep, due)) return this.forget(log.fs, cg.identity.id);
-    if (limitsDue) {
+    if (limitsRead) {
       state.limitsDue = now + this.limitsEveryMs;
       if (state.missing.length > 0) this.lookAgain(log, cg, state, reading);
     }
     this.markKept(cg.identity.id, keep, keepUsage);
     state.previous = reading;
     return reading;
+  }
+
+  /**
+   * The texts of the `activity` sources' files, one entry per source in plan order, read through the
+   * usage pool's descriptors (undefined for one that could not be read: tallied); 'gone' when the
+   * cgroup has gone away.
+   */
+  private readActivity(fs: ProcFs, state: CgroupState, keepUsage: boolean): (string[] | undefined)[] | 'gone' {
+    const texts: (string[] | undefined)[] = [];
+    for (const p of state.planned) {
+      if (p.cadence !== 'activity') continue;
+      const r = this.readTexts(fs, p, keepUsage);
+      if (r === 'gone') return 'gone';
+      texts.push(r === 'unreadable' ? undefined : r);
+    }
+    return texts;
+  }
+
+  /**
+   * Parses the activity texts into the reading (the fields of a source not read are cleared) and
+   * keeps them to compare with the next tick's when every one was read and parsed.
+   */
+  private applyActivity(state: CgroupState, texts: readonly (string[] | undefined)[], reading: CgroupReading): void {
+    let whole = true;
+    let i = 0;
+    for (const p of state.planned) {
+      if (p.cadence !== 'activity') continue;
+      const text = texts[i++];
+      if (text === undefined) clear(reading, p.source);
+      if (text === undefined || this.apply(p, text, reading) === 'unreadable') whole = false;
+    }
+    state.activityTexts = whole ? texts : undefined;
+  }
+
+  /** Whether the limits are due: every limitsEveryMs while busy, IDLE_LIMITS_FACTOR times less often while idle. */
+  private limitsDue(state: CgroupState, now: number, busy: boolean): boolean {
+    return now >= state.limitsDue + (busy ? 0 : this.limitsEveryMs * (IDLE_LIMITS_FACTOR - 1));
+  }
+
+  /** Whether an idle cgroup's `tick` and `slow` sources are due on this tick. */
+  private idleDue(state: CgroupState): boolean {
+    return (this.tick + state.slot) % this.idleEveryTicks === 0;
   }
 
   /** Reads the planned sources whose cadence is due; false when the cgroup has gone away. */
@@ -239,6 +295,17 @@ export class CgroupReader {
 
   /** Reads a source's files and applies them; fields of what cannot be read or parsed are cleared. */
   private readSource(fs: ProcFs, p: PlannedSource, keep: boolean, reading: CgroupReading): Outcome {
+    const texts = this.readTexts(fs, p, keep);
+    if (texts === 'gone') return 'gone';
+    if (texts === 'unreadable') {
+      clear(reading, p.source);
+      return 'unreadable';
+    }
+    return this.apply(p, texts, reading);
+  }
+
+  /** The texts of a source's files; 'unreadable' (tallied) when one is denied or fails. */
+  private readTexts(fs: ProcFs, p: PlannedSource, keep: boolean): string[] | Exclude<Outcome, 'read'> {
     const texts: string[] = [];
     for (const rel of p.rels) {
       const r = readPidFile(fs, rel, keep);
@@ -250,9 +317,13 @@ export class CgroupReader {
       const tally = this.tally(p.source.files[0]);
       if (r.status === 'denied') tally.denied++;
       else tally.failRead(rel, r.reason);
-      clear(reading, p.source);
       return 'unreadable';
     }
+    return texts;
+  }
+
+  /** Parses a source's texts into the reading; a parse failure is tallied and clears its fields. */
+  private apply(p: PlannedSource, texts: readonly string[], reading: CgroupReading): Outcome {
     try {
       p.source.apply(texts, reading);
       return 'read';
@@ -295,6 +366,17 @@ export class CgroupReader {
     this.states.delete(id);
     return undefined;
   }
+}
+
+function sameTexts(a: readonly (string[] | undefined)[], b: readonly (string[] | undefined)[] | undefined): boolean {
+  if (b === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x === undefined || y === undefined || x.length !== y.length) return false;
+    for (let j = 0; j < x.length; j++) if (x[j] !== y[j]) return false;
+  }
+  return true;
 }
 
 function clear(reading: CgroupReading, source: CgroupSource): void {

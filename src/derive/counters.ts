@@ -333,7 +333,7 @@ function cgroupRow(r: CgroupReading): CgroupCounters {
   return row;
 }
 
-/** Every cgroup read on the tick, in the sample's order; the engine keeps the rows of the cgroups a frame carries. */
+/** One row per cgroup of the sample, in its order: the engine gives it the readings of the cgroups a frame carries. */
 export const cgroupCounters: CountersBuilder<CgroupsSample> = (cur, into) => {
   into.cgroups = cur.cgroups.map(cgroupRow);
 };

@@ -5,6 +5,7 @@ import type { CgroupsSample } from '../../collectors/cgroup/sample.js';
 import type { Collector } from '../../collectors/collector.js';
 import { ProcFs, SourceLog } from '../../collectors/procfs.js';
 import { DEFAULT_CGROUPS_TOP } from '../config/defaults.js';
+import { cgroupCounters } from '../derive/counters.js';
 import { type DeriveConfig, defaultDeriveConfig, MetricSink } from '../derive/types.js';
 import type { CgroupEntry } from '../model/cgroup.js';
 import type { UseEvaluatorLike } from '../model/evaluation.js';
@@ -192,10 +193,15 @@ export class Engine {
     return { out, output };
   }
 
-  /** Trims the tick's cgroup metrics and counter rows to the carried cgroups; returns their entries. */
+  /**
+   * Trims the tick's cgroup metrics to the carried cgroups and makes their counter rows (only theirs:
+   * the others' would be dropped); returns their entries.
+   */
   private carryCgroups(metrics: MetricValues, output: FamilyOutput, findings: Finding[]): CgroupEntry[] {
     const entries = output.cgroups ?? [];
     const carried = carriedCgroupIds(metrics, entries, findings, this.opts.cgroupsTop ?? DEFAULT_CGROUPS_TOP);
+    const readings = output.cgroupReadings?.filter((r) => carried.has(r.identity.id)) ?? [];
+    cgroupCounters({ cgroups: readings }, output.counters);
     const trimmed = trimToCarried(metrics, entries, output.counters.cgroups, carried);
     if (trimmed.counters !== undefined) output.counters.cgroups = trimmed.counters;
     return trimmed.entries;

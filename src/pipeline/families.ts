@@ -1,4 +1,4 @@
-import type { CgroupsSample } from '../../collectors/cgroup/sample.js';
+import type { CgroupReading, CgroupsSample } from '../../collectors/cgroup/sample.js';
 import type { Collector } from '../../collectors/collector.js';
 import { createCpuCollector } from '../../collectors/cpu.js';
 import { createDiskCollector } from '../../collectors/disk.js';
@@ -12,7 +12,6 @@ import { createProcessCollector, type ProcessesSample } from '../../collectors/p
 import { cgroupEntry, deriveCgroups } from '../derive/cgroups.js';
 import {
   type CountersBuilder,
-  cgroupCounters,
   cpuCounters,
   createMemoryCounters,
   createNetworkCounters,
@@ -53,6 +52,8 @@ export interface FamilyOutput {
   counters: HostCounters;
   /** Every workload cgroup read on the tick; undefined without a cgroup family. */
   cgroups?: CgroupEntry[];
+  /** Their readings, in the same order: the engine makes counter rows of the carried ones only. */
+  cgroupReadings?: readonly CgroupReading[];
 }
 
 export interface Family {
@@ -97,9 +98,9 @@ export function createFamilies(opts: FamilyOptions): Family[] {
   const cgroups = opts.cgroupCollector
     ? [
         family('cgroups', opts.cgroupCollector, deriveCgroups, {
-          counters: cgroupCounters,
           output: (cur, output) => {
             output.cgroups = cur.cgroups.map(cgroupEntry);
+            output.cgroupReadings = cur.cgroups;
           },
         }),
       ]

@@ -13,7 +13,7 @@ import type {
   Severity,
 } from '../model/frame.js';
 import { rankCgroups } from './cgroup-culprits.js';
-import { buildMatrix, type Measurement } from './matrix.js';
+import { buildMatrix, type Measurement, ROWS_ONLY_WHEN_RAISED } from './matrix.js';
 import { median } from './median.js';
 import { OomVictims } from './oom-victims.js';
 import { formatValue } from './units.js';
@@ -207,10 +207,11 @@ export class UseEvaluator implements UseEvaluatorLike {
     for (const rule of this.opts.checklist.rules) {
       const values = metrics[rule.metric];
       if (values === undefined) continue;
+      const byInstance = this.statesOf(rule);
+      const ruleDetails = details?.[rule.metric];
       for (const instance in values) {
-        const st = this.stateFor(rule, instance, ts);
-        st.detail = details?.[rule.metric]?.[instance] ?? st.detail;
-        if (rule.instanceKind === 'cgroup') st.label = cgroupNames.get(instance) ?? st.label;
+        const st = byInstance.get(instance) ?? this.newState(byInstance, rule, instance, ts);
+        if (ruleDetails !== undefined) st.detail = ruleDetails[instance] ?? st.detail;
         if (st.t === undefined) {
           st.lastSeen = ts; // disabled here by an override: kept so it is not resolved again each tick
           continue;
@@ -218,14 +219,13 @@ export class UseEvaluator implements UseEvaluatorLike {
         // A pending breach is only sustained over samples it was seen on: after a gap it starts again.
         if (st.phase === 'pending' && ts - st.lastSeen > gapMs) st.phase = 'ok';
         this.step(st, st.t, values[instance], ts, sample, events);
-        measurements.push({
-          rule,
-          instance,
-          status: st.phase === 'firing' ? st.severity : 'ok',
-          value: values[instance],
-        });
+        const status = st.phase === 'firing' ? st.severity : 'ok';
+        if (status !== 'ok' || !ROWS_ONLY_WHEN_RAISED.has(rule.instanceKind)) {
+          measurements.push({ rule, instance, status, value: values[instance] });
+        }
       }
     }
+    measurements.push(...this.okCellsOfRaisedRows(measurements, metrics));
 
     for (const byInstance of this.states.values()) {
       for (const [instance, st] of byInstance) {
@@ -253,32 +253,60 @@ export class UseEvaluator implements UseEvaluatorLike {
     return median(this.intervals) ?? Number.POSITIVE_INFINITY;
   }
 
-  private stateFor(rule: Rule, instance: string, ts: number): RuleState {
+  private statesOf(rule: Rule): Map<string, RuleState> {
     let byInstance = this.states.get(rule);
     if (byInstance === undefined) {
       byInstance = new Map();
       this.states.set(rule, byInstance);
     }
-    let st = byInstance.get(instance);
-    if (st === undefined) {
-      const t = resolveThresholds(rule, this.opts.checklist.overrides, instance);
-      st = {
-        rule,
-        instance,
-        t,
-        phase: 'ok',
-        severity: 'warning',
-        since: ts,
-        lastSeen: ts,
-        value: 0,
-        peak: 0,
-        label: instance,
-        processes: [],
-        detail: '',
-      };
-      byInstance.set(instance, st);
-    }
+    return byInstance;
+  }
+
+  private newState(byInstance: Map<string, RuleState>, rule: Rule, instance: string, ts: number): RuleState {
+    const st: RuleState = {
+      rule,
+      instance,
+      t: resolveThresholds(rule, this.opts.checklist.overrides, instance),
+      phase: 'ok',
+      severity: 'warning',
+      since: ts,
+      lastSeen: ts,
+      value: 0,
+      peak: 0,
+      label: instance,
+      processes: [],
+      detail: '',
+    };
+    byInstance.set(instance, st);
     return st;
+  }
+
+  /**
+   * The ok cells of the rows that only show while raised (a cgroup's), which the evaluation leaves
+   * out of its measurements: a thousand cgroups make eight thousand of them a tick, and only the
+   * rows with a raised cell are shown. For those rows they come back here, in checklist order, so
+   * that the matrix is what it would be from every measurement.
+   */
+  private okCellsOfRaisedRows(
+    measurements: readonly Measurement[],
+    metrics: EvaluationInput['metrics'],
+  ): Measurement[] {
+    const raised = new Set<string>();
+    for (const m of measurements)
+      if (m.status !== 'ok' && ROWS_ONLY_WHEN_RAISED.has(m.rule.instanceKind)) raised.add(m.instance);
+    if (raised.size === 0) return [];
+    const ok: Measurement[] = [];
+    for (const rule of this.opts.checklist.rules) {
+      const values = metrics[rule.metric];
+      if (values === undefined || !ROWS_ONLY_WHEN_RAISED.has(rule.instanceKind)) continue;
+      for (const instance of raised) {
+        const st = this.states.get(rule)?.get(instance);
+        const value = values[instance];
+        if (st?.t === undefined || value === undefined || st.phase === 'firing') continue;
+        ok.push({ rule, instance, status: 'ok', value });
+      }
+    }
+    return ok;
   }
 
   private step(st: RuleState, t: Thresholds, value: number, ts: number, sample: Sample, events: FindingEvent[]): void {
@@ -297,6 +325,8 @@ export class UseEvaluator implements UseEvaluatorLike {
       st.firedValue = undefined;
       st.culprits = undefined;
     }
+    // What summaries call a cgroup instance: its name on the latest sample (only read while not ok).
+    if (st.rule.instanceKind === 'cgroup') st.label = sample.cgroupNames.get(st.instance) ?? st.label;
     if (beyond(st.rule.direction, value, st.peak)) st.peak = value;
 
     if (st.phase === 'pending') {

@@ -60,7 +60,7 @@ interface Row {
  * Instance kinds whose rows appear only while one of their cells is warning or critical: a host has
  * hundreds of cgroups, and a row per cgroup and resource would bury the grid.
  */
-const ROWS_ONLY_WHEN_RAISED: ReadonlySet<InstanceKind> = new Set(['cgroup']);
+export const ROWS_ONLY_WHEN_RAISED: ReadonlySet<InstanceKind> = new Set(['cgroup']);
 
 function raised(row: Row): boolean {
   return row.cells.some((m) => m !== undefined && m.status !== 'ok');

@@ -1,7 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CgroupCounters, CgroupEntry } from '../../src/model/cgroup.js';
 import type { Finding, MetricValues } from '../../src/model/frame.js';
-import { carriedCgroupIds, trimToCarried } from '../../src/pipeline/carried-cgroups.js';
+import { carriedCgroupIds, topRanked, trimToCarried } from '../../src/pipeline/carried-cgroups.js';
 
 const entry = (id: string): CgroupEntry => ({ id, name: id.slice(1), kind: 'service' });
 const ids = ['/a', '/b', '/c', '/d', '/e', '/f', '/g'];
@@ -51,5 +52,64 @@ describe('the cgroups a frame carries', () => {
     expect(m['cgroup.io.read_bps']).toEqual({ '/d': 1000 });
     expect(m['cgroup.memory.pressure']).toBeUndefined();
     expect(m['cpu.utilization']).toEqual({ '': 0.5 });
+  });
+
+  it('selects the same top of a ranking as sorting every cgroup would, ties by id, those at 0 left out', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(0, 0.5, 1, 2, 3, Number.NaN, 1e9), { maxLength: 60 }),
+        fc.nat({ max: 70 }),
+        (values, k) => {
+          const cgroups = values.map((v, i) => ({ id: `/s/${(i * 7919) % 1000}`, v }));
+          const byId = new Map(cgroups.map((c) => [c.id, c.v]));
+          const sorted = cgroups
+            .filter((c) => c.v > 0)
+            .sort((a, b) => b.v - a.v || (a.id < b.id ? -1 : 1))
+            .slice(0, k);
+          expect(
+            topRanked(
+              cgroups.map((c) => entry(c.id)),
+              (id) => byId.get(id) ?? 0,
+              k,
+            ),
+          ).toEqual(sorted);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('carries the same cgroups as taking the rankings in turn from their full sort', () => {
+    const measures = [
+      'cgroup.cpu.usage',
+      'cgroup.memory.working_set',
+      'cgroup.io.read_bps',
+      'cgroup.cpu.pressure',
+    ] as const;
+    /** The rule as docs/cgroups.md states it, on every cgroup sorted by every measure. */
+    const reference = (m: MetricValues, top: number): string[] => {
+      const rankings = measures.map((name) =>
+        ids
+          .map((id) => ({ id, v: m[name]?.[id] ?? 0 }))
+          .filter((x) => x.v > 0)
+          .sort((a, b) => b.v - a.v || (a.id < b.id ? -1 : 1)),
+      );
+      const carried = new Set<string>();
+      for (let rank = 0; carried.size < top && rankings.some((r) => rank < r.length); rank++) {
+        for (const r of rankings) if (r[rank] !== undefined && carried.size < top) carried.add(r[rank].id);
+      }
+      return [...carried].sort();
+    };
+    const level = fc.constantFrom(0, 1, 2, 3);
+    const values = fc.tuple(...measures.map(() => fc.array(level, { minLength: ids.length, maxLength: ids.length })));
+    fc.assert(
+      fc.property(values, fc.nat({ max: 8 }), (columns, top) => {
+        const m: MetricValues = Object.fromEntries(
+          measures.map((name, k) => [name, Object.fromEntries(ids.map((id, i) => [id, columns[k][i]]))]),
+        );
+        expect([...carriedCgroupIds(m, entries, [], top)].sort()).toEqual(reference(m, top));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

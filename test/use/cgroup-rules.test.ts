@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { loadChecklist } from '../../src/checklist/load.js';
+import type { Rule } from '../../src/checklist/model.js';
 import { precompileDefault } from '../../src/checklist/precompile.js';
 import { DEFAULT_CHECKLIST, fromPrecompiled } from '../../src/checklist/precompiled.js';
 import { renderRuleExplain } from '../../src/report/checklist.js';
@@ -64,18 +65,10 @@ describe('the default cgroup rules', () => {
 });
 
 describe('cgroup rows of the USE matrix', () => {
-  const throttled = rule({
-    id: 'cgroup.cpu.saturation.throttled',
-    metric: 'cgroup.cpu.throttled',
-    dimension: 'saturation',
-    warn: 0.25,
-  });
-  const psi = rule({
-    id: 'cgroup.cpu.saturation.psi',
-    metric: 'cgroup.cpu.pressure',
-    dimension: 'saturation',
-    warn: 0.1,
-  });
+  const saturation = (id: string, metric: Rule['metric'], warn: number) =>
+    rule({ id, metric, dimension: 'saturation', warn });
+  const throttled = saturation('cgroup.cpu.saturation.throttled', 'cgroup.cpu.throttled', 0.25);
+  const psi = saturation('cgroup.cpu.saturation.psi', 'cgroup.cpu.pressure', 0.1);
   const hostCpu = rule({ id: 'cpu.utilization', metric: 'cpu.utilization', warn: 0.7 });
 
   it('appear only while one of their cells is warning or critical, with cells from cgroup rules only', () => {
@@ -99,5 +92,39 @@ describe('cgroup rows of the USE matrix', () => {
       ts: 1000,
     }).use;
     expect(calm.map((c) => c.instance)).toEqual(['']);
+  });
+
+  it('a raised row shows its ok cells too, each from the first rule in checklist order, as the host rows do', () => {
+    const memoryPsi = saturation('cgroup.memory.saturation.psi', 'cgroup.memory.pressure', 0.1);
+    const memoryUse = rule({ id: 'cgroup.memory.utilization', metric: 'cgroup.memory.utilization', warn: 0.9 });
+    const pidsUse = rule({ id: 'cgroup.tasks.utilization', metric: 'cgroup.pids.utilization', warn: 0.9 });
+    const oom = rule({
+      id: 'cgroup.memory.errors.oom_kill',
+      metric: 'cgroup.memory.oom_kills',
+      dimension: 'errors',
+      crit: 0,
+    });
+    const ev = new UseEvaluator({ checklist: checklist([throttled, memoryPsi, memoryUse, pidsUse, oom, psi]) });
+    const idle = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`/system.slice/idle-${i}.service`, 0]));
+    const use = ev.evaluate({
+      metrics: {
+        'cgroup.cpu.throttled': { [WEB]: 0.1, [DB]: 0.6, ...idle },
+        'cgroup.cpu.pressure': { [WEB]: 0.01, [DB]: 0.02, ...idle },
+        'cgroup.memory.pressure': { [WEB]: 0.05, [DB]: 0, ...idle },
+        'cgroup.memory.utilization': { [WEB]: 0.4, [DB]: 0.3, ...idle },
+        'cgroup.pids.utilization': { [WEB]: 0.2, [DB]: 0.1, ...idle },
+        'cgroup.memory.oom_kills': { [WEB]: 1, [DB]: 0, ...idle },
+      },
+      processes: [],
+      ts: 0,
+    }).use;
+    expect(use.map((c) => [c.resource, c.instance, c.dimension, c.status, c.metric, c.value])).toEqual([
+      // DB's CPU row: throttled decides saturation, the pressure rule after it does not
+      ['cpu', DB, 'saturation', 'warning', 'cgroup.cpu.throttled', 0.6],
+      // WEB's memory row: the OOM kill raises it, utilization and pressure show as ok
+      ['memory', WEB, 'utilization', 'ok', 'cgroup.memory.utilization', 0.4],
+      ['memory', WEB, 'saturation', 'ok', 'cgroup.memory.pressure', 0.05],
+      ['memory', WEB, 'errors', 'critical', 'cgroup.memory.oom_kills', 1],
+    ]);
   });
 });

@@ -244,6 +244,59 @@ describe('cadence and descriptors', () => {
     expect(third.memory).not.toBe(carried);
   });
 
+  it("gives back an idle cgroup's last reading unparsed, and reads a cpu.stat that changed in full at once", () => {
+    const root = copyOf(V2);
+    const dir = join(root, 'sys/fs/cgroup/system.slice/nginx.service');
+    const stat = readFileSync(join(dir, 'cpu.stat'), 'latin1');
+    const tick = ticker(open(new ProcFs(root)), [v2Cgroup('nginx.service')], { idleEveryTicks: 100 });
+    const read = () => tick().byId.get('/system.slice/nginx.service');
+    read(); // first sight
+    const second = read();
+    const idle = read();
+    expect(idle).toBe(second);
+    expect(read()).toBe(second);
+    // throttling moved while usage did not (a period counted at the edge): not idle, read at once
+    writeFileSync(join(dir, 'cpu.stat'), stat.replace('nr_throttled 12877', 'nr_throttled 12900'));
+    const moved = read();
+    expect(moved).not.toBe(second);
+    expect(moved).toMatchObject({ cpuUsageUsec: 48213377, nrThrottled: 12900 });
+    expect(read()).toBe(moved);
+  });
+
+  it("an idle cgroup's OOM kills and refused forks are read on its idle cadence, a busy one's within slowEveryTicks", () => {
+    const root = copyOf(V2);
+    const dir = join(root, 'sys/fs/cgroup/system.slice/nginx.service');
+    const events = readFileSync(join(dir, 'memory.events'), 'latin1');
+    const tick = ticker(open(new ProcFs(root)), [v2Cgroup('nginx.service')], { idleEveryTicks: 4, slowEveryTicks: 2 });
+    const read = () => tick().byId.get('/system.slice/nginx.service');
+    read();
+    writeFileSync(join(dir, 'memory.events'), events.replace('oom_kill 1', 'oom_kill 2'));
+    writeFileSync(join(dir, 'pids.events'), 'max 9\n');
+    const seen: (number | undefined)[][] = [];
+    for (let t = 0; t < 4; t++) {
+      const r = read();
+      seen.push([Number(r?.oomKills), Number(r?.pidsMaxEvents)]);
+    }
+    // carried over until the idle re-read (every 4th tick), then the new counts
+    expect(
+      seen
+        .slice(
+          0,
+          seen.findIndex(([oom]) => oom === 2),
+        )
+        .every(([oom, forks]) => oom === 1 && forks === 4),
+    ).toBe(true);
+    expect(seen.at(-1)).toEqual([2, 9]);
+    writeFileSync(join(dir, 'memory.events'), events.replace('oom_kill 1', 'oom_kill 3'));
+    const usage = (t: number) => writeFileSync(join(dir, 'cpu.stat'), `usage_usec ${48213377 + t}\n`);
+    const busy: number[] = [];
+    for (const t of [1, 2]) {
+      usage(t);
+      busy.push(Number(read()?.oomKills));
+    }
+    expect(busy).toContain(3);
+  });
+
   it('keeps the per-tick files of at most keepOpen cgroups open, and reads limits through a fresh open', () => {
     const fs = open(new RecordingFs(V2));
     const tick = ticker(fs, [v2Cgroup('nginx.service'), v2Cgroup('cron.service')], { keepOpen: 1 });
