@@ -11,7 +11,7 @@ import {
 import { formatClock } from '../../text/clock.js';
 import { findingFigures } from '../../use/finding-text.js';
 import { processFields } from '../../use/process-fields.js';
-import { formatSpan, formatValue, formatWaitingThreads } from '../../use/units.js';
+import { formatSpan, formatValue } from '../../use/units.js';
 import { isCgroupInstance } from '../cgroups.js';
 import { gridRows, processUnit, rowLabel } from '../lists.js';
 import type { DetailTarget } from '../state.js';
