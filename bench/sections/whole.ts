@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../free-port.js';
 import { round } from '../stats.js';
-import { type CpuProfile, nodeJobs, summariseProfile } from '../whole/cpu-profile.js';
+import { type CpuProfile, functionBuckets, nodeJobs, summariseProfile } from '../whole/cpu-profile.js';
 import { baselineBin, parseWholeOptions, type UnitLaunch, unitLaunch, type WholeOptions } from '../whole/options.js';
 import { memoryMb, treeCpuMs } from '../whole/proc-stat.js';
 import { budgetLine, growthMbPerHour, ratio, type SubjectFigures, wholeBudgets } from '../whole/report.js';
@@ -90,7 +90,7 @@ const THREAD_KEYS: Record<ThreadGroup, string> = {
 };
 
 /** The window is read in this many parts too, so that a comparison with a baseline gives a range. */
-const PARTS = 3;
+const PARTS = 6;
 
 /** Each subject's CPU (ms of its tree) at the start of the window and at the end of each part. */
 async function readParts(
@@ -224,7 +224,13 @@ function printProfile(profileDir: string, opts: WholeOptions): void {
     const share = s.bucket === '(idle)' ? '' : `  ${round((s.ms / busyMs) * 100, 1)} %`;
     console.log(`    ${s.bucket.padEnd(42)} ${round(s.ms / opts.windowS, 2)} ms/s${share}`);
   }
+  console.log(`  usewatch main thread, the ${TOP_FUNCTIONS} functions with the most self time over the window:`);
+  for (const s of summariseProfile(profile, from, to, functionBuckets(profile)).slice(0, TOP_FUNCTIONS + 1)) {
+    if (s.bucket !== '(idle)') console.log(`    ${round(s.ms / opts.windowS, 3)} ms/s  ${s.bucket}`);
+  }
 }
+
+const TOP_FUNCTIONS = 30;
 
 function printFigures(figures: SubjectFigures[], processes: number): Record<string, number> {
   const results: Record<string, number> = {};

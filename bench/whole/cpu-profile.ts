@@ -152,3 +152,19 @@ export function nodeJobs(profile: CpuProfile): Map<number, string> {
   }
   return jobs;
 }
+
+/**
+ * Each node's function with its module (`readSync (node:fs)`, `render (src/outputs/prometheus/family)`),
+ * so that the window can be summed by function too.
+ */
+export function functionBuckets(profile: CpuProfile): Map<number, string> {
+  return new Map(
+    profile.nodes.map((n) => {
+      const { functionName, url } = n.callFrame;
+      const where =
+        /\/dist\/(.+)\.js$/.exec(url)?.[1] ??
+        (url.includes('/node_modules/') ? url.slice(url.lastIndexOf('/node_modules/') + 14) : url);
+      return [n.id, where === '' ? functionName || '(anonymous)' : `${functionName || '(anonymous)'} (${where})`];
+    }),
+  );
+}

@@ -17,7 +17,7 @@ export interface WholeOptions {
   /** Run the agent under `node --cpu-prof` and print its self time by module folder over the window. */
   cpuProf: boolean;
   /**
-   * Another build's root (a directory holding `dist/bin/usewatch.js` and its `node_modules`): its
+   * Another build's root (a directory holding `dist/bin/usewatch.js`, `checklists/` and `node_modules`): its
    * agent runs beside this one, started and scraped the same way, and the two are compared.
    */
   baseline?: string;
@@ -107,7 +107,7 @@ export function baselineBin(root: string, exists: (path: string) => boolean): st
   const bin = `${root.replace(/\/+$/, '')}/dist/bin/usewatch.js`;
   if (!exists(bin)) {
     throw new Error(
-      `bench whole: --baseline ${root}: no ${bin} (a build's root: npm run build there, or copy its dist/, package.json and node_modules/)`,
+      `bench whole: --baseline ${root}: no ${bin} (a build's root: npm run build there, or copy its dist/, checklists/, package.json and node_modules/)`,
     );
   }
   return bin;
