@@ -103,6 +103,7 @@ class ProcessCollector implements Collector<ProcessesSample> {
     if (!listing.ok) {
       // EMFILE among the causes: what is kept is let go, so that the agent can open files again
       this.kept.releaseAll(fs);
+      this.threads.releaseAll(fs);
       log.report('proc', listing.status, listing.reason);
       return undefined;
     }
@@ -116,6 +117,7 @@ class ProcessCollector implements Collector<ProcessesSample> {
     const processes = assemble(rows, users);
     this.tracker.sweep(tick);
     this.kept.releaseUnread(fs, tick);
+    this.threads.endTick(fs);
     summarise(log, rows.length, candidates.rows.length, tallies, this.ioEverAllowed);
     if (!this.schedstat.perPid)
       log.report('proc/[pid]/schedstat', 'absent', 'ENOENT (kernel without CONFIG_SCHED_INFO)');
