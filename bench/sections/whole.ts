@@ -225,9 +225,9 @@ function printProfile(profileDir: string, opts: WholeOptions): void {
     console.log(`    ${s.bucket.padEnd(42)} ${round(s.ms / opts.windowS, 2)} ms/s${share}`);
   }
   console.log(`  usewatch main thread, the ${TOP_FUNCTIONS} functions with the most self time over the window:`);
-  for (const s of summariseProfile(profile, from, to, functionBuckets(profile)).slice(0, TOP_FUNCTIONS + 1)) {
-    if (s.bucket !== '(idle)') console.log(`    ${round(s.ms / opts.windowS, 3)} ms/s  ${s.bucket}`);
-  }
+  const functions = summariseProfile(profile, from, to, functionBuckets(profile)).filter((s) => s.bucket !== '(idle)');
+  for (const s of functions.slice(0, TOP_FUNCTIONS))
+    console.log(`    ${round(s.ms / opts.windowS, 3)} ms/s  ${s.bucket}`);
 }
 
 const TOP_FUNCTIONS = 30;
@@ -248,14 +248,14 @@ function printFigures(figures: SubjectFigures[], processes: number): Record<stri
   return results;
 }
 
-async function runSubjects(opts: WholeOptions, launch: UnitLaunch): Promise<Record<string, number>> {
+async function runSubjects(
+  opts: WholeOptions,
+  launch: UnitLaunch,
+  baseline: string | undefined,
+): Promise<Record<string, number>> {
   const profileDir = opts.cpuProf ? mkdtempSync(join(tmpdir(), 'usewatch-prof-')) : undefined;
   const startedAt = performance.now();
-  const subjects = await startSubjects(
-    launch,
-    profileDir,
-    opts.baseline === undefined ? undefined : baselineBin(opts.baseline, existsSync),
-  );
+  const subjects = await startSubjects(launch, profileDir, baseline);
   try {
     for (const s of subjects) if (s.url !== undefined) await waitUp(s.url, s.child);
     const threads: Record<string, number> = {};
@@ -284,6 +284,7 @@ export async function runWholeBench(): Promise<Record<string, number>> {
     return {};
   }
   const launch = unitLaunch(readFileSync(UNIT, 'utf8'), UNIT);
+  const baseline = opts.baseline === undefined ? undefined : baselineBin(opts.baseline, existsSync);
   // The three subjects are processes of the host too.
   const stopFillers = topUpProcesses(opts.processes - 3);
   try {
@@ -292,7 +293,7 @@ export async function runWholeBench(): Promise<Record<string, number>> {
         `${opts.connection === 'new' ? 'a new connection per scrape' : 'one kept-alive connection, as Prometheus does'}, ` +
         `window ${opts.warmupS}–${opts.warmupS + opts.windowS} s after start)`,
     );
-    return await runSubjects(opts, launch);
+    return await runSubjects(opts, launch, baseline);
   } finally {
     stopFillers();
   }
