@@ -54,8 +54,9 @@ export interface ProcessCollectorOptions {
 }
 
 /**
- * Each thread read is an open, a read and a close (about 12 µs of CPU here, measured): 1024 a tick bounds the
- * fallback's cost near 12 ms on a host full of busy multi-threaded processes.
+ * A thread's first read is an open, a read and a close (about 12 µs of CPU here, measured; later ones
+ * are a pread of a kept descriptor): 1024 a tick bounds the fallback's cost near 12 ms on a host full
+ * of busy multi-threaded processes.
  */
 const THREAD_READS_PER_TICK = 1024;
 
