@@ -5,12 +5,18 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../free-port.js';
 import { round } from '../stats.js';
-import { type CpuProfile, summariseProfile } from '../whole/cpu-profile.js';
-import { parseWholeOptions, type UnitLaunch, unitLaunch, type WholeOptions } from '../whole/options.js';
+import { type CpuProfile, functionBuckets, nodeJobs, summariseProfile } from '../whole/cpu-profile.js';
+import { baselineBin, parseWholeOptions, type UnitLaunch, unitLaunch, type WholeOptions } from '../whole/options.js';
 import { memoryMb, treeCpuMs } from '../whole/proc-stat.js';
-import { budgetLine, growthMbPerHour, type SubjectFigures, wholeBudgets } from '../whole/report.js';
+import { budgetLine, growthMbPerHour, ratio, type SubjectFigures, wholeBudgets } from '../whole/report.js';
 import { scrapeBytes, scrapeUntil } from '../whole/scrape.js';
-import { type NodeThreadLayout, readThreads, type ThreadGroup, threadBreakdown } from '../whole/threads.js';
+import {
+  type NodeThreadLayout,
+  readThreads,
+  type ThreadCpu,
+  type ThreadGroup,
+  threadBreakdown,
+} from '../whole/threads.js';
 import { AGENT_BIN, countProcesses, nodeExporterBinary, stop, topUpProcesses, waitUp } from './scrape.js';
 
 /**
@@ -29,20 +35,30 @@ interface Subject {
   url?: string;
 }
 
-async function startSubjects(launch: UnitLaunch, profileDir: string | undefined): Promise<Subject[]> {
-  const env = { ...process.env, ...launch.env };
-  const agentPort = await freePort();
+function agentSubject(name: string, bin: string, launch: UnitLaunch, port: number, extraFlags: string[]): Subject {
+  return {
+    name,
+    child: spawn(
+      process.execPath,
+      [...launch.nodeFlags, ...extraFlags, bin, 'agent', '--listen', `127.0.0.1:${port}`],
+      {
+        stdio: 'ignore',
+        env: { ...process.env, ...launch.env },
+      },
+    ),
+    url: `http://127.0.0.1:${port}/metrics`,
+  };
+}
+
+/** usewatch, the bare reader, node_exporter when installed, and the baseline agent when asked for, in that order. */
+async function startSubjects(
+  launch: UnitLaunch,
+  profileDir: string | undefined,
+  baseline?: string,
+): Promise<Subject[]> {
   const profiling = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
   const subjects: Subject[] = [
-    {
-      name: 'usewatch',
-      child: spawn(
-        process.execPath,
-        [...launch.nodeFlags, ...profiling, AGENT_BIN, 'agent', '--listen', `127.0.0.1:${agentPort}`],
-        { stdio: 'ignore', env },
-      ),
-      url: `http://127.0.0.1:${agentPort}/metrics`,
-    },
+    agentSubject('usewatch', AGENT_BIN, launch, await freePort(), profiling),
     { name: 'bare reader', child: spawn(process.execPath, [BARE_READER], { stdio: 'ignore' }) },
   ];
   const nodeExporter = nodeExporterBinary();
@@ -53,6 +69,7 @@ async function startSubjects(launch: UnitLaunch, profileDir: string | undefined)
     });
     subjects.push({ name: 'node_exporter', child, url: `http://127.0.0.1:${port}/metrics` });
   } else console.log('  node_exporter not installed (Debian: apt-get install prometheus-node-exporter)');
+  if (baseline !== undefined) subjects.push(agentSubject('baseline', baseline, launch, await freePort(), []));
   return subjects;
 }
 
@@ -72,34 +89,81 @@ const THREAD_KEYS: Record<ThreadGroup, string> = {
   other: 'other',
 };
 
-/** Runs warm-up and window; returns each subject's figures and prints the agent's threads into `results`. */
+/** The window is read in this many parts too, so that a comparison with a baseline gives a range. */
+const PARTS = 6;
+
+/** Each subject's CPU (ms of its tree) at the start of the window and at the end of each part. */
+async function readParts(
+  subjects: Subject[],
+  urls: string[],
+  opts: WholeOptions,
+  startedAt: number,
+): Promise<number[][]> {
+  const readAll = () => subjects.map((s) => treeCpuMs(s.child.pid as number));
+  const readings = [readAll()];
+  for (let part = 1; part <= PARTS; part++) {
+    await scrapeUntil(urls, opts.connection, startedAt, opts.warmupS + (opts.windowS * part) / PARTS);
+    readings.push(readAll());
+  }
+  return readings;
+}
+
+function printThreads(name: string, pid: number, before: ThreadCpu[], layout: NodeThreadLayout, wallS: number) {
+  const perS: Partial<Record<ThreadGroup, number>> = {};
+  console.log(`  ${name} by thread (ms of CPU per second; ${layout.v8PoolSize} V8, ${layout.uvPoolSize} libuv):`);
+  for (const [group, { threads, cpuMs }] of threadBreakdown(pid, before, readThreads(pid), layout)) {
+    console.log(`    ${group.padEnd(28)} ${String(threads).padStart(2)} threads  ${round(cpuMs / wallS, 2)} ms/s`);
+    perS[group] = round(cpuMs / wallS, 2);
+  }
+  return perS;
+}
+
+/**
+ * Runs warm-up and window; returns each subject's figures over the window and over each of its
+ * parts, and puts the agent's CPU per thread group into `results`.
+ */
 async function measureWindow(
   subjects: Subject[],
   opts: WholeOptions,
   startedAt: number,
   layout: NodeThreadLayout,
   results: Record<string, number>,
-): Promise<SubjectFigures[]> {
+): Promise<{ whole: SubjectFigures[]; parts: number[][] }> {
   const urls = subjects.flatMap((s) => (s.url === undefined ? [] : [s.url]));
-  const agentPid = subjects[0].child.pid as number;
+  const agents = subjects.filter((s) => s.url !== undefined && s.name !== 'node_exporter');
   await scrapeUntil(urls, opts.connection, startedAt, opts.warmupS);
-  const cpu0 = subjects.map((s) => treeCpuMs(s.child.pid as number));
-  const threads0 = readThreads(agentPid);
+  const threads0 = agents.map((s) => readThreads(s.child.pid as number));
   const t0 = performance.now();
-  await scrapeUntil(urls, opts.connection, startedAt, opts.warmupS + opts.windowS);
+  const readings = await readParts(subjects, urls, opts, startedAt);
   const wallS = (performance.now() - t0) / 1000;
-  const figures = subjects.map((s, i) => ({
+  const whole = subjects.map((s, i) => ({
     name: s.name,
-    cpuMsPerS: (treeCpuMs(s.child.pid as number) - cpu0[i]) / wallS,
+    cpuMsPerS: (readings[PARTS][i] - readings[0][i]) / wallS,
     peakRssMb: memoryMb(s.child.pid as number).peak,
   }));
-  console.log(`  usewatch by thread (ms of CPU per second; ${layout.v8PoolSize} V8, ${layout.uvPoolSize} libuv):`);
-  const byGroup = threadBreakdown(agentPid, threads0, readThreads(agentPid), layout);
-  for (const [group, { threads, cpuMs }] of byGroup) {
-    console.log(`    ${group.padEnd(28)} ${String(threads).padStart(2)} threads  ${round(cpuMs / wallS, 2)} ms/s`);
-    results[`whole_usewatch_threads_${THREAD_KEYS[group]}_ms_per_s`] = round(cpuMs / wallS, 2);
-  }
-  return figures;
+  agents.forEach((agent, i) => {
+    const perS = printThreads(agent.name, agent.child.pid as number, threads0[i], layout, wallS);
+    if (agent.name !== 'usewatch') return;
+    for (const [group, ms] of Object.entries(perS))
+      results[`whole_usewatch_threads_${THREAD_KEYS[group as ThreadGroup]}_ms_per_s`] = ms;
+  });
+  const partS = wallS / PARTS;
+  const parts = readings.slice(1).map((r, p) => r.map((ms, i) => (ms - readings[p][i]) / partS));
+  return { whole, parts };
+}
+
+/** usewatch against the baseline build over the window and each of its parts; lower is better. */
+function printBaselineRatio(subjects: Subject[], whole: SubjectFigures[], parts: number[][]): Record<string, number> {
+  const a = subjects.findIndex((s) => s.name === 'usewatch');
+  const b = subjects.findIndex((s) => s.name === 'baseline');
+  if (b < 0) return {};
+  const overall = ratio(whole[a].cpuMsPerS, whole[b].cpuMsPerS);
+  const each = parts.map((p) => round(ratio(p[a], p[b]), 3));
+  console.log(
+    `  usewatch / baseline build    ${round(overall, 3)} × over the window (${round(whole[a].cpuMsPerS, 2)} against ` +
+      `${round(whole[b].cpuMsPerS, 2)} ms/s); in its ${PARTS} parts: ${each.join(', ')} ×`,
+  );
+  return { whole_usewatch_over_baseline: round(overall, 3) };
 }
 
 /** /metrics body bytes of each exporter, asked with and without gzip. */
@@ -108,7 +172,7 @@ async function printWireBytes(subjects: Subject[], results: Record<string, numbe
     if (s.url === undefined) continue;
     const plain = await scrapeBytes(s.url, 'new', false);
     const gzip = await scrapeBytes(s.url, 'new', true);
-    const key = s.name === 'usewatch' ? 'whole_usewatch' : 'whole_node_exporter';
+    const key = `whole_${s.name.replace(' ', '_')}`;
     results[`${key}_body_kb`] = round(plain / 1024, 1);
     results[`${key}_body_gzip_kb`] = round(gzip / 1024, 1);
     console.log(
@@ -138,17 +202,35 @@ async function soak(agent: Subject, opts: WholeOptions, startedAt: number): Prom
   return { whole_soak_growth_mb_per_h: round(growth, 2) };
 }
 
-/** The agent's self time by module folder over the window, from the profile it wrote on exit. */
+/**
+ * The agent's main thread over the window from the profile it wrote on exit: self time by module
+ * folder, then by job (each sample charged to the innermost caller with a job: a collector, a
+ * deriver, the checklist, /metrics, logging; see nodeJobs).
+ */
 function printProfile(profileDir: string, opts: WholeOptions): void {
   const file = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile'));
   if (file === undefined) throw new Error(`${profileDir}: the agent wrote no .cpuprofile on exit`);
   const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile;
-  const shares = summariseProfile(profile, opts.warmupS * 1000, (opts.warmupS + opts.windowS) * 1000);
+  const from = opts.warmupS * 1000;
+  const to = (opts.warmupS + opts.windowS) * 1000;
   console.log(`  usewatch main thread by module folder (self time over the window, from --cpu-prof):`);
-  for (const s of shares) {
+  for (const s of summariseProfile(profile, from, to)) {
     console.log(`    ${s.bucket.padEnd(30)} ${round(s.ms / opts.windowS, 2)} ms/s  ${round(s.share * 100, 1)} %`);
   }
+  const jobs = summariseProfile(profile, from, to, nodeJobs(profile));
+  const busyMs = jobs.reduce((sum, s) => sum + (s.bucket === '(idle)' ? 0 : s.ms), 0);
+  console.log(`  usewatch main thread by job (sampled time over the window; share of the time not idle):`);
+  for (const s of jobs) {
+    const share = s.bucket === '(idle)' ? '' : `  ${round((s.ms / busyMs) * 100, 1)} %`;
+    console.log(`    ${s.bucket.padEnd(42)} ${round(s.ms / opts.windowS, 2)} ms/s${share}`);
+  }
+  console.log(`  usewatch main thread, the ${TOP_FUNCTIONS} functions with the most self time over the window:`);
+  const functions = summariseProfile(profile, from, to, functionBuckets(profile)).filter((s) => s.bucket !== '(idle)');
+  for (const s of functions.slice(0, TOP_FUNCTIONS))
+    console.log(`    ${round(s.ms / opts.windowS, 3)} ms/s  ${s.bucket}`);
 }
+
+const TOP_FUNCTIONS = 30;
 
 function printFigures(figures: SubjectFigures[], processes: number): Record<string, number> {
   const results: Record<string, number> = {};
@@ -160,20 +242,29 @@ function printFigures(figures: SubjectFigures[], processes: number): Record<stri
       `  ${f.name.padEnd(14)} ${round(f.cpuMsPerS, 2)} ms of CPU per second, peak RSS ${round(f.peakRssMb, 1)} MB`,
     );
   }
-  const [agent, bare, nodeExporter] = figures;
-  for (const check of wholeBudgets(agent, bare, nodeExporter, processes)) console.log(budgetLine(check));
+  const named = (name: string) => figures.find((f) => f.name === name);
+  for (const check of wholeBudgets(figures[0], named('bare reader'), named('node_exporter'), processes))
+    console.log(budgetLine(check));
   return results;
 }
 
-async function runSubjects(opts: WholeOptions, launch: UnitLaunch): Promise<Record<string, number>> {
+async function runSubjects(
+  opts: WholeOptions,
+  launch: UnitLaunch,
+  baseline: string | undefined,
+): Promise<Record<string, number>> {
   const profileDir = opts.cpuProf ? mkdtempSync(join(tmpdir(), 'usewatch-prof-')) : undefined;
   const startedAt = performance.now();
-  const subjects = await startSubjects(launch, profileDir);
+  const subjects = await startSubjects(launch, profileDir, baseline);
   try {
     for (const s of subjects) if (s.url !== undefined) await waitUp(s.url, s.child);
     const threads: Record<string, number> = {};
-    const figures = await measureWindow(subjects, opts, startedAt, layoutOf(launch), threads);
-    const results = { ...printFigures(figures, opts.processes), ...threads };
+    const { whole, parts } = await measureWindow(subjects, opts, startedAt, layoutOf(launch), threads);
+    const results = {
+      ...printFigures(whole, opts.processes),
+      ...printBaselineRatio(subjects, whole, parts),
+      ...threads,
+    };
     await printWireBytes(subjects, results);
     for (const s of subjects.slice(1)) await stop(s.child);
     if (opts.soakS > 0) Object.assign(results, await soak(subjects[0], opts, startedAt));
@@ -193,6 +284,7 @@ export async function runWholeBench(): Promise<Record<string, number>> {
     return {};
   }
   const launch = unitLaunch(readFileSync(UNIT, 'utf8'), UNIT);
+  const baseline = opts.baseline === undefined ? undefined : baselineBin(opts.baseline, existsSync);
   // The three subjects are processes of the host too.
   const stopFillers = topUpProcesses(opts.processes - 3);
   try {
@@ -201,7 +293,7 @@ export async function runWholeBench(): Promise<Record<string, number>> {
         `${opts.connection === 'new' ? 'a new connection per scrape' : 'one kept-alive connection, as Prometheus does'}, ` +
         `window ${opts.warmupS}–${opts.warmupS + opts.windowS} s after start)`,
     );
-    return await runSubjects(opts, launch);
+    return await runSubjects(opts, launch, baseline);
   } finally {
     stopFillers();
   }

@@ -16,6 +16,11 @@ export interface WholeOptions {
   soakSampleS: number;
   /** Run the agent under `node --cpu-prof` and print its self time by module folder over the window. */
   cpuProf: boolean;
+  /**
+   * Another build's root (a directory holding `dist/bin/usewatch.js`, `checklists/` and `node_modules`): its
+   * agent runs beside this one, started and scraped the same way, and the two are compared.
+   */
+  baseline?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -56,6 +61,7 @@ export function parseWholeOptions(argv: string[], env: Env): WholeOptions {
   const window = pick('--window', 'USEWATCH_BENCH_WHOLE_SECONDS');
   const soak = pick('--soak', 'USEWATCH_BENCH_SOAK');
   const sample = pick('--soak-sample', 'USEWATCH_BENCH_SOAK_SAMPLE');
+  const baseline = pick('--baseline', 'USEWATCH_BENCH_BASELINE');
   const connection =
     argv.includes('--new-connection') || env.USEWATCH_BENCH_NEW_CONNECTION === '1' ? 'new' : 'keep-alive';
   return {
@@ -66,6 +72,7 @@ export function parseWholeOptions(argv: string[], env: Env): WholeOptions {
     soakS: soak === undefined ? 0 : seconds(soak.text, soak.where),
     soakSampleS: sample === undefined ? 60 : seconds(sample.text, sample.where),
     cpuProf: argv.includes('--cpu-prof') || env.USEWATCH_BENCH_CPU_PROF === '1',
+    ...(baseline !== undefined && { baseline: baseline.text }),
   };
 }
 
@@ -93,4 +100,15 @@ export function unitLaunch(unitText: string, unitPath: string): UnitLaunch {
   const cli = words.findIndex((w) => w.endsWith('.js'));
   if (cli < 1) throw new Error(`${unitPath}: ExecStart does not run node on a .js CLI: ${JSON.stringify(exec ?? '')}`);
   return { env, nodeFlags: words.slice(1, cli) };
+}
+
+/** The built CLI of a baseline build's root; an error naming the flag when it is not there. */
+export function baselineBin(root: string, exists: (path: string) => boolean): string {
+  const bin = `${root.replace(/\/+$/, '')}/dist/bin/usewatch.js`;
+  if (!exists(bin)) {
+    throw new Error(
+      `bench whole: --baseline ${root}: no ${bin} (a build's root: npm run build there, or copy its dist/, checklists/, package.json and node_modules/)`,
+    );
+  }
+  return bin;
 }

@@ -28,7 +28,9 @@ export function scrapeBytes(url: string, mode: ConnectionMode, gzip = true): Pro
 
 /**
  * Scrapes every target once a second, on the second counted from `startedAt` (performance.now()
- * ms), until `untilS` seconds after it; `onSecond` runs after each round (RSS sampling).
+ * ms), until `untilS` seconds after it; `onSecond` runs after each round (RSS sampling). The
+ * requests of a round go out together, in an order that turns by one each second, so that no target
+ * is always asked first.
  */
 export async function scrapeUntil(
   targets: string[],
@@ -38,7 +40,8 @@ export async function scrapeUntil(
   onSecond?: (atS: number) => void,
 ): Promise<void> {
   for (let atS = (performance.now() - startedAt) / 1000; atS < untilS; atS = (performance.now() - startedAt) / 1000) {
-    await Promise.all(targets.map((url) => scrapeBytes(url, mode)));
+    const turn = Math.floor(atS) % targets.length;
+    await Promise.all([...targets.slice(turn), ...targets.slice(0, turn)].map((url) => scrapeBytes(url, mode)));
     onSecond?.(atS);
     const untilNext = 1000 - ((performance.now() - startedAt) % 1000);
     await new Promise((r) => setTimeout(r, Math.min(untilNext, untilS * 1000 - (performance.now() - startedAt))));

@@ -29,7 +29,7 @@ function groupByName(comm: string): ThreadGroup {
  * The group of each thread of a Node process `pid`. Node 22 and later name their threads
  * ("V8 DefaultWorke", "libuv-worker"); Node 20 leaves every thread with the process's name, so
  * the groups then follow the order Node creates them in (ascending tids): the main thread, the V8
- * platform's workers, its delayed-task scheduler and the inspector's signal thread (and, under
+ * platform's delayed-task scheduler, its workers, the inspector's signal thread (and, under
  * --cpu-prof, the profiler's "v8:ProfEvntProc"), and last the libuv pool, started at the first
  * asynchronous file operation.
  */
@@ -41,7 +41,7 @@ export function classifyThreads(pid: number, threads: ThreadCpu[], layout: NodeT
   if (main !== undefined) groups.set(main.tid, 'main');
   others.forEach((t, i) => {
     if (named) groups.set(t.tid, groupByName(t.comm));
-    else if (i < layout.v8PoolSize) groups.set(t.tid, 'V8 workers (compiler, GC)');
+    else if (i >= 1 && i <= layout.v8PoolSize) groups.set(t.tid, 'V8 workers (compiler, GC)');
     else if (i >= others.length - layout.uvPoolSize) groups.set(t.tid, 'libuv pool');
     else groups.set(t.tid, 'other');
   });

@@ -54,8 +54,9 @@ export interface ProcessCollectorOptions {
 }
 
 /**
- * Each thread read is an open, a read and a close (about 12 µs of CPU here, measured): 1024 a tick bounds the
- * fallback's cost near 12 ms on a host full of busy multi-threaded processes.
+ * A thread's first read is an open, a read and a close (about 12 µs of CPU here, measured; later ones
+ * are a pread of a kept descriptor): 1024 a tick bounds the fallback's cost near 12 ms on a host full
+ * of busy multi-threaded processes.
  */
 const THREAD_READS_PER_TICK = 1024;
 
@@ -103,6 +104,7 @@ class ProcessCollector implements Collector<ProcessesSample> {
     if (!listing.ok) {
       // EMFILE among the causes: what is kept is let go, so that the agent can open files again
       this.kept.releaseAll(fs);
+      this.threads.releaseAll(fs);
       log.report('proc', listing.status, listing.reason);
       return undefined;
     }
@@ -116,6 +118,7 @@ class ProcessCollector implements Collector<ProcessesSample> {
     const processes = assemble(rows, users);
     this.tracker.sweep(tick);
     this.kept.releaseUnread(fs, tick);
+    this.threads.endTick(fs);
     summarise(log, rows.length, candidates.rows.length, tallies, this.ioEverAllowed);
     if (!this.schedstat.perPid)
       log.report('proc/[pid]/schedstat', 'absent', 'ENOENT (kernel without CONFIG_SCHED_INFO)');

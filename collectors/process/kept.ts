@@ -3,7 +3,8 @@ import { parseMaxOpenFiles } from './limits.js';
 
 /**
  * The kept-descriptor policy: the stat, schedstat and io of up to `keepOpen` processes (and the
- * per-tick files of workload cgroups, collectors/cgroup/read.ts) stay open between ticks and are
+ * schedstat of the threads read for run delay, run-delay.ts, and the per-tick files of workload
+ * cgroups, collectors/cgroup/read.ts) stay open between ticks and are
  * re-read from offset 0, since an open+read+close of a per-pid file costs about three times a
  * pread of a kept one. A directory's descriptors are let go once it is gone.
  */
@@ -27,7 +28,7 @@ export const PROCESS_LAYOUT: KeptLayout = {
 
 /**
  * How many directories may have their files kept open: a quarter of the soft "Max open files" of the
- * agent itself goes to each user of this policy (processes, cgroups), so that sockets, the recorder
+ * agent itself goes to each user of this policy (processes, their threads, cgroups), so that sockets, the recorder
  * and the other collectors always have room. Without a readable limit (a fixture root), `atMost`.
  */
 export function keptDirsFor(fs: ProcFs, atMost: number, filesPerDir: number): number {

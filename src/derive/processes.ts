@@ -199,6 +199,11 @@ function draftOf(p: ProcessSample, before: ProcessSample | undefined, pageSize: 
     threads: p.numThreads,
     fds: p.fds,
     fdLimit: p.fdLimit,
+    // declared up front, as for samples: one object shape, and no property store added per draft
+    majorFaultsPs: undefined,
+    runDelay: undefined,
+    readBps: undefined,
+    writeBps: undefined,
   };
   if (before === undefined) return draft;
   draft.cpu = Math.max(0, p.utime + p.stime - before.utime - before.stime) / USER_HZ / dt;

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type CpuProfile, profileBucket, summariseProfile } from '../../bench/whole/cpu-profile.js';
+import {
+  type CpuProfile,
+  moduleJob,
+  nodeJobs,
+  profileBucket,
+  summariseProfile,
+} from '../../bench/whole/cpu-profile.js';
 
 const ROOT = 'file:///opt/usewatch/dist';
 
@@ -66,5 +72,68 @@ describe('summariseProfile', () => {
     expect(() => summariseProfile({ ...profile, samples: [...profile.samples.slice(0, 7), 42] })).toThrow(
       /sample 7 names node 42/,
     );
+  });
+});
+
+describe('moduleJob', () => {
+  it('names the job of a module of the built agent: a collector by family, a deriver, an output', () => {
+    expect(moduleJob(`${ROOT}/collectors/cpu.js`)).toBe('collect: cpu');
+    expect(moduleJob(`${ROOT}/collectors/process/stat.js`)).toBe('collect: processes');
+    expect(moduleJob(`${ROOT}/collectors/cgroup/read.js`)).toBe('collect: cgroups');
+    expect(moduleJob(`${ROOT}/src/derive/processes.js`)).toBe('derive: processes');
+    expect(moduleJob(`${ROOT}/src/derive/counters.js`)).toBe('counters section');
+    expect(moduleJob(`${ROOT}/src/use/evaluator.js`)).toBe('evaluate checklist');
+    expect(moduleJob(`${ROOT}/src/outputs/prometheus/exporter.js`)).toBe('/metrics render and gzip');
+    expect(moduleJob('file:///opt/usewatch/node_modules/pino/lib/proto.js')).toBe('logging');
+  });
+
+  it('has none for the modules that work for their caller: the shared reader, Node, native code', () => {
+    expect(moduleJob(`${ROOT}/collectors/procfs.js`)).toBeUndefined();
+    expect(moduleJob(`${ROOT}/collectors/parse.js`)).toBeUndefined();
+    expect(moduleJob('node:fs')).toBeUndefined();
+    expect(moduleJob('')).toBeUndefined();
+  });
+});
+
+describe('nodeJobs', () => {
+  // (root) → tick (engine) → read (cpu collector) → readKept (procfs) → readSync (node:fs) → native read;
+  // (root) → parserOnIncoming (node:_http_server) → native; (root) → GC; (root) → (idle)
+  const stacks: CpuProfile = {
+    nodes: [
+      { id: 1, callFrame: { functionName: '(root)', url: '' }, children: [2, 7, 9, 10] },
+      { id: 2, callFrame: { functionName: 'tick', url: `${ROOT}/src/pipeline/engine.js` }, children: [3] },
+      { id: 3, callFrame: { functionName: 'read', url: `${ROOT}/collectors/cpu.js` }, children: [4] },
+      { id: 4, callFrame: { functionName: 'readKept', url: `${ROOT}/collectors/procfs.js` }, children: [5] },
+      { id: 5, callFrame: { functionName: 'readSync', url: 'node:fs' }, children: [6] },
+      { id: 6, callFrame: { functionName: 'read', url: '' } },
+      { id: 7, callFrame: { functionName: 'parserOnIncoming', url: 'node:_http_server' }, children: [8] },
+      { id: 8, callFrame: { functionName: 'writev', url: '' } },
+      { id: 9, callFrame: { functionName: '(garbage collector)', url: '' } },
+      { id: 10, callFrame: { functionName: '(idle)', url: '' } },
+    ],
+    startTime: 0,
+    samples: [6, 6, 4, 8, 9, 10, 2],
+    timeDeltas: [1000, 1000, 1000, 1000, 1000, 1000, 1000],
+    endTime: 8000,
+  };
+
+  it('charges a file read or a builtin to the collector or output on the stack that called it', () => {
+    const jobs = nodeJobs(stacks);
+    expect(jobs.get(6)).toBe('collect: cpu');
+    expect(jobs.get(4)).toBe('collect: cpu');
+    expect(jobs.get(2)).toBe('build frame (engine)');
+    expect(jobs.get(8)).toBe('HTTP and sockets (Node, before the router)');
+    expect(jobs.get(9)).toBe('GC (main thread)');
+  });
+
+  it('sums the window by job', () => {
+    const ms = Object.fromEntries(summariseProfile(stacks, 0, 8, nodeJobs(stacks)).map((s) => [s.bucket, s.ms]));
+    expect(ms).toEqual({
+      'collect: cpu': 3,
+      'HTTP and sockets (Node, before the router)': 1,
+      'GC (main thread)': 1,
+      '(idle)': 1,
+      'build frame (engine)': 1,
+    });
   });
 });

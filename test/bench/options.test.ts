@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseWholeOptions, unitLaunch } from '../../bench/whole/options.js';
+import { baselineBin, parseWholeOptions, unitLaunch } from '../../bench/whole/options.js';
 
 describe('parseWholeOptions', () => {
   it('measures 120–180 s after start on a 100-process host, kept-alive, by default', () => {
@@ -39,6 +39,25 @@ describe('parseWholeOptions', () => {
     );
     expect(() => parseWholeOptions(['--procs'], {})).toThrow(/--procs needs a value/);
     expect(() => parseWholeOptions(['--window', '0'], {})).toThrow(/--window is "0"/);
+  });
+
+  it('takes a baseline build to run beside the agent, from the flag or the environment', () => {
+    expect(parseWholeOptions(['--baseline', '/tmp/before'], { USEWATCH_BENCH_BASELINE: '/x' }).baseline).toBe(
+      '/tmp/before',
+    );
+    expect(parseWholeOptions([], { USEWATCH_BENCH_BASELINE: '/x' }).baseline).toBe('/x');
+    expect(() => parseWholeOptions(['--baseline'], {})).toThrow(/--baseline needs a value/);
+  });
+});
+
+describe('baselineBin', () => {
+  it("finds the built CLI under a build's root, or says what is missing", () => {
+    expect(baselineBin('/tmp/before/', (p) => p === '/tmp/before/dist/bin/usewatch.js')).toBe(
+      '/tmp/before/dist/bin/usewatch.js',
+    );
+    expect(() => baselineBin('/tmp/none', () => false)).toThrow(
+      /--baseline \/tmp\/none: no \/tmp\/none\/dist\/bin\/usewatch.js/,
+    );
   });
 });
 

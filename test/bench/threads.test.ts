@@ -35,11 +35,11 @@ describe('classifyThreads', () => {
     );
     expect(tids.map((tid) => groups.get(tid))).toEqual([
       'main',
+      'other', // the delayed-task scheduler, started before the workers
       'V8 workers (compiler, GC)',
       'V8 workers (compiler, GC)',
       'V8 workers (compiler, GC)',
       'V8 workers (compiler, GC)',
-      'other', // the delayed-task scheduler
       'other', // the inspector's signal thread
       'libuv pool',
       'libuv pool',
@@ -50,7 +50,7 @@ describe('classifyThreads', () => {
     const threads = [200, 201, 202, 203, 204, 205, 206, 208, 209].map((tid) => thread(tid, 'node'));
     threads.push(thread(207, 'v8:ProfEvntProc'));
     const groups = classifyThreads(200, threads, layout);
-    expect(groups.get(201)).toBe('V8 workers (compiler, GC)');
+    expect(groups.get(202)).toBe('V8 workers (compiler, GC)');
     expect(groups.get(207)).toBe('other');
     expect([groups.get(208), groups.get(209)]).toEqual(['libuv pool', 'libuv pool']);
   });

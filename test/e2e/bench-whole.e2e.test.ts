@@ -48,6 +48,8 @@ describe.skipIf(!existsSync(RUN))('bench whole', () => {
     // the profile's window holds the agent's own code and its waiting
     expect(r.stdout).toMatch(/^\s+collectors\/\s+[\d.]+ ms\/s/m);
     expect(r.stdout).toMatch(/^\s+\(idle\)\s+[\d.]+ ms\/s/m);
+    // and by job: the time of a file read is its collector's
+    expect(r.stdout).toMatch(/^\s+collect: processes\s+[\d.]+ ms\/s\s+[\d.]+ %/m);
     if (hasNodeExporter) {
       expect(figures.whole_node_exporter_ms_per_s).toBeGreaterThan(0);
       // node_exporter compresses when asked; the figure is what travels
@@ -57,4 +59,41 @@ describe.skipIf(!existsSync(RUN))('bench whole', () => {
     const left = spawnSync('pgrep', ['-f', 'dist/bench/bare-reader.js'], { encoding: 'utf8' });
     expect(left.stdout).toBe('');
   }, 120_000);
+
+  it('runs a baseline build beside the agent and prints their ratio', () => {
+    // this build's own root as the baseline: two agents of one build, started and scraped alike
+    const r = spawnSync(
+      process.execPath,
+      [RUN, '--only', 'whole', '--warmup', '4', '--window', '6', '--baseline', '.', '--json'],
+      {
+        encoding: 'utf8',
+        timeout: 90_000,
+      },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    const figures = JSON.parse(lines[lines.length - 1]) as Record<string, number>;
+    expect(figures.whole_baseline_ms_per_s).toBeGreaterThan(0);
+    expect(figures.whole_usewatch_over_baseline).toBeCloseTo(
+      figures.whole_usewatch_ms_per_s / figures.whole_baseline_ms_per_s,
+      1,
+    );
+    expect(r.stdout).toMatch(
+      /usewatch \/ baseline build\s+[\d.]+ × over the window .* in its 6 parts: ([\d.]+|NaN)(, ([\d.]+|NaN)){5} ×/,
+    );
+    expect(r.stdout).toMatch(/^\s+baseline by thread/m);
+    // the baseline agent was started as ./dist/bin/usewatch.js (this root, '.')
+    const left = spawnSync('pgrep', ['-f', '^\\S+ \\./dist/bin/usewatch\\.js agent'], { encoding: 'utf8' });
+    expect(left.stdout).toBe('');
+  }, 120_000);
+
+  it('says what is missing when the baseline is not a build', () => {
+    const r = spawnSync(process.execPath, [RUN, '--only', 'whole', '--baseline', '/nonexistent'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/--baseline \/nonexistent: no \/nonexistent\/dist\/bin\/usewatch.js/);
+  });
 });

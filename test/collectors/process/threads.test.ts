@@ -47,6 +47,9 @@ function burnCpu(root: string, ticks: number): void {
 
 class CountingProcFs extends ProcFs {
   readonly reads: string[] = [];
+  /** Reads through a descriptor kept open between ticks, and the kept files closed. */
+  readonly keptReads: string[] = [];
+  readonly released: string[] = [];
   constructor(
     root: string,
     private readonly vanished: string[] = [],
@@ -58,6 +61,18 @@ class CountingProcFs extends ProcFs {
     this.reads.push(rel);
     if (this.vanished.includes(rel)) return { ok: false as const, status: 'absent' as const, reason: 'ESRCH' };
     return super.readOnce(rel, oneRead);
+  }
+
+  override readKept(rel: string, oneRead?: boolean) {
+    this.reads.push(rel);
+    this.keptReads.push(rel);
+    if (this.vanished.includes(rel)) return { ok: false as const, status: 'absent' as const, reason: 'ESRCH' };
+    return super.readKept(rel, oneRead);
+  }
+
+  override release(rel: string): void {
+    this.released.push(rel);
+    super.release(rel);
   }
 }
 
@@ -146,5 +161,20 @@ describe('run delay of every thread where the host has no /proc/schedstat', () =
     burnCpu(root, 50);
     expect(tick(fs, collector).delay - first).toBe(10);
     expect(fs.reads.filter((r) => r.includes('/task/'))).toEqual([]);
+  });
+
+  it('keeps the thread files of a busy process open between ticks and closes them once it is not read', () => {
+    const root = treeWithThreads([100, 200, 300, 400]);
+    const fs = new CountingProcFs(root);
+    const collector = createProcessCollector();
+    const threadFiles = TIDS.map((tid) => `proc/200/task/${tid}/schedstat`);
+    tick(fs, collector);
+    burnCpu(root, 50);
+    tick(fs, collector);
+    expect(fs.keptReads.filter((r) => r.includes('/task/'))).toEqual([...threadFiles, ...threadFiles]);
+    expect(fs.released).toEqual([]);
+    // neither ran nor waited: its threads are not read, and their descriptors are let go
+    tick(fs, collector);
+    expect(fs.released.sort()).toEqual(threadFiles);
   });
 });

@@ -280,4 +280,13 @@ describe("usewatch's own series", () => {
     expect(only(samples, 'process_cpu_seconds_total')).toBeGreaterThan(0);
     expect(only(samples, 'usewatch_feed_clients')).toBe(2);
   });
+
+  test("the agent's CPU time adds up within one scrape: user and system make the total", async () => {
+    for (const f of [undefined, frame]) {
+      const { samples } = await scrape(f);
+      const user = only(samples, 'process_cpu_user_seconds_total');
+      const system = only(samples, 'process_cpu_system_seconds_total');
+      expect(only(samples, 'process_cpu_seconds_total')).toBeCloseTo(user + system, 9);
+    }
+  });
 });
