@@ -55,6 +55,12 @@ async function prometheusClient(flags: FleetFlags) {
 async function fleet(flags: FleetFlags): Promise<void> {
   const { fleetQueries } = await import('../fleet/query.js');
   fleetQueries(flags.selector);
+  if (flags.format === 'tui') {
+    // Before the first read: its parse would otherwise grow the young generation to V8's maximum
+    // (16 MB of semi-spaces) for good.
+    const { useSmallFootprint } = await import('../tui/footprint.js');
+    useSmallFootprint();
+  }
   const client = await prometheusClient(flags);
   const { buildFleet, sortHosts } = await import('../fleet/model.js');
   const responses = await client.readFleet(flags.selector);
@@ -83,17 +89,13 @@ async function runFleetView(
   client: import('../fleet/query.js').PrometheusClient,
   first: import('../fleet/model.js').Fleet,
 ): Promise<void> {
-  const [{ runFleet }, { useSmallFootprint }] = await Promise.all([
-    import('../tui/fleet-app.js'),
-    import('../tui/footprint.js'),
-  ]);
+  const { runFleet } = await import('../tui/fleet-app.js');
   const map = flags.feedMap ? await (await import('../fleet/feed-map.js')).readFeedMap(flags.feedMap) : undefined;
   const token = flags.agentTokenFile && (await readSecret('--agent-token-file', flags.agentTokenFile));
   const ca = flags.agentCaFile && (await readCa('--agent-ca-file', flags.agentCaFile));
   const intervalMs =
     (await client.scrapeIntervalMs(new Set(first.hosts.map((h) => h.name))).catch(() => undefined)) ??
     DEFAULT_REFRESH_MS;
-  useSmallFootprint();
   await runFleet(first, {
     stdin: process.stdin,
     stdout: process.stdout,
