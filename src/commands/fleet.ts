@@ -53,14 +53,15 @@ async function prometheusClient(flags: FleetFlags) {
 }
 
 async function fleet(flags: FleetFlags): Promise<void> {
-  const { fleetQueries } = await import('../fleet/query.js');
-  fleetQueries(flags.selector);
   if (flags.format === 'tui') {
-    // Before the first read: its parse would otherwise grow the young generation to V8's maximum
-    // (16 MB of semi-spaces) for good.
+    // Before anything is loaded or read: resolving the modules below made the optimising compiler
+    // start (3 MB of its code paged in), and the first read's parse would grow the young
+    // generation to V8's maximum (16 MB of semi-spaces) for good.
     const { useSmallFootprint } = await import('../tui/footprint.js');
     useSmallFootprint();
   }
+  const { fleetQueries } = await import('../fleet/query.js');
+  fleetQueries(flags.selector);
   const client = await prometheusClient(flags);
   const { buildFleet, sortHosts } = await import('../fleet/model.js');
   const responses = await client.readFleet(flags.selector);
