@@ -1,12 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fleetQueries, PrometheusClient, prometheusDurationMs, selectorMatchers } from '../../src/fleet/query.js';
+import { selfSignedCertificate } from '../self-signed.js';
 
 describe('selectors and queries', () => {
   it('adds the selector to the three queries of a refresh', () => {
@@ -123,50 +120,16 @@ describe('PrometheusClient', () => {
   });
 });
 
-/** A self-signed certificate for 127.0.0.1, or undefined without openssl. */
-function selfSigned(): { cert: string; key: string } | undefined {
-  const dir = mkdtempSync(join(tmpdir(), 'usewatch-fleet-tls-'));
-  try {
-    const [keyout, out] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
-    const subject = ['-subj', '/CN=prometheus', '-addext', 'subjectAltName=IP:127.0.0.1'];
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-        ...subject,
-        '-keyout',
-        keyout,
-        '-out',
-        out,
-      ],
-      { stdio: 'ignore' },
-    );
-    return { cert: readFileSync(out, 'utf8'), key: readFileSync(keyout, 'utf8') };
-  } catch {
-    return undefined;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 describe('PrometheusClient over https', () => {
   it('trusts the CA it is given, and no other', async (ctx) => {
-    const tls = selfSigned();
+    const tls = selfSignedCertificate();
     if (!tls) ctx.skip();
     const body = JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } });
     const server = createHttpsServer(tls!, (_req, res) => res.end(body));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
-      expect(await new PrometheusClient(url, { ca: tls!.cert }).query('up')).toEqual([]);
+      expect(await new PrometheusClient(url, { ca: tls!.cert.toString() }).query('up')).toEqual([]);
       await expect(new PrometheusClient(url).query('up')).rejects.toThrow(`cannot reach Prometheus at ${url}/:`);
     } finally {
       server.closeAllConnections();
