@@ -53,6 +53,13 @@ async function prometheusClient(flags: FleetFlags) {
 }
 
 async function fleet(flags: FleetFlags): Promise<void> {
+  if (flags.format === 'tui') {
+    // Before anything is loaded or read: resolving the modules below made the optimising compiler
+    // start (3 MB of its code paged in), and the first read's parse would grow the young
+    // generation to V8's maximum (16 MB of semi-spaces) for good.
+    const { useSmallFootprint } = await import('../tui/footprint.js');
+    useSmallFootprint();
+  }
   const { fleetQueries } = await import('../fleet/query.js');
   fleetQueries(flags.selector);
   const client = await prometheusClient(flags);
@@ -83,17 +90,13 @@ async function runFleetView(
   client: import('../fleet/query.js').PrometheusClient,
   first: import('../fleet/model.js').Fleet,
 ): Promise<void> {
-  const [{ runFleet }, { useSmallFootprint }] = await Promise.all([
-    import('../tui/fleet-app.js'),
-    import('../tui/footprint.js'),
-  ]);
+  const { runFleet } = await import('../tui/fleet-app.js');
   const map = flags.feedMap ? await (await import('../fleet/feed-map.js')).readFeedMap(flags.feedMap) : undefined;
   const token = flags.agentTokenFile && (await readSecret('--agent-token-file', flags.agentTokenFile));
   const ca = flags.agentCaFile && (await readCa('--agent-ca-file', flags.agentCaFile));
   const intervalMs =
     (await client.scrapeIntervalMs(new Set(first.hosts.map((h) => h.name))).catch(() => undefined)) ??
     DEFAULT_REFRESH_MS;
-  useSmallFootprint();
   await runFleet(first, {
     stdin: process.stdin,
     stdout: process.stdout,

@@ -39,7 +39,7 @@ export interface FleetHost {
   /** False when Prometheus' last scrape of it failed; undefined when it has no `up` series. */
   up: boolean | undefined;
   /** Worst status per resource and dimension, over the resource's instances. */
-  cells: Partial<Record<Resource, Partial<Record<Dimension, FleetStatus>>>>;
+  cells: Partial<Record<Resource, FleetRow>>;
   worst: FleetStatus | 'down';
   findings: FleetFinding[];
   /** Findings firing (pending ones are not counted). */
@@ -84,18 +84,49 @@ function findingKey(m: Record<string, string>): string {
   return `${m.rule}\u0000${m.usewatch_instance ?? ''}`;
 }
 
+/** A resource's worst status per dimension. */
+export type FleetRow = Readonly<Partial<Record<Dimension, FleetStatus>>>;
+
+/** The rows of the values seen so far: at most one per value below 10³, shared by every host. */
+const ROW_OF_VALUE = new Map<number, FleetRow>();
+const NO_ROW: FleetRow = Object.freeze({});
+const ROW_LIMIT = 10 ** DIMENSIONS.length;
+
 /**
  * One resource's statuses from the cells query's value: a decimal digit per dimension, utilization
  * the units, saturation the tens, errors the hundreds. A value that is not such a number gives none.
+ * Rows are shared: a fleet of a thousand hosts holds a few dozen row objects, not nine thousand.
  */
-export function decodeRow(value: number): Partial<Record<Dimension, FleetStatus>> {
-  const row: Partial<Record<Dimension, FleetStatus>> = {};
-  if (!Number.isInteger(value) || value < 0 || value >= 10 ** DIMENSIONS.length) return row;
-  DIMENSIONS.forEach((dimension, i) => {
-    const status = STATUS_OF_DIGIT[Math.floor(value / 10 ** i) % 10];
-    if (status) row[dimension] = status;
-  });
+export function decodeRow(value: number): FleetRow {
+  if (!Number.isInteger(value) || value < 0 || value >= ROW_LIMIT) return NO_ROW;
+  let row = ROW_OF_VALUE.get(value);
+  if (row) return row;
+  const statuses: Partial<Record<Dimension, FleetStatus>> = {};
+  // Index loops, here and below: a refresh walks some ten thousand series, and the fleet's V8
+  // settings (no optimising compiler, tui/footprint.ts) leave every iterator and closure allocated.
+  for (let i = 0, rest = value; i < DIMENSIONS.length; i++, rest = (rest - (rest % 10)) / 10) {
+    const status = STATUS_OF_DIGIT[rest % 10];
+    if (status) statuses[DIMENSIONS[i]] = status;
+  }
+  row = Object.freeze(statuses);
+  ROW_OF_VALUE.set(value, row);
   return row;
+}
+
+function addCells(hosts: Map<string, FleetHost>, resources: Set<string>, s: VectorSample): void {
+  const host = hostOf(hosts, s.metric);
+  const { resource } = s.metric;
+  if (!RESOURCE_SET.has(resource)) return;
+  const row = decodeRow(Number(s.value[1]));
+  if (isEmpty(row)) return;
+  host.cells[resource as Resource] = row;
+  resources.add(resource);
+}
+
+/** Without `Object.keys`: no array per series. */
+function isEmpty(row: object): boolean {
+  for (const _ in row) return false;
+  return true;
 }
 
 type Partial3 = { active?: number; severity?: number; culprit?: string; m: Record<string, string> };
@@ -149,19 +180,15 @@ export function buildFleet(responses: FleetResponses): Fleet {
   const hosts = new Map<string, FleetHost>();
   const findingParts = new Map<string, Map<string, Partial3>>();
   const resources = new Set<string>();
-  for (const s of responses.cells) {
-    const host = hostOf(hosts, s.metric);
-    const { resource } = s.metric;
-    if (!RESOURCE_SET.has(resource)) continue;
-    const row = decodeRow(Number(s.value[1]));
-    if (Object.keys(row).length === 0) continue;
-    host.cells[resource as Resource] = row;
-    resources.add(resource);
-  }
-  for (const s of responses.findings) addFindingPart(findingParts, hostOf(hosts, s.metric).name, s);
+  const { cells, findings, up } = responses;
+  for (let i = 0; i < cells.length; i++) addCells(hosts, resources, cells[i]);
+  for (let i = 0; i < findings.length; i++)
+    addFindingPart(findingParts, hostOf(hosts, findings[i].metric).name, findings[i]);
   // `up` of a job without usewatch series is another exporter's (node_exporter): not a usewatch host.
-  const jobs = new Set([...hosts.values()].map((h) => h.job));
-  for (const s of responses.up) {
+  const jobs = new Set<string>();
+  for (const host of hosts.values()) jobs.add(host.job);
+  for (let i = 0; i < up.length; i++) {
+    const s = up[i];
     if (!jobs.has(s.metric.job ?? '')) continue;
     const host = hostOf(hosts, s.metric);
     host.up = s.value[1] === '1';
@@ -169,8 +196,9 @@ export function buildFleet(responses: FleetResponses): Fleet {
     host.labels = labels;
   }
   for (const host of hosts.values()) {
-    host.findings = joinFindings(findingParts.get(host.name) ?? new Map());
-    host.firing = host.findings.filter((f) => f.firing).length;
+    const parts = findingParts.get(host.name);
+    if (parts) host.findings = joinFindings(parts);
+    for (let i = 0; i < host.findings.length; i++) if (host.findings[i].firing) host.firing++;
     host.worst = host.up === false ? 'down' : worstCell(host);
   }
   return { hosts: [...hosts.values()], resources: RESOURCES.filter((r) => resources.has(r)) };
@@ -178,7 +206,10 @@ export function buildFleet(responses: FleetResponses): Fleet {
 
 function worstCell(host: FleetHost): FleetStatus {
   let worst: FleetStatus = 'ok';
-  for (const row of Object.values(host.cells)) for (const s of Object.values(row)) worst = worse(worst, s);
+  for (let r = 0; r < RESOURCES.length; r++) {
+    const row = host.cells[RESOURCES[r]];
+    if (row) for (let d = 0; d < DIMENSIONS.length; d++) worst = worse(worst, row[DIMENSIONS[d]] ?? 'ok');
+  }
   return worst;
 }
 

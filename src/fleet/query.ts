@@ -1,5 +1,4 @@
 import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { DIMENSIONS } from '../model/frame.js';
 import type { FleetResponses, VectorSample } from './model.js';
 
@@ -132,8 +131,9 @@ export class PrometheusClient {
     return parsed.data;
   }
 
-  private fetch(url: URL): Promise<{ status: number; body: string }> {
-    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  private async fetch(url: URL): Promise<{ status: number; body: string }> {
+    // TLS is loaded only for an https:// Prometheus: OpenSSL's tables are a megabyte of RSS.
+    const request = url.protocol === 'https:' ? (await import('node:https')).request : httpRequest;
     return new Promise((resolve, reject) => {
       const fail = (why: string) => reject(new PrometheusError(`cannot reach Prometheus at ${this.base}: ${why}`));
       const req = request(url, { headers: this.headers(), ca: this.auth.ca, timeout: REQUEST_TIMEOUT_MS }, (res) => {

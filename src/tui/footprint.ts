@@ -1,9 +1,9 @@
 import { setFlagsFromString } from 'node:v8';
 
 /**
- * V8 settings that keep `usewatch top` within its 70 MB RSS budget, set when the command starts so
- * that the agent keeps V8's defaults (a smaller young generation there cost CPU: see
- * docs/performance.md, "`usewatch top` RSS").
+ * V8 settings that keep `usewatch top` and `usewatch fleet` within their RSS budgets (70 and 80 MB),
+ * set when the command starts, before its first burst of allocation, so that the agent keeps V8's
+ * defaults (a smaller young generation there cost CPU: docs/performance.md, "Tried and not applied").
  *
  * - The young generation keeps its initial size instead of doubling towards 16 MB semi-spaces:
  *   top's garbage is short-lived, and the grown semi-spaces were 8–16 MB of RSS.

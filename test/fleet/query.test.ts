@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fleetQueries, PrometheusClient, prometheusDurationMs, selectorMatchers } from '../../src/fleet/query.js';
+import { selfSignedCertificate } from '../self-signed.js';
 
 describe('selectors and queries', () => {
   it('adds the selector to the three queries of a refresh', () => {
@@ -115,5 +117,23 @@ describe('PrometheusClient', () => {
       new RegExp(`^cannot reach Prometheus at ${url}/: ECONNREFUSED`),
     );
     expect(() => new PrometheusClient('prometheus:9090')).toThrow('--prometheus prometheus:9090: expected an http');
+  });
+});
+
+describe('PrometheusClient over https', () => {
+  it('trusts the CA it is given, and no other', async (ctx) => {
+    const tls = selfSignedCertificate();
+    if (!tls) ctx.skip();
+    const body = JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } });
+    const server = createHttpsServer(tls!, (_req, res) => res.end(body));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      expect(await new PrometheusClient(url, { ca: tls!.cert.toString() }).query('up')).toEqual([]);
+      await expect(new PrometheusClient(url).query('up')).rejects.toThrow(`cannot reach Prometheus at ${url}/:`);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 });

@@ -1,12 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { type AgentServer, type ServerOptions, sharedWhileRunning, startServer } from '../../src/server/http.js';
+import { selfSignedCertificate } from '../self-signed.js';
 import { get, rawConnect, readUntilClose, silentLogger } from './helpers.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
@@ -380,37 +377,12 @@ describe('sharedWhileRunning', () => {
 });
 
 test('TLS: serves HTTPS with the given certificate', async () => {
-  let cert: Buffer;
-  let key: Buffer;
-  try {
-    const dir = mkdtempSync(join(tmpdir(), 'usewatch-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    cert = readFileSync(join(dir, 'cert.pem'));
-    key = readFileSync(join(dir, 'key.pem'));
-  } catch {
+  const tls = selfSignedCertificate();
+  if (!tls) {
     console.log('skipped: openssl is not available to make a test certificate');
     return;
   }
+  const { cert, key } = tls;
   const s = await start({ tls: { cert, key } });
   expect(s.url).toMatch(/^https:\/\//);
   const status = await new Promise<number>((resolve, reject) => {
