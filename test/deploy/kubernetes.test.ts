@@ -4,6 +4,7 @@ import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { Service } from 'kubernetes-models/v1/Service';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { unitNodeFlags } from '../../src/systemd/install.js';
 
 /**
  * deploy/kubernetes/daemonset.yaml against Kubernetes' own OpenAPI schemas (kubernetes-models
@@ -92,6 +93,15 @@ describe('deploy/kubernetes/daemonset.yaml', () => {
     expect(svc.spec!.selector).toEqual(ds().spec!.selector.matchLabels);
     expect(svc.spec!.ports).toEqual([{ name: 'metrics', port: 9733, targetPort: 'metrics', protocol: 'TCP' }]);
     expect(container().ports).toEqual([{ name: 'metrics', containerPort: 9733, protocol: 'TCP' }]);
+  });
+
+  it("runs Node with the systemd unit's V8 settings, so the pod's memory matches the service's", () => {
+    const unitFlags = unitNodeFlags(
+      readFileSync(new URL('../../deploy/systemd/usewatch.service', import.meta.url), 'utf8'),
+    );
+    expect(unitFlags).toContain('--max-semi-space-size=1');
+    const nodeOptions = container().env?.find((e) => e.name === 'NODE_OPTIONS')?.value;
+    expect(nodeOptions?.split(' ')).toEqual(unitFlags);
   });
 });
 
