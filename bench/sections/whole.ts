@@ -3,12 +3,13 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ringCapacity } from '../../src/agent/state.js';
 import { freePort } from '../free-port.js';
 import { round } from '../stats.js';
 import { type CpuProfile, functionBuckets, nodeJobs, summariseProfile } from '../whole/cpu-profile.js';
 import { baselineBin, parseWholeOptions, type UnitLaunch, unitLaunch, type WholeOptions } from '../whole/options.js';
 import { memoryMb, treeCpuMs } from '../whole/proc-stat.js';
-import { budgetLine, growthMbPerHour, ratio, type SubjectFigures, wholeBudgets } from '../whole/report.js';
+import { budgetLine, ratio, type SubjectFigures, settledGrowthMbPerHour, wholeBudgets } from '../whole/report.js';
 import { scrapeBytes, scrapeUntil } from '../whole/scrape.js';
 import {
   type NodeThreadLayout,
@@ -192,11 +193,14 @@ async function soak(agent: Subject, opts: WholeOptions, startedAt: number): Prom
     samples.push({ atS, rssMb: memoryMb(pid).current });
     next += opts.soakSampleS;
   });
-  const growth = growthMbPerHour(samples);
+  // The agent runs at 1 s, so its ring holds ringCapacity(1000) seconds of frames once full.
+  const ringFullS = ringCapacity(1000);
+  const { growth, used } = settledGrowthMbPerHour(samples, ringFullS);
   const last = samples[samples.length - 1];
   console.log(
     `  soak: ${samples.length} RSS samples over ${round(last.atS - from, 0)} s, ${round(samples[0].rssMb, 1)} → ` +
-      `${round(last.rssMb, 1)} MB, peak ${round(memoryMb(pid).peak, 1)} MB`,
+      `${round(last.rssMb, 1)} MB, peak ${round(memoryMb(pid).peak, 1)} MB; growth from the ${used} samples ` +
+      `taken once the ${ringFullS}-frame ring was full (${ringFullS} s after start)`,
   );
   console.log(budgetLine({ what: 'usewatch RSS growth', value: growth, limit: 5, unit: 'MB/h' }));
   return { whole_soak_growth_mb_per_h: round(growth, 2) };

@@ -62,3 +62,15 @@ export function growthMbPerHour(samples: { atS: number; rssMb: number }[]): numb
   }
   return den === 0 ? Number.NaN : (num / den) * 3600;
 }
+
+/**
+ * The growth that would go on for hours: the slope of the samples taken once the agent's frame ring
+ * is full (`fullFromS` after start), since the ring filling is a one-off of a few MB, not a leak.
+ */
+export function settledGrowthMbPerHour(
+  samples: { atS: number; rssMb: number }[],
+  fullFromS: number,
+): { growth: number; used: number } {
+  const settled = samples.filter((s) => s.atS >= fullFromS);
+  return { growth: growthMbPerHour(settled), used: settled.length };
+}

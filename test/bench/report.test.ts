@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { budgetLine, growthMbPerHour, wholeBudgets } from '../../bench/whole/report.js';
+import { budgetLine, growthMbPerHour, settledGrowthMbPerHour, wholeBudgets } from '../../bench/whole/report.js';
 
 const agent = { name: 'usewatch', cpuMsPerS: 12, peakRssMb: 55 };
 const bare = { name: 'bare reader', cpuMsPerS: 10, peakRssMb: 40 };
@@ -35,5 +35,30 @@ describe('growthMbPerHour', () => {
 
   it('is not a number with fewer than two samples', () => {
     expect(growthMbPerHour([{ atS: 0, rssMb: 50 }])).toBeNaN();
+  });
+});
+
+describe('settledGrowthMbPerHour', () => {
+  it('leaves out the samples taken while the frame ring was still filling', () => {
+    // 4 MB of ring filling from 180 s to 300 s, then flat: no growth an hour, not 19 MB
+    const samples = [180, 240, 300, 600, 900, 1200].map((atS) => ({
+      atS,
+      rssMb: atS < 300 ? 86 + (atS - 180) / 30 : 90,
+    }));
+    expect(growthMbPerHour(samples)).toBeGreaterThan(5);
+    expect(settledGrowthMbPerHour(samples, 300)).toEqual({ growth: 0, used: 4 });
+  });
+
+  it('is not a number when the soak ended before two samples of a full ring', () => {
+    expect(
+      settledGrowthMbPerHour(
+        [
+          { atS: 180, rssMb: 80 },
+          { atS: 240, rssMb: 82 },
+          { atS: 300, rssMb: 84 },
+        ],
+        300,
+      ).growth,
+    ).toBeNaN();
   });
 });
