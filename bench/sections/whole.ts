@@ -195,12 +195,14 @@ async function soak(agent: Subject, opts: WholeOptions, startedAt: number): Prom
   });
   // The agent runs at 1 s, so its ring holds ringCapacity(1000) seconds of frames once full.
   const ringFullS = ringCapacity(1000);
-  const { growth, used } = settledGrowthMbPerHour(samples, ringFullS);
+  const { growth, used, settled } = settledGrowthMbPerHour(samples, ringFullS);
   const last = samples[samples.length - 1];
   console.log(
     `  soak: ${samples.length} RSS samples over ${round(last.atS - from, 0)} s, ${round(samples[0].rssMb, 1)} → ` +
-      `${round(last.rssMb, 1)} MB, peak ${round(memoryMb(pid).peak, 1)} MB; growth from the ${used} samples ` +
-      `taken once the ${ringFullS}-frame ring was full (${ringFullS} s after start)`,
+      `${round(last.rssMb, 1)} MB, peak ${round(memoryMb(pid).peak, 1)} MB; ` +
+      (settled
+        ? `growth from the ${used} samples taken once the ${ringFullS}-frame ring was full (${ringFullS} s after start)`
+        : `the soak ended before the frame ring was full (${ringFullS} s after start): the growth includes its filling`),
   );
   console.log(budgetLine({ what: 'usewatch RSS growth', value: growth, limit: 5, unit: 'MB/h' }));
   return { whole_soak_growth_mb_per_h: round(growth, 2) };

@@ -65,12 +65,14 @@ export function growthMbPerHour(samples: { atS: number; rssMb: number }[]): numb
 
 /**
  * The growth that would go on for hours: the slope of the samples taken once the agent's frame ring
- * is full (`fullFromS` after start), since the ring filling is a one-off of a few MB, not a leak.
+ * is full (`fullFromS` after start), since the ring filling is a one-off of a few MB, not a leak. A
+ * soak that ended before two such samples gets the slope of all its samples, marked unsettled.
  */
 export function settledGrowthMbPerHour(
   samples: { atS: number; rssMb: number }[],
   fullFromS: number,
-): { growth: number; used: number } {
+): { growth: number; used: number; settled: boolean } {
   const settled = samples.filter((s) => s.atS >= fullFromS);
-  return { growth: growthMbPerHour(settled), used: settled.length };
+  if (settled.length >= 2) return { growth: growthMbPerHour(settled), used: settled.length, settled: true };
+  return { growth: growthMbPerHour(samples), used: samples.length, settled: false };
 }

@@ -46,19 +46,14 @@ describe('settledGrowthMbPerHour', () => {
       rssMb: atS < 300 ? 86 + (atS - 180) / 30 : 90,
     }));
     expect(growthMbPerHour(samples)).toBeGreaterThan(5);
-    expect(settledGrowthMbPerHour(samples, 300)).toEqual({ growth: 0, used: 4 });
+    expect(settledGrowthMbPerHour(samples, 300)).toEqual({ growth: 0, used: 4, settled: true });
   });
 
-  it('is not a number when the soak ended before two samples of a full ring', () => {
-    expect(
-      settledGrowthMbPerHour(
-        [
-          { atS: 180, rssMb: 80 },
-          { atS: 240, rssMb: 82 },
-          { atS: 300, rssMb: 84 },
-        ],
-        300,
-      ).growth,
-    ).toBeNaN();
+  it('falls back to every sample, marked unsettled, when the soak ended before two samples of a full ring', () => {
+    const samples = [180, 240, 300].map((atS, i) => ({ atS, rssMb: 80 + i * 2 }));
+    const { growth, used, settled } = settledGrowthMbPerHour(samples, 300);
+    expect(settled).toBe(false);
+    expect(used).toBe(3);
+    expect(growth).toBeCloseTo(120, 6);
   });
 });
