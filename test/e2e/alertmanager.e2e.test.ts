@@ -69,6 +69,29 @@ function cpuPressureUs(): number {
   return Number(/^some .*total=(\d+)/.exec(readFileSync('/proc/pressure/cpu', 'utf8'))![1]);
 }
 
+/**
+ * Reads the machine's CPU pressure four times a second until stopped, and gives the highest share of
+ * any one-second span: what other work on a shared machine did to the pressure rule after the load.
+ */
+function watchPressure(): () => number {
+  const readings: { at: number; us: number }[] = [];
+  const read = () => readings.push({ at: Date.now(), us: cpuPressureUs() });
+  read();
+  const timer = setInterval(read, 250);
+  return () => {
+    clearInterval(timer);
+    read();
+    let peak = 0;
+    for (let i = 0, j = 0; i < readings.length; i++) {
+      while (j < readings.length && readings[j].at - readings[i].at < 1000) j++;
+      if (j === readings.length) break;
+      const span = readings[j].at - readings[i].at;
+      peak = Math.max(peak, (readings[j].us - readings[i].us) / 1000 / span);
+    }
+    return peak;
+  };
+}
+
 interface WebhookAlert {
   status: 'firing' | 'resolved';
   labels: Record<string, string>;
@@ -289,6 +312,7 @@ describe.skipIf(skipReason !== undefined)('Prometheus rules and Alertmanager: on
     stopLoad();
     const stoppedAt = Date.now();
     const pressureAtStop = cpuPressureUs();
+    const peakPressureSinceStop = watchPressure();
     await everyHost('load stopped', hosts, RUNQUEUE, 'warning', 'resolved');
     // Pressure measures the whole machine: other work may keep it above the rule's clear level, and
     // then the finding is right to stay raised. Its resolution is checked only when the machine calmed.
@@ -310,6 +334,7 @@ describe.skipIf(skipReason !== undefined)('Prometheus rules and Alertmanager: on
     }
     // A notification that would come late (a second firing) has a group interval to arrive.
     await new Promise((r) => setTimeout(r, 3000));
+    const pressurePeak = peakPressureSinceStop();
 
     const history = transitions(notifications);
     const story = [...history.values()].map(
@@ -331,8 +356,17 @@ describe.skipIf(skipReason !== undefined)('Prometheus rules and Alertmanager: on
         }
       }
     }
-    // Whatever else fired on this shared machine fired once: no alert identity was raised twice.
+    // Whatever else fired on this shared machine fired once: no alert identity was raised twice. The
+    // pressure rule measures the whole machine: after the load, other work may raise it again, and
+    // then a second page is right; it is accepted only when the machine's pressure, read here
+    // independently of the agents, went past the rule's clear level for a second after the load.
     for (const { alert, states } of history.values()) {
+      if (alert.labels.rule === PSI && states.filter((s) => s === 'firing').length > 1 && pressurePeak > PSI_CLEAR) {
+        console.warn(
+          `${PSI} ${alert.labels.severity} on ${alert.labels.instance} fired again: other work took the machine's CPU pressure to ${(pressurePeak * 100).toFixed(0)}% for a second after the load`,
+        );
+        continue;
+      }
       expect(
         states.filter((s) => s === 'firing'),
         JSON.stringify(alert.labels),
