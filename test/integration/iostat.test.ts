@@ -41,15 +41,20 @@ describe.skipIf(!hasIostat)('disk figures match iostat -x', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'usewatch-iostat-'));
     // Steady direct writes with fsync, so that both windows see the same rate despite their small offset.
-    load = spawn('sh', [
-      '-c',
-      `while :; do dd if=/dev/zero of=${dir}/load bs=1M count=20 oflag=direct conv=fsync status=none; done`,
-    ]);
+    load = spawn(
+      'sh',
+      ['-c', `while :; do dd if=/dev/zero of=${dir}/load bs=1M count=20 oflag=direct conv=fsync status=none; done`],
+      { detached: true },
+    );
     await new Promise((r) => setTimeout(r, 300));
   });
 
-  afterAll(() => {
-    load.kill();
+  afterAll(async () => {
+    // The shell and its dd form a group: both must be gone (their pipes closed) before the directory
+    // is removed, or a dd still writing makes the removal fail.
+    const closed = new Promise((r) => load.once('close', r));
+    process.kill(-load.pid!, 'SIGKILL');
+    await closed;
     rmSync(dir, { recursive: true, force: true });
   });
 
