@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import type { Frame } from '../model/frame.js';
@@ -44,6 +45,9 @@ export class FeedClient {
    * socket drains: a resume of the whole ring is never queued at once.
    */
   private owed: Frame[] = [];
+  /** Bytes of its socket's queue the kernel had taken when last seen, and when that last grew. */
+  private takenBytes = 0;
+  private lastTookAt = Date.now();
 
   constructor(
     private readonly ws: WebSocket,
@@ -72,6 +76,22 @@ export class FeedClient {
     return this.socket.writableLength;
   }
 
+  /**
+   * How long its socket has held queued bytes without the peer taking any (see ClientTable). Seen at
+   * each live frame and each admission, so it is exact to a tick: bytes the kernel took since the
+   * last look mean it reads.
+   */
+  notReadingForMs(now: number): number {
+    const queued = this.socket.writableLength;
+    // http's upgrade hands over a net.Socket (a tls.TLSSocket under TLS), typed as a bare Duplex.
+    const taken = (this.socket as Socket).bytesWritten - queued;
+    if (queued === 0 || taken !== this.takenBytes) {
+      this.takenBytes = taken;
+      this.lastTookAt = now;
+    }
+    return now - this.lastTookAt;
+  }
+
   /** hello, then a gap notice if needed, then the backfill: all before any live frame (same tick of the loop). */
   open(opening: Opening): void {
     this.sendJson(opening.hello);
@@ -86,6 +106,7 @@ export class FeedClient {
    */
   offer(frame: Frame, now: number, catchUps: CatchUpMessages): FrameOutcome {
     if (this.ws.readyState !== WebSocket.OPEN) return 'not-open';
+    this.notReadingForMs(now);
     const full = this.isFull();
     if (!full) this.behindSince = undefined;
     else {

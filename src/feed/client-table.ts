@@ -1,17 +1,25 @@
-/** What the table needs of a client: where it connects from and how much is queued for it. */
+/** What the table needs of a client: where it connects from and whether it reads what it is sent. */
 export interface TableClient {
   readonly address: string;
-  queuedBytes(): number;
+  /** How long its socket has held queued bytes without the peer taking any; 0 while it reads. */
+  notReadingForMs(now: number): number;
 }
+
+/**
+ * How long a client must have taken nothing of what is queued for it to be cut at a cap. A client
+ * that reads, even slowly (a resume of the whole ring over a poor network), takes some bytes in
+ * that time; a client that connected and never reads does not.
+ */
+export const NOT_READING_MS = 1000;
 
 /** A new client admitted (after cutting `evicted` to make room, if any), or refused with the reason. */
 export type Admission<C> = { admitted: true; evicted?: C } | { admitted: false; reason: string };
 
 /**
  * The connected clients, counted in all and per remote address against the caps. At a cap, the
- * client that has the most bytes waiting in the agent (it is not reading: a reading client's queue is
- * empty between ticks) makes room, so that clients that never read cannot lock everyone else out;
- * only when every client counted by the cap is reading is the new one refused.
+ * client that has not read what is queued for it for longest (at least NOT_READING_MS) makes room,
+ * so that clients that never read cannot lock everyone else out; only when every client counted by
+ * the cap is reading is the new one refused.
  */
 export class ClientTable<C extends TableClient> implements Iterable<C> {
   private readonly clients = new Set<C>();
@@ -32,7 +40,7 @@ export class ClientTable<C extends TableClient> implements Iterable<C> {
     const totalFull = this.clients.size >= this.limits.maxClients;
     const addressFull = (this.perAddress.get(address) ?? 0) >= this.limits.maxPerAddress;
     if (!totalFull && !addressFull) return { admitted: true };
-    const victim = this.furthestBehind(addressFull ? address : undefined);
+    const victim = this.longestNotReading(addressFull ? address : undefined, Date.now());
     if (victim !== undefined) {
       this.forget(victim);
       return { admitted: true, evicted: victim };
@@ -57,12 +65,17 @@ export class ClientTable<C extends TableClient> implements Iterable<C> {
     else this.perAddress.delete(client.address);
   }
 
-  /** The client (from `address`, if given) with the most bytes queued, if any has some. */
-  private furthestBehind(address: string | undefined): C | undefined {
+  /** The client (from `address`, if given) that has not read for longest, if one has not for NOT_READING_MS. */
+  private longestNotReading(address: string | undefined, now: number): C | undefined {
     let worst: C | undefined;
+    let worstMs = NOT_READING_MS - 1;
     for (const c of this.clients) {
       if (address !== undefined && c.address !== address) continue;
-      if (c.queuedBytes() > (worst?.queuedBytes() ?? 0)) worst = c;
+      const ms = c.notReadingForMs(now);
+      if (ms > worstMs) {
+        worst = c;
+        worstMs = ms;
+      }
     }
     return worst;
   }

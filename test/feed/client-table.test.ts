@@ -1,21 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { ClientTable } from '../../src/feed/client-table.js';
+import { ClientTable, NOT_READING_MS } from '../../src/feed/client-table.js';
 
-function client(address: string, queued = 0) {
-  return {
-    address,
-    queued,
-    queuedBytes() {
-      return this.queued;
-    },
-  };
+/** A client that has taken nothing of its queue for `idleMs`. */
+function client(address: string, idleMs = 0) {
+  return { address, notReadingForMs: () => idleMs };
 }
 
 describe('feed client caps', () => {
-  it('at the total cap, cuts the client with the most bytes waiting, from any address', () => {
+  it('at the total cap, cuts the client that has not read for longest, from any address', () => {
     const table = new ClientTable({ maxClients: 3, maxPerAddress: 10 });
     const reading = client('10.0.0.1');
-    const slow = client('10.0.0.2', 10_000);
+    const slow = client('10.0.0.2', 20_000);
     const stalled = client('10.0.0.3', 250_000);
     for (const c of [reading, slow, stalled]) table.add(c);
     expect(table.admission('10.0.0.9')).toEqual({ admitted: true, evicted: stalled });
@@ -26,7 +21,7 @@ describe('feed client caps', () => {
     const table = new ClientTable({ maxClients: 10, maxPerAddress: 2 });
     const stalledElsewhere = client('10.0.0.2', 250_000);
     const sameReading = client('10.0.0.1');
-    const sameSlow = client('10.0.0.1', 1);
+    const sameSlow = client('10.0.0.1', NOT_READING_MS);
     for (const c of [stalledElsewhere, sameReading, sameSlow]) table.add(c);
     expect(table.admission('10.0.0.1')).toEqual({ admitted: true, evicted: sameSlow });
     expect(table.admission('10.0.0.2')).toEqual({ admitted: true });
@@ -40,6 +35,13 @@ describe('feed client caps', () => {
       reason: 'too many connections from this address (1)',
     });
     table.add(client('10.0.0.2'));
+    expect(table.admission('10.0.0.3')).toEqual({ admitted: false, reason: 'too many clients (2)' });
+  });
+
+  it('does not cut a client that took some of its queue within the last second, such as one reading its backfill', () => {
+    const table = new ClientTable({ maxClients: 2, maxPerAddress: 10 });
+    table.add(client('10.0.0.1'));
+    table.add(client('10.0.0.2', NOT_READING_MS - 1));
     expect(table.admission('10.0.0.3')).toEqual({ admitted: false, reason: 'too many clients (2)' });
   });
 

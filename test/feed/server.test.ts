@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { maskedTextFrame } from '../../bench/hostile-clients.js';
+import { NOT_READING_MS } from '../../src/feed/client-table.js';
 import { FRAME_SCHEMA } from '../../src/model/frame.js';
 import { FrameBus } from '../../src/pipeline/bus.js';
 import { frame, type Harness, handshakeStatus, Peer, rawHandshake, startFeed, TOKEN } from './helpers.js';
@@ -180,6 +181,8 @@ describe('feed: security', () => {
       h.bus.publish({ ...big, seq, ts: Date.now() });
       await reading.untilFrames(seq);
     }
+    // A client is cut only once it has taken nothing for a second.
+    await sleep(NOT_READING_MS + 100);
     const newcomer = await open(h.url);
     await newcomer.until((p) => p.messages.length > 0, 'hello');
     expect(newcomer.messages[0]).toMatchObject({ type: 'hello' });
