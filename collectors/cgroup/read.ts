@@ -67,6 +67,12 @@ interface CgroupState {
   previous: CgroupReading;
   /** The activity sources' texts behind `previous`, when all were read and parsed: unchanged means idle. */
   activityTexts?: readonly (string[] | undefined)[];
+  /**
+   * Busy since its `slow` files were last read, on `slowTick`: they are read once it is idle too,
+   * slowEveryTicks after that read at the earliest, so that event counts are never an idle cadence late.
+   */
+  slowBehind: boolean;
+  slowTick: number;
   /** Its CPU usage did not move between its last two reads. */
   idle: boolean;
   /**
@@ -153,7 +159,7 @@ export class CgroupReader {
     const quiet =
       cg.identity === previous.identity && previous.cpuUsageUsec !== undefined && sameTexts(texts, state.activityTexts);
     const now = this.now();
-    if (quiet && !this.limitsDue(state, now, false) && !this.idleDue(state)) {
+    if (quiet && !state.slowBehind && !this.limitsDue(state, now, false) && !this.idleDue(state)) {
       this.markKept(cg.identity.id, keep, keepUsage);
       state.idle = true;
       return previous;
@@ -164,8 +170,12 @@ export class CgroupReader {
     // a cgroup without CPU usage counts as busy: nothing tells that it is idle
     const busy = usage === undefined || usage !== previous.cpuUsageUsec;
     const limitsRead = this.limitsDue(state, now, busy);
-    const due = (c: Cadence) => c !== 'activity' && this.due(c, state.slot, busy, limitsRead);
+    const slowRead = this.due('slow', state.slot, busy, limitsRead) || this.slowCatchUp(state, busy);
+    const due = (c: Cadence) =>
+      c === 'slow' ? slowRead : c !== 'activity' && this.due(c, state.slot, busy, limitsRead);
     if (!this.readPlanned(log.fs, state, reading, keep, due)) return this.forget(log.fs, cg.identity.id);
+    if (slowRead) state.slowTick = this.tick;
+    state.slowBehind = (busy || state.slowBehind) && !slowRead;
     if (limitsRead) {
       state.limitsDue = now + this.limitsEveryMs;
       if (state.missing.length > 0) this.lookAgain(log, cg, state, reading);
@@ -176,13 +186,18 @@ export class CgroupReader {
     return reading;
   }
 
+  /** Whether an idle cgroup's `slow` files are read for the ticks it was busy without reading them. */
+  private slowCatchUp(state: CgroupState, busy: boolean): boolean {
+    return !busy && state.slowBehind && this.tick - state.slowTick >= this.slowEveryTicks;
+  }
+
   /**
    * Whether a cgroup is left unread on this tick: idle on its last read, with no process at work in
    * it by the activity hint, neither carried nor with a finding, and none of its reads due.
    */
   private sleeps(state: CgroupState, cg: WorkloadCgroup): boolean {
     const hint = this.hint;
-    if (hint?.active === undefined || !state.idle || !state.hinted) return false;
+    if (hint?.active === undefined || !state.idle || state.slowBehind || !state.hinted) return false;
     const id = cg.identity.id;
     if (cg.identity !== state.previous.identity || hint.active.has(id) || hint.watched.has(id)) return false;
     return (
@@ -295,6 +310,8 @@ export class CgroupReader {
       listed: this.tick,
       previous: reading,
       idle: false,
+      slowBehind: false,
+      slowTick: this.tick,
       hinted: planned[0].source === CGROUP_QUANTITIES[0].v2,
     });
     this.markKept(cg.identity.id, keep, keepUsage);

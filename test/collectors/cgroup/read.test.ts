@@ -242,8 +242,9 @@ describe('cadence and descriptors', () => {
     filesRead(); // tick 1: first sight, everything
     expect(filesRead(48300000).files).toEqual(all); // tick 2, busy: slow files due (every 2nd tick)
     expect(filesRead(48400000).files).toEqual([...everyTick, 'pids.current'].sort()); // tick 3, busy
-    const idle = filesRead(); // tick 4, idle
-    expect(idle.files).toEqual(['cpu.stat']);
+    // tick 4, idle: the event counts of busy tick 3 are caught up with, slowEveryTicks after their last read
+    const idle = filesRead();
+    expect(idle.files).toEqual(['cpu.stat', 'memory.events', 'memory.stat', 'pids.events']);
     const carried = idle.memory;
     expect(filesRead()).toEqual({ files: ['cpu.stat'], memory: carried }); // tick 5, idle: memory.current carried over
     const third = filesRead(); // tick 6, idle: every 3rd tick, everything
@@ -302,6 +303,27 @@ describe('cadence and descriptors', () => {
       busy.push(Number(read()?.oomKills));
     }
     expect(busy).toContain(3);
+  });
+
+  it('reads the event counts of a cgroup busy for one tick within slowEveryTicks, not on its idle cadence', () => {
+    const root = copyOf(V2);
+    const dir = join(root, 'sys/fs/cgroup/system.slice/nginx.service');
+    const tick = ticker(open(new ProcFs(root)), [v2Cgroup('nginx.service')], {
+      idleEveryTicks: 100,
+      slowEveryTicks: 5,
+    });
+    const forks = () => tick().byId.get('/system.slice/nginx.service')?.pidsMaxEvents;
+    const usage = (usec: number) => writeFileSync(join(dir, 'cpu.stat'), `usage_usec ${usec}\n`);
+    for (let t = 1; t <= 4; t++) forks();
+    usage(48300000);
+    forks(); // tick 5, busy: the slow files are due (slot 0)
+    forks(); // tick 6, idle
+    // tick 7: a fork refused, the CPU it took makes the cgroup busy for this tick only
+    writeFileSync(join(dir, 'pids.events'), 'max 9\n');
+    usage(48400000);
+    const seen = Array.from({ length: 5 }, forks);
+    expect(seen.slice(0, 3)).toEqual([4, 4, 4]);
+    expect(seen.slice(3)).toEqual([9, 9]); // tick 10: five ticks after the last read
   });
 
   it('keeps the per-tick files of at most keepOpen cgroups open, and reads limits through a fresh open', () => {
