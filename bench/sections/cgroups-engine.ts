@@ -128,8 +128,8 @@ interface Figures {
   base: number;
   carried: number;
   collector: number;
-  /** With a baseline build: its growth, and the ratio of ours to it over each part of the run. */
-  baseline?: { grows: number; partRatios: number[] };
+  /** With a baseline build: its growth and reading, and the ratio of ours to it over each part of the run. */
+  baseline?: { grows: number; collector: number; partRatios: number[] };
 }
 
 /** Median of `on` minus median of `off`, over the whole run and over each of PARTS parts. */
@@ -164,7 +164,7 @@ async function measure(root: string, count: number, baseline: Build | undefined)
   ];
   if (baseline !== undefined) engines.push({ name: 'base', engine: await engineWithCgroups(baseline, root, clock) });
   const cpu = { on: [] as number[], off: [] as number[], base: [] as number[] };
-  const collector: number[] = [];
+  const collector = { on: [] as number[], base: [] as number[] };
   let carried = 0;
   try {
     for (let t = 1; t <= WARMUP + TICKS; t++) {
@@ -177,20 +177,22 @@ async function measure(root: string, count: number, baseline: Build | undefined)
         const r = await tickCpu(engine);
         if (t <= WARMUP) continue;
         cpu[name].push(r.ms);
-        if (name === 'on') {
-          carried = r.carried;
-          collector.push(r.collectorMs);
-        }
+        if (name !== 'off') collector[name].push(r.collectorMs);
+        if (name === 'on') carried = r.carried;
       }
     }
   } finally {
     for (const { engine } of engines) engine.close();
   }
   const ours = growth(cpu.on, cpu.off);
-  const figures: Figures = { grows: ours.whole, base: median(cpu.off), carried, collector: median(collector) };
+  const figures: Figures = { grows: ours.whole, base: median(cpu.off), carried, collector: median(collector.on) };
   if (baseline !== undefined) {
     const theirs = growth(cpu.base, cpu.off);
-    figures.baseline = { grows: theirs.whole, partRatios: ours.parts.map((g, p) => g / theirs.parts[p]) };
+    figures.baseline = {
+      grows: theirs.whole,
+      collector: median(collector.base),
+      partRatios: ours.parts.map((g, p) => g / theirs.parts[p]),
+    };
   }
   return figures;
 }
@@ -200,7 +202,8 @@ function printBaseline(count: number, figures: Figures, out: Record<string, numb
   if (b === undefined) return;
   const ratio = figures.grows / b.grows;
   console.log(
-    `    baseline build: grows by ${b.grows.toFixed(2)} ms; this build / baseline ${ratio.toFixed(3)} ` +
+    `    baseline build: grows by ${b.grows.toFixed(2)} ms, of which reading ${b.collector.toFixed(2)} ms; ` +
+      `this build / baseline ${ratio.toFixed(3)} ` +
       `(parts ${Math.min(...b.partRatios).toFixed(3)}–${Math.max(...b.partRatios).toFixed(3)})`,
   );
   out[`cgroups_engine_baseline_grows_ms_${count}`] = round(b.grows);
