@@ -150,7 +150,11 @@ export class CgroupReader {
     const state = this.states.get(cg.identity.id);
     if (state === undefined) return this.firstSight(log, cg);
     state.listed = this.tick;
-    if (this.sleeps(state, cg)) return state.previous;
+    if (this.sleeps(state, cg)) {
+      // a re-walk of the hierarchy gives each cgroup a new identity, perhaps with a name found since
+      if (cg.identity !== state.previous.identity) state.previous = { ...state.previous, identity: cg.identity };
+      return state.previous;
+    }
     const keep = this.kept.offers(cg.identity.id);
     const keepUsage = this.usageKept.offers(cg.identity.id);
     const texts = this.readActivity(log.fs, state, keepUsage);
@@ -199,7 +203,7 @@ export class CgroupReader {
     const hint = this.hint;
     if (hint?.active === undefined || !state.idle || state.slowBehind || !state.hinted) return false;
     const id = cg.identity.id;
-    if (cg.identity !== state.previous.identity || hint.active.has(id) || hint.watched.has(id)) return false;
+    if (hint.active.has(id) || hint.watched.has(id)) return false;
     return (
       (this.tick + state.slot) % this.unhintedEveryTicks !== 0 &&
       !this.idleDue(state) &&

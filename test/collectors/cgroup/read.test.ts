@@ -455,6 +455,27 @@ describe('the activity hint', () => {
     expect(tick().read).toEqual([]);
   });
 
+  it('leaves a sleeping cgroup unread when a re-walk gives it a new identity, and carries that identity', () => {
+    const root = copyOf(V2);
+    const fs = open(new RecordingFs(root));
+    let listed = [v2Cgroup('nginx.service')];
+    const nothing = () => ({ active: new Set<string>(), watched: new Set<string>() });
+    const collector = createCgroupCollector({ workloads: () => listed }, { unhintedEveryTicks: 1000 });
+    const read = () => {
+      collector.hint?.(nothing());
+      return (collector.read(new SourceLog(fs)) as CgroupsSample).cgroups[0];
+    };
+    read();
+    read();
+    read();
+    const from = fs.keptReads.length + fs.onceReads.length;
+    listed = [{ ...v2Cgroup('nginx.service'), identity: { id: NGINX, kind: 'service', name: 'web (nginx)' } }];
+    const renamed = read();
+    expect(fs.keptReads.length + fs.onceReads.length).toBe(from);
+    expect(renamed.identity.name).toBe('web (nginx)');
+    expect(renamed.cpuUsageUsec).toBe(48213377);
+  });
+
   it('reads every cgroup without process activity, or while a container has no v2 directory to place its processes', () => {
     const { tick } = hinted(() => ({ watched: new Set() }), { unhintedEveryTicks: 1000 });
     tick();
