@@ -50,7 +50,8 @@ export interface CgroupSource {
  * - `activity`: every tick, for every cgroup: CPU usage, which tells whether the cgroup did
  *   anything since the last tick, and throttling;
  * - `tick`: every tick while the cgroup used CPU since the last tick, else every idleEveryTicks;
- * - `slow`: every slowEveryTicks while it used CPU, else every idleEveryTicks: cumulative event
+ * - `slow`: every slowEveryTicks while it used CPU, else every idleEveryTicks, and once it is idle
+ *   after using CPU since their last read (slowEveryTicks after it at the earliest): cumulative event
  *   counts, which a slower read delays but never loses, and memory.stat, the costliest file;
  * - `limits`: every limitsEveryMs (a limit changes when someone changes it).
  */

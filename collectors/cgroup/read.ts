@@ -1,6 +1,7 @@
 import { KeptDescriptors, readPidFile } from '../process/kept.js';
 import { FileTally } from '../process/tally.js';
 import type { ProcFs, SourceLog } from '../procfs.js';
+import type { CgroupActivityHint } from './activity.js';
 import { type Cadence, CGROUP_QUANTITIES, type CgroupQuantity, type CgroupSource } from './files.js';
 import type { CgroupReading, WorkloadCgroup } from './sample.js';
 
@@ -16,6 +17,9 @@ import type { CgroupReading, WorkloadCgroup } from './sample.js';
  *   that used no CPU since the last tick are read every `idleEveryTicks`, event counts and
  *   memory.stat of a busy one every `slowEveryTicks` (the cadences of files.ts). A value not
  *   re-read carries over; counters are cumulative, so a slower read delays an event, never loses it;
+ * - not even CPU usage is read, but every `unhintedEveryTicks`, for a cgroup that was idle on its
+ *   last read and where the tick's activity hint (activity.ts) saw no process at work, unless the
+ *   last frame carried it or it has an active finding: most of a large host's cgroups sleep;
  * - limits (cpu.max, memory.max and .high, pids.max) are read at first sight and then every
  *   `limitsEveryMs`; quantities a cgroup lacked are looked for again at the same pace (a
  *   controller enabled later). Slower reads are spread over the cgroups, so no tick reads them all;
@@ -31,6 +35,8 @@ export interface CgroupReaderOptions {
   idleEveryTicks?: number;
   /** Ticks between reads of the `slow` files of a cgroup that used CPU (5). */
   slowEveryTicks?: number;
+  /** Ticks between reads of the CPU file of an idle cgroup where the activity hint saw no process at work (10). */
+  unhintedEveryTicks?: number;
   /** Cgroups whose per-tick files are kept open; also held to a quarter of the open-file limit. */
   keepOpen?: number;
   /** Monotonic milliseconds (tests give their own clock). */
@@ -61,6 +67,19 @@ interface CgroupState {
   previous: CgroupReading;
   /** The activity sources' texts behind `previous`, when all were read and parsed: unchanged means idle. */
   activityTexts?: readonly (string[] | undefined)[];
+  /**
+   * Busy since its `slow` files were last read, on `slowTick`: they are read once it is idle too,
+   * slowEveryTicks after that read at the earliest, so that event counts are never an idle cadence late.
+   */
+  slowBehind: boolean;
+  slowTick: number;
+  /** Its CPU usage did not move between its last two reads. */
+  idle: boolean;
+  /**
+   * Its CPU usage is the v2 cpu.stat, which counts the processes whose v2 path is in the cgroup: the
+   * activity hint, made from the processes' v2 paths, speaks for it.
+   */
+  hinted: boolean;
 }
 
 /** Files kept open per cgroup at most besides CPU usage (all but the limits): a hybrid host's v2 pressure and 9 v1 files. */
@@ -75,6 +94,7 @@ const IDLE_EVERY_TICKS = 60;
 /** An idle cgroup's limits are re-read this many times less often than a busy one's. */
 const IDLE_LIMITS_FACTOR = 6;
 const SLOW_EVERY_TICKS = 5;
+const UNHINTED_EVERY_TICKS = 10;
 /** First re-reads of limits are spread over this many slices of limitsEveryMs. */
 const LIMIT_SLICES = 10;
 
@@ -87,16 +107,19 @@ export class CgroupReader {
   private readonly limitsEveryMs: number;
   private readonly idleEveryTicks: number;
   private readonly slowEveryTicks: number;
+  private readonly unhintedEveryTicks: number;
   private readonly now: () => number;
   private readonly reportedMissing = new Set<string>();
   private tallies = new Map<string, FileTally>();
   private tick = 0;
   private firstSights = 0;
+  private hint: CgroupActivityHint | undefined;
 
   constructor(options: CgroupReaderOptions = {}) {
     this.limitsEveryMs = options.limitsEveryMs ?? LIMITS_EVERY_MS;
     this.idleEveryTicks = options.idleEveryTicks ?? IDLE_EVERY_TICKS;
     this.slowEveryTicks = options.slowEveryTicks ?? SLOW_EVERY_TICKS;
+    this.unhintedEveryTicks = options.unhintedEveryTicks ?? UNHINTED_EVERY_TICKS;
     this.now = options.now ?? (() => performance.now());
     this.kept = new KeptDescriptors(options.keepOpen ?? 1000, {
       filesPerDir: MOST_KEPT_FILES * POOLS,
@@ -108,8 +131,10 @@ export class CgroupReader {
     });
   }
 
-  startTick(fs: ProcFs): void {
+  /** `hint`: what the tick's other collectors tell of the cgroups' activity; without one every cgroup is read. */
+  startTick(fs: ProcFs, hint?: CgroupActivityHint): void {
     this.tick++;
+    this.hint = hint;
     this.tallies = new Map();
     this.kept.startTick(fs);
     this.usageKept.startTick(fs);
@@ -118,12 +143,18 @@ export class CgroupReader {
   /**
    * One cgroup's reading on this tick; undefined when it has gone away (or has no file to read).
    * An idle cgroup whose CPU files read as on the last tick, with nothing else due, gives back its
-   * last reading itself, unparsed: most of a large host's cgroups are idle on most ticks.
+   * last reading itself, unparsed, and so does a sleeping one without reading at all: most of a
+   * large host's cgroups are idle on most ticks.
    */
   read(log: SourceLog, cg: WorkloadCgroup): CgroupReading | undefined {
     const state = this.states.get(cg.identity.id);
     if (state === undefined) return this.firstSight(log, cg);
     state.listed = this.tick;
+    if (this.sleeps(state, cg)) {
+      // a re-walk of the hierarchy gives each cgroup a new identity, perhaps with a name found since
+      if (cg.identity !== state.previous.identity) state.previous = { ...state.previous, identity: cg.identity };
+      return state.previous;
+    }
     const keep = this.kept.offers(cg.identity.id);
     const keepUsage = this.usageKept.offers(cg.identity.id);
     const texts = this.readActivity(log.fs, state, keepUsage);
@@ -132,8 +163,9 @@ export class CgroupReader {
     const quiet =
       cg.identity === previous.identity && previous.cpuUsageUsec !== undefined && sameTexts(texts, state.activityTexts);
     const now = this.now();
-    if (quiet && !this.limitsDue(state, now, false) && !this.idleDue(state)) {
+    if (quiet && !state.slowBehind && !this.limitsDue(state, now, false) && !this.idleDue(state)) {
       this.markKept(cg.identity.id, keep, keepUsage);
+      state.idle = true;
       return previous;
     }
     const reading: CgroupReading = { ...previous, identity: cg.identity };
@@ -142,15 +174,41 @@ export class CgroupReader {
     // a cgroup without CPU usage counts as busy: nothing tells that it is idle
     const busy = usage === undefined || usage !== previous.cpuUsageUsec;
     const limitsRead = this.limitsDue(state, now, busy);
-    const due = (c: Cadence) => c !== 'activity' && this.due(c, state.slot, busy, limitsRead);
+    const slowRead = this.due('slow', state.slot, busy, limitsRead) || this.slowCatchUp(state, busy);
+    const due = (c: Cadence) =>
+      c === 'slow' ? slowRead : c !== 'activity' && this.due(c, state.slot, busy, limitsRead);
     if (!this.readPlanned(log.fs, state, reading, keep, due)) return this.forget(log.fs, cg.identity.id);
+    if (slowRead) state.slowTick = this.tick;
+    state.slowBehind = (busy || state.slowBehind) && !slowRead;
     if (limitsRead) {
       state.limitsDue = now + this.limitsEveryMs;
       if (state.missing.length > 0) this.lookAgain(log, cg, state, reading);
     }
     this.markKept(cg.identity.id, keep, keepUsage);
     state.previous = reading;
+    state.idle = !busy;
     return reading;
+  }
+
+  /** Whether an idle cgroup's `slow` files are read for the ticks it was busy without reading them. */
+  private slowCatchUp(state: CgroupState, busy: boolean): boolean {
+    return !busy && state.slowBehind && this.tick - state.slowTick >= this.slowEveryTicks;
+  }
+
+  /**
+   * Whether a cgroup is left unread on this tick: idle on its last read, with no process at work in
+   * it by the activity hint, neither carried nor with a finding, and none of its reads due.
+   */
+  private sleeps(state: CgroupState, cg: WorkloadCgroup): boolean {
+    const hint = this.hint;
+    if (hint?.active === undefined || !state.idle || state.slowBehind || !state.hinted) return false;
+    const id = cg.identity.id;
+    if (hint.active.has(id) || hint.watched.has(id)) return false;
+    return (
+      (this.tick + state.slot) % this.unhintedEveryTicks !== 0 &&
+      !this.idleDue(state) &&
+      !this.limitsDue(state, this.now(), false)
+    );
   }
 
   /**
@@ -255,6 +313,10 @@ export class CgroupReader {
       slot,
       listed: this.tick,
       previous: reading,
+      idle: false,
+      slowBehind: false,
+      slowTick: this.tick,
+      hinted: planned[0].source === CGROUP_QUANTITIES[0].v2,
     });
     this.markKept(cg.identity.id, keep, keepUsage);
     return reading;

@@ -1,8 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { createCgroupCollector } from '../../collectors/cgroup/collector.js';
+import { type CgroupCollector, createCgroupCollector } from '../../collectors/cgroup/collector.js';
 import { createCgroupDiscovery } from '../../collectors/cgroup/discover.js';
-import type { CgroupsSample } from '../../collectors/cgroup/sample.js';
-import type { Collector } from '../../collectors/collector.js';
 import { ProcFs, SourceLog } from '../../collectors/procfs.js';
 import { DEFAULT_CGROUPS_TOP } from '../config/defaults.js';
 import { cgroupCounters } from '../derive/counters.js';
@@ -42,7 +40,7 @@ export interface EngineOptions {
    * Reads the workload cgroups (docs/cgroups.md): the host's by default; tests pass their own, and
    * `false` leaves cgroups out of the frames.
    */
-  cgroupCollector?: Collector<CgroupsSample> | false;
+  cgroupCollector?: CgroupCollector | false;
   /** Cgroups a frame carries by activity, besides those with an active finding (config `cgroups.top`). */
   cgroupsTop?: number;
 }
@@ -55,12 +53,16 @@ export class Engine {
   readonly intervalMs: number;
   private readonly fs: ProcFs;
   private readonly families: Family[];
+  /** Indices of the families in reading order: those that take the others' samples last. */
+  private readonly readOrder: number[];
   private readonly deriveConfig: DeriveConfig;
   private prev: { mono: number; samples: Map<string, unknown> } | undefined;
   private seq = 0;
   private skippedTicks = 0;
   /** Host facts that do not change while the agent runs, read once rather than per tick. */
   private readonly staticHost: HostFacts;
+  /** The cgroups the last frame carried: read on the next tick whether or not a process ran in them. */
+  private carriedCgroups: ReadonlySet<string> = new Set();
 
   constructor(private readonly opts: EngineOptions = {}) {
     this.intervalMs = opts.intervalMs ?? 1000;
@@ -73,7 +75,10 @@ export class Engine {
         opts.cgroupCollector === false
           ? undefined
           : (opts.cgroupCollector ?? createCgroupCollector(createCgroupDiscovery())),
+      watchedCgroups: () => this.carriedCgroups,
     });
+    const takesSamples = (i: number) => Number(this.families[i].beforeRead !== undefined);
+    this.readOrder = [...this.families.keys()].sort((a, b) => takesSamples(a) - takesSamples(b));
     this.staticHost = readHostFacts(this.fs, Date.now());
   }
 
@@ -135,31 +140,40 @@ export class Engine {
     };
   }
 
-  /** Reads every collector in turn; a collector that throws is reported and the tick goes on. */
+  /**
+   * Reads every collector in turn, those that take the others' samples last; a collector that throws
+   * is reported and the tick goes on. Sources and stats keep the families' order.
+   */
   private async collect(): Promise<{
     samples: Map<string, unknown>;
     sources: SourceReport[];
     collectorStats: CollectorStat[];
   }> {
-    const sources: SourceReport[] = [];
-    const collectorStats: CollectorStat[] = [];
     const samples = new Map<string, unknown>();
-    for (const family of this.families) {
-      const log = new SourceLog(this.fs);
-      const started = performance.now();
-      let sample: unknown;
-      try {
-        sample = await family.collector.read(log);
-      } catch (err) {
-        // A collector must not throw; if one does, the tick goes on without it and says why.
-        log.report(family.name, 'failed', `collector error: ${(err as Error)?.message ?? err}`);
-      }
-      if (sample !== undefined) samples.set(family.name, sample);
-      const ok = sample !== undefined && !log.reports.some((r) => r.status === 'failed');
-      collectorStats.push({ name: family.name, durationMs: round3(performance.now() - started), ok });
-      for (const r of log.reports) if (r.status !== 'ok') sources.push(r);
+    const read: { reports: SourceReport[]; stat: CollectorStat }[] = [];
+    for (const i of this.readOrder) read[i] = await this.collectOne(this.families[i], samples);
+    const sources: SourceReport[] = [];
+    for (const r of read) for (const report of r.reports) if (report.status !== 'ok') sources.push(report);
+    return { samples, sources, collectorStats: read.map((r) => r.stat) };
+  }
+
+  private async collectOne(
+    family: Family,
+    samples: Map<string, unknown>,
+  ): Promise<{ reports: SourceReport[]; stat: CollectorStat }> {
+    const log = new SourceLog(this.fs);
+    const started = performance.now();
+    let sample: unknown;
+    try {
+      family.beforeRead?.(samples, this.prev?.samples);
+      sample = await family.collector.read(log);
+    } catch (err) {
+      // A collector must not throw; if one does, the tick goes on without it and says why.
+      log.report(family.name, 'failed', `collector error: ${(err as Error)?.message ?? err}`);
     }
-    return { samples, sources, collectorStats };
+    if (sample !== undefined) samples.set(family.name, sample);
+    const ok = sample !== undefined && !log.reports.some((r) => r.status === 'failed');
+    return { reports: log.reports, stat: { name: family.name, durationMs: round3(performance.now() - started), ok } };
   }
 
   /** Metrics, processes, kernel events and counters from this tick's samples and the previous tick's. */
@@ -200,6 +214,7 @@ export class Engine {
   private carryCgroups(metrics: MetricValues, output: FamilyOutput, findings: Finding[]): CgroupEntry[] {
     const entries = output.cgroups ?? [];
     const carried = carriedCgroupIds(metrics, entries, findings, this.opts.cgroupsTop ?? DEFAULT_CGROUPS_TOP);
+    this.carriedCgroups = carried;
     const readings = output.cgroupReadings?.filter((r) => carried.has(r.identity.id)) ?? [];
     cgroupCounters({ cgroups: readings }, output.counters);
     const trimmed = trimToCarried(metrics, entries, output.counters.cgroups, carried);

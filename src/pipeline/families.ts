@@ -1,4 +1,6 @@
-import type { CgroupReading, CgroupsSample } from '../../collectors/cgroup/sample.js';
+import { processActivity } from '../../collectors/cgroup/activity.js';
+import type { CgroupCollector } from '../../collectors/cgroup/collector.js';
+import type { CgroupReading } from '../../collectors/cgroup/sample.js';
 import type { Collector } from '../../collectors/collector.js';
 import { createCpuCollector } from '../../collectors/cpu.js';
 import { createDiskCollector } from '../../collectors/disk.js';
@@ -61,6 +63,11 @@ export interface Family {
   collector: Collector<unknown>;
   derive(prev: unknown, cur: unknown, ctx: DeriveContext, output: FamilyOutput): void;
   close?(): void;
+  /**
+   * Called before its collector reads, with the samples of the tick so far and those of the tick
+   * before: a family that has it is read after all the others (it derives in its place).
+   */
+  beforeRead?(samples: ReadonlyMap<string, unknown>, previous: ReadonlyMap<string, unknown> | undefined): void;
 }
 
 interface FamilyExtras<S> {
@@ -68,6 +75,7 @@ interface FamilyExtras<S> {
   counters?: CountersBuilder<S>;
   output?: (cur: S, output: FamilyOutput) => void;
   close?: () => void;
+  beforeRead?: Family['beforeRead'];
 }
 
 function family<S>(name: FamilyName, collector: Collector<S>, derive: Deriver<S>, extra: FamilyExtras<S> = {}): Family {
@@ -80,6 +88,7 @@ function family<S>(name: FamilyName, collector: Collector<S>, derive: Deriver<S>
       extra.output?.(cur as S, output);
     },
     close: extra.close,
+    beforeRead: extra.beforeRead,
   };
 }
 
@@ -87,21 +96,35 @@ export interface FamilyOptions {
   statfsTimeoutMs: number;
   deriveConfig: DeriveConfig;
   /** Reads the workload cgroups; without one there is no cgroups family and frames carry no cgroups. */
-  cgroupCollector?: Collector<CgroupsSample>;
+  cgroupCollector?: CgroupCollector;
+  /** The cgroups to read on every tick whatever the processes say: those the last frame carried. */
+  watchedCgroups?: () => ReadonlySet<string>;
 }
+
+const NONE: ReadonlySet<string> = new Set();
 
 /** Every collector with its deriver, in tick order (processes last: it is the costliest). */
 export function createFamilies(opts: FamilyOptions): Family[] {
   const kmsg = createKmsgCollector();
   const processDeriver = createProcessDeriver();
-  // After cpu: cgroup CPU utilization without a quota is shared over the CPUs the cpu family counts.
-  const cgroups = opts.cgroupCollector
+  // Derived after cpu: cgroup CPU utilization without a quota is shared over the CPUs the cpu family
+  // counts. Read after the processes: which cgroups had a process at work tells which to read.
+  const collector = opts.cgroupCollector;
+  const cgroups = collector
     ? [
-        family('cgroups', opts.cgroupCollector, deriveCgroups, {
+        family('cgroups', collector, deriveCgroups, {
           output: (cur, output) => {
             output.cgroups = cur.cgroups.map(cgroupEntry);
             output.cgroupReadings = cur.cgroups;
           },
+          beforeRead: (samples, previous) =>
+            collector.hint?.({
+              active: processActivity(
+                samples.get('processes') as ProcessesSample | undefined,
+                previous?.get('processes') as ProcessesSample | undefined,
+              ),
+              watched: opts.watchedCgroups?.() ?? NONE,
+            }),
         }),
       ]
     : [];

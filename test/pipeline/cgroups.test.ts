@@ -1,8 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { generateProcTree } from '../../bench/fixture-procs.js';
+import { generateCgroupTree } from '../../bench/sections/cgroups.js';
+import { createCgroupCollector } from '../../collectors/cgroup/collector.js';
+import { createCgroupDiscovery } from '../../collectors/cgroup/discover.js';
+import { ProcFs } from '../../collectors/procfs.js';
 import { loadChecklist } from '../../src/checklist/load.js';
 import type { Frame } from '../../src/model/frame.js';
 import { serializeFrame } from '../../src/model/frame.js';
@@ -40,7 +44,7 @@ const WEB = '/system.slice/web.service';
 const IDLE = '/system.slice/idle.service';
 
 describe('the cgroups family in the engine', () => {
-  it("reads the root's cgroups by default, after kmsg and before processes; false leaves it out", async () => {
+  it("reads the root's cgroups by default, listed after kmsg and before processes; false leaves it out", async () => {
     const host = await ticks({}, 1);
     expect(host.cgroups).toEqual([]);
     expect(host.self.collectors.map((c) => c.name).slice(-3)).toEqual(['kmsg', 'cgroups', 'processes']);
@@ -103,4 +107,56 @@ describe('the cgroups family in the engine', () => {
     expect(frame.cgroups).toHaveLength(5);
     expect(Buffer.byteLength(serializeFrame(frame))).toBeLessThan(16 * 1024);
   });
+
+  it('reads the cgroups where a process was at work and those the last frame carried; the others sleep', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'usewatch-cgroups-'));
+    dirs.push(dir);
+    generateProcTree(dir, 100); // its processes are in /system.slice/svc-<pid % 40>.service
+    generateCgroupTree(dir, 40);
+    writeFileSync(join(dir, 'sys/fs/cgroup/cgroup.controllers'), 'cpu io memory pids\n');
+    const fs = new CpuStatReads(dir);
+    let now = 0;
+    const cgroupCollector = createCgroupCollector(createCgroupDiscovery({ now: () => now }), {
+      now: () => now,
+      unhintedEveryTicks: 1000,
+    });
+    const engine = new Engine({ root: dir, fs, cgroupCollector });
+    try {
+      const tick = async () => {
+        now += 1000;
+        fs.read.clear();
+        return await engine.tick();
+      };
+      await tick(); // first sight
+      const second = await tick(); // every cgroup read: idle
+      // pid 20 (in svc-20) runs; nothing changes anywhere else
+      const stat = join(dir, 'proc/20/stat');
+      const fields = readFileSync(stat, 'latin1').split(' ');
+      fields[13] = String(Number(fields[13]) + 30);
+      writeFileSync(stat, fields.join(' '), 'latin1');
+      await tick();
+      const carried = second.cgroups?.map((c) => c.id) ?? [];
+      expect(carried).toHaveLength(5);
+      expect([...fs.read].sort()).toEqual([...new Set(['/system.slice/svc-20.service', ...carried])].sort());
+    } finally {
+      engine.close();
+      fs.close();
+    }
+  });
 });
+
+/** Records which cgroups' cpu.stat a tick read. */
+class CpuStatReads extends ProcFs {
+  readonly read = new Set<string>();
+  override readKept(rel: string, oneRead = false) {
+    this.note(rel);
+    return super.readKept(rel, oneRead);
+  }
+  override readOnce(rel: string, oneRead = false) {
+    this.note(rel);
+    return super.readOnce(rel, oneRead);
+  }
+  private note(rel: string): void {
+    if (rel.endsWith('/cpu.stat')) this.read.add(rel.slice('sys/fs/cgroup'.length, -'/cpu.stat'.length));
+  }
+}

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { CgroupActivityHint } from '../../../collectors/cgroup/activity.js';
 import { createCgroupCollector } from '../../../collectors/cgroup/collector.js';
 import type { CgroupReaderOptions } from '../../../collectors/cgroup/read.js';
 import type { CgroupDiscovery, CgroupsSample, WorkloadCgroup } from '../../../collectors/cgroup/sample.js';
@@ -33,10 +34,16 @@ function v2Cgroup(unit: string): WorkloadCgroup {
 
 const discovering = (cgroups: WorkloadCgroup[]): CgroupDiscovery => ({ workloads: () => cgroups });
 
-/** Ticks of one collector over one ProcFs, like the engine runs it. */
-function ticker(fs: ProcFs, cgroups: WorkloadCgroup[], options: CgroupReaderOptions = {}) {
+/** Ticks of one collector over one ProcFs, like the engine runs it, given `hint` when there is one. */
+function ticker(
+  fs: ProcFs,
+  cgroups: WorkloadCgroup[],
+  options: CgroupReaderOptions = {},
+  hint?: () => CgroupActivityHint,
+) {
   const collector = createCgroupCollector(discovering(cgroups), options);
   return () => {
+    if (hint) collector.hint?.(hint());
     const log = new SourceLog(fs);
     const sample = collector.read(log) as CgroupsSample;
     return { sample, reports: log.reports, byId: new Map(sample.cgroups.map((r) => [r.identity.id, r])) };
@@ -235,8 +242,9 @@ describe('cadence and descriptors', () => {
     filesRead(); // tick 1: first sight, everything
     expect(filesRead(48300000).files).toEqual(all); // tick 2, busy: slow files due (every 2nd tick)
     expect(filesRead(48400000).files).toEqual([...everyTick, 'pids.current'].sort()); // tick 3, busy
-    const idle = filesRead(); // tick 4, idle
-    expect(idle.files).toEqual(['cpu.stat']);
+    // tick 4, idle: the event counts of busy tick 3 are caught up with, slowEveryTicks after their last read
+    const idle = filesRead();
+    expect(idle.files).toEqual(['cpu.stat', 'memory.events', 'memory.stat', 'pids.events']);
     const carried = idle.memory;
     expect(filesRead()).toEqual({ files: ['cpu.stat'], memory: carried }); // tick 5, idle: memory.current carried over
     const third = filesRead(); // tick 6, idle: every 3rd tick, everything
@@ -295,6 +303,27 @@ describe('cadence and descriptors', () => {
       busy.push(Number(read()?.oomKills));
     }
     expect(busy).toContain(3);
+  });
+
+  it('reads the event counts of a cgroup busy for one tick within slowEveryTicks, not on its idle cadence', () => {
+    const root = copyOf(V2);
+    const dir = join(root, 'sys/fs/cgroup/system.slice/nginx.service');
+    const tick = ticker(open(new ProcFs(root)), [v2Cgroup('nginx.service')], {
+      idleEveryTicks: 100,
+      slowEveryTicks: 5,
+    });
+    const forks = () => tick().byId.get('/system.slice/nginx.service')?.pidsMaxEvents;
+    const usage = (usec: number) => writeFileSync(join(dir, 'cpu.stat'), `usage_usec ${usec}\n`);
+    for (let t = 1; t <= 4; t++) forks();
+    usage(48300000);
+    forks(); // tick 5, busy: the slow files are due (slot 0)
+    forks(); // tick 6, idle
+    // tick 7: a fork refused, the CPU it took makes the cgroup busy for this tick only
+    writeFileSync(join(dir, 'pids.events'), 'max 9\n');
+    usage(48400000);
+    const seen = Array.from({ length: 5 }, forks);
+    expect(seen.slice(0, 3)).toEqual([4, 4, 4]);
+    expect(seen.slice(3)).toEqual([9, 9]); // tick 10: five ticks after the last read
   });
 
   it('keeps the per-tick files of at most keepOpen cgroups open, and reads limits through a fresh open', () => {
@@ -358,6 +387,122 @@ describe('cadence and descriptors', () => {
     collector.read(new SourceLog(fs));
     expect(fs.released).toContain('sys/fs/cgroup/system.slice/cron.service/io.stat');
     expect(fs.released.filter((r) => r.includes('nginx'))).toEqual([]);
+  });
+});
+
+describe('the activity hint', () => {
+  const NGINX = '/system.slice/nginx.service';
+  const CRON = '/system.slice/cron.service';
+  /** Ticks over a copy of the v2 fixture with `hint`; each gives which cgroups' cpu.stat it read and the readings. */
+  function hinted(hint: () => CgroupActivityHint, options: CgroupReaderOptions = {}) {
+    const root = copyOf(V2);
+    const fs = open(new RecordingFs(root));
+    const tick = ticker(fs, [v2Cgroup('nginx.service'), v2Cgroup('cron.service')], options, hint);
+    const usage = (unit: string, usec: number) =>
+      writeFileSync(join(root, 'sys/fs/cgroup/system.slice', unit, 'cpu.stat'), `usage_usec ${usec}\n`);
+    return {
+      usage,
+      tick: () => {
+        const from = fs.keptReads.length;
+        const { byId } = tick();
+        const read = fs.keptReads.slice(from).filter((r) => r.endsWith('/cpu.stat'));
+        return { read: read.map((r) => r.slice('sys/fs/cgroup'.length, -'/cpu.stat'.length)).sort(), byId };
+      },
+    };
+  }
+
+  it('leaves a cgroup idle on its last read, where no process was at work, unread but every unhintedEveryTicks', () => {
+    const nothing = { active: new Set<string>(), watched: new Set<string>() };
+    const { tick, usage } = hinted(() => nothing, { unhintedEveryTicks: 5 });
+    tick(); // first sight
+    expect(tick().read).toEqual([CRON, NGINX]); // the first comparison: both idle
+    const asleep = tick();
+    expect(asleep.read).toEqual([]);
+    // used CPU with no process seen at work (a process that began and ended between two ticks)
+    usage('nginx.service', 48213377 + 5000);
+    const reads: string[][] = [];
+    let shown: number | undefined;
+    for (let t = 0; t < 5 && shown === undefined; t++) {
+      const { read, byId } = tick();
+      reads.push(read);
+      if (byId.get(NGINX)?.cpuUsageUsec === 48213377 + 5000) shown = t;
+    }
+    // at most unhintedEveryTicks late, whole, and unread until then
+    expect(shown).toBeDefined();
+    expect(reads.slice(0, -1).flat()).not.toContain(NGINX);
+    expect(reads.at(-1)).toContain(NGINX);
+    expect(asleep.byId.get(NGINX)?.cpuUsageUsec).toBe(48213377);
+  });
+
+  it('reads a cgroup where a process was at work, one carried or with a finding, and one busy on its last read', () => {
+    let hint: CgroupActivityHint = { active: new Set(), watched: new Set() };
+    const { tick, usage } = hinted(() => hint, { unhintedEveryTicks: 1000 });
+    tick();
+    tick();
+    expect(tick().read).toEqual([]);
+    hint = { active: new Set([NGINX, '/system.slice']), watched: new Set() };
+    expect(tick().read).toEqual([NGINX]);
+    hint = { active: new Set(), watched: new Set([CRON]) };
+    expect(tick().read).toEqual([CRON]);
+    // busy on a read with no process seen at work (processes under 10 ms of CPU): read while busy
+    hint = { active: new Set(), watched: new Set([CRON]) };
+    usage('cron.service', 2000);
+    expect(tick().read).toEqual([CRON]);
+    hint = { active: new Set(), watched: new Set() };
+    usage('cron.service', 3000);
+    expect(tick().read).toEqual([CRON]);
+    expect(tick().read).toEqual([CRON]); // idle again: read once more, then asleep
+    expect(tick().read).toEqual([]);
+  });
+
+  it('leaves a sleeping cgroup unread when a re-walk gives it a new identity, and carries that identity', () => {
+    const root = copyOf(V2);
+    const fs = open(new RecordingFs(root));
+    let listed = [v2Cgroup('nginx.service')];
+    const nothing = () => ({ active: new Set<string>(), watched: new Set<string>() });
+    const collector = createCgroupCollector({ workloads: () => listed }, { unhintedEveryTicks: 1000 });
+    const read = () => {
+      collector.hint?.(nothing());
+      return (collector.read(new SourceLog(fs)) as CgroupsSample).cgroups[0];
+    };
+    read();
+    read();
+    read();
+    const from = fs.keptReads.length + fs.onceReads.length;
+    listed = [{ ...v2Cgroup('nginx.service'), identity: { id: NGINX, kind: 'service', name: 'web (nginx)' } }];
+    const renamed = read();
+    expect(fs.keptReads.length + fs.onceReads.length).toBe(from);
+    expect(renamed.identity.name).toBe('web (nginx)');
+    expect(renamed.cpuUsageUsec).toBe(48213377);
+  });
+
+  it('reads every cgroup without process activity, or while a container has no v2 directory to place its processes', () => {
+    const { tick } = hinted(() => ({ watched: new Set() }), { unhintedEveryTicks: 1000 });
+    tick();
+    tick();
+    expect(tick().read).toEqual([CRON, NGINX]);
+    // a docker container of the cgroupfs driver on a hybrid host: in the v1 controllers only
+    const container: WorkloadCgroup = {
+      identity: { id: `/docker/${'a'.repeat(64)}`, kind: 'container', name: 'aaaaaaaaaaaa' },
+      v1Dirs: { cpuacct: `sys/fs/cgroup/cpuacct/${LIMITED}` },
+    };
+    const fs = open(new RecordingFs(HYBRID));
+    const nothing = () => ({ active: new Set<string>(), watched: new Set<string>() });
+    const hybrid = ticker(fs, [hybridCgroup(LIMITED), container], { unhintedEveryTicks: 1000 }, nothing);
+    for (let t = 0; t < 3; t++) hybrid();
+    const from = fs.keptReads.length;
+    hybrid();
+    expect(fs.keptReads.slice(from)).toContain(`sys/fs/cgroup/unified/${LIMITED}/cpu.stat`);
+  });
+
+  it('reads every tick a cgroup whose CPU usage is not the v2 cpu.stat (a pure v1 host)', () => {
+    const fs = open(new RecordingFs(HYBRID));
+    const nothing = () => ({ active: new Set<string>(), watched: new Set<string>() });
+    const tick = ticker(fs, [hybridCgroup(LIMITED, false)], { unhintedEveryTicks: 1000 }, nothing);
+    for (let t = 0; t < 3; t++) tick();
+    const from = fs.keptReads.length;
+    tick();
+    expect(fs.keptReads.slice(from)).toContain(`sys/fs/cgroup/cpuacct/${LIMITED}/cpuacct.usage`);
   });
 });
 
