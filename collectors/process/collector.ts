@@ -7,7 +7,14 @@ import { type DetailPace, readDetails } from './details.js';
 import { KeptDescriptors, readPidFile } from './kept.js';
 import { PageSize } from './page-size.js';
 import { summarise } from './report.js';
-import { advanceRunDelay, readLeaderRunDelay, ThreadDelayReader } from './run-delay.js';
+import {
+  advanceRunDelay,
+  holdRunDelay,
+  IDLE_RUN_DELAY_EVERY_TICKS,
+  leaderRunDelayDue,
+  readLeaderRunDelay,
+  ThreadDelayReader,
+} from './run-delay.js';
 import { type ProcessesSample, type ProcessSample, sampleOfStat } from './sample.js';
 import { SchedstatProbe } from './schedstat-probe.js';
 import { type ProcStat, parseProcStat } from './stat.js';
@@ -51,6 +58,12 @@ export interface ProcessCollectorOptions {
    * on the tick before; a process whose threads no longer fit is counted by its leader alone.
    */
   threadReadsPerTick?: number;
+  /**
+   * A process's schedstat is read on every tick it ran, was runnable or blocked, or its threads
+   * waited, and at least this often otherwise (run-delay.ts: leaderRunDelayDue); 1 reads every
+   * process on every tick.
+   */
+  idleRunDelayEveryTicks?: number;
 }
 
 /**
@@ -76,6 +89,7 @@ class ProcessCollector implements Collector<ProcessesSample> {
   private readonly schedstat = new SchedstatProbe();
   private readonly threads: ThreadDelayReader;
   private readonly pageSize: PageSize;
+  private readonly idleRunDelayEveryTicks: number;
   private users: UserNames | undefined;
   private tick = 0;
   /** Whether any process's io was ever read: "denied for all" then means one process, not a missing privilege. */
@@ -91,6 +105,7 @@ class ProcessCollector implements Collector<ProcessesSample> {
     this.chooser = new CandidateChooser(options.perMeasure ?? 15, options.roundRobin ?? 64);
     this.threads = new ThreadDelayReader(options.threadReadsPerTick ?? THREAD_READS_PER_TICK);
     this.pageSize = new PageSize(options.pageSize);
+    this.idleRunDelayEveryTicks = options.idleRunDelayEveryTicks ?? IDLE_RUN_DELAY_EVERY_TICKS;
   }
 
   read(log: SourceLog): ProcessesSample | undefined {
@@ -148,18 +163,19 @@ class ProcessCollector implements Collector<ProcessesSample> {
     const keep = this.kept.offers(dir);
     const stat = this.readStat(fs, dir, keep, tallies);
     if (stat === undefined) return undefined;
-    const leader = this.schedstat.perPid
-      ? readLeaderRunDelay(fs, dir, keep, this.schedstat, tallies.schedstat)
-      : undefined;
     const key = processKey(stat.pid, stat.starttime);
     const comm = utf8(stat.comm);
-    const t = this.tracker.observe(key, stat, comm, leader, this.tick);
-    // a process first seen counts as busy, so that its threads have a baseline by the next tick
-    const busy = t.dCpu > 0 || t.runDelay.threadsWaited || t.firstTick === this.tick;
-    const threads = this.threads.wants(stat.numThreads, leader, busy)
-      ? this.threads.read(fs, dir, tallies.schedstat)
-      : undefined;
-    advanceRunDelay(t.runDelay, leader, threads);
+    const t = this.tracker.observe(key, stat, comm, this.tick);
+    if (this.schedstat.perPid && leaderRunDelayDue(t, stat, this.tick, this.idleRunDelayEveryTicks)) {
+      const leader = readLeaderRunDelay(fs, dir, keep, this.schedstat, tallies.schedstat);
+      // a process first seen counts as busy, so that its threads have a baseline by the next tick
+      const busy = t.dCpu > 0 || t.runDelay.threadsWaited || t.firstTick === this.tick;
+      const threads = this.threads.wants(stat.numThreads, leader, busy)
+        ? this.threads.read(fs, dir, tallies.schedstat)
+        : undefined;
+      advanceRunDelay(t.runDelay, leader, threads);
+    } else if (this.schedstat.perPid) holdRunDelay(t.runDelay);
+    else advanceRunDelay(t.runDelay, undefined, undefined);
     const sample = sampleOfStat(stat, key, comm, t.runDelay.counterNs);
     // kernel threads all sit in the root cgroup
     if (t.firstTick === this.tick && !sample.kthread) t.cgroup = readWorkloadCgroup(fs, dir, tallies);

@@ -1,4 +1,3 @@
-import type { Counter } from '../types.js';
 import { newRunDelayTrack, type RunDelayTrack } from './run-delay.js';
 import type { ProcStat } from './stat.js';
 
@@ -45,7 +44,7 @@ export class ProcessTracker {
   private readonly byKey = new Map<string, Tracked>();
 
   /** Records this tick's stat of a process, creating its record when the key is new. */
-  observe(key: string, stat: ProcStat, comm: string, leaderRunDelayNs: Counter | undefined, tick: number): Tracked {
+  observe(key: string, stat: ProcStat, comm: string, tick: number): Tracked {
     const cpuTicks = stat.utime + stat.stime;
     const t = this.byKey.get(key);
     if (t === undefined) {
@@ -56,7 +55,7 @@ export class ProcessTracker {
         majflt: stat.majflt,
         dCpu: 0,
         dMaj: 0,
-        runDelay: newRunDelayTrack(leaderRunDelayNs),
+        runDelay: newRunDelayTrack(undefined),
         comm,
         ioActivity: 0,
         statusTick: Number.NEGATIVE_INFINITY,
