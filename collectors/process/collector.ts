@@ -15,11 +15,11 @@ import {
   readLeaderRunDelay,
   ThreadDelayReader,
 } from './run-delay.js';
-import { type ProcessesSample, type ProcessSample, sampleOfStat } from './sample.js';
+import { fillSample, newSample, type ProcessesSample, type ProcessSample } from './sample.js';
 import { SchedstatProbe } from './schedstat-probe.js';
-import { type ProcStat, parseProcStat } from './stat.js';
+import { newProcStat, type ProcStat, parseProcStatInto } from './stat.js';
 import { Tallies } from './tally.js';
-import { ProcessTracker, processKey } from './tracking.js';
+import { ProcessTracker, type Tracked } from './tracking.js';
 import { utf8 } from './utf8.js';
 
 /**
@@ -90,6 +90,8 @@ class ProcessCollector implements Collector<ProcessesSample> {
   private readonly threads: ThreadDelayReader;
   private readonly pageSize: PageSize;
   private readonly idleRunDelayEveryTicks: number;
+  /** Every process's stat is parsed into this one object, whose fields are copied out before the next. */
+  private readonly stat = newProcStat();
   private users: UserNames | undefined;
   private tick = 0;
   /** Whether any process's io was ever read: "denied for all" then means one process, not a missing privilege. */
@@ -163,23 +165,26 @@ class ProcessCollector implements Collector<ProcessesSample> {
     const keep = this.kept.offers(dir);
     const stat = this.readStat(fs, dir, keep, tallies);
     if (stat === undefined) return undefined;
-    const key = processKey(stat.pid, stat.starttime);
     const comm = utf8(stat.comm);
-    const t = this.tracker.observe(key, stat, comm, this.tick);
+    const t = this.tracker.observe(stat, comm, this.tick);
+    const sample = fillSample(nextSample(t), stat, t.key, comm);
     if (this.schedstat.perPid && leaderRunDelayDue(t, stat, this.tick, this.idleRunDelayEveryTicks)) {
       const leader = readLeaderRunDelay(fs, dir, keep, this.schedstat, tallies.schedstat);
       // a process first seen counts as busy, so that its threads have a baseline by the next tick
       const busy = t.dCpu > 0 || t.runDelay.threadsWaited || t.firstTick === this.tick;
-      const threads = this.threads.wants(stat.numThreads, leader, busy)
+      const threads = this.threads.wants(sample.numThreads, leader, busy)
         ? this.threads.read(fs, dir, tallies.schedstat)
         : undefined;
       advanceRunDelay(t.runDelay, leader, threads);
     } else if (this.schedstat.perPid) holdRunDelay(t.runDelay);
     else advanceRunDelay(t.runDelay, undefined, undefined);
-    const sample = sampleOfStat(stat, key, comm, t.runDelay.counterNs);
+    sample.runDelayNs = t.runDelay.counterNs;
     // kernel threads all sit in the root cgroup
     if (t.firstTick === this.tick && !sample.kthread) t.cgroup = readWorkloadCgroup(fs, dir, tallies);
-    return { sample, tracked: t, dir, candidate: false };
+    t.row ??= { sample, tracked: t, dir, candidate: false };
+    t.row.sample = sample;
+    t.row.candidate = false;
+    return t.row;
   }
 
   private readStat(fs: ProcFs, dir: string, keep: boolean, tallies: Tallies): ProcStat | undefined {
@@ -192,12 +197,19 @@ class ProcessCollector implements Collector<ProcessesSample> {
     }
     if (keep) this.kept.markRead(dir, this.tick);
     try {
-      return parseProcStat(r.text);
+      return parseProcStatInto(r.text, this.stat);
     } catch (err) {
       tallies.stat.fail(rel, err);
       return undefined;
     }
   }
+}
+
+/** The sample of a process to fill on this tick: the one not filled on the tick before. */
+function nextSample(t: Tracked): ProcessSample {
+  t.samples ??= [newSample(), newSample()];
+  t.filled ^= 1;
+  return t.samples[t.filled];
 }
 
 /** The samples by key, with what is remembered of each process (cmdline, owner, descriptors, cgroup) filled in. */

@@ -42,27 +42,26 @@ export interface ProcessesSample {
   detailed: number;
 }
 
-/** The sample of a process from its stat alone; the detail fields are filled in later, for candidates. */
-export function sampleOfStat(stat: ProcStat, key: string, comm: string, runDelayNs: number | undefined): ProcessSample {
+/** An empty sample, to be filled by fillSample: every field declared, so that all samples have one object shape. */
+export function newSample(): ProcessSample {
   return {
-    key,
-    pid: stat.pid,
-    ppid: stat.ppid,
-    comm,
-    state: stat.state,
-    kthread: isKernelThread(stat),
-    minflt: stat.minflt,
-    majflt: stat.majflt,
-    utime: stat.utime,
-    stime: stat.stime,
-    numThreads: stat.numThreads,
-    starttime: stat.starttime,
-    vsizeBytes: stat.vsizeBytes,
-    rssPages: stat.rssPages,
-    processor: stat.processor,
-    blkioTicks: stat.blkioTicks,
-    runDelayNs,
-    // declared up front so that every sample has one object shape, whatever is filled in later
+    key: '',
+    pid: 0,
+    ppid: 0,
+    comm: '',
+    state: '',
+    kthread: false,
+    minflt: 0,
+    majflt: 0,
+    utime: 0,
+    stime: 0,
+    numThreads: 0,
+    starttime: 0,
+    vsizeBytes: 0,
+    rssPages: 0,
+    processor: undefined,
+    blkioTicks: undefined,
+    runDelayNs: undefined,
     cmd: undefined,
     uid: undefined,
     user: undefined,
@@ -74,4 +73,40 @@ export function sampleOfStat(stat: ProcStat, key: string, comm: string, runDelay
     fdLimit: undefined,
     cgroup: undefined,
   };
+}
+
+/**
+ * Overwrites a sample with a process's stat of this tick, and clears the detail fields, which are
+ * filled in later for candidates. The collector keeps two samples a process and fills them in turn
+ * (collector.ts), since the deriver compares a tick's sample with the one before.
+ */
+export function fillSample(into: ProcessSample, stat: ProcStat, key: string, comm: string): ProcessSample {
+  into.key = key;
+  into.pid = stat.pid;
+  into.ppid = stat.ppid;
+  into.comm = comm;
+  into.state = stat.state;
+  into.kthread = isKernelThread(stat);
+  into.minflt = stat.minflt;
+  into.majflt = stat.majflt;
+  into.utime = stat.utime;
+  into.stime = stat.stime;
+  into.numThreads = stat.numThreads;
+  into.starttime = stat.starttime;
+  into.vsizeBytes = stat.vsizeBytes;
+  into.rssPages = stat.rssPages;
+  into.processor = stat.processor;
+  into.blkioTicks = stat.blkioTicks;
+  into.runDelayNs = undefined;
+  into.cmd = undefined;
+  into.uid = undefined;
+  into.user = undefined;
+  into.vmSwapKiB = undefined;
+  into.voluntaryCtxtSwitches = undefined;
+  into.nonvoluntaryCtxtSwitches = undefined;
+  into.io = undefined;
+  into.fds = undefined;
+  into.fdLimit = undefined;
+  into.cgroup = undefined;
+  return into;
 }

@@ -1,4 +1,6 @@
+import type { Row } from './candidates.js';
 import { newRunDelayTrack, type RunDelayTrack } from './run-delay.js';
+import type { ProcessSample } from './sample.js';
 import type { ProcStat } from './stat.js';
 
 /**
@@ -11,8 +13,20 @@ export function processKey(pid: number, starttime: number): string {
 
 /** What the collector remembers of a process between ticks (for deltas that choose candidates, and caches). */
 export interface Tracked {
+  /** processKey of the process, made once. */
+  key: string;
+  /**
+   * Its two samples, filled in turn on the ticks it is seen (the one before is the deriver's
+   * previous sample), and its row; made on the first tick it is read (collector.ts).
+   */
+  samples: [ProcessSample, ProcessSample] | undefined;
+  /** The index in `samples` of the one filled on the last tick seen. */
+  filled: number;
+  row: Row | undefined;
   /** The tick that first saw it and the tick that last did. */
   firstTick: number;
+  /** With the pid, what tells this process from a later one given the same pid. */
+  starttime: number;
   seenTick: number;
   cpuTicks: number;
   majflt: number;
@@ -39,16 +53,24 @@ export interface Tracked {
   cgroup?: string;
 }
 
-/** The records of the processes seen on the last tick, by key. */
+/**
+ * The records of the processes seen on the last tick, by pid: a record whose start time differs
+ * from the stat's is of an earlier process with the same pid, and is replaced.
+ */
 export class ProcessTracker {
-  private readonly byKey = new Map<string, Tracked>();
+  private readonly byPid = new Map<number, Tracked>();
 
-  /** Records this tick's stat of a process, creating its record when the key is new. */
-  observe(key: string, stat: ProcStat, comm: string, tick: number): Tracked {
+  /** Records this tick's stat of a process, creating its record when it is new. */
+  observe(stat: ProcStat, comm: string, tick: number): Tracked {
     const cpuTicks = stat.utime + stat.stime;
-    const t = this.byKey.get(key);
-    if (t === undefined) {
+    const t = this.byPid.get(stat.pid);
+    if (t === undefined || t.starttime !== stat.starttime) {
       const created: Tracked = {
+        key: processKey(stat.pid, stat.starttime),
+        samples: undefined,
+        filled: 0,
+        row: undefined,
+        starttime: stat.starttime,
         firstTick: tick,
         seenTick: tick,
         cpuTicks,
@@ -63,7 +85,7 @@ export class ProcessTracker {
         fdTick: Number.NEGATIVE_INFINITY,
         limitsTick: Number.NEGATIVE_INFINITY,
       };
-      this.byKey.set(key, created);
+      this.byPid.set(stat.pid, created);
       return created;
     }
     t.dCpu = cpuTicks - t.cpuTicks;
@@ -76,12 +98,12 @@ export class ProcessTracker {
 
   /** Forgets the processes not seen on `tick`: they exited. */
   sweep(tick: number): void {
-    this.byKey.forEach((t, key) => {
-      if (t.seenTick !== tick) this.byKey.delete(key);
+    this.byPid.forEach((t, pid) => {
+      if (t.seenTick !== tick) this.byPid.delete(pid);
     });
   }
 
   get size(): number {
-    return this.byKey.size;
+    return this.byPid.size;
   }
 }

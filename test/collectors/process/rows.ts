@@ -20,6 +20,11 @@ export function row(pid: number, facts: RowFacts = {}): Row {
   const runDelay = newRunDelayTrack(undefined);
   runDelay.increment = facts.dRun ?? 0;
   const tracked: Tracked = {
+    key: `${pid}:1`,
+    samples: undefined,
+    filled: 0,
+    row: undefined,
+    starttime: 1,
     firstTick: 1,
     seenTick: 1,
     cpuTicks: 0,
