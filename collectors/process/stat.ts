@@ -1,3 +1,4 @@
+import { counterAt, NOT_A_COUNTER, notUnsigned, toNumber } from '../parse.js';
 import { ParseError } from '../types.js';
 import { unsignedAt } from './digits.js';
 
@@ -87,7 +88,10 @@ export function parseProcStatInto(text: string, into: ProcStat): ProcStat {
     if (end === start) throw new ParseError(`stat: field ${field} is empty`);
     if (field === 3) state = text.slice(start, end);
     else if (WANTED[field] === 1) {
-      statScratch[field] = unsignedAt(text, start, end, `stat: field ${field}`);
+      // the field's name is made only for the error: made for every field, it was most of this parse's garbage
+      const n = counterAt(text, start, end);
+      if (n === NOT_A_COUNTER) throw notUnsigned(text, start, end, `stat: field ${field}`);
+      statScratch[field] = toNumber(n);
     }
     field++;
     i = end;
