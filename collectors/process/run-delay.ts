@@ -1,7 +1,7 @@
 import type { ProcFs } from '../procfs.js';
 import type { Counter } from '../types.js';
 import { KeptDescriptors, type KeptLayout, readPidFile } from './kept.js';
-import { parseRunDelay } from './schedstat.js';
+import { type ProcSchedstat, parseRunDelay, parseSchedstatInto } from './schedstat.js';
 import type { SchedstatProbe } from './schedstat-probe.js';
 import { type FileTally, parseCounted } from './tally.js';
 
@@ -71,7 +71,7 @@ export function advanceRunDelay(
  * A process's schedstat is re-read at least this often, in ticks, when nothing says it ran or
  * waited: see leaderRunDelayDue.
  */
-export const IDLE_RUN_DELAY_EVERY_TICKS = 10;
+export const IDLE_EVERY_TICKS = 10;
 
 /**
  * Whether a process's run delay is to be read on this tick. Run delay grows only while a task is
@@ -105,14 +105,18 @@ export function holdRunDelay(t: RunDelayTrack): void {
   t.threadsWaited = false;
 }
 
-/** The leader's run delay from /proc/<pid>/schedstat, telling the probe whether the file exists. */
-export function readLeaderRunDelay(
+/**
+ * The leader's schedstat (its run delay, and the CPU time that tells whether it ran), parsed into
+ * `into`; tells the probe whether the file exists.
+ */
+export function readLeaderSchedstat(
   fs: ProcFs,
   dir: string,
   keep: boolean,
   probe: SchedstatProbe,
   tally: FileTally,
-): Counter | undefined {
+  into: ProcSchedstat,
+): ProcSchedstat | undefined {
   const rel = `proc/${dir}/schedstat`;
   const r = readPidFile(fs, rel, keep);
   if (!r.ok) {
@@ -121,7 +125,14 @@ export function readLeaderRunDelay(
     return undefined;
   }
   probe.found();
-  return parseCounted(rel, r.text, parseRunDelay, tally);
+  try {
+    parseSchedstatInto(r.text, into);
+    tally.ok++;
+    return into;
+  } catch (err) {
+    tally.fail(rel, err);
+    return undefined;
+  }
 }
 
 /** A thread's schedstat, kept open between ticks as a process's own files are (`proc/<pid>/task/<tid>`). */

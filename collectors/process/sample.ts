@@ -1,6 +1,6 @@
 import type { Counter } from '../types.js';
 import type { ProcIo } from './io.js';
-import { isKernelThread, type ProcStat } from './stat.js';
+import type { ProcStat } from './stat.js';
 
 /**
  * One process on one tick: its stat fields (comm decoded as UTF-8, flags folded into `kthread`) plus
@@ -76,17 +76,24 @@ export function newSample(): ProcessSample {
 }
 
 /**
- * Overwrites a sample with a process's stat of this tick, and clears the detail fields, which are
- * filled in later for candidates. The collector keeps two samples a process and fills them in turn
- * (collector.ts), since the deriver compares a tick's sample with the one before.
+ * Overwrites a sample with a process's stat fields of this tick (from its stat, or from its sample
+ * of the tick before when it did not run: collector.ts), and clears the detail fields, which are
+ * filled in later for candidates. The collector keeps two samples a process and fills them in turn,
+ * since the deriver compares a tick's sample with the one before.
  */
-export function fillSample(into: ProcessSample, stat: ProcStat, key: string, comm: string): ProcessSample {
+export function fillSample(
+  into: ProcessSample,
+  stat: Omit<ProcStat, 'flags'>,
+  key: string,
+  comm: string,
+  kthread: boolean,
+): ProcessSample {
   into.key = key;
   into.pid = stat.pid;
   into.ppid = stat.ppid;
   into.comm = comm;
   into.state = stat.state;
-  into.kthread = isKernelThread(stat);
+  into.kthread = kthread;
   into.minflt = stat.minflt;
   into.majflt = stat.majflt;
   into.utime = stat.utime;

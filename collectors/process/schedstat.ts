@@ -22,16 +22,30 @@ export function parseSchedstat(text: string): ProcSchedstat {
 }
 
 /**
- * The run delay alone, the one field the collector keeps, read in place: no slice, no object, for
- * a file read for most processes and threads every tick. Anything that is not two counters goes
- * through parseSchedstat for its error.
+ * parseSchedstat into an object of the caller's, read in place: no slice and no object, for a file
+ * read for most processes and threads every tick. Anything that is not two counters goes through
+ * parseSchedstat for its error.
  */
-export function parseRunDelay(text: string): Counter {
+export function parseSchedstatInto(text: string, into: ProcSchedstat): ProcSchedstat {
   const a = tokenEnd(text, 0, text.length);
   const b = skipBlanks(text, a, text.length);
   const bEnd = tokenEnd(text, b, text.length);
+  const run = counterAt(text, 0, a);
   const delay = counterAt(text, b, bEnd);
-  if (a === 0 || delay === NOT_A_COUNTER || counterAt(text, 0, a) === NOT_A_COUNTER)
-    return parseSchedstat(text).runDelayNs;
-  return delay;
+  if (a === 0 || run === NOT_A_COUNTER || delay === NOT_A_COUNTER) {
+    const parsed = parseSchedstat(text);
+    into.runNs = parsed.runNs;
+    into.runDelayNs = parsed.runDelayNs;
+  } else {
+    into.runNs = run;
+    into.runDelayNs = delay;
+  }
+  return into;
+}
+
+const scratch: ProcSchedstat = { runNs: 0, runDelayNs: 0 };
+
+/** The run delay alone, the one field kept of a thread's schedstat. */
+export function parseRunDelay(text: string): Counter {
+  return parseSchedstatInto(text, scratch).runDelayNs;
 }

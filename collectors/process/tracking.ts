@@ -1,3 +1,4 @@
+import type { Counter } from '../types.js';
 import type { Row } from './candidates.js';
 import { newRunDelayTrack, type RunDelayTrack } from './run-delay.js';
 import type { ProcessSample } from './sample.js';
@@ -34,6 +35,8 @@ export interface Tracked {
   dCpu: number;
   dMaj: number;
   runDelay: RunDelayTrack;
+  /** The leader's CPU time from schedstat when last read: whether it ran since (collector.ts). */
+  runNs?: Counter;
   comm: string;
   cmd?: string;
   uid?: number;
@@ -94,6 +97,18 @@ export class ProcessTracker {
     t.cpuTicks = cpuTicks;
     t.majflt = stat.majflt;
     return t;
+  }
+
+  /** The record of the process last seen with this pid; it may be of an earlier process than the one there now. */
+  get(pid: number): Tracked | undefined {
+    return this.byPid.get(pid);
+  }
+
+  /** Records that a process was seen on `tick` without running since it was last: no deltas. */
+  sawIdle(t: Tracked, tick: number): void {
+    t.seenTick = tick;
+    t.dCpu = 0;
+    t.dMaj = 0;
   }
 
   /** Forgets the processes not seen on `tick`: they exited. */

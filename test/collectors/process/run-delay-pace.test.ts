@@ -6,7 +6,7 @@ import { createProcessCollector, type ProcessesSample } from '../../../collector
 import { ProcFs, SourceLog } from '../../../collectors/procfs.js';
 import { basic } from './fixtures.js';
 
-// Process 1 of the basic fixture sleeps (S); process 200 is runnable (R).
+// Process 1 of the basic fixture sleeps (S), with one thread; process 200 is runnable (R).
 const scratch: string[] = [];
 
 afterEach(() => {
@@ -32,32 +32,52 @@ class ReadLog extends ProcFs {
   }
 }
 
-const setDelay = (root: string, pid: number, ns: number) =>
-  writeFileSync(join(root, `proc/${pid}/schedstat`), `1000 ${ns} 5\n`);
+const setDelay = (root: string, pid: number, ns: number) => {
+  const rel = join(root, `proc/${pid}/schedstat`);
+  const runNs = readFileSync(rel, 'latin1').split(' ')[0];
+  writeFileSync(rel, `${runNs} ${ns} 5\n`);
+};
 
-/** Adds CPU ticks to a process (utime, stat field 14), as one that ran would show. */
-function burnCpu(root: string, pid: number, ticks: number): void {
+/** Sets fields of a process's stat, by field number (proc(5)); 14 is utime, 20 num_threads, 24 rss. */
+function setStat(root: string, pid: number, fields: Record<number, number>): void {
   const rel = join(root, `proc/${pid}/stat`);
   const text = readFileSync(rel, 'latin1');
   const close = text.lastIndexOf(')');
-  const fields = text.slice(close + 2).split(' ');
-  fields[11] = String(Number(fields[11]) + ticks);
-  writeFileSync(rel, `${text.slice(0, close + 2)}${fields.join(' ')}`);
+  const after = text.slice(close + 2).split(' '); // field 3 first
+  for (const [field, value] of Object.entries(fields)) after[Number(field) - 3] = String(value);
+  writeFileSync(rel, `${text.slice(0, close + 2)}${after.join(' ')}`);
+}
+
+/** A process runs: its CPU time in schedstat, and (by `ticks`) its utime, move on. */
+function run(root: string, pid: number, ticks: number): void {
+  const sched = join(root, `proc/${pid}/schedstat`);
+  const [runNs, delay] = readFileSync(sched, 'latin1').split(' ');
+  writeFileSync(sched, `${Number(runNs) + ticks * 10_000_000 + 1} ${delay} 5\n`);
+  const stat = readFileSync(join(root, `proc/${pid}/stat`), 'latin1');
+  const utime = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[14 - 3]);
+  setStat(root, pid, { 14: utime + ticks });
 }
 
 function ticker(fs: ReadLog, everyTicks: number) {
-  const collector = createProcessCollector({ idleRunDelayEveryTicks: everyTicks });
+  const collector = createProcessCollector({ idleEveryTicks: everyTicks });
   return (pid: number) => {
     fs.reads.length = 0;
     const sample = collector.read(new SourceLog(fs)) as ProcessesSample;
     const p = [...sample.processes.values()].find((s) => s.pid === pid);
-    return { delay: Number(p?.runDelayNs), read: fs.reads.includes(`proc/${pid}/schedstat`) };
+    return {
+      delay: Number(p?.runDelayNs),
+      rss: p?.rssPages,
+      utime: p?.utime,
+      read: fs.reads.includes(`proc/${pid}/schedstat`),
+      statRead: fs.reads.includes(`proc/${pid}/stat`),
+    };
   };
 }
 
-describe('run delay of processes that neither ran nor waited', () => {
+describe('run delay of a multi-threaded process that neither ran nor waited', () => {
   it('is read late, on the process’s turn, and then counted in full', () => {
     const root = tree();
+    setStat(root, 1, { 20: 2 });
     const tick = ticker(new ReadLog(root), 4);
     const first = tick(1);
     expect(first.read).toBe(true);
@@ -66,25 +86,51 @@ describe('run delay of processes that neither ran nor waited', () => {
     const later = [tick(1), tick(1), tick(1), tick(1)];
     expect(later.map((t) => t.read)).toEqual([false, true, false, false]);
     expect(later.map((t) => t.delay - first.delay)).toEqual([0, 500, 500, 500]);
+    expect(later.every((t) => t.statRead)).toBe(true);
   });
 
   it('is read on every tick the process ran, and on every tick it is runnable', () => {
     const root = tree();
+    setStat(root, 1, { 20: 2 });
     const fs = new ReadLog(root);
     const tick = ticker(fs, 1000);
     tick(1);
-    burnCpu(root, 1, 3);
+    run(root, 1, 3);
     setDelay(root, 1, 9043720 + 700);
     expect(tick(1)).toMatchObject({ read: true, delay: 9043720 + 700 });
     expect(fs.reads).toContain('proc/200/schedstat'); // R
     expect(tick(1).read).toBe(false);
   });
+});
 
-  it('is read on every tick when the pace is 1', () => {
+describe('a single-threaded process that did not run', () => {
+  it('has its run delay read on every tick, and its stat carried from the tick before', () => {
+    const root = tree();
+    const tick = ticker(new ReadLog(root), 1000);
+    const first = tick(1);
+    setDelay(root, 1, 9043720 + 40);
+    // what changes in a sleeping process's stat (its RSS, as memory is reclaimed) waits for a stat read
+    setStat(root, 1, { 24: 2000 });
+    const second = tick(1);
+    expect(second).toMatchObject({ read: true, statRead: false, delay: 9043720 + 40, rss: first.rss });
+  });
+
+  it('has its stat read on every tick it ran, and on its turn', () => {
+    const root = tree();
+    const tick = ticker(new ReadLog(root), 4);
+    const first = tick(1);
+    run(root, 1, 2);
+    expect(tick(1)).toMatchObject({ statRead: true, utime: (first.utime ?? 0) + 2 }); // tick 2
+    setStat(root, 1, { 24: 2000 });
+    expect(tick(1)).toMatchObject({ statRead: true, rss: 2000 }); // tick 3: (3 + 1) % 4 is 0
+    expect(tick(1).statRead).toBe(false);
+  });
+
+  it('is read in full on every tick when the pace is 1', () => {
     const root = tree();
     const tick = ticker(new ReadLog(root), 1);
     tick(1);
     setDelay(root, 1, 9043720 + 40);
-    expect(tick(1)).toEqual({ read: true, delay: 9043720 + 40 });
+    expect(tick(1)).toMatchObject({ read: true, statRead: true, delay: 9043720 + 40 });
   });
 });
