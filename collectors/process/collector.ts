@@ -179,6 +179,7 @@ class ProcessCollector implements Collector<ProcessesSample> {
     const sample = fillSample(nextSample(t), stat, t.key, comm, isKernelThread(stat));
     if (this.schedstat.perPid && (this.leaderRead || leaderRunDelayDue(t, stat, this.tick, this.idleEveryTicks))) {
       const leader = this.leaderRead ? this.leader : this.readLeader(fs, dir, keep, tallies);
+      if (leader !== undefined && t.runNs !== undefined && leader.runNs !== t.runNs) t.ranSinceDetails = true;
       t.runNs = leader?.runNs;
       // a process first seen counts as busy, so that its threads have a baseline by the next tick
       const busy = t.dCpu > 0 || t.runDelay.threadsWaited || t.firstTick === this.tick;

@@ -37,6 +37,11 @@ export interface Tracked {
   runDelay: RunDelayTrack;
   /** The leader's CPU time from schedstat when last read: whether it ran since (collector.ts). */
   runNs?: Counter;
+  /**
+   * Whether it ran since its details (status, io, fds) were last read, or they never were: the
+   * round robin passes over a process that did not, whose details cannot have changed (candidates.ts).
+   */
+  ranSinceDetails: boolean;
   comm: string;
   cmd?: string;
   uid?: number;
@@ -81,6 +86,7 @@ export class ProcessTracker {
         dCpu: 0,
         dMaj: 0,
         runDelay: newRunDelayTrack(undefined),
+        ranSinceDetails: true,
         comm,
         ioActivity: 0,
         statusTick: Number.NEGATIVE_INFINITY,
@@ -92,6 +98,7 @@ export class ProcessTracker {
       return created;
     }
     t.dCpu = cpuTicks - t.cpuTicks;
+    if (t.dCpu > 0) t.ranSinceDetails = true;
     t.dMaj = stat.majflt - t.majflt;
     t.seenTick = tick;
     t.cpuTicks = cpuTicks;

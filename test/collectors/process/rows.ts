@@ -13,6 +13,7 @@ export interface RowFacts {
   ioActivity?: number;
   fds?: number;
   fdLimit?: number;
+  ranSinceDetails?: boolean;
 }
 
 /** A listed process as the candidate choice sees it, with only the facts a test names set. */
@@ -32,6 +33,7 @@ export function row(pid: number, facts: RowFacts = {}): Row {
     dCpu: facts.dCpu ?? 0,
     dMaj: facts.dMaj ?? 0,
     runDelay,
+    ranSinceDetails: facts.ranSinceDetails ?? true,
     comm: `p${pid}`,
     ioActivity: facts.ioActivity ?? 0,
     statusTick: Number.NEGATIVE_INFINITY,

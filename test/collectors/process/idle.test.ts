@@ -134,3 +134,21 @@ describe('a single-threaded process that did not run', () => {
     expect(tick(1)).toMatchObject({ read: true, statRead: true, delay: 9043720 + 40 });
   });
 });
+
+describe('the round robin over processes that do not run', () => {
+  it('reads the details of a process once, and again only after it ran', () => {
+    const root = tree();
+    const fs = new ReadLog(root);
+    const collector = createProcessCollector({ perMeasure: 0, roundRobin: 100 });
+    const detailReads = () => {
+      fs.reads.length = 0;
+      collector.read(new SourceLog(fs));
+      return fs.reads.filter((r) => r.startsWith('proc/1/') && (r.endsWith('/io') || r.endsWith('/status')));
+    };
+    expect(detailReads()).toEqual(['proc/1/status', 'proc/1/io']);
+    expect(detailReads()).toEqual([]);
+    expect(detailReads()).toEqual([]);
+    run(root, 1, 1);
+    expect(detailReads()).toContain('proc/1/io');
+  });
+});
