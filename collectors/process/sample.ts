@@ -1,6 +1,6 @@
 import type { Counter } from '../types.js';
 import type { ProcIo } from './io.js';
-import type { ProcStat } from './stat.js';
+import { newProcStat, type ProcStat } from './stat.js';
 
 /**
  * One process on one tick: its stat fields (comm decoded as UTF-8, flags folded into `kthread`) plus
@@ -42,37 +42,12 @@ export interface ProcessesSample {
   detailed: number;
 }
 
-/** An empty sample, to be filled by fillSample: every field declared, so that all samples have one object shape. */
+/**
+ * An empty sample. fillSample writes every field, always in the same order, so that all samples
+ * have one object shape whatever is filled in later.
+ */
 export function newSample(): ProcessSample {
-  return {
-    key: '',
-    pid: 0,
-    ppid: 0,
-    comm: '',
-    state: '',
-    kthread: false,
-    minflt: 0,
-    majflt: 0,
-    utime: 0,
-    stime: 0,
-    numThreads: 0,
-    starttime: 0,
-    vsizeBytes: 0,
-    rssPages: 0,
-    processor: undefined,
-    blkioTicks: undefined,
-    runDelayNs: undefined,
-    cmd: undefined,
-    uid: undefined,
-    user: undefined,
-    vmSwapKiB: undefined,
-    voluntaryCtxtSwitches: undefined,
-    nonvoluntaryCtxtSwitches: undefined,
-    io: undefined,
-    fds: undefined,
-    fdLimit: undefined,
-    cgroup: undefined,
-  };
+  return fillSample({} as ProcessSample, newProcStat(), '', '', false);
 }
 
 /**

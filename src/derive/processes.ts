@@ -192,22 +192,9 @@ export function createProcessDeriver(options: ProcessDeriverOptions = {}): Proce
   };
 }
 
-/** A draft to be filled by fillDraft: every field declared, so that all drafts have one object shape. */
+/** A draft, filled by fillDraft, which writes every field, always in the same order: one object shape for all. */
 function newDraft(sample: ProcessSample): Draft {
-  return {
-    sample,
-    pid: 0,
-    state: '',
-    cpu: 0,
-    rssBytes: 0,
-    threads: 0,
-    fds: undefined,
-    fdLimit: undefined,
-    majorFaultsPs: undefined,
-    runDelay: undefined,
-    readBps: undefined,
-    writeBps: undefined,
-  };
+  return fillDraft({} as Draft, sample, undefined, 0, 0);
 }
 
 /** A process's measures: its size now, and rates against its sample on the tick before (when there is one). */
