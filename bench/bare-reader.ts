@@ -6,6 +6,11 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, s
  * plus schedstat where the kernel has no /proc/schedstat) and statfs of every block-device mount,
  * and does nothing with what it read. stat, io and schedstat are re-read through descriptors kept
  * open, as the agent's process collector does.
+ *
+ * It reads every process's files every second, as the agent did before it learnt to skip the
+ * processes that did not run (collectors/process: a single-threaded one's stat, a multi-threaded
+ * one's schedstat, the round robin's details): so it stays the floor of reading everything, which
+ * the agent now does less of, and docs/performance.md says so beside its figures.
  */
 
 const SYSTEM_FILES = [

@@ -11,6 +11,7 @@ import { baselineBin, parseWholeOptions, type UnitLaunch, unitLaunch, type Whole
 import { memoryMb, treeCpuMs } from '../whole/proc-stat.js';
 import { budgetLine, ratio, type SubjectFigures, settledGrowthMbPerHour, wholeBudgets } from '../whole/report.js';
 import { scrapeBytes, scrapeUntil } from '../whole/scrape.js';
+import { StderrTail, withStderr } from '../whole/stderr-tail.js';
 import {
   type NodeThreadLayout,
   readThreads,
@@ -34,21 +35,24 @@ interface Subject {
   child: ChildProcess;
   /** Its /metrics, for the two exporters. */
   url?: string;
+  /** What it last wrote to stderr, printed when it fails to start. */
+  stderr: StderrTail;
+}
+
+/** stdout (the agent's log lines) goes nowhere; stderr is piped, for its tail. */
+const STDIO: ['ignore', 'ignore', 'pipe'] = ['ignore', 'ignore', 'pipe'];
+
+function subject(name: string, child: ChildProcess, url?: string): Subject {
+  return { name, child, url, stderr: new StderrTail(child.stderr) };
 }
 
 function agentSubject(name: string, bin: string, launch: UnitLaunch, port: number, extraFlags: string[]): Subject {
-  return {
-    name,
-    child: spawn(
-      process.execPath,
-      [...launch.nodeFlags, ...extraFlags, bin, 'agent', '--listen', `127.0.0.1:${port}`],
-      {
-        stdio: 'ignore',
-        env: { ...process.env, ...launch.env },
-      },
-    ),
-    url: `http://127.0.0.1:${port}/metrics`,
-  };
+  const child = spawn(
+    process.execPath,
+    [...launch.nodeFlags, ...extraFlags, bin, 'agent', '--listen', `127.0.0.1:${port}`],
+    { stdio: STDIO, env: { ...process.env, ...launch.env } },
+  );
+  return subject(name, child, `http://127.0.0.1:${port}/metrics`);
 }
 
 /** usewatch, the bare reader, node_exporter when installed, and the baseline agent when asked for, in that order. */
@@ -60,15 +64,15 @@ async function startSubjects(
   const profiling = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
   const subjects: Subject[] = [
     agentSubject('usewatch', AGENT_BIN, launch, await freePort(), profiling),
-    { name: 'bare reader', child: spawn(process.execPath, [BARE_READER], { stdio: 'ignore' }) },
+    subject('bare reader', spawn(process.execPath, [BARE_READER], { stdio: STDIO })),
   ];
   const nodeExporter = nodeExporterBinary();
   if (nodeExporter !== undefined) {
     const port = await freePort();
     const child = spawn(nodeExporter, ['--collector.processes', `--web.listen-address=127.0.0.1:${port}`], {
-      stdio: 'ignore',
+      stdio: STDIO,
     });
-    subjects.push({ name: 'node_exporter', child, url: `http://127.0.0.1:${port}/metrics` });
+    subjects.push(subject('node_exporter', child, `http://127.0.0.1:${port}/metrics`));
   } else console.log('  node_exporter not installed (Debian: apt-get install prometheus-node-exporter)');
   if (baseline !== undefined) subjects.push(agentSubject('baseline', baseline, launch, await freePort(), []));
   return subjects;
@@ -263,7 +267,11 @@ async function runSubjects(
   const startedAt = performance.now();
   const subjects = await startSubjects(launch, profileDir, baseline);
   try {
-    for (const s of subjects) if (s.url !== undefined) await waitUp(s.url, s.child);
+    for (const s of subjects)
+      if (s.url !== undefined)
+        await waitUp(s.url, s.child).catch((err) => {
+          throw withStderr(err, s.name, s.stderr);
+        });
     const threads: Record<string, number> = {};
     const { whole, parts } = await measureWindow(subjects, opts, startedAt, layoutOf(launch), threads);
     const results = {

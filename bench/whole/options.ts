@@ -1,4 +1,5 @@
 import { DURATION_HINT, parseDuration } from '../../src/checklist/duration.js';
+import { unitNodeFlags } from '../../src/systemd/install.js';
 
 /** How the whole-process section runs; every field has a flag or an environment variable. */
 export interface WholeOptions {
@@ -82,7 +83,11 @@ export interface UnitLaunch {
   nodeFlags: string[];
 }
 
-/** Reads `Environment=` lines and the flags between the node binary and the `.js` CLI in `ExecStart=`. */
+/**
+ * Reads `Environment=` lines, and the Node flags as `usewatch install-service` takes them
+ * (unitNodeFlags); an error when ExecStart does not run node on a `.js` CLI, since the bench would
+ * then run the agent unlike the unit does.
+ */
 export function unitLaunch(unitText: string, unitPath: string): UnitLaunch {
   const env: Record<string, string> = {};
   let exec: string | undefined;
@@ -96,10 +101,9 @@ export function unitLaunch(unitText: string, unitPath: string): UnitLaunch {
         if (eq > 0) env[pair.slice(0, eq)] = pair.slice(eq + 1);
       }
   }
-  const words = exec?.split(/\s+/) ?? [];
-  const cli = words.findIndex((w) => w.endsWith('.js'));
-  if (cli < 1) throw new Error(`${unitPath}: ExecStart does not run node on a .js CLI: ${JSON.stringify(exec ?? '')}`);
-  return { env, nodeFlags: words.slice(1, cli) };
+  if (!(exec?.split(/\s+/) ?? []).some((w, i) => i > 0 && w.endsWith('.js')))
+    throw new Error(`${unitPath}: ExecStart does not run node on a .js CLI: ${JSON.stringify(exec ?? '')}`);
+  return { env, nodeFlags: unitNodeFlags(unitText) };
 }
 
 /** The built CLI of a baseline build's root; an error naming the flag when it is not there. */

@@ -66,14 +66,18 @@ export class CandidateChooser {
     return { rows: chosen, fdSticky: new Set(tops[tops.length - 1].items) };
   }
 
-  /** Takes the next `roundRobin` rows not chosen yet after the cursor, wrapping around once. */
+  /**
+   * Takes the next `roundRobin` rows not chosen yet after the cursor, wrapping around once, passing
+   * over those that did not run since their details were last read: a process changes its owner,
+   * its io counters and its descriptors only by running, so their details would read the same.
+   */
   private takeRoundRobin(rows: Row[], chosen: Row[]): void {
     const from = this.cursor;
     let taken = 0;
     for (let pass = 0; pass < 2 && taken < this.roundRobin; pass++) {
       for (const row of rows) {
         if (taken >= this.roundRobin) break;
-        if (row.candidate || (pass === 0 && row.sample.pid <= from)) continue;
+        if (row.candidate || !row.tracked.ranSinceDetails || (pass === 0 && row.sample.pid <= from)) continue;
         row.candidate = true;
         chosen.push(row);
         this.cursor = row.sample.pid;

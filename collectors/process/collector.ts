@@ -7,17 +7,26 @@ import { type DetailPace, readDetails } from './details.js';
 import { KeptDescriptors, readPidFile } from './kept.js';
 import { PageSize } from './page-size.js';
 import { summarise } from './report.js';
-import { advanceRunDelay, readLeaderRunDelay, ThreadDelayReader } from './run-delay.js';
-import { type ProcessesSample, type ProcessSample, sampleOfStat } from './sample.js';
+import {
+  advanceRunDelay,
+  holdRunDelay,
+  IDLE_EVERY_TICKS,
+  leaderRunDelayDue,
+  readLeaderSchedstat,
+  ThreadDelayReader,
+} from './run-delay.js';
+import { fillSample, newSample, type ProcessesSample, type ProcessSample } from './sample.js';
+import type { ProcSchedstat } from './schedstat.js';
 import { SchedstatProbe } from './schedstat-probe.js';
-import { type ProcStat, parseProcStat } from './stat.js';
+import { isKernelThread, newProcStat, type ProcStat, parseProcStatInto } from './stat.js';
 import { Tallies } from './tally.js';
-import { ProcessTracker, processKey } from './tracking.js';
+import { ProcessTracker, type Tracked } from './tracking.js';
 import { utf8 } from './utf8.js';
 
 /**
  * Per-process sampling: who causes the load. /proc/<pid>/stat and schedstat are read for every
- * process (cheap, and they rank CPU, memory, threads, faults and run delay over all of them); the
+ * process that ran (cheap, and they rank CPU, memory, threads, faults and run delay over all of
+ * them), and every `idleEveryTicks` for the others; the
  * costlier status, io, cmdline, fd and limits only for a candidate set chosen each tick. The design
  * and its trade-offs are in docs/families/processes.md.
  */
@@ -51,6 +60,13 @@ export interface ProcessCollectorOptions {
    * on the tick before; a process whose threads no longer fit is counted by its leader alone.
    */
   threadReadsPerTick?: number;
+  /**
+   * What a process that did not run is re-read at least this often, in ticks, staggered by pid: the
+   * stat of a single-threaded one (whose schedstat, read every tick, tells whether it ran: readIdle),
+   * the schedstat of a multi-threaded one (read on every tick it ran, was runnable or blocked, or
+   * its threads waited: run-delay.ts, leaderRunDelayDue). 1 reads both for every process every tick.
+   */
+  idleEveryTicks?: number;
 }
 
 /**
@@ -76,6 +92,12 @@ class ProcessCollector implements Collector<ProcessesSample> {
   private readonly schedstat = new SchedstatProbe();
   private readonly threads: ThreadDelayReader;
   private readonly pageSize: PageSize;
+  private readonly idleEveryTicks: number;
+  /** Every process's stat is parsed into this one object, whose fields are copied out before the next. */
+  private readonly stat = newProcStat();
+  /** The leader's schedstat, parsed into one object too; `leaderRead` says whether it was read for the process at hand. */
+  private readonly leader: ProcSchedstat = { runNs: 0, runDelayNs: 0 };
+  private leaderRead = false;
   private users: UserNames | undefined;
   private tick = 0;
   /** Whether any process's io was ever read: "denied for all" then means one process, not a missing privilege. */
@@ -91,6 +113,7 @@ class ProcessCollector implements Collector<ProcessesSample> {
     this.chooser = new CandidateChooser(options.perMeasure ?? 15, options.roundRobin ?? 64);
     this.threads = new ThreadDelayReader(options.threadReadsPerTick ?? THREAD_READS_PER_TICK);
     this.pageSize = new PageSize(options.pageSize);
+    this.idleEveryTicks = options.idleEveryTicks ?? IDLE_EVERY_TICKS;
   }
 
   read(log: SourceLog): ProcessesSample | undefined {
@@ -146,24 +169,61 @@ class ProcessCollector implements Collector<ProcessesSample> {
   /** stat and schedstat of one process (and its threads' when wanted); undefined when it vanished or stat is bad. */
   private readRow(fs: ProcFs, dir: string, tallies: Tallies): Row | undefined {
     const keep = this.kept.offers(dir);
+    this.leaderRead = false;
+    const idle = this.readIdle(fs, dir, keep, tallies);
+    if (idle !== undefined) return idle;
     const stat = this.readStat(fs, dir, keep, tallies);
     if (stat === undefined) return undefined;
-    const leader = this.schedstat.perPid
-      ? readLeaderRunDelay(fs, dir, keep, this.schedstat, tallies.schedstat)
-      : undefined;
-    const key = processKey(stat.pid, stat.starttime);
     const comm = utf8(stat.comm);
-    const t = this.tracker.observe(key, stat, comm, leader, this.tick);
-    // a process first seen counts as busy, so that its threads have a baseline by the next tick
-    const busy = t.dCpu > 0 || t.runDelay.threadsWaited || t.firstTick === this.tick;
-    const threads = this.threads.wants(stat.numThreads, leader, busy)
-      ? this.threads.read(fs, dir, tallies.schedstat)
-      : undefined;
-    advanceRunDelay(t.runDelay, leader, threads);
-    const sample = sampleOfStat(stat, key, comm, t.runDelay.counterNs);
+    const t = this.tracker.observe(stat, comm, this.tick);
+    const sample = fillSample(nextSample(t), stat, t.key, comm, isKernelThread(stat));
+    if (this.schedstat.perPid && (this.leaderRead || leaderRunDelayDue(t, stat, this.tick, this.idleEveryTicks))) {
+      const leader = this.leaderRead ? this.leader : this.readLeader(fs, dir, keep, tallies);
+      if (leader !== undefined && t.runNs !== undefined && leader.runNs !== t.runNs) t.ranSinceDetails = true;
+      t.runNs = leader?.runNs;
+      // a process first seen counts as busy, so that its threads have a baseline by the next tick
+      const busy = t.dCpu > 0 || t.runDelay.threadsWaited || t.firstTick === this.tick;
+      const threads = this.threads.wants(sample.numThreads, leader?.runDelayNs, busy)
+        ? this.threads.read(fs, dir, tallies.schedstat)
+        : undefined;
+      advanceRunDelay(t.runDelay, leader?.runDelayNs, threads);
+    } else if (this.schedstat.perPid) holdRunDelay(t.runDelay);
+    else advanceRunDelay(t.runDelay, undefined, undefined);
+    sample.runDelayNs = t.runDelay.counterNs;
     // kernel threads all sit in the root cgroup
     if (t.firstTick === this.tick && !sample.kthread) t.cgroup = readWorkloadCgroup(fs, dir, tallies);
-    return { sample, tracked: t, dir, candidate: false };
+    return rowOf(t, sample, dir);
+  }
+
+  /**
+   * The row of a single-threaded process that has not run since it was last read, from its
+   * schedstat alone: its stat cannot have changed but for what the kernel changes in a sleeping
+   * process (RSS, as memory is reclaimed; the parent, when it exits; the state, when it is woken and
+   * waits for a CPU), so its stat fields are carried from the tick before, and re-read every
+   * `idleEveryTicks` ticks, staggered by pid. Undefined when its stat is to be read; the
+   * schedstat, when read, is then left in `leader` for readRow.
+   */
+  private readIdle(fs: ProcFs, dir: string, keep: boolean, tallies: Tallies): Row | undefined {
+    if (!this.schedstat.perPid) return undefined;
+    const t = this.tracker.get(Number(dir));
+    const before = t?.samples?.[t.filled];
+    if (t === undefined || before === undefined || before.numThreads !== 1 || t.runNs === undefined) return undefined;
+    if ((this.tick + before.pid) % this.idleEveryTicks === 0) return undefined;
+    const leader = this.readLeader(fs, dir, keep, tallies);
+    if (leader === undefined) return undefined; // gone, or a new process with this pid: its stat will tell
+    this.leaderRead = true;
+    // a process that ran (or a new one given the pid: its CPU time is its own) is read in full
+    if (leader.runNs !== t.runNs) return undefined;
+    if (keep) this.kept.markRead(dir, this.tick);
+    this.tracker.sawIdle(t, this.tick);
+    advanceRunDelay(t.runDelay, leader.runDelayNs, undefined);
+    const sample = fillSample(nextSample(t), before, t.key, before.comm, before.kthread);
+    sample.runDelayNs = t.runDelay.counterNs;
+    return rowOf(t, sample, dir);
+  }
+
+  private readLeader(fs: ProcFs, dir: string, keep: boolean, tallies: Tallies): ProcSchedstat | undefined {
+    return readLeaderSchedstat(fs, dir, keep, this.schedstat, tallies.schedstat, this.leader);
   }
 
   private readStat(fs: ProcFs, dir: string, keep: boolean, tallies: Tallies): ProcStat | undefined {
@@ -176,12 +236,27 @@ class ProcessCollector implements Collector<ProcessesSample> {
     }
     if (keep) this.kept.markRead(dir, this.tick);
     try {
-      return parseProcStat(r.text);
+      return parseProcStatInto(r.text, this.stat);
     } catch (err) {
       tallies.stat.fail(rel, err);
       return undefined;
     }
   }
+}
+
+/** The sample of a process to fill on this tick: the one not filled on the tick before. */
+function nextSample(t: Tracked): ProcessSample {
+  t.samples ??= [newSample(), newSample()];
+  t.filled ^= 1;
+  return t.samples[t.filled];
+}
+
+/** The process's row, made once, with this tick's sample. */
+function rowOf(t: Tracked, sample: ProcessSample, dir: string): Row {
+  t.row ??= { sample, tracked: t, dir, candidate: false };
+  t.row.sample = sample;
+  t.row.candidate = false;
+  return t.row;
 }
 
 /** The samples by key, with what is remembered of each process (cmdline, owner, descriptors, cgroup) filled in. */

@@ -40,6 +40,7 @@ export function readDetails(candidates: CandidateSet, ctx: DetailContext): void 
     if (execd) t.cgroup = readWorkloadCgroup(ctx.fs, row.dir, ctx.tallies);
     t.comm = sample.comm;
     refreshFds(row, candidates.fdSticky.has(row), ctx);
+    t.ranSinceDetails = false;
   }
 }
 

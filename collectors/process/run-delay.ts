@@ -1,7 +1,7 @@
 import type { ProcFs } from '../procfs.js';
 import type { Counter } from '../types.js';
 import { KeptDescriptors, type KeptLayout, readPidFile } from './kept.js';
-import { parseRunDelay } from './schedstat.js';
+import { type ProcSchedstat, parseRunDelay, parseSchedstatInto } from './schedstat.js';
 import type { SchedstatProbe } from './schedstat-probe.js';
 import { type FileTally, parseCounted } from './tally.js';
 
@@ -67,14 +67,56 @@ export function advanceRunDelay(
   t.increment = increment;
 }
 
-/** The leader's run delay from /proc/<pid>/schedstat, telling the probe whether the file exists. */
-export function readLeaderRunDelay(
+/**
+ * A process's schedstat is re-read at least this often, in ticks, when nothing says it ran or
+ * waited: see leaderRunDelayDue.
+ */
+export const IDLE_EVERY_TICKS = 10;
+
+/**
+ * Whether a process's run delay is to be read on this tick. Run delay grows only while a task is
+ * runnable and not running, which ends in running: a process whose utime + stime did not move, that
+ * is not runnable (R) or blocked (D) when its stat is read and whose threads did not wait on the tick
+ * before has, most likely, not waited either. Its schedstat is then left unread, and read at least
+ * every `everyTicks` ticks anyway, staggered by pid so that each tick reads its share: run delay is
+ * a cumulative counter, so a late read still counts all of it, on the tick it is read. What this
+ * can delay is the wait of a process that ran less than one clock tick (10 ms) in between and was
+ * asleep when looked at, by at most `everyTicks` − 1 seconds at 1 Hz.
+ */
+export function leaderRunDelayDue(
+  t: { firstTick: number; dCpu: number; runDelay: RunDelayTrack },
+  stat: { pid: number; state: string },
+  tick: number,
+  everyTicks: number,
+): boolean {
+  return (
+    t.firstTick === tick ||
+    t.dCpu > 0 ||
+    stat.state === 'R' ||
+    stat.state === 'D' ||
+    t.runDelay.threadsWaited ||
+    (tick + stat.pid) % everyTicks === 0
+  );
+}
+
+/** A tick that did not read the run delay: the counter stays where it was, with no increment. */
+export function holdRunDelay(t: RunDelayTrack): void {
+  t.increment = 0;
+  t.threadsWaited = false;
+}
+
+/**
+ * The leader's schedstat (its run delay, and the CPU time that tells whether it ran), parsed into
+ * `into`; tells the probe whether the file exists.
+ */
+export function readLeaderSchedstat(
   fs: ProcFs,
   dir: string,
   keep: boolean,
   probe: SchedstatProbe,
   tally: FileTally,
-): Counter | undefined {
+  into: ProcSchedstat,
+): ProcSchedstat | undefined {
   const rel = `proc/${dir}/schedstat`;
   const r = readPidFile(fs, rel, keep);
   if (!r.ok) {
@@ -83,7 +125,14 @@ export function readLeaderRunDelay(
     return undefined;
   }
   probe.found();
-  return parseCounted(rel, r.text, parseRunDelay, tally);
+  try {
+    parseSchedstatInto(r.text, into);
+    tally.ok++;
+    return into;
+  } catch (err) {
+    tally.fail(rel, err);
+    return undefined;
+  }
 }
 
 /** A thread's schedstat, kept open between ticks as a process's own files are (`proc/<pid>/task/<tid>`). */

@@ -1,6 +1,6 @@
 import type { Counter } from '../types.js';
 import type { ProcIo } from './io.js';
-import { isKernelThread, type ProcStat } from './stat.js';
+import { newProcStat, type ProcStat } from './stat.js';
 
 /**
  * One process on one tick: its stat fields (comm decoded as UTF-8, flags folded into `kthread`) plus
@@ -42,36 +42,53 @@ export interface ProcessesSample {
   detailed: number;
 }
 
-/** The sample of a process from its stat alone; the detail fields are filled in later, for candidates. */
-export function sampleOfStat(stat: ProcStat, key: string, comm: string, runDelayNs: number | undefined): ProcessSample {
-  return {
-    key,
-    pid: stat.pid,
-    ppid: stat.ppid,
-    comm,
-    state: stat.state,
-    kthread: isKernelThread(stat),
-    minflt: stat.minflt,
-    majflt: stat.majflt,
-    utime: stat.utime,
-    stime: stat.stime,
-    numThreads: stat.numThreads,
-    starttime: stat.starttime,
-    vsizeBytes: stat.vsizeBytes,
-    rssPages: stat.rssPages,
-    processor: stat.processor,
-    blkioTicks: stat.blkioTicks,
-    runDelayNs,
-    // declared up front so that every sample has one object shape, whatever is filled in later
-    cmd: undefined,
-    uid: undefined,
-    user: undefined,
-    vmSwapKiB: undefined,
-    voluntaryCtxtSwitches: undefined,
-    nonvoluntaryCtxtSwitches: undefined,
-    io: undefined,
-    fds: undefined,
-    fdLimit: undefined,
-    cgroup: undefined,
-  };
+/**
+ * An empty sample. fillSample writes every field, always in the same order, so that all samples
+ * have one object shape whatever is filled in later.
+ */
+export function newSample(): ProcessSample {
+  return fillSample({} as ProcessSample, newProcStat(), '', '', false);
+}
+
+/**
+ * Overwrites a sample with a process's stat fields of this tick (from its stat, or from its sample
+ * of the tick before when it did not run: collector.ts), and clears the detail fields, which are
+ * filled in later for candidates. The collector keeps two samples a process and fills them in turn,
+ * since the deriver compares a tick's sample with the one before.
+ */
+export function fillSample(
+  into: ProcessSample,
+  stat: Omit<ProcStat, 'flags'>,
+  key: string,
+  comm: string,
+  kthread: boolean,
+): ProcessSample {
+  into.key = key;
+  into.pid = stat.pid;
+  into.ppid = stat.ppid;
+  into.comm = comm;
+  into.state = stat.state;
+  into.kthread = kthread;
+  into.minflt = stat.minflt;
+  into.majflt = stat.majflt;
+  into.utime = stat.utime;
+  into.stime = stat.stime;
+  into.numThreads = stat.numThreads;
+  into.starttime = stat.starttime;
+  into.vsizeBytes = stat.vsizeBytes;
+  into.rssPages = stat.rssPages;
+  into.processor = stat.processor;
+  into.blkioTicks = stat.blkioTicks;
+  into.runDelayNs = undefined;
+  into.cmd = undefined;
+  into.uid = undefined;
+  into.user = undefined;
+  into.vmSwapKiB = undefined;
+  into.voluntaryCtxtSwitches = undefined;
+  into.nonvoluntaryCtxtSwitches = undefined;
+  into.io = undefined;
+  into.fds = undefined;
+  into.fdLimit = undefined;
+  into.cgroup = undefined;
+  return into;
 }

@@ -1,5 +1,7 @@
 import type { Counter } from '../types.js';
+import type { Row } from './candidates.js';
 import { newRunDelayTrack, type RunDelayTrack } from './run-delay.js';
+import type { ProcessSample } from './sample.js';
 import type { ProcStat } from './stat.js';
 
 /**
@@ -12,8 +14,20 @@ export function processKey(pid: number, starttime: number): string {
 
 /** What the collector remembers of a process between ticks (for deltas that choose candidates, and caches). */
 export interface Tracked {
+  /** processKey of the process, made once. */
+  key: string;
+  /**
+   * Its two samples, filled in turn on the ticks it is seen (the one before is the deriver's
+   * previous sample), and its row; made on the first tick it is read (collector.ts).
+   */
+  samples: [ProcessSample, ProcessSample] | undefined;
+  /** The index in `samples` of the one filled on the last tick seen. */
+  filled: number;
+  row: Row | undefined;
   /** The tick that first saw it and the tick that last did. */
   firstTick: number;
+  /** With the pid, what tells this process from a later one given the same pid. */
+  starttime: number;
   seenTick: number;
   cpuTicks: number;
   majflt: number;
@@ -21,6 +35,13 @@ export interface Tracked {
   dCpu: number;
   dMaj: number;
   runDelay: RunDelayTrack;
+  /** The leader's CPU time from schedstat when last read: whether it ran since (collector.ts). */
+  runNs?: Counter;
+  /**
+   * Whether it ran since its details (status, io, fds) were last read, or they never were: the
+   * round robin passes over a process that did not, whose details cannot have changed (candidates.ts).
+   */
+  ranSinceDetails: boolean;
   comm: string;
   cmd?: string;
   uid?: number;
@@ -40,23 +61,32 @@ export interface Tracked {
   cgroup?: string;
 }
 
-/** The records of the processes seen on the last tick, by key. */
+/**
+ * The records of the processes seen on the last tick, by pid: a record whose start time differs
+ * from the stat's is of an earlier process with the same pid, and is replaced.
+ */
 export class ProcessTracker {
-  private readonly byKey = new Map<string, Tracked>();
+  private readonly byPid = new Map<number, Tracked>();
 
-  /** Records this tick's stat of a process, creating its record when the key is new. */
-  observe(key: string, stat: ProcStat, comm: string, leaderRunDelayNs: Counter | undefined, tick: number): Tracked {
+  /** Records this tick's stat of a process, creating its record when it is new. */
+  observe(stat: ProcStat, comm: string, tick: number): Tracked {
     const cpuTicks = stat.utime + stat.stime;
-    const t = this.byKey.get(key);
-    if (t === undefined) {
+    const t = this.byPid.get(stat.pid);
+    if (t === undefined || t.starttime !== stat.starttime) {
       const created: Tracked = {
+        key: processKey(stat.pid, stat.starttime),
+        samples: undefined,
+        filled: 0,
+        row: undefined,
+        starttime: stat.starttime,
         firstTick: tick,
         seenTick: tick,
         cpuTicks,
         majflt: stat.majflt,
         dCpu: 0,
         dMaj: 0,
-        runDelay: newRunDelayTrack(leaderRunDelayNs),
+        runDelay: newRunDelayTrack(undefined),
+        ranSinceDetails: true,
         comm,
         ioActivity: 0,
         statusTick: Number.NEGATIVE_INFINITY,
@@ -64,10 +94,11 @@ export class ProcessTracker {
         fdTick: Number.NEGATIVE_INFINITY,
         limitsTick: Number.NEGATIVE_INFINITY,
       };
-      this.byKey.set(key, created);
+      this.byPid.set(stat.pid, created);
       return created;
     }
     t.dCpu = cpuTicks - t.cpuTicks;
+    if (t.dCpu > 0) t.ranSinceDetails = true;
     t.dMaj = stat.majflt - t.majflt;
     t.seenTick = tick;
     t.cpuTicks = cpuTicks;
@@ -75,14 +106,26 @@ export class ProcessTracker {
     return t;
   }
 
+  /** The record of the process last seen with this pid; it may be of an earlier process than the one there now. */
+  get(pid: number): Tracked | undefined {
+    return this.byPid.get(pid);
+  }
+
+  /** Records that a process was seen on `tick` without running since it was last: no deltas. */
+  sawIdle(t: Tracked, tick: number): void {
+    t.seenTick = tick;
+    t.dCpu = 0;
+    t.dMaj = 0;
+  }
+
   /** Forgets the processes not seen on `tick`: they exited. */
   sweep(tick: number): void {
-    this.byKey.forEach((t, key) => {
-      if (t.seenTick !== tick) this.byKey.delete(key);
+    this.byPid.forEach((t, pid) => {
+      if (t.seenTick !== tick) this.byPid.delete(pid);
     });
   }
 
   get size(): number {
-    return this.byKey.size;
+    return this.byPid.size;
   }
 }

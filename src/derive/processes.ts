@@ -167,6 +167,8 @@ export function createProcessDeriver(options: ProcessDeriverOptions = {}): Proce
     user: options.userMaxLen ?? 32,
   };
   const growth = new RssGrowth(options.rssWindowSeconds ?? 60, options.rssMinSpanSeconds ?? 10);
+  // One draft per process, made once and refilled every tick: a draft lives only within derive.
+  const drafts: Draft[] = [];
   return {
     derive(prev, cur, ctx) {
       const dt = ctx.dtSeconds;
@@ -174,8 +176,10 @@ export function createProcessDeriver(options: ProcessDeriverOptions = {}): Proce
       const previous = prev !== undefined && dt > 0 ? prev.processes : undefined;
       const tops = MEASURES.map((m) => new TopK<Draft>(ctx.config.topN, compareFor(m)));
       const totals = new TaskTotals();
+      let n = 0;
       for (const p of cur.processes.values()) {
-        const draft = draftOf(p, previous?.get(p.key), cur.pageSize, dt);
+        drafts[n] ??= newDraft(p);
+        const draft = fillDraft(drafts[n++], p, previous?.get(p.key), cur.pageSize, dt);
         totals.add(draft);
         for (let i = 0; i < MEASURES.length; i++) if (ranks(draft, MEASURES[i])) tops[i].offer(draft);
       }
@@ -188,23 +192,31 @@ export function createProcessDeriver(options: ProcessDeriverOptions = {}): Proce
   };
 }
 
+/** A draft, filled by fillDraft, which writes every field, always in the same order: one object shape for all. */
+function newDraft(sample: ProcessSample): Draft {
+  return fillDraft({} as Draft, sample, undefined, 0, 0);
+}
+
 /** A process's measures: its size now, and rates against its sample on the tick before (when there is one). */
-function draftOf(p: ProcessSample, before: ProcessSample | undefined, pageSize: number, dt: number): Draft {
-  const draft: Draft = {
-    sample: p,
-    pid: p.pid,
-    state: p.state,
-    cpu: 0,
-    rssBytes: p.rssPages * pageSize,
-    threads: p.numThreads,
-    fds: p.fds,
-    fdLimit: p.fdLimit,
-    // declared up front, as for samples: one object shape, and no property store added per draft
-    majorFaultsPs: undefined,
-    runDelay: undefined,
-    readBps: undefined,
-    writeBps: undefined,
-  };
+function fillDraft(
+  draft: Draft,
+  p: ProcessSample,
+  before: ProcessSample | undefined,
+  pageSize: number,
+  dt: number,
+): Draft {
+  draft.sample = p;
+  draft.pid = p.pid;
+  draft.state = p.state;
+  draft.cpu = 0;
+  draft.rssBytes = p.rssPages * pageSize;
+  draft.threads = p.numThreads;
+  draft.fds = p.fds;
+  draft.fdLimit = p.fdLimit;
+  draft.majorFaultsPs = undefined;
+  draft.runDelay = undefined;
+  draft.readBps = undefined;
+  draft.writeBps = undefined;
   if (before === undefined) return draft;
   draft.cpu = Math.max(0, p.utime + p.stime - before.utime - before.stime) / USER_HZ / dt;
   draft.majorFaultsPs = Math.max(0, p.majflt - before.majflt) / dt;

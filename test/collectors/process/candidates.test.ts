@@ -70,6 +70,13 @@ describe('CandidateChooser', () => {
     ]);
   });
 
+  it('passes over, in the round robin, the processes that did not run since their details were read', () => {
+    const rows = [row(10), row(20, { ranSinceDetails: false }), row(30), row(40, { ranSinceDetails: false }), row(50)];
+    expect(pids(new CandidateChooser(1, 2).choose(rows).rows)).toEqual([10, 30]);
+    // a top process is taken all the same
+    expect(pids(new CandidateChooser(1, 0).choose([row(20, { ranSinceDetails: false, dRun: 5 })]).rows)).toEqual([20]);
+  });
+
   it('marks what it chose', () => {
     const rows = [row(1, { dCpu: 1 }), row(2)];
     new CandidateChooser(1, 0).choose(rows);

@@ -10,6 +10,16 @@ import { basic } from './fixtures.js';
 
 const file = (root: string, rel: string) => readFileSync(join(root, rel), 'latin1');
 
+/**
+ * A process changes its own stat (an exec, a kworker's rename) only by running, which the kernel
+ * counts in its schedstat; a process that did not run has its stat carried between ticks.
+ */
+function ran(root: string, pid: number | undefined): void {
+  const rel = join(root, `proc/${pid}/schedstat`);
+  const [runNs, ...rest] = readFileSync(rel, 'latin1').split(' ');
+  writeFileSync(rel, [String(Number(runNs) + 1000), ...rest].join(' '));
+}
+
 /** A ProcFs that fails chosen files with an errno, as the kernel would (EACCES on io, ESRCH on exit). */
 class FaultyProcFs extends ProcFs {
   constructor(
@@ -131,7 +141,8 @@ describe('process collector', () => {
   it('reads the costly files only for candidates, and reaches every process through the round robin', () => {
     const fs = new ReadLog(basic);
     const reads = fs.reads;
-    const collector = createProcessCollector({ perMeasure: 1, roundRobin: 1 });
+    // every stat on every tick, idle processes included
+    const collector = createProcessCollector({ perMeasure: 1, roundRobin: 1, idleEveryTicks: 1 });
     const seen = new Set<string>();
     for (let tick = 0; tick < 8; tick++) {
       reads.length = 0;
@@ -183,6 +194,7 @@ describe('process collector', () => {
     for (let tick = 2; tick <= 4; tick++) readWith(fs, collector);
     reads.length = 0;
     writeFileSync(join(root, rel), file(basic, rel).replace(/\([^)]*\)/, '(kworker/0:1-events)'));
+    ran(root, kthread?.pid);
     const { sample: renamed } = readWith(fs, collector);
     expect(byPid(renamed, kthread?.pid ?? -1)?.comm).toBe('kworker/0:1-events');
     expect(reads).not.toContain(`proc/${kthread?.pid}/status`);
@@ -349,6 +361,7 @@ describe('process collector', () => {
       expect(cgroupReads(fs.reads)).toEqual(['proc/200/cgroup']);
 
       writeFileSync(join(root, 'proc/1/stat'), file(basic, 'proc/1/stat').replace(/\([^)]*\)/, '(sshd)'));
+      ran(root, 1);
       writeFileSync(join(root, 'proc/1/cgroup'), '0::/user.slice/user-1000.slice/session-4.scope\n');
       fs.reads.length = 0;
       expect(byPid(readWith(fs, collector).sample, 1)?.cgroup).toBe('/user.slice/user-1000.slice/session-4.scope');

@@ -13,6 +13,7 @@ export interface RowFacts {
   ioActivity?: number;
   fds?: number;
   fdLimit?: number;
+  ranSinceDetails?: boolean;
 }
 
 /** A listed process as the candidate choice sees it, with only the facts a test names set. */
@@ -20,6 +21,11 @@ export function row(pid: number, facts: RowFacts = {}): Row {
   const runDelay = newRunDelayTrack(undefined);
   runDelay.increment = facts.dRun ?? 0;
   const tracked: Tracked = {
+    key: `${pid}:1`,
+    samples: undefined,
+    filled: 0,
+    row: undefined,
+    starttime: 1,
     firstTick: 1,
     seenTick: 1,
     cpuTicks: 0,
@@ -27,6 +33,7 @@ export function row(pid: number, facts: RowFacts = {}): Row {
     dCpu: facts.dCpu ?? 0,
     dMaj: facts.dMaj ?? 0,
     runDelay,
+    ranSinceDetails: facts.ranSinceDetails ?? true,
     comm: `p${pid}`,
     ioActivity: facts.ioActivity ?? 0,
     statusTick: Number.NEGATIVE_INFINITY,

@@ -30,9 +30,16 @@ describe('parseSchedstat', () => {
   ])('rejects %j with a ParseError', (text, message) => {
     expect(() => parseSchedstat(text)).toThrow(ParseError);
     expect(() => parseSchedstat(text)).toThrow(message);
+    expect(() => parseRunDelay(text)).toThrow(message);
+  });
+
+  it('reads the run delay alone as parseSchedstat does, beyond 2^53 too', () => {
+    for (const text of ['1 18446744073709551615 3\n', '5 6 7\n', '5  6\t7', '0 0 0'])
+      expect(parseRunDelay(text)).toBe(parseSchedstat(text).runDelayNs);
   });
 
   it('yields a value or a ParseError on any input', () => {
     fuzzParser(parseSchedstat, fixture('host/proc/1/schedstat'));
+    fuzzParser(parseRunDelay, fixture('host/proc/1/schedstat'));
   });
 });

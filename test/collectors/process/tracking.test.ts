@@ -13,27 +13,27 @@ describe('ProcessTracker', () => {
 
   it('gives a process first seen no deltas, and the increase of CPU and major faults from then on', () => {
     const tracker = new ProcessTracker();
-    const first = tracker.observe('1:10', stat(1, 10, 100, 3), 'a', undefined, 1);
+    const first = tracker.observe(stat(1, 10, 100, 3), 'a', 1);
     expect(first).toMatchObject({ firstTick: 1, seenTick: 1, dCpu: 0, dMaj: 0 });
-    const second = tracker.observe('1:10', stat(1, 10, 130, 5), 'a', undefined, 2);
+    const second = tracker.observe(stat(1, 10, 130, 5), 'a', 2);
     expect(second).toBe(first);
     expect(second).toMatchObject({ firstTick: 1, seenTick: 2, dCpu: 30, dMaj: 2 });
   });
 
   it('starts a new record for a reused pid, with no delta across the two processes', () => {
     const tracker = new ProcessTracker();
-    tracker.observe(processKey(7, 10), stat(7, 10, 500), 'old', undefined, 1);
-    const reused = tracker.observe(processKey(7, 99), stat(7, 99, 2), 'new', undefined, 2);
-    expect(reused).toMatchObject({ firstTick: 2, dCpu: 0, comm: 'new' });
+    tracker.observe(stat(7, 10, 500), 'old', 1);
+    const reused = tracker.observe(stat(7, 99, 2), 'new', 2);
+    expect(reused).toMatchObject({ firstTick: 2, dCpu: 0, comm: 'new', key: processKey(7, 99) });
   });
 
   it('forgets the processes not seen on a tick', () => {
     const tracker = new ProcessTracker();
-    tracker.observe('1:1', stat(1, 1, 0), 'a', undefined, 1);
-    tracker.observe('2:2', stat(2, 2, 0), 'b', undefined, 1);
-    tracker.observe('1:1', stat(1, 1, 0), 'a', undefined, 2);
+    tracker.observe(stat(1, 1, 0), 'a', 1);
+    tracker.observe(stat(2, 2, 0), 'b', 1);
+    tracker.observe(stat(1, 1, 0), 'a', 2);
     tracker.sweep(2);
     expect(tracker.size).toBe(1);
-    expect(tracker.observe('2:2', stat(2, 2, 50), 'b', undefined, 3).dCpu).toBe(0);
+    expect(tracker.observe(stat(2, 2, 50), 'b', 3).dCpu).toBe(0);
   });
 });
