@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import type { Frame } from '../model/frame.js';
+import type { KeptFrame } from '../pipeline/bus.js';
 import type { Opening } from './backfill.js';
 import { type CatchUpMessages, frameMessage, type SectionSet, sectionSet } from './frame-messages.js';
 import type { FeedLimits, FeedLogger } from './limits.js';
@@ -43,7 +44,7 @@ export class FeedClient {
    * Frames it is owed (its backfill, then live frames that came meanwhile), written in order as its
    * socket drains: a resume of the whole ring is never queued at once.
    */
-  private owed: Frame[] = [];
+  private owed: (KeptFrame | Frame)[] = [];
 
   constructor(
     private readonly ws: WebSocket,

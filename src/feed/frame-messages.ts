@@ -1,5 +1,6 @@
 import { type Frame, serializeFrame } from '../model/frame.js';
 import { wireSection } from '../model/wire.js';
+import { decodeKept, type KeptFrame } from '../pipeline/bus.js';
 import { payloadOf, textFrame } from './framing.js';
 import { FRAME_SECTIONS, type FrameSection } from './protocol.js';
 
@@ -32,11 +33,12 @@ export function sectionSet(requested: readonly FrameSection[]): SectionSet {
 export const MAX_CACHED_SECTION_SETS = 8;
 
 /**
- * Wire messages for a frame, one WebSocket frame per section set, shared by every client and by
- * later backfills while the frame stays in the ring (up to MAX_CACHED_SECTION_SETS narrowed sets).
+ * Wire messages for a frame, one WebSocket frame per section set, shared by every client: a live
+ * frame's while it is being broadcast, a kept frame's (the ring's) by every backfill while it stays
+ * in the ring (up to MAX_CACHED_SECTION_SETS narrowed sets each).
  */
-const wireCache = new WeakMap<Frame, Map<string, Buffer>>();
-export function frameMessage(frame: Frame, sections: SectionSet): Buffer {
+const wireCache = new WeakMap<Frame | KeptFrame, Map<string, Buffer>>();
+export function frameMessage(frame: Frame | KeptFrame, sections: SectionSet): Buffer {
   let byKey = wireCache.get(frame);
   if (byKey === undefined) {
     byKey = new Map();
@@ -45,12 +47,25 @@ export function frameMessage(frame: Frame, sections: SectionSet): Buffer {
   let buf = byKey.get(sections.key);
   if (buf === undefined) {
     buf = textFrame(
-      sections === ALL_SECTIONS ? FRAME_PREFIX + serializeFrame(frame).slice(1) : narrowed(frame, sections),
+      sections === ALL_SECTIONS ? FRAME_PREFIX + jsonOf(frame).slice(1) : narrowed(frameOf(frame), sections),
     );
     const narrowedKept = byKey.size - (byKey.has(ALL_SECTIONS.key) ? 1 : 0);
     if (sections === ALL_SECTIONS || narrowedKept < MAX_CACHED_SECTION_SETS) byKey.set(sections.key, buf);
   }
   return buf;
+}
+
+function isKept(frame: Frame | KeptFrame): frame is KeptFrame {
+  return 'json' in frame;
+}
+
+function jsonOf(frame: Frame | KeptFrame): string {
+  return isKept(frame) ? frame.json : serializeFrame(frame);
+}
+
+/** A narrowed set is made from objects: a kept frame is decoded for it (a client asked for fewer sections). */
+function frameOf(frame: Frame | KeptFrame): Frame {
+  return isKept(frame) ? decodeKept(frame) : frame;
 }
 
 function narrowed(frame: Frame, sections: SectionSet): string {
