@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { FRAME_SCHEMA } from '../model/frame.js';
 import type { FrameBus, KeptFrame } from '../pipeline/bus.js';
 import type { ConnectRequest } from './handshake.js';
-import { FEED_PROTOCOL, type GapMessage, type HelloMessage } from './protocol.js';
+import type { GapMessage, HelloMessage } from './protocol.js';
+import { FEED_PROTOCOL } from './protocol-base.js';
 
 /** What the hello announces; a function so that a checklist reloaded on SIGHUP shows on the next connection. */
 export interface FeedHelloInfo {

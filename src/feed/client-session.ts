@@ -3,16 +3,11 @@ import { WebSocket } from 'ws';
 import type { Frame } from '../model/frame.js';
 import type { KeptFrame } from '../pipeline/bus.js';
 import type { Opening } from './backfill.js';
+import { parseClientMessage } from './client-messages.js';
 import { type CatchUpMessages, frameMessage, type SectionSet, sectionSet } from './frame-messages.js';
 import type { FeedLimits, FeedLogger } from './limits.js';
-import {
-  CLOSE,
-  type ErrorMessage,
-  type GapMessage,
-  type HelloMessage,
-  type PongMessage,
-  parseClientMessage,
-} from './protocol.js';
+import type { ErrorMessage, GapMessage, HelloMessage, PongMessage } from './protocol.js';
+import { CLOSE } from './protocol-base.js';
 import { MessageBudget } from './rate-limit.js';
 
 /** What a broadcast did for one client: only `skipped` counts as a frame dropped by back-pressure. */

@@ -2,7 +2,7 @@ import { type Frame, serializeFrame } from '../model/frame.js';
 import { wireSection } from '../model/wire.js';
 import { decodeKept, type KeptFrame } from '../pipeline/bus.js';
 import { payloadOf, textFrame } from './framing.js';
-import { FRAME_SECTIONS, type FrameSection } from './protocol.js';
+import { FRAME_SECTIONS, type FrameSection } from './protocol-base.js';
 
 /**
  * The frames' wire messages, one WebSocket frame per section set, built once per frame and shared by
