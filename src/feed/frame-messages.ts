@@ -18,7 +18,8 @@ export interface SectionSet {
 
 export const ALL_SECTIONS: SectionSet = { list: FRAME_SECTIONS, key: '*' };
 const FRAME_PREFIX = '{"type":"frame",';
-const FRAME_PREFIX_BYTES = Buffer.byteLength(FRAME_PREFIX);
+const FRAME_PREFIX_UTF8 = Buffer.from(FRAME_PREFIX);
+const FRAME_PREFIX_BYTES = FRAME_PREFIX_UTF8.length;
 
 export function sectionSet(requested: readonly FrameSection[]): SectionSet {
   const list = FRAME_SECTIONS.filter((s) => requested.includes(s));
@@ -46,9 +47,7 @@ export function frameMessage(frame: Frame | KeptFrame, sections: SectionSet): Bu
   }
   let buf = byKey.get(sections.key);
   if (buf === undefined) {
-    buf = textFrame(
-      sections === ALL_SECTIONS ? FRAME_PREFIX + jsonOf(frame).slice(1) : narrowed(frameOf(frame), sections),
-    );
+    buf = textFrame(sections === ALL_SECTIONS ? fullPayload(frame) : narrowed(frameOf(frame), sections));
     const narrowedKept = byKey.size - (byKey.has(ALL_SECTIONS.key) ? 1 : 0);
     if (sections === ALL_SECTIONS || narrowedKept < MAX_CACHED_SECTION_SETS) byKey.set(sections.key, buf);
   }
@@ -56,11 +55,13 @@ export function frameMessage(frame: Frame | KeptFrame, sections: SectionSet): Bu
 }
 
 function isKept(frame: Frame | KeptFrame): frame is KeptFrame {
-  return 'json' in frame;
+  return 'utf8' in frame;
 }
 
-function jsonOf(frame: Frame | KeptFrame): string {
-  return isKept(frame) ? frame.json : serializeFrame(frame);
+/** The frame's JSON with `"type":"frame"` first: what a client of every section gets. */
+function fullPayload(frame: Frame | KeptFrame): string | Buffer {
+  if (!isKept(frame)) return FRAME_PREFIX + serializeFrame(frame).slice(1);
+  return Buffer.concat([FRAME_PREFIX_UTF8, frame.utf8.subarray(1)]);
 }
 
 /** A narrowed set is made from objects: a kept frame is decoded for it (a client asked for fewer sections). */

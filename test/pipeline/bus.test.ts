@@ -29,7 +29,7 @@ describe('FrameBus', () => {
       [4, 4000],
       [5, 5000],
     ]);
-    expect(bus.recent().map((k) => k.json)).toEqual(frames.slice(2).map((f) => serializeFrame(f)));
+    expect(bus.recent().map((k) => k.utf8.toString())).toEqual(frames.slice(2).map((f) => serializeFrame(f)));
   });
 
   it('resumes after a seq, with a gap when frames after it have left the ring', () => {
@@ -49,13 +49,18 @@ describe('FrameBus', () => {
 
   it('gives a feed client the same messages from the ring as it got live, narrowed or not', () => {
     const bus = new FrameBus(2);
-    const live = cgroupFrame();
-    bus.publish(live);
-    const kept = bus.recent()[0];
-    expect(frameMessage(kept, ALL_SECTIONS).equals(frameMessage(live, ALL_SECTIONS))).toBe(true);
-    for (const sections of [['metrics'], ['metrics', 'cgroups'], ['use', 'processes', 'findings'], FRAME_SECTIONS]) {
-      const set = sectionSet(sections as typeof FRAME_SECTIONS);
-      expect(message(frameMessage(kept, set))).toEqual(message(frameMessage(live, set)));
+    // A shortened name ends in "…", which is beyond Latin-1: the kept bytes are UTF-8.
+    const named = frame(2, 3);
+    named.processes[1].name = 'kworker/0:1-eve…';
+    named.processes[2].cmd = '/opt/café/bin/serve';
+    for (const live of [cgroupFrame(), named]) {
+      bus.publish(live);
+      const kept = bus.recent().at(-1)!;
+      expect(frameMessage(kept, ALL_SECTIONS).equals(frameMessage(live, ALL_SECTIONS))).toBe(true);
+      for (const sections of [['metrics'], ['metrics', 'cgroups'], ['use', 'processes', 'findings'], FRAME_SECTIONS]) {
+        const set = sectionSet(sections as typeof FRAME_SECTIONS);
+        expect(message(frameMessage(kept, set))).toEqual(message(frameMessage(live, set)));
+      }
     }
   });
 });
