@@ -1,9 +1,10 @@
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Checklist } from '../checklist/model.js';
+import { ConfigError } from '../config/error.js';
 import { InputFileError, readInputFile } from '../config/input-file.js';
-import { ConfigError } from '../config/load.js';
-import { type AgentConfig, parseListen } from '../config/schema.js';
+import { parseListen } from '../config/listen.js';
+import type { AgentConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import type { Frame } from '../model/frame.js';
 import type { FrameBus } from '../pipeline/bus.js';

@@ -1,8 +1,9 @@
 import type { EventEmitter } from 'node:events';
 import { ChecklistError, loadChecklist } from '../checklist/load.js';
 import type { Checklist } from '../checklist/model.js';
-import { ConfigError, type ConfigSources, loadConfig } from '../config/load.js';
-import { formatConfig } from '../config/print.js';
+import { ConfigError } from '../config/error.js';
+import type { ConfigSources } from '../config/load.js';
+import { loadConfigApart } from '../config/load-apart.js';
 import type { AgentConfig } from '../config/schema.js';
 import { createLogger, type Logger, type LogLevel } from '../log/logger.js';
 import { type RunningAgent, startAgent } from './agent.js';
@@ -72,6 +73,7 @@ async function runUntilStopped(
     throw e;
   }
   if (opts.printConfig) {
+    const { formatConfig } = await import('../config/print.js');
     out(formatConfig(loaded.config));
     return 0;
   }
@@ -132,7 +134,7 @@ function stopOnSignal(agent: RunningAgent, signals: EventEmitter | NodeJS.Proces
 }
 
 async function loadAll(sources: ConfigSources) {
-  const { config, warnings } = await loadConfig(sources);
+  const { config, warnings } = await loadConfigApart(sources);
   const checklist = await loadChecklist(config.checklists);
   return { config, checklist, warnings };
 }

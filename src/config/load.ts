@@ -3,6 +3,7 @@ import type { Document, LineCounter } from 'yaml';
 import type { z } from 'zod';
 import { isLoopbackHost } from '../server/auth.js';
 import { DEFAULT_CONFIG_FILE } from './defaults.js';
+import { ConfigError } from './error.js';
 import { InputFileError, readInputText } from './input-file.js';
 import { CONFIG_ENV, convertOptionText, SETTING_OPTIONS } from './options.js';
 import { resolveOtlpExport } from './otel-env.js';
@@ -11,13 +12,7 @@ import { type AgentConfig, configSchema, parseListen } from './schema.js';
 import { readTokenFile } from './token-file.js';
 import { FORBIDDEN_KEYS, MAX_PROBLEMS, parseYamlInput, yamlValues } from './yaml-input.js';
 
-/** Invalid configuration: every problem, each naming where it came from (file:line:col, env var, flag). */
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(problems.join('\n'));
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 /** Shortest token accepted: a guessable token is worse than an obvious lack of one. */
 export const MIN_TOKEN_LENGTH = 16;

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { FRAME_SCHEMA, type Frame } from '../model/frame.js';
-import type { FrameBus } from '../pipeline/bus.js';
+import { FRAME_SCHEMA } from '../model/frame.js';
+import type { FrameBus, KeptFrame } from '../pipeline/bus.js';
 import type { ConnectRequest } from './handshake.js';
-import { FEED_PROTOCOL, type GapMessage, type HelloMessage } from './protocol.js';
+import type { GapMessage, HelloMessage } from './protocol.js';
+import { FEED_PROTOCOL } from './protocol-base.js';
 
 /** What the hello announces; a function so that a checklist reloaded on SIGHUP shows on the next connection. */
 export interface FeedHelloInfo {
@@ -16,7 +17,7 @@ export interface FeedHelloInfo {
 export interface Opening {
   hello: HelloMessage;
   gap?: GapMessage;
-  frames: readonly Frame[];
+  frames: readonly KeptFrame[];
 }
 
 /**
@@ -49,7 +50,7 @@ export function openingFor(
   // A `since` past the newest frame was never sent by this stream: it means nothing, like one
   // from another stream, and honouring it would send live frames older than what was asked for.
   const newest = bus.recent().at(-1)?.seq ?? 0;
-  let frames: readonly Frame[];
+  let frames: readonly KeptFrame[];
   let gap: GapMessage | undefined;
   if (request.since !== undefined && sameStream && request.since <= newest) {
     const resumed = bus.since(request.since);

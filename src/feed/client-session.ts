@@ -2,17 +2,13 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import type { Frame } from '../model/frame.js';
+import type { KeptFrame } from '../pipeline/bus.js';
 import type { Opening } from './backfill.js';
+import { parseClientMessage } from './client-messages.js';
 import { type CatchUpMessages, frameMessage, type SectionSet, sectionSet } from './frame-messages.js';
 import type { FeedLimits, FeedLogger } from './limits.js';
-import {
-  CLOSE,
-  type ErrorMessage,
-  type GapMessage,
-  type HelloMessage,
-  type PongMessage,
-  parseClientMessage,
-} from './protocol.js';
+import type { ErrorMessage, GapMessage, HelloMessage, PongMessage } from './protocol.js';
+import { CLOSE } from './protocol-base.js';
 import { MessageBudget } from './rate-limit.js';
 
 /** What a broadcast did for one client: only `skipped` counts as a frame dropped by back-pressure. */
@@ -44,7 +40,7 @@ export class FeedClient {
    * Frames it is owed (its backfill, then live frames that came meanwhile), written in order as its
    * socket drains: a resume of the whole ring is never queued at once.
    */
-  private owed: Frame[] = [];
+  private owed: (KeptFrame | Frame)[] = [];
   /** Bytes of its socket's queue the kernel had taken when last seen, and when that last grew. */
   private takenBytes = 0;
   private lastTookAt = Date.now();

@@ -1,7 +1,8 @@
 import { type Frame, serializeFrame } from '../model/frame.js';
 import { wireSection } from '../model/wire.js';
+import { decodeKept, type KeptFrame } from '../pipeline/bus.js';
 import { payloadOf, textFrame } from './framing.js';
-import { FRAME_SECTIONS, type FrameSection } from './protocol.js';
+import { FRAME_SECTIONS, type FrameSection } from './protocol-base.js';
 
 /**
  * The frames' wire messages, one WebSocket frame per section set, built once per frame and shared by
@@ -17,7 +18,8 @@ export interface SectionSet {
 
 export const ALL_SECTIONS: SectionSet = { list: FRAME_SECTIONS, key: '*' };
 const FRAME_PREFIX = '{"type":"frame",';
-const FRAME_PREFIX_BYTES = Buffer.byteLength(FRAME_PREFIX);
+const FRAME_PREFIX_UTF8 = Buffer.from(FRAME_PREFIX);
+const FRAME_PREFIX_BYTES = FRAME_PREFIX_UTF8.length;
 
 export function sectionSet(requested: readonly FrameSection[]): SectionSet {
   const list = FRAME_SECTIONS.filter((s) => requested.includes(s));
@@ -32,11 +34,12 @@ export function sectionSet(requested: readonly FrameSection[]): SectionSet {
 export const MAX_CACHED_SECTION_SETS = 8;
 
 /**
- * Wire messages for a frame, one WebSocket frame per section set, shared by every client and by
- * later backfills while the frame stays in the ring (up to MAX_CACHED_SECTION_SETS narrowed sets).
+ * Wire messages for a frame, one WebSocket frame per section set, shared by every client: a live
+ * frame's while it is being broadcast, a kept frame's (the ring's) by every backfill while it stays
+ * in the ring (up to MAX_CACHED_SECTION_SETS narrowed sets each).
  */
-const wireCache = new WeakMap<Frame, Map<string, Buffer>>();
-export function frameMessage(frame: Frame, sections: SectionSet): Buffer {
+const wireCache = new WeakMap<Frame | KeptFrame, Map<string, Buffer>>();
+export function frameMessage(frame: Frame | KeptFrame, sections: SectionSet): Buffer {
   let byKey = wireCache.get(frame);
   if (byKey === undefined) {
     byKey = new Map();
@@ -44,13 +47,26 @@ export function frameMessage(frame: Frame, sections: SectionSet): Buffer {
   }
   let buf = byKey.get(sections.key);
   if (buf === undefined) {
-    buf = textFrame(
-      sections === ALL_SECTIONS ? FRAME_PREFIX + serializeFrame(frame).slice(1) : narrowed(frame, sections),
-    );
+    buf = textFrame(sections === ALL_SECTIONS ? fullPayload(frame) : narrowed(frameOf(frame), sections));
     const narrowedKept = byKey.size - (byKey.has(ALL_SECTIONS.key) ? 1 : 0);
     if (sections === ALL_SECTIONS || narrowedKept < MAX_CACHED_SECTION_SETS) byKey.set(sections.key, buf);
   }
   return buf;
+}
+
+function isKept(frame: Frame | KeptFrame): frame is KeptFrame {
+  return 'utf8' in frame;
+}
+
+/** The frame's JSON with `"type":"frame"` first: what a client of every section gets. */
+function fullPayload(frame: Frame | KeptFrame): string | Buffer {
+  if (!isKept(frame)) return FRAME_PREFIX + serializeFrame(frame).slice(1);
+  return Buffer.concat([FRAME_PREFIX_UTF8, frame.utf8.subarray(1)]);
+}
+
+/** A narrowed set is made from objects: a kept frame is decoded for it (a client asked for fewer sections). */
+function frameOf(frame: Frame | KeptFrame): Frame {
+  return isKept(frame) ? decodeKept(frame) : frame;
 }
 
 function narrowed(frame: Frame, sections: SectionSet): string {

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { requestToken, tokenMatches } from '../server/auth.js';
 import { ALL_SECTIONS, type SectionSet, sectionSet } from './frame-messages.js';
-import { FRAME_SECTIONS, type FrameSection } from './protocol.js';
+import { FRAME_SECTIONS, type FrameSection } from './protocol-base.js';
 
 export interface FeedAuthPolicy {
   /** The bearer token; compared in constant time. */

@@ -12,43 +12,16 @@ import {
   USE_COLUMNS,
 } from '../model/wire.js';
 
-/**
- * The feed's wire protocol: message shapes, the zod schemas that validate them (client messages on
- * the server, server messages in the client) and the JSON Schema generated from them for docs/feed.md.
- */
-export const FEED_PROTOCOL = 1;
+import { FEED_PROTOCOL, FRAME_SECTIONS, type FrameSection } from './protocol-base.js';
 
+export { type ClientMessage, parseClientMessage } from './client-messages.js';
 /**
- * Frame fields a client may subscribe to. `schema`, `seq`, `ts` and `intervalMs` are always sent.
- * Typed as a record over the Frame's keys so that a section added to Frame fails to compile here
- * until the feed knows about it.
+ * The feed's wire protocol: message shapes, the zod schemas of both directions (server messages are
+ * validated with them in the client) and the JSON Schema generated from them for docs/feed.md. The
+ * agent reads client messages without zod (client-messages.ts); a test holds that reader to the
+ * client schemas here.
  */
-const SECTION_FLAGS: Record<Exclude<keyof Frame, 'schema' | 'seq' | 'ts' | 'intervalMs' | 'counters'>, true> = {
-  host: true,
-  metrics: true,
-  use: true,
-  findings: true,
-  events: true,
-  processes: true,
-  kernelEvents: true,
-  sources: true,
-  cgroups: true,
-  self: true,
-};
-export type FrameSection = keyof typeof SECTION_FLAGS;
-export const FRAME_SECTIONS = Object.keys(SECTION_FLAGS) as FrameSection[];
-
-/** Close codes the feed uses (RFC 6455 §7.4.1). */
-export const CLOSE = {
-  normal: 1000,
-  goingAway: 1001,
-  /** More messages than the rate allows. */
-  policyViolation: 1008,
-  tooBig: 1009,
-  tryAgainLater: 1013,
-  /** A client that stayed behind too long or stopped answering pings is dropped without a handshake. */
-  abnormal: 1006,
-} as const;
+export { CLOSE, FEED_PROTOCOL, FRAME_SECTIONS, type FrameSection } from './protocol-base.js';
 
 // ---- client → server ------------------------------------------------------------------------
 
@@ -72,21 +45,8 @@ export const pingMessageSchema = z
   .describe('Application-level ping; the server answers with a pong.');
 
 export const clientMessageSchema = z.discriminatedUnion('type', [subscribeMessageSchema, pingMessageSchema]);
-export type ClientMessage = z.infer<typeof clientMessageSchema>;
 
-/** Parses one client text message; an error names what is wrong with it, ready for an `error` message. */
-export function parseClientMessage(text: string): { ok: true; message: ClientMessage } | { ok: false; error: string } {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    return { ok: false, error: `not JSON: ${(err as Error).message}` };
-  }
-  const result = clientMessageSchema.safeParse(value);
-  if (result.success) return { ok: true, message: result.data };
-  return { ok: false, error: describeIssues(result.error) };
-}
-
+/** Up to three issues, each with its path, as client-messages.ts words them too. */
 function describeIssues(error: z.ZodError): string {
   return error.issues
     .slice(0, 3)

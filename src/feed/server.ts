@@ -10,7 +10,7 @@ import { ClientTable } from './client-table.js';
 import { CatchUpMessages } from './frame-messages.js';
 import { type ConnectRequest, type FeedAuthPolicy, FeedHandshake, isRefusal } from './handshake.js';
 import { DEFAULT_FEED_LIMITS, type FeedLimits, type FeedLogger } from './limits.js';
-import { CLOSE } from './protocol.js';
+import { CLOSE } from './protocol-base.js';
 import { selectSubprotocol } from './subprotocol.js';
 
 export interface FeedServerOptions {

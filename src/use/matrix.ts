@@ -1,6 +1,7 @@
 import type { InstanceKind } from '../catalog/index.js';
 import type { Gap, Rule } from '../checklist/model.js';
 import { type CellStatus, DIMENSIONS, RESOURCES, type Resource, type UseCell } from '../model/frame.js';
+import { instanceComparator } from './instance-order.js';
 
 /** One rule's reading at one instance on this tick. */
 export interface Measurement {
@@ -12,7 +13,6 @@ export interface Measurement {
 
 const RANK: Record<CellStatus, number> = { critical: 4, warning: 3, ok: 2, unknown: 1, gap: 0 };
 const DIMENSION_INDEX = new Map(DIMENSIONS.map((d, i) => [d, i]));
-const collator = new Intl.Collator('en', { numeric: true });
 
 /** What a checklist's rules say about the matrix whatever the tick: built once per rule list. */
 interface RuleIndex {
@@ -110,7 +110,8 @@ export function buildMatrix(
     const byInstance = rows.get(resource);
     if (byInstance === undefined) continue;
     const shown = [...byInstance.values()].filter((row) => !ROWS_ONLY_WHEN_RAISED.has(row.kind) || raised(row));
-    const sorted = shown.sort((a, b) => collator.compare(a.instance, b.instance));
+    const compare = instanceComparator(shown.map((row) => row.instance));
+    const sorted = shown.sort((a, b) => compare(a.instance, b.instance));
     const kinds = index.byKind.get(resource);
     for (const { instance, kind, cells } of sorted) {
       for (let d = 0; d < DIMENSIONS.length; d++) {

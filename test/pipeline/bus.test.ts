@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { ALL_SECTIONS, frameMessage, sectionSet } from '../../src/feed/frame-messages.js';
+import { payloadOf } from '../../src/feed/framing.js';
+import { FRAME_SECTIONS } from '../../src/feed/protocol.js';
+import { type Frame, serializeFrame } from '../../src/model/frame.js';
+import { decodeKept, FrameBus } from '../../src/pipeline/bus.js';
+import { frame } from '../feed/helpers.js';
+import { cgroupFrame } from '../outputs/cgroup-frame.js';
+
+function withoutCounters(f: Frame): Omit<Frame, 'counters'> {
+  const { counters: _counters, ...rest } = f;
+  return rest;
+}
+
+const message = (buf: Buffer) => JSON.parse(payloadOf(buf).toString()) as unknown;
+
+describe('FrameBus', () => {
+  it('hands listeners the frame, keeps the latest as objects and the ring as wire JSON', () => {
+    const bus = new FrameBus(3);
+    const heard: Frame[] = [];
+    bus.subscribe((f) => heard.push(f));
+    const frames = [1, 2, 3, 4, 5].map((seq) => frame(seq, 3, 1000 * seq));
+    for (const f of frames) bus.publish(f);
+    expect(heard).toEqual(frames);
+    expect(bus.latest()).toBe(frames[4]);
+    expect(bus.latest()?.counters).toBeDefined();
+    expect(bus.recent().map((k) => [k.seq, k.ts])).toEqual([
+      [3, 3000],
+      [4, 4000],
+      [5, 5000],
+    ]);
+    expect(bus.recent().map((k) => k.utf8.toString())).toEqual(frames.slice(2).map((f) => serializeFrame(f)));
+  });
+
+  it('resumes after a seq, with a gap when frames after it have left the ring', () => {
+    const bus = new FrameBus(3);
+    for (let seq = 1; seq <= 5; seq++) bus.publish(frame(seq));
+    expect(bus.since(3)).toMatchObject({ gap: false, frames: [{ seq: 4 }, { seq: 5 }] });
+    expect(bus.since(1)).toMatchObject({ gap: true, frames: [{ seq: 3 }, { seq: 4 }, { seq: 5 }] });
+  });
+
+  it('decodes a kept frame back to the frame it was, but for the in-process counters', () => {
+    const bus = new FrameBus(2);
+    for (const f of [frame(1, 5), cgroupFrame()]) {
+      bus.publish(f);
+      expect(decodeKept(bus.recent().at(-1)!)).toEqual(withoutCounters(f));
+    }
+  });
+
+  it('gives a feed client the same messages from the ring as it got live, narrowed or not', () => {
+    const bus = new FrameBus(2);
+    // A shortened name ends in "…", which is beyond Latin-1: the kept bytes are UTF-8.
+    const named = frame(2, 3);
+    named.processes[1].name = 'kworker/0:1-eve…';
+    named.processes[2].cmd = '/opt/café/bin/serve';
+    for (const live of [cgroupFrame(), named]) {
+      bus.publish(live);
+      const kept = bus.recent().at(-1)!;
+      expect(frameMessage(kept, ALL_SECTIONS).equals(frameMessage(live, ALL_SECTIONS))).toBe(true);
+      for (const sections of [['metrics'], ['metrics', 'cgroups'], ['use', 'processes', 'findings'], FRAME_SECTIONS]) {
+        const set = sectionSet(sections as typeof FRAME_SECTIONS);
+        expect(message(frameMessage(kept, set))).toEqual(message(frameMessage(live, set)));
+      }
+    }
+  });
+});
