@@ -13,7 +13,7 @@ import { renderFindings } from './view/findings.js';
 import { GridView } from './view/grid.js';
 import { renderHeader } from './view/header.js';
 import { renderHelp } from './view/help.js';
-import { renderProcesses } from './view/processes.js';
+import { ProcessTable } from './view/processes.js';
 import { renderScrub } from './view/scrub.js';
 import { renderServices } from './view/services.js';
 
@@ -53,6 +53,7 @@ export class LiveView {
     byId('detail-title'),
     this.cells,
   );
+  private readonly processes = new ProcessTable(byId('processes'));
   private readonly filter = byId<HTMLInputElement>('filter');
   /** What the sections were last drawn from: while paused, new frames change only the header and the scrub bar. */
   private drawnFrame: PageModel['frame'];
@@ -61,7 +62,7 @@ export class LiveView {
     (m, lists) => this.grid.render(m, lists),
     (m, lists) => renderFindings(m, lists, byId('findings')),
     // The table `v` did not choose is hidden: it is drawn when it is shown again.
-    (m, lists) => m.ui.table === 'processes' && renderProcesses(m, lists, byId('processes')),
+    (m, lists) => m.ui.table === 'processes' && this.processes.render(m, lists),
     (m, lists) => m.ui.table === 'services' && renderServices(m, lists, byId('services')),
     (m) => this.showTable(m.ui.table),
   ];
