@@ -211,23 +211,10 @@ export class LiveView {
       const copy = target.closest<HTMLElement>('button.copy');
       if (copy) return void copyCommand(copy);
       const sort = target.closest<HTMLElement>('th[data-sort]');
-      if (sort) {
-        this.ui = {
-          ...this.ui,
-          sort: sort.dataset.sort as UiState['sort'],
-          selected: { ...this.ui.selected, processes: 0 },
-        };
-        return this.draw();
-      }
+      if (sort) return this.sortBy('processes', { sort: sort.dataset.sort as UiState['sort'] });
       const cgroupSort = target.closest<HTMLElement>('th[data-cgroup-sort]');
-      if (cgroupSort) {
-        this.ui = {
-          ...this.ui,
-          cgroupSort: cgroupSort.dataset.cgroupSort as UiState['cgroupSort'],
-          selected: { ...this.ui.selected, services: 0 },
-        };
-        return this.draw();
-      }
+      if (cgroupSort)
+        return this.sortBy('services', { cgroupSort: cgroupSort.dataset.cgroupSort as UiState['cgroupSort'] });
       const row = target.closest<HTMLElement>('[data-pane]');
       if (row) this.select(row.dataset.pane as UiState['focus'], Number(row.dataset.index));
     });
@@ -246,6 +233,12 @@ export class LiveView {
       this.ui = { ...this.ui, paused: true };
       this.draw();
     });
+  }
+
+  /** A click on a column heading: the table sorted by that column, its first row selected. */
+  private sortBy(table: UiState['table'], sort: Pick<UiState, 'sort'> | Pick<UiState, 'cgroupSort'>): void {
+    this.ui = { ...this.ui, ...sort, selected: { ...this.ui.selected, [table]: 0 } };
+    this.draw();
   }
 
   /** A click on a row selects it; a click on the selected row opens its detail, as enter does. */
