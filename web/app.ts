@@ -13,7 +13,7 @@ import { renderFindings } from './view/findings.js';
 import { GridView } from './view/grid.js';
 import { renderHeader } from './view/header.js';
 import { renderHelp } from './view/help.js';
-import { renderProcesses } from './view/processes.js';
+import { ProcessTable } from './view/processes.js';
 import { renderScrub } from './view/scrub.js';
 import { renderServices } from './view/services.js';
 
@@ -53,6 +53,7 @@ export class LiveView {
     byId('detail-title'),
     this.cells,
   );
+  private readonly processes = new ProcessTable(byId('processes'));
   private readonly filter = byId<HTMLInputElement>('filter');
   /** What the sections were last drawn from: while paused, new frames change only the header and the scrub bar. */
   private drawnFrame: PageModel['frame'];
@@ -61,7 +62,7 @@ export class LiveView {
     (m, lists) => this.grid.render(m, lists),
     (m, lists) => renderFindings(m, lists, byId('findings')),
     // The table `v` did not choose is hidden: it is drawn when it is shown again.
-    (m, lists) => m.ui.table === 'processes' && renderProcesses(m, lists, byId('processes')),
+    (m, lists) => m.ui.table === 'processes' && this.processes.render(m, lists),
     (m, lists) => m.ui.table === 'services' && renderServices(m, lists, byId('services')),
     (m) => this.showTable(m.ui.table),
   ];
@@ -210,23 +211,10 @@ export class LiveView {
       const copy = target.closest<HTMLElement>('button.copy');
       if (copy) return void copyCommand(copy);
       const sort = target.closest<HTMLElement>('th[data-sort]');
-      if (sort) {
-        this.ui = {
-          ...this.ui,
-          sort: sort.dataset.sort as UiState['sort'],
-          selected: { ...this.ui.selected, processes: 0 },
-        };
-        return this.draw();
-      }
+      if (sort) return this.sortBy('processes', { sort: sort.dataset.sort as UiState['sort'] });
       const cgroupSort = target.closest<HTMLElement>('th[data-cgroup-sort]');
-      if (cgroupSort) {
-        this.ui = {
-          ...this.ui,
-          cgroupSort: cgroupSort.dataset.cgroupSort as UiState['cgroupSort'],
-          selected: { ...this.ui.selected, services: 0 },
-        };
-        return this.draw();
-      }
+      if (cgroupSort)
+        return this.sortBy('services', { cgroupSort: cgroupSort.dataset.cgroupSort as UiState['cgroupSort'] });
       const row = target.closest<HTMLElement>('[data-pane]');
       if (row) this.select(row.dataset.pane as UiState['focus'], Number(row.dataset.index));
     });
@@ -245,6 +233,12 @@ export class LiveView {
       this.ui = { ...this.ui, paused: true };
       this.draw();
     });
+  }
+
+  /** A click on a column heading: the table sorted by that column, its first row selected. */
+  private sortBy(table: UiState['table'], sort: Pick<UiState, 'sort'> | Pick<UiState, 'cgroupSort'>): void {
+    this.ui = { ...this.ui, ...sort, selected: { ...this.ui.selected, [table]: 0 } };
+    this.draw();
   }
 
   /** A click on a row selects it; a click on the selected row opens its detail, as enter does. */
