@@ -36,17 +36,26 @@ export async function loadConfigApart(sources: ConfigSources): Promise<LoadedCon
   throw new Error(`loading the configuration failed: ${answer.failure}`);
 }
 
-function askChild(request: string): Promise<ConfigAnswer> {
+/** Runs the loader script `script` with the request on its stdin; any failure of it is a rejection. */
+export function askChild(request: string, script = CHILD): Promise<ConfigAnswer> {
   return new Promise((resolve, reject) => {
     const child = execFile(
       process.execPath,
-      [CHILD],
+      [script],
       { timeout: TIMEOUT_MS, maxBuffer: MAX_ANSWER_BYTES, encoding: 'utf8' },
       (err, stdout, stderr) => {
-        if (err) reject(new Error(`loading the configuration failed: ${stderr.trim() || err.message}`));
-        else resolve(JSON.parse(stdout) as ConfigAnswer);
+        if (err) return reject(new Error(`loading the configuration failed: ${stderr.trim() || err.message}`));
+        try {
+          resolve(JSON.parse(stdout) as ConfigAnswer);
+        } catch {
+          reject(
+            new Error(`loading the configuration failed: the loader answered ${JSON.stringify(stdout.slice(0, 200))}`),
+          );
+        }
       },
     );
+    // A child that ends before reading its request fails through the callback above, not here.
+    child.stdin?.on('error', () => {});
     child.stdin?.end(request);
   });
 }
