@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
@@ -322,15 +323,30 @@ describe('recorder on a failing disk', () => {
     expect(problems).toMatchObject([{ kind: 'unwritable', code }]);
   });
 
-  it('pauses when a read-only directory refuses the segment (as a non-root user sees it)', async (ctx) => {
-    if (process.getuid?.() === 0) ctx.skip(); // root ignores directory permissions
-    const dir = tempDir();
-    mkdirSync(join(dir, 'ro'));
-    chmodSync(join(dir, 'ro'), 0o555);
-    const problems: RecorderProblem[] = [];
-    const recorder = createRecorder({ dir: join(dir, 'ro'), onProblem: (p) => problems.push(p) });
-    recorder.write(makeFrame(1));
-    await recorder.close();
-    expect(problems).toMatchObject([{ kind: 'unwritable', code: 'EACCES' }]);
+  // Root ignores directory permissions, so as root the kernel's refusal comes from a read-only mount.
+  it('pauses when the kernel refuses the segment (a read-only mount as root, a read-only directory otherwise)', async (ctx) => {
+    const target = join(tempDir(), 'ro');
+    mkdirSync(target);
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) {
+      try {
+        execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', target], { stdio: 'pipe' });
+      } catch (err) {
+        console.log(`skipped: cannot mount a read-only tmpfs here (${(err as Error).message.split('\n')[0]})`);
+        ctx.skip();
+      }
+    } else {
+      chmodSync(target, 0o555);
+    }
+    try {
+      const problems: RecorderProblem[] = [];
+      const recorder = createRecorder({ dir: target, onProblem: (p) => problems.push(p) });
+      recorder.write(makeFrame(1));
+      await recorder.close();
+      expect(problems).toMatchObject([{ kind: 'unwritable', code: asRoot ? 'EROFS' : 'EACCES' }]);
+      expect(recorder.stats()).toMatchObject({ paused: true, dropped: 1 });
+    } finally {
+      if (asRoot) execFileSync('umount', [target]);
+    }
   });
 });
