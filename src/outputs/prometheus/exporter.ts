@@ -100,10 +100,10 @@ export function createPrometheusExporter(opts: PrometheusExporterOptions): Prome
     const body = bodyOf(opts.latest());
     const result: MetricsText | MetricsBody =
       encoding === undefined
-        ? { contentType: CONTENT_TYPE, body: body.text }
+        ? { contentType: CONTENT_TYPE, body: body.text() }
         : encoding === 'gzip'
           ? { contentType: CONTENT_TYPE, body: body.gzip(), contentEncoding: 'gzip' }
-          : { contentType: CONTENT_TYPE, body: body.utf8() };
+          : { contentType: CONTENT_TYPE, body: body.utf8 };
     scrapeDuration.observe((performance.now() - start) / 1000);
     return result;
   }
@@ -117,20 +117,25 @@ export function createPrometheusExporter(opts: PrometheusExporterOptions): Prome
  */
 const GZIP_LEVEL = 5;
 
-/** One frame's exposition and the bytes scrapes write of it, each made when first asked. */
+/**
+ * One frame's exposition as the bytes scrapes write: its UTF-8 encoding, made with the body, and its
+ * gzip member, made when first asked. The text itself is not kept: held for a frame, it would
+ * outlive a young-generation collection and be copied by it.
+ */
 class ExpositionBody {
-  private encoded: Buffer | undefined;
+  readonly utf8: Buffer;
   private compressed: Buffer | undefined;
 
-  constructor(readonly text: string) {}
+  constructor(text: string) {
+    this.utf8 = Buffer.from(text, 'utf8');
+  }
 
-  utf8(): Buffer {
-    this.encoded ??= Buffer.from(this.text, 'utf8');
-    return this.encoded;
+  text(): string {
+    return this.utf8.toString('utf8');
   }
 
   gzip(): Buffer {
-    this.compressed ??= gzipSync(this.utf8(), { level: GZIP_LEVEL });
+    this.compressed ??= gzipSync(this.utf8, { level: GZIP_LEVEL });
     return this.compressed;
   }
 }

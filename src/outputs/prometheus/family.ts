@@ -20,16 +20,29 @@ export interface FamilySpec {
 /** Stands in for the frame for frameless families before the first tick; they never read it. */
 const NO_FRAME = {} as Frame;
 
+/** A series name written at one position of a family's render, and the labels it was made of. */
+interface WrittenSeries {
+  keys: string[];
+  values: string[];
+  series: string;
+}
+
 /**
- * A family as exposition text. Nothing is stored between scrapes: every render reads the frame
- * afresh. Samples without a value (undefined) or with a non-finite one are left out, so that a
- * figure the host did not give reads as absent rather than as NaN; bigints are written as numbers.
- * A family with no samples still writes its HELP and TYPE lines.
+ * A family as exposition text. Every render reads the frame afresh. Samples without a value
+ * (undefined) or with a non-finite one are left out, so that a figure the host did not give reads
+ * as absent rather than as NaN; bigints are written as numbers. A family with no samples still
+ * writes its HELP and TYPE lines.
+ *
+ * Most families write the same series in the same order frame after frame (a CPU's modes, a
+ * disk's counters): the series name written at each position is kept with the labels it was made
+ * of, and taken again while the labels at that position are the same, so that a render escapes and
+ * joins only the labels that changed. At most one per sample of the last render is kept.
  */
 export class FrameFamily {
   readonly name: string;
   /** The HELP and TYPE lines never change: they are escaped once. */
   private readonly header: string;
+  private readonly written: WrittenSeries[] = [];
 
   constructor(private readonly spec: FamilySpec) {
     this.name = spec.name;
@@ -40,14 +53,39 @@ export class FrameFamily {
     let text = this.header;
     const read = frame ?? (this.spec.frameless ? NO_FRAME : undefined);
     if (read === undefined) return text;
-    const name = this.name;
+    let at = 0;
     this.spec.read(read, (labels, value) => {
       if (value === undefined) return;
       const v = typeof value === 'bigint' ? Number(value) : value;
-      if (Number.isFinite(v)) text += `\n${seriesName(name, labels)} ${formatSampleValue(v)}`;
+      if (Number.isFinite(v)) text += `\n${this.seriesAt(at++, labels)} ${formatSampleValue(v)}`;
     });
+    this.written.length = at;
     return text;
   }
+
+  private seriesAt(at: number, labels: Labels | undefined): string {
+    const before = this.written[at];
+    if (before !== undefined && sameLabels(before, labels)) return before.series;
+    const keys: string[] = [];
+    const values: string[] = [];
+    for (const key in labels) {
+      keys.push(key);
+      values.push(labels[key]);
+    }
+    const series = seriesName(this.name, labels);
+    this.written[at] = { keys, values, series };
+    return series;
+  }
+}
+
+/** Whether `labels` has the keys and values, in order, that `written` was made of. */
+function sameLabels(written: WrittenSeries, labels: Labels | undefined): boolean {
+  let i = 0;
+  for (const key in labels) {
+    if (written.keys[i] !== key || written.values[i] !== labels[key]) return false;
+    i++;
+  }
+  return i === written.keys.length;
 }
 
 /** Makes the families of one exposition, refusing a name made before: two families of one name are an invalid exposition. */
