@@ -122,6 +122,31 @@ describe('FrameFamily', () => {
     series = [{ cpu: '0' }];
     expect(lines()).toEqual(['test_series{cpu="0"} 1']);
   });
+
+  test('a value that moves is written anew at its position; a family with none moved writes the same text', () => {
+    const values = [1, 2, 3];
+    const family = new FrameFamily({
+      name: 'test_moves_total',
+      help: 'Moves.',
+      type: 'counter',
+      read: (_f, emit) => {
+        for (let i = 0; i < values.length; i++) emit({ cpu: `${i}` }, values[i]);
+      },
+    });
+    const first = family.render(A_FRAME);
+    expect(family.render(A_FRAME)).toBe(first);
+    values[1] = 2.5;
+    expect(family.render(A_FRAME).split('\n').slice(2)).toEqual([
+      'test_moves_total{cpu="0"} 1',
+      'test_moves_total{cpu="1"} 2.5',
+      'test_moves_total{cpu="2"} 3',
+    ]);
+    values.pop();
+    expect(family.render(A_FRAME).split('\n').slice(2)).toEqual([
+      'test_moves_total{cpu="0"} 1',
+      'test_moves_total{cpu="1"} 2.5',
+    ]);
+  });
 });
 
 describe('familyMaker', () => {
