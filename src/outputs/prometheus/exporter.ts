@@ -5,7 +5,7 @@ import { type FamilySpec, type FrameFamily, familyMaker } from './family.js';
 import { Histogram } from './histogram.js';
 import { dynamicShape, meminfoFamily, meminfoFields, netstatFamily, netstatFamilyNames, nodeFamilies } from './node.js';
 import { type OpenFds, processFamilies } from './self.js';
-import { CONTENT_TYPE, exposition } from './text-format.js';
+import { CONTENT_TYPE, encodeExposition } from './text-format.js';
 import { type RuntimeCounters, usewatchFamilies } from './usewatch.js';
 
 export interface PrometheusExporterOptions {
@@ -76,7 +76,7 @@ export function createPrometheusExporter(opts: PrometheusExporterOptions): Prome
   );
   const dynamic: FrameFamily[] = [];
   const addDynamic = dynamicFamilies((spec) => dynamic.push(family(spec)));
-  const text = (frame: Frame | undefined): string => {
+  const families = (frame: Frame | undefined): string[] => {
     const parts: string[] = [];
     if (frame) {
       addDynamic(frame);
@@ -86,12 +86,12 @@ export function createPrometheusExporter(opts: PrometheusExporterOptions): Prome
     }
     for (let i = 0; i < frameless.length; i++) parts.push(frameless[i].render(frame));
     parts.push(scrapeDuration.render());
-    return exposition(parts);
+    return parts;
   };
   let latest: { frame: Frame; body: ExpositionBody } | undefined;
   const bodyOf = (frame: Frame | undefined): ExpositionBody => {
-    if (frame === undefined) return new ExpositionBody(text(undefined));
-    if (latest?.frame !== frame) latest = { frame, body: new ExpositionBody(text(frame)) };
+    if (frame === undefined) return new ExpositionBody(families(undefined));
+    if (latest?.frame !== frame) latest = { frame, body: new ExpositionBody(families(frame)) };
     return latest.body;
   };
 
@@ -119,15 +119,15 @@ const GZIP_LEVEL = 5;
 
 /**
  * One frame's exposition as the bytes scrapes write: its UTF-8 encoding, made with the body, and its
- * gzip member, made when first asked. The text itself is not kept: held for a frame, it would
- * outlive a young-generation collection and be copied by it.
+ * gzip member, made when first asked. The text is made again only when asked for (tests, the
+ * render bench): held for a frame, it would outlive a young-generation collection and be copied.
  */
 class ExpositionBody {
   readonly utf8: Buffer;
   private compressed: Buffer | undefined;
 
-  constructor(text: string) {
-    this.utf8 = Buffer.from(text, 'utf8');
+  constructor(families: readonly string[]) {
+    this.utf8 = encodeExposition(families);
   }
 
   text(): string {
