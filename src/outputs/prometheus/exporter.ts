@@ -113,7 +113,7 @@ export function createPrometheusExporter(opts: PrometheusExporterOptions): Prome
 /**
  * zlib's level 5: on this exporter's text it takes about two thirds of the CPU of level 6 (zlib's
  * default, and what Prometheus' Go client, node_exporter's, compresses with) for 0.3 % more bytes;
- * level 1 would take a third of it for 11 % more (docs/performance.md).
+ * level 1 would take a third of level 6's for 11 % more (docs/performance.md).
  */
 const GZIP_LEVEL = 5;
 
