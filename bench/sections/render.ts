@@ -6,9 +6,10 @@ import { median, round } from '../stats.js';
 
 /**
  * The /metrics render in-process, from one real frame of this host: CPU time and heap allocated
- * per scrape, which the scrape section's HTTP round trips blur. Rendered in a loop, the code is
- * optimised; the running agent renders once a second and mostly runs it unoptimised, which
- * `node --no-opt dist/bench/run.js --only render` approximates.
+ * per render, which the scrape section's HTTP round trips blur. Each render gets a new copy of the
+ * frame, so that each is a frame's first (later scrapes of a frame write its cached body). Rendered
+ * in a loop, the code is optimised; the running agent renders once a second and mostly runs it
+ * unoptimised, which `node --no-opt dist/bench/run.js --only render` approximates.
  */
 
 export interface RenderFigures {
@@ -59,10 +60,10 @@ export async function measureRender(
 
 export async function runRenderBench(): Promise<Record<string, number>> {
   const { frames, note } = await captureFrames(1);
-  const frame = frames[0];
+  const latest = () => ({ ...frames[0] });
   const exporter = createPrometheusExporter({
     openFds: countOpenFds,
-    latest: () => frame,
+    latest,
     version: 'bench',
     runtime: {
       feed: () => ({ clients: 1, droppedFrames: 0 }),

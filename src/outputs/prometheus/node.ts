@@ -430,7 +430,7 @@ const MAJOR_MINOR = /^\d+(\.\d+)?/;
 
 function osLabels(os: HostIdentity['osRelease'], labels: readonly (readonly [string, string])[]) {
   const out: Record<string, string> = {};
-  for (const [label, key] of labels) out[label] = os.get(key) ?? '';
+  for (let i = 0; i < labels.length; i++) out[labels[i][0]] = os.get(labels[i][1]) ?? '';
   return out;
 }
 

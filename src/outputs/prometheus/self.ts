@@ -1,4 +1,5 @@
 import { getHeapStatistics } from 'node:v8';
+import type { SelfStats } from '../../model/frame.js';
 import type { FamilySpec } from './family.js';
 
 const START_TIME_SECONDS = Math.round(Date.now() / 1000 - process.uptime());
@@ -46,7 +47,9 @@ export function processFamilies(openFds: OpenFds): FamilySpec[] {
       help: 'Resident memory size in bytes.',
       type: 'gauge',
       frameless: true,
-      read: (_f, emit) => emit(undefined, process.memoryUsage.rss()),
+      // The frame's figure, taken as its tick ended, is the agent's RSS as of that frame (the
+      // body's moment); before the first frame, the stub carries none and the RSS is read here.
+      read: (f, emit) => emit(undefined, (f.self as SelfStats | undefined)?.rssBytes ?? process.memoryUsage.rss()),
     },
     {
       name: 'process_start_time_seconds',

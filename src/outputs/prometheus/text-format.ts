@@ -47,7 +47,19 @@ export function seriesName(name: string, labels: Readonly<Record<string, string>
   return sep === '{' ? name : `${out}}`;
 }
 
-/** Joins rendered families into an exposition body. */
-export function exposition(families: readonly string[]): string {
-  return `${families.join('\n\n')}\n`;
+/**
+ * Rendered families as an exposition body, encoded as UTF-8 straight into one buffer: joined into
+ * one string first, the body would be a copy of every family in the young generation, made for the
+ * encoder alone.
+ */
+export function encodeExposition(families: readonly string[]): Buffer {
+  let size = 2 * families.length - 1;
+  for (let i = 0; i < families.length; i++) size += Buffer.byteLength(families[i], 'utf8');
+  const body = Buffer.allocUnsafe(Math.max(size, 1));
+  let at = 0;
+  for (let i = 0; i < families.length; i++) {
+    at += body.write(families[i], at, 'utf8');
+    at += body.write(i < families.length - 1 ? '\n\n' : '\n', at, 'latin1');
+  }
+  return body;
 }

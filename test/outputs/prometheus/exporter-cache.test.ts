@@ -42,7 +42,7 @@ function value(body: string, name: string): number {
   return found[0].value;
 }
 
-describe('/metrics rendered once per frame, with the scrape-time series current on every scrape', () => {
+describe('/metrics rendered and compressed once per frame, the agent’s own series with it', () => {
   test('two scrapes of one frame read it once; a new frame is read again', async () => {
     const a = counting(ticked);
     let latest = a.frame;
@@ -63,22 +63,54 @@ describe('/metrics rendered once per frame, with the scrape-time series current 
     expect(b.reads()).toBe(once);
   });
 
-  test('the agent’s own series change between scrapes of one frame, in both encodings', async () => {
+  test('two scrapes of one frame get the same bytes, in both encodings', async () => {
     let clients = 1;
     const exporter = exporterOf(
       () => ticked,
       () => clients,
     );
+    const gzip = (await exporter.render('gzip')).body;
+    const plain = (await exporter.render('identity')).body;
+    clients = 5;
+    expect((await exporter.render('gzip')).body).toEqual(gzip);
+    expect((await exporter.render('identity')).body).toEqual(plain);
+    expect(value(plain.toString('utf8'), 'usewatch_feed_clients')).toBe(1);
+  });
+
+  test('gzip and identity bodies decode to the same exposition text', async () => {
+    const exporter = exporterOf(
+      () => ticked,
+      () => 3,
+    );
+    const text = (await exporter.render()).body;
+    const plain = await exporter.render('identity');
+    const gzip = await exporter.render('gzip');
+    expect(plain.contentEncoding).toBeUndefined();
+    expect(plain.body.toString('utf8')).toBe(text);
+    expect(gunzipSync(gzip.body).toString('utf8')).toBe(text);
+    expect(text).toContain('node_cpu_seconds_total{cpu="0",mode="idle"}');
+  });
+
+  test('the agent’s own series move with the next frame, the frame’s part stays the same', async () => {
+    let clients = 1;
+    let latest = { ...ticked };
+    const exporter = exporterOf(
+      () => latest,
+      () => clients,
+    );
     const first = (await exporter.render()).body;
     clients = 5;
+    latest = { ...ticked };
     const second = gunzipSync((await exporter.render('gzip')).body).toString('utf8');
     expect(value(first, 'usewatch_feed_clients')).toBe(1);
     expect(value(second, 'usewatch_feed_clients')).toBe(5);
     expect(value(first, 'usewatch_scrape_duration_seconds_count')).toBe(0);
     expect(value(second, 'usewatch_scrape_duration_seconds_count')).toBe(1);
+    expect(value(second, 'process_cpu_seconds_total')).toBeGreaterThanOrEqual(
+      value(first, 'process_cpu_seconds_total'),
+    );
     const framePart = (body: string) => body.slice(0, body.indexOf('# HELP usewatch_build_info'));
     expect(framePart(second)).toBe(framePart(first));
-    expect(framePart(first)).toContain('node_cpu_seconds_total{cpu="0",mode="idle"}');
   });
 
   test('a gzip body is a single valid member, several times smaller than the text', async () => {
@@ -95,14 +127,18 @@ describe('/metrics rendered once per frame, with the scrape-time series current 
     expect(parseExposition(gunzipSync(gz.body).toString('utf8')).types.get('node_uname_info')).toBe('gauge');
   });
 
-  test('before the first frame, the scrape still answers with the agent’s own series', async () => {
+  test('before the first frame, each scrape answers with the agent’s own series as they are then', async () => {
+    let clients = 0;
     const exporter = exporterOf(
       () => undefined,
-      () => 0,
+      () => clients,
     );
     const body = gunzipSync((await exporter.render('gzip')).body).toString('utf8');
     expect(value(body, 'usewatch_build_info')).toBe(1);
     expect(value(body, 'process_open_fds')).toBe(7);
+    expect(value(body, 'usewatch_feed_clients')).toBe(0);
     expect(find(parseExposition(body).samples, 'node_cpu_seconds_total')).toHaveLength(0);
+    clients = 2;
+    expect(value((await exporter.render()).body, 'usewatch_feed_clients')).toBe(2);
   });
 });

@@ -85,6 +85,68 @@ describe('FrameFamily', () => {
     value = 2;
     expect(family.render(A_FRAME)).toMatch(/\ntest_value 2$/);
   });
+  test('series that change between renders are written as the new labels say, whatever their position', () => {
+    let series: Array<Record<string, string> | undefined> = [];
+    const family = new FrameFamily({
+      name: 'test_series',
+      help: 'Series.',
+      type: 'gauge',
+      read: (_f, emit) => {
+        for (const labels of series) emit(labels, 1);
+      },
+    });
+    const lines = () => family.render(A_FRAME).split('\n').slice(2);
+    series = [{ cpu: '0', mode: 'idle' }, { cpu: '0', mode: 'user' }, undefined, { pid: '7' }];
+    expect(lines()).toEqual([
+      'test_series{cpu="0",mode="idle"} 1',
+      'test_series{cpu="0",mode="user"} 1',
+      'test_series 1',
+      'test_series{pid="7"} 1',
+    ]);
+    series = [
+      { cpu: '0', mode: 'idle' },
+      { cpu: '0', mode: 'system' },
+      { pid: '7' },
+      { tid: '7' },
+      { pid: '7', name: 'a"b' },
+      {},
+    ];
+    expect(lines()).toEqual([
+      'test_series{cpu="0",mode="idle"} 1',
+      'test_series{cpu="0",mode="system"} 1',
+      'test_series{pid="7"} 1',
+      'test_series{tid="7"} 1',
+      'test_series{pid="7",name="a\\"b"} 1',
+      'test_series 1',
+    ]);
+    series = [{ cpu: '0' }];
+    expect(lines()).toEqual(['test_series{cpu="0"} 1']);
+  });
+
+  test('a value that moves is written anew at its position; a family with none moved writes the same text', () => {
+    const values = [1, 2, 3];
+    const family = new FrameFamily({
+      name: 'test_moves_total',
+      help: 'Moves.',
+      type: 'counter',
+      read: (_f, emit) => {
+        for (let i = 0; i < values.length; i++) emit({ cpu: `${i}` }, values[i]);
+      },
+    });
+    const first = family.render(A_FRAME);
+    expect(family.render(A_FRAME)).toBe(first);
+    values[1] = 2.5;
+    expect(family.render(A_FRAME).split('\n').slice(2)).toEqual([
+      'test_moves_total{cpu="0"} 1',
+      'test_moves_total{cpu="1"} 2.5',
+      'test_moves_total{cpu="2"} 3',
+    ]);
+    values.pop();
+    expect(family.render(A_FRAME).split('\n').slice(2)).toEqual([
+      'test_moves_total{cpu="0"} 1',
+      'test_moves_total{cpu="1"} 2.5',
+    ]);
+  });
 });
 
 describe('familyMaker', () => {

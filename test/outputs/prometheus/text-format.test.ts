@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import {
   escapeHelp,
   escapeLabelValue,
-  exposition,
+  encodeExposition,
   familyHeader,
   formatSampleValue,
   seriesName,
@@ -38,8 +38,11 @@ describe('text format 0.0.4', () => {
 
   test('families: HELP then TYPE, an empty line between families, a line feed at the end', () => {
     expect(familyHeader('m_total', 'Help\\n', 'counter')).toBe('# HELP m_total Help\\\\n\n# TYPE m_total counter');
-    expect(exposition(['# HELP a A.\n# TYPE a gauge\na 1', '# HELP b B.\n# TYPE b gauge'])).toBe(
+    expect(encodeExposition(['# HELP a A.\n# TYPE a gauge\na 1', '# HELP b B.\n# TYPE b gauge']).toString('utf8')).toBe(
       '# HELP a A.\n# TYPE a gauge\na 1\n\n# HELP b B.\n# TYPE b gauge\n',
     );
+    const unicode = encodeExposition(['# HELP é É.\nm{l="ünï…"} 1', 'x 2']);
+    expect(unicode.toString('utf8')).toBe('# HELP é É.\nm{l="ünï…"} 1\n\nx 2\n');
+    expect(unicode.length).toBe(Buffer.byteLength('# HELP é É.\nm{l="ünï…"} 1\n\nx 2\n'));
   });
 });
