@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import {
+  encodeExposition,
   escapeHelp,
   escapeLabelValue,
-  encodeExposition,
   familyHeader,
   formatSampleValue,
   seriesName,
