@@ -21,6 +21,8 @@ export interface RunDelayTrack {
   threadsWaited: boolean;
   /** The counter's increase on the last tick. */
   increment: number;
+  /** Its threads as last listed, where they are read (ThreadDelayReader). */
+  listing?: ThreadListing;
 }
 
 export function newRunDelayTrack(leader: Counter | undefined): RunDelayTrack {
@@ -139,9 +141,32 @@ export function readLeaderSchedstat(
 const THREAD_LAYOUT: KeptLayout = { filesPerDir: 1, paths: (dir) => [`proc/${dir}/schedstat`] };
 
 /**
- * Reads the threads' schedstat within a budget of reads per tick. The files of the threads read on a
- * tick stay open for the next one: a busy process is read tick after tick, and a pread of a kept
- * descriptor costs about a third of an open, read and close.
+ * A process's threads as last listed, with the names of their files made once. A process's threads
+ * change only by a thread starting or ending, which moves num_threads in its stat, or by one ending
+ * and another starting in between, which the ended one's read tells (ENOENT or ESRCH): so the
+ * listing of task/ is reused while num_threads stays and every listed thread is still there.
+ */
+export interface ThreadListing {
+  /** num_threads of the process's stat on the tick it was listed. */
+  numThreads: number;
+  tids: string[];
+  /** `<pid>/task/<tid>`, the key of the thread's kept descriptor. */
+  tasks: string[];
+  /** `proc/<pid>/task/<tid>/schedstat`. */
+  files: string[];
+}
+
+/**
+ * Ticks a thread's descriptor stays open unread: a process that is busy now and then (a daemon
+ * waking every few seconds) keeps its threads' files between its busy ticks rather than opening
+ * them again each time, and one that went idle lets them go.
+ */
+export const THREAD_KEPT_IDLE_TICKS = IDLE_EVERY_TICKS;
+
+/**
+ * Reads the threads' schedstat within a budget of reads per tick. The files of the threads read stay
+ * open for the next reads: a busy process is read tick after tick, and a pread of a kept descriptor
+ * costs about a third of an open, read and close.
  */
 export class ThreadDelayReader {
   private left = 0;
@@ -158,9 +183,9 @@ export class ThreadDelayReader {
     this.tick++;
   }
 
-  /** Closes the files of the threads not read on this tick: they exited, or their process is no longer read. */
+  /** Closes the files of the threads not read for THREAD_KEPT_IDLE_TICKS: they exited, or their process went idle. */
   endTick(fs: ProcFs): void {
-    this.kept.releaseUnread(fs, this.tick);
+    this.kept.releaseUnreadFor(fs, this.tick, THREAD_KEPT_IDLE_TICKS);
   }
 
   releaseAll(fs: ProcFs): void {
@@ -174,27 +199,70 @@ export class ThreadDelayReader {
 
   /**
    * Each thread's run delay by tid, or undefined when the process is gone or its threads exceed the
-   * reads left this tick. A thread that exits between the listing and its read is left out.
+   * reads left this tick. The leader's own (tid = pid) is `leaderDelay`, read from proc/<pid>/schedstat
+   * on this tick, which is the same file. A thread that exits between the listing and its read is
+   * left out. `track.listing` is reused while `numThreads` (the process's stat) stays the same.
    */
-  read(fs: ProcFs, dir: string, tally: FileTally): Map<string, number> | undefined {
-    const listing = fs.listDir(`proc/${dir}/task`);
-    if (!listing.ok || listing.names.length > this.left) return undefined;
-    this.left -= listing.names.length;
+  read(
+    fs: ProcFs,
+    dir: string,
+    numThreads: number,
+    leaderDelay: Counter,
+    track: RunDelayTrack,
+    tally: FileTally,
+  ): Map<string, number> | undefined {
+    const reused = track.listing !== undefined && track.listing.numThreads === numThreads;
+    const listing = reused ? track.listing : listThreads(fs, dir, numThreads);
+    track.listing = listing;
+    if (listing === undefined || !this.affords(listing, dir)) return undefined;
     this.kept.startTick(fs);
     const delays = new Map<string, number>();
-    for (const tid of listing.names) {
-      const task = `${dir}/task/${tid}`;
-      const rel = `proc/${task}/schedstat`;
+    delays.set(dir, Number(leaderDelay));
+    if (this.readListed(fs, listing, delays, tally) || !reused) return delays;
+    // a listed thread has ended: another may have started, which only a new listing shows
+    const relisted = listThreads(fs, dir, numThreads);
+    track.listing = relisted;
+    if (relisted === undefined) return delays;
+    if (!this.affords(relisted, dir, delays)) return undefined;
+    this.readListed(fs, relisted, delays, tally);
+    return delays;
+  }
+
+  /** Whether the reads left this tick cover the listed threads but the leader and those in `read`; takes them. */
+  private affords(listing: ThreadListing, dir: string, read?: Map<string, number>): boolean {
+    let wanted = 0;
+    for (const tid of listing.tids) if (tid !== dir && read?.has(tid) !== true) wanted++;
+    if (wanted > this.left) return false;
+    this.left -= wanted;
+    return true;
+  }
+
+  /** Reads the listed threads not in `delays` into it; false when one of them had ended. */
+  private readListed(fs: ProcFs, listing: ThreadListing, delays: Map<string, number>, tally: FileTally): boolean {
+    let complete = true;
+    for (let i = 0; i < listing.tids.length; i++) {
+      if (delays.has(listing.tids[i])) continue;
+      const task = listing.tasks[i];
+      const rel = listing.files[i];
       const keep = this.kept.offers(task);
       const r = readPidFile(fs, rel, keep);
       if (!r.ok) {
         if (r.status === 'failed') tally.failRead(rel, r.reason);
+        else if (r.status === 'absent') complete = false;
         continue;
       }
       if (keep) this.kept.markRead(task, this.tick);
       const delay = parseCounted(rel, r.text, parseRunDelay, tally);
-      if (delay !== undefined) delays.set(tid, Number(delay));
+      if (delay !== undefined) delays.set(listing.tids[i], Number(delay));
     }
-    return delays;
+    return complete;
   }
+}
+
+/** The threads of proc/<dir>, with their file names; undefined when the process is gone. */
+function listThreads(fs: ProcFs, dir: string, numThreads: number): ThreadListing | undefined {
+  const r = fs.listDir(`proc/${dir}/task`);
+  if (!r.ok) return undefined;
+  const tasks = r.names.map((tid) => `${dir}/task/${tid}`);
+  return { numThreads, tids: r.names, tasks, files: tasks.map((task) => `proc/${task}/schedstat`) };
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createProcessCollector, type ProcessesSample } from '../../../collectors/process/collector.js';
+import { THREAD_KEPT_IDLE_TICKS } from '../../../collectors/process/run-delay.js';
 import { ProcFs, SourceLog } from '../../../collectors/procfs.js';
 import { createProcessDeriver } from '../../../src/derive/processes.js';
 import { MetricSink } from '../../../src/derive/types.js';
@@ -45,6 +46,16 @@ function burnCpu(root: string, ticks: number): void {
   writeFileSync(rel, `${text.slice(0, close + 2)}${fields.join(' ')}`);
 }
 
+/** Sets num_threads (stat field 20) of process 200. */
+function setThreadCount(root: string, n: number): void {
+  const rel = join(root, 'proc/200/stat');
+  const text = readFileSync(rel, 'latin1');
+  const close = text.lastIndexOf(')');
+  const fields = text.slice(close + 2).split(' ');
+  fields[17] = String(n); // field 20 is the 18th after comm
+  writeFileSync(rel, `${text.slice(0, close + 2)}${fields.join(' ')}`);
+}
+
 class CountingProcFs extends ProcFs {
   readonly reads: string[] = [];
   /** Reads through a descriptor kept open between ticks, and the kept files closed. */
@@ -73,6 +84,15 @@ class CountingProcFs extends ProcFs {
   override release(rel: string): void {
     this.released.push(rel);
     super.release(rel);
+  }
+}
+
+/** Counts the listings of task/ directories too. */
+class ListingProcFs extends CountingProcFs {
+  readonly listings: string[] = [];
+  override listDir(rel: string) {
+    if (rel.endsWith('/task')) this.listings.push(rel);
+    return super.listDir(rel);
   }
 }
 
@@ -132,7 +152,8 @@ describe('run delay of every thread where the host has no /proc/schedstat', () =
   it('counts a process by its leader when its threads exceed the reads left in the tick', () => {
     const root = treeWithThreads([100, 200, 300, 400]);
     const fs = new CountingProcFs(root);
-    const collector = createProcessCollector({ threadReadsPerTick: 3 });
+    // three threads besides the leader, whose own file is proc/200/schedstat, read anyway
+    const collector = createProcessCollector({ threadReadsPerTick: 2 });
     const first = tick(fs, collector).delay;
     setThreadDelays(root, [110, 1200, 2300, 3400]);
     burnCpu(root, 50);
@@ -163,18 +184,52 @@ describe('run delay of every thread where the host has no /proc/schedstat', () =
     expect(fs.reads.filter((r) => r.includes('/task/'))).toEqual([]);
   });
 
-  it('keeps the thread files of a busy process open between ticks and closes them once it is not read', () => {
+  it('keeps the thread files of a busy process open between ticks and closes them once it stays idle', () => {
     const root = treeWithThreads([100, 200, 300, 400]);
     const fs = new CountingProcFs(root);
     const collector = createProcessCollector();
-    const threadFiles = TIDS.map((tid) => `proc/200/task/${tid}/schedstat`);
+    // the leader's thread is proc/200/schedstat, read for the process itself
+    const threadFiles = TIDS.slice(1).map((tid) => `proc/200/task/${tid}/schedstat`);
     tick(fs, collector);
     burnCpu(root, 50);
     tick(fs, collector);
     expect(fs.keptReads.filter((r) => r.includes('/task/'))).toEqual([...threadFiles, ...threadFiles]);
     expect(fs.released).toEqual([]);
-    // neither ran nor waited: its threads are not read, and their descriptors are let go
+    // neither ran nor waited: its threads are not read, and their descriptors are let go after
+    // THREAD_KEPT_IDLE_TICKS ticks unread
+    for (let i = 1; i < THREAD_KEPT_IDLE_TICKS; i++) tick(fs, collector);
+    expect(fs.released).toEqual([]);
     tick(fs, collector);
     expect(fs.released.sort()).toEqual(threadFiles);
+  });
+
+  it('lists task/ again only when the thread count in stat moves or a listed thread has ended', () => {
+    const root = treeWithThreads([100, 200, 300, 400]);
+    const ended: string[] = [];
+    const fs = new ListingProcFs(root, ended);
+    const collector = createProcessCollector();
+    const first = tick(fs, collector).delay;
+    for (let i = 0; i < 3; i++) {
+      burnCpu(root, 50);
+      tick(fs, collector);
+    }
+    expect(fs.listings).toEqual(['proc/200/task']);
+    // thread 203 ends and 204 starts between two ticks: the count stays, 203's read tells
+    // (a kept descriptor of an ended thread answers ESRCH; a fixture file read on after its unlink)
+    rmSync(join(root, 'proc/200/task/203'), { recursive: true });
+    ended.push('proc/200/task/203/schedstat');
+    mkdirSync(join(root, 'proc/200/task/204'));
+    writeFileSync(join(root, 'proc/200/task/204/schedstat'), '1000 7 5\n');
+    burnCpu(root, 50);
+    const swapped = tick(fs, collector);
+    expect(fs.listings).toEqual(['proc/200/task', 'proc/200/task']);
+    // 204 was born since the last read: all of its delay is new; 203's last read was counted already
+    expect(swapped.delay - first).toBe(7);
+    expect(swapped.reports.filter((r) => r.status !== 'ok')).toEqual([]);
+    // a thread more in stat: listed again
+    setThreadCount(root, 5);
+    burnCpu(root, 50);
+    tick(fs, collector);
+    expect(fs.listings).toHaveLength(3);
   });
 });
