@@ -183,10 +183,9 @@ class ProcessCollector implements Collector<ProcessesSample> {
       t.runNs = leader?.runNs;
       // a process first seen counts as busy, so that its threads have a baseline by the next tick
       const busy = t.dCpu > 0 || t.runDelay.threadsWaited || t.firstTick === this.tick;
-      const threads =
-        leader !== undefined && this.threads.wants(sample.numThreads, leader.runDelayNs, busy)
-          ? this.threads.read(fs, dir, sample.numThreads, leader.runDelayNs, t.runDelay, tallies.schedstat)
-          : undefined;
+      const threads = this.threads.wants(sample.numThreads, leader?.runDelayNs, busy)
+        ? this.threads.read(fs, dir, sample.numThreads, t.runDelay, tallies.schedstat)
+        : undefined;
       advanceRunDelay(t.runDelay, leader?.runDelayNs, threads);
     } else if (this.schedstat.perPid) holdRunDelay(t.runDelay);
     else advanceRunDelay(t.runDelay, undefined, undefined);

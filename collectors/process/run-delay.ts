@@ -1,7 +1,7 @@
 import type { ProcFs } from '../procfs.js';
 import type { Counter } from '../types.js';
 import { KeptDescriptors, type KeptLayout, readPidFile } from './kept.js';
-import { type ProcSchedstat, parseRunDelay, parseSchedstatInto } from './schedstat.js';
+import { type ProcSchedstat, parseSchedstatInto } from './schedstat.js';
 import type { SchedstatProbe } from './schedstat-probe.js';
 import { type FileTally, parseCounted } from './tally.js';
 
@@ -13,15 +13,13 @@ import { type FileTally, parseCounted } from './tally.js';
 export interface RunDelayTrack {
   /** The leader's own schedstat run delay, as last read. */
   leaderNs?: Counter;
-  /** The run delay counter given to the sample: the leader's increments, or all threads' while they are read. */
+  /** The run delay counter given to the sample: the leader's increments, and its other threads' while they are read. */
   counterNs?: number;
-  /** Each thread's run delay at the last tick that read them all; undefined when that tick did not. */
-  threads?: Map<string, number>;
-  /** Whether the last tick's increment from the threads was above 0 (threads were waiting). */
+  /** Whether the last tick read the other threads and the counter rose (threads were waiting). */
   threadsWaited: boolean;
   /** The counter's increase on the last tick. */
   increment: number;
-  /** Its threads as last listed, where they are read (ThreadDelayReader). */
+  /** Its threads other than the leader as last listed, with what each read last (ThreadDelayReader). */
   listing?: ThreadListing;
 }
 
@@ -29,43 +27,30 @@ export function newRunDelayTrack(leader: Counter | undefined): RunDelayTrack {
   return {
     leaderNs: leader,
     counterNs: leader === undefined ? undefined : Number(leader),
-    threads: undefined,
     threadsWaited: false,
     increment: 0,
   };
 }
 
 /**
- * Moves a process's run delay counter on by this tick's increment: the sum of each thread's increase
- * when its threads were read on this tick and the one before (a thread not there before was born in
- * between, so all of its delay is new), else the leader's increase.
+ * Moves a process's run delay counter on by this tick's increment: the leader's increase, plus
+ * `others`, the increase of its other threads read on this tick (ThreadDelayReader.read), when they
+ * were.
  */
-export function advanceRunDelay(
-  t: RunDelayTrack,
-  leader: Counter | undefined,
-  threads: Map<string, number> | undefined,
-): void {
+export function advanceRunDelay(t: RunDelayTrack, leader: Counter | undefined, others: number | undefined): void {
   if (leader === undefined) {
     t.leaderNs = undefined;
     t.counterNs = undefined;
-    t.threads = undefined;
+    t.listing = undefined;
     t.threadsWaited = false;
     t.increment = 0;
     return;
   }
-  let increment = 0;
-  if (threads !== undefined && t.threads !== undefined) {
-    for (const [tid, delay] of threads) {
-      const before = t.threads.get(tid);
-      increment += before === undefined ? delay : Math.max(0, delay - before);
-    }
-  } else if (t.leaderNs !== undefined) {
-    increment = Math.max(0, Number(leader) - Number(t.leaderNs));
-  }
-  t.threadsWaited = threads !== undefined && increment > 0;
+  let increment = others ?? 0;
+  if (t.leaderNs !== undefined) increment += Math.max(0, Number(leader) - Number(t.leaderNs));
+  t.threadsWaited = others !== undefined && increment > 0;
   t.counterNs = t.counterNs === undefined ? Number(leader) : t.counterNs + increment;
   t.leaderNs = leader;
-  t.threads = threads;
   t.increment = increment;
 }
 
@@ -140,26 +125,66 @@ export function readLeaderSchedstat(
 /** A thread's schedstat, kept open between ticks as a process's own files are (`proc/<pid>/task/<tid>`). */
 const THREAD_LAYOUT: KeptLayout = { filesPerDir: 1, paths: (dir) => [`proc/${dir}/schedstat`] };
 
+/** A thread other than the leader, with the names of its files made once and what its last read found. */
+export interface ThreadTrack {
+  tid: string;
+  /** The tid as a number, which staggers the threads' periodic reads. */
+  tidNumber: number;
+  /** `<pid>/task/<tid>`, the key of the thread's kept descriptor. */
+  task: string;
+  /** `proc/<pid>/task/<tid>/schedstat`. */
+  file: string;
+  /** CPU time and run delay at its last read; NaN before the first. */
+  runNs: number;
+  delayNs: number;
+  /** Neither its CPU time nor its run delay moved between its last two reads. */
+  quiet: boolean;
+  /** The reader's tick that last read it: a thread is read once a tick, also when its process is listed again. */
+  readTick: number;
+}
+
 /**
- * A process's threads as last listed, with the names of their files made once. A process's threads
- * change only by a thread starting or ending, which moves num_threads in its stat, or by one ending
- * and another starting in between, which the ended one's read tells (ENOENT or ESRCH): so the
- * listing of task/ is reused while num_threads stays and every listed thread is still there.
+ * A process's threads as last listed. Its threads change only by a thread starting or ending, which
+ * moves num_threads in its stat, or by one ending and another starting in between, which the ended
+ * one's read tells (ENOENT or ESRCH): so the listing of task/ is reused while num_threads stays and
+ * every thread read is still there.
  */
 export interface ThreadListing {
   /** num_threads of the process's stat on the tick it was listed. */
   numThreads: number;
-  tids: string[];
-  /** `<pid>/task/<tid>`, the key of the thread's kept descriptor. */
-  tasks: string[];
-  /** `proc/<pid>/task/<tid>/schedstat`. */
-  files: string[];
+  threads: ThreadTrack[];
 }
 
 /**
- * Ticks a thread's descriptor stays open unread: a process that is busy now and then (a daemon
- * waking every few seconds) keeps its threads' files between its busy ticks rather than opening
- * them again each time, and one that went idle lets them go.
+ * Whether a thread is read on this tick: one that neither ran nor waited between its last two reads
+ * is read every `everyTicks` ticks, staggered by tid. A thread waits only while runnable, which ends
+ * in running, so such a thread has most likely stayed asleep (a Node process's thread pool and
+ * compiler threads, most of a day); and run delay is a cumulative counter, so what it waited in
+ * between is counted in full on the tick it is read.
+ */
+export function threadDue(thread: ThreadTrack, tick: number, everyTicks: number): boolean {
+  return !thread.quiet || (tick + thread.tidNumber) % everyTicks === 0;
+}
+
+/**
+ * Records a thread's read and returns what it adds to its process's run delay: its increase since
+ * its last read, or all of it for a thread not read before when `newborn` (started since the
+ * process was last listed) and nothing for one first read with its process (its baseline).
+ */
+export function countThreadRead(thread: ThreadTrack, runNs: number, delayNs: number, newborn: boolean): number {
+  const first = Number.isNaN(thread.delayNs);
+  const increase = first ? (newborn ? delayNs : 0) : Math.max(0, delayNs - thread.delayNs);
+  thread.quiet = !first && runNs === thread.runNs && delayNs === thread.delayNs;
+  thread.runNs = runNs;
+  thread.delayNs = delayNs;
+  return increase;
+}
+
+/**
+ * Ticks a thread's descriptor stays open unread: a thread read every `IDLE_EVERY_TICKS` ticks (a
+ * quiet one, threadDue), or of a process that is busy now and then (a daemon waking every few
+ * seconds), keeps its file between reads rather than opening it again each time; one whose process
+ * went idle lets it go.
  */
 export const THREAD_KEPT_IDLE_TICKS = IDLE_EVERY_TICKS;
 
@@ -172,8 +197,13 @@ export class ThreadDelayReader {
   private left = 0;
   private tick = 0;
   private readonly kept: KeptDescriptors;
+  /** One thread's schedstat, parsed in place. */
+  private readonly parsed: ProcSchedstat = { runNs: 0, runDelayNs: 0 };
 
-  constructor(private readonly perTick: number) {
+  constructor(
+    private readonly perTick: number,
+    private readonly everyTicks = IDLE_EVERY_TICKS,
+  ) {
     this.kept = new KeptDescriptors(perTick, THREAD_LAYOUT);
   }
 
@@ -198,71 +228,101 @@ export class ThreadDelayReader {
   }
 
   /**
-   * Each thread's run delay by tid, or undefined when the process is gone or its threads exceed the
-   * reads left this tick. The leader's own (tid = pid) is `leaderDelay`, read from proc/<pid>/schedstat
-   * on this tick, which is the same file. A thread that exits between the listing and its read is
-   * left out. `track.listing` is reused while `numThreads` (the process's stat) stays the same.
+   * What the threads other than the leader (whose file is proc/<pid>/schedstat, read for the
+   * process) waited since they were last read, those due on this tick (threadDue); undefined when
+   * the process is gone or they exceed the reads left this tick. A thread that exits between two
+   * reads is left out. `track.listing` is reused while `numThreads` (the process's stat) stays.
    */
-  read(
-    fs: ProcFs,
-    dir: string,
-    numThreads: number,
-    leaderDelay: Counter,
-    track: RunDelayTrack,
-    tally: FileTally,
-  ): Map<string, number> | undefined {
-    const reused = track.listing !== undefined && track.listing.numThreads === numThreads;
-    const listing = reused ? track.listing : listThreads(fs, dir, numThreads);
+  read(fs: ProcFs, dir: string, numThreads: number, track: RunDelayTrack, tally: FileTally): number | undefined {
+    const before = track.listing;
+    const reused = before !== undefined && before.numThreads === numThreads;
+    const listing = reused ? before : listThreads(fs, dir, numThreads, before);
     track.listing = listing;
-    if (listing === undefined || !this.affords(listing, dir)) return undefined;
+    if (listing === undefined || !this.affords(listing)) return undefined;
     this.kept.startTick(fs);
-    const delays = new Map<string, number>();
-    delays.set(dir, Number(leaderDelay));
-    if (this.readListed(fs, listing, delays, tally) || !reused) return delays;
+    // a thread first read with a process listed before was born since: all of its delay is new
+    const newborn = before !== undefined;
+    const read = this.readDue(fs, listing, newborn, tally);
+    if (read.complete || !reused) return read.increase;
     // a listed thread has ended: another may have started, which only a new listing shows
-    const relisted = listThreads(fs, dir, numThreads);
+    const relisted = listThreads(fs, dir, numThreads, listing);
     track.listing = relisted;
-    if (relisted === undefined) return delays;
-    if (!this.affords(relisted, dir, delays)) return undefined;
-    this.readListed(fs, relisted, delays, tally);
-    return delays;
+    if (relisted === undefined || !this.affords(relisted)) return read.increase;
+    return read.increase + this.readDue(fs, relisted, true, tally).increase;
   }
 
-  /** Whether the reads left this tick cover the listed threads but the leader and those in `read`; takes them. */
-  private affords(listing: ThreadListing, dir: string, read?: Map<string, number>): boolean {
+  /** Whether the reads left this tick cover the listed threads due and not read yet; takes them. */
+  private affords(listing: ThreadListing): boolean {
     let wanted = 0;
-    for (const tid of listing.tids) if (tid !== dir && read?.has(tid) !== true) wanted++;
+    for (const thread of listing.threads) if (this.due(thread)) wanted++;
     if (wanted > this.left) return false;
     this.left -= wanted;
     return true;
   }
 
-  /** Reads the listed threads not in `delays` into it; false when one of them had ended. */
-  private readListed(fs: ProcFs, listing: ThreadListing, delays: Map<string, number>, tally: FileTally): boolean {
+  private due(thread: ThreadTrack): boolean {
+    return thread.readTick !== this.tick && threadDue(thread, this.tick, this.everyTicks);
+  }
+
+  /** Reads the listed threads due; `complete` is false when one of them had ended. */
+  private readDue(
+    fs: ProcFs,
+    listing: ThreadListing,
+    newborn: boolean,
+    tally: FileTally,
+  ): { increase: number; complete: boolean } {
+    let increase = 0;
     let complete = true;
-    for (let i = 0; i < listing.tids.length; i++) {
-      if (delays.has(listing.tids[i])) continue;
-      const task = listing.tasks[i];
-      const rel = listing.files[i];
-      const keep = this.kept.offers(task);
-      const r = readPidFile(fs, rel, keep);
+    for (const thread of listing.threads) {
+      if (!this.due(thread)) continue;
+      thread.readTick = this.tick;
+      const keep = this.kept.offers(thread.task);
+      const r = readPidFile(fs, thread.file, keep);
       if (!r.ok) {
-        if (r.status === 'failed') tally.failRead(rel, r.reason);
+        if (r.status === 'failed') tally.failRead(thread.file, r.reason);
         else if (r.status === 'absent') complete = false;
         continue;
       }
-      if (keep) this.kept.markRead(task, this.tick);
-      const delay = parseCounted(rel, r.text, parseRunDelay, tally);
-      if (delay !== undefined) delays.set(listing.tids[i], Number(delay));
+      if (keep) this.kept.markRead(thread.task, this.tick);
+      const parsed = parseCounted(thread.file, r.text, (text) => parseSchedstatInto(text, this.parsed), tally);
+      if (parsed !== undefined)
+        increase += countThreadRead(thread, Number(parsed.runNs), Number(parsed.runDelayNs), newborn);
     }
-    return complete;
+    return { increase, complete };
   }
 }
 
-/** The threads of proc/<dir>, with their file names; undefined when the process is gone. */
-function listThreads(fs: ProcFs, dir: string, numThreads: number): ThreadListing | undefined {
+/**
+ * The threads of proc/<dir> but its leader, those of `before` carried with what they last read;
+ * undefined when the process is gone.
+ */
+function listThreads(
+  fs: ProcFs,
+  dir: string,
+  numThreads: number,
+  before: ThreadListing | undefined,
+): ThreadListing | undefined {
   const r = fs.listDir(`proc/${dir}/task`);
   if (!r.ok) return undefined;
-  const tasks = r.names.map((tid) => `${dir}/task/${tid}`);
-  return { numThreads, tids: r.names, tasks, files: tasks.map((task) => `proc/${task}/schedstat`) };
+  const known = new Map(before?.threads.map((thread) => [thread.tid, thread]));
+  const threads: ThreadTrack[] = [];
+  for (const tid of r.names) {
+    if (tid === dir) continue;
+    threads.push(known.get(tid) ?? newThreadTrack(dir, tid));
+  }
+  return { numThreads, threads };
+}
+
+function newThreadTrack(dir: string, tid: string): ThreadTrack {
+  const task = `${dir}/task/${tid}`;
+  return {
+    tid,
+    tidNumber: Number(tid),
+    task,
+    file: `proc/${task}/schedstat`,
+    runNs: Number.NaN,
+    delayNs: Number.NaN,
+    quiet: false,
+    readTick: 0,
+  };
 }

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { advanceRunDelay, newRunDelayTrack, ThreadDelayReader } from '../../../collectors/process/run-delay.js';
-
-const threads = (entries: [string, number][]) => new Map(entries);
+import {
+  advanceRunDelay,
+  countThreadRead,
+  newRunDelayTrack,
+  ThreadDelayReader,
+  type ThreadTrack,
+  threadDue,
+} from '../../../collectors/process/run-delay.js';
 
 describe('advanceRunDelay', () => {
   it('starts the counter at the leader’s run delay, with no increment', () => {
@@ -11,46 +16,26 @@ describe('advanceRunDelay', () => {
   });
 
   it.each([
-    ['the leader’s increase when threads are not read', 1500, undefined, undefined, 500],
-    ['no decrease when the leader’s counter goes back', 800, undefined, undefined, 0],
-    ['the leader’s increase when the threads were not read the tick before', 1500, undefined, [['1', 2000]], 500],
-    [
-      'the sum of every thread’s increase when read on both ticks',
-      1100,
-      [
-        ['1', 1000],
-        ['2', 400],
-      ],
-      [
-        ['1', 1100],
-        ['2', 900],
-      ],
-      600,
-    ],
-    [
-      'all of a new thread’s delay, born in between',
-      1000,
-      [['1', 1000]],
-      [
-        ['1', 1000],
-        ['3', 250],
-      ],
-      250,
-    ],
-  ] as const)('adds %s', (_what, leader, before, now, increment) => {
+    ['the leader’s increase when threads are not read', 1500, undefined, 500],
+    ['no decrease when the leader’s counter goes back', 800, undefined, 0],
+    ['the leader’s increase and the other threads’ when they are read', 1100, 500, 600],
+    ['the leader’s increase when the other threads did not wait', 1500, 0, 500],
+  ] as const)('adds %s', (_what, leader, others, increment) => {
     const t = newRunDelayTrack(1000);
-    advanceRunDelay(t, 1000, before === undefined ? undefined : threads(before.map(([a, b]) => [a, b])));
-    advanceRunDelay(t, leader, now === undefined ? undefined : threads(now.map(([a, b]) => [a, b])));
+    advanceRunDelay(t, 1000, undefined);
+    advanceRunDelay(t, leader, others);
     expect(t.increment).toBe(increment);
     expect(t.counterNs).toBe(1000 + increment);
   });
 
   it('remembers whether the threads waited, which keeps them read on the next tick', () => {
     const t = newRunDelayTrack(0);
-    advanceRunDelay(t, 0, threads([['1', 0]]));
-    advanceRunDelay(t, 0, threads([['1', 10]]));
+    advanceRunDelay(t, 0, 0);
+    advanceRunDelay(t, 0, 10);
     expect(t.threadsWaited).toBe(true);
-    advanceRunDelay(t, 0, threads([['1', 10]]));
+    advanceRunDelay(t, 0, 0);
+    expect(t.threadsWaited).toBe(false);
+    advanceRunDelay(t, 10, undefined);
     expect(t.threadsWaited).toBe(false);
   });
 
@@ -84,5 +69,65 @@ describe('ThreadDelayReader', () => {
     const reader = new ThreadDelayReader(0);
     reader.startTick(false);
     expect(reader.wants(4, 1000, true)).toBe(false);
+  });
+});
+
+function thread(tid: number): ThreadTrack {
+  return {
+    tid: String(tid),
+    tidNumber: tid,
+    task: `100/task/${tid}`,
+    file: `proc/100/task/${tid}/schedstat`,
+    runNs: Number.NaN,
+    delayNs: Number.NaN,
+    quiet: false,
+    readTick: 0,
+  };
+}
+
+describe('countThreadRead', () => {
+  it('counts nothing for a thread first read with its process: that read is its baseline', () => {
+    expect(countThreadRead(thread(101), 5000, 700, false)).toBe(0);
+  });
+
+  it('counts all of the delay of a thread born since its process was listed', () => {
+    expect(countThreadRead(thread(101), 5000, 700, true)).toBe(700);
+  });
+
+  it.each([
+    ['its increase since its last read', 6000, 900, 200],
+    ['nothing when its counter goes back', 6000, 600, 0],
+  ] as const)('counts %s', (_what, run, delay, increase) => {
+    const t = thread(101);
+    countThreadRead(t, 5000, 700, false);
+    expect(countThreadRead(t, run, delay, false)).toBe(increase);
+  });
+
+  it('marks a thread quiet when neither its CPU time nor its run delay moved between two reads', () => {
+    const t = thread(101);
+    countThreadRead(t, 5000, 700, false);
+    expect(t.quiet).toBe(false);
+    countThreadRead(t, 5000, 700, false);
+    expect(t.quiet).toBe(true);
+    countThreadRead(t, 5100, 700, false);
+    expect(t.quiet).toBe(false);
+    countThreadRead(t, 5100, 700, false);
+    countThreadRead(t, 5100, 750, false);
+    expect(t.quiet).toBe(false);
+  });
+});
+
+describe('threadDue', () => {
+  it('reads a thread that ran or waited on every tick', () => {
+    const t = thread(103);
+    for (let tick = 1; tick <= 20; tick++) expect(threadDue(t, tick, 10)).toBe(true);
+  });
+
+  it('reads a quiet thread every 10th tick, on ticks set by its tid', () => {
+    const a = { ...thread(103), quiet: true };
+    const b = { ...thread(104), quiet: true };
+    const due = (t: ThreadTrack) => [...Array(30).keys()].map((i) => i + 1).filter((tick) => threadDue(t, tick, 10));
+    expect(due(a)).toEqual([7, 17, 27]);
+    expect(due(b)).toEqual([6, 16, 26]);
   });
 });

@@ -203,13 +203,45 @@ describe('run delay of every thread where the host has no /proc/schedstat', () =
     expect(fs.released.sort()).toEqual(threadFiles);
   });
 
+  it('reads a thread that neither ran nor waited every 10th tick, and counts what it waited then, in full', () => {
+    const root = treeWithThreads([100, 200, 300, 400]);
+    const fs = new CountingProcFs(root);
+    const collector = createProcessCollector();
+    const first = tick(fs, collector).delay; // tick 1: the baseline
+    burnCpu(root, 50);
+    tick(fs, collector); // tick 2: no thread moved since tick 1, so all three are quiet
+    setThreadDelays(root, [100, 700, 300, 400]);
+    const delays: number[] = [];
+    const threadReads: string[][] = [];
+    for (let t = 3; t <= 9; t++) {
+      burnCpu(root, 50);
+      fs.reads.length = 0;
+      delays.push(tick(fs, collector).delay - first);
+      threadReads.push(fs.reads.filter((r) => r.includes('/task/')));
+    }
+    // quiet threads are read on the ticks their tid sets: 203 on tick 7, 202 on 8, 201 on 9
+    expect(threadReads).toEqual([
+      [],
+      [],
+      [],
+      [],
+      ['proc/200/task/203/schedstat'],
+      ['proc/200/task/202/schedstat'],
+      ['proc/200/task/201/schedstat'],
+    ]);
+    // 201 waited 500 ns after tick 2: late, counted in full on tick 9
+    expect(delays).toEqual([0, 0, 0, 0, 0, 0, 500]);
+  });
+
   it('lists task/ again only when the thread count in stat moves or a listed thread has ended', () => {
     const root = treeWithThreads([100, 200, 300, 400]);
     const ended: string[] = [];
     const fs = new ListingProcFs(root, ended);
     const collector = createProcessCollector();
     const first = tick(fs, collector).delay;
-    for (let i = 0; i < 3; i++) {
+    // the threads wait a little on every tick, so that each is read on every tick
+    for (let i = 1; i <= 3; i++) {
+      setThreadDelays(root, [100, 200 + i, 300 + i, 400 + i]);
       burnCpu(root, 50);
       tick(fs, collector);
     }
@@ -223,8 +255,8 @@ describe('run delay of every thread where the host has no /proc/schedstat', () =
     burnCpu(root, 50);
     const swapped = tick(fs, collector);
     expect(fs.listings).toEqual(['proc/200/task', 'proc/200/task']);
-    // 204 was born since the last read: all of its delay is new; 203's last read was counted already
-    expect(swapped.delay - first).toBe(7);
+    // 3 a tick for three ticks; then 204, born since the last read: all of its delay is new
+    expect(swapped.delay - first).toBe(9 + 7);
     expect(swapped.reports.filter((r) => r.status !== 'ok')).toEqual([]);
     // a thread more in stat: listed again
     setThreadCount(root, 5);
