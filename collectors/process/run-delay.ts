@@ -157,26 +157,34 @@ export interface ThreadListing {
 
 /**
  * Whether a thread is read on this tick: one that neither ran nor waited between its last two reads
- * is read every `everyTicks` ticks, staggered by tid. A thread waits only while runnable, which ends
- * in running, so such a thread has most likely stayed asleep (a Node process's thread pool and
- * compiler threads, most of a day); and run delay is a cumulative counter, so what it waited in
- * between is counted in full on the tick it is read.
+ * is read every `everyTicks` ticks, staggered by tid, and at once when its last read is that old (its
+ * process was idle in between). A thread waits only while runnable, which ends in running, so such a
+ * thread has most likely stayed asleep (a Node process's thread pool and compiler threads, most of a
+ * day); and run delay is a cumulative counter, so what it waited in between is counted in full on
+ * the tick it is read (countThreadRead).
  */
 export function threadDue(thread: ThreadTrack, tick: number, everyTicks: number): boolean {
-  return !thread.quiet || (tick + thread.tidNumber) % everyTicks === 0;
+  return !thread.quiet || tick - thread.readTick >= everyTicks || (tick + thread.tidNumber) % everyTicks === 0;
 }
 
 /**
  * Records a thread's read and returns what it adds to its process's run delay: its increase since
- * its last read, or all of it for a thread not read before when `newborn` (started since the
- * process was last listed) and nothing for one first read with its process (its baseline).
+ * its last read when that was at most `everyTicks` ticks before (`ticksSince`); all of its delay for a
+ * thread never read before when `newborn` (started since its process was last listed); nothing
+ * otherwise, the read then being its baseline: a process first read, or one whose threads went
+ * unread for longer (it was idle), counts from its next read, as an idle process counts its leader
+ * alone.
  */
-export function countThreadRead(thread: ThreadTrack, runNs: number, delayNs: number, newborn: boolean): number {
-  const first = Number.isNaN(thread.delayNs);
-  const increase = first ? (newborn ? delayNs : 0) : Math.max(0, delayNs - thread.delayNs);
-  thread.quiet = !first && runNs === thread.runNs && delayNs === thread.delayNs;
-  thread.runNs = runNs;
-  thread.delayNs = delayNs;
+export function countThreadRead(
+  thread: ThreadTrack,
+  read: { runNs: number; delayNs: number; ticksSince: number; everyTicks: number; newborn: boolean },
+): number {
+  const never = Number.isNaN(thread.delayNs);
+  const known = !never && read.ticksSince <= read.everyTicks;
+  const increase = known ? Math.max(0, read.delayNs - thread.delayNs) : never && read.newborn ? read.delayNs : 0;
+  thread.quiet = known && read.runNs === thread.runNs && read.delayNs === thread.delayNs;
+  thread.runNs = read.runNs;
+  thread.delayNs = read.delayNs;
   return increase;
 }
 
@@ -275,6 +283,7 @@ export class ThreadDelayReader {
     let complete = true;
     for (const thread of listing.threads) {
       if (!this.due(thread)) continue;
+      const ticksSince = this.tick - thread.readTick;
       thread.readTick = this.tick;
       const keep = this.kept.offers(thread.task);
       const r = readPidFile(fs, thread.file, keep);
@@ -285,8 +294,10 @@ export class ThreadDelayReader {
       }
       if (keep) this.kept.markRead(thread.task, this.tick);
       const parsed = parseCounted(thread.file, r.text, (text) => parseSchedstatInto(text, this.parsed), tally);
-      if (parsed !== undefined)
-        increase += countThreadRead(thread, Number(parsed.runNs), Number(parsed.runDelayNs), newborn);
+      if (parsed === undefined) continue;
+      const runNs = Number(parsed.runNs);
+      const delayNs = Number(parsed.runDelayNs);
+      increase += countThreadRead(thread, { runNs, delayNs, ticksSince, everyTicks: this.everyTicks, newborn });
     }
     return { increase, complete };
   }

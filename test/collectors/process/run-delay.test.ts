@@ -86,48 +86,72 @@ function thread(tid: number): ThreadTrack {
 }
 
 describe('countThreadRead', () => {
+  const read = (runNs: number, delayNs: number, ticksSince = 1, newborn = false) => ({
+    runNs,
+    delayNs,
+    ticksSince,
+    everyTicks: 10,
+    newborn,
+  });
+
   it('counts nothing for a thread first read with its process: that read is its baseline', () => {
-    expect(countThreadRead(thread(101), 5000, 700, false)).toBe(0);
+    expect(countThreadRead(thread(101), read(5000, 700))).toBe(0);
   });
 
   it('counts all of the delay of a thread born since its process was listed', () => {
-    expect(countThreadRead(thread(101), 5000, 700, true)).toBe(700);
+    expect(countThreadRead(thread(101), read(5000, 700, 1, true))).toBe(700);
   });
 
   it.each([
-    ['its increase since its last read', 6000, 900, 200],
-    ['nothing when its counter goes back', 6000, 600, 0],
-  ] as const)('counts %s', (_what, run, delay, increase) => {
+    ['its increase since its last read', 6000, 900, 1, 200],
+    ['its increase since a read 10 ticks before (a quiet thread), in full', 6000, 900, 10, 200],
+    ['nothing when its counter goes back', 6000, 600, 1, 0],
+    ['nothing when its last read is older than 10 ticks (its process was idle): a new baseline', 6000, 900, 11, 0],
+  ] as const)('counts %s', (_what, run, delay, ticksSince, increase) => {
     const t = thread(101);
-    countThreadRead(t, 5000, 700, false);
-    expect(countThreadRead(t, run, delay, false)).toBe(increase);
+    countThreadRead(t, read(5000, 700));
+    expect(countThreadRead(t, read(run, delay, ticksSince))).toBe(increase);
+    expect(t.delayNs).toBe(delay);
   });
 
   it('marks a thread quiet when neither its CPU time nor its run delay moved between two reads', () => {
     const t = thread(101);
-    countThreadRead(t, 5000, 700, false);
+    countThreadRead(t, read(5000, 700));
     expect(t.quiet).toBe(false);
-    countThreadRead(t, 5000, 700, false);
+    countThreadRead(t, read(5000, 700));
     expect(t.quiet).toBe(true);
-    countThreadRead(t, 5100, 700, false);
+    countThreadRead(t, read(5100, 700));
     expect(t.quiet).toBe(false);
-    countThreadRead(t, 5100, 700, false);
-    countThreadRead(t, 5100, 750, false);
+    countThreadRead(t, read(5100, 700));
+    countThreadRead(t, read(5100, 750));
     expect(t.quiet).toBe(false);
   });
 });
 
 describe('threadDue', () => {
+  /** The ticks of 1..30 that read the thread, as the reader does: each read sets its readTick. */
+  const dueTicks = (t: ThreadTrack) => {
+    const ticks: number[] = [];
+    for (let tick = 1; tick <= 30; tick++) {
+      if (!threadDue(t, tick, 10)) continue;
+      ticks.push(tick);
+      t.readTick = tick;
+    }
+    return ticks;
+  };
+
   it('reads a thread that ran or waited on every tick', () => {
-    const t = thread(103);
-    for (let tick = 1; tick <= 20; tick++) expect(threadDue(t, tick, 10)).toBe(true);
+    expect(dueTicks(thread(103))).toHaveLength(30);
   });
 
   it('reads a quiet thread every 10th tick, on ticks set by its tid', () => {
-    const a = { ...thread(103), quiet: true };
-    const b = { ...thread(104), quiet: true };
-    const due = (t: ThreadTrack) => [...Array(30).keys()].map((i) => i + 1).filter((tick) => threadDue(t, tick, 10));
-    expect(due(a)).toEqual([7, 17, 27]);
-    expect(due(b)).toEqual([6, 16, 26]);
+    expect(dueTicks({ ...thread(103), quiet: true })).toEqual([7, 17, 27]);
+    expect(dueTicks({ ...thread(104), quiet: true })).toEqual([6, 16, 26]);
+  });
+
+  it('reads a quiet thread at once when its last read is 10 ticks old', () => {
+    const t = { ...thread(105), quiet: true, readTick: 2 };
+    expect(threadDue(t, 11, 10)).toBe(false);
+    expect(threadDue(t, 12, 10)).toBe(true);
   });
 });

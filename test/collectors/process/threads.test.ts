@@ -233,6 +233,36 @@ describe('run delay of every thread where the host has no /proc/schedstat', () =
     expect(delays).toEqual([0, 0, 0, 0, 0, 0, 500]);
   });
 
+  it('counts the waits of a process idle for a few ticks on its next busy tick, not those of one idle for longer', () => {
+    const root = treeWithThreads([100, 200, 300, 400]);
+    const fs = new CountingProcFs(root);
+    const collector = createProcessCollector();
+    /** The threads' files as CPU time and run delay of the other threads (the leader's stays). */
+    const threads = (run: number, d201: number) => {
+      TIDS.slice(1).forEach((tid, i) => {
+        writeFileSync(join(root, 'proc/200/task', tid, 'schedstat'), `${run} ${i === 0 ? d201 : 300 + i} 5\n`);
+      });
+    };
+    const counter = () => tick(fs, collector).delay;
+    threads(1000, 200);
+    counter(); // tick 1: the baseline
+    threads(2000, 200);
+    burnCpu(root, 50);
+    counter(); // tick 2: the threads ran, none waited
+    threads(2000, 300); // 201 waits 100 ns while the process uses less than a clock tick
+    for (let t = 3; t <= 5; t++) counter();
+    const beforeBusy = counter(); // tick 6: still idle, threads not read
+    threads(3000, 300);
+    burnCpu(root, 50);
+    expect(counter() - beforeBusy).toBe(100); // tick 7: read again 5 ticks on, the wait counted late
+    counter(); // tick 8: read once more (the threads waited on tick 7), nothing moved
+    threads(3000, 350);
+    for (let t = 9; t <= 19; t++) counter(); // idle for 11 ticks
+    const beforeLong = counter(); // tick 20
+    burnCpu(root, 50);
+    expect(counter() - beforeLong).toBe(0); // tick 21: 13 ticks since its last read, a new baseline
+  });
+
   it('lists task/ again only when the thread count in stat moves or a listed thread has ended', () => {
     const root = treeWithThreads([100, 200, 300, 400]);
     const ended: string[] = [];
