@@ -141,6 +141,8 @@ export interface ThreadTrack {
   quiet: boolean;
   /** The reader's tick that last read it: a thread is read once a tick, also when its process is listed again. */
   readTick: number;
+  /** Not in its process's listing before, which was read within the last 10 ticks: it started since. */
+  newborn: boolean;
 }
 
 /**
@@ -153,6 +155,8 @@ export interface ThreadListing {
   /** num_threads of the process's stat on the tick it was listed. */
   numThreads: number;
   threads: ThreadTrack[];
+  /** The reader's tick that last read its threads; 0 before the first. */
+  readTick: number;
 }
 
 /**
@@ -170,18 +174,19 @@ export function threadDue(thread: ThreadTrack, tick: number, everyTicks: number)
 /**
  * Records a thread's read and returns what it adds to its process's run delay: its increase since
  * its last read when that was at most `everyTicks` ticks before (`ticksSince`); all of its delay for a
- * thread never read before when `newborn` (started since its process was last listed); nothing
+ * thread never read before that is `newborn` (started since its process was last read); nothing
  * otherwise, the read then being its baseline: a process first read, or one whose threads went
  * unread for longer (it was idle), counts from its next read, as an idle process counts its leader
  * alone.
  */
 export function countThreadRead(
   thread: ThreadTrack,
-  read: { runNs: number; delayNs: number; ticksSince: number; everyTicks: number; newborn: boolean },
+  read: { runNs: number; delayNs: number; ticksSince: number; everyTicks: number },
 ): number {
   const never = Number.isNaN(thread.delayNs);
   const known = !never && read.ticksSince <= read.everyTicks;
-  const increase = known ? Math.max(0, read.delayNs - thread.delayNs) : never && read.newborn ? read.delayNs : 0;
+  const increase = known ? Math.max(0, read.delayNs - thread.delayNs) : never && thread.newborn ? read.delayNs : 0;
+  thread.newborn = false;
   thread.quiet = known && read.runNs === thread.runNs && read.delayNs === thread.delayNs;
   thread.runNs = read.runNs;
   thread.delayNs = read.delayNs;
@@ -244,19 +249,27 @@ export class ThreadDelayReader {
   read(fs: ProcFs, dir: string, numThreads: number, track: RunDelayTrack, tally: FileTally): number | undefined {
     const before = track.listing;
     const reused = before !== undefined && before.numThreads === numThreads;
-    const listing = reused ? before : listThreads(fs, dir, numThreads, before);
+    const listing = reused ? before : this.list(fs, dir, numThreads, before);
     track.listing = listing;
     if (listing === undefined || !this.affords(listing)) return undefined;
     this.kept.startTick(fs);
-    // a thread first read with a process listed before was born since: all of its delay is new
-    const newborn = before !== undefined;
-    const read = this.readDue(fs, listing, newborn, tally);
+    const read = this.readDue(fs, listing, tally);
     if (read.complete || !reused) return read.increase;
     // a listed thread has ended: another may have started, which only a new listing shows
-    const relisted = listThreads(fs, dir, numThreads, listing);
+    const relisted = this.list(fs, dir, numThreads, listing);
     track.listing = relisted;
     if (relisted === undefined || !this.affords(relisted)) return read.increase;
-    return read.increase + this.readDue(fs, relisted, true, tally).increase;
+    return read.increase + this.readDue(fs, relisted, tally).increase;
+  }
+
+  /**
+   * The threads of proc/<dir> but its leader, those of `before` carried with what they last read;
+   * the others are newborn when `before` was read within the last `everyTicks` ticks (else they are
+   * read first as a baseline, as a process's first listing is). Undefined when the process is gone.
+   */
+  private list(fs: ProcFs, dir: string, numThreads: number, before: ThreadListing | undefined) {
+    const recent = before !== undefined && before.readTick > 0 && this.tick - before.readTick <= this.everyTicks;
+    return listThreads(fs, dir, numThreads, before, recent);
   }
 
   /** Whether the reads left this tick cover the listed threads due and not read yet; takes them. */
@@ -276,11 +289,11 @@ export class ThreadDelayReader {
   private readDue(
     fs: ProcFs,
     listing: ThreadListing,
-    newborn: boolean,
     tally: FileTally,
   ): { increase: number; complete: boolean } {
     let increase = 0;
     let complete = true;
+    listing.readTick = this.tick;
     for (const thread of listing.threads) {
       if (!this.due(thread)) continue;
       const ticksSince = this.tick - thread.readTick;
@@ -297,21 +310,18 @@ export class ThreadDelayReader {
       if (parsed === undefined) continue;
       const runNs = Number(parsed.runNs);
       const delayNs = Number(parsed.runDelayNs);
-      increase += countThreadRead(thread, { runNs, delayNs, ticksSince, everyTicks: this.everyTicks, newborn });
+      increase += countThreadRead(thread, { runNs, delayNs, ticksSince, everyTicks: this.everyTicks });
     }
     return { increase, complete };
   }
 }
 
-/**
- * The threads of proc/<dir> but its leader, those of `before` carried with what they last read;
- * undefined when the process is gone.
- */
 function listThreads(
   fs: ProcFs,
   dir: string,
   numThreads: number,
   before: ThreadListing | undefined,
+  newborn: boolean,
 ): ThreadListing | undefined {
   const r = fs.listDir(`proc/${dir}/task`);
   if (!r.ok) return undefined;
@@ -319,12 +329,12 @@ function listThreads(
   const threads: ThreadTrack[] = [];
   for (const tid of r.names) {
     if (tid === dir) continue;
-    threads.push(known.get(tid) ?? newThreadTrack(dir, tid));
+    threads.push(known.get(tid) ?? newThreadTrack(dir, tid, newborn));
   }
-  return { numThreads, threads };
+  return { numThreads, threads, readTick: before?.readTick ?? 0 };
 }
 
-function newThreadTrack(dir: string, tid: string): ThreadTrack {
+function newThreadTrack(dir: string, tid: string, newborn: boolean): ThreadTrack {
   const task = `${dir}/task/${tid}`;
   return {
     tid,
@@ -335,5 +345,6 @@ function newThreadTrack(dir: string, tid: string): ThreadTrack {
     delayNs: Number.NaN,
     quiet: false,
     readTick: 0,
+    newborn,
   };
 }

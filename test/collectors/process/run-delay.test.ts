@@ -82,24 +82,21 @@ function thread(tid: number): ThreadTrack {
     delayNs: Number.NaN,
     quiet: false,
     readTick: 0,
+    newborn: false,
   };
 }
 
 describe('countThreadRead', () => {
-  const read = (runNs: number, delayNs: number, ticksSince = 1, newborn = false) => ({
-    runNs,
-    delayNs,
-    ticksSince,
-    everyTicks: 10,
-    newborn,
-  });
+  const read = (runNs: number, delayNs: number, ticksSince = 1) => ({ runNs, delayNs, ticksSince, everyTicks: 10 });
 
   it('counts nothing for a thread first read with its process: that read is its baseline', () => {
     expect(countThreadRead(thread(101), read(5000, 700))).toBe(0);
   });
 
-  it('counts all of the delay of a thread born since its process was listed', () => {
-    expect(countThreadRead(thread(101), read(5000, 700, 1, true))).toBe(700);
+  it('counts all of the delay of a thread born since its process was read, once', () => {
+    const t = { ...thread(101), newborn: true };
+    expect(countThreadRead(t, read(5000, 700))).toBe(700);
+    expect(countThreadRead(t, read(5000, 750))).toBe(50);
   });
 
   it.each([

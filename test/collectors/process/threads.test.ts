@@ -263,6 +263,21 @@ describe('run delay of every thread where the host has no /proc/schedstat', () =
     expect(counter() - beforeLong).toBe(0); // tick 21: 13 ticks since its last read, a new baseline
   });
 
+  it('takes a thread found after its process was idle for more than 10 ticks as a baseline, not as born then', () => {
+    const root = treeWithThreads([100, 200, 300, 400]);
+    const fs = new CountingProcFs(root);
+    const collector = createProcessCollector();
+    tick(fs, collector); // tick 1: threads listed and read
+    for (let t = 2; t <= 13; t++) tick(fs, collector); // idle: its threads are not read
+    mkdirSync(join(root, 'proc/200/task/204'));
+    writeFileSync(join(root, 'proc/200/task/204/schedstat'), '1000 5000000 5\n');
+    setThreadCount(root, 5);
+    const before = tick(fs, collector).delay;
+    burnCpu(root, 50);
+    // 204 may have started any time in the 12 ticks: its 5 ms are not counted as this tick's
+    expect(tick(fs, collector).delay - before).toBe(0);
+  });
+
   it('lists task/ again only when the thread count in stat moves or a listed thread has ended', () => {
     const root = treeWithThreads([100, 200, 300, 400]);
     const ended: string[] = [];
