@@ -175,6 +175,8 @@ export interface FilesystemCollectorOptions {
   now?: () => number;
 }
 
+const MOUNTINFO = 'proc/self/mountinfo';
+
 export const STUCK_REASON = 'statfs timed out: mount is stuck';
 
 interface StuckMount {
@@ -313,14 +315,24 @@ export function createFilesystemCollector(opts: FilesystemCollectorOptions = {})
     return sample;
   }
 
+  // mountinfo changes only when something is mounted or unmounted: parsed and selected again then
+  let lastMountinfo: string | undefined;
+  let selected: MountInfo[] = [];
+
   return {
     name: 'filesystem',
     async read(log) {
-      const all = log.keptParsed('proc/self/mountinfo', parseMountinfo);
-      if (all === undefined) return undefined;
-      const selected = selectMounts(all);
-      stuck.keepOnly(new Set(selected.map((m) => m.mountPoint)));
-      ext4.keepOnly(new Set(selected.map((m) => m.device)));
+      const text = log.kept(MOUNTINFO);
+      if (text === undefined) return undefined;
+      if (text === lastMountinfo) log.report(MOUNTINFO, 'ok');
+      else {
+        const all = log.parse(MOUNTINFO, text, parseMountinfo);
+        if (all === undefined) return undefined;
+        lastMountinfo = text;
+        selected = selectMounts(all);
+        stuck.keepOnly(new Set(selected.map((m) => m.mountPoint)));
+        ext4.keepOnly(new Set(selected.map((m) => m.device)));
+      }
       const samples = await Promise.all(selected.map((m) => readMount(log, m)));
       return { mounts: new Map(samples.map((s) => [s.mountPoint, s])) };
     },

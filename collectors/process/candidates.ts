@@ -9,6 +9,8 @@ export interface Row {
   /** The directory name under proc (the pid as listed). */
   dir: string;
   candidate: boolean;
+  /** This tick's value of each measure the candidates are chosen by (SCORES), made once per row. */
+  scores?: Float64Array;
 }
 
 export interface CandidateSet {
@@ -87,17 +89,26 @@ export class CandidateChooser {
   }
 }
 
-/** One pass over the rows: D-state ones go straight to `chosen`, and each score keeps its top k. */
+/**
+ * One pass over the rows: D-state ones go straight to `chosen`, and each score keeps its top k. Each
+ * score is worked out once per row into `row.scores`, which the orders compare.
+ */
 function topsByScore(rows: Row[], k: number, chosen: Row[]): TopK<Row>[] {
-  const tops = SCORES.map((score) => new TopK<Row>(k, (a, b) => score(b) - score(a)));
+  const tops = SCORES.map((_, i) => new TopK<Row>(k, (a, b) => scoreOf(b, i) - scoreOf(a, i)));
   for (const row of rows) {
     if (row.sample.state === 'D') {
       row.candidate = true;
       chosen.push(row);
     }
+    row.scores ??= new Float64Array(SCORES.length);
     for (let i = 0; i < SCORES.length; i++) {
-      if (SCORES[i](row) > 0) tops[i].offer(row);
+      row.scores[i] = SCORES[i](row);
+      if (row.scores[i] > 0) tops[i].offer(row);
     }
   }
   return tops;
+}
+
+function scoreOf(row: Row, i: number): number {
+  return (row.scores as Float64Array)[i];
 }

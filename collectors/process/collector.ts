@@ -184,7 +184,7 @@ class ProcessCollector implements Collector<ProcessesSample> {
       // a process first seen counts as busy, so that its threads have a baseline by the next tick
       const busy = t.dCpu > 0 || t.runDelay.threadsWaited || t.firstTick === this.tick;
       const threads = this.threads.wants(sample.numThreads, leader?.runDelayNs, busy)
-        ? this.threads.read(fs, dir, tallies.schedstat)
+        ? this.threads.read(fs, dir, sample.numThreads, t.runDelay, tallies.schedstat)
         : undefined;
       advanceRunDelay(t.runDelay, leader?.runDelayNs, threads);
     } else if (this.schedstat.perPid) holdRunDelay(t.runDelay);

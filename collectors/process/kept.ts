@@ -88,6 +88,11 @@ export class KeptDescriptors {
     this.release(fs, (lastRead) => lastRead !== tick);
   }
 
+  /** Closes the descriptors of directories not read in the last `ticks` ticks up to `tick`. */
+  releaseUnreadFor(fs: ProcFs, tick: number, ticks: number): void {
+    this.release(fs, (lastRead) => tick - lastRead >= ticks);
+  }
+
   /** Closes every kept descriptor (proc could not be listed, EMFILE among the causes). */
   releaseAll(fs: ProcFs): void {
     this.release(fs, () => true);

@@ -1,7 +1,7 @@
 import type { ProcFs } from '../procfs.js';
 import type { Counter } from '../types.js';
 import { KeptDescriptors, type KeptLayout, readPidFile } from './kept.js';
-import { type ProcSchedstat, parseRunDelay, parseSchedstatInto } from './schedstat.js';
+import { type ProcSchedstat, parseSchedstatInto } from './schedstat.js';
 import type { SchedstatProbe } from './schedstat-probe.js';
 import { type FileTally, parseCounted } from './tally.js';
 
@@ -13,57 +13,44 @@ import { type FileTally, parseCounted } from './tally.js';
 export interface RunDelayTrack {
   /** The leader's own schedstat run delay, as last read. */
   leaderNs?: Counter;
-  /** The run delay counter given to the sample: the leader's increments, or all threads' while they are read. */
+  /** The run delay counter given to the sample: the leader's increments, and its other threads' while they are read. */
   counterNs?: number;
-  /** Each thread's run delay at the last tick that read them all; undefined when that tick did not. */
-  threads?: Map<string, number>;
-  /** Whether the last tick's increment from the threads was above 0 (threads were waiting). */
+  /** Whether the last tick read the other threads and the counter rose (threads were waiting). */
   threadsWaited: boolean;
   /** The counter's increase on the last tick. */
   increment: number;
+  /** Its threads other than the leader as last listed, with what each read last (ThreadDelayReader). */
+  listing?: ThreadListing;
 }
 
 export function newRunDelayTrack(leader: Counter | undefined): RunDelayTrack {
   return {
     leaderNs: leader,
     counterNs: leader === undefined ? undefined : Number(leader),
-    threads: undefined,
     threadsWaited: false,
     increment: 0,
   };
 }
 
 /**
- * Moves a process's run delay counter on by this tick's increment: the sum of each thread's increase
- * when its threads were read on this tick and the one before (a thread not there before was born in
- * between, so all of its delay is new), else the leader's increase.
+ * Moves a process's run delay counter on by this tick's increment: the leader's increase, plus
+ * `others`, the increase of its other threads read on this tick (ThreadDelayReader.read), when they
+ * were.
  */
-export function advanceRunDelay(
-  t: RunDelayTrack,
-  leader: Counter | undefined,
-  threads: Map<string, number> | undefined,
-): void {
+export function advanceRunDelay(t: RunDelayTrack, leader: Counter | undefined, others: number | undefined): void {
   if (leader === undefined) {
     t.leaderNs = undefined;
     t.counterNs = undefined;
-    t.threads = undefined;
+    t.listing = undefined;
     t.threadsWaited = false;
     t.increment = 0;
     return;
   }
-  let increment = 0;
-  if (threads !== undefined && t.threads !== undefined) {
-    for (const [tid, delay] of threads) {
-      const before = t.threads.get(tid);
-      increment += before === undefined ? delay : Math.max(0, delay - before);
-    }
-  } else if (t.leaderNs !== undefined) {
-    increment = Math.max(0, Number(leader) - Number(t.leaderNs));
-  }
-  t.threadsWaited = threads !== undefined && increment > 0;
+  let increment = others ?? 0;
+  if (t.leaderNs !== undefined) increment += Math.max(0, Number(leader) - Number(t.leaderNs));
+  t.threadsWaited = others !== undefined && increment > 0;
   t.counterNs = t.counterNs === undefined ? Number(leader) : t.counterNs + increment;
   t.leaderNs = leader;
-  t.threads = threads;
   t.increment = increment;
 }
 
@@ -138,17 +125,98 @@ export function readLeaderSchedstat(
 /** A thread's schedstat, kept open between ticks as a process's own files are (`proc/<pid>/task/<tid>`). */
 const THREAD_LAYOUT: KeptLayout = { filesPerDir: 1, paths: (dir) => [`proc/${dir}/schedstat`] };
 
+/** A thread other than the leader, with the names of its files made once and what its last read found. */
+export interface ThreadTrack {
+  tid: string;
+  /** The tid as a number, which staggers the threads' periodic reads. */
+  tidNumber: number;
+  /** `<pid>/task/<tid>`, the key of the thread's kept descriptor. */
+  task: string;
+  /** `proc/<pid>/task/<tid>/schedstat`. */
+  file: string;
+  /** CPU time and run delay at its last read; NaN before the first. */
+  runNs: number;
+  delayNs: number;
+  /** Neither its CPU time nor its run delay moved between its last two reads. */
+  quiet: boolean;
+  /** The reader's tick that last read it: a thread is read once a tick, also when its process is listed again. */
+  readTick: number;
+  /** Not in its process's listing before, which was read within the last 10 ticks: it started since. */
+  newborn: boolean;
+}
+
 /**
- * Reads the threads' schedstat within a budget of reads per tick. The files of the threads read on a
- * tick stay open for the next one: a busy process is read tick after tick, and a pread of a kept
- * descriptor costs about a third of an open, read and close.
+ * A process's threads as last listed. Its threads change only by a thread starting or ending, which
+ * moves num_threads in its stat, or by one ending and another starting in between, which the ended
+ * one's read tells (ENOENT or ESRCH): so the listing of task/ is reused while num_threads stays and
+ * every thread read is still there.
+ */
+export interface ThreadListing {
+  /** num_threads of the process's stat on the tick it was listed. */
+  numThreads: number;
+  threads: ThreadTrack[];
+  /** The reader's tick that last read its threads; 0 before the first. */
+  readTick: number;
+}
+
+/**
+ * Whether a thread is read on this tick: one that neither ran nor waited between its last two reads
+ * is read every `everyTicks` ticks, staggered by tid, and at once when its last read is that old (its
+ * process was idle in between). A thread waits only while runnable, which ends in running, so such a
+ * thread has most likely stayed asleep (a Node process's thread pool and compiler threads, most of a
+ * day); and run delay is a cumulative counter, so what it waited in between is counted in full on
+ * the tick it is read (countThreadRead).
+ */
+export function threadDue(thread: ThreadTrack, tick: number, everyTicks: number): boolean {
+  return !thread.quiet || tick - thread.readTick >= everyTicks || (tick + thread.tidNumber) % everyTicks === 0;
+}
+
+/**
+ * Records a thread's read and returns what it adds to its process's run delay: its increase since
+ * its last read when that was at most `everyTicks` ticks before (`ticksSince`); all of its delay for a
+ * thread never read before that is `newborn` (started since its process was last read); nothing
+ * otherwise, the read then being its baseline: a process first read, or one whose threads went
+ * unread for longer (it was idle), counts from its next read, as an idle process counts its leader
+ * alone.
+ */
+export function countThreadRead(
+  thread: ThreadTrack,
+  read: { runNs: number; delayNs: number; ticksSince: number; everyTicks: number },
+): number {
+  const never = Number.isNaN(thread.delayNs);
+  const known = !never && read.ticksSince <= read.everyTicks;
+  const increase = known ? Math.max(0, read.delayNs - thread.delayNs) : never && thread.newborn ? read.delayNs : 0;
+  thread.newborn = false;
+  thread.quiet = known && read.runNs === thread.runNs && read.delayNs === thread.delayNs;
+  thread.runNs = read.runNs;
+  thread.delayNs = read.delayNs;
+  return increase;
+}
+
+/**
+ * Ticks a thread's descriptor stays open unread: a thread read every `IDLE_EVERY_TICKS` ticks (a
+ * quiet one, threadDue), or of a process that is busy now and then (a daemon waking every few
+ * seconds), keeps its file between reads rather than opening it again each time; one whose process
+ * went idle lets it go.
+ */
+export const THREAD_KEPT_IDLE_TICKS = IDLE_EVERY_TICKS;
+
+/**
+ * Reads the threads' schedstat within a budget of reads per tick. The files of the threads read stay
+ * open for the next reads: a busy process is read tick after tick, and a pread of a kept descriptor
+ * costs about a third of an open, read and close.
  */
 export class ThreadDelayReader {
   private left = 0;
   private tick = 0;
   private readonly kept: KeptDescriptors;
+  /** One thread's schedstat, parsed in place. */
+  private readonly parsed: ProcSchedstat = { runNs: 0, runDelayNs: 0 };
 
-  constructor(private readonly perTick: number) {
+  constructor(
+    private readonly perTick: number,
+    private readonly everyTicks = IDLE_EVERY_TICKS,
+  ) {
     this.kept = new KeptDescriptors(perTick, THREAD_LAYOUT);
   }
 
@@ -158,9 +226,9 @@ export class ThreadDelayReader {
     this.tick++;
   }
 
-  /** Closes the files of the threads not read on this tick: they exited, or their process is no longer read. */
+  /** Closes the files of the threads not read for THREAD_KEPT_IDLE_TICKS: they exited, or their process went idle. */
   endTick(fs: ProcFs): void {
-    this.kept.releaseUnread(fs, this.tick);
+    this.kept.releaseUnreadFor(fs, this.tick, THREAD_KEPT_IDLE_TICKS);
   }
 
   releaseAll(fs: ProcFs): void {
@@ -173,28 +241,110 @@ export class ThreadDelayReader {
   }
 
   /**
-   * Each thread's run delay by tid, or undefined when the process is gone or its threads exceed the
-   * reads left this tick. A thread that exits between the listing and its read is left out.
+   * What the threads other than the leader (whose file is proc/<pid>/schedstat, read for the
+   * process) waited since they were last read, those due on this tick (threadDue); undefined when
+   * the process is gone or they exceed the reads left this tick. A thread that exits between two
+   * reads is left out. `track.listing` is reused while `numThreads` (the process's stat) stays.
    */
-  read(fs: ProcFs, dir: string, tally: FileTally): Map<string, number> | undefined {
-    const listing = fs.listDir(`proc/${dir}/task`);
-    if (!listing.ok || listing.names.length > this.left) return undefined;
-    this.left -= listing.names.length;
+  read(fs: ProcFs, dir: string, numThreads: number, track: RunDelayTrack, tally: FileTally): number | undefined {
+    const before = track.listing;
+    const reused = before !== undefined && before.numThreads === numThreads;
+    const listing = reused ? before : this.list(fs, dir, numThreads, before);
+    track.listing = listing;
+    if (listing === undefined || !this.affords(listing)) return undefined;
     this.kept.startTick(fs);
-    const delays = new Map<string, number>();
-    for (const tid of listing.names) {
-      const task = `${dir}/task/${tid}`;
-      const rel = `proc/${task}/schedstat`;
-      const keep = this.kept.offers(task);
-      const r = readPidFile(fs, rel, keep);
+    const read = this.readDue(fs, listing, tally);
+    if (read.complete || !reused) return read.increase;
+    // a listed thread has ended: another may have started, which only a new listing shows
+    const relisted = this.list(fs, dir, numThreads, listing);
+    track.listing = relisted;
+    if (relisted === undefined || !this.affords(relisted)) return read.increase;
+    return read.increase + this.readDue(fs, relisted, tally).increase;
+  }
+
+  /**
+   * The threads of proc/<dir> but its leader, those of `before` carried with what they last read;
+   * the others are newborn when `before` was read within the last `everyTicks` ticks (else they are
+   * read first as a baseline, as a process's first listing is). Undefined when the process is gone.
+   */
+  private list(fs: ProcFs, dir: string, numThreads: number, before: ThreadListing | undefined) {
+    const recent = before !== undefined && before.readTick > 0 && this.tick - before.readTick <= this.everyTicks;
+    return listThreads(fs, dir, numThreads, before, recent);
+  }
+
+  /** Whether the reads left this tick cover the listed threads due and not read yet; takes them. */
+  private affords(listing: ThreadListing): boolean {
+    let wanted = 0;
+    for (const thread of listing.threads) if (this.due(thread)) wanted++;
+    if (wanted > this.left) return false;
+    this.left -= wanted;
+    return true;
+  }
+
+  private due(thread: ThreadTrack): boolean {
+    return thread.readTick !== this.tick && threadDue(thread, this.tick, this.everyTicks);
+  }
+
+  /** Reads the listed threads due; `complete` is false when one of them had ended. */
+  private readDue(
+    fs: ProcFs,
+    listing: ThreadListing,
+    tally: FileTally,
+  ): { increase: number; complete: boolean } {
+    let increase = 0;
+    let complete = true;
+    listing.readTick = this.tick;
+    for (const thread of listing.threads) {
+      if (!this.due(thread)) continue;
+      const ticksSince = this.tick - thread.readTick;
+      thread.readTick = this.tick;
+      const keep = this.kept.offers(thread.task);
+      const r = readPidFile(fs, thread.file, keep);
       if (!r.ok) {
-        if (r.status === 'failed') tally.failRead(rel, r.reason);
+        if (r.status === 'failed') tally.failRead(thread.file, r.reason);
+        else if (r.status === 'absent') complete = false;
         continue;
       }
-      if (keep) this.kept.markRead(task, this.tick);
-      const delay = parseCounted(rel, r.text, parseRunDelay, tally);
-      if (delay !== undefined) delays.set(tid, Number(delay));
+      if (keep) this.kept.markRead(thread.task, this.tick);
+      const parsed = parseCounted(thread.file, r.text, (text) => parseSchedstatInto(text, this.parsed), tally);
+      if (parsed === undefined) continue;
+      const runNs = Number(parsed.runNs);
+      const delayNs = Number(parsed.runDelayNs);
+      increase += countThreadRead(thread, { runNs, delayNs, ticksSince, everyTicks: this.everyTicks });
     }
-    return delays;
+    return { increase, complete };
   }
+}
+
+function listThreads(
+  fs: ProcFs,
+  dir: string,
+  numThreads: number,
+  before: ThreadListing | undefined,
+  newborn: boolean,
+): ThreadListing | undefined {
+  const r = fs.listDir(`proc/${dir}/task`);
+  if (!r.ok) return undefined;
+  const known = new Map(before?.threads.map((thread) => [thread.tid, thread]));
+  const threads: ThreadTrack[] = [];
+  for (const tid of r.names) {
+    if (tid === dir) continue;
+    threads.push(known.get(tid) ?? newThreadTrack(dir, tid, newborn));
+  }
+  return { numThreads, threads, readTick: before?.readTick ?? 0 };
+}
+
+function newThreadTrack(dir: string, tid: string, newborn: boolean): ThreadTrack {
+  const task = `${dir}/task/${tid}`;
+  return {
+    tid,
+    tidNumber: Number(tid),
+    task,
+    file: `proc/${task}/schedstat`,
+    runNs: Number.NaN,
+    delayNs: Number.NaN,
+    quiet: false,
+    readTick: 0,
+    newborn,
+  };
 }

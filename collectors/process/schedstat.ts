@@ -42,10 +42,3 @@ export function parseSchedstatInto(text: string, into: ProcSchedstat): ProcSched
   }
   return into;
 }
-
-const scratch: ProcSchedstat = { runNs: 0, runDelayNs: 0 };
-
-/** The run delay alone, the one field kept of a thread's schedstat. */
-export function parseRunDelay(text: string): Counter {
-  return parseSchedstatInto(text, scratch).runDelayNs;
-}

@@ -232,22 +232,29 @@ function interfaceRow(name: string, { counters: c, link }: NetInterface): Interf
  */
 const NETSTAT_FIELDS =
   /^(.*_(InErrors|InErrs)|Ip_Forwarding|Ip(6|Ext)_(InOctets|OutOctets)|Icmp6?_(InMsgs|OutMsgs)|TcpExt_(Listen.*|Syncookies.*|TCPSynRetrans|TCPTimeouts|TCPOFOQueue|TCPRcvQDrop)|Tcp_(ActiveOpens|InSegs|OutSegs|OutRsts|PassiveOpens|RetransSegs|CurrEstab)|Udp6?_(InDatagrams|OutDatagrams|NoPorts|RcvbufErrors|SndbufErrors))$/;
-const netstatKept = new Map<string, boolean>();
+/** By protocol and field, the exported name (`Tcp_InSegs`), or null for a field left out: no name is made per tick. */
+const netstatNames = new Map<string, Map<string, string | null>>();
 
-export function netstatFieldExported(proto: string, field: string): boolean {
-  const key = `${proto}_${field}`;
-  let kept = netstatKept.get(key);
-  if (kept === undefined) {
-    kept = NETSTAT_FIELDS.test(key);
-    netstatKept.set(key, kept);
+function exportedName(proto: string, field: string): string | null {
+  let byField = netstatNames.get(proto);
+  if (byField === undefined) {
+    byField = new Map();
+    netstatNames.set(proto, byField);
   }
-  return kept;
+  let name = byField.get(field);
+  if (name === undefined) {
+    const key = `${proto}_${field}`;
+    name = NETSTAT_FIELDS.test(key) ? key : null;
+    byField.set(field, name);
+  }
+  return name;
 }
 
 function addExported(table: ProtoCounters | undefined, into: NamedValuesBuilder): void {
   table?.forEach((fields, proto) => {
     fields.forEach((value, field) => {
-      if (netstatFieldExported(proto, field)) into.add(`${proto}_${field}`, num(value));
+      const name = exportedName(proto, field);
+      if (name !== null) into.add(name, num(value));
     });
   });
 }

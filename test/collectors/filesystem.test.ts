@@ -229,6 +229,33 @@ describe('createFilesystemCollector', () => {
 describe('mountinfo parser robustness', () => {
   const real = readFileSync(join(mountsRoot, 'proc/self/mountinfo'), 'latin1');
 
+  it('follows mounts and unmounts from one tick to the next, and bad mountinfo after good', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'usewatch-fs-'));
+    const rootLine = '20 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n';
+    const dataLine = '30 20 8:16 / /data rw,relatime shared:2 - xfs /dev/sdb rw\n';
+    const collector = createFilesystemCollector({ statfs: async () => VALUES });
+    const fs = new ProcFs(root);
+    const tick = async (mountinfo: string) => {
+      writeFileSync(join(root, 'proc/self/mountinfo'), mountinfo);
+      const log = new SourceLog(fs);
+      const sample = (await collector.read(log)) as FilesystemSample | undefined;
+      const report = log.reports.find((r) => r.source === 'proc/self/mountinfo');
+      return { mounts: sample && [...sample.mounts.keys()], status: report?.status };
+    };
+    try {
+      mkdirSync(join(root, 'proc/self'), { recursive: true });
+      expect(await tick(rootLine)).toEqual({ mounts: ['/'], status: 'ok' });
+      expect(await tick(rootLine)).toEqual({ mounts: ['/'], status: 'ok' });
+      expect(await tick(rootLine + dataLine)).toEqual({ mounts: ['/', '/data'], status: 'ok' });
+      expect(await tick(rootLine + dataLine)).toEqual({ mounts: ['/', '/data'], status: 'ok' });
+      expect(await tick('not a mount\n')).toEqual({ mounts: undefined, status: 'failed' });
+      expect(await tick(rootLine)).toEqual({ mounts: ['/'], status: 'ok' });
+    } finally {
+      fs.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('arbitrary or truncated text yields mounts or a ParseError, nothing else', () => {
     fuzzParser(parseMountinfo, real);
   });

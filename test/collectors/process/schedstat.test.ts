@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseRunDelay, parseSchedstat } from '../../../collectors/process/schedstat.js';
+import { type ProcSchedstat, parseSchedstat, parseSchedstatInto } from '../../../collectors/process/schedstat.js';
 import { ParseError } from '../../../collectors/types.js';
 import { fuzzParser } from '../parser-fuzz.js';
 import { fixture } from './fixtures.js';
+
+const parseInPlace = (text: string): ProcSchedstat => parseSchedstatInto(text, { runNs: 0, runDelayNs: 0 });
 
 describe('parseSchedstat', () => {
   it('reads the run delay of schedstat', () => {
@@ -15,7 +17,7 @@ describe('parseSchedstat', () => {
     ['procs/basic/proc/2/schedstat', { runNs: 4416883, runDelayNs: 11516857 }],
   ])('reads %s', (rel, expected) => {
     expect(parseSchedstat(fixture(rel))).toEqual(expected);
-    expect(parseRunDelay(fixture(rel))).toBe(expected.runDelayNs);
+    expect(parseInPlace(fixture(rel))).toEqual(expected);
   });
 
   it('keeps a run delay beyond 2^53 exact', () => {
@@ -30,16 +32,16 @@ describe('parseSchedstat', () => {
   ])('rejects %j with a ParseError', (text, message) => {
     expect(() => parseSchedstat(text)).toThrow(ParseError);
     expect(() => parseSchedstat(text)).toThrow(message);
-    expect(() => parseRunDelay(text)).toThrow(message);
+    expect(() => parseInPlace(text)).toThrow(message);
   });
 
-  it('reads the run delay alone as parseSchedstat does, beyond 2^53 too', () => {
+  it('reads in place as parseSchedstat does, beyond 2^53 too', () => {
     for (const text of ['1 18446744073709551615 3\n', '5 6 7\n', '5  6\t7', '0 0 0'])
-      expect(parseRunDelay(text)).toBe(parseSchedstat(text).runDelayNs);
+      expect(parseInPlace(text)).toEqual(parseSchedstat(text));
   });
 
   it('yields a value or a ParseError on any input', () => {
     fuzzParser(parseSchedstat, fixture('host/proc/1/schedstat'));
-    fuzzParser(parseRunDelay, fixture('host/proc/1/schedstat'));
+    fuzzParser(parseInPlace, fixture('host/proc/1/schedstat'));
   });
 });
