@@ -99,7 +99,7 @@ export const cpuMetrics = [
     name: 'cpu.run_delay',
     unit: 'threads',
     description:
-      'Mean number of tasks waiting for a CPU over the interval (runnable, not running: the agent reading is not counted). Without CONFIG_SCHEDSTATS, summed over processes: every thread of those that ran or had threads waiting on the tick before (up to 1024 thread reads a tick), the main thread of the others',
+      'Mean number of tasks waiting for a CPU over the interval (runnable, not running: the agent reading is not counted). Without CONFIG_SCHEDSTATS, summed over processes: every thread of those that ran or had threads waiting on the tick before (up to 1024 thread reads a tick), the main thread of the others. A quiet thread of a busy process (it neither ran nor waited between its last two reads) is read every 10th tick, its wait then counted in full: late, not lost',
     source:
       '/proc/schedstat cpuN field 8 (run_delay, ns); without it /proc/<pid>/task/<tid>/schedstat field 2 (run_delay of each thread, ns) of busy multi-threaded processes and /proc/<pid>/schedstat field 2 (the main thread) of the rest',
     formula: 'Σ over CPUs Δrun_delay / Δt (else Σ over processes Δrun_delay / Δt)',
