@@ -1,6 +1,3 @@
-import { readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 
 /**
@@ -52,16 +49,12 @@ interface TraceEvent {
 export type MainThreadSteps = Record<string, number>;
 
 export async function traceMainThread(page: Page, seconds: number): Promise<MainThreadSteps> {
-  const path = join(tmpdir(), `usewatch-web-trace-${process.pid}-${Date.now()}.json`);
-  await page.tracing.start({ path, categories: CATEGORIES });
+  await page.tracing.start({ categories: CATEGORIES });
   await new Promise((r) => setTimeout(r, seconds * 1000));
-  await page.tracing.stop();
-  try {
-    const trace = JSON.parse(await readFile(path, 'utf8')) as { traceEvents: TraceEvent[] };
-    return mainThreadSteps(trace.traceEvents, seconds);
-  } finally {
-    await rm(path, { force: true });
-  }
+  const bytes = await page.tracing.stop();
+  if (!bytes) throw new Error('the DevTools trace came back empty');
+  const trace = JSON.parse(Buffer.from(bytes).toString('utf8')) as { traceEvents: TraceEvent[] };
+  return mainThreadSteps(trace.traceEvents, seconds);
 }
 
 /** The renderer main thread that ran the page's animation frames. */

@@ -241,13 +241,13 @@ export async function runWebBench(): Promise<Record<string, number>> {
     });
     const after = await Promise.all(subjects.map(memory));
     console.log(`  ${opts.seconds} s window, load average ${loadAverage()} at the end`);
-    const traced = await Promise.all(subjects.map((s) => traceMainThread(s.page, opts.traceS)));
-    console.log(`  ${opts.traceS} s trace, load average ${loadAverage()} at the end`);
     for (const [i, s] of subjects.entries()) {
       printFrames(s, windows[i], await drawDurations(s.page, start), results);
-      printSteps(s, traced[i], results);
       printMemory(s, before[i], after[i], results);
     }
+    const traced = await Promise.all(subjects.map((s) => traceMainThread(s.page, opts.traceS)));
+    console.log(`  ${opts.traceS} s trace, load average ${loadAverage()} at the end`);
+    for (const [i, s] of subjects.entries()) printSteps(s, traced[i], results);
   } finally {
     await Promise.all(subjects.map(stopSubject));
   }
