@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import puppeteer, { type Browser, type CDPSession, type Page } from 'puppeteer-core';
 import { freePort } from '../free-port.js';
 import { median, percentile, round } from '../stats.js';
+import { type MainThreadSteps, traceMainThread } from '../web-trace.js';
 import { AGENT_BIN, stop, waitUp } from './scrape.js';
 
 /**
@@ -13,7 +14,8 @@ import { AGENT_BIN, stop, waitUp } from './scrape.js';
  * each frame at 1 Hz, read from the DevTools protocol's Performance metrics in one-second windows
  * that each hold one frame; then the page's memory growth, garbage collected before each reading.
  * With USEWATCH_BENCH_WEB_BASELINE (another build's dist folder), that build's agent and page run
- * in a second browser over the same window, for a side-by-side comparison.
+ * in a second browser over the same window, for a side-by-side comparison. After the window, a
+ * DevTools trace of each page gives the main thread's CPU time by step of the browser's frame.
  */
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -24,6 +26,8 @@ interface WebBenchOptions {
   seconds: number;
   /** Seconds between the grid's appearance and the first reading: the page's code is compiled and warm. */
   warmupS: number;
+  /** Length of the DevTools trace after the window, in seconds. */
+  traceS: number;
   /** The dist folder of a build to measure beside this one. */
   baseline?: string;
 }
@@ -43,6 +47,7 @@ function webBenchOptions(): WebBenchOptions {
   return {
     seconds: seconds('USEWATCH_BENCH_WEB_SECONDS', 60),
     warmupS: seconds('USEWATCH_BENCH_WEB_WARMUP', 15),
+    traceS: seconds('USEWATCH_BENCH_WEB_TRACE', 20),
     baseline,
   };
 }
@@ -189,6 +194,16 @@ function printFrames(s: Subject, windows: Window[], draws: number[], results: Re
   results[`${key}_draw_ms_p50`] = round(median(draws), 2);
 }
 
+/** The traced main-thread CPU a second (one frame a second), by step of the browser's frame. */
+function printSteps(s: Subject, steps: MainThreadSteps, results: Record<string, number>): void {
+  const key = s.name === 'this build' ? 'web' : 'web_baseline';
+  const { total, ...byStep } = steps;
+  const parts = Object.entries(byStep).map(([step, ms]) => `${step} ${ms}`);
+  console.log(`  ${s.name}: traced main-thread CPU ${total} ms a second (${parts.join(', ')})`);
+  results[`${key}_traced_cpu_ms_per_s`] = total;
+  for (const [step, ms] of Object.entries(byStep)) results[`${key}_traced_${step}_ms_per_s`] = ms;
+}
+
 function printMemory(s: Subject, a: MemoryReading, b: MemoryReading, results: Record<string, number>): void {
   const key = s.name === 'this build' ? 'web' : 'web_baseline';
   const grown = b.total - a.total;
@@ -230,6 +245,9 @@ export async function runWebBench(): Promise<Record<string, number>> {
       printFrames(s, windows[i], await drawDurations(s.page, start), results);
       printMemory(s, before[i], after[i], results);
     }
+    const traced = await Promise.all(subjects.map((s) => traceMainThread(s.page, opts.traceS)));
+    console.log(`  ${opts.traceS} s trace, load average ${loadAverage()} at the end`);
+    for (const [i, s] of subjects.entries()) printSteps(s, traced[i], results);
   } finally {
     await Promise.all(subjects.map(stopSubject));
   }
