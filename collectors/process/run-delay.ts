@@ -286,11 +286,7 @@ export class ThreadDelayReader {
   }
 
   /** Reads the listed threads due; `complete` is false when one of them had ended. */
-  private readDue(
-    fs: ProcFs,
-    listing: ThreadListing,
-    tally: FileTally,
-  ): { increase: number; complete: boolean } {
+  private readDue(fs: ProcFs, listing: ThreadListing, tally: FileTally): { increase: number; complete: boolean } {
     let increase = 0;
     let complete = true;
     listing.readTick = this.tick;
