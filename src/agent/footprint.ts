@@ -6,9 +6,9 @@ import { setFlagsFromString } from 'node:v8';
  * them in NODE_OPTIONS; docs/service.md, "Memory: V8's settings for a daemon"):
  *
  * - No optimising compiler (interpreter and baseline code only): TurboFan's compile zones, its
- *   code and the pages of the node binary it runs from were 11–12 MB of the agent's peak RSS,
- *   and the whole process's CPU at 1 Hz was 1.01–1.04 × what it was with it, side by side
- *   (docs/performance.md, "Where the agent's memory goes").
+ *   code and the pages of the node binary it runs from were 8–12 MB of the agent's peak RSS in
+ *   four side-by-side rounds, and the whole process's CPU at 1 Hz was 0.95–1.04 × what it was
+ *   with it (docs/performance.md, "Where the agent's memory goes").
  *
  * V8 reads this as it runs, so setting it after start-up takes effect; the young generation's
  * size, by contrast, is fixed when the heap is created and stays on the unit's command line.

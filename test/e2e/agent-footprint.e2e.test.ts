@@ -15,7 +15,7 @@ afterEach(async () => {
 
 /** V8's lines for TurboFan compilations among what the agent printed until it stopped. */
 async function turbofanLinesOver(seconds: number, nodeArgs: string[]): Promise<string[]> {
-  agent = await startAgentProcess(['--log-level', 'warn'], {}, ['--trace-opt', ...nodeArgs]);
+  agent = await startAgentProcess([], {}, ['--trace-opt', ...nodeArgs]);
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const { logs, child } = agent;
   const closed = child.stdout!.closed ? Promise.resolve() : once(child.stdout!, 'close');
