@@ -1,18 +1,42 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { type Frame, serializeFrame } from '../model/frame.js';
 import { expandTables, parseWireJson } from '../model/wire.js';
 
 /**
  * A frame as the ring keeps it: its wire JSON (serializeFrame, the text the feed sends and the
- * recorder writes) as UTF-8 bytes, with the seq and time a backfill selects by. As objects a frame
- * of a host with about 100 processes takes 32 KB of heap (boxed numbers, small objects, tables as
- * lists); its JSON is 9–14 KB of bytes outside the heap, which the garbage collector does not walk.
- * Bytes rather than the string: one character beyond Latin-1 (the "…" of a shortened process name)
- * makes V8 store the whole text at two bytes a character.
+ * recorder writes) as UTF-8 bytes, with the seq and time a backfill selects by.
  */
 export interface KeptFrame {
   readonly seq: number;
   readonly ts: number;
   readonly utf8: Buffer;
+}
+
+/**
+ * A kept frame's JSON deflated, outside V8's heap, which the garbage collector does not walk. As
+ * objects a frame of a host with about 100 processes takes 32 KB of heap; its JSON is 9–14 KB, and
+ * deflated at the fastest level 3–4 KB (0.1 ms a frame). The ring serves backfills and resumes
+ * only, each frame at most a few times, so it is inflated when read (0.05 ms) rather than kept
+ * ready. Bytes rather than the string: one character beyond Latin-1 (the "…" of a shortened
+ * process name) makes V8 store the whole text at two bytes a character.
+ */
+export class DeflatedFrame implements KeptFrame {
+  readonly seq: number;
+  readonly ts: number;
+  /** Exactly the deflated bytes: zlib's own result is a view into a 16 KB chunk. */
+  readonly deflated: Buffer;
+
+  constructor(frame: Frame) {
+    this.seq = frame.seq;
+    this.ts = frame.ts;
+    const out = deflateRawSync(serializeFrame(frame), { level: 1 });
+    this.deflated = Buffer.allocUnsafeSlow(out.length);
+    out.copy(this.deflated);
+  }
+
+  get utf8(): Buffer {
+    return inflateRawSync(this.deflated);
+  }
 }
 
 export type FrameListener = (frame: Frame) => void;
@@ -37,7 +61,7 @@ export class FrameBus {
 
   publish(frame: Frame): void {
     // serializeFrame keeps the text for as long as the frame lives: the feed and the recorder reuse it.
-    this.ring.push({ seq: frame.seq, ts: frame.ts, utf8: Buffer.from(serializeFrame(frame)) });
+    this.ring.push(new DeflatedFrame(frame));
     if (this.ring.length > this.capacity) this.ring.shift();
     this.newest = frame;
     for (const listener of this.listeners) {

@@ -3,7 +3,7 @@ import { ALL_SECTIONS, frameMessage, sectionSet } from '../../src/feed/frame-mes
 import { payloadOf } from '../../src/feed/framing.js';
 import { FRAME_SECTIONS } from '../../src/feed/protocol.js';
 import { type Frame, serializeFrame } from '../../src/model/frame.js';
-import { decodeKept, FrameBus } from '../../src/pipeline/bus.js';
+import { DeflatedFrame, decodeKept, FrameBus } from '../../src/pipeline/bus.js';
 import { frame } from '../feed/helpers.js';
 import { cgroupFrame } from '../outputs/cgroup-frame.js';
 
@@ -30,6 +30,19 @@ describe('FrameBus', () => {
       [5, 5000],
     ]);
     expect(bus.recent().map((k) => k.utf8.toString())).toEqual(frames.slice(2).map((f) => serializeFrame(f)));
+  });
+
+  it('holds each kept frame deflated, a fraction of its JSON, and gives back the same bytes', () => {
+    const bus = new FrameBus(2);
+    const busy = frame(1, 100);
+    bus.publish(busy);
+    const kept = bus.recent()[0];
+    const json = Buffer.from(serializeFrame(busy));
+    expect(kept).toBeInstanceOf(DeflatedFrame);
+    expect((kept as DeflatedFrame).deflated.length).toBeLessThan(json.length / 3);
+    // Its own memory, not a view into a larger buffer of zlib's.
+    expect((kept as DeflatedFrame).deflated.buffer.byteLength).toBe((kept as DeflatedFrame).deflated.length);
+    expect(kept.utf8.equals(json)).toBe(true);
   });
 
   it('resumes after a seq, with a gap when frames after it have left the ring', () => {
