@@ -62,9 +62,6 @@ export function register(program: Command): void {
     )
     .action(async (flags: AgentFlags) => {
       keepRunningOnClosedPipes();
-      // Before the agent's modules load: resolving and running them is the first hot code.
-      const { useAgentFootprint } = await import('../agent/footprint.js');
-      useAgentFootprint();
       const { runAgent } = await import('../agent/run.js');
       process.exitCode = await runAgent({
         sources: {
