@@ -1,6 +1,6 @@
 import type { Collector } from './collector.js';
 import { fields, lines, parseCounter, parseIntStrict } from './parse.js';
-import { type SourceLog, statusOfError } from './procfs.js';
+import { type ProcFs, type SourceLog, statusOfError } from './procfs.js';
 import { ParseError } from './types.js';
 
 /** One /proc/self/mountinfo row (see proc(5)); paths have their octal escapes decoded. */
@@ -245,28 +245,34 @@ class StuckMounts {
 /**
  * /sys/fs/ext4/<name>/errors_count of an ext4 mount. The directory is keyed by the kernel's device
  * name (dm-0), which the mount source (/dev/mapper/vg-root) may not show: the name is found through
- * /sys/dev/block/<major:minor> once per device and kept while the device is mounted.
+ * /sys/dev/block/<major:minor> once per device and kept while the device is mounted, and the file
+ * is read through a descriptor kept open as long (sysfs shows the attribute afresh at each read
+ * from offset 0), not opened and closed every tick.
  */
 class Ext4Errors {
-  private readonly kernelNames = new Map<string, string>();
+  /** By device: the errors_count file, or undefined when the device's name is no name. */
+  private readonly files = new Map<string, string | undefined>();
 
   read(log: SourceLog, m: MountInfo): number | undefined {
-    let name = this.kernelNames.get(m.device);
-    if (name === undefined) {
-      const link = log.fs.readLink(`sys/dev/block/${m.device}`);
-      name = basename(link ?? m.source);
-      this.kernelNames.set(m.device, name);
+    let rel = this.files.get(m.device);
+    if (!this.files.has(m.device)) {
+      const name = basename(log.fs.readLink(`sys/dev/block/${m.device}`) ?? m.source);
+      rel = name === '' || name === '.' || name === '..' ? undefined : `sys/fs/ext4/${name}/errors_count`;
+      this.files.set(m.device, rel);
     }
-    if (name === '' || name === '.' || name === '..') return undefined;
-    const rel = `sys/fs/ext4/${name}/errors_count`;
-    const r = log.fs.readOnce(rel);
+    if (rel === undefined) return undefined;
+    const r = log.fs.readKept(rel);
     if (!r.ok) return undefined;
     return log.parse(rel, r.text, (s) => parseIntStrict(s.trim(), rel));
   }
 
-  /** Forgets devices that are no longer mounted. */
-  keepOnly(devices: ReadonlySet<string>): void {
-    for (const d of this.kernelNames.keys()) if (!devices.has(d)) this.kernelNames.delete(d);
+  /** Forgets devices that are no longer mounted, and closes their files. */
+  keepOnly(fs: ProcFs, devices: ReadonlySet<string>): void {
+    for (const [device, rel] of this.files) {
+      if (devices.has(device)) continue;
+      if (rel !== undefined) fs.release(rel);
+      this.files.delete(device);
+    }
   }
 }
 
@@ -331,7 +337,7 @@ export function createFilesystemCollector(opts: FilesystemCollectorOptions = {})
         lastMountinfo = text;
         selected = selectMounts(all);
         stuck.keepOnly(new Set(selected.map((m) => m.mountPoint)));
-        ext4.keepOnly(new Set(selected.map((m) => m.device)));
+        ext4.keepOnly(log.fs, new Set(selected.map((m) => m.device)));
       }
       const samples = await Promise.all(selected.map((m) => readMount(log, m)));
       return { mounts: new Map(samples.map((s) => [s.mountPoint, s])) };

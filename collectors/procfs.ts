@@ -123,12 +123,17 @@ export class ProcFs {
 
   /**
    * The subdirectories of a directory (a cgroup hierarchy's children), from one readdir: the entry
-   * types come with the names, so the many files of a cgroup directory cost no stat each.
+   * types come with the names, so the many files of a cgroup directory cost no stat each. A
+   * directory whose link count is 2 (its own "." and its entry in its parent) has none, since each
+   * subdirectory's ".." adds one: cgroupfs counts them so, as the usual disk filesystems do (those
+   * that do not give 1). One stat then stands for a listing of a cgroup's 30-odd interface files.
    */
   listSubdirs(rel: string): { ok: true; names: string[] } | { ok: false; status: SourceStatus; reason: string } {
     try {
+      const path = this.path(rel);
+      if (statSync(path).nlink === 2) return { ok: true, names: [] };
       const names: string[] = [];
-      for (const entry of readdirSync(this.path(rel), { withFileTypes: true })) {
+      for (const entry of readdirSync(path, { withFileTypes: true })) {
         if (entry.isDirectory()) names.push(entry.name);
       }
       return { ok: true, names };

@@ -20,7 +20,7 @@ import type { ProcSchedstat } from './schedstat.js';
 import { SchedstatProbe } from './schedstat-probe.js';
 import { isKernelThread, newProcStat, type ProcStat, parseProcStatInto } from './stat.js';
 import { Tallies } from './tally.js';
-import { ProcessTracker, type Tracked } from './tracking.js';
+import { ProcessTracker, pidFiles, type Tracked } from './tracking.js';
 import { utf8 } from './utf8.js';
 
 /**
@@ -170,15 +170,18 @@ class ProcessCollector implements Collector<ProcessesSample> {
   private readRow(fs: ProcFs, dir: string, tallies: Tallies): Row | undefined {
     const keep = this.kept.offers(dir);
     this.leaderRead = false;
-    const idle = this.readIdle(fs, dir, keep, tallies);
+    // the record of the process last seen with this pid, perhaps an earlier one: the paths are the same
+    const known = this.tracker.get(Number(dir));
+    const files = known?.files ?? pidFiles(dir);
+    const idle = this.readIdle(fs, known, dir, keep, tallies);
     if (idle !== undefined) return idle;
-    const stat = this.readStat(fs, dir, keep, tallies);
+    const stat = this.readStat(fs, files.stat, dir, keep, tallies);
     if (stat === undefined) return undefined;
     const comm = utf8(stat.comm);
-    const t = this.tracker.observe(stat, comm, this.tick);
+    const t = this.tracker.observe(stat, comm, this.tick, files);
     const sample = fillSample(nextSample(t), stat, t.key, comm, isKernelThread(stat));
     if (this.schedstat.perPid && (this.leaderRead || leaderRunDelayDue(t, stat, this.tick, this.idleEveryTicks))) {
-      const leader = this.leaderRead ? this.leader : this.readLeader(fs, dir, keep, tallies);
+      const leader = this.leaderRead ? this.leader : this.readLeader(fs, files.schedstat, keep, tallies);
       if (leader !== undefined && t.runNs !== undefined && leader.runNs !== t.runNs) t.ranSinceDetails = true;
       t.runNs = leader?.runNs;
       // a process first seen counts as busy, so that its threads have a baseline by the next tick
@@ -203,13 +206,12 @@ class ProcessCollector implements Collector<ProcessesSample> {
    * `idleEveryTicks` ticks, staggered by pid. Undefined when its stat is to be read; the
    * schedstat, when read, is then left in `leader` for readRow.
    */
-  private readIdle(fs: ProcFs, dir: string, keep: boolean, tallies: Tallies): Row | undefined {
+  private readIdle(fs: ProcFs, t: Tracked | undefined, dir: string, keep: boolean, tallies: Tallies): Row | undefined {
     if (!this.schedstat.perPid) return undefined;
-    const t = this.tracker.get(Number(dir));
     const before = t?.samples?.[t.filled];
     if (t === undefined || before === undefined || before.numThreads !== 1 || t.runNs === undefined) return undefined;
     if ((this.tick + before.pid) % this.idleEveryTicks === 0) return undefined;
-    const leader = this.readLeader(fs, dir, keep, tallies);
+    const leader = this.readLeader(fs, t.files.schedstat, keep, tallies);
     if (leader === undefined) return undefined; // gone, or a new process with this pid: its stat will tell
     this.leaderRead = true;
     // a process that ran (or a new one given the pid: its CPU time is its own) is read in full
@@ -222,12 +224,11 @@ class ProcessCollector implements Collector<ProcessesSample> {
     return rowOf(t, sample, dir);
   }
 
-  private readLeader(fs: ProcFs, dir: string, keep: boolean, tallies: Tallies): ProcSchedstat | undefined {
-    return readLeaderSchedstat(fs, dir, keep, this.schedstat, tallies.schedstat, this.leader);
+  private readLeader(fs: ProcFs, rel: string, keep: boolean, tallies: Tallies): ProcSchedstat | undefined {
+    return readLeaderSchedstat(fs, rel, keep, this.schedstat, tallies.schedstat, this.leader);
   }
 
-  private readStat(fs: ProcFs, dir: string, keep: boolean, tallies: Tallies): ProcStat | undefined {
-    const rel = `proc/${dir}/stat`;
+  private readStat(fs: ProcFs, rel: string, dir: string, keep: boolean, tallies: Tallies): ProcStat | undefined {
     const r = readPidFile(fs, rel, keep);
     if (!r.ok) {
       if (r.status === 'denied') tallies.stat.denied++;

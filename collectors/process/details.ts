@@ -65,7 +65,7 @@ function refreshStatus({ sample, tracked: t, dir }: Row, execd: boolean, ctx: De
 
 /** io, every tick a process is a candidate; its increase keeps I/O users among the candidates. */
 function readIo({ sample, tracked: t, dir }: Row, ctx: DetailContext): void {
-  const io = readParsed(ctx.fs, `proc/${dir}/io`, ctx.kept.holds(dir), parseProcIo, ctx.tallies.io);
+  const io = readParsed(ctx.fs, t.files.io, ctx.kept.holds(dir), parseProcIo, ctx.tallies.io);
   if (io === undefined) return;
   sample.io = io;
   const total = Number(io.readBytes) + Number(io.writeBytes);

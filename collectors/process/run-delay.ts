@@ -98,13 +98,12 @@ export function holdRunDelay(t: RunDelayTrack): void {
  */
 export function readLeaderSchedstat(
   fs: ProcFs,
-  dir: string,
+  rel: string,
   keep: boolean,
   probe: SchedstatProbe,
   tally: FileTally,
   into: ProcSchedstat,
 ): ProcSchedstat | undefined {
-  const rel = `proc/${dir}/schedstat`;
   const r = readPidFile(fs, rel, keep);
   if (!r.ok) {
     if (r.reason === 'ENOENT') probe.missed();

@@ -12,10 +12,25 @@ export function processKey(pid: number, starttime: number): string {
   return `${pid}:${starttime}`;
 }
 
+/**
+ * The paths of the per-pid files read every tick, made once per process: a path made at every read
+ * is a new string each time, which the kept descriptors' map then has to flatten and hash.
+ */
+export interface PidFiles {
+  stat: string;
+  schedstat: string;
+  io: string;
+}
+
+export function pidFiles(dir: string): PidFiles {
+  return { stat: `proc/${dir}/stat`, schedstat: `proc/${dir}/schedstat`, io: `proc/${dir}/io` };
+}
+
 /** What the collector remembers of a process between ticks (for deltas that choose candidates, and caches). */
 export interface Tracked {
   /** processKey of the process, made once. */
   key: string;
+  files: PidFiles;
   /**
    * Its two samples, filled in turn on the ticks it is seen (the one before is the deriver's
    * previous sample), and its row; made on the first tick it is read (collector.ts).
@@ -69,12 +84,13 @@ export class ProcessTracker {
   private readonly byPid = new Map<number, Tracked>();
 
   /** Records this tick's stat of a process, creating its record when it is new. */
-  observe(stat: ProcStat, comm: string, tick: number): Tracked {
+  observe(stat: ProcStat, comm: string, tick: number, files = pidFiles(String(stat.pid))): Tracked {
     const cpuTicks = stat.utime + stat.stime;
     const t = this.byPid.get(stat.pid);
     if (t === undefined || t.starttime !== stat.starttime) {
       const created: Tracked = {
         key: processKey(stat.pid, stat.starttime),
+        files,
         samples: undefined,
         filled: 0,
         row: undefined,

@@ -57,6 +57,36 @@ function fitCodePoints(text: string, maxLen: number): string {
 
 const EDGE_SPACES = /^ +| +$/g;
 
+/**
+ * sanitizeText of the command lines of one tick, remembered until the tick after: a listed process
+ * shows the same command line tick after tick, and one longer than its limit (most interpreters')
+ * would otherwise be spread into an array of its code points every tick. A command line not asked
+ * for on a tick is forgotten on the next.
+ */
+class SanitizedCache {
+  private current = new Map<string, string>();
+  private previous = new Map<string, string>();
+
+  constructor(private readonly maxLen: number) {}
+
+  of(raw: string): string {
+    let clean = this.current.get(raw);
+    if (clean === undefined) {
+      clean = this.previous.get(raw) ?? sanitizeText(raw, this.maxLen);
+      this.current.set(raw, clean);
+    }
+    return clean;
+  }
+
+  /** Starts a tick: what the tick before asked for is kept one more tick, the rest let go. */
+  nextTick(): void {
+    const older = this.previous;
+    this.previous = this.current;
+    this.current = older;
+    older.clear();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Rankings
 
@@ -153,17 +183,17 @@ interface Draft extends Measured {
   sample: ProcessSample;
 }
 
-/** Code points kept of each name of a listed process. */
+/** Code points kept of each name of a listed process, and the command lines made safe lately. */
 interface NameLimits {
   name: number;
-  cmd: number;
+  cmd: SanitizedCache;
   user: number;
 }
 
 export function createProcessDeriver(options: ProcessDeriverOptions = {}): ProcessDeriver {
   const limits: NameLimits = {
     name: options.nameMaxLen ?? 32,
-    cmd: options.cmdMaxLen ?? 120,
+    cmd: new SanitizedCache(options.cmdMaxLen ?? 120),
     user: options.userMaxLen ?? 32,
   };
   const growth = new RssGrowth(options.rssWindowSeconds ?? 60, options.rssMinSpanSeconds ?? 10);
@@ -173,6 +203,7 @@ export function createProcessDeriver(options: ProcessDeriverOptions = {}): Proce
     derive(prev, cur, ctx) {
       const dt = ctx.dtSeconds;
       growth.advance(dt);
+      limits.cmd.nextTick();
       const previous = prev !== undefined && dt > 0 ? prev.processes : undefined;
       const tops = MEASURES.map((m) => new TopK<Draft>(ctx.config.topN, compareFor(m)));
       const totals = new TaskTotals();
@@ -270,7 +301,7 @@ function toEntry(d: Draft, limits: NameLimits, rssGrowthBps: number | undefined)
   const entry: ProcessEntry = {
     pid: p.pid,
     name: sanitizeText(p.comm, limits.name),
-    cmd: sanitizeText(p.cmd ?? '', limits.cmd),
+    cmd: limits.cmd.of(p.cmd ?? ''),
     user: sanitizeText(p.user ?? (p.uid !== undefined ? String(p.uid) : '?'), limits.user),
     state: sanitizeText(p.state, 2),
     cpu: roundSignificant(d.cpu),

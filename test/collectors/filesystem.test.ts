@@ -256,6 +256,39 @@ describe('mountinfo parser robustness', () => {
     }
   });
 
+  it('reads an ext4 errors_count afresh every tick, and lets its file go once the mount is gone', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'usewatch-fs-'));
+    const rootLine = '20 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n';
+    const dataLine = '30 20 8:16 / /data rw,relatime shared:2 - xfs /dev/sdb rw\n';
+    const errors = join(root, 'sys/fs/ext4/sda1/errors_count');
+    const collector = createFilesystemCollector({ statfs: async () => VALUES });
+    const released: string[] = [];
+    const fs = new (class extends ProcFs {
+      override release(rel: string) {
+        released.push(rel);
+        super.release(rel);
+      }
+    })(root);
+    const tick = async (mountinfo: string, count: number) => {
+      writeFileSync(join(root, 'proc/self/mountinfo'), mountinfo);
+      writeFileSync(errors, `${count}\n`);
+      const sample = (await collector.read(new SourceLog(fs))) as FilesystemSample;
+      return sample.mounts.get('/')?.errorsCount;
+    };
+    try {
+      mkdirSync(join(root, 'proc/self'), { recursive: true });
+      mkdirSync(join(root, 'sys/fs/ext4/sda1'), { recursive: true });
+      expect([await tick(rootLine, 0), await tick(rootLine, 2), await tick(rootLine, 5)]).toEqual([0, 2, 5]);
+      expect(released).toEqual([]);
+      expect(await tick(dataLine, 5)).toBeUndefined();
+      expect(released).toEqual(['sys/fs/ext4/sda1/errors_count']);
+      expect(await tick(rootLine, 7)).toBe(7);
+    } finally {
+      fs.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('arbitrary or truncated text yields mounts or a ParseError, nothing else', () => {
     fuzzParser(parseMountinfo, real);
   });

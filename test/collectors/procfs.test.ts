@@ -129,6 +129,18 @@ describe('ProcFs on a fixture tree', () => {
     expect(new ProcFs(root).listSubdirs('nope')).toEqual({ ok: false, status: 'absent', reason: 'ENOENT' });
   });
 
+  it('lists no subdirectories of a directory whose link count says it has none', () => {
+    const root = mkdtempSync(join(tmpdir(), 'usewatch-procfs-'));
+    scratch.push(root);
+    mkdirSync(join(root, 'cg/leaf.service'), { recursive: true });
+    writeFileSync(join(root, 'cg/leaf.service/cgroup.procs'), '');
+    const fs = new ProcFs(root);
+    expect(fs.listSubdirs('cg/leaf.service')).toEqual({ ok: true, names: [] });
+    // a listing of a directory that has a subdirectory still finds it
+    expect(fs.listSubdirs('cg')).toEqual({ ok: true, names: ['leaf.service'] });
+    expect(fs.listSubdirs('cg/leaf.service/cgroup.procs')).toMatchObject({ ok: false, status: 'absent' });
+  });
+
   it('reads at most maxBytes of a file and says whether there was more', () => {
     const root = mkdtempSync(join(tmpdir(), 'usewatch-procfs-'));
     scratch.push(root);

@@ -176,6 +176,21 @@ describe('process deriver', () => {
     expect(entry(list, 2)?.cmd).toBe('');
     expect(entry(list, 2)?.name).toBe('kthreadd');
   });
+
+  it('shows a long command line shortened the same tick after tick, and the new one after an exec', () => {
+    const d = createProcessDeriver({ cmdMaxLen: 10 });
+    const long = (cmd: string) => sample(proc(7, { cmd }));
+    const cmds: string[] = [];
+    for (const cmd of ['/usr/bin/node server.js', '/usr/bin/node server.js', '/opt/python3 -m http.server']) {
+      cmds.push(entry(d.derive(undefined, long(cmd), ctx(0)), 7)?.cmd ?? '');
+    }
+    // a command line not asked for on a tick is made again when it comes back
+    d.derive(undefined, sample(proc(8)), ctx(0));
+    d.derive(undefined, sample(proc(8)), ctx(0));
+    cmds.push(entry(d.derive(undefined, long('/usr/bin/node server.js'), ctx(0)), 7)?.cmd ?? '');
+    expect(cmds).toEqual(['/usr/bin/…', '/usr/bin/…', '/opt/pyth…', '/usr/bin/…']);
+    expect(entry(d.derive(undefined, long('a\x1b[2Jb'), ctx(0)), 7)?.cmd).toBe('ab');
+  });
 });
 
 describe('rankProcesses', () => {

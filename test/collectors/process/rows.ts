@@ -1,7 +1,7 @@
 import type { Row } from '../../../collectors/process/candidates.js';
 import { newRunDelayTrack } from '../../../collectors/process/run-delay.js';
 import type { ProcessSample } from '../../../collectors/process/sample.js';
-import type { Tracked } from '../../../collectors/process/tracking.js';
+import { pidFiles, type Tracked } from '../../../collectors/process/tracking.js';
 
 export interface RowFacts {
   state?: string;
@@ -22,6 +22,7 @@ export function row(pid: number, facts: RowFacts = {}): Row {
   runDelay.increment = facts.dRun ?? 0;
   const tracked: Tracked = {
     key: `${pid}:1`,
+    files: pidFiles(String(pid)),
     samples: undefined,
     filled: 0,
     row: undefined,
