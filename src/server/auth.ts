@@ -25,7 +25,7 @@ const PORT = /^\d{1,5}$/;
  * subprotocol (src/feed/subprotocol.ts; a browser cannot set headers on a WebSocket), else a
  * `?token=` query parameter, for scripts that can do neither.
  */
-export function requestToken(req: IncomingMessage, url: Readonly<URL>): string | undefined {
+export function requestToken(req: IncomingMessage, url: URL): string | undefined {
   const header = req.headers.authorization;
   if (header !== undefined) {
     const m = BEARER.exec(header);

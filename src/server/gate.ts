@@ -20,7 +20,7 @@ export class RequestGate {
     return false;
   }
 
-  authorized(req: IncomingMessage, url: Readonly<URL>): boolean {
+  authorized(req: IncomingMessage, url: URL): boolean {
     if (this.token === undefined) return true;
     if (tokenMatches(requestToken(req, url), this.token)) return true;
     this.stats.unauthorized++;
@@ -29,22 +29,10 @@ export class RequestGate {
   }
 }
 
-const BASE = 'http://localhost';
-
-/**
- * The targets scrapers and health checks ask for every second, parsed once: parsing a URL is most
- * of what routing costs a request. Shared between requests, hence read-only.
- */
-const USUAL_TARGETS: ReadonlyMap<string, Readonly<URL>> = new Map(
-  ['/', '/metrics', '/healthz', '/feed'].map((target) => [target, new URL(target, BASE)]),
-);
-
 /** The request target as a URL; undefined when it is not one. */
-export function parseUrl(target: string | undefined): Readonly<URL> | undefined {
-  const usual = USUAL_TARGETS.get(target ?? '/');
-  if (usual !== undefined) return usual;
+export function parseUrl(target: string | undefined): URL | undefined {
   try {
-    return new URL(target ?? '/', BASE);
+    return new URL(target ?? '/', 'http://localhost');
   } catch {
     return undefined;
   }

@@ -51,39 +51,16 @@ export class RequestRouter {
 
   /** Answers a request; a failing handler gets a 500 (or a cut connection once headers are out). */
   respond(req: IncomingMessage, res: ServerResponse): void {
-    let reply: Reply | Promise<Reply>;
-    try {
-      reply = this.route(req);
-    } catch (err) {
-      this.fail(res, err);
-      return;
-    }
-    // Only /metrics waits for its body: every other answer is written in the same turn, with no
-    // promise made for it.
-    if (!(reply instanceof Promise)) this.write(res, reply);
-    else {
-      reply.then(
-        (r) => this.write(res, r),
-        (err) => this.fail(res, err),
-      );
-    }
+    void this.route(req)
+      .then((r) => writeReply(res, r))
+      .catch((err) => {
+        this.log.error({ err }, 'request handler failed');
+        if (!res.headersSent) writeReply(res, { status: 500, body: 'internal error\n' });
+        else res.destroy();
+      });
   }
 
-  private write(res: ServerResponse, reply: Reply): void {
-    try {
-      writeReply(res, reply);
-    } catch (err) {
-      this.fail(res, err);
-    }
-  }
-
-  private fail(res: ServerResponse, err: unknown): void {
-    this.log.error({ err }, 'request handler failed');
-    if (!res.headersSent) writeReply(res, { status: 500, body: 'internal error\n' });
-    else res.destroy();
-  }
-
-  route(req: IncomingMessage): Reply | Promise<Reply> {
+  async route(req: IncomingMessage): Promise<Reply> {
     const url = parseUrl(req.url);
     if (url === undefined) return { status: 400, body: 'malformed request target\n' };
     if (hasBody(req)) {
@@ -130,11 +107,8 @@ export class RequestRouter {
         headers: { 'WWW-Authenticate': 'Bearer realm="usewatch"' },
       };
     }
-    return this.metricsReply(this.routes.metrics, acceptsGzip(req.headers['accept-encoding']) ? 'gzip' : 'identity');
-  }
-
-  private async metricsReply(metrics: NonNullable<Routes['metrics']>, encoding: 'identity' | 'gzip'): Promise<Reply> {
-    const { contentType, body, contentEncoding } = await metrics(encoding);
+    const encoding = acceptsGzip(req.headers['accept-encoding']) ? 'gzip' : 'identity';
+    const { contentType, body, contentEncoding } = await this.routes.metrics(encoding);
     const headers: Record<string, string> = { 'Content-Type': contentType, Vary: 'Accept-Encoding' };
     if (contentEncoding) headers['Content-Encoding'] = contentEncoding;
     return { status: 200, body, headers };
@@ -143,20 +117,12 @@ export class RequestRouter {
 
 const Q_VALUE = /;\s*q\s*=\s*([0-9.]+)/i;
 
-/** A scraper sends the same Accept-Encoding at every scrape: the last header read and its answer. */
-let lastAcceptEncoding: { header: string; gzip: boolean } | undefined;
-
 /**
  * Whether an Accept-Encoding header (RFC 9110, 12.5.3) takes gzip: "gzip" or "x-gzip" listed with a
  * weight above 0, or "*" above 0 without gzip itself refused.
  */
 export function acceptsGzip(header: string | undefined): boolean {
   if (!header) return false;
-  if (lastAcceptEncoding?.header !== header) lastAcceptEncoding = { header, gzip: takesGzip(header) };
-  return lastAcceptEncoding.gzip;
-}
-
-function takesGzip(header: string): boolean {
   let named: boolean | undefined;
   let any = false;
   for (const item of header.split(',')) {

@@ -39,7 +39,7 @@ export class UpgradeRouter {
   /** Why a /feed upgrade is refused: a foreign Host, the feed off, no valid token; undefined when it may go ahead. */
   private feedRefusal(
     req: IncomingMessage,
-    url: Readonly<URL>,
+    url: URL,
   ): { status: number; body: string; headers?: string[] } | undefined {
     if (!this.gate.hostAllowed(req)) return { status: 421, body: 'the Host header does not name this server\n' };
     if (!this.feed) return { status: 404, body: 'the live feed is not enabled\n' };
