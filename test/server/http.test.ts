@@ -2,7 +2,13 @@ import { request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { type AgentServer, type ServerOptions, sharedWhileRunning, startServer } from '../../src/server/http.js';
+import {
+  type AgentServer,
+  checkInterval,
+  type ServerOptions,
+  sharedWhileRunning,
+  startServer,
+} from '../../src/server/http.js';
 import { selfSignedCertificate } from '../self-signed.js';
 import { get, rawConnect, readUntilClose, silentLogger } from './helpers.js';
 
@@ -348,6 +354,16 @@ test('close() cuts sockets their owner left open, so a stop is not held by a sil
   server = undefined;
   expect(Date.now() - t0).toBeLessThan(1800);
   expect((await peerClosed).closed).toBe(true);
+});
+
+describe('checkInterval', () => {
+  test('the timeouts are checked every half of the shorter one, at least every second, unless set', () => {
+    const agentDefaults = { ...LIMITS, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, checkIntervalMs: undefined };
+    expect(checkInterval(agentDefaults)).toBe(5000);
+    expect(checkInterval({ ...agentDefaults, requestTimeoutMs: 4000 })).toBe(2000);
+    expect(checkInterval({ ...agentDefaults, headersTimeoutMs: 600 })).toBe(1000);
+    expect(checkInterval(LIMITS)).toBe(100);
+  });
 });
 
 describe('sharedWhileRunning', () => {

@@ -95,4 +95,20 @@ describe('acceptsGzip', () => {
   test('no header: no gzip', () => {
     expect(acceptsGzip(undefined)).toBe(false);
   });
+
+  test('scrapers with different headers each get their own answer, in any order', () => {
+    const asked = ['gzip', 'identity', 'identity', 'gzip;q=0', 'gzip', 'gzip', '*'];
+    expect(asked.map((h) => acceptsGzip(h))).toEqual([true, false, false, false, true, true, true]);
+  });
+});
+
+describe('request targets', () => {
+  test('a usual path with a query or a fragment is read as such, not as the bare path', async () => {
+    const { router: r, stats } = router();
+    expect((await r.route(request('GET', '/metrics'))).status).toBe(401);
+    expect((await r.route(request('GET', `/metrics?token=${TOKEN}`))).status).toBe(200);
+    expect((await r.route(request('GET', '/healthz?x=1#frag'))).status).toBe(200);
+    expect((await r.route(request('GET', '/metrics/'))).status).toBe(404);
+    expect(stats.unauthorized).toBe(1);
+  });
 });
