@@ -1,12 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { SourceMap } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ringCapacity } from '../../src/agent/state.js';
 import { freePort } from '../free-port.js';
 import { round } from '../stats.js';
-import { type CpuProfile, functionBuckets, nodeJobs, summariseProfile } from '../whole/cpu-profile.js';
+import { type CpuProfile, functionBuckets, nodeJobs, summariseProfile, unbundleProfile } from '../whole/cpu-profile.js';
 import { baselineBin, parseWholeOptions, type UnitLaunch, unitLaunch, type WholeOptions } from '../whole/options.js';
 import { memoryMb, treeCpuMs } from '../whole/proc-stat.js';
 import { budgetLine, ratio, type SubjectFigures, settledGrowthMbPerHour, wholeBudgets } from '../whole/report.js';
@@ -220,7 +221,8 @@ async function soak(agent: Subject, opts: WholeOptions, startedAt: number): Prom
 function printProfile(profileDir: string, opts: WholeOptions): void {
   const file = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile'));
   if (file === undefined) throw new Error(`${profileDir}: the agent wrote no .cpuprofile on exit`);
-  const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile;
+  const written = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile;
+  const profile = unbundleProfile(written, bundleSourceMap);
   const from = opts.warmupS * 1000;
   const to = (opts.warmupS + opts.windowS) * 1000;
   console.log(`  usewatch main thread by module folder (self time over the window, from --cpu-prof):`);
@@ -241,6 +243,16 @@ function printProfile(profileDir: string, opts: WholeOptions): void {
 }
 
 const TOP_FUNCTIONS = 30;
+
+/** The source map beside a file of the bundled CLI, read once per file. */
+const sourceMaps = new Map<string, SourceMap | undefined>();
+function bundleSourceMap(url: string): SourceMap | undefined {
+  if (!sourceMaps.has(url)) {
+    const file = `${fileURLToPath(url)}.map`;
+    sourceMaps.set(url, existsSync(file) ? new SourceMap(JSON.parse(readFileSync(file, 'utf8'))) : undefined);
+  }
+  return sourceMaps.get(url);
+}
 
 function printFigures(figures: SubjectFigures[], processes: number): Record<string, number> {
   const results: Record<string, number> = {};

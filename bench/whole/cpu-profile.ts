@@ -1,6 +1,15 @@
+import type { SourceMap } from 'node:module';
+import { join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
 /** The parts of a V8 `.cpuprofile` (what `node --cpu-prof` writes) that a self-time breakdown needs. */
 export interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string }; children?: number[] }[];
+  nodes: {
+    id: number;
+    /** lineNumber and columnNumber (0-based) are where the function starts in its script. */
+    callFrame: { functionName: string; url: string; lineNumber?: number; columnNumber?: number };
+    children?: number[];
+  }[];
   /** Microseconds. */
   startTime: number;
   endTime: number;
@@ -167,4 +176,30 @@ export function functionBuckets(profile: CpuProfile): Map<number, string> {
       return [n.id, where === '' ? functionName || '(anonymous)' : `${functionName || '(anonymous)'} (${where})`];
     }),
   );
+}
+
+/** A file of the bundled CLI (build/bundle-cli.mjs) in a build's dist/bin. */
+const BUNDLE_FILE = /^(file:\/\/.*)\/dist\/bin\/[^/]+\.js$/;
+
+/**
+ * The CLI is bundled, so a profile of the agent names the bundle's files in dist/bin. Each function's
+ * url becomes the module it was built from, by that file's source map (`sourceMapOf`): the project's
+ * own as tsc builds them (`dist/src/…/x.js`, `dist/collectors/…`), a bundled package's under
+ * node_modules; the buckets by folder, by job and by function then read a bundled agent as they read
+ * one built module by module. Functions a map does not cover keep their url.
+ */
+export function unbundleProfile(profile: CpuProfile, sourceMapOf: (url: string) => SourceMap | undefined): CpuProfile {
+  const nodes = profile.nodes.map((n) => {
+    const { url, lineNumber, columnNumber } = n.callFrame;
+    const bundle = BUNDLE_FILE.exec(url);
+    const map = bundle === null ? undefined : sourceMapOf(url);
+    if (bundle === null || map === undefined || lineNumber === undefined || columnNumber === undefined) return n;
+    const source = (map.findEntry(lineNumber, columnNumber) as { originalSource?: string }).originalSource;
+    if (source === undefined) return n;
+    const root = fileURLToPath(bundle[1]);
+    const rel = relative(root, fileURLToPath(new URL(source, url)));
+    const built = rel.startsWith('node_modules/') ? join(root, rel) : join(root, 'dist', rel.replace(/\.ts$/, '.js'));
+    return { ...n, callFrame: { ...n.callFrame, url: pathToFileURL(built).href } };
+  });
+  return { ...profile, nodes };
 }

@@ -1,3 +1,4 @@
+import { SourceMap } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import {
   type CpuProfile,
@@ -5,6 +6,7 @@ import {
   nodeJobs,
   profileBucket,
   summariseProfile,
+  unbundleProfile,
 } from '../../bench/whole/cpu-profile.js';
 
 const ROOT = 'file:///opt/usewatch/dist';
@@ -135,5 +137,46 @@ describe('nodeJobs', () => {
       '(idle)': 1,
       'build frame (engine)': 1,
     });
+  });
+});
+
+describe('unbundleProfile', () => {
+  // A bundle file whose line 0 came from src/derive/cpu.ts and line 1 from pino (source map v3).
+  const chunk = `${ROOT}/bin/chunk-ABC.js`;
+  const map = new SourceMap({
+    version: 3,
+    file: 'chunk-ABC.js',
+    sourceRoot: '',
+    sources: ['../../src/derive/cpu.ts', '../../node_modules/pino/pino.js'],
+    sourcesContent: [],
+    names: [],
+    mappings: 'AAAA;ACAA',
+  });
+  const bundled: CpuProfile = {
+    ...profile,
+    nodes: [
+      { id: 1, callFrame: { functionName: '(root)', url: '' } },
+      { id: 2, callFrame: { functionName: 'deriveCpu', url: chunk, lineNumber: 0, columnNumber: 4 } },
+      { id: 3, callFrame: { functionName: 'write', url: chunk, lineNumber: 1, columnNumber: 2 } },
+      { id: 4, callFrame: { functionName: 'main', url: `${ROOT}/bin/usewatch.js`, lineNumber: 0, columnNumber: 0 } },
+    ],
+    samples: [2, 3, 4],
+    timeDeltas: [1000, 1000, 1000],
+  };
+
+  it('charges the bundled CLI’s functions to the modules they were built from, by the source map', () => {
+    const nodes = unbundleProfile(bundled, (url) => (url === chunk ? map : undefined)).nodes;
+    expect(nodes.map((n) => n.callFrame.url)).toEqual([
+      '',
+      `${ROOT}/src/derive/cpu.js`,
+      'file:///opt/usewatch/node_modules/pino/pino.js',
+      `${ROOT}/bin/usewatch.js`,
+    ]);
+    expect(nodes.map((n) => profileBucket(n.callFrame.functionName, n.callFrame.url))).toEqual([
+      '(root)',
+      'src/derive',
+      'dependencies (node_modules)',
+      'bin/',
+    ]);
   });
 });
