@@ -68,6 +68,8 @@ export interface Family {
    * before: a family that has it is read after all the others (it derives in its place).
    */
   beforeRead?(samples: ReadonlyMap<string, unknown>, previous: ReadonlyMap<string, unknown> | undefined): void;
+  /** Its collector waits on the thread pool (statfs): the engine starts it first and awaits it last. */
+  waitsOnThreadPool?: boolean;
 }
 
 interface FamilyExtras<S> {
@@ -76,6 +78,7 @@ interface FamilyExtras<S> {
   output?: (cur: S, output: FamilyOutput) => void;
   close?: () => void;
   beforeRead?: Family['beforeRead'];
+  waitsOnThreadPool?: boolean;
 }
 
 function family<S>(name: FamilyName, collector: Collector<S>, derive: Deriver<S>, extra: FamilyExtras<S> = {}): Family {
@@ -89,6 +92,7 @@ function family<S>(name: FamilyName, collector: Collector<S>, derive: Deriver<S>
     },
     close: extra.close,
     beforeRead: extra.beforeRead,
+    waitsOnThreadPool: extra.waitsOnThreadPool,
   };
 }
 
@@ -146,7 +150,7 @@ export function createFamilies(opts: FamilyOptions): Family[] {
       'filesystem',
       createFilesystemCollector({ statfsTimeoutMs: opts.statfsTimeoutMs }),
       createFilesystemDeriver(),
-      { counters: filesystemCounters },
+      { counters: filesystemCounters, waitsOnThreadPool: true },
     ),
     family('kmsg', kmsg, deriveKmsg, {
       close: () => kmsg.close(),

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateProcTree } from '../../bench/fixture-procs.js';
+import { ProcFs } from '../../collectors/procfs.js';
 import { serializeFrame } from '../../src/model/frame.js';
 import { Engine } from '../../src/pipeline/engine.js';
 
@@ -62,5 +63,47 @@ describe('engine', () => {
     expect(json).not.toContain('"counters"');
     expect(frame.processes.length).toBeGreaterThan(5);
     expect(Buffer.byteLength(json)).toBeLessThan(16 * 1024);
+  });
+});
+
+/** statfs answers after `ms` on a timer, as the thread pool does; the first read of /proc/loadavg keeps the thread busy `ms`. */
+class SlowStatfsFs extends ProcFs {
+  statfsCalls = 0;
+  private spun = false;
+  constructor(
+    root: string,
+    private readonly ms: number,
+  ) {
+    super(root);
+  }
+  override statfs(absPath: string) {
+    this.statfsCalls++;
+    return new Promise<Awaited<ReturnType<ProcFs['statfs']>>>((resolve, reject) =>
+      setTimeout(() => super.statfs(absPath).then(resolve, reject), this.ms),
+    );
+  }
+  override readKept(rel: string, oneRead = false) {
+    if (rel === 'proc/loadavg' && !this.spun) {
+      this.spun = true;
+      const until = performance.now() + this.ms;
+      while (performance.now() < until);
+    }
+    return super.readKept(rel, oneRead);
+  }
+}
+
+describe('engine: collectors that wait on the thread pool', () => {
+  it('runs statfs while the other collectors read: a tick takes the slower of the two, not their sum', async () => {
+    const fs = new SlowStatfsFs(hostRoot, 100);
+    const engine = new Engine({ root: hostRoot, fs, statfsTimeoutMs: 5000 });
+    const frame = await engine.tick();
+    engine.close();
+    expect(fs.statfsCalls).toBeGreaterThan(0);
+    // In turn it would be 100 ms of the cpu collector, then 100 ms of statfs: 200 ms or more.
+    expect(frame.self.tickMs).toBeLessThan(170);
+    // The filesystem collector is charged what it added to the tick, not the others' reads.
+    const filesystem = frame.self.collectors.find((c) => c.name === 'filesystem');
+    expect(filesystem?.ok).toBe(true);
+    expect(filesystem?.durationMs).toBeLessThan(50);
   });
 });
