@@ -31,6 +31,7 @@ function dataAttribute(key: string): string {
   return `data-${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
+/** An element described: what `patch` takes. */
 export function v(tag: keyof HTMLElementTagNameMap, props?: Props, ...children: Child[]): VNode {
   const attrs: [string, string][] = [];
   if (props?.class) attrs.push(['class', props.class]);
@@ -40,6 +41,7 @@ export function v(tag: keyof HTMLElementTagNameMap, props?: Props, ...children: 
   return { tag, nodeName: tag.toUpperCase(), attrs, children };
 }
 
+/** An element made now, for the parts a section keeps across frames (rows, cells, canvases). */
 export function h<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   props?: Props,
@@ -60,10 +62,6 @@ function build(c: VNode | Node | string, doc: Document): Node {
   for (const [name, value] of c.attrs) el.setAttribute(name, value);
   for (const child of c.children) if (child !== undefined && child !== false) el.appendChild(build(child, doc));
   return el;
-}
-
-export function append(el: Element, children: Child[]): void {
-  for (const c of children) if (c !== undefined && c !== false) el.appendChild(build(c, el.ownerDocument));
 }
 
 // Node.ELEMENT_NODE and Node.TEXT_NODE, spelt out so that the diff runs on any DOM-shaped tree.
