@@ -65,11 +65,11 @@ interface Subject {
   cdp: CDPSession;
 }
 
-async function openBrowser(): Promise<{ browser: Browser; page: Page }> {
+async function openBrowser(...flags: string[]): Promise<{ browser: Browser; page: Page }> {
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--headless=new', '--disable-gpu', '--disable-dev-shm-usage'],
+    args: ['--no-sandbox', '--headless=new', '--disable-gpu', '--disable-dev-shm-usage', ...flags],
   });
   const page = await browser.newPage();
   await page.setViewport(VIEWPORT);
@@ -97,7 +97,9 @@ async function stopSubject(s: Subject): Promise<void> {
 
 /** The floor page on the origin of `of`'s agent, served by the browser's request interception. */
 async function startFloor(of: Subject): Promise<{ browser: Browser; page: Page }> {
-  const floor = await openBrowser();
+  // A response made by interception has no address, so chromium takes the page for a public one and
+  // blocks its WebSocket to loopback; the check is off for this browser only.
+  const floor = await openBrowser('--disable-features=LocalNetworkAccessChecks');
   await floor.page.setRequestInterception(true);
   floor.page.on('request', (request) => {
     if (request.url() === `${of.origin}${FLOOR_PATH}`)
