@@ -28,6 +28,8 @@ export class FeedConnection {
   private intervalMs = 1000;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the open connection last received a message (performance.now()). */
+  private heardAt = 0;
 
   constructor(private readonly opts: ConnectionOptions) {}
 
@@ -43,10 +45,12 @@ export class FeedConnection {
     this.opts.onState(this.attempt === 0 ? 'connecting' : 'reconnecting');
     ws.onopen = () => {
       opened = true;
+      this.heardAt = performance.now();
+      this.watchSilence(ws);
     };
     ws.onmessage = (e) => {
       if (this.ws !== ws || typeof e.data !== 'string') return;
-      this.touch();
+      this.heardAt = performance.now();
       const event = this.cursor.receive(e.data);
       if (event.kind === 'hello') {
         this.attempt = 0;
@@ -104,8 +108,16 @@ export class FeedConnection {
     this.retryTimer = setTimeout(() => this.connect(), delay);
   }
 
-  private touch(): void {
-    clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => this.ws?.close(4000, 'silent'), Math.max(5 * this.intervalMs, 10_000));
+  /**
+   * Closes the connection once it has been silent for five intervals (at least 10 s). One timer
+   * looks at the time of the last message when it fires and sets itself again for the rest of the
+   * window: no timer is cleared and set again for every message.
+   */
+  private watchSilence(ws: WebSocket): void {
+    const limit = Math.max(5 * this.intervalMs, 10_000);
+    const silent = performance.now() - this.heardAt;
+    if (this.ws !== ws) return;
+    if (silent >= limit) return void ws.close(4000, 'silent');
+    this.idleTimer = setTimeout(() => this.watchSilence(ws), limit - silent);
   }
 }

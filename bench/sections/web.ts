@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import puppeteer, { type Browser, type CDPSession, type Page } from 'puppeteer-core';
 import { freePort } from '../free-port.js';
 import { median, percentile, round } from '../stats.js';
+import { aboveFloor, FLOOR_HTML, FLOOR_PATH } from '../web-floor.js';
 import { type MainThreadSteps, traceMainThread } from '../web-trace.js';
 import { AGENT_BIN, stop, waitUp } from './scrape.js';
 
@@ -15,7 +16,9 @@ import { AGENT_BIN, stop, waitUp } from './scrape.js';
  * that each hold one frame; then the page's memory growth, garbage collected before each reading.
  * With USEWATCH_BENCH_WEB_BASELINE (another build's dist folder), that build's agent and page run
  * in a second browser over the same window, for a side-by-side comparison. After the window, a
- * DevTools trace of each page gives the main thread's CPU time by step of the browser's frame.
+ * DevTools trace of each page gives the main thread's CPU time by step of the browser's frame,
+ * beside the same trace of the floor (bench/web-floor.ts), a minimal page on this build's agent in
+ * a browser of its own: what any page showing the feed's seconds costs in this browser.
  */
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -55,34 +58,58 @@ function webBenchOptions(): WebBenchOptions {
 /** One agent, the browser showing its page, and the page's DevTools session. */
 interface Subject {
   name: string;
+  origin: string;
   agent: ChildProcess;
   browser: Browser;
   page: Page;
   cdp: CDPSession;
 }
 
-async function startSubject(name: string, agentBin: string): Promise<Subject> {
-  const port = await freePort();
-  const agent = spawn(process.execPath, [agentBin, 'agent', '--listen', `127.0.0.1:${port}`], { stdio: 'ignore' });
-  await waitUp(`http://127.0.0.1:${port}/healthz`, agent);
+async function openBrowser(...flags: string[]): Promise<{ browser: Browser; page: Page }> {
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--headless=new', '--disable-gpu', '--disable-dev-shm-usage'],
+    args: ['--no-sandbox', '--headless=new', '--disable-gpu', '--disable-dev-shm-usage', ...flags],
   });
   const page = await browser.newPage();
   await page.setViewport(VIEWPORT);
+  return { browser, page };
+}
+
+async function startSubject(name: string, agentBin: string): Promise<Subject> {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const agent = spawn(process.execPath, [agentBin, 'agent', '--listen', `127.0.0.1:${port}`], { stdio: 'ignore' });
+  await waitUp(`${origin}/healthz`, agent);
+  const { browser, page } = await openBrowser();
   const cdp = await page.createCDPSession();
   await cdp.send('Performance.enable');
   await cdp.send('HeapProfiler.enable');
-  await page.goto(`http://127.0.0.1:${port}/`, { waitUntil: 'domcontentloaded' });
+  await page.goto(`${origin}/`, { waitUntil: 'domcontentloaded' });
   await page.waitForSelector('#grid tbody tr', { timeout: 20_000 });
-  return { name, agent, browser, page, cdp };
+  return { name, origin, agent, browser, page, cdp };
 }
 
 async function stopSubject(s: Subject): Promise<void> {
   await s.browser.close();
   await stop(s.agent);
+}
+
+/** The floor page on the origin of `of`'s agent, served by the browser's request interception. */
+async function startFloor(of: Subject): Promise<{ browser: Browser; page: Page }> {
+  // A response made by interception has no address, so chromium takes the page for a public one and
+  // blocks its WebSocket to loopback; the check is off for this browser only.
+  const floor = await openBrowser('--disable-features=LocalNetworkAccessChecks');
+  await floor.page.setRequestInterception(true);
+  floor.page.on('request', (request) => {
+    if (request.url() === `${of.origin}${FLOOR_PATH}`)
+      void request.respond({ status: 200, contentType: 'text/html; charset=utf-8', body: FLOOR_HTML });
+    else void request.continue();
+  });
+  await floor.page.goto(`${of.origin}${FLOOR_PATH}`, { waitUntil: 'domcontentloaded' });
+  // The first message has come and been shown.
+  await floor.page.waitForFunction("document.getElementById('clock').textContent !== '-'", { timeout: 20_000 });
+  return floor;
 }
 
 type Metrics = Record<string, number>;
@@ -181,7 +208,7 @@ function drawDurations(page: Page, sinceWallMs: number): Promise<number[]> {
 function printFrames(s: Subject, windows: Window[], draws: number[], results: Record<string, number>): void {
   const pick = (k: keyof Window) => windows.map((w) => w[k]);
   const main = pick('main');
-  const key = s.name === 'this build' ? 'web' : 'web_baseline';
+  const key = keyOf(s);
   const med = (k: keyof Window) => round(median(pick(k)), 2);
   console.log(
     `  ${s.name}: main thread per frame median ${round(median(main), 2)} ms, p95 ${round(percentile(main, 95), 2)} ms ` +
@@ -195,17 +222,16 @@ function printFrames(s: Subject, windows: Window[], draws: number[], results: Re
 }
 
 /** The traced main-thread CPU a second (one frame a second), by step of the browser's frame. */
-function printSteps(s: Subject, steps: MainThreadSteps, results: Record<string, number>): void {
-  const key = s.name === 'this build' ? 'web' : 'web_baseline';
+function printSteps(name: string, key: string, steps: MainThreadSteps, results: Record<string, number>): void {
   const { total, ...byStep } = steps;
   const parts = Object.entries(byStep).map(([step, ms]) => `${step} ${ms}`);
-  console.log(`  ${s.name}: traced main-thread CPU ${total} ms a second (${parts.join(', ')})`);
+  console.log(`  ${name}: traced main-thread CPU ${total} ms a second (${parts.join(', ')})`);
   results[`${key}_traced_cpu_ms_per_s`] = total;
   for (const [step, ms] of Object.entries(byStep)) results[`${key}_traced_${step}_ms_per_s`] = ms;
 }
 
 function printMemory(s: Subject, a: MemoryReading, b: MemoryReading, results: Record<string, number>): void {
-  const key = s.name === 'this build' ? 'web' : 'web_baseline';
+  const key = keyOf(s);
   const grown = b.total - a.total;
   const perFrame = b.held > a.held ? ((grown * 1024) / (b.held - a.held)).toFixed(1) : '-';
   console.log(
@@ -226,10 +252,12 @@ export async function runWebBench(): Promise<Record<string, number>> {
   }
   const opts = webBenchOptions();
   const subjects: Subject[] = [];
+  let floor: { browser: Browser; page: Page } | undefined;
   const results: Record<string, number> = {};
   try {
     subjects.push(await startSubject('this build', AGENT_BIN));
     if (opts.baseline) subjects.push(await startSubject('baseline', join(opts.baseline, 'bin', 'usewatch.js')));
+    floor = await startFloor(subjects[0]);
     await new Promise((r) => setTimeout(r, opts.warmupS * 1000));
     const before = await Promise.all(subjects.map(memory));
     const start = Date.now();
@@ -245,13 +273,23 @@ export async function runWebBench(): Promise<Record<string, number>> {
       printFrames(s, windows[i], await drawDurations(s.page, start), results);
       printMemory(s, before[i], after[i], results);
     }
-    const traced = await Promise.all(subjects.map((s) => traceMainThread(s.page, opts.traceS)));
+    const pages = [...subjects.map((s) => s.page), floor.page];
+    const traced = await Promise.all(pages.map((page) => traceMainThread(page, opts.traceS)));
+    const floorSteps = traced[subjects.length];
     console.log(`  ${opts.traceS} s trace, load average ${loadAverage()} at the end`);
-    for (const [i, s] of subjects.entries()) printSteps(s, traced[i], results);
+    for (const [i, s] of subjects.entries()) printSteps(s.name, keyOf(s), traced[i], results);
+    printSteps('floor (a page that keeps each message and changes one text)', 'web_floor', floorSteps, results);
+    printSteps('this build above the floor', 'web_above_floor', aboveFloor(traced[0], floorSteps), results);
   } finally {
+    await floor?.browser.close();
     await Promise.all(subjects.map(stopSubject));
   }
   return results;
+}
+
+/** The results' prefix of a subject's figures. */
+function keyOf(s: Subject): string {
+  return s.name === 'this build' ? 'web' : 'web_baseline';
 }
 
 function loadAverage(): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { patchChildren } from '../../web/dom.js';
+import { patch, v } from '../../web/dom.js';
 
 /**
  * A small stand-in for the browser's nodes (the unit tests run without a DOM): children as a
@@ -26,6 +26,18 @@ class FakeNode {
   set nodeValue(v: string | null) {
     FakeNode.changes++;
     this.value = v;
+  }
+  get ownerDocument(): { createElement: (tag: string) => FakeNode; createTextNode: (text: string) => FakeNode } {
+    return {
+      createElement: (tag) => new FakeNode(1, tag.toUpperCase()),
+      createTextNode: (text) => new FakeNode(3, '#text', text),
+    };
+  }
+  get childNodes(): FakeNode[] {
+    return this.children;
+  }
+  get lastChild(): FakeNode | null {
+    return this.children.at(-1) ?? null;
   }
   get firstChild(): FakeNode | null {
     return this.children[0] ?? null;
@@ -102,7 +114,7 @@ function patched(before: Spec, after: Spec): { html: string; changes: number; ke
   const live = build(before);
   const old = [...live.children];
   FakeNode.changes = 0;
-  patchChildren(live as unknown as Node, build(after) as unknown as Node);
+  patch(live as unknown as Node, [...build(after).children] as unknown as Node[]);
   return { html: show(live), changes: FakeNode.changes, kept: old.map((n, i) => live.children[i] === n) };
 }
 
@@ -142,5 +154,24 @@ describe('patching the page in place', () => {
       ['div', {}, ['tr', { class: 'row focused', 'data-index': '1', 'data-pid': '9' }]],
     );
     expect(html).toBe('<div><tr class="row focused" data-index="1" data-pid="9"></tr></div>');
+  });
+
+  it('takes described elements: makes only the new ones and changes only what differs', () => {
+    const live = build(['ol', {}, ['li', { class: 'finding row', 'data-index': '0' }, ['span', {}, '5s']]]);
+    const kept = live.children[0];
+    const keptText = kept.children[0].children[0];
+    FakeNode.changes = 0;
+    patch(live as unknown as Node, [
+      v('li', { class: 'finding row', data: { index: '0' } }, v('span', {}, '6s')),
+      v('li', { class: 'finding row selected', data: { index: '1', cgroupSort: 'cpu' } }, 'new'),
+    ]);
+    expect(show(live)).toBe(
+      '<ol><li class="finding row" data-index="0"><span>6s</span></li>' +
+        '<li class="finding row selected" data-index="1" data-cgroup-sort="cpu">new</li></ol>',
+    );
+    expect(live.children[0]).toBe(kept);
+    expect(kept.children[0].children[0]).toBe(keptText);
+    // The changed text, and the new element made (three attributes and its text) and appended: nothing else.
+    expect(FakeNode.changes).toBe(6);
   });
 });

@@ -1,13 +1,16 @@
-import { h } from '../dom.js';
+import { type VNode, v } from '../dom.js';
 
 /**
  * A next command to run on the host: the text selects whole on a click, and a button copies it
  * (the clipboard API exists on https and loopback pages only; elsewhere the selection is the copy).
  */
-export function commandLine(cmd: string): HTMLElement {
-  const button = h('button', { class: 'copy', title: 'copy the command', attrs: { type: 'button' } }, 'copy');
-  button.dataset.copy = cmd;
-  return h('div', { class: 'command' }, h('code', {}, cmd), button);
+export function commandLine(cmd: string): VNode {
+  const button = v(
+    'button',
+    { class: 'copy', title: 'copy the command', data: { copy: cmd }, attrs: { type: 'button' } },
+    'copy',
+  );
+  return v('div', { class: 'command' }, v('code', {}, cmd), button);
 }
 
 /** The click on a copy button, wherever it is in the page. */

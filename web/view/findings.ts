@@ -4,7 +4,7 @@ import { rowLabel } from '../../src/tui/lists.js';
 import { evidenceText, TUI_FIGURES } from '../../src/tui/view/findings.js';
 import { findingFigures, victimsText } from '../../src/use/finding-text.js';
 import { formatSpan } from '../../src/use/units.js';
-import { h, patch } from '../dom.js';
+import { type Child, patch, type VNode, v } from '../dom.js';
 import type { PageLists, PageModel } from '../model.js';
 import { commandLine } from './commands.js';
 
@@ -15,39 +15,38 @@ function severityTag(f: Finding): string {
   return f.state === 'pending' ? tag.toLowerCase() : tag;
 }
 
-function findingItem(f: Finding, now: number, i: number, selected: boolean, focused: boolean): HTMLElement {
+function findingItem(f: Finding, now: number, i: number, selected: boolean, focused: boolean): VNode {
   const resolved = f.state === 'resolved';
   const when = resolved
     ? f.resolvedAt === undefined
       ? ''
       : `resolved ${formatSpan(now - f.resolvedAt)} ago`
     : `since ${formatClock(f.since)} (${formatSpan(now - f.since)})`;
-  const item = h(
-    'li',
-    {
-      class: `finding row sev-${f.severity} state-${f.state}${selected ? ' selected' : ''}${selected && focused ? ' focused' : ''}`,
-      data: { pane: 'findings', index: String(i), rule: f.rule },
-    },
-    h(
-      'div',
-      { class: 'line' },
-      h('span', { class: `sev ${resolved ? 'st-gap' : `st-${f.severity}`}` }, severityTag(f)),
-      h('span', { class: 'where' }, rowLabel(f.resource, f.instance).trim()),
-      h('span', { class: 'summary' }, f.summary),
-      h('span', { class: 'age' }, when),
-    ),
+  const line = v(
+    'div',
+    { class: 'line' },
+    v('span', { class: `sev ${resolved ? 'st-gap' : `st-${f.severity}`}` }, severityTag(f)),
+    v('span', { class: 'where' }, rowLabel(f.resource, f.instance).trim()),
+    v('span', { class: 'summary' }, f.summary),
+    v('span', { class: 'age' }, when),
   );
-  if (resolved) return item;
+  const props = {
+    class: `finding row sev-${f.severity} state-${f.state}${selected ? ' selected' : ''}${selected && focused ? ' focused' : ''}`,
+    data: { pane: 'findings', index: String(i), rule: f.rule },
+  };
+  if (resolved) return v('li', props, line);
   const culprits = f.evidence.culprits;
   const fired = culprits && evidenceText(f, culprits.processes, 3);
   const current = evidenceText(f, f.evidence.processes, 3);
-  item.append(h('div', { class: 'figures' }, findingFigures(f, TUI_FIGURES)));
   const killed = victimsText(f.evidence.victims, 3);
-  if (killed) item.append(h('div', { class: 'victims' }, killed));
-  if (fired) item.append(h('div', { class: 'culprits' }, `culprits at ${formatClock(culprits.ts)}: ${fired}`));
-  if (current) item.append(h('div', { class: 'top-now' }, `top now: ${current}`));
-  if (f.next.length > 0) item.append(h('div', { class: 'next' }, ...f.next.map(commandLine)));
-  return item;
+  const more: Child[] = [
+    v('div', { class: 'figures' }, findingFigures(f, TUI_FIGURES)),
+    killed ? v('div', { class: 'victims' }, killed) : undefined,
+    fired ? v('div', { class: 'culprits' }, `culprits at ${formatClock(culprits.ts)}: ${fired}`) : undefined,
+    current ? v('div', { class: 'top-now' }, `top now: ${current}`) : undefined,
+    f.next.length > 0 && v('div', { class: 'next' }, ...f.next.map(commandLine)),
+  ];
+  return v('li', props, line, ...more);
 }
 
 /** Active findings by severity, state and age with their evidence and next commands; resolved ones dimmed below. */
@@ -56,13 +55,13 @@ export function renderFindings(m: PageModel, lists: PageLists, root: HTMLElement
   const findings = lists.findings;
   const active = findings.filter((f) => f.state !== 'resolved').length;
   const note = `${active} active${findings.length > active ? `, ${findings.length - active} resolved` : ''}`;
-  const title = h('h2', {}, 'FINDINGS', h('span', { class: 'aside' }, note));
+  const title = v('h2', {}, 'FINDINGS', v('span', { class: 'aside' }, note));
   const now = m.frame?.ts ?? 0;
   const selected = Math.min(m.ui.selected.findings, findings.length - 1);
   const list =
     findings.length === 0
-      ? h('p', { class: 'empty' }, m.frame ? 'no findings' : '')
-      : h('ol', { class: 'findings' }, ...findings.map((f, i) => findingItem(f, now, i, i === selected, focused)));
+      ? v('p', { class: 'empty' }, m.frame ? 'no findings' : '')
+      : v('ol', { class: 'findings' }, ...findings.map((f, i) => findingItem(f, now, i, i === selected, focused)));
   patch(root, [title, list]);
   root.classList.toggle('focused', focused);
 }

@@ -1,7 +1,7 @@
 import type { CgroupRow } from '../../src/tui/cgroups.js';
 import { severityTag } from '../../src/tui/view/findings.js';
 import { CGROUP_SORT_TITLE, serviceColumns } from '../../src/tui/view/services.js';
-import { h, patch, setText } from '../dom.js';
+import { patch, setText, type VNode, v } from '../dom.js';
 import type { PageLists, PageModel } from '../model.js';
 
 /** `top`'s columns of a wide terminal: a page has the room for every one of them. */
@@ -16,15 +16,15 @@ function emptyText(m: PageModel): string {
   return 'no service or container matches';
 }
 
-function serviceRow(m: PageModel, row: CgroupRow, i: number, selected: boolean, focused: boolean): HTMLElement {
+function serviceRow(m: PageModel, row: CgroupRow, i: number, selected: boolean, focused: boolean): VNode {
   const f = row.finding;
   const classes = `row${selected ? ' selected' : ''}${selected && focused ? ' focused' : ''}`;
-  return h(
+  return v(
     'tr',
     { class: classes, data: { pane: 'services', index: String(i), cgroup: row.entry.id } },
-    h('td', { class: f ? `sev st-${f.severity}` : '' }, f ? severityTag(f) : ''),
-    h('td', { class: 'name', title: row.entry.id }, row.entry.name),
-    ...columns(m).map((c) => h('td', { class: c.left ? '' : 'num' }, c.value(row))),
+    v('td', { class: f ? `sev st-${f.severity}` : '' }, f ? severityTag(f) : ''),
+    v('td', { class: 'name', title: row.entry.id }, row.entry.name),
+    ...columns(m).map((c) => v('td', { class: c.left ? '' : 'num' }, c.value(row))),
   );
 }
 
@@ -35,13 +35,13 @@ function serviceRow(m: PageModel, row: CgroupRow, i: number, selected: boolean, 
 export function renderServices(m: PageModel, lists: PageLists, root: HTMLElement): void {
   const focused = m.ui.focus === 'services';
   const sort = m.ui.cgroupSort;
-  const head = h(
+  const head = v(
     'tr',
     {},
-    h('th', {}, ''),
-    h('th', {}, 'NAME'),
+    v('th', {}, ''),
+    v('th', {}, 'NAME'),
     ...columns(m).map((c) =>
-      h(
+      v(
         'th',
         {
           class: `${c.left ? '' : 'num'}${c.sort === sort ? ' sorted' : ''}`,
@@ -52,13 +52,14 @@ export function renderServices(m: PageModel, lists: PageLists, root: HTMLElement
     ),
   );
   const selected = Math.min(m.ui.selected.services, lists.services.length - 1);
-  const body = h('tbody', {}, ...lists.services.map((r, i) => serviceRow(m, r, i, i === selected, focused)));
+  const rows = lists.services.map((r, i) => serviceRow(m, r, i, i === selected, focused));
   if (lists.services.length === 0 && m.frame)
-    body.append(
-      h('tr', {}, h('td', { class: 'empty', attrs: { colspan: String(columns(m).length + 2) } }, emptyText(m))),
+    rows.push(
+      v('tr', {}, v('td', { class: 'empty', attrs: { colspan: String(columns(m).length + 2) } }, emptyText(m))),
     );
+  const body = v('tbody', {}, ...rows);
   const filter = m.ui.filter ? `filter "${m.ui.filter}" · ` : '';
   setText(root.querySelector('h2 .aside')!, `${filter}sort ${CGROUP_SORT_TITLE[sort]} (s) · processes (v)`);
-  patch(root.querySelector('table')!, [h('thead', {}, head), body]);
+  patch(root.querySelector('table')!, [v('thead', {}, head), body]);
   root.classList.toggle('focused', focused);
 }
