@@ -53,8 +53,10 @@ export class Engine {
   readonly intervalMs: number;
   private readonly fs: ProcFs;
   private readonly families: Family[];
-  /** Indices of the families in reading order: those that take the others' samples last. */
+  /** Indices of the families read in turn: those that take the others' samples last. */
   private readonly readOrder: number[];
+  /** Indices of the families whose collectors wait on the thread pool, read beside the others. */
+  private readonly pooledOrder: number[];
   private readonly deriveConfig: DeriveConfig;
   private prev: { mono: number; samples: Map<string, unknown> } | undefined;
   private seq = 0;
@@ -78,7 +80,9 @@ export class Engine {
       watchedCgroups: () => this.carriedCgroups,
     });
     const takesSamples = (i: number) => Number(this.families[i].beforeRead !== undefined);
-    this.readOrder = [...this.families.keys()].sort((a, b) => takesSamples(a) - takesSamples(b));
+    const order = [...this.families.keys()].sort((a, b) => takesSamples(a) - takesSamples(b));
+    this.readOrder = order.filter((i) => !this.families[i].waitsOnThreadPool);
+    this.pooledOrder = order.filter((i) => this.families[i].waitsOnThreadPool);
     this.staticHost = readHostFacts(this.fs, Date.now());
   }
 
@@ -153,13 +157,9 @@ export class Engine {
   }> {
     const samples = new Map<string, unknown>();
     const read: { reports: SourceReport[]; stat: CollectorStat }[] = [];
-    const pooled = this.readOrder
-      .filter((i) => this.families[i].waitsOnThreadPool)
-      .map((i) => ({ i, reading: this.collectOne(this.families[i], samples) }));
+    const pooled = this.pooledOrder.map((i) => ({ i, reading: this.collectOne(this.families[i], samples) }));
     const othersStart = performance.now();
-    for (const i of this.readOrder) {
-      if (!this.families[i].waitsOnThreadPool) read[i] = await this.collectOne(this.families[i], samples);
-    }
+    for (const i of this.readOrder) read[i] = await this.collectOne(this.families[i], samples);
     // A pooled collector's time is what it added to the tick: the others' reads it overlapped are theirs.
     const othersMs = performance.now() - othersStart;
     for (const { i, reading } of pooled) {
