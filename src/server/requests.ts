@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../log/logger.js';
 import type { WebPage } from '../web/page.js';
 import { parseUrl, type RequestGate } from './gate.js';
+import { httpDateCache } from './http-date.js';
 
 export interface HealthReport {
   ok: boolean;
@@ -140,8 +141,12 @@ function hasBody(req: IncomingMessage): boolean {
   return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
 }
 
+const httpDate = httpDateCache();
+
 function writeReply(res: ServerResponse, reply: Reply): void {
+  res.sendDate = false;
   res.writeHead(reply.status, {
+    Date: httpDate(),
     'Content-Type': 'text/plain; charset=utf-8',
     'Cache-Control': 'no-store',
     'X-Content-Type-Options': 'nosniff',

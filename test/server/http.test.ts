@@ -156,6 +156,20 @@ describe('routing', () => {
     expect(h.headers['content-type']).toBe('application/json');
   });
 
+  test('every reply carries one Date header with the current second', async () => {
+    const s = await start({ token: TOKEN });
+    for (const path of ['/metrics', '/healthz', '/nope']) {
+      const before = Math.floor(Date.now() / 1000) * 1000;
+      const r = await get(s.port, path, { headers: auth });
+      const date = r.headers.date;
+      expect(typeof date, path).toBe('string');
+      expect(date, path).toMatch(/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/);
+      const at = Date.parse(date as string);
+      expect(at, path).toBeGreaterThanOrEqual(before);
+      expect(at, path).toBeLessThanOrEqual(Date.now());
+    }
+  });
+
   test('/metrics is 404 when the Prometheus output is off', async () => {
     const s = await start({ metrics: undefined });
     expect((await get(s.port, '/metrics')).status).toBe(404);
