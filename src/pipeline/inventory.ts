@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** Static facts about the host that change rarely: gathered outside the tick, never per tick. */
@@ -7,7 +8,13 @@ export interface Inventory {
   cpuModel?: string;
 }
 
-const REFRESH_MS = 10 * 60 * 1000;
+/** How often the files the answer comes from are looked at (a stat each), and a failed probe tried again. */
+const CHECK_MS = 10 * 60 * 1000;
+/**
+ * Where systeminformation reads the distribution and its release. The CPU model cannot change while
+ * the host runs, so these are the only files whose change can change the answer.
+ */
+const OS_RELEASE_FILES: readonly string[] = ['/etc/os-release', '/usr/lib/os-release', '/etc/lsb-release'];
 /** A probe still running after this is killed; the frames keep the last answer. */
 const PROBE_TIMEOUT_MS = 60_000;
 /** The probe prints two short strings; anything longer is not its answer. */
@@ -53,23 +60,39 @@ const BUILT_PROBE: InventoryProbe = {
 };
 
 /**
- * Keeps a static inventory from systeminformation, asked once at start and then every ten minutes,
- * in the background; ticks only read the last answer. Its functions spawn processes (a 1 Hz loop
- * over them cost ~47 % of a core here), and once imported its code and data stay in the heap for
- * good (about 3 MB): so it runs in a short-lived child process (`inventory-probe.ts`), whose memory
- * is returned when it exits.
+ * Keeps a static inventory from systeminformation, asked once at start in the background; ticks only
+ * read the last answer. Its functions spawn processes (a 1 Hz loop over them cost ~47 % of a core
+ * here), and once imported its code and data stay in the heap for good (about 3 MB): so it runs in a
+ * short-lived child process (`inventory-probe.ts`), whose memory is returned when it exits. That
+ * process costs about 0.4 s of CPU (node starting, systeminformation and the commands it runs), so
+ * it is run again only when it can answer differently: every ten minutes the OS release files are
+ * looked at, and the probe runs again when one of them changed (an upgrade) or the last probe
+ * failed.
  */
 export class InventoryCache {
   private value: Inventory | undefined;
+  private answered = false;
+  /** The OS release files' identity and times when the last probe started. */
+  private probedFiles = '';
   private timer: NodeJS.Timeout | undefined;
   private readonly abort = new AbortController();
 
-  constructor(private readonly probe: InventoryProbe = BUILT_PROBE) {}
+  constructor(
+    private readonly probe: InventoryProbe = BUILT_PROBE,
+    private readonly watched: readonly string[] = OS_RELEASE_FILES,
+    private readonly checkMs: number = CHECK_MS,
+  ) {}
 
   start(): void {
     void this.refresh();
-    this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
+    this.timer = setInterval(() => void this.check(), this.checkMs);
     this.timer.unref();
+  }
+
+  /** Probes again when the last probe failed or an OS release file changed since it ran. */
+  check(): Promise<void> {
+    if (this.answered && filesIdentity(this.watched) === this.probedFiles) return Promise.resolve();
+    return this.refresh();
   }
 
   get(): Inventory | undefined {
@@ -83,6 +106,7 @@ export class InventoryCache {
 
   /** Resolves once the probe has answered or failed; the value is kept only when it answered. */
   refresh(): Promise<void> {
+    this.probedFiles = filesIdentity(this.watched);
     return new Promise((done) => {
       const child = execFile(
         this.probe.command,
@@ -91,6 +115,7 @@ export class InventoryCache {
         (err, stdout) => {
           // Inventory is decoration: a failed probe leaves the frames without it, or with the last answer.
           const answer = err ? undefined : parseInventory(stdout);
+          this.answered = answer !== undefined;
           if (answer !== undefined) this.value = answer;
           done();
         },
@@ -98,4 +123,20 @@ export class InventoryCache {
       child.stdin?.end();
     });
   }
+}
+
+/** Each file's inode, size and modification time (or its absence), as one string to compare. */
+function filesIdentity(paths: readonly string[]): string {
+  let identity = '';
+  for (const path of paths) {
+    let stat: ReturnType<typeof statSync> | undefined;
+    try {
+      stat = statSync(path, { throwIfNoEntry: false });
+    } catch (err) {
+      identity += `${path}:${(err as NodeJS.ErrnoException).code};`;
+      continue;
+    }
+    identity += stat === undefined ? `${path}:absent;` : `${path}:${stat.ino}:${stat.size}:${stat.mtimeMs};`;
+  }
+  return identity;
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -76,6 +76,59 @@ describe('InventoryCache', () => {
       expect(cache.get()).toEqual({ os: 'Debian GNU/Linux 12' });
     } finally {
       rmSync(dirname(answer), { recursive: true, force: true });
+    }
+  });
+
+  it('probes again only when an OS release file changed, or the last probe failed', async () => {
+    // The probe counts its runs in a file and answers, or fails, as a second file says.
+    const dir = mkdtempSync(join(tmpdir(), 'usewatch-inventory-'));
+    const runs = join(dir, 'runs');
+    const answer = join(dir, 'answer.json');
+    const osRelease = join(dir, 'os-release');
+    writeFileSync(runs, '');
+    writeFileSync(osRelease, 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n');
+    const answerWith = (text: string, code: number) => writeFileSync(answer, JSON.stringify({ text, code }));
+    const cache = new InventoryCache(
+      {
+        command: process.execPath,
+        args: [
+          '-e',
+          `const fs = require('fs'); fs.appendFileSync(${JSON.stringify(runs)}, 'x');` +
+            `const a = JSON.parse(fs.readFileSync(${JSON.stringify(answer)}, 'utf8'));` +
+            'process.stdout.write(a.text); process.exitCode = a.code;',
+        ],
+      },
+      [osRelease, join(dir, 'lsb-release')],
+    );
+    const probes = () => readFileSync(runs, 'utf8').length;
+    try {
+      answerWith('{"os":"Debian GNU/Linux 12"}', 0);
+      await cache.refresh();
+      await cache.check();
+      await cache.check();
+      expect(probes()).toBe(1);
+
+      writeFileSync(osRelease, 'PRETTY_NAME="Debian GNU/Linux 13 (trixie)"\n');
+      answerWith('{"os":"Debian GNU/Linux 13"}', 0);
+      await cache.check();
+      expect(probes()).toBe(2);
+      expect(cache.get()).toEqual({ os: 'Debian GNU/Linux 13' });
+      await cache.check();
+      expect(probes()).toBe(2);
+
+      writeFileSync(join(dir, 'lsb-release'), 'DISTRIB_ID=Debian\n');
+      answerWith('', 1);
+      await cache.check();
+      expect(probes()).toBe(3);
+      expect(cache.get()).toEqual({ os: 'Debian GNU/Linux 13' });
+      answerWith('{"os":"Debian GNU/Linux 13.1"}', 0);
+      await cache.check();
+      expect(probes()).toBe(4);
+      expect(cache.get()).toEqual({ os: 'Debian GNU/Linux 13.1' });
+      await cache.check();
+      expect(probes()).toBe(4);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
