@@ -5,7 +5,7 @@ export type MetricType = 'counter' | 'gauge' | 'untyped';
 
 /**
  * Writes one sample of a family: its value, then its label values in the order of the family's
- * `labels`. A label whose value is undefined is left out of the series.
+ * `labels` (at most MAX_LABELS). A label whose value is undefined is left out of the series.
  */
 export type Emit = (value: number | bigint | undefined, ...labelValues: (string | undefined)[]) => void;
 
@@ -22,6 +22,9 @@ export interface FamilySpec {
   omitEmpty?: boolean;
   read(frame: Frame, emit: Emit): void;
 }
+
+/** The most labels a family may have: node_os_info's twelve. */
+const MAX_LABELS = 12;
 
 /** Stands in for the frame for frameless families before the first tick; they never read it. */
 const NO_FRAME = {} as Frame;
@@ -57,12 +60,33 @@ export class FrameFamily {
   /** The body and the position the render in progress writes at. */
   private out: ExpositionWriter | undefined;
   private at = 0;
-  /** Made once: a closure per render would be garbage of every render. */
-  private readonly emit: Emit = (value, ...labelValues) => this.sample(value, labelValues);
+  /** The label values of the sample being written, copied only when they differ from its position's. */
+  private readonly labelValues: (string | undefined)[] = new Array(MAX_LABELS).fill(undefined);
+  /**
+   * Made once (a closure per render would be garbage of every render), with its label values as
+   * declared parameters rather than a rest parameter, which would make an array per sample.
+   */
+  private readonly emit: Emit = (value, l0, l1, l2, l3, l4, l5, l6, l7, l8, l9, l10, l11) => {
+    const v = this.labelValues;
+    v[0] = l0;
+    v[1] = l1;
+    v[2] = l2;
+    v[3] = l3;
+    v[4] = l4;
+    v[5] = l5;
+    v[6] = l6;
+    v[7] = l7;
+    v[8] = l8;
+    v[9] = l9;
+    v[10] = l10;
+    v[11] = l11;
+    this.sample(value);
+  };
 
   constructor(private readonly spec: FamilySpec) {
     this.name = spec.name;
     this.labels = spec.labels ?? NO_LABELS;
+    if (this.labels.length > MAX_LABELS) throw new Error(`/metrics: ${spec.name} has more than ${MAX_LABELS} labels`);
     this.header = Buffer.from(familyHeader(spec.name, spec.help, spec.type), 'utf8');
   }
 
@@ -79,12 +103,13 @@ export class FrameFamily {
     if (this.at === 0 && this.spec.omitEmpty) out.truncate(start);
   }
 
-  private sample(value: number | bigint | undefined, labelValues: readonly (string | undefined)[]): void {
+  private sample(value: number | bigint | undefined): void {
     if (value === undefined || this.out === undefined) return;
     const v = typeof value === 'bigint' ? Number(value) : value;
     if (!Number.isFinite(v)) return;
     let written = this.written[this.at];
-    if (written === undefined || !this.sameLabels(written.labelValues, labelValues)) {
+    if (written === undefined || !this.sameLabels(written.labelValues)) {
+      const labelValues = this.labelValues.slice(0, this.labels.length);
       const series = sampleStart(this.name, this.labels, labelValues);
       written = { labelValues, series, value: v, valueText: formatSampleValue(v) };
       this.written[this.at] = written;
@@ -97,8 +122,9 @@ export class FrameFamily {
     this.out.ascii(written.valueText);
   }
 
-  private sameLabels(a: readonly (string | undefined)[], b: readonly (string | undefined)[]): boolean {
-    for (let i = 0; i < this.labels.length; i++) if (a[i] !== b[i]) return false;
+  /** Whether the sample being written has the label values `written` was made of. */
+  private sameLabels(written: readonly (string | undefined)[]): boolean {
+    for (let i = 0; i < this.labels.length; i++) if (written[i] !== this.labelValues[i]) return false;
     return true;
   }
 }

@@ -13,6 +13,7 @@ export const STATUS_VALUE: Readonly<Record<Exclude<CellStatus, 'gap'>, number>> 
 };
 
 const PSI_RESOURCES = ['cpu', 'memory', 'io', 'irq'] as const;
+const PSI_KINDS = ['some', 'full'] as const;
 const PSI_WINDOWS = [
   ['avg10', '10s'],
   ['avg60', '60s'],
@@ -109,8 +110,11 @@ const FINDING_LABELS = ['rule', 'resource', 'dimension', INSTANCE_LABEL];
 
 /** Text for a label value: inert (no control characters or escape sequences) and bounded in length. */
 function labelText(text: string): string {
-  const chars = Array.from(sanitize(text));
-  return chars.length <= INFO_TEXT_MAX ? chars.join('') : `${chars.slice(0, INFO_TEXT_MAX - 1).join('')}…`;
+  const safe = sanitize(text);
+  // No more UTF-16 units than the limit is no more code points: nothing to cut, nothing to split.
+  if (safe.length <= INFO_TEXT_MAX) return safe;
+  const chars = Array.from(safe);
+  return chars.length <= INFO_TEXT_MAX ? safe : `${chars.slice(0, INFO_TEXT_MAX - 1).join('')}…`;
 }
 
 /** One family over the findings being raised (pending and firing); resolved ones are left out. */
@@ -187,11 +191,13 @@ const pressureFamily: FamilySpec = {
   read(f, emit) {
     const psi = f.counters?.pressure;
     if (!psi) return;
-    for (const resource of PSI_RESOURCES) {
-      for (const kind of ['some', 'full'] as const) {
-        const line = psi[resource]?.[kind];
+    for (let r = 0; r < PSI_RESOURCES.length; r++) {
+      for (let k = 0; k < PSI_KINDS.length; k++) {
+        const line = psi[PSI_RESOURCES[r]]?.[PSI_KINDS[k]];
         if (!line) continue;
-        for (const [key, window] of PSI_WINDOWS) emit(line[key], resource, kind, window);
+        for (let w = 0; w < PSI_WINDOWS.length; w++) {
+          emit(line[PSI_WINDOWS[w][0]], PSI_RESOURCES[r], PSI_KINDS[k], PSI_WINDOWS[w][1]);
+        }
       }
     }
   },
@@ -249,8 +255,13 @@ const tickFamilies: readonly FamilySpec[] = [
     labels: ['status'],
     read(f, emit) {
       const counts = { absent: 0, denied: 0, failed: 0 };
-      for (const s of f.sources) if (s.status !== 'ok') counts[s.status]++;
-      for (const [status, n] of Object.entries(counts)) emit(n, status);
+      for (let i = 0; i < f.sources.length; i++) {
+        const status = f.sources[i].status;
+        if (status !== 'ok') counts[status]++;
+      }
+      emit(counts.absent, 'absent');
+      emit(counts.denied, 'denied');
+      emit(counts.failed, 'failed');
     },
   },
 ];
