@@ -176,9 +176,9 @@ export function containerFamilies(): FamilySpec[] {
     omitEmpty: true,
     read(f, emit) {
       const cgroups = cgroupsOf(f);
+      const cpu = cpuTotal ? 'total' : undefined;
       for (let i = 0; i < cgroups.length; i++) {
         const e = cgroups[i].entry;
-        const cpu = cpuTotal ? 'total' : undefined;
         emit(
           value(cgroups[i]),
           e.container || undefined,
