@@ -189,6 +189,26 @@ describe('FrameFamily', () => {
   });
 });
 
+describe('FrameFamily labels', () => {
+  test('twelve labels are written (node_os_info has as many); a family of more is refused when made, naming it', () => {
+    const labels = Array.from({ length: 12 }, (_, i) => `l${i}`);
+    const family = new FrameFamily({
+      name: 'test_wide',
+      help: 'Wide.',
+      type: 'gauge',
+      labels,
+      read: (_f, emit) => emit(1, ...labels.map((l) => l.toUpperCase())),
+    });
+    expect(render(family, A_FRAME).split('\n')[2]).toBe(
+      `test_wide{${labels.map((l) => `${l}="${l.toUpperCase()}"`).join(',')}} 1`,
+    );
+    expect(
+      () =>
+        new FrameFamily({ name: 'test_wider', help: 'Wider.', type: 'gauge', labels: [...labels, 'l12'], read() {} }),
+    ).toThrow('test_wider');
+  });
+});
+
 describe('familyMaker', () => {
   test('refuses a second family of the same name, naming it', () => {
     const make = familyMaker();
