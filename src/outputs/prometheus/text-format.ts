@@ -57,7 +57,7 @@ export function sampleStart(
 }
 
 const LF = 0x0a;
-/** Room for this host's body (about 45 KB) and its growth without a reallocation. */
+/** Room for a body of a small host (about 45 KB on a 2-CPU VM) and its growth, without a reallocation. */
 const INITIAL_BYTES = 64 * 1024;
 
 /**
