@@ -1,8 +1,7 @@
-import type { CgroupCounters, CgroupEntry } from '../../model/cgroup.js';
+import type { CgroupCounters } from '../../model/cgroup.js';
 import type { Frame } from '../../model/frame.js';
 import { type CarriedCgroup, carriedCgroups } from '../carried-cgroups.js';
-import type { Labels } from './family.js';
-import { familyHeader, formatSampleValue, seriesName } from './text-format.js';
+import type { FamilySpec } from './family.js';
 
 /**
  * Per workload cgroup families under cAdvisor's names, units and labels, so that cAdvisor-based
@@ -16,23 +15,18 @@ import { familyHeader, formatSampleValue, seriesName } from './text-format.js';
  * Device-level series (`device` label) are not written: io.stat is summed over devices upstream.
  */
 
-/** A carried cgroup with its labels, made once per scrape. */
-interface Carried extends CarriedCgroup {
-  labels: Labels;
-}
-
 interface ContainerFamily {
   name: string;
   help: string;
   type: 'counter' | 'gauge';
-  value(c: Carried): number | undefined;
-  /** Labels after the cgroup's own. */
-  extra?: Labels;
+  value(c: CarriedCgroup): number | undefined;
+  /** `cpu="total"` after the cgroup's own labels. */
+  cpuTotal?: true;
 }
 
 const quotaOnly =
   (pick: (k: CgroupCounters) => number | undefined) =>
-  (c: Carried): number | undefined =>
+  (c: CarriedCgroup): number | undefined =>
     c.entry.cpuLimit === undefined || c.counters === undefined ? undefined : pick(c.counters);
 
 /** cAdvisor writes 0 for "no limit"; a limit is only reported where the usage beside it was read. */
@@ -40,12 +34,11 @@ function limitOrZero(limit: number | undefined, usage: number | undefined): numb
   return limit ?? (usage === undefined ? undefined : 0);
 }
 
-const counter = (name: string, help: string, value: ContainerFamily['value'], extra?: Labels): ContainerFamily => ({
+const counter = (name: string, help: string, value: ContainerFamily['value']): ContainerFamily => ({
   name,
   help,
   type: 'counter',
   value,
-  extra,
 });
 const gauge = (name: string, help: string, value: ContainerFamily['value']): ContainerFamily => ({
   name,
@@ -67,12 +60,14 @@ function pressureFamily(resource: PsiResource, kind: 'some' | 'full'): Container
 }
 
 const FAMILIES: readonly ContainerFamily[] = [
-  counter(
-    'container_cpu_usage_seconds_total',
-    'Cumulative CPU time consumed by the cgroup in seconds (cpu.stat usage_usec).',
-    (c) => c.counters?.cpuUsageSeconds,
-    { cpu: 'total' },
-  ),
+  {
+    ...counter(
+      'container_cpu_usage_seconds_total',
+      'Cumulative CPU time consumed by the cgroup in seconds (cpu.stat usage_usec).',
+      (c) => c.counters?.cpuUsageSeconds,
+    ),
+    cpuTotal: true,
+  },
   counter(
     'container_cpu_user_seconds_total',
     'Cumulative user CPU time consumed by the cgroup in seconds.',
@@ -159,36 +154,41 @@ const FAMILIES: readonly ContainerFamily[] = [
  * kubelet's label set (alphabetical, as client_golang writes it): `id` always, the others only
  * when known. An absent label and an empty one are the same series to Prometheus.
  */
-function cgroupLabels(e: CgroupEntry): Labels {
-  const labels: Labels = {};
-  if (e.container) labels.container = e.container;
-  labels.id = e.id;
-  if (e.name) labels.name = e.name;
-  if (e.namespace) labels.namespace = e.namespace;
-  if (e.pod) labels.pod = e.pod;
-  return labels;
-}
+const CGROUP_LABELS = ['container', 'id', 'name', 'namespace', 'pod'];
+const CPU_TOTAL_LABELS = [...CGROUP_LABELS, 'cpu'];
 
-function renderFamily(f: ContainerFamily, cgroups: readonly Carried[]): string | undefined {
-  let text: string | undefined;
-  for (let i = 0; i < cgroups.length; i++) {
-    const c = cgroups[i];
-    const v = f.value(c);
-    if (v === undefined || !Number.isFinite(v)) continue;
-    text ??= familyHeader(f.name, f.help, f.type);
-    text += `\n${seriesName(f.name, f.extra ? { ...c.labels, ...f.extra } : c.labels)} ${formatSampleValue(v)}`;
-  }
-  return text;
-}
-
-/** The container families of a frame as exposition parts, one per family with samples; none without cgroups. */
-export function containerFamilies(frame: Frame): string[] {
-  const cgroups: Carried[] = carriedCgroups(frame).map((c) => ({ ...c, labels: cgroupLabels(c.entry) }));
-  if (cgroups.length === 0) return [];
-  const parts: string[] = [];
-  for (let i = 0; i < FAMILIES.length; i++) {
-    const text = renderFamily(FAMILIES[i], cgroups);
-    if (text !== undefined) parts.push(text);
-  }
-  return parts;
+/**
+ * The container families as families of the exposition, each left out while no carried cgroup has
+ * a value for it. The frame's carried cgroups are paired with their counters once per frame, for
+ * all the families.
+ */
+export function containerFamilies(): FamilySpec[] {
+  let paired: { frame: Frame; cgroups: CarriedCgroup[] } | undefined;
+  const cgroupsOf = (frame: Frame): CarriedCgroup[] => {
+    if (paired?.frame !== frame) paired = { frame, cgroups: carriedCgroups(frame) };
+    return paired.cgroups;
+  };
+  return FAMILIES.map(({ name, help, type, value, cpuTotal }) => ({
+    name,
+    help,
+    type,
+    labels: cpuTotal ? CPU_TOTAL_LABELS : CGROUP_LABELS,
+    omitEmpty: true,
+    read(f, emit) {
+      const cgroups = cgroupsOf(f);
+      const cpu = cpuTotal ? 'total' : undefined;
+      for (let i = 0; i < cgroups.length; i++) {
+        const e = cgroups[i].entry;
+        emit(
+          value(cgroups[i]),
+          e.container || undefined,
+          e.id,
+          e.name || undefined,
+          e.namespace || undefined,
+          e.pod || undefined,
+          cpu,
+        );
+      }
+    },
+  }));
 }

@@ -1,110 +1,132 @@
 import type { Frame } from '../../model/frame.js';
-import { familyHeader, formatSampleValue, seriesName } from './text-format.js';
+import { type ExpositionWriter, familyHeader, formatSampleValue, sampleStart } from './text-format.js';
 
 export type MetricType = 'counter' | 'gauge' | 'untyped';
-export type Labels = Record<string, string>;
 
-/** Pushes the samples of one family; called at scrape time with the latest frame. */
-export type Emit = (labels: Labels | undefined, value: number | bigint | undefined) => void;
+/**
+ * Writes one sample of a family: its value, then its label values in the order of the family's
+ * `labels` (at most MAX_LABELS). A label whose value is undefined is left out of the series.
+ */
+export type Emit = (value: number | bigint | undefined, ...labelValues: (string | undefined)[]) => void;
 
 /** One metric family read from a frame at scrape time: name, help, type and how to list its samples. */
 export interface FamilySpec {
   name: string;
   help: string;
   type: MetricType;
+  /** The label names of every sample, in the order written; none when the family has one unlabelled sample. */
+  labels?: readonly string[];
   /** Read even before the first frame (the agent's own process metrics); the frame is then a stub. */
   frameless?: boolean;
+  /** Left out of the body, HELP and TYPE included, while it has no sample (cAdvisor's families are). */
+  omitEmpty?: boolean;
   read(frame: Frame, emit: Emit): void;
 }
 
+/** The most labels a family may have: node_os_info's twelve. */
+const MAX_LABELS = 12;
+
 /** Stands in for the frame for frameless families before the first tick; they never read it. */
 const NO_FRAME = {} as Frame;
+const NO_LABELS: readonly string[] = [];
 
-/** The sample line written at one position of a family's render, and what it was made of. */
+/** The line written at one position of a family's render, and what it was made of. */
 interface WrittenSample {
-  keys: string[];
-  values: string[];
-  series: string;
+  labelValues: readonly (string | undefined)[];
+  /** A line feed, the series name and a space, as UTF-8. */
+  series: Uint8Array;
   value: number;
-  /** A line feed, the series name, a space and the value. */
-  line: string;
+  valueText: string;
 }
 
 /**
- * A family as exposition text. Every render reads the frame afresh. Samples without a value
- * (undefined) or with a non-finite one are left out, so that a figure the host did not give reads
- * as absent rather than as NaN; bigints are written as numbers. A family with no samples still
- * writes its HELP and TYPE lines.
+ * A family as exposition text, written into the body by each render, which reads the frame afresh.
+ * Samples without a value (undefined) or with a non-finite one are left out, so that a figure the
+ * host did not give reads as absent rather than as NaN; bigints are written as numbers. A family
+ * with no samples still writes its HELP and TYPE lines, unless it is `omitEmpty`.
  *
  * Most families write the same series in the same order frame after frame (a CPU's modes, a
- * disk's counters), and most of their values do not move in a second. The line written at each
- * position is kept with the labels and value it was made of: a render escapes and joins only the
- * labels that changed and formats only the values that did, and a family whose every line is as
- * before gives its previous text again. At most one line per sample of the last render is kept.
+ * disk's counters), and most of their values do not move in a second. Each position keeps the label
+ * values it was written with, its series name as bytes, and its value as text: a render escapes and
+ * encodes only the series whose labels changed and formats only the values that moved. At most one
+ * entry per sample of the last render is kept.
  */
 export class FrameFamily {
   readonly name: string;
-  /** The HELP and TYPE lines never change: they are escaped once. */
-  private readonly header: string;
+  /** The HELP and TYPE lines never change: they are escaped and encoded once. */
+  private readonly header: Uint8Array;
+  private readonly labels: readonly string[];
   private readonly written: WrittenSample[] = [];
-  private text: string;
-  /** Whether the render in progress wrote a line unlike the last render's at its position. */
-  private changed = false;
+  /** The body and the position the render in progress writes at. */
+  private out: ExpositionWriter | undefined;
+  private at = 0;
+  /** The label values of the sample being written, copied only when they differ from its position's. */
+  private readonly labelValues: (string | undefined)[] = new Array(MAX_LABELS).fill(undefined);
+  /**
+   * Made once (a closure per render would be garbage of every render), with its label values as
+   * declared parameters rather than a rest parameter, which would make an array per sample.
+   */
+  private readonly emit: Emit = (value, l0, l1, l2, l3, l4, l5, l6, l7, l8, l9, l10, l11) => {
+    const v = this.labelValues;
+    v[0] = l0;
+    v[1] = l1;
+    v[2] = l2;
+    v[3] = l3;
+    v[4] = l4;
+    v[5] = l5;
+    v[6] = l6;
+    v[7] = l7;
+    v[8] = l8;
+    v[9] = l9;
+    v[10] = l10;
+    v[11] = l11;
+    this.sample(value);
+  };
 
   constructor(private readonly spec: FamilySpec) {
     this.name = spec.name;
-    this.header = familyHeader(spec.name, spec.help, spec.type);
-    this.text = this.header;
+    this.labels = spec.labels ?? NO_LABELS;
+    if (this.labels.length > MAX_LABELS) throw new Error(`/metrics: ${spec.name} has more than ${MAX_LABELS} labels`);
+    this.header = Buffer.from(familyHeader(spec.name, spec.help, spec.type), 'utf8');
   }
 
-  render(frame: Frame | undefined): string {
-    let text = this.header;
+  /** Writes the family into `out`, reading `frame` (a frameless family reads even without one). */
+  writeTo(out: ExpositionWriter, frame: Frame | undefined): void {
+    const start = out.length;
+    out.family(this.header);
     const read = frame ?? (this.spec.frameless ? NO_FRAME : undefined);
-    if (read === undefined) return text;
-    let at = 0;
-    this.changed = false;
-    this.spec.read(read, (labels, value) => {
-      if (value === undefined) return;
-      const v = typeof value === 'bigint' ? Number(value) : value;
-      if (Number.isFinite(v)) text += this.lineAt(at++, labels, v);
-    });
-    if (!this.changed && at === this.written.length) return this.text;
-    this.written.length = at;
-    this.text = text;
-    return text;
+    if (read === undefined) return;
+    this.out = out;
+    this.at = 0;
+    this.spec.read(read, this.emit);
+    this.written.length = this.at;
+    if (this.at === 0 && this.spec.omitEmpty) out.truncate(start);
   }
 
-  private lineAt(at: number, labels: Labels | undefined, value: number): string {
-    const before = this.written[at];
-    if (before !== undefined && sameLabels(before, labels)) {
-      if (before.value === value) return before.line;
-      this.changed = true;
-      before.value = value;
-      before.line = `\n${before.series} ${formatSampleValue(value)}`;
-      return before.line;
+  private sample(value: number | bigint | undefined): void {
+    if (value === undefined || this.out === undefined) return;
+    const v = typeof value === 'bigint' ? Number(value) : value;
+    if (!Number.isFinite(v)) return;
+    let written = this.written[this.at];
+    if (written === undefined || !this.sameLabels(written.labelValues)) {
+      const labelValues = this.labelValues.slice(0, this.labels.length);
+      const series = sampleStart(this.name, this.labels, labelValues);
+      written = { labelValues, series, value: v, valueText: formatSampleValue(v) };
+      this.written[this.at] = written;
+    } else if (written.value !== v) {
+      written.value = v;
+      written.valueText = formatSampleValue(v);
     }
-    this.changed = true;
-    const keys: string[] = [];
-    const values: string[] = [];
-    for (const key in labels) {
-      keys.push(key);
-      values.push(labels[key]);
-    }
-    const series = seriesName(this.name, labels);
-    const line = `\n${series} ${formatSampleValue(value)}`;
-    this.written[at] = { keys, values, series, value, line };
-    return line;
+    this.at++;
+    this.out.bytes(written.series);
+    this.out.ascii(written.valueText);
   }
-}
 
-/** Whether `labels` has the keys and values, in order, that `written` was made of. */
-function sameLabels(written: WrittenSample, labels: Labels | undefined): boolean {
-  let i = 0;
-  for (const key in labels) {
-    if (written.keys[i] !== key || written.values[i] !== labels[key]) return false;
-    i++;
+  /** Whether the sample being written has the label values `written` was made of. */
+  private sameLabels(written: readonly (string | undefined)[]): boolean {
+    for (let i = 0; i < this.labels.length; i++) if (written[i] !== this.labelValues[i]) return false;
+    return true;
   }
-  return i === written.keys.length;
 }
 
 /** Makes the families of one exposition, refusing a name made before: two families of one name are an invalid exposition. */

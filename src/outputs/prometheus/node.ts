@@ -20,9 +20,9 @@ import type { Emit, FamilySpec } from './family.js';
  */
 
 /*
- * The read functions run once per scrape, a second apart, so V8 mostly leaves them unoptimised, and
- * there for…of allocates an iterator result (and an entry array for maps) per element: they loop
- * with forEach and indexes instead.
+ * The read functions run once per frame, a second apart, so V8 mostly leaves them unoptimised, and
+ * there for…of allocates an iterator result (and an entry array for maps) per element and forEach a
+ * closure per call: they loop with indexes instead.
  */
 const NO_COUNTERS: HostCounters = Object.freeze({});
 
@@ -31,18 +31,20 @@ function counters(frame: Frame): HostCounters {
 }
 
 const CPU_MODES: readonly CpuTimeMode[] = ['idle', 'iowait', 'irq', 'nice', 'softirq', 'steal', 'system', 'user'];
+const CPU_LABELS = ['cpu', 'mode'];
 
 const cpu: FamilySpec[] = [
   {
     name: 'node_cpu_seconds_total',
     help: 'Seconds the CPUs spent in each mode.',
     type: 'counter',
+    labels: CPU_LABELS,
     read(f, emit) {
       const t = counters(f).cpus;
       if (!t) return;
       for (let row = 0; row < t.count; row++) {
         const cpu = String(t.logical[row]);
-        for (let m = 0; m < CPU_MODES.length; m++) emit({ cpu, mode: CPU_MODES[m] }, t.seconds(row, CPU_MODES[m]));
+        for (let m = 0; m < CPU_MODES.length; m++) emit(t.seconds(row, CPU_MODES[m]), cpu, CPU_MODES[m]);
       }
     },
   },
@@ -50,13 +52,14 @@ const cpu: FamilySpec[] = [
     name: 'node_cpu_guest_seconds_total',
     help: 'Seconds the CPUs spent in guests (VMs) for each mode.',
     type: 'counter',
+    labels: CPU_LABELS,
     read(f, emit) {
       const t = counters(f).cpus;
       if (!t) return;
       for (let row = 0; row < t.count; row++) {
         const cpu = String(t.logical[row]);
-        emit({ cpu, mode: 'user' }, t.seconds(row, 'guest'));
-        emit({ cpu, mode: 'nice' }, t.seconds(row, 'guestNice'));
+        emit(t.seconds(row, 'guest'), cpu, 'user');
+        emit(t.seconds(row, 'guestNice'), cpu, 'nice');
       }
     },
   },
@@ -88,7 +91,7 @@ function statValue(
     type,
     read(f, emit) {
       const activity = counters(f).activity;
-      if (activity) emit(undefined, pick(activity));
+      if (activity) emit(pick(activity));
     },
   };
 }
@@ -99,7 +102,7 @@ function loadValue(name: string, help: string, key: 'load1' | 'load5' | 'load15'
     help,
     type: 'gauge',
     read(f, emit) {
-      emit(undefined, counters(f).load?.[key]);
+      emit(counters(f).load?.[key]);
     },
   };
 }
@@ -109,7 +112,7 @@ const memory: FamilySpec[] = VMSTAT_FIELDS.map((field) => ({
   help: `/proc/vmstat information field ${field}.`,
   type: 'untyped' as const,
   read(f: Frame, emit: Emit) {
-    emit(undefined, counters(f).memory?.vmstat[field]);
+    emit(counters(f).memory?.vmstat[field]);
   },
 }));
 
@@ -130,7 +133,7 @@ export function meminfoFamily(field: string): FamilySpec {
     help: `Memory information field ${field}${bytes ? '_bytes' : ''}.`,
     type: 'gauge',
     read(f, emit) {
-      emit(undefined, counters(f).memory?.meminfo.get(field));
+      emit(counters(f).memory?.meminfo.get(field));
     },
   };
 }
@@ -180,7 +183,7 @@ const pressure: FamilySpec[] = PSI_TOTALS.map(([name, resource, kind, help]) => 
   help,
   type: 'counter' as const,
   read(f: Frame, emit: Emit) {
-    emit(undefined, counters(f).pressure?.[resource]?.[kind]?.totalSeconds);
+    emit(counters(f).pressure?.[resource]?.[kind]?.totalSeconds);
   },
 }));
 
@@ -217,7 +220,7 @@ function kernelValue(name: string, help: string, pick: (k: KernelGauges) => numb
     type: 'gauge',
     read(f, emit) {
       const k = counters(f).kernel;
-      if (k) emit(undefined, pick(k));
+      if (k) emit(pick(k));
     },
   };
 }
@@ -292,14 +295,16 @@ const DISK: readonly [string, 'counter' | 'gauge', string, (d: DiskCounters) => 
   ],
 ];
 
+const DEVICE_LABELS = ['device'];
+
 const disk: FamilySpec[] = DISK.map(([name, type, help, pick]) => ({
   name,
   help,
   type,
+  labels: DEVICE_LABELS,
   read(f: Frame, emit: Emit) {
-    counters(f).disks?.forEach((d) => {
-      emit({ device: d.device }, pick(d));
-    });
+    const disks = counters(f).disks ?? [];
+    for (let i = 0; i < disks.length; i++) emit(pick(disks[i]), disks[i].device);
   },
 }));
 
@@ -332,10 +337,10 @@ function perInterface(
     name,
     help,
     type,
+    labels: DEVICE_LABELS,
     read(f, emit) {
-      counters(f).network?.interfaces.forEach((i) => {
-        emit({ device: i.name }, pick(i));
-      });
+      const interfaces = counters(f).network?.interfaces ?? [];
+      for (let i = 0; i < interfaces.length; i++) emit(pick(interfaces[i]), interfaces[i].name);
     },
   };
 }
@@ -357,7 +362,7 @@ export function netstatFamily(key: string): FamilySpec {
     help: `Statistic ${proto}${field}.`,
     type: 'untyped',
     read(f, emit) {
-      emit(undefined, counters(f).network?.protocols?.get(key));
+      emit(counters(f).network?.protocols?.get(key));
     },
   };
 }
@@ -373,15 +378,18 @@ const network: FamilySpec[] = [
   perInterface('node_network_mtu_bytes', 'Network device property: mtu_bytes', 'gauge', (i) => i.mtu),
 ];
 
+const MOUNT_LABELS = ['device', 'mountpoint', 'fstype'];
+
 function perMount(name: string, help: string, pick: (m: FilesystemCounters) => number | undefined): FamilySpec {
   return {
     name,
     help,
     type: 'gauge',
+    labels: MOUNT_LABELS,
     read(f, emit) {
-      counters(f).filesystems?.forEach((m) => {
-        emit({ device: m.device, mountpoint: m.mountPoint, fstype: m.fstype }, pick(m));
-      });
+      const mounts = counters(f).filesystems ?? [];
+      for (let i = 0; i < mounts.length; i++)
+        emit(pick(mounts[i]), mounts[i].device, mounts[i].mountPoint, mounts[i].fstype);
     },
   };
 }
@@ -428,10 +436,11 @@ const OS_VERSION_LABELS: readonly [label: string, key: string][] = [
 
 const MAJOR_MINOR = /^\d+(\.\d+)?/;
 
-function osLabels(os: HostIdentity['osRelease'], labels: readonly (readonly [string, string])[]) {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < labels.length; i++) out[labels[i][0]] = os.get(labels[i][1]) ?? '';
-  return out;
+/** The values of os-release labels, '' for a key the file does not have (as node_exporter writes it). */
+function osValues(os: HostIdentity['osRelease'], labels: readonly (readonly [string, string])[]): string[] {
+  const values: string[] = [];
+  for (let i = 0; i < labels.length; i++) values.push(os.get(labels[i][1]) ?? '');
+  return values;
 }
 
 /** The dashboards pick hosts by node_uname_info and show node_os_info and the clock. */
@@ -440,37 +449,38 @@ const identity: FamilySpec[] = [
     name: 'node_uname_info',
     help: 'Labeled system information as provided by the uname system call.',
     type: 'gauge',
+    labels: ['domainname', 'machine', 'nodename', 'release', 'sysname', 'version'],
     read(f, emit) {
       const u = counters(f).identity?.uname;
-      if (!u) return;
-      const { domainname, machine, nodename, release, sysname, version } = u;
-      emit({ domainname, machine, nodename, release, sysname, version }, 1);
+      if (u) emit(1, u.domainname, u.machine, u.nodename, u.release, u.sysname, u.version);
     },
   },
   {
     name: 'node_os_info',
     help: "A metric with a constant '1' value labeled by build_id, id, id_like, image_id, image_version, name, pretty_name, variant, variant_id, version, version_codename, version_id.",
     type: 'gauge',
+    labels: OS_INFO_LABELS.map(([label]) => label),
     read(f, emit) {
       const os = counters(f).identity?.osRelease;
-      if (os && os.size > 0) emit(osLabels(os, OS_INFO_LABELS), 1);
+      if (os && os.size > 0) emit(1, ...osValues(os, OS_INFO_LABELS));
     },
   },
   {
     name: 'node_os_version',
     help: 'Metric containing the major.minor part of the OS version.',
     type: 'gauge',
+    labels: OS_VERSION_LABELS.map(([label]) => label),
     read(f, emit) {
       const os = counters(f).identity?.osRelease;
       const m = MAJOR_MINOR.exec(os?.get('VERSION_ID') ?? '');
-      if (os && m) emit(osLabels(os, OS_VERSION_LABELS), Number(m[0]));
+      if (os && m) emit(Number(m[0]), ...osValues(os, OS_VERSION_LABELS));
     },
   },
   {
     name: 'node_time_seconds',
     help: 'System time in seconds since epoch (1970), when the frame was sampled.',
     type: 'gauge',
-    read: (f, emit) => emit(undefined, f.ts / 1000),
+    read: (f, emit) => emit(f.ts / 1000),
   },
 ];
 

@@ -25,7 +25,7 @@ export function processFamilies(openFds: OpenFds): FamilySpec[] {
       frameless: true,
       read(_f, emit) {
         cpu = process.cpuUsage();
-        emit(undefined, cpu.user / 1e6);
+        emit(cpu.user / 1e6);
       },
     },
     {
@@ -33,14 +33,14 @@ export function processFamilies(openFds: OpenFds): FamilySpec[] {
       help: 'Total system CPU time spent in seconds.',
       type: 'counter',
       frameless: true,
-      read: (_f, emit) => emit(undefined, cpu.system / 1e6),
+      read: (_f, emit) => emit(cpu.system / 1e6),
     },
     {
       name: 'process_cpu_seconds_total',
       help: 'Total user and system CPU time spent in seconds.',
       type: 'counter',
       frameless: true,
-      read: (_f, emit) => emit(undefined, (cpu.user + cpu.system) / 1e6),
+      read: (_f, emit) => emit((cpu.user + cpu.system) / 1e6),
     },
     {
       name: 'process_resident_memory_bytes',
@@ -49,21 +49,21 @@ export function processFamilies(openFds: OpenFds): FamilySpec[] {
       frameless: true,
       // The frame's figure, taken as its tick ended, is the agent's RSS as of that frame (the
       // body's moment); before the first frame, the stub carries none and the RSS is read here.
-      read: (f, emit) => emit(undefined, (f.self as SelfStats | undefined)?.rssBytes ?? process.memoryUsage.rss()),
+      read: (f, emit) => emit((f.self as SelfStats | undefined)?.rssBytes ?? process.memoryUsage.rss()),
     },
     {
       name: 'process_start_time_seconds',
       help: 'Start time of the process since unix epoch in seconds.',
       type: 'gauge',
       frameless: true,
-      read: (_f, emit) => emit(undefined, START_TIME_SECONDS),
+      read: (_f, emit) => emit(START_TIME_SECONDS),
     },
     {
       name: 'process_open_fds',
       help: 'Number of open file descriptors.',
       type: 'gauge',
       frameless: true,
-      read: (_f, emit) => emit(undefined, openFds()),
+      read: (_f, emit) => emit(openFds()),
     },
     {
       name: 'nodejs_heap_size_used_bytes',
@@ -71,7 +71,7 @@ export function processFamilies(openFds: OpenFds): FamilySpec[] {
       type: 'gauge',
       frameless: true,
       // process.memoryUsage().heapUsed is this same figure, but it also reads /proc/self/stat for the RSS.
-      read: (_f, emit) => emit(undefined, getHeapStatistics().used_heap_size),
+      read: (_f, emit) => emit(getHeapStatistics().used_heap_size),
     },
   ];
 }

@@ -2,7 +2,7 @@ import type { CellStatus, Finding, Frame, Severity, UseCell } from '../../model/
 import { sanitize } from '../../text/sanitize.js';
 import { processListText, victimsText } from '../../use/finding-text.js';
 import { formatValue } from '../../use/units.js';
-import type { FamilySpec, Labels, MetricType } from './family.js';
+import type { Emit, FamilySpec, MetricType } from './family.js';
 
 /** USE cell status as a number: alert on `usewatch_use_status >= 1`. Gaps (not measurable) are not exported. */
 export const STATUS_VALUE: Readonly<Record<Exclude<CellStatus, 'gap'>, number>> = {
@@ -13,6 +13,7 @@ export const STATUS_VALUE: Readonly<Record<Exclude<CellStatus, 'gap'>, number>> 
 };
 
 const PSI_RESOURCES = ['cpu', 'memory', 'io', 'irq'] as const;
+const PSI_KINDS = ['some', 'full'] as const;
 const PSI_WINDOWS = [
   ['avg10', '10s'],
   ['avg60', '60s'],
@@ -40,8 +41,9 @@ export function usewatchFamilies(opts: {
       name: 'usewatch_build_info',
       help: 'usewatch build information; the value is always 1.',
       type: 'gauge',
+      labels: ['version'],
       frameless: true,
-      read: (_f, emit) => emit({ version: opts.version }, 1),
+      read: (_f, emit) => emit(1, opts.version),
     },
     ...useCellFamilies,
     ...findingFamilies,
@@ -59,8 +61,10 @@ export function usewatchFamilies(opts: {
  */
 const INSTANCE_LABEL = 'usewatch_instance';
 
-function cellLabels(c: UseCell): Labels {
-  return { resource: c.resource, [INSTANCE_LABEL]: c.instance, dimension: c.dimension };
+const CELL_LABELS = ['resource', INSTANCE_LABEL, 'dimension'];
+
+function emitCell(emit: Emit, c: UseCell, value: number | undefined): void {
+  emit(value, c.resource, c.instance, c.dimension);
 }
 
 /*
@@ -73,10 +77,11 @@ const useCellFamilies: readonly FamilySpec[] = [
     name: 'usewatch_use_status',
     help: 'USE matrix cell status: 0 ok, 1 warning, 2 critical, 3 unknown (metric missing).',
     type: 'gauge',
+    labels: CELL_LABELS,
     read(f, emit) {
       for (let i = 0; i < f.use.length; i++) {
         const c = f.use[i];
-        if (c.status !== 'gap') emit(cellLabels(c), STATUS_VALUE[c.status]);
+        if (c.status !== 'gap') emitCell(emit, c, STATUS_VALUE[c.status]);
       }
     },
   },
@@ -84,8 +89,9 @@ const useCellFamilies: readonly FamilySpec[] = [
     name: 'usewatch_use_value',
     help: 'Value of the metric that decided a USE cell, in that metric unit (ratios are 0-1).',
     type: 'gauge',
+    labels: CELL_LABELS,
     read(f, emit) {
-      for (let i = 0; i < f.use.length; i++) emit(cellLabels(f.use[i]), f.use[i].value);
+      for (let i = 0; i < f.use.length; i++) emitCell(emit, f.use[i], f.use[i].value);
     },
   },
 ];
@@ -100,32 +106,28 @@ const CULPRITS_NAMED = 3;
 const VALUE_FORMAT = { value: formatValue };
 
 /** The identity every finding series shares: no severity, no state, nothing that changes while it lives. */
-function findingLabels(x: Finding): Labels {
-  return { rule: x.rule, resource: x.resource, dimension: x.dimension, [INSTANCE_LABEL]: x.instance };
-}
+const FINDING_LABELS = ['rule', 'resource', 'dimension', INSTANCE_LABEL];
 
 /** Text for a label value: inert (no control characters or escape sequences) and bounded in length. */
 function labelText(text: string): string {
-  const chars = Array.from(sanitize(text));
-  return chars.length <= INFO_TEXT_MAX ? chars.join('') : `${chars.slice(0, INFO_TEXT_MAX - 1).join('')}…`;
+  const safe = sanitize(text);
+  // No more UTF-16 units than the limit is no more code points: nothing to cut, nothing to split.
+  if (safe.length <= INFO_TEXT_MAX) return safe;
+  const chars = Array.from(safe);
+  return chars.length <= INFO_TEXT_MAX ? safe : `${chars.slice(0, INFO_TEXT_MAX - 1).join('')}…`;
 }
 
 /** One family over the findings being raised (pending and firing); resolved ones are left out. */
-function findingSeries(
-  name: string,
-  help: string,
-  value: (x: Finding) => number,
-  extra?: (x: Finding) => Labels,
-): FamilySpec {
+function findingSeries(name: string, help: string, value: (x: Finding) => number): FamilySpec {
   return {
     name,
     help,
     type: 'gauge',
+    labels: FINDING_LABELS,
     read(f, emit) {
       for (let i = 0; i < f.findings.length; i++) {
         const x = f.findings[i];
-        if (x.state === 'resolved') continue;
-        emit(extra === undefined ? findingLabels(x) : { ...findingLabels(x), ...extra(x) }, value(x));
+        if (x.state !== 'resolved') emit(value(x), x.rule, x.resource, x.dimension, x.instance);
       }
     },
   };
@@ -137,12 +139,12 @@ function findingSeries(
  * the series keeps one identity; figures that move every tick are series values, not labels. An OOM
  * finding's victims, oldest first, change the text only until the first three are named.
  */
-function infoLabels(x: Finding): Labels {
+function infoTexts(x: Finding): [culprit: string, next: string] {
   const culprits = x.state === 'firing' ? x.evidence.culprits?.processes : undefined;
   let culprit = culprits === undefined ? '' : processListText(x, culprits, CULPRITS_NAMED, VALUE_FORMAT);
   // An OOM kill often leaves no process to rank: the victims the kernel log names are the culprits.
   if (culprit === '' && x.state === 'firing') culprit = victimsText(x.evidence.victims, CULPRITS_NAMED, false);
-  return { culprit: labelText(culprit), next: labelText(x.next.join('; ')) };
+  return [labelText(culprit), labelText(x.next.join('; '))];
 }
 
 /** Series of the findings being raised, made for alerting rules (docs/agent.md, docs/fleet.md). */
@@ -167,26 +169,35 @@ const findingFamilies: readonly FamilySpec[] = [
     "Threshold of each finding's current severity, in the metric's base unit.",
     (x) => x.evidence.threshold,
   ),
-  findingSeries(
-    'usewatch_finding_info',
-    'Texts of each finding being raised: culprit processes when it fired and next commands; the value is always 1.',
-    () => 1,
-    infoLabels,
-  ),
+  {
+    name: 'usewatch_finding_info',
+    help: 'Texts of each finding being raised: culprit processes when it fired and next commands; the value is always 1.',
+    type: 'gauge',
+    labels: [...FINDING_LABELS, 'culprit', 'next'],
+    read(f, emit) {
+      for (let i = 0; i < f.findings.length; i++) {
+        const x = f.findings[i];
+        if (x.state !== 'resolved') emit(1, x.rule, x.resource, x.dimension, x.instance, ...infoTexts(x));
+      }
+    },
+  },
 ];
 
 const pressureFamily: FamilySpec = {
   name: 'usewatch_pressure_ratio',
   help: 'Pressure stall information averages as a ratio (0-1) by resource, kind (some/full) and window.',
   type: 'gauge',
+  labels: ['resource', 'kind', 'window'],
   read(f, emit) {
     const psi = f.counters?.pressure;
     if (!psi) return;
-    for (const resource of PSI_RESOURCES) {
-      for (const kind of ['some', 'full'] as const) {
-        const line = psi[resource]?.[kind];
+    for (let r = 0; r < PSI_RESOURCES.length; r++) {
+      for (let k = 0; k < PSI_KINDS.length; k++) {
+        const line = psi[PSI_RESOURCES[r]]?.[PSI_KINDS[k]];
         if (!line) continue;
-        for (const [key, window] of PSI_WINDOWS) emit({ resource, kind, window }, line[key]);
+        for (let w = 0; w < PSI_WINDOWS.length; w++) {
+          emit(line[PSI_WINDOWS[w][0]], PSI_RESOURCES[r], PSI_KINDS[k], PSI_WINDOWS[w][1]);
+        }
       }
     }
   },
@@ -194,8 +205,10 @@ const pressureFamily: FamilySpec = {
 
 /** A family of one unlabelled sample taken from the frame. */
 function frameValue(name: string, help: string, type: MetricType, value: (f: Frame) => number): FamilySpec {
-  return { name, help, type, read: (f, emit) => emit(undefined, value(f)) };
+  return { name, help, type, read: (f, emit) => emit(value(f)) };
 }
+
+const COLLECTOR_LABELS = ['collector'];
 
 /** The agent's own work on the latest tick, as the frame reports it. */
 const tickFamilies: readonly FamilySpec[] = [
@@ -213,18 +226,20 @@ const tickFamilies: readonly FamilySpec[] = [
     name: 'usewatch_collector_duration_seconds',
     help: 'Time each collector took on the latest tick.',
     type: 'gauge',
+    labels: COLLECTOR_LABELS,
     read(f, emit) {
       const cs = f.self.collectors;
-      for (let i = 0; i < cs.length; i++) emit({ collector: cs[i].name }, msToSeconds(cs[i].durationMs));
+      for (let i = 0; i < cs.length; i++) emit(msToSeconds(cs[i].durationMs), cs[i].name);
     },
   },
   {
     name: 'usewatch_collector_success',
     help: 'Whether each collector read all its sources on the latest tick (1) or not (0).',
     type: 'gauge',
+    labels: COLLECTOR_LABELS,
     read(f, emit) {
       const cs = f.self.collectors;
-      for (let i = 0; i < cs.length; i++) emit({ collector: cs[i].name }, cs[i].ok ? 1 : 0);
+      for (let i = 0; i < cs.length; i++) emit(cs[i].ok ? 1 : 0, cs[i].name);
     },
   },
   frameValue(
@@ -237,10 +252,16 @@ const tickFamilies: readonly FamilySpec[] = [
     name: 'usewatch_sources_not_ok',
     help: 'Sources (files) that could not be read on the latest tick, by status.',
     type: 'gauge',
+    labels: ['status'],
     read(f, emit) {
       const counts = { absent: 0, denied: 0, failed: 0 };
-      for (const s of f.sources) if (s.status !== 'ok') counts[s.status]++;
-      for (const [status, n] of Object.entries(counts)) emit({ status }, n);
+      for (let i = 0; i < f.sources.length; i++) {
+        const status = f.sources[i].status;
+        if (status !== 'ok') counts[status]++;
+      }
+      emit(counts.absent, 'absent');
+      emit(counts.denied, 'denied');
+      emit(counts.failed, 'failed');
     },
   },
 ];
@@ -259,7 +280,7 @@ function fromSource<S>(source: (() => S) | undefined, series: readonly RuntimeSe
     help,
     type,
     frameless: true,
-    read: (_f, emit) => emit(undefined, figure(source())),
+    read: (_f, emit) => emit(figure(source())),
   }));
 }
 
@@ -337,9 +358,10 @@ function topProcessFamilies(n: number): FamilySpec[] {
     name,
     help,
     type: 'gauge',
+    labels: ['pid', 'name'],
     read(f, emit) {
       const top = [...f.processes].sort((a, b) => b[key] - a[key]).slice(0, n);
-      for (const p of top) emit({ pid: String(p.pid), name: p.name }, p[key]);
+      for (const p of top) emit(p[key], String(p.pid), p.name);
     },
   });
   return [

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { Frame } from '../../../src/model/frame.js';
 import { type FamilySpec, FrameFamily, familyMaker } from '../../../src/outputs/prometheus/family.js';
+import { ExpositionWriter } from '../../../src/outputs/prometheus/text-format.js';
 
 /** Label values a mount point or a process name can carry, escaping included. */
 const ODD_VALUES = ['/', '/mnt/with space', 'back\\slash', 'new\nline', 'quote"d', '\\"\n', '', 'ünï'];
@@ -9,25 +10,34 @@ const spec: FamilySpec = {
   name: 'test_family_bytes',
   help: 'A help text with a \\ and a\nnewline and a "quote".',
   type: 'gauge',
+  labels: ['mountpoint', 'fstype', 'a'],
   read(_f, emit) {
-    emit(undefined, 1);
-    emit({}, 2);
+    emit(1);
+    emit(2, undefined, undefined, undefined);
     ODD_VALUES.forEach((v, i) => {
-      emit({ mountpoint: v, fstype: 'ext4' }, i + 0.5);
+      emit(i + 0.5, v, 'ext4');
     });
-    emit({ a: 'x' }, 2n ** 64n);
-    emit({ a: 'skipped' }, undefined);
-    emit({ a: 'not finite' }, Number.NaN);
-    emit({ a: 'infinite' }, Number.POSITIVE_INFINITY);
-    emit({ a: 'negative infinite' }, Number.NEGATIVE_INFINITY);
+    emit(2n ** 64n, undefined, undefined, 'x');
+    emit(undefined, undefined, undefined, 'skipped');
+    emit(Number.NaN, undefined, undefined, 'not finite');
+    emit(Number.POSITIVE_INFINITY, undefined, undefined, 'infinite');
+    emit(Number.NEGATIVE_INFINITY, undefined, undefined, 'negative infinite');
   },
 };
 
 const A_FRAME = {} as Frame;
 
+/** The family's text as one render writes it into a body, without the body's final line feed. */
+function render(family: FrameFamily, frame: Frame | undefined): string {
+  return new ExpositionWriter()
+    .body((out) => family.writeTo(out, frame))
+    .toString('utf8')
+    .slice(0, -1);
+}
+
 describe('FrameFamily', () => {
   test('writes HELP, TYPE and one line per sample, escaping help text and label values as the text format says', () => {
-    expect(new FrameFamily(spec).render(A_FRAME)).toBe(
+    expect(render(new FrameFamily(spec), A_FRAME)).toBe(
       [
         '# HELP test_family_bytes A help text with a \\\\ and a\\nnewline and a "quote".',
         '# TYPE test_family_bytes gauge',
@@ -47,7 +57,7 @@ describe('FrameFamily', () => {
   });
 
   test('leaves out samples without a value and non-finite ones', () => {
-    const text = new FrameFamily(spec).render(A_FRAME);
+    const text = render(new FrameFamily(spec), A_FRAME);
     expect(text).not.toContain('skipped');
     expect(text).not.toContain('finite');
   });
@@ -61,14 +71,14 @@ describe('FrameFamily', () => {
       frameless,
       read(_f, emit) {
         reads++;
-        emit(undefined, 3);
+        emit(3);
       },
     });
-    expect(new FrameFamily(counting(false)).render(undefined)).toBe(
+    expect(render(new FrameFamily(counting(false)), undefined)).toBe(
       '# HELP test_reads_total Reads.\n# TYPE test_reads_total counter',
     );
     expect(reads).toBe(0);
-    expect(new FrameFamily(counting(true)).render(undefined)).toBe(
+    expect(render(new FrameFamily(counting(true)), undefined)).toBe(
       '# HELP test_reads_total Reads.\n# TYPE test_reads_total counter\ntest_reads_total 3',
     );
   });
@@ -79,23 +89,25 @@ describe('FrameFamily', () => {
       name: 'test_value',
       help: 'A value.',
       type: 'untyped',
-      read: (_f, emit) => emit(undefined, value),
+      read: (_f, emit) => emit(value),
     });
-    expect(family.render(A_FRAME)).toMatch(/\ntest_value 1$/);
+    expect(render(family, A_FRAME)).toMatch(/\ntest_value 1$/);
     value = 2;
-    expect(family.render(A_FRAME)).toMatch(/\ntest_value 2$/);
+    expect(render(family, A_FRAME)).toMatch(/\ntest_value 2$/);
   });
   test('series that change between renders are written as the new labels say, whatever their position', () => {
+    const labels = ['cpu', 'mode', 'pid', 'tid', 'name'];
     let series: Array<Record<string, string> | undefined> = [];
     const family = new FrameFamily({
       name: 'test_series',
       help: 'Series.',
       type: 'gauge',
+      labels,
       read: (_f, emit) => {
-        for (const labels of series) emit(labels, 1);
+        for (const values of series) emit(1, ...labels.map((label) => values?.[label]));
       },
     });
-    const lines = () => family.render(A_FRAME).split('\n').slice(2);
+    const lines = () => render(family, A_FRAME).split('\n').slice(2);
     series = [{ cpu: '0', mode: 'idle' }, { cpu: '0', mode: 'user' }, undefined, { pid: '7' }];
     expect(lines()).toEqual([
       'test_series{cpu="0",mode="idle"} 1',
@@ -129,23 +141,71 @@ describe('FrameFamily', () => {
       name: 'test_moves_total',
       help: 'Moves.',
       type: 'counter',
+      labels: ['cpu'],
       read: (_f, emit) => {
-        for (let i = 0; i < values.length; i++) emit({ cpu: `${i}` }, values[i]);
+        for (let i = 0; i < values.length; i++) emit(values[i], `${i}`);
       },
     });
-    const first = family.render(A_FRAME);
-    expect(family.render(A_FRAME)).toBe(first);
+    const first = render(family, A_FRAME);
+    expect(render(family, A_FRAME)).toBe(first);
     values[1] = 2.5;
-    expect(family.render(A_FRAME).split('\n').slice(2)).toEqual([
+    expect(render(family, A_FRAME).split('\n').slice(2)).toEqual([
       'test_moves_total{cpu="0"} 1',
       'test_moves_total{cpu="1"} 2.5',
       'test_moves_total{cpu="2"} 3',
     ]);
     values.pop();
-    expect(family.render(A_FRAME).split('\n').slice(2)).toEqual([
+    expect(render(family, A_FRAME).split('\n').slice(2)).toEqual([
       'test_moves_total{cpu="0"} 1',
       'test_moves_total{cpu="1"} 2.5',
     ]);
+  });
+
+  test('a family that leaves itself out when empty writes nothing without samples, HELP and TYPE included', () => {
+    let values: number[] = [];
+    const family = new FrameFamily({
+      name: 'test_sometimes',
+      help: 'Sometimes.',
+      type: 'gauge',
+      omitEmpty: true,
+      read: (_f, emit) => {
+        for (const v of values) emit(v);
+      },
+    });
+    const body = () =>
+      new ExpositionWriter()
+        .body((out) => {
+          new FrameFamily(spec).writeTo(out, undefined);
+          family.writeTo(out, A_FRAME);
+        })
+        .toString('utf8');
+    expect(body()).toBe(`${render(new FrameFamily(spec), undefined)}\n`);
+    values = [Number.NaN];
+    expect(body()).toBe(`${render(new FrameFamily(spec), undefined)}\n`);
+    values = [4];
+    expect(body()).toBe(
+      `${render(new FrameFamily(spec), undefined)}\n\n# HELP test_sometimes Sometimes.\n# TYPE test_sometimes gauge\ntest_sometimes 4\n`,
+    );
+  });
+});
+
+describe('FrameFamily labels', () => {
+  test('twelve labels are written (node_os_info has as many); a family of more is refused when made, naming it', () => {
+    const labels = Array.from({ length: 12 }, (_, i) => `l${i}`);
+    const family = new FrameFamily({
+      name: 'test_wide',
+      help: 'Wide.',
+      type: 'gauge',
+      labels,
+      read: (_f, emit) => emit(1, ...labels.map((l) => l.toUpperCase())),
+    });
+    expect(render(family, A_FRAME).split('\n')[2]).toBe(
+      `test_wide{${labels.map((l) => `${l}="${l.toUpperCase()}"`).join(',')}} 1`,
+    );
+    expect(
+      () =>
+        new FrameFamily({ name: 'test_wider', help: 'Wider.', type: 'gauge', labels: [...labels, 'l12'], read() {} }),
+    ).toThrow('test_wider');
   });
 });
 

@@ -1,9 +1,18 @@
 import { describe, expect, test } from 'vitest';
 import { Histogram } from '../../../src/outputs/prometheus/histogram.js';
+import { ExpositionWriter } from '../../../src/outputs/prometheus/text-format.js';
+
+/** The histogram's text as a body holds it, without the body's final line feed. */
+function render(h: Histogram): string {
+  return new ExpositionWriter()
+    .body((out) => h.writeTo(out))
+    .toString('utf8')
+    .slice(0, -1);
+}
 
 describe('Histogram', () => {
   test('before any observation: every bucket, the sum and the count at 0', () => {
-    expect(new Histogram('t_seconds', 'Time.', [0.5, 1]).render()).toBe(
+    expect(render(new Histogram('t_seconds', 'Time.', [0.5, 1]))).toBe(
       [
         '# HELP t_seconds Time.',
         '# TYPE t_seconds histogram',
@@ -19,7 +28,7 @@ describe('Histogram', () => {
   test('buckets are cumulative and a value on a bound counts in that bucket (le)', () => {
     const h = new Histogram('t_seconds', 'Time.', [0.0005, 0.001, 0.0025]);
     for (const v of [0.0001, 0.0005, 0.002, 0.003, 7]) h.observe(v);
-    const lines = h.render().split('\n').slice(2);
+    const lines = render(h).split('\n').slice(2);
     expect(lines).toEqual([
       't_seconds_bucket{le="0.0005"} 2',
       't_seconds_bucket{le="0.001"} 2',
