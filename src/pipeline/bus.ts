@@ -1,4 +1,5 @@
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { inflateRawSync } from 'node:zlib';
+import { constants, DeflateRaw } from 'minizlib';
 import { type Frame, serializeFrame } from '../model/frame.js';
 import { expandTables, parseWireJson } from '../model/wire.js';
 
@@ -13,29 +14,171 @@ export interface KeptFrame {
 }
 
 /**
- * A kept frame's JSON deflated, outside V8's heap, which the garbage collector does not walk. As
- * objects a frame of a host with about 100 processes takes 32 KB of heap; its JSON is 9–14 KB, and
+ * The ring's frames are kept deflated, outside V8's heap, which the garbage collector does not walk.
+ * As objects a frame of a host with about 100 processes takes 32 KB of heap; its JSON is 9–14 KB,
  * deflated at the fastest level 3–4 KB (0.1 ms a frame). The ring serves backfills and resumes
  * only, each frame at most a few times, so it is inflated when read (0.05 ms) rather than kept
- * ready. Bytes rather than the string: one character beyond Latin-1 (the "…" of a shortened
- * process name) makes V8 store the whole text at two bytes a character.
+ * ready. Bytes rather than the string: one character beyond Latin-1 (the "…" of a shortened process
+ * name) makes V8 store the whole text at two bytes a character.
+ *
+ * One deflate stream serves every frame, reset between them, with a small window: `deflateRawSync`
+ * malloc'd and freed zlib's state (270 KB at the default window and memLevel) every tick, which
+ * left malloc's heap fragmented and growing over hours. An 8 KB window and memLevel 5 make the state
+ * about 50 KB, held for good, for output 0.6 % larger: a frame's JSON repeats itself (keys, table
+ * rows) at short distances. Inflate reads any window up to its own default 32 KB.
+ */
+const DEFLATE = { level: 1, windowBits: 13, memLevel: 5 } as const;
+
+/** One deflate stream for every frame of a bus, its output handed over in the chunks minizlib emits. */
+class FrameDeflater {
+  private stream: DeflateRaw;
+  private chunks: Buffer[] = [];
+  private length = 0;
+  private failure: unknown;
+  /** The frame's JSON encoded into one buffer that lives as long as the deflater, grown as frames grow. */
+  private text = Buffer.allocUnsafeSlow(16 * 1024);
+
+  constructor() {
+    this.stream = this.open();
+  }
+
+  /** Deflates `json` whole (one zlib call, Z_FINISH), then readies the stream for the next frame. */
+  deflate(json: string): { chunks: readonly Buffer[]; length: number } {
+    const bytes = Buffer.byteLength(json);
+    if (bytes > this.text.length) this.text = Buffer.allocUnsafeSlow(2 ** Math.ceil(Math.log2(bytes)));
+    this.text.write(json);
+    this.chunks = [];
+    this.length = 0;
+    // minizlib deflates synchronously: the 'data' events have fired when write() returns.
+    this.stream.write(this.text.subarray(0, bytes));
+    if (this.failure !== undefined) {
+      // minizlib has closed the failed stream: the next frame gets a new one.
+      const err = this.failure;
+      this.failure = undefined;
+      this.stream = this.open();
+      throw err;
+    }
+    this.stream.reset();
+    return { chunks: this.chunks, length: this.length };
+  }
+
+  private open(): DeflateRaw {
+    const stream = new DeflateRaw({ ...DEFLATE, flush: constants.Z_FINISH });
+    stream.on('data', (chunk: Buffer) => {
+      this.chunks.push(chunk);
+      this.length += chunk.length;
+    });
+    stream.on('error', (err: unknown) => {
+      this.failure = err;
+    });
+    return stream;
+  }
+}
+
+/**
+ * A kept frame's deflated bytes: a view into its ring's arena while it is in the ring, its own copy
+ * after it has left the ring if it had been handed out (a backfill still being written holds it).
  */
 export class DeflatedFrame implements KeptFrame {
-  readonly seq: number;
-  readonly ts: number;
-  /** Exactly the deflated bytes: zlib's own result is a view into a 16 KB chunk. */
-  readonly deflated: Buffer;
-
-  constructor(frame: Frame) {
-    this.seq = frame.seq;
-    this.ts = frame.ts;
-    const out = deflateRawSync(serializeFrame(frame), { level: 1 });
-    this.deflated = Buffer.allocUnsafeSlow(out.length);
-    out.copy(this.deflated);
-  }
+  constructor(
+    readonly seq: number,
+    readonly ts: number,
+    /** Which frame of its ring this is, counted from 1: what tells whether it was handed out. */
+    readonly ordinal: number,
+    /** Where its bytes start in the arena; -1 once they are a copy of their own. */
+    public offset: number,
+    public deflated: Buffer,
+  ) {}
 
   get utf8(): Buffer {
     return inflateRawSync(this.deflated);
+  }
+}
+
+/**
+ * The ring's frames and their deflated bytes in one arena, allocated once for the ring's capacity and
+ * written round like the ring itself: a frame's bytes go after the newest frame's, or at the start
+ * when they do not fit before the end, over bytes of frames that have left the ring. No buffer is
+ * allocated per frame, so malloc's heap does not fragment under a ring turning once a tick.
+ *
+ * The arena is sized from the frames' mean size: a quarter more than the full ring needs. When a
+ * frame finds no room (the host's frames grew), the frames are copied into a larger arena rather
+ * than any frame being dropped before the ring is full; when a full ring needs less than half the
+ * arena (they shrank), into a smaller one. So it stays between 1.25 and 2.5 times what the ring holds.
+ */
+class FrameRing {
+  readonly frames: DeflatedFrame[] = [];
+  private arena = Buffer.alloc(0);
+  /** Where the newest frame's bytes end. */
+  private head = 0;
+  /** Bytes of the frames in the ring. */
+  private live = 0;
+  private published = 0;
+  /** The newest frame handed out (by `lend`): frames up to it are copied out as they leave the ring. */
+  private lentThrough = 0;
+
+  constructor(private readonly capacity: number) {}
+
+  push(seq: number, ts: number, chunks: readonly Buffer[], length: number): void {
+    if (this.frames.length === this.capacity) this.evictOldest();
+    const fitted = this.sizeFor(length);
+    let at = this.placeFor(length);
+    if (at === undefined) at = this.resize(Math.max(fitted, Math.ceil(this.arena.length * 1.25)));
+    else if (this.frames.length + 1 === this.capacity && this.arena.length > 2 * fitted) at = this.resize(fitted);
+    let end = at;
+    for (const chunk of chunks) end += chunk.copy(this.arena, end);
+    this.frames.push(new DeflatedFrame(seq, ts, ++this.published, at, this.arena.subarray(at, end)));
+    this.head = end;
+    this.live += length;
+  }
+
+  /** The frames as they are now are being handed out: their bytes must outlive their place in the arena. */
+  lend(): void {
+    this.lentThrough = this.published;
+  }
+
+  private evictOldest(): void {
+    const oldest = this.frames.shift();
+    if (oldest === undefined) return;
+    this.live -= oldest.deflated.length;
+    if (oldest.ordinal <= this.lentThrough) {
+      oldest.deflated = Buffer.from(oldest.deflated);
+      oldest.offset = -1;
+    }
+  }
+
+  /** The arena's size for the full ring at the mean size of the frames in it and this one, a quarter over. */
+  private sizeFor(length: number): number {
+    return Math.ceil(((this.live + length) / (this.frames.length + 1)) * this.capacity * 1.25);
+  }
+
+  /** Where `length` bytes fit over no frame still in the ring, if they do. */
+  private placeFor(length: number): number | undefined {
+    const oldest = this.frames[0];
+    const newest = this.frames.at(-1);
+    if (oldest === undefined || newest === undefined) return length <= this.arena.length ? 0 : undefined;
+    if (newest.offset >= oldest.offset) {
+      // The frames lie in one run from the oldest's start to the head: room after it, or before it.
+      if (this.arena.length - this.head >= length) return this.head;
+      return oldest.offset >= length ? 0 : undefined;
+    }
+    // They wrap: the room is between the head and the oldest's start.
+    return oldest.offset - this.head >= length ? this.head : undefined;
+  }
+
+  /** Copies the frames, oldest first, to the start of a new arena of `size` bytes; returns where they end. */
+  private resize(size: number): number {
+    const arena = Buffer.allocUnsafeSlow(size);
+    let end = 0;
+    for (const kept of this.frames) {
+      const from = end;
+      end += kept.deflated.copy(arena, from);
+      kept.offset = from;
+      kept.deflated = arena.subarray(from, end);
+    }
+    this.arena = arena;
+    this.head = end;
+    return end;
   }
 }
 
@@ -48,7 +191,8 @@ export type FrameListener = (frame: Frame) => void;
  * the frame.
  */
 export class FrameBus {
-  private readonly ring: KeptFrame[] = [];
+  private readonly ring: FrameRing;
+  private readonly deflater = new FrameDeflater();
   private newest: Frame | undefined;
   private readonly listeners = new Set<FrameListener>();
 
@@ -57,12 +201,13 @@ export class FrameBus {
     private readonly onListenerError: (err: unknown) => void = () => {},
   ) {
     if (!(capacity >= 1)) throw new Error(`frame ring capacity must be at least 1, got ${capacity}`);
+    this.ring = new FrameRing(capacity);
   }
 
   publish(frame: Frame): void {
     // serializeFrame keeps the text for as long as the frame lives: the feed and the recorder reuse it.
-    this.ring.push(new DeflatedFrame(frame));
-    if (this.ring.length > this.capacity) this.ring.shift();
+    const { chunks, length } = this.deflater.deflate(serializeFrame(frame));
+    this.ring.push(frame.seq, frame.ts, chunks, length);
     this.newest = frame;
     for (const listener of this.listeners) {
       try {
@@ -84,7 +229,8 @@ export class FrameBus {
 
   /** Frames still in the ring, oldest first. */
   recent(): readonly KeptFrame[] {
-    return this.ring;
+    this.ring.lend();
+    return this.ring.frames;
   }
 
   /**
@@ -92,8 +238,9 @@ export class FrameBus {
    * left the ring, so the client knows it missed some.
    */
   since(seq: number): { frames: KeptFrame[]; gap: boolean } {
-    const oldest = this.ring[0];
-    const frames = this.ring.filter((f) => f.seq > seq);
+    this.ring.lend();
+    const oldest = this.ring.frames[0];
+    const frames = this.ring.frames.filter((f) => f.seq > seq);
     return { frames, gap: oldest !== undefined && oldest.seq > seq + 1 };
   }
 }
