@@ -51,8 +51,8 @@ export class DeflatedFrame implements KeptFrame {
  * written round like the ring itself: a frame's bytes go after the newest frame's, or at the start
  * when they do not fit before the end, over bytes of frames that have left the ring. No buffer is
  * kept per frame (zlib's output is copied in and goes at the next scavenge): 300 buffers of 3–4 KB,
- * each freed five minutes after it was malloc'd among the tick's other allocations, fragmented
- * malloc's heap, which grew by about 3 MB an hour.
+ * each freed five minutes after it was malloc'd among the tick's other allocations, took 2–3 MB of
+ * malloc's heap for 1 MB of bytes, and the heap kept that size after the ring had filled.
  *
  * The arena is sized from the frames' mean size: a quarter more than the full ring needs. When a
  * frame finds no room (the host's frames grew), the frames are copied into a larger arena rather
