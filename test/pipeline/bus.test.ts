@@ -1,3 +1,4 @@
+import { inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ALL_SECTIONS, frameMessage, sectionSet } from '../../src/feed/frame-messages.js';
 import { payloadOf } from '../../src/feed/framing.js';
@@ -40,9 +41,50 @@ describe('FrameBus', () => {
     const json = Buffer.from(serializeFrame(busy));
     expect(kept).toBeInstanceOf(DeflatedFrame);
     expect((kept as DeflatedFrame).deflated.length).toBeLessThan(json.length / 3);
-    // Its own memory, not a view into a larger buffer of zlib's.
-    expect((kept as DeflatedFrame).deflated.buffer.byteLength).toBe((kept as DeflatedFrame).deflated.length);
     expect(kept.utf8.equals(json)).toBe(true);
+    // Raw deflate that any inflater reads, whatever window it was made with.
+    expect(inflateRawSync((kept as DeflatedFrame).deflated).equals(json)).toBe(true);
+  });
+
+  it('keeps every frame readable as the ring turns, through frames that grow and shrink', () => {
+    const capacity = 7;
+    const bus = new FrameBus(capacity);
+    // Sizes that wrap the arena at odd places, outgrow it (a burst of processes) and fall back.
+    const sizes = [3, 5, 1, 40, 2, 2, 300, 1, 80, 4, ...Array.from({ length: 40 }, (_, i) => (i * 37) % 23), 500, 1];
+    const published: Frame[] = [];
+    for (const [i, processes] of sizes.entries()) {
+      const f = frame(i + 1, processes, 1000 * (i + 1));
+      bus.publish(f);
+      published.push(f);
+      const expected = published.slice(-capacity).map((p) => serializeFrame(p));
+      expect(bus.recent().map((k) => k.utf8.toString())).toEqual(expected);
+    }
+  });
+
+  it('gives a frame handed out to a backfill its own bytes once the ring has moved past it', () => {
+    const bus = new FrameBus(3);
+    const frames = [1, 2, 3].map((seq) => frame(seq, 10 * seq));
+    for (const f of frames) bus.publish(f);
+    // A slow client's backfill, still being written while the ring turns over twice.
+    const owed = bus.since(0).frames;
+    for (let seq = 4; seq <= 9; seq++) bus.publish(frame(seq, 10 * (10 - seq)));
+    expect(owed.map((k) => k.utf8.toString())).toEqual(frames.map((f) => serializeFrame(f)));
+  });
+
+  it('holds the full ring in an arena allocated for it, not one grown without bound', () => {
+    const bus = new FrameBus(20);
+    const arenaBytes = () => (bus as unknown as { ring: { arena: Buffer } }).ring.arena.length;
+    const keptBytes = () => bus.recent().reduce((n, k) => n + (k as DeflatedFrame).deflated.length, 0);
+    for (let seq = 1; seq <= 20; seq++) bus.publish(frame(seq, 50));
+    const arena = arenaBytes();
+    for (let seq = 21; seq <= 200; seq++) bus.publish(frame(seq, 50));
+    expect(arenaBytes()).toBe(arena);
+    // A burst: a ring's worth of frames four times the size, then the host as before.
+    for (let seq = 201; seq <= 220; seq++) bus.publish(frame(seq, 200));
+    expect(arenaBytes()).toBeGreaterThan(2 * arena);
+    for (let seq = 206; seq <= 400; seq++) bus.publish(frame(seq, 50));
+    expect(arenaBytes()).toBeLessThanOrEqual(2.5 * keptBytes());
+    expect(bus.recent()).toHaveLength(20);
   });
 
   it('resumes after a seq, with a gap when frames after it have left the ring', () => {
