@@ -45,18 +45,8 @@ export function readParsed<T>(
     else if (r.status === 'failed') tally.failRead(rel, r.reason);
     return undefined;
   }
-  return parseCounted(rel, r.text, parser, tally);
-}
-
-/** Parses a file read, counting it in the tally as parsed or failed. */
-export function parseCounted<T>(
-  rel: string,
-  text: string,
-  parser: (text: string) => T,
-  tally: FileTally,
-): T | undefined {
   try {
-    const value = parser(text);
+    const value = parser(r.text);
     tally.ok++;
     return value;
   } catch (err) {

@@ -20,7 +20,10 @@ function ran(root: string, pid: number | undefined): void {
   writeFileSync(rel, [String(Number(runNs) + 1000), ...rest].join(' '));
 }
 
-/** A ProcFs that fails chosen files with an errno, as the kernel would (EACCES on io, ESRCH on exit). */
+/**
+ * A ProcFs that fails chosen files with an errno, as the kernel would (EACCES on io, ESRCH on exit).
+ * Every read, of text or of bytes (stat, schedstat), goes through the bytes reads overridden here.
+ */
 class FaultyProcFs extends ProcFs {
   constructor(
     root: string,
@@ -29,12 +32,12 @@ class FaultyProcFs extends ProcFs {
     super(root);
   }
 
-  override readOnce(rel: string, oneRead?: boolean) {
-    return this.fault(rel) ?? super.readOnce(rel, oneRead);
+  override readOnceBytes(rel: string, oneRead?: boolean) {
+    return this.fault(rel) ?? super.readOnceBytes(rel, oneRead);
   }
 
-  override readKept(rel: string, oneRead?: boolean) {
-    return this.fault(rel) ?? super.readKept(rel, oneRead);
+  override readKeptBytes(rel: string, oneRead?: boolean) {
+    return this.fault(rel) ?? super.readKeptBytes(rel, oneRead);
   }
 
   private fault(rel: string) {
@@ -45,18 +48,18 @@ class FaultyProcFs extends ProcFs {
   }
 }
 
-/** A ProcFs that lists every file it is asked to read, kept or once. */
+/** A ProcFs that lists every file it is asked to read, kept or once, as text or as bytes. */
 class ReadLog extends ProcFs {
   readonly reads: string[] = [];
 
-  override readOnce(rel: string, oneRead?: boolean) {
+  override readOnceBytes(rel: string, oneRead?: boolean) {
     this.reads.push(rel);
-    return super.readOnce(rel, oneRead);
+    return super.readOnceBytes(rel, oneRead);
   }
 
-  override readKept(rel: string, oneRead?: boolean) {
+  override readKeptBytes(rel: string, oneRead?: boolean) {
     this.reads.push(rel);
-    return super.readKept(rel, oneRead);
+    return super.readKeptBytes(rel, oneRead);
   }
 }
 

@@ -22,13 +22,13 @@ function tree(): string {
 
 class ReadLog extends ProcFs {
   readonly reads: string[] = [];
-  override readKept(rel: string, oneRead?: boolean) {
+  override readKeptBytes(rel: string, oneRead?: boolean) {
     this.reads.push(rel);
-    return super.readKept(rel, oneRead);
+    return super.readKeptBytes(rel, oneRead);
   }
-  override readOnce(rel: string, oneRead?: boolean) {
+  override readOnceBytes(rel: string, oneRead?: boolean) {
     this.reads.push(rel);
-    return super.readOnce(rel, oneRead);
+    return super.readOnceBytes(rel, oneRead);
   }
 }
 
