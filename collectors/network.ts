@@ -92,25 +92,13 @@ function namesOf(header: string): string[] {
   return names;
 }
 
-/** What a prefix's map was last filled from (the kept header's names), and by which parse. */
-interface Filled {
-  names: string[];
-  parse: number;
-}
-const filledFrom = new WeakMap<Map<string, Counter>, Filled>();
-let parses = 0;
-
 /**
  * Parses /proc/net/snmp and /proc/net/netstat: pairs of lines with the same prefix, names then values.
  * Mapped by name because columns are added across kernels. Values are counters except a few signed
  * gauges (Tcp MaxConn is -1).
- *
- * `into`, when given, is a result of an earlier parse, refilled: a prefix's map filled from the same
- * header line before has the same names, so its values are overwritten in place, and ~300 entries
- * a tick make no new maps; a prefix whose header changed gets a new map, one that is gone is deleted.
  */
-export function parseProtoCounters(text: string, into: ProtoCounters = new Map()): ProtoCounters {
-  const parse = ++parses;
+export function parseProtoCounters(text: string): ProtoCounters {
+  const out: ProtoCounters = new Map();
   const s = new Scanner(text);
   while (s.nextLine()) {
     const headerLine = s.lineNo;
@@ -126,7 +114,7 @@ export function parseProtoCounters(text: string, into: ProtoCounters = new Map()
     if (count !== header.length) {
       throw new ParseError(`line ${s.lineNo}: ${header.length - 1} names but ${count - 1} values`);
     }
-    const map = groupMap(into, prefix, header, parse);
+    const map = new Map<string, Counter>();
     for (let col = 1; col < header.length; col++) {
       let value = s.nextCounter();
       if (value === NOT_A_COUNTER) {
@@ -136,24 +124,9 @@ export function parseProtoCounters(text: string, into: ProtoCounters = new Map()
       }
       map.set(header[col], value);
     }
+    out.set(prefix.slice(0, -1), map);
   }
-  into.forEach((map, proto) => {
-    if (filledFrom.get(map)?.parse !== parse) into.delete(proto);
-  });
-  return into;
-}
-
-/** The map of a prefix's values in `into`: the one there when it was filled from the same names, else a new one. */
-function groupMap(into: ProtoCounters, prefix: string, names: string[], parse: number): Map<string, Counter> {
-  const proto = prefix.slice(0, -1);
-  let map = into.get(proto);
-  const filled = map === undefined ? undefined : filledFrom.get(map);
-  if (map === undefined || filled === undefined || filled.names !== names) {
-    map = new Map();
-    into.set(proto, map);
-    filledFrom.set(map, { names, parse });
-  } else filled.parse = parse;
-  return map;
+  return out;
 }
 
 export interface SoftnetTotals {
@@ -215,11 +188,6 @@ export function parseSpeed(text: string): number | undefined {
 
 export function createNetworkCollector(opts: FactsCacheOptions = {}): Collector<NetworkSample> {
   const cache = new FactsCache(readLinkFacts, opts);
-  // Two tables a file, refilled in turn: a tick's sample is compared with the one before, whose
-  // tables must stay as they were, and no sample is kept longer.
-  const snmpTables: ProtoCounters[] = [new Map(), new Map()];
-  const netstatTables: ProtoCounters[] = [new Map(), new Map()];
-  let turn = 0;
 
   return {
     name: 'network',
@@ -230,10 +198,9 @@ export function createNetworkCollector(opts: FactsCacheOptions = {}): Collector<
       const interfaces = new Map<string, NetInterface>();
       for (const [name, counters] of devs) interfaces.set(name, { counters, link: facts.get(name)! });
       const sample: NetworkSample = { interfaces };
-      turn ^= 1;
-      const snmp = log.keptParsed('proc/net/snmp', (text) => parseProtoCounters(text, snmpTables[turn]));
+      const snmp = log.keptParsed('proc/net/snmp', parseProtoCounters);
       if (snmp !== undefined) sample.snmp = snmp;
-      const netstat = log.keptParsed('proc/net/netstat', (text) => parseProtoCounters(text, netstatTables[turn]));
+      const netstat = log.keptParsed('proc/net/netstat', parseProtoCounters);
       if (netstat !== undefined) sample.netstat = netstat;
       const softnet = log.keptParsed('proc/net/softnet_stat', parseSoftnetStat);
       if (softnet !== undefined) sample.softnet = softnet;
