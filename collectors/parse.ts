@@ -65,28 +65,9 @@ export function counterAt(text: string, start: number, end: number): Counter {
  * is sliced out and read again as a bigint.
  */
 function exactly(v: number, text: string, start: number, end: number): Counter {
-  return v <= Number.MAX_SAFE_INTEGER ? v : fromDigits(text.slice(start, end));
-}
-
-function fromDigits(digits: string): Counter {
-  const big = BigInt(digits);
+  if (v <= Number.MAX_SAFE_INTEGER) return v;
+  const big = BigInt(text.slice(start, end));
   return big <= MAX_SAFE_BIGINT ? Number(big) : big;
-}
-
-/**
- * counterAt over bytes[start, end) of a file read as bytes (one byte a character, as latin1 text
- * would be): the per-pid files read every tick are parsed from the read buffer, with no string.
- */
-export function counterIn(bytes: Buffer, start: number, end: number): Counter {
-  const n = end - start;
-  if (n < 1 || n > MAX_COUNTER_DIGITS) return NOT_A_COUNTER;
-  let v = 0;
-  for (let i = start; i < end; i++) {
-    const d = bytes[i] - 48;
-    if (d < 0 || d > 9) return NOT_A_COUNTER;
-    v = v * 10 + d;
-  }
-  return v <= Number.MAX_SAFE_INTEGER ? v : fromDigits(bytes.toString('latin1', start, end));
 }
 
 /**
@@ -126,11 +107,6 @@ export function divideCounter(c: Counter, divisor: number): Counter {
 /** The error for text[start, end) that should have been an unsigned integer; `what` says where. */
 export function notUnsigned(text: string, start: number, end: number, what: string): ParseError {
   return new ParseError(`${what}: not an unsigned integer: "${clip(text.slice(start, end))}"`);
-}
-
-/** notUnsigned for bytes[start, end) of a file read as bytes; the text is made for the error only. */
-export function notUnsignedIn(bytes: Buffer, start: number, end: number, what: string): ParseError {
-  return notUnsigned(bytes.toString('latin1', start, end), 0, end - start, what);
 }
 
 /** Parses an unsigned decimal counter exactly: a number when safe, a bigint when it exceeds 2^53. */

@@ -26,12 +26,6 @@ export function statusOfError(err: unknown): { status: SourceStatus; reason: str
 
 type ReadFailure = { ok: false; status: SourceStatus; reason: string };
 type ReadOutcome = { ok: true; text: string } | ReadFailure;
-/**
- * A read's bytes: `bytes[0, length)`, in the reader's own buffer, and this object the reader's own
- * too; both are valid until its next read. A per-pid file parsed from them makes no string.
- */
-export type BytesRead = { ok: true; bytes: Buffer; length: number };
-type BytesOutcome = BytesRead | ReadFailure;
 
 const INITIAL_BUFFER = 64 * 1024;
 const PROC_SUPER_MAGIC = 0x9fa0;
@@ -41,9 +35,7 @@ const PROC_SUPER_MAGIC = 0x9fa0;
  * open and re-read from offset 0 (pread), which saves an open+close per file per tick; the process
  * collector keeps each process's stat, schedstat and io open too, and releases them once the process
  * is gone. Reads are synchronous on purpose: procfs answers from memory in microseconds, and the
- * thread pool round trip of an async read costs more than the read itself. A read gives text, or
- * (readKeptBytes, readOnceBytes: for the files parsed from bytes) the bytes in the reader's buffer;
- * every read goes through the bytes reads, so a subclass that wraps those sees them all.
+ * thread pool round trip of an async read costs more than the read itself.
  * Nothing here throws for a missing, denied or vanished file: it reports.
  */
 export class ProcFs {
@@ -51,8 +43,6 @@ export class ProcFs {
   /** The root with one trailing slash, so that a path is one concatenation (path.join costs ~1 µs a call). */
   private readonly prefix: string;
   private buffer = Buffer.allocUnsafe(INITIAL_BUFFER);
-  /** What every successful bytes read returns, refilled: a read makes no object. */
-  private readonly bytesRead: BytesRead = { ok: true, bytes: this.buffer, length: 0 };
   private readonly kept = new Map<string, number>();
   /** Whether st_size of proc/<pid>/fd counts descriptors (Linux ≥ 6.2): see countFds. */
   private fdSizes: 'yes' | 'no' | 'unknown' | undefined;
@@ -73,15 +63,10 @@ export class ProcFs {
    * `oneRead`: see readOnce.
    */
   readKept(rel: string, oneRead = false): ReadOutcome {
-    return this.text(this.readKeptBytes(rel, oneRead));
-  }
-
-  /** readKept, giving the bytes read rather than a string of them (see BytesRead). */
-  readKeptBytes(rel: string, oneRead = false): BytesOutcome {
     const fd = this.kept.get(rel);
     if (fd !== undefined) {
       try {
-        return this.readAll(fd, oneRead);
+        return { ok: true, text: this.readAll(fd, oneRead) };
       } catch {
         this.drop(rel, fd);
       }
@@ -89,9 +74,9 @@ export class ProcFs {
     let opened: number | undefined;
     try {
       opened = openSync(this.path(rel), constants.O_RDONLY);
-      const read = this.readAll(opened, oneRead);
+      const text = this.readAll(opened, oneRead);
       this.kept.set(rel, opened);
-      return read;
+      return { ok: true, text };
     } catch (err) {
       if (opened !== undefined) safeClose(opened);
       return { ok: false, ...statusOfError(err) };
@@ -117,15 +102,10 @@ export class ProcFs {
    * at a time and are always read to the 0-byte end.
    */
   readOnce(rel: string, oneRead = false): ReadOutcome {
-    return this.text(this.readOnceBytes(rel, oneRead));
-  }
-
-  /** readOnce, giving the bytes read rather than a string of them (see BytesRead). */
-  readOnceBytes(rel: string, oneRead = false): BytesOutcome {
     let fd: number | undefined;
     try {
       fd = openSync(this.path(rel), constants.O_RDONLY);
-      return this.readAll(fd, oneRead);
+      return { ok: true, text: this.readAll(fd, oneRead) };
     } catch (err) {
       return { ok: false, ...statusOfError(err) };
     } finally {
@@ -231,8 +211,7 @@ export class ProcFs {
     this.kept.clear();
   }
 
-  /** The bytes of a whole file, read into the reader's buffer (grown as needed) and given in `bytesRead`. */
-  private readAll(fd: number, oneRead: boolean): BytesRead {
+  private readAll(fd: number, oneRead: boolean): string {
     let length = 0;
     for (;;) {
       if (length === this.buffer.length) {
@@ -245,14 +224,7 @@ export class ProcFs {
       length += n;
       if (oneRead && length < this.buffer.length) break;
     }
-    this.bytesRead.bytes = this.buffer;
-    this.bytesRead.length = length;
-    return this.bytesRead;
-  }
-
-  /** The text of a read (latin1: one char per byte), for the parsers that take text. */
-  private text(read: BytesOutcome): ReadOutcome {
-    return read.ok ? { ok: true, text: read.bytes.toString('latin1', 0, read.length) } : read;
+    return this.buffer.toString('latin1', 0, length);
   }
 }
 

@@ -10,20 +10,16 @@ type Op =
   | { kind: 'kept' | 'once'; rel: string; oneRead: boolean }
   | { kind: 'dir' | 'count' | 'link' | 'release' | 'statfs'; rel: string };
 
-/**
- * A ProcFs that records every operation of a tick, so the floor can replay exactly those reads. Every
- * read, of text or of bytes, goes through the bytes reads recorded here; the floor replays them as
- * bytes, the bare reads with no string made.
- */
+/** A ProcFs that records every operation of a tick, so the floor can replay exactly those reads. */
 class RecordingProcFs extends ProcFs {
   ops: Op[] = [];
-  override readKeptBytes(rel: string, oneRead = false) {
+  override readKept(rel: string, oneRead = false) {
     this.ops.push({ kind: 'kept', rel, oneRead });
-    return super.readKeptBytes(rel, oneRead);
+    return super.readKept(rel, oneRead);
   }
-  override readOnceBytes(rel: string, oneRead = false) {
+  override readOnce(rel: string, oneRead = false) {
     this.ops.push({ kind: 'once', rel, oneRead });
-    return super.readOnceBytes(rel, oneRead);
+    return super.readOnce(rel, oneRead);
   }
   override release(rel: string) {
     this.ops.push({ kind: 'release', rel });
@@ -49,8 +45,8 @@ class RecordingProcFs extends ProcFs {
 
 async function replay(fs: ProcFs, ops: Op[]): Promise<void> {
   for (const op of ops) {
-    if (op.kind === 'kept') fs.readKeptBytes(op.rel, op.oneRead);
-    else if (op.kind === 'once') fs.readOnceBytes(op.rel, op.oneRead);
+    if (op.kind === 'kept') fs.readKept(op.rel, op.oneRead);
+    else if (op.kind === 'once') fs.readOnce(op.rel, op.oneRead);
     else if (op.kind === 'release') fs.release(op.rel);
     else if (op.kind === 'dir') fs.listDir(op.rel);
     else if (op.kind === 'count') fs.countFds(op.rel);

@@ -4,7 +4,7 @@ import { UserNames } from '../users.js';
 import { CandidateChooser, type Row } from './candidates.js';
 import { readWorkloadCgroup } from './cgroup.js';
 import { type DetailPace, readDetails } from './details.js';
-import { KeptDescriptors, readPidBytes } from './kept.js';
+import { KeptDescriptors, readPidFile } from './kept.js';
 import { PageSize } from './page-size.js';
 import { summarise } from './report.js';
 import {
@@ -18,9 +18,10 @@ import {
 import { fillSample, newSample, type ProcessesSample, type ProcessSample } from './sample.js';
 import type { ProcSchedstat } from './schedstat.js';
 import { SchedstatProbe } from './schedstat-probe.js';
-import { isKernelThread, newProcStat, type ProcStat, parseProcStat } from './stat.js';
+import { isKernelThread, newProcStat, type ProcStat, parseProcStatInto } from './stat.js';
 import { Tallies } from './tally.js';
 import { ProcessTracker, pidFiles, type Tracked } from './tracking.js';
+import { utf8 } from './utf8.js';
 
 /**
  * Per-process sampling: who causes the load. /proc/<pid>/stat and schedstat are read for every
@@ -176,8 +177,9 @@ class ProcessCollector implements Collector<ProcessesSample> {
     if (idle !== undefined) return idle;
     const stat = this.readStat(fs, files.stat, dir, keep, tallies);
     if (stat === undefined) return undefined;
-    const t = this.tracker.observe(stat, stat.comm, this.tick, files);
-    const sample = fillSample(nextSample(t), stat, t.key, stat.comm, isKernelThread(stat));
+    const comm = utf8(stat.comm);
+    const t = this.tracker.observe(stat, comm, this.tick, files);
+    const sample = fillSample(nextSample(t), stat, t.key, comm, isKernelThread(stat));
     if (this.schedstat.perPid && (this.leaderRead || leaderRunDelayDue(t, stat, this.tick, this.idleEveryTicks))) {
       const leader = this.leaderRead ? this.leader : this.readLeader(fs, files.schedstat, keep, tallies);
       if (leader !== undefined && t.runNs !== undefined && leader.runNs !== t.runNs) t.ranSinceDetails = true;
@@ -227,7 +229,7 @@ class ProcessCollector implements Collector<ProcessesSample> {
   }
 
   private readStat(fs: ProcFs, rel: string, dir: string, keep: boolean, tallies: Tallies): ProcStat | undefined {
-    const r = readPidBytes(fs, rel, keep);
+    const r = readPidFile(fs, rel, keep);
     if (!r.ok) {
       if (r.status === 'denied') tallies.stat.denied++;
       else if (r.status === 'failed') tallies.stat.failRead(rel, r.reason);
@@ -235,7 +237,7 @@ class ProcessCollector implements Collector<ProcessesSample> {
     }
     if (keep) this.kept.markRead(dir, this.tick);
     try {
-      return parseProcStat(r.bytes, r.length, this.stat);
+      return parseProcStatInto(r.text, this.stat);
     } catch (err) {
       tallies.stat.fail(rel, err);
       return undefined;

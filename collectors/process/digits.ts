@@ -1,11 +1,10 @@
-import { counterAt, counterIn, NOT_A_COUNTER, notUnsigned, notUnsignedIn, skipBlanks, toNumber } from '../parse.js';
+import { counterAt, NOT_A_COUNTER, notUnsigned, skipBlanks, toNumber } from '../parse.js';
 
 /**
  * What the per-pid parsers add to the collectors' scanner (collectors/parse.ts): the walk over
  * "key: value" lines of status and io, token ends, and unsigned fields with the field's name in the
  * error. Positions in the text, no slicing, so that a tick over thousands of processes makes no
- * garbage per field; stat and schedstat, read most often, are scanned as bytes (the `In` forms), so
- * that their reads make no string either.
+ * garbage per field.
  */
 
 /**
@@ -43,28 +42,5 @@ export function tokenEnd(text: string, i: number, end: number): number {
 export function unsignedAt(text: string, start: number, end: number, what: string): number {
   const n = counterAt(text, start, end);
   if (n === NOT_A_COUNTER) throw notUnsigned(text, start, end, what);
-  return toNumber(n);
-}
-
-/** tokenEnd over bytes[i, end) of a file read as bytes. */
-export function tokenEndIn(bytes: Buffer, i: number, end: number): number {
-  while (i < end) {
-    const c = bytes[i];
-    if (c === 32 || c === 9 || c === 10) break;
-    i++;
-  }
-  return i;
-}
-
-/** skipBlanks (spaces and tabs) over bytes[i, end) of a file read as bytes. */
-export function skipBlanksIn(bytes: Buffer, i: number, end: number): number {
-  while (i < end && (bytes[i] === 32 || bytes[i] === 9)) i++;
-  return i;
-}
-
-/** unsignedAt over bytes[start, end) of a file read as bytes. */
-export function unsignedIn(bytes: Buffer, start: number, end: number, what: string): number {
-  const n = counterIn(bytes, start, end);
-  if (n === NOT_A_COUNTER) throw notUnsignedIn(bytes, start, end, what);
   return toNumber(n);
 }

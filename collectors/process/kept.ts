@@ -48,11 +48,6 @@ export function readPidFile(fs: ProcFs, rel: string, keep: boolean) {
   return keep ? fs.readKept(rel, true) : fs.readOnce(rel, true);
 }
 
-/** readPidFile giving the bytes read (ProcFs' BytesRead), for the files parsed from them: stat and schedstat. */
-export function readPidBytes(fs: ProcFs, rel: string, keep: boolean) {
-  return keep ? fs.readKeptBytes(rel, true) : fs.readOnceBytes(rel, true);
-}
-
 /** The directories (pids, cgroups) whose descriptors are kept, with the tick that last read each. */
 export class KeptDescriptors {
   private readonly lastRead = new Map<string, number>();

@@ -1,9 +1,9 @@
 import type { ProcFs } from '../procfs.js';
 import type { Counter } from '../types.js';
-import { KeptDescriptors, type KeptLayout, readPidBytes } from './kept.js';
-import { type ProcSchedstat, parseSchedstat } from './schedstat.js';
+import { KeptDescriptors, type KeptLayout, readPidFile } from './kept.js';
+import { type ProcSchedstat, parseSchedstatInto } from './schedstat.js';
 import type { SchedstatProbe } from './schedstat-probe.js';
-import type { FileTally } from './tally.js';
+import { type FileTally, parseCounted } from './tally.js';
 
 /**
  * A process's run delay between ticks. The leader's schedstat is read for every process; on a host
@@ -104,7 +104,7 @@ export function readLeaderSchedstat(
   tally: FileTally,
   into: ProcSchedstat,
 ): ProcSchedstat | undefined {
-  const r = readPidBytes(fs, rel, keep);
+  const r = readPidFile(fs, rel, keep);
   if (!r.ok) {
     if (r.reason === 'ENOENT') probe.missed();
     else if (r.status === 'denied') tally.denied++;
@@ -112,7 +112,7 @@ export function readLeaderSchedstat(
   }
   probe.found();
   try {
-    parseSchedstat(r.bytes, r.length, into);
+    parseSchedstatInto(r.text, into);
     tally.ok++;
     return into;
   } catch (err) {
@@ -294,22 +294,17 @@ export class ThreadDelayReader {
       const ticksSince = this.tick - thread.readTick;
       thread.readTick = this.tick;
       const keep = this.kept.offers(thread.task);
-      const r = readPidBytes(fs, thread.file, keep);
+      const r = readPidFile(fs, thread.file, keep);
       if (!r.ok) {
         if (r.status === 'failed') tally.failRead(thread.file, r.reason);
         else if (r.status === 'absent') complete = false;
         continue;
       }
       if (keep) this.kept.markRead(thread.task, this.tick);
-      try {
-        parseSchedstat(r.bytes, r.length, this.parsed);
-        tally.ok++;
-      } catch (err) {
-        tally.fail(thread.file, err);
-        continue;
-      }
-      const runNs = Number(this.parsed.runNs);
-      const delayNs = Number(this.parsed.runDelayNs);
+      const parsed = parseCounted(thread.file, r.text, (text) => parseSchedstatInto(text, this.parsed), tally);
+      if (parsed === undefined) continue;
+      const runNs = Number(parsed.runNs);
+      const delayNs = Number(parsed.runDelayNs);
       increase += countThreadRead(thread, { runNs, delayNs, ticksSince, everyTicks: this.everyTicks });
     }
     return { increase, complete };

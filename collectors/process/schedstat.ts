@@ -1,6 +1,6 @@
-import { counterIn, NOT_A_COUNTER, notUnsignedIn } from '../parse.js';
+import { counterAt, NOT_A_COUNTER, parseCounter, skipBlanks } from '../parse.js';
 import { type Counter, ParseError } from '../types.js';
-import { skipBlanksIn, tokenEndIn } from './digits.js';
+import { tokenEnd } from './digits.js';
 
 /** /proc/<pid>/schedstat (the thread group leader) or /proc/<pid>/task/<tid>/schedstat: one task's. */
 export interface ProcSchedstat {
@@ -10,24 +10,35 @@ export interface ProcSchedstat {
   runDelayNs: Counter;
 }
 
-/**
- * Parses a schedstat from its bytes, `bytes[0, length)` (the reader's buffer), into `into`, read in
- * place: no string and no object, for a file read for most processes and threads every tick.
- */
-export function parseSchedstat(
-  bytes: Buffer,
-  length = bytes.length,
-  into: ProcSchedstat = { runNs: 0, runDelayNs: 0 },
-): ProcSchedstat {
-  const a = tokenEndIn(bytes, 0, length);
-  const b = skipBlanksIn(bytes, a, length);
-  const bEnd = tokenEndIn(bytes, b, length);
+export function parseSchedstat(text: string): ProcSchedstat {
+  const a = tokenEnd(text, 0, text.length);
+  const b = skipBlanks(text, a, text.length);
+  const bEnd = tokenEnd(text, b, text.length);
   if (a === 0 || bEnd === b) throw new ParseError('schedstat: expected "run_ns run_delay_ns timeslices"');
-  const run = counterIn(bytes, 0, a);
-  if (run === NOT_A_COUNTER) throw notUnsignedIn(bytes, 0, a, 'schedstat: run_ns');
-  const delay = counterIn(bytes, b, bEnd);
-  if (delay === NOT_A_COUNTER) throw notUnsignedIn(bytes, b, bEnd, 'schedstat: run_delay_ns');
-  into.runNs = run;
-  into.runDelayNs = delay;
+  return {
+    runNs: parseCounter(text.slice(0, a), 'schedstat: run_ns'),
+    runDelayNs: parseCounter(text.slice(b, bEnd), 'schedstat: run_delay_ns'),
+  };
+}
+
+/**
+ * parseSchedstat into an object of the caller's, read in place: no slice and no object, for a file
+ * read for most processes and threads every tick. Anything that is not two counters goes through
+ * parseSchedstat for its error.
+ */
+export function parseSchedstatInto(text: string, into: ProcSchedstat): ProcSchedstat {
+  const a = tokenEnd(text, 0, text.length);
+  const b = skipBlanks(text, a, text.length);
+  const bEnd = tokenEnd(text, b, text.length);
+  const run = counterAt(text, 0, a);
+  const delay = counterAt(text, b, bEnd);
+  if (a === 0 || run === NOT_A_COUNTER || delay === NOT_A_COUNTER) {
+    const parsed = parseSchedstat(text);
+    into.runNs = parsed.runNs;
+    into.runDelayNs = parsed.runDelayNs;
+  } else {
+    into.runNs = run;
+    into.runDelayNs = delay;
+  }
   return into;
 }

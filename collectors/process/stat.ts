@@ -1,14 +1,11 @@
-import { counterIn, NOT_A_COUNTER, notUnsignedIn, toNumber } from '../parse.js';
+import { counterAt, NOT_A_COUNTER, notUnsigned, toNumber } from '../parse.js';
 import { ParseError } from '../types.js';
-import { unsignedIn } from './digits.js';
+import { unsignedAt } from './digits.js';
 
 /** Fields of /proc/<pid>/stat that usewatch uses (field numbers per proc(5)). */
 export interface ProcStat {
   pid: number;
-  /**
-   * comm as the kernel prints it (up to 15 bytes, may contain spaces and ')'), decoded as UTF-8
-   * (bytes that are not UTF-8 become U+FFFD); not sanitised.
-   */
+  /** comm as the kernel prints it (up to 15 bytes, may contain spaces and ')'); not sanitised. */
   comm: string;
   /** Field 3: R S D Z T t X I … */
   state: string;
@@ -60,42 +57,40 @@ export function newProcStat(): ProcStat {
   };
 }
 
-const SPACE = 32;
-const OPEN = 40; // (
-const CLOSE = 41; // )
+/**
+ * Parses /proc/<pid>/stat. The comm field is delimited by the first '(' and the LAST ')', since comm
+ * itself may contain both, and spaces; the fields after it are at fixed positions.
+ */
+export function parseProcStat(text: string): ProcStat {
+  return parseProcStatInto(text, newProcStat());
+}
 
 /**
- * Parses /proc/<pid>/stat from its bytes, `bytes[0, length)` (the reader's buffer: no string is made
- * of the file), into `into`, overwriting every field: the collector parses every process's stat
- * into one object each tick rather than making a thousand. The comm field is delimited by the first
- * '(' and the LAST ')', since comm itself may contain both, and spaces; the fields after it are at
- * fixed positions. On a ParseError `into` is left partly written.
+ * parseProcStat into an object of the caller's, overwriting every field: the collector parses every
+ * process's stat into one object each tick rather than making a thousand. On a ParseError `into`
+ * is left partly written.
  */
-export function parseProcStat(bytes: Buffer, length = bytes.length, into = newProcStat()): ProcStat {
-  let open = 0;
-  while (open < length && bytes[open] !== OPEN) open++;
-  let close = length - 1;
-  while (close >= 0 && bytes[close] !== CLOSE) close--;
-  if (open < 2 || open === length || close < open || bytes[open - 1] !== SPACE)
+export function parseProcStatInto(text: string, into: ProcStat): ProcStat {
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  if (open < 2 || close < open || text.charCodeAt(open - 1) !== 32)
     throw new ParseError('stat: no "pid (comm)" prefix');
-  const pid = unsignedIn(bytes, 0, open - 1, 'stat: pid');
+  const pid = unsignedAt(text, 0, open - 1, 'stat: pid');
   let field = 3;
   let i = close + 1;
   let state = '';
-  const textEnd = bytes[length - 1] === 10 ? length - 1 : length;
+  const textEnd = text.charCodeAt(text.length - 1) === 10 ? text.length - 1 : text.length;
   while (field <= LAST_WANTED_FIELD && i < textEnd) {
-    if (bytes[i] !== SPACE) break;
+    if (text.charCodeAt(i) !== 32) break;
     const start = i + 1;
-    let end = start;
-    while (end < textEnd && bytes[end] !== SPACE) end++;
+    let end = text.indexOf(' ', start);
+    if (end < 0 || end > textEnd) end = textEnd;
     if (end === start) throw new ParseError(`stat: field ${field} is empty`);
-    // one character (always, from a kernel) is a string V8 has already: no allocation
-    if (field === 3)
-      state = end === start + 1 ? String.fromCharCode(bytes[start]) : bytes.toString('latin1', start, end);
+    if (field === 3) state = text.slice(start, end);
     else if (WANTED[field] === 1) {
       // the field's name is made only for the error: made for every field, it was most of this parse's garbage
-      const n = counterIn(bytes, start, end);
-      if (n === NOT_A_COUNTER) throw notUnsignedIn(bytes, start, end, `stat: field ${field}`);
+      const n = counterAt(text, start, end);
+      if (n === NOT_A_COUNTER) throw notUnsigned(text, start, end, `stat: field ${field}`);
       statScratch[field] = toNumber(n);
     }
     field++;
@@ -106,7 +101,7 @@ export function parseProcStat(bytes: Buffer, length = bytes.length, into = newPr
     throw new ParseError(`stat: ${count} fields, expected at least ${LAST_REQUIRED_FIELD}`);
   const s = statScratch;
   into.pid = pid;
-  into.comm = bytes.toString('utf8', open + 1, close);
+  into.comm = text.slice(open + 1, close);
   into.state = state;
   into.ppid = s[4];
   into.flags = s[9];

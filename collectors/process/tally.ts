@@ -45,8 +45,18 @@ export function readParsed<T>(
     else if (r.status === 'failed') tally.failRead(rel, r.reason);
     return undefined;
   }
+  return parseCounted(rel, r.text, parser, tally);
+}
+
+/** Parses a file read, counting it in the tally as parsed or failed. */
+export function parseCounted<T>(
+  rel: string,
+  text: string,
+  parser: (text: string) => T,
+  tally: FileTally,
+): T | undefined {
   try {
-    const value = parser(r.text);
+    const value = parser(text);
     tally.ok++;
     return value;
   } catch (err) {

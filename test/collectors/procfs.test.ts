@@ -59,20 +59,6 @@ describe('ProcFs on the live /proc', () => {
     fs.close();
   });
 
-  it('gives a read as bytes in its own buffer, the same bytes as the text read, the next read refilling it', () => {
-    const fs = new ProcFs('/');
-    try {
-      const text = fs.readOnce('proc/self/cmdline');
-      const bytes = fs.readOnceBytes('proc/self/cmdline');
-      expect(bytes.ok && text.ok && bytes.bytes.toString('latin1', 0, bytes.length)).toBe(text.ok && text.text);
-      const kept = fs.readKeptBytes('proc/self/schedstat', true);
-      expect(kept.ok && /^\d+ \d+ \d+\n$/.test(kept.bytes.toString('latin1', 0, kept.length))).toBe(true);
-      expect(fs.readOnceBytes('proc/self/no-such-file')).toMatchObject({ ok: false, status: 'absent' });
-    } finally {
-      fs.close();
-    }
-  });
-
   it('returns the whole of a single-record file in one read', () => {
     const fs = new ProcFs('/');
     const r = fs.readOnce('proc/self/status', true);

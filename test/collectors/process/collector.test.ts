@@ -20,10 +20,7 @@ function ran(root: string, pid: number | undefined): void {
   writeFileSync(rel, [String(Number(runNs) + 1000), ...rest].join(' '));
 }
 
-/**
- * A ProcFs that fails chosen files with an errno, as the kernel would (EACCES on io, ESRCH on exit).
- * Every read, of text or of bytes (stat, schedstat), goes through the bytes reads overridden here.
- */
+/** A ProcFs that fails chosen files with an errno, as the kernel would (EACCES on io, ESRCH on exit). */
 class FaultyProcFs extends ProcFs {
   constructor(
     root: string,
@@ -32,12 +29,12 @@ class FaultyProcFs extends ProcFs {
     super(root);
   }
 
-  override readOnceBytes(rel: string, oneRead?: boolean) {
-    return this.fault(rel) ?? super.readOnceBytes(rel, oneRead);
+  override readOnce(rel: string, oneRead?: boolean) {
+    return this.fault(rel) ?? super.readOnce(rel, oneRead);
   }
 
-  override readKeptBytes(rel: string, oneRead?: boolean) {
-    return this.fault(rel) ?? super.readKeptBytes(rel, oneRead);
+  override readKept(rel: string, oneRead?: boolean) {
+    return this.fault(rel) ?? super.readKept(rel, oneRead);
   }
 
   private fault(rel: string) {
@@ -48,18 +45,18 @@ class FaultyProcFs extends ProcFs {
   }
 }
 
-/** A ProcFs that lists every file it is asked to read, kept or once, as text or as bytes. */
+/** A ProcFs that lists every file it is asked to read, kept or once. */
 class ReadLog extends ProcFs {
   readonly reads: string[] = [];
 
-  override readOnceBytes(rel: string, oneRead?: boolean) {
+  override readOnce(rel: string, oneRead?: boolean) {
     this.reads.push(rel);
-    return super.readOnceBytes(rel, oneRead);
+    return super.readOnce(rel, oneRead);
   }
 
-  override readKeptBytes(rel: string, oneRead?: boolean) {
+  override readKept(rel: string, oneRead?: boolean) {
     this.reads.push(rel);
-    return super.readKeptBytes(rel, oneRead);
+    return super.readKept(rel, oneRead);
   }
 }
 

@@ -22,13 +22,13 @@ function tree(): string {
 
 class ReadLog extends ProcFs {
   readonly reads: string[] = [];
-  override readKeptBytes(rel: string, oneRead?: boolean) {
+  override readKept(rel: string, oneRead?: boolean) {
     this.reads.push(rel);
-    return super.readKeptBytes(rel, oneRead);
+    return super.readKept(rel, oneRead);
   }
-  override readOnceBytes(rel: string, oneRead?: boolean) {
+  override readOnce(rel: string, oneRead?: boolean) {
     this.reads.push(rel);
-    return super.readOnceBytes(rel, oneRead);
+    return super.readOnce(rel, oneRead);
   }
 }
 

@@ -30,9 +30,9 @@ describe('SchedstatProbe', () => {
   ])('tells whether %s has /proc/schedstat, reading it once', (root, has) => {
     const reads: string[] = [];
     class Counting extends ProcFs {
-      override readOnceBytes(rel: string, oneRead?: boolean) {
+      override readOnce(rel: string, oneRead?: boolean) {
         reads.push(rel);
-        return super.readOnceBytes(rel, oneRead);
+        return super.readOnce(rel, oneRead);
       }
     }
     const fs = new Counting(root);

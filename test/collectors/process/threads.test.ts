@@ -68,17 +68,17 @@ class CountingProcFs extends ProcFs {
     super(root);
   }
 
-  override readOnceBytes(rel: string, oneRead?: boolean) {
+  override readOnce(rel: string, oneRead?: boolean) {
     this.reads.push(rel);
     if (this.vanished.includes(rel)) return { ok: false as const, status: 'absent' as const, reason: 'ESRCH' };
-    return super.readOnceBytes(rel, oneRead);
+    return super.readOnce(rel, oneRead);
   }
 
-  override readKeptBytes(rel: string, oneRead?: boolean) {
+  override readKept(rel: string, oneRead?: boolean) {
     this.reads.push(rel);
     this.keptReads.push(rel);
     if (this.vanished.includes(rel)) return { ok: false as const, status: 'absent' as const, reason: 'ESRCH' };
-    return super.readKeptBytes(rel, oneRead);
+    return super.readKept(rel, oneRead);
   }
 
   override release(rel: string): void {
