@@ -14,6 +14,7 @@ import { type AgentServer, startServer } from '../server/http.js';
 import { SystemdNotifier } from '../systemd/notify.js';
 import { WebPage } from '../web/page.js';
 import { healthReport } from './health.js';
+import type { OptimiserSwitch } from './optimiser.js';
 import {
   type AgentOutputs,
   closeOutputs,
@@ -27,6 +28,8 @@ export interface AgentDeps {
   log: Logger;
   /** Root of /proc and /sys (tests use a fixture tree). */
   root?: string;
+  /** V8's optimising compiler, turned on when the host outgrows the threshold (the CLI's agent only). */
+  optimiser?: OptimiserSwitch;
 }
 
 export interface RunningAgent {
@@ -86,7 +89,7 @@ export async function startAgent(config: AgentConfig, checklist: Checklist, deps
     signal: abort.signal,
     onSkip: (n) => log.debug({ skipped: n }, 'tick overran its interval'),
   });
-  const done = publishFrames(frames, state, { outputs, notifier, url: server.url, log });
+  const done = publishFrames(frames, state, { outputs, notifier, url: server.url, log, optimiser: deps.optimiser });
 
   log.info(
     {
@@ -186,9 +189,15 @@ async function serveHttp(
 async function publishFrames(
   frames: AsyncIterable<Frame>,
   state: AgentState,
-  to: { outputs: AgentOutputs; notifier: SystemdNotifier | undefined; url: string; log: Logger },
+  to: {
+    outputs: AgentOutputs;
+    notifier: SystemdNotifier | undefined;
+    url: string;
+    log: Logger;
+    optimiser: OptimiserSwitch | undefined;
+  },
 ): Promise<void> {
-  const { outputs, notifier } = to;
+  const { outputs, notifier, optimiser } = to;
   try {
     for await (const frame of frames) {
       outputs.recordingProblems.decorate(frame);
@@ -197,6 +206,9 @@ async function publishFrames(
       if (frame.seq === 1) void notifier?.ready(`ticking every ${state.current.interval} ms, serving ${to.url}`);
       notifier?.tickDone();
       state.problems.observe(frame.sources);
+      const processes = optimiser?.observe(frame.metrics);
+      if (processes !== undefined)
+        to.log.info({ processes }, "more processes than the agent's threshold: V8's optimising compiler is now on");
     }
   } catch (err) {
     to.log.error({ err }, 'tick loop failed; /healthz will report it');

@@ -62,6 +62,7 @@ export function register(program: Command): void {
     )
     .action(async (flags: AgentFlags) => {
       keepRunningOnClosedPipes();
+      const optimiser = await agentOptimiser();
       const { runAgent } = await import('../agent/run.js');
       process.exitCode = await runAgent({
         sources: {
@@ -86,8 +87,21 @@ export function register(program: Command): void {
         },
         printConfig: flags.printConfig,
         root: flags.root,
+        optimiser,
       });
       // Handles such as an open /dev/kmsg may outlive the agent's stop; the work is done.
       process.exit(process.exitCode ?? 0);
     });
+}
+
+/**
+ * V8's optimising compiler turned off before the agent's code runs, and on again if the host
+ * outgrows OPTIMISE_ABOVE_PROCESSES; left alone when the operator set V8's tiers themselves.
+ */
+async function agentOptimiser() {
+  const { OptimiserSwitch, operatorChoseTiers } = await import('../agent/optimiser.js');
+  if (operatorChoseTiers(process.execArgv, process.env.NODE_OPTIONS)) return undefined;
+  const optimiser = new OptimiserSwitch();
+  optimiser.start();
+  return optimiser;
 }
