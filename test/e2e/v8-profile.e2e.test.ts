@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateProcTree } from '../../bench/fixture-procs.js';
-import { OPTIMISE_ABOVE_PROCESSES } from '../../src/agent/optimiser.js';
+import { BIG_HOST_PROCESSES } from '../../src/agent/v8-profile.js';
 import { type AgentProcess, notBuiltReason, startAgentProcess, stopProcess, waitFor } from './agent-process.js';
 
 const dirs: string[] = [];
@@ -20,7 +20,7 @@ afterAll(async () => {
 
 /** V8's --trace-opt line for a function TurboFan finished compiling. */
 const TURBOFAN = /^\[completed optimizing .*\(target TURBOFAN\)/;
-const SWITCHED = "V8's optimising compiler is now on";
+const SWITCHED = "V8's settings for a big host";
 
 /** A --root whose proc can be swapped for another tree while the agent reads it. */
 function swappableRoot(processes: number): { root: string; swapTo: (processes: number) => void } {
@@ -43,10 +43,10 @@ function swappableRoot(processes: number): { root: string; swapTo: (processes: n
   };
 }
 
-describe.skipIf(notBuiltReason)("V8's optimising compiler, by host size (the agent's own switch)", () => {
-  it('stays off on a small host, even where hot code would have been compiled, and comes on when the host grows past the threshold', async () => {
+describe.skipIf(notBuiltReason)("V8's settings by host size (the agent's own)", () => {
+  it('keeps TurboFan off on a small host, even where hot code would have been compiled, and turns it on when the host grows past the threshold', async () => {
     const small = 60;
-    const grown = OPTIMISE_ABOVE_PROCESSES + 70;
+    const grown = BIG_HOST_PROCESSES + 70;
     const host = swappableRoot(small);
     const args = ['--root', host.root, '--interval', '100ms', '--log-level', 'info'];
     // The operator's own tier flag: the agent leaves V8 as told, so TurboFan compiles the tick's hot
