@@ -98,7 +98,7 @@ export function generateProcTree(dir: string, count: number): void {
 
   for (let i = 0; i < count; i++) {
     // pids are dense at boot and sparse later, as on a real host
-    const pid = i < 200 ? i + 1 : 200 + (i - 200) * 3 + int(3);
+    const pid = i < 200 ? i + 1 : 201 + (i - 200) * 3 + int(3);
     const kthread = i > 0 && i < count / 10;
     const [comm, cmd] = kthread ? [KERNEL_THREADS[i % KERNEL_THREADS.length], ''] : PROGRAMS[i % PROGRAMS.length];
     const roll = random();

@@ -22,11 +22,14 @@ import {
   startOutputs,
 } from './outputs.js';
 import { type AgentState, agentState } from './state.js';
+import type { V8Profile } from './v8-profile.js';
 
 export interface AgentDeps {
   log: Logger;
   /** Root of /proc and /sys (tests use a fixture tree). */
   root?: string;
+  /** V8's settings by host size, switched when the host outgrows the threshold (the CLI's agent only). */
+  v8Profile?: V8Profile;
 }
 
 export interface RunningAgent {
@@ -86,7 +89,7 @@ export async function startAgent(config: AgentConfig, checklist: Checklist, deps
     signal: abort.signal,
     onSkip: (n) => log.debug({ skipped: n }, 'tick overran its interval'),
   });
-  const done = publishFrames(frames, state, { outputs, notifier, url: server.url, log });
+  const done = publishFrames(frames, state, { outputs, notifier, url: server.url, log, v8Profile: deps.v8Profile });
 
   log.info(
     {
@@ -186,9 +189,15 @@ async function serveHttp(
 async function publishFrames(
   frames: AsyncIterable<Frame>,
   state: AgentState,
-  to: { outputs: AgentOutputs; notifier: SystemdNotifier | undefined; url: string; log: Logger },
+  to: {
+    outputs: AgentOutputs;
+    notifier: SystemdNotifier | undefined;
+    url: string;
+    log: Logger;
+    v8Profile: V8Profile | undefined;
+  },
 ): Promise<void> {
-  const { outputs, notifier } = to;
+  const { outputs, notifier, v8Profile } = to;
   try {
     for await (const frame of frames) {
       outputs.recordingProblems.decorate(frame);
@@ -197,6 +206,12 @@ async function publishFrames(
       if (frame.seq === 1) void notifier?.ready(`ticking every ${state.current.interval} ms, serving ${to.url}`);
       notifier?.tickDone();
       state.problems.observe(frame.sources);
+      const processes = v8Profile?.observe(frame.metrics);
+      if (processes !== undefined)
+        to.log.info(
+          { processes },
+          "more processes than the agent's threshold: V8's settings for a big host (optimising compiler on)",
+        );
     }
   } catch (err) {
     to.log.error({ err }, 'tick loop failed; /healthz will report it');

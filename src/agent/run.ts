@@ -7,6 +7,7 @@ import { loadConfigApart } from '../config/load-apart.js';
 import type { AgentConfig } from '../config/schema.js';
 import { createLogger, type Logger, type LogLevel } from '../log/logger.js';
 import { type RunningAgent, startAgent } from './agent.js';
+import type { V8Profile } from './v8-profile.js';
 
 /** Exit status for a configuration or checklist that cannot be used. */
 export const EXIT_CONFIG = 2;
@@ -24,6 +25,8 @@ export interface RunOptions {
   err?: (text: string) => void;
   /** A logger to use instead of one made from the config (tests). */
   log?: Logger;
+  /** V8's settings by host size (the CLI; tests leave V8 alone). */
+  v8Profile?: V8Profile;
   /** Called once the agent is up, with it (tests, readiness notification). */
   onReady?: (agent: RunningAgent) => void;
 }
@@ -82,7 +85,7 @@ async function runUntilStopped(
   for (const w of loaded.warnings) log.warn(w);
   let agent: RunningAgent;
   try {
-    agent = await startAgent(loaded.config, loaded.checklist, { log, root: opts.root });
+    agent = await startAgent(loaded.config, loaded.checklist, { log, root: opts.root, v8Profile: opts.v8Profile });
   } catch (e) {
     if (e instanceof ConfigError) {
       err(`usewatch agent: invalid configuration:\n${e.message}\n`);

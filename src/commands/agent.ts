@@ -62,6 +62,7 @@ export function register(program: Command): void {
     )
     .action(async (flags: AgentFlags) => {
       keepRunningOnClosedPipes();
+      const v8Profile = await startV8Profile();
       const { runAgent } = await import('../agent/run.js');
       process.exitCode = await runAgent({
         sources: {
@@ -86,8 +87,21 @@ export function register(program: Command): void {
         },
         printConfig: flags.printConfig,
         root: flags.root,
+        v8Profile,
       });
       // Handles such as an open /dev/kmsg may outlive the agent's stop; the work is done.
       process.exit(process.exitCode ?? 0);
     });
+}
+
+/**
+ * A small host's V8 settings, set before the agent's code runs, and a big host's once the host has
+ * more than BIG_HOST_PROCESSES; none when the operator set V8's tiers themselves.
+ */
+async function startV8Profile() {
+  const { V8Profile, operatorTunedV8 } = await import('../agent/v8-profile.js');
+  if (operatorTunedV8(process.execArgv, process.env.NODE_OPTIONS)) return undefined;
+  const profile = new V8Profile();
+  profile.start();
+  return profile;
 }

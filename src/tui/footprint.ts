@@ -2,8 +2,8 @@ import { setFlagsFromString } from 'node:v8';
 
 /**
  * V8 settings that keep `usewatch top` and `usewatch fleet` within their RSS budgets (70 and 80 MB),
- * set when the command starts, before its first burst of allocation, so that the agent keeps V8's
- * defaults (a smaller young generation there cost CPU: docs/performance.md, "Tried and not applied").
+ * set when the command starts, before its first burst of allocation, rather than for every command
+ * (the agent makes its own choice of V8 settings by host size: agent/v8-profile.ts).
  *
  * - The young generation keeps its initial size instead of doubling towards 16 MB semi-spaces:
  *   top's garbage is short-lived, and the grown semi-spaces were 8–16 MB of RSS.
