@@ -35,8 +35,8 @@ const OPERATOR_FLAG =
 
 /**
  * Whether the operator set V8's tiers or old-generation trigger on node's command line or in
- * NODE_OPTIONS. V8 accepts `--max-opt` only on the command line, but Node passes `--jitless` and
- * `--optimize-for-size` through NODE_OPTIONS.
+ * NODE_OPTIONS. Node accepts most of these only on its command line, but `--jitless` in NODE_OPTIONS
+ * too.
  */
 export function operatorTunedV8(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
   const flags = [...execArgv, ...(nodeOptions ?? '').split(/\s+/)];

@@ -37,7 +37,7 @@ test("the operator's own V8 tiers or marking trigger, on the command line or in 
   expect(operatorTunedV8(['--turbofan'], undefined)).toBe(true);
   expect(operatorTunedV8(['--incremental-marking-soft-trigger=50'], undefined)).toBe(true);
   expect(operatorTunedV8([], '--max-semi-space-size=1 --jitless')).toBe(true);
-  expect(operatorTunedV8([], '--optimize-for-size')).toBe(true);
+  expect(operatorTunedV8(['--optimize-for-size'], undefined)).toBe(true);
   // a flag that merely starts with one of those names is not one of them
   expect(operatorTunedV8(['--opt-foo', '--max-optimized-bytecode-size=100'], undefined)).toBe(false);
 });
