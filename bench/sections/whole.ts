@@ -9,7 +9,7 @@ import { freePort } from '../free-port.js';
 import { round } from '../stats.js';
 import { type CpuProfile, functionBuckets, nodeJobs, summariseProfile, unbundleProfile } from '../whole/cpu-profile.js';
 import { baselineBin, parseWholeOptions, type UnitLaunch, unitLaunch, type WholeOptions } from '../whole/options.js';
-import { memoryMb, treeCpuMs } from '../whole/proc-stat.js';
+import { memoryMb, minorFaults, treeCpuMs } from '../whole/proc-stat.js';
 import { budgetLine, ratio, type SubjectFigures, settledGrowthMbPerHour, wholeBudgets } from '../whole/report.js';
 import { scrapeBytes, scrapeUntil } from '../whole/scrape.js';
 import { StderrTail, withStderr } from '../whole/stderr-tail.js';
@@ -139,6 +139,7 @@ async function measureWindow(
   const agents = subjects.filter((s) => s.url !== undefined && s.name !== 'node_exporter');
   await scrapeUntil(urls, opts.connection, startedAt, opts.warmupS);
   const threads0 = agents.map((s) => readThreads(s.child.pid as number));
+  const faults0 = subjects.map((s) => minorFaults(s.child.pid as number));
   const t0 = performance.now();
   const readings = await readParts(subjects, urls, opts, startedAt);
   const wallS = (performance.now() - t0) / 1000;
@@ -146,6 +147,7 @@ async function measureWindow(
     name: s.name,
     cpuMsPerS: (readings[PARTS][i] - readings[0][i]) / wallS,
     peakRssMb: memoryMb(s.child.pid as number).peak,
+    minorFaultsPerS: (minorFaults(s.child.pid as number) - faults0[i]) / wallS,
   }));
   agents.forEach((agent, i) => {
     const perS = printThreads(agent.name, agent.child.pid as number, threads0[i], layout, wallS);
@@ -260,8 +262,10 @@ function printFigures(figures: SubjectFigures[], processes: number): Record<stri
     const key = `whole_${f.name.replace(' ', '_')}`;
     results[`${key}_ms_per_s`] = round(f.cpuMsPerS, 2);
     results[`${key}_peak_rss_mb`] = round(f.peakRssMb, 1);
+    results[`${key}_minor_faults_per_s`] = round(f.minorFaultsPerS, 1);
     console.log(
-      `  ${f.name.padEnd(14)} ${round(f.cpuMsPerS, 2)} ms of CPU per second, peak RSS ${round(f.peakRssMb, 1)} MB`,
+      `  ${f.name.padEnd(14)} ${round(f.cpuMsPerS, 2)} ms of CPU per second, peak RSS ${round(f.peakRssMb, 1)} MB, ` +
+        `${round(f.minorFaultsPerS, 1)} minor page faults a second`,
     );
   }
   const named = (name: string) => figures.find((f) => f.name === name);

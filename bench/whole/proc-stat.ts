@@ -1,9 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { USER_HZ } from '../../src/derive/units.js';
 
-/** The CPU fields of /proc/<pid>/stat (or task/<tid>/stat), in clock ticks. */
+/** The CPU fields of /proc/<pid>/stat (or task/<tid>/stat), in clock ticks, and its minor faults. */
 export interface StatTimes {
   ppid: number;
+  /**
+   * Page faults served without I/O, every thread's: mostly the first touch of a page the process
+   * was given (or given back) by the kernel. See minorFaults.
+   */
+  minflt: number;
   utime: number;
   stime: number;
   /** Time of children already reaped by this process: a tree's CPU must count them too. */
@@ -21,7 +26,14 @@ export function parseStatTimes(text: string): StatTimes {
     if (!Number.isFinite(n)) throw new Error(`/proc stat: field ${i + 3} is ${JSON.stringify(f[i])}, not a number`);
     return n;
   };
-  return { ppid: field(1), utime: field(11), stime: field(12), cutime: field(13), cstime: field(14) };
+  return {
+    ppid: field(1),
+    minflt: field(7),
+    utime: field(11),
+    stime: field(12),
+    cutime: field(13),
+    cstime: field(14),
+  };
 }
 
 /** A `Key:   123 kB` line of /proc/<pid>/status in KiB; undefined when the process has none (a kernel thread). */
@@ -61,6 +73,19 @@ export function treeCpuMs(root: number): number {
     stack.push(...(children.get(next.pid) ?? []));
   }
   return (ticks / USER_HZ) * 1000;
+}
+
+/**
+ * Minor page faults of a process so far, every thread's. V8 gives its young generation's idle half
+ * back to the kernel after every scavenge while the process allocates less than about 1 MB of heap a
+ * second, and then faults every page of it in again: a few faults a second for an agent above that
+ * rate, 200 and more below it, each costing CPU (docs/performance.md, "V8's young generation below
+ * 1 MB a second").
+ */
+export function minorFaults(pid: number): number {
+  const own = readStat(pid);
+  if (own === undefined) throw new Error(`process ${pid} is gone`);
+  return own.minflt;
 }
 
 /** Peak and current resident memory of a process in MB, from its status. */

@@ -7,6 +7,8 @@ export interface SubjectFigures {
   cpuMsPerS: number;
   /** VmHWM at the end of the window. */
   peakRssMb: number;
+  /** Minor page faults of the subject's own process per second of the window (proc-stat.ts, minorFaults). */
+  minorFaultsPerS: number;
 }
 
 export interface BudgetCheck {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { budgetLine, growthMbPerHour, settledGrowthMbPerHour, wholeBudgets } from '../../bench/whole/report.js';
 
-const agent = { name: 'usewatch', cpuMsPerS: 12, peakRssMb: 55 };
-const bare = { name: 'bare reader', cpuMsPerS: 10, peakRssMb: 40 };
-const nodeExporter = { name: 'node_exporter', cpuMsPerS: 18, peakRssMb: 20 };
+const agent = { name: 'usewatch', cpuMsPerS: 12, peakRssMb: 55, minorFaultsPerS: 4 };
+const bare = { name: 'bare reader', cpuMsPerS: 10, peakRssMb: 40, minorFaultsPerS: 0 };
+const nodeExporter = { name: 'node_exporter', cpuMsPerS: 18, peakRssMb: 20, minorFaultsPerS: 1 };
 
 describe('wholeBudgets', () => {
   it('puts the agent against the bare reader, node_exporter and its RSS budget', () => {
