@@ -78,9 +78,9 @@ export function treeCpuMs(root: number): number {
 /**
  * Minor page faults of a process so far, every thread's. V8 gives its young generation's idle half
  * back to the kernel after every scavenge while the process allocates less than about 1 MB of heap a
- * second, and then faults every page of it in again: a few faults a second for an agent above that
- * rate, 200 and more below it, each costing CPU (docs/performance.md, "V8's young generation below
- * 1 MB a second").
+ * second, and then faults every page of it in again: at about 100 processes, a few faults a second
+ * for an agent above that rate, 200 and more below it, each costing CPU (docs/performance.md, "V8's
+ * young generation below 1 MB a second"). A bigger host allocates more, and faults more either way.
  */
 export function minorFaults(pid: number): number {
   const own = readStat(pid);
