@@ -50,13 +50,19 @@ function readStat(pid: number | string): StatTimes | undefined {
   }
 }
 
+/** The stat of a process being measured, which must still be there. */
+function liveStat(pid: number): StatTimes {
+  const stat = readStat(pid);
+  if (stat === undefined) throw new Error(`process ${pid} is gone`);
+  return stat;
+}
+
 /**
  * CPU milliseconds of a process and every descendant, all threads: the root's own and reaped
  * children's time plus each live descendant's own time (its reaped children count in it once waited).
  */
 export function treeCpuMs(root: number): number {
-  const own = readStat(root);
-  if (own === undefined) throw new Error(`process ${root} is gone`);
+  const own = liveStat(root);
   const children = new Map<number, { pid: number; times: StatTimes }[]>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -83,9 +89,7 @@ export function treeCpuMs(root: number): number {
  * young generation below 1 MB a second"). A bigger host allocates more, and faults more either way.
  */
 export function minorFaults(pid: number): number {
-  const own = readStat(pid);
-  if (own === undefined) throw new Error(`process ${pid} is gone`);
-  return own.minflt;
+  return liveStat(pid).minflt;
 }
 
 /** Peak and current resident memory of a process in MB, from its status. */
