@@ -144,6 +144,7 @@ async function serveHttp(
 ): Promise<AgentServer> {
   let server: AgentServer | undefined;
   const exporter = prometheusExporter(config, state, outputs, () => server?.stats());
+  if (exporter) state.bus.subscribe(() => exporter.framePublished());
   try {
     server = await startServer({
       host: at.host,

@@ -44,6 +44,11 @@ export interface PrometheusExporter {
   render(): Promise<MetricsText>;
   /** The same exposition as the bytes a scrape writes, gzip-compressed when asked. */
   render(encoding: MetricsEncoding): Promise<MetricsBody>;
+  /**
+   * Told as each frame is published: while scrapes keep pace with the ticks, the new frame's body
+   * (and its gzip member, if the last scrape asked for one) is made now, in the tick's wake-up.
+   */
+  framePublished(): void;
 }
 
 /**
@@ -59,6 +64,12 @@ export interface PrometheusExporter {
  * frame (build info, the agent's own process figures and runtime counters) and the scrape-duration
  * histogram. Those last are taken when the frame's body is rendered, so they are as fresh as the
  * frame; before the first frame, each scrape renders them anew.
+ *
+ * When the two frames before a new one were each scraped, scrapes keep pace with the ticks, and the
+ * new frame's body is made as it is published rather than at its first scrape: the frame it reads
+ * and the code that reads it are then still in the CPU's caches, where a scrape a few hundred ms
+ * later finds both cold (docs/performance.md). A scraper slower than the ticks never sees that, so
+ * it costs no body that no one asks for.
  */
 export function createPrometheusExporter(opts: PrometheusExporterOptions): PrometheusExporter {
   const family = familyMaker();
@@ -95,10 +106,20 @@ export function createPrometheusExporter(opts: PrometheusExporterOptions): Prome
     if (latest?.frame !== frame) latest = { frame, body: render(frame) };
     return latest.body;
   };
+  const pace = new ScrapePace();
+
+  function framePublished(): void {
+    const frame = opts.latest();
+    if (frame === undefined || !pace.keptUpBefore(frame.seq)) return;
+    const body = bodyOf(frame);
+    if (pace.lastAskedGzip) body.gzip();
+  }
 
   async function scrape(encoding?: MetricsEncoding): Promise<MetricsText | MetricsBody> {
     const start = performance.now();
-    const body = bodyOf(opts.latest());
+    const frame = opts.latest();
+    if (frame !== undefined) pace.scraped(frame.seq, encoding === 'gzip');
+    const body = bodyOf(frame);
     const result: MetricsText | MetricsBody =
       encoding === undefined
         ? { contentType: CONTENT_TYPE, body: body.text() }
@@ -108,7 +129,26 @@ export function createPrometheusExporter(opts: PrometheusExporterOptions): Prome
     scrapeDuration.observe((performance.now() - start) / 1000);
     return result;
   }
-  return { render: scrape as PrometheusExporter['render'] };
+  return { render: scrape as PrometheusExporter['render'], framePublished };
+}
+
+/** Which frames were scraped lately, by sequence number, and whether the latest scrape asked for gzip. */
+class ScrapePace {
+  private last = -1;
+  private beforeLast = -1;
+  lastAskedGzip = false;
+
+  scraped(seq: number, gzip: boolean): void {
+    this.lastAskedGzip = gzip;
+    if (seq === this.last) return;
+    this.beforeLast = this.last;
+    this.last = seq;
+  }
+
+  /** Whether each of the two frames before this one was scraped. */
+  keptUpBefore(seq: number): boolean {
+    return this.last === seq - 1 && this.beforeLast === seq - 2;
+  }
 }
 
 /**

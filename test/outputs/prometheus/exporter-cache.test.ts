@@ -142,3 +142,70 @@ describe('/metrics rendered and compressed once per frame, the agent’s own ser
     expect(value((await exporter.render()).body, 'usewatch_feed_clients')).toBe(2);
   });
 });
+
+describe('a body made as its frame is published, while scrapes keep pace with the ticks', () => {
+  /** Frames numbered from 1, each counting its reads, published one by one. */
+  function publishing() {
+    let clients = 1;
+    const frames: ReturnType<typeof counting>[] = [];
+    const exporter = exporterOf(
+      () => frames.at(-1)?.frame,
+      () => clients,
+    );
+    return {
+      exporter,
+      setClients: (n: number) => {
+        clients = n;
+      },
+      publish: () => {
+        frames.push(counting({ ...ticked, seq: frames.length + 1 }));
+        exporter.framePublished();
+        return frames.at(-1)!;
+      },
+    };
+  }
+
+  test('after two frames scraped in a row, the next is rendered at publish, not at its scrape', async () => {
+    const { exporter, publish, setClients } = publishing();
+    publish();
+    await exporter.render('gzip');
+    publish();
+    await exporter.render('gzip');
+    const third = publish();
+    const atPublish = third.reads();
+    expect(atPublish).toBeGreaterThan(0);
+    setClients(5);
+    const body = gunzipSync((await exporter.render('gzip')).body).toString('utf8');
+    expect(third.reads()).toBe(atPublish);
+    expect(value(body, 'usewatch_feed_clients')).toBe(1);
+    expect(body).toBe((await exporter.render()).body);
+    expect(body).toContain('node_cpu_seconds_total{cpu="0",mode="idle"}');
+  });
+
+  test('a scraper slower than the ticks gets its body made at its scrape, none made for it ahead', async () => {
+    const { exporter, publish, setClients } = publishing();
+    publish();
+    await exporter.render('gzip');
+    publish();
+    const third = publish();
+    expect(third.reads()).toBe(0);
+    setClients(5);
+    const body = gunzipSync((await exporter.render('gzip')).body).toString('utf8');
+    expect(third.reads()).toBeGreaterThan(0);
+    expect(value(body, 'usewatch_feed_clients')).toBe(5);
+  });
+
+  test('one frame left unscraped stops it until two frames in a row are scraped again', async () => {
+    const { exporter, publish } = publishing();
+    publish();
+    await exporter.render();
+    publish();
+    await exporter.render();
+    expect(publish().reads()).toBeGreaterThan(0);
+    expect(publish().reads()).toBe(0);
+    await exporter.render();
+    expect(publish().reads()).toBe(0);
+    await exporter.render();
+    expect(publish().reads()).toBeGreaterThan(0);
+  });
+});
